@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+)
+
+// Exit statuses (SPEC §4).
+const (
+	exitOK          = 0
+	exitFailed      = 1 // a step failed, or lint found an error
+	exitUsage       = 2 // usage or unreadable input
+	exitInterrupted = 130
+)
+
+// IOStreams is where a command reads and writes; tests pass their own, so no
+// command touches os.Stdout directly.
+type IOStreams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	// InFile/OutFile are the real files when the streams are a terminal
+	// (run needs raw mode and the window size); nil otherwise.
+	InFile, OutFile *os.File
+	InTTY, OutTTY   bool
+	// Color says whether Out may carry ANSI escapes (--color, NO_COLOR, tty).
+	Color bool
+	// Width is the terminal width for wrapping (80 when not a terminal).
+	Width int
+}
+
+func stdStreams() *IOStreams {
+	s := &IOStreams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Width: 80}
+	if term.IsTerminal(int(os.Stdin.Fd())) {
+		s.InTTY, s.InFile = true, os.Stdin
+	}
+	if term.IsTerminal(int(os.Stdout.Fd())) {
+		s.OutTTY, s.OutFile = true, os.Stdout
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
+			s.Width = w
+		}
+	}
+	return s
+}
+
+// exitError carries an exit status up to Main; its message (if any) has
+// already been printed or is printed by Main as `coursectl: msg`.
+type exitError struct {
+	code int
+	err  error // nil: nothing more to print
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError is a bad flag, argument or input: exit 2.
+func usageError(format string, a ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// inputError wraps an unreadable-input error (missing file, binary file): exit 2.
+func inputError(err error) error { return &exitError{code: exitUsage, err: err} }
+
+// silentExit ends with code, having printed everything already.
+func silentExit(code int) error { return &exitError{code: code} }
+
+// command is one subcommand. Each lives in its own cmd_*.go file and
+// registers itself in init, so adding one touches nothing else.
+type command struct {
+	name    string
+	summary string // one line, for `coursectl help`
+	usage   string // full usage text, ending with examples
+	run     func(ctx context.Context, io *IOStreams, args []string) error
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) { commands[c.name] = c }
+
+// Main runs coursectl with args and returns the exit status.
+func Main(args []string, streams *IOStreams) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := Run(ctx, args, streams)
+	return report(err, streams)
+}
+
+func report(err error, streams *IOStreams) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(streams.Err, "coursectl: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(streams.Err, "coursectl: interrupted")
+		return exitInterrupted
+	}
+	fmt.Fprintf(streams.Err, "coursectl: %v\n", err)
+	return exitFailed
+}
+
+// Run dispatches to the subcommand named by args[0]. Global flags
+// (--color) may come anywhere.
+func Run(ctx context.Context, args []string, streams *IOStreams) error {
+	args, err := globalFlags(args, streams)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		printHelp(streams.Err)
+		return silentExit(exitUsage)
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "--help":
+		if len(args) > 1 {
+			if c := commands[args[1]]; c != nil {
+				fmt.Fprint(streams.Out, c.usage)
+				return nil
+			}
+		}
+		printHelp(streams.Out)
+		return nil
+	case "version", "--version":
+		fmt.Fprintln(streams.Out, "coursectl", version)
+		return nil
+	}
+	c := commands[name]
+	if c == nil {
+		return usageError("unknown command %q: run 'coursectl help' for the list", name)
+	}
+	return c.run(ctx, streams, args[1:])
+}
+
+var version = "dev"
+
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, `coursectl makes a course's markdown the program: it lists, checks and
+walks a learner through the shell steps of a module.
+
+Usage: coursectl COMMAND [flags] [args]
+
+Commands:
+`)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprint(w, `
+Global flags:
+  --color=auto|always|never   colour output (NO_COLOR is honoured)
+
+Run 'coursectl help COMMAND' for a command's flags and examples.
+`)
+}
+
+// globalFlags removes --color[=...] from args and settles streams.Color.
+func globalFlags(args []string, streams *IOStreams) ([]string, error) {
+	mode := "auto"
+	rest := args[:0:0]
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			rest = append(rest, args[i:]...)
+			i = len(args)
+		case a == "--color" || a == "-color":
+			if i+1 >= len(args) {
+				return nil, usageError("--color needs a value: auto, always or never")
+			}
+			mode = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--color=") || strings.HasPrefix(a, "-color="):
+			mode = a[strings.Index(a, "=")+1:]
+		default:
+			rest = append(rest, a)
+		}
+	}
+	switch mode {
+	case "auto":
+		streams.Color = streams.OutTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	case "always":
+		streams.Color = true
+	case "never":
+		streams.Color = false
+	default:
+		return nil, usageError("--color=%s: want auto, always or never", mode)
+	}
+	return rest, nil
+}
+
+// newFlagSet makes a flag set for a subcommand whose errors become usage errors.
+func newFlagSet(c *command, streams *IOStreams) *flag.FlagSet {
+	fs := flag.NewFlagSet("coursectl "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseFlags parses flags that may be interspersed with positional
+// arguments (`coursectl check docs/ --json`), as users of other CLIs expect.
+func parseFlags(c *command, fs *flag.FlagSet, args []string, streams *IOStreams) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(streams.Out, c.usage)
+				return nil, silentExit(exitOK)
+			}
+			return nil, usageError("%s: %v (see 'coursectl help %s')", c.name, err, c.name)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

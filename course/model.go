@@ -1,0 +1,214 @@
+// Package course reads one markdown module into a Module: its settings and
+// the ordered steps a runner executes. It walks goldmark's parse tree; line
+// numbers are 1-based lines of the original file.
+//
+// Everything downstream (runner, render, the commands) takes a *Module and
+// never re-reads the markdown, so the rules of SPEC §1–§2 live here only.
+package course
+
+import (
+	"fmt"
+	"time"
+)
+
+// Kind says what a step does with its body.
+type Kind string
+
+const (
+	// Script: the body (or, when prompted, its `$ ` commands) runs in bash.
+	Script Kind = "script"
+	// Transcript: `$ ` lines run; the lines after each are its expected output.
+	Transcript Kind = "transcript"
+	// File: the body is written to Attrs.File (Attrs.Append adds instead).
+	File Kind = "file"
+	// Setup: a hidden `<!-- coursectl:setup -->` step; runs at its place, never shown.
+	Setup Kind = "setup"
+)
+
+// Module is one parsed markdown file.
+type Module struct {
+	// Path is the file as the user named it (used in every message).
+	Path string
+	// Title is the text of the first heading, if any.
+	Title string
+	// Source is the file's bytes as read (BOM removed; line endings kept),
+	// so renderers and lint can index it with the lines below.
+	Source []byte
+	// Settings are the module-wide settings: front matter under
+	// `coursectl:` merged with coursectl.yaml beside the module (it wins).
+	Settings Settings
+	// Steps in document order, hidden setup steps included.
+	Steps []*Step
+	// Blocks are every fenced or indented code block, steps or not, for
+	// lint and renderers.
+	Blocks []*Block
+	// Problems found while parsing that do not stop the parse (an
+	// unterminated fence, a bad attribute value). Lint reports them.
+	Problems []Problem
+}
+
+// Settings are module-wide defaults (SPEC §2).
+type Settings struct {
+	Timeout time.Duration     `json:"timeout,omitempty"`
+	Fakes   map[string]string `json:"fakes,omitempty"`
+	Env     map[string]string `json:"env,omitempty"`
+	Workdir string            `json:"workdir,omitempty"`
+	Steps   map[string]Attrs  `json:"-"`
+	Raw     map[string]any    `json:"-"`
+	Source  string            `json:"-"` // where the settings came from, for messages
+}
+
+// Step is one runnable unit: a script, transcript or file fence, or a hidden
+// setup comment.
+type Step struct {
+	// ID is the `name` attribute, else the nearest heading's slug, with
+	// -2, -3... for repeats. Unique within the module.
+	ID string
+	// Index is the 1-based position among Steps.
+	Index int
+	// Line is the line of the opening fence (or of the setup comment).
+	Line int
+	// EndLine is the line of the closing fence (the last line of the file
+	// when unterminated).
+	EndLine int
+	Kind    Kind
+	// Lang is the first word of the info string ("sh", "console", "python").
+	Lang string
+	// Info is the whole info string as written.
+	Info string
+	// Heading is the path of headings above the step, outermost first.
+	Heading []string
+	Attrs   Attrs
+	// Body is the fence content with line endings normalised to \n and the
+	// fence's indentation removed (what a file step writes).
+	Body string
+	// BodyLine is the line of the first body line.
+	BodyLine int
+	// Prompted is true when a script block holds `$ ` lines, so only they run.
+	Prompted bool
+	// Commands are what runs, in order, prompts stripped and continuations
+	// joined (a command may span several lines, joined with \n).
+	Commands []Command
+	// Expected is the expected output of a script step (a Carpentries
+	// `output` fence right after it), nil when there is none. Transcript
+	// steps keep theirs per command.
+	Expected *Expected
+	// Verify holds the `<!-- coursectl:verify -->` checks after this step.
+	Verify []*Hidden
+	// Hidden is true for setup steps: run, never shown to learners.
+	Hidden bool
+	// Unterminated is true when the fence runs to end of file.
+	Unterminated bool
+}
+
+// Command is one command of a step, as bash will receive it.
+type Command struct {
+	// Text is the command; continuation lines are kept, joined with \n.
+	Text string
+	// Line is the markdown line of the command's first line.
+	Line int
+	// Want is the expected output after this command in a transcript.
+	Want *Expected
+}
+
+// Expected is expected output as in cram/scrut: literal lines, `...`,
+// ` (re)`, ` (glob)`, and an optional `[N]` exit status line.
+type Expected struct {
+	// Line is the markdown line of the first expected line.
+	Line  int
+	Lines []string
+	// Exit is the status from a trailing `[N]` line, nil when absent.
+	Exit *int
+	// FenceLine/FenceEnd locate the `output` fence (zero for transcripts),
+	// so --update can rewrite it in place.
+	FenceLine, FenceEnd int
+}
+
+// Hidden is the body of a coursectl:setup or coursectl:verify comment.
+type Hidden struct {
+	Line     int // line of the `<!--`
+	Commands []Command
+	Body     string
+}
+
+// Attrs are a step's annotations (SPEC §2). Zero values mean "unset".
+type Attrs struct {
+	Name        string        `json:"name,omitempty"`
+	Skip        bool          `json:"skip,omitempty"`
+	Timeout     time.Duration `json:"timeout,omitempty"`
+	Exit        *int          `json:"exit,omitempty"`     // expected exit status
+	ExitAny     bool          `json:"exit_any,omitempty"` // exit=any
+	Interactive bool          `json:"interactive,omitempty"`
+	Interact    []Interaction `json:"interact,omitempty"`
+	File        string        `json:"file,omitempty"`
+	Append      bool          `json:"append,omitempty"`
+	Mode        string        `json:"mode,omitempty"` // octal as written, e.g. "0755"
+	Background  bool          `json:"background,omitempty"`
+	Ready       string        `json:"ready,omitempty"`
+	// Raw holds every key as written, unknown ones included, for lint.
+	Raw map[string]string `json:"-"`
+	// Line is where the annotation was written (fence or comment line).
+	Line int `json:"-"`
+}
+
+// Interaction is one expect/send pair typed into the terminal.
+type Interaction struct {
+	Expect  string        `json:"expect" yaml:"expect"`
+	Send    string        `json:"send" yaml:"send"`
+	Timeout time.Duration `json:"timeout,omitempty" yaml:"-"`
+}
+
+// Block is any code block of the document, step or prose.
+type Block struct {
+	Line         int // opening fence line (first line for indented blocks)
+	EndLine      int
+	Info         string
+	Lang         string
+	Body         string
+	Fenced       bool
+	Unterminated bool
+	Step         *Step // nil when the block is prose
+}
+
+// Problem is a finding made while parsing (lint reports it).
+type Problem struct {
+	Line    int
+	Message string
+}
+
+// PosError is an error about a place in a file: it prints as file:line: msg.
+type PosError struct {
+	File string
+	Line int // 0 when the error is about the whole file
+	Err  error
+}
+
+func (e *PosError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *PosError) Unwrap() error { return e.Err }
+
+// Script returns the step's commands as one bash script, one command after
+// another, the form the runner feeds to the shell.
+func (s *Step) Script() string {
+	var b []byte
+	for _, c := range s.Commands {
+		b = append(b, c.Text...)
+		b = append(b, '\n')
+	}
+	return string(b)
+}
+
+// Step returns the step with the given id, or nil.
+func (m *Module) Step(id string) *Step {
+	for _, s := range m.Steps {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}

@@ -1,0 +1,13 @@
+module github.com/coursectl/coursectl
+
+go 1.26.8
+
+require (
+	github.com/rogpeppe/go-internal v1.16.0
+	golang.org/x/term v0.48.0
+)
+
+require (
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/tools v0.26.0 // indirect
+)

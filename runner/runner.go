@@ -1,0 +1,93 @@
+// Package runner executes a module's steps the way a person would type
+// them: one bash in one pty for the whole run, a checkpoint of the shell's
+// state after every passing step. It is the only package that starts
+// processes, owns the pty lifecycle and signals process groups.
+//
+// Two callers drive it: `check` calls RunModule (unattended, in a sandbox);
+// `run` opens a Session with Options.Terminal set and calls Exec step by
+// step between its own prompts to the learner.
+package runner
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"github.com/coursectl/coursectl/course"
+)
+
+// Options configure a run of one module.
+type Options struct {
+	// StateDir holds checkpoints, run records and sandboxes
+	// (default $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl).
+	StateDir string
+	// Sandbox: a fresh workdir and HOME kept in the state directory (check's
+	// default). When false the shell starts in Workdir (default: the current
+	// directory) with the real HOME (run's behaviour).
+	Sandbox bool
+	// Workdir and Home override the sandbox's directories when set.
+	Workdir, Home string
+	// Timeout is the per-step default (10m); a step's timeout attribute and
+	// the module settings win over it.
+	Timeout time.Duration
+	// IdleTimeout fails a step that prints nothing while waiting on the
+	// terminal for input (60s); only when no Terminal is attached.
+	IdleTimeout time.Duration
+	// Resume starts at the first step with no valid checkpoint, restoring
+	// the one before it. From starts at the step with that id.
+	Resume bool
+	From   string
+	// NoFakes runs the real commands instead of the module's fakes.
+	NoFakes bool
+	// Env is added to the environment the shell inherits.
+	Env []string
+	// Terminal, when set, attaches the learner's terminal to the step while
+	// it runs: raw mode, window size and resizes passed through, keyboard
+	// to the step (nano, sudo, read work). Nil in check.
+	Terminal *Terminal
+	// Events receives progress as it happens; any field may be nil.
+	Events Events
+}
+
+// Terminal is the learner's terminal.
+type Terminal struct {
+	In, Out *os.File
+}
+
+// Events are callbacks for live progress (check's status line, watch).
+type Events struct {
+	StepStarted func(*course.Step)
+	StepOutput  func(*course.Step, []byte)
+	StepDone    func(*StepResult)
+}
+
+// RunModule runs mod from its start (or as Options.Resume/From say) until a
+// step fails or the module ends, saving a checkpoint after every passing
+// step and a run record at the end. Every process the run started is gone
+// when it returns. ctx cancellation (Ctrl-C) interrupts the running step and
+// returns a result with Interrupted set.
+func RunModule(ctx context.Context, mod *course.Module, opts Options) (*ModuleResult, error) {
+	return nil, errors.New("runner: not written yet")
+}
+
+// Session is one live shell for one module, driven step by step.
+type Session struct{}
+
+// Open starts the shell for mod, restoring the checkpoint that
+// Options.Resume/From select. Start tells which step index (0-based) the
+// session stands at.
+func Open(ctx context.Context, mod *course.Module, opts Options) (*Session, error) {
+	return nil, errors.New("runner: not written yet")
+}
+
+// Start is the index of the first step this session will run.
+func (s *Session) Start() int { return 0 }
+
+// Exec runs one step in the session's shell and saves its checkpoint when
+// it passes.
+func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult { return nil }
+
+// Close ends the shell and every process the session started, and writes
+// the run record.
+func (s *Session) Close() error { return nil }

@@ -11,10 +11,10 @@ import (
 type commentKind int
 
 const (
-	notOurs    commentKind = iota
-	annotation             // <!-- coursectl: k=v --> or a YAML body, or mdrip's <!-- @label -->
-	setupBlock             // <!-- coursectl:setup ... -->
-	verifyBlock            // <!-- coursectl:verify ... -->
+	notOurs     commentKind = iota
+	annotation              // <!-- coursectl: k=v --> or a YAML body, or mdrip's <!-- @label -->
+	setupBlock              // <!-- coursectl:setup ... -->
+	verifyBlock             // <!-- coursectl:verify ... -->
 )
 
 // comment is an HTML comment block split into its lines.

@@ -147,7 +147,7 @@ func setAttrMap(a *Attrs, m map[string]any, line int) []Problem {
 		}
 		s, err := scalarString(v)
 		if err != nil {
-			probs = append(probs, Problem{Line: line, Message: fmt.Sprintf("attribute %s: %v", k, err)})
+			probs = append(probs, Problem{Line: line, Message: fmt.Sprintf("attribute %s: %v — give one value, like %s: 30s", k, err, k)})
 			continue
 		}
 		if err := setAttr(a, k, s, line); err != nil {

@@ -21,6 +21,7 @@ const (
 type comment struct {
 	kind  commentKind
 	line  int        // line of the <!--
+	end   int        // line of the -->
 	first string     // text after the keyword on the opening line
 	body  []bodyLine // lines after the opening one, up to the -->
 	mdrip bool
@@ -45,7 +46,7 @@ func (p *parser) readComment(n *ast.HTMLBlock) *comment {
 		return nil
 	}
 	head = strings.TrimSpace(strings.TrimPrefix(head, "<!--"))
-	c := &comment{line: lines[0].line}
+	c := &comment{line: lines[0].line, end: lines[len(lines)-1].line}
 	// Cut the closing --> (on the first line or a later one).
 	lastIdx := len(lines) - 1
 	if lastIdx == 0 {
@@ -140,7 +141,7 @@ func (p *parser) applyComment(c *comment, a *Attrs) {
 	}
 	var m map[string]any
 	if err := yaml.Unmarshal([]byte(sb.String()), &m); err != nil {
-		p.problem(c.line, "coursectl comment: %v — fix the YAML (key: value lines)", err)
+		p.problem(c.line, "coursectl comment: %v — fix the YAML (key: value lines, see docs/authoring.md)", err)
 		return
 	}
 	p.m.Problems = append(p.m.Problems, setAttrMap(a, m, c.line)...)
@@ -171,7 +172,7 @@ func (p *parser) html(n *ast.HTMLBlock) {
 		return
 	}
 	st := &Step{
-		Line: c.line, EndLine: c.line + len(c.body), Kind: Setup, Lang: "sh",
+		Line: c.line, EndLine: c.end, Kind: Setup, Lang: "sh",
 		Heading: p.headingPath(), Body: h.Body, BodyLine: c.line + 1,
 		Commands: h.Commands, Hidden: true,
 	}

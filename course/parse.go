@@ -428,10 +428,14 @@ func (p *parser) assignIDs() {
 
 // applySettings gives steps the attributes settings assign by id.
 func (p *parser) applySettings() {
+	ids := make([]string, 0, len(p.m.Settings.Steps))
 	for id := range p.m.Settings.Steps {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
 		if p.m.Step(id) == nil {
-			line := 0
-			p.problem(line, "settings name step %q, which is not in the module (run coursectl list for the ids)", id)
+			p.problem(0, "%s: steps: %q is not a step of this module — run coursectl list for the ids", p.m.Settings.Source, id)
 		}
 	}
 	for _, s := range p.m.Steps {

@@ -88,6 +88,15 @@ func splitCommands(text string) []simpleCommand {
 				end(simpleCommand{piped: true})
 			}
 		case '<':
+			// <container-id> in docs is a placeholder, not a redirection.
+			if rest := text[i+1:]; !inWord && len(rest) > 0 && rest[0] != ' ' && rest[0] != '<' && rest[0] != '(' {
+				if end := strings.IndexAny(rest, " \t\n>"); end > 0 && rest[end] == '>' {
+					word.WriteString(text[i : i+end+2])
+					inWord = true
+					i += end + 1
+					continue
+				}
+			}
 			cur.redirected = true
 			word.WriteByte(c)
 			inWord = true

@@ -270,7 +270,8 @@ func interactiveReason(sc simpleCommand) string {
 		if len(args) > 0 {
 			switch args[0] {
 			case "commit":
-				if !hasFlag(args[1:], "-m", "--message", "-F", "--file", "--no-edit", "-C", "--reuse-message", "--fixup") {
+				f := shortFlags(args[1:], "mFC") // -m, -am, -F file, -C commit
+				if !f['m'] && !f['F'] && !f['C'] && !hasFlag(args[1:], "--message", "--file", "--no-edit", "--reuse-message", "--fixup") {
 					return "git commit without -m opens an editor for the message"
 				}
 			case "rebase":

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -63,3 +64,5 @@ func mustPass(t testing.TB, r *StepResult) {
 		t.Fatalf("step %s: %s (%s), output:\n%s", r.ID, r.Status, r.Error, r.Output)
 	}
 }
+
+func asPosError(err error, pe **course.PosError) bool { return errors.As(err, pe) }

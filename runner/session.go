@@ -473,14 +473,15 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 	defer timeout.Stop()
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	var stopping bool
+	// Stopping escalates: the first signal (INT for Ctrl-C, TERM for a
+	// timeout), then firmer ones a grace period apart, then the shell itself.
+	var escalation []syscall.Signal
 	var nextStop time.Time
-	stopRound := 0
 	ctxDone := ctx.Done()
-	stop := func(first syscall.Signal) {
-		if !stopping {
-			stopping = true
-			s.sh.signalStep(first)
+	stop := func(seq ...syscall.Signal) {
+		if escalation == nil {
+			s.sh.signalStep(seq[0])
+			escalation = seq[1:]
 			nextStop = time.Now().Add(stopGrace)
 		}
 	}
@@ -506,35 +507,30 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 		case <-ctxDone:
 			ctxDone = nil
 			o.interrupted = true
-			stop(syscall.SIGINT)
+			stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 		case <-timeout.C:
 			o.timedOut = true
-			stop(syscall.SIGTERM)
+			stop(syscall.SIGTERM, syscall.SIGKILL)
 		case <-tick.C:
-			if stopping && time.Now().After(nextStop) {
-				// Firmer each round: TERM, then KILL, then the shell itself.
-				stopRound++
-				switch stopRound {
-				case 1:
-					s.sh.signalStep(syscall.SIGTERM)
-				case 2:
-					s.sh.signalStep(syscall.SIGKILL)
-				default:
+			if escalation != nil && time.Now().After(nextStop) {
+				if len(escalation) == 0 {
 					o.status = -1
 					o.died = "the step could not be stopped; the shell was killed"
 					s.sh.kill()
 					return
 				}
+				s.sh.signalStep(escalation[0])
+				escalation = escalation[1:]
 				nextStop = time.Now().Add(stopGrace)
 				continue
 			}
-			if p.idle > 0 && !stopping && o.idle == "" {
+			if p.idle > 0 && escalation == nil {
 				last := time.Unix(0, s.sh.pump.lastOutput.Load())
 				if time.Since(last) >= p.idle {
 					pg := s.sh.foreground()
 					if pid, cmdline, ok := readingTTY(s.sh.pid, pg); ok {
 						o.idle = s.waitingCommand(step, pid, cmdline)
-						stop(syscall.SIGINT)
+						stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 					}
 				}
 			}

@@ -202,3 +202,35 @@ func TestBackgroundKeptThenCleanedUp(t *testing.T) {
 		})
 	}
 }
+
+// Ctrl-C in a session: the step's line is aborted by bash (the wrapper's
+// after-step half never runs), the prompt hook reports it, and the shell is
+// usable with the user's options intact.
+func TestInterruptedStepLeavesShellUsable(t *testing.T) {
+	mod := module(t, "sleep 60\necho after-sleep\n", "echo usable\n")
+	s := open(t, mod, testOptions(t))
+	ctx, cancel := context.WithCancel(ctxT(t))
+	go func() {
+		// Wait until sleep is the terminal's foreground process.
+		for i := 0; i < 1000; i++ {
+			if st, ok := readStat(s.sh.foreground()); ok && st.comm == "sleep" {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	r := s.Exec(ctx, mod.Steps[0])
+	if r.Status != Failed || r.ExitCode != 130 || strings.Contains(r.Output, "after-sleep") {
+		t.Fatalf("%s exit %d: %s %q", r.Status, r.ExitCode, r.Error, r.Output)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "usable") {
+		t.Errorf("output %q", r.Output)
+	}
+	cp, _ := os.ReadFile(s.store.checkpointPath(1))
+	if !strings.Contains(string(cp), "set +o pipefail\n") {
+		t.Errorf("the wrapper's pipefail leaked after the interrupt")
+	}
+}

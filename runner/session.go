@@ -661,7 +661,7 @@ func (s *Session) Close() error {
 	if s.sh != nil {
 		s.sh.kill()
 	}
-	os.RemoveAll(s.runDir)
+	removeAll(s.runDir)
 	s.result.Duration = time.Since(s.result.Started)
 	s.result.Steps = s.result.Steps[:0]
 	for _, step := range s.mod.Steps {
@@ -672,3 +672,9 @@ func (s *Session) Close() error {
 
 // Result is the session's module result so far (complete after Close).
 func (s *Session) Result() *ModuleResult { return s.result }
+
+func removeAll(dir string) {
+	if dir != "" {
+		_ = os.RemoveAll(dir)
+	}
+}

@@ -557,6 +557,17 @@ func (s *Session) waitingCommand(step *course.Step, pid int, cmdline string) str
 	return "read"
 }
 
+// oneLine shows a command in a one-line message: continuation lines joined,
+// long commands cut.
+func oneLine(cmd string) string {
+	cmd = strings.ReplaceAll(cmd, "\\\n", " ")
+	cmd = strings.Join(strings.Fields(cmd), " ")
+	if len(cmd) > 80 {
+		cmd = cmd[:77] + "..."
+	}
+	return cmd
+}
+
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return strings.TrimSpace(l)
@@ -606,6 +617,8 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 	if o.failLine > 0 && o.failLine < len(p.lineMap) {
 		r.FailLine = p.lineMap[o.failLine]
 		if ci := p.cmdAt[o.failLine]; ci >= 0 {
+			// A command spanning lines is named by its first line.
+			r.FailLine = step.Commands[ci].Line
 			r.FailCommand = step.Commands[ci].Text
 		}
 		where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
@@ -642,7 +655,7 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 	case o.status != 0:
 		r.Status = Failed
 		if r.FailCommand != "" {
-			r.Error = fmt.Sprintf("step %s (%s): `%s` failed with exit status %d", step.ID, where, firstLine(r.FailCommand), o.status)
+			r.Error = fmt.Sprintf("step %s (%s): `%s` failed with exit status %d", step.ID, where, oneLine(r.FailCommand), o.status)
 		} else {
 			r.Error = fmt.Sprintf("step %s (%s): exit status %d", step.ID, where, o.status)
 		}

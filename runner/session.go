@@ -456,8 +456,8 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		detach := attach(s.opts.Terminal, s.sh.pty)
 		defer detach()
 	}
-	q := shellQuote(file)
-	if err := s.sh.send("__cc_pre "+q+"; source "+q+" 247>&- 248>&- 249>&-; __cc_post $?", t1, t2); err != nil {
+	// Short: bash reads a terminal one byte per read(2). $__cc_f is step.sh.
+	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248>&- 249>&-;__cc_post $?`, t1, t2); err != nil {
 		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
 		return o
 	}

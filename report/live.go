@@ -54,8 +54,8 @@ type liveModule struct {
 	// The running step, for the status line.
 	step     *course.Step
 	started  time.Time
-	lastLine string
-	partial  []byte // output after the last newline, capped
+	lastLine []byte // the last non-blank line, raw, capped
+	partial  []byte // output after the last newline, raw, capped
 }
 
 // NewLive writes to w.
@@ -113,7 +113,7 @@ func (l *Live) Module(mod *course.Module) runner.Events {
 		StepStarted: func(st *course.Step) {
 			l.mu.Lock()
 			defer l.mu.Unlock()
-			lm.step, lm.started, lm.lastLine, lm.partial = st, l.now(), "", lm.partial[:0]
+			lm.step, lm.started, lm.lastLine, lm.partial = st, l.now(), lm.lastLine[:0], lm.partial[:0]
 		},
 		StepOutput: func(st *course.Step, b []byte) {
 			l.mu.Lock()
@@ -181,24 +181,45 @@ func (l *Live) out(lm *liveModule) io.Writer {
 	return l.w
 }
 
-// maxPartial bounds the unfinished line kept for the status line, so a step
-// printing a gigabyte with no newline costs nothing here.
-const maxPartial = 512
+// maxLine bounds what is kept of a line for the status line, so a step
+// printing a gigabyte with no newline costs nothing here. The end of a long
+// line is kept: that is where a progress bar redrawn with \r stands.
+const maxLine = 512
 
+// output notes the step's last non-blank line and the unfinished one after
+// it. Only the last complete line of each chunk is looked at, and the
+// escape sequences are stripped when the status line is drawn, not here:
+// a step may print far faster than the status line is redrawn.
 func (lm *liveModule) output(b []byte) {
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			lm.partial = append(lm.partial, b[:min(len(b), maxPartial-len(lm.partial))]...)
-			return
-		}
-		lm.partial = append(lm.partial, b[:min(i, maxPartial-len(lm.partial))]...)
-		if s := strings.TrimSpace(Plain(string(lm.partial))); s != "" {
-			lm.lastLine = s
-		}
-		lm.partial = lm.partial[:0]
-		b = b[i+1:]
+	nl := bytes.LastIndexByte(b, '\n')
+	if nl < 0 {
+		lm.partial = keepTail(append(lm.partial, b...))
+		return
 	}
+	lines := b[:nl]
+	for {
+		j := bytes.LastIndexByte(lines, '\n')
+		line := lines[j+1:]
+		if j < 0 {
+			line = append(lm.partial, lines...)
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			lm.lastLine = append(lm.lastLine[:0], keepTail(line)...)
+			break
+		}
+		if j < 0 {
+			break
+		}
+		lines = lines[:j]
+	}
+	lm.partial = append(lm.partial[:0], keepTail(b[nl+1:])...)
+}
+
+func keepTail(b []byte) []byte {
+	if len(b) > maxLine {
+		return b[len(b)-maxLine:]
+	}
+	return b
 }
 
 // Tick redraws the status line from the running steps.
@@ -243,9 +264,9 @@ func (l *Live) statusLine(now time.Time) string {
 	if running > 1 {
 		line += fmt.Sprintf(" (+%d running)", running-1)
 	}
-	last := oldest.lastLine
-	if s := strings.TrimSpace(Plain(string(oldest.partial))); s != "" {
-		last = s
+	last := strings.TrimSpace(Plain(string(oldest.partial)))
+	if last == "" {
+		last = strings.TrimSpace(Plain(string(oldest.lastLine)))
 	}
 	if last != "" {
 		line += "  " + last

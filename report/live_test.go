@@ -124,12 +124,25 @@ func TestLiveLastLine(t *testing.T) {
 	lm := &liveModule{}
 	lm.output([]byte("first\nsec"))
 	lm.output([]byte("ond\n\n  \nthi"))
-	if lm.lastLine != "second" || string(lm.partial) != "thi" {
+	if string(lm.lastLine) != "second" || string(lm.partial) != "thi" {
 		t.Errorf("lastLine %q partial %q", lm.lastLine, lm.partial)
 	}
-	lm.output(bytes.Repeat([]byte("x"), 10*maxPartial))
-	if len(lm.partial) > maxPartial {
+	lm.output([]byte("\nlast\n"))
+	if string(lm.lastLine) != "last" || len(lm.partial) != 0 {
+		t.Errorf("lastLine %q partial %q", lm.lastLine, lm.partial)
+	}
+	lm.output([]byte("one\ntwo\n\n"))
+	if string(lm.lastLine) != "two" {
+		t.Errorf("lastLine %q, want two", lm.lastLine)
+	}
+	lm.output(bytes.Repeat([]byte("x"), 10*maxLine))
+	lm.output(bytes.Repeat([]byte("y"), 10*maxLine))
+	if len(lm.partial) > maxLine {
 		t.Errorf("partial line grew to %d bytes", len(lm.partial))
+	}
+	lm.output(append(bytes.Repeat([]byte("z"), 10*maxLine), '\n'))
+	if len(lm.lastLine) > maxLine {
+		t.Errorf("last line grew to %d bytes", len(lm.lastLine))
 	}
 }
 

@@ -136,7 +136,7 @@ func message(sr *runner.StepResult) string {
 		return "timed out"
 	case msg == "":
 		return status
-	case sr.Status == runner.Failed && sr.ExitCode != 0 && !strings.Contains(msg, status):
+	case sr.Status == runner.Failed && sr.ExitCode > 0 && !strings.Contains(msg, status):
 		return msg + " (" + status + ")"
 	}
 	return msg

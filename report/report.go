@@ -127,9 +127,16 @@ func failCommand(sr *runner.StepResult) string {
 }
 
 // message is the one line that says what went wrong with a step: the
-// runner's error, with the exit status added when it does not say it.
+// runner's error, with the exit status added when it does not say it. The
+// runner's errors stand alone ("step boom (m.md:15): `ls` failed ..."); in
+// a report that already names the step and its place, that prefix goes.
 func message(sr *runner.StepResult) string {
 	msg := firstLine(sr.Error)
+	if rest, ok := strings.CutPrefix(msg, "step "+sr.ID+" ("); ok {
+		if i := strings.Index(rest, ")"); i >= 0 && strings.Contains(rest[:i], ":") {
+			msg = strings.TrimLeft(rest[i+1:], ": ")
+		}
+	}
 	status := fmt.Sprintf("exit status %d", sr.ExitCode)
 	switch {
 	case msg == "" && sr.Status == runner.Timeout:

@@ -151,3 +151,22 @@ func TestStepsFillsNotRun(t *testing.T) {
 		t.Errorf("not-run step lost its place: %+v", steps[5])
 	}
 }
+
+// The runner's error names the step and its place; the report already does.
+func TestMessageDropsRunnerPrefix(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		exit int
+		want string
+	}{
+		{"step boom (m.md:15): `ls /x` failed with exit status 2", 2, "`ls /x` failed with exit status 2"},
+		{"step boom (m.md:4) interrupted", 130, "interrupted (exit status 130)"},
+		{"step other (m.md:4): x", 1, "step other (m.md:4): x (exit status 1)"},
+		{"", 3, "exit status 3"},
+	} {
+		sr := &runner.StepResult{ID: "boom", Status: runner.Failed, ExitCode: c.exit, Error: c.in}
+		if got := message(sr); got != c.want {
+			t.Errorf("message(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -41,6 +41,7 @@ type Live struct {
 	w       io.Writer
 	modules []*liveModule // running, in start order
 	drawn   int           // cells of the status line now on screen
+	shown   string        // the status line now on screen
 	now     func() time.Time
 	stop    chan struct{}
 	done    chan struct{}
@@ -234,9 +235,12 @@ func (l *Live) Tick() {
 		l.clear()
 		return
 	}
+	if line == l.shown && l.drawn > 0 {
+		return
+	}
 	width := ansi.StringWidth(line)
 	fmt.Fprint(l.w, "\r"+line+strings.Repeat(" ", max(0, l.drawn-width))+"\r")
-	l.drawn = width
+	l.drawn, l.shown = width, line
 }
 
 // statusLine is `⋯ file › step  12s  last output line` for the step running
@@ -282,5 +286,5 @@ func (l *Live) clear() {
 		return
 	}
 	fmt.Fprint(l.w, "\r"+strings.Repeat(" ", l.drawn)+"\r")
-	l.drawn = 0
+	l.drawn, l.shown = 0, ""
 }

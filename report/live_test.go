@@ -100,6 +100,9 @@ func TestLiveStatusLine(t *testing.T) {
 		c.t = c.t.Add(StatusAfter + 1500*time.Millisecond)
 		l.Tick()
 		drawn = append(drawn, b.String()[before:])
+		if n := b.Len(); l.Tick(); b.Len() != n {
+			t.Errorf("an unchanged status line was drawn again: %q", b.String()[n:])
+		}
 		c.t = c.t.Add(-StatusAfter - 1500*time.Millisecond)
 	})
 	want := "\r⋯ install-docker  2.0s  curl: (6) Could not resolve host: …"

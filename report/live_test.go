@@ -100,7 +100,8 @@ func TestLiveStatusLine(t *testing.T) {
 		c.t = c.t.Add(StatusAfter + 1500*time.Millisecond)
 		l.Tick()
 		drawn = append(drawn, b.String()[before:])
-		if n := b.Len(); l.Tick(); b.Len() != n {
+		n := b.Len()
+		if l.Tick(); b.Len() != n {
 			t.Errorf("an unchanged status line was drawn again: %q", b.String()[n:])
 		}
 		c.t = c.t.Add(-StatusAfter - 1500*time.Millisecond)

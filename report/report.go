@@ -127,14 +127,20 @@ func failCommand(sr *runner.StepResult) string {
 }
 
 // message is the one line that says what went wrong with a step: the
-// runner's error, with the exit status added when it does not say it. The
-// runner's errors stand alone ("step boom (m.md:15): `ls` failed ..."); in
-// a report that already names the step and its place, that prefix goes.
+// runner's error, with the exit status added when it does not say it (not
+// for statuses above 128: those are the signals the runner itself sent to
+// stop a step, and the message says why). The runner's errors stand alone
+// ("step boom (m.md:15): `ls` failed ..."); in a report that already names
+// the step's place, the place goes.
 func message(sr *runner.StepResult) string {
 	msg := firstLine(sr.Error)
 	if rest, ok := strings.CutPrefix(msg, "step "+sr.ID+" ("); ok {
 		if i := strings.Index(rest, ")"); i >= 0 && strings.Contains(rest[:i], ":") {
-			msg = strings.TrimLeft(rest[i+1:], ": ")
+			if after, ok := strings.CutPrefix(rest[i+1:], ": "); ok {
+				msg = after
+			} else {
+				msg = "step " + sr.ID + rest[i+1:]
+			}
 		}
 	}
 	status := fmt.Sprintf("exit status %d", sr.ExitCode)
@@ -143,7 +149,7 @@ func message(sr *runner.StepResult) string {
 		return "timed out"
 	case msg == "":
 		return status
-	case sr.Status == runner.Failed && sr.ExitCode > 0 && !strings.Contains(msg, status):
+	case sr.Status == runner.Failed && sr.ExitCode > 0 && sr.ExitCode <= 128 && !strings.Contains(msg, status):
 		return msg + " (" + status + ")"
 	}
 	return msg

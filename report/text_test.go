@@ -160,7 +160,9 @@ func TestMessageDropsRunnerPrefix(t *testing.T) {
 		want string
 	}{
 		{"step boom (m.md:15): `ls /x` failed with exit status 2", 2, "`ls /x` failed with exit status 2"},
-		{"step boom (m.md:4) interrupted", 130, "interrupted (exit status 130)"},
+		{"step boom (m.md:4) interrupted", 130, "step boom interrupted"},
+		{"step boom (m.md:1) is waiting for input at `read`: add `interact`", 130, "step boom is waiting for input at `read`: add `interact`"},
+		{"output differs", 1, "output differs (exit status 1)"},
 		{"step other (m.md:4): x", 1, "step other (m.md:4): x (exit status 1)"},
 		{"", 3, "exit status 3"},
 	} {

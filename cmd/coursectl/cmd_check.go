@@ -242,6 +242,28 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 	// "not checked" says nothing); the summary counts them.
 	reports.Text{Color: color}.WriteSummary(textOut, results, time.Since(start))
 
+	if err := writeReports(ctx, streams, f, results, junit); err != nil {
+		return err
+	}
+
+	interrupted, failed := ctx.Err() != nil, false
+	for _, mr := range results {
+		interrupted = interrupted || mr.Interrupted
+		failed = failed || !mr.OK()
+	}
+	switch {
+	case interrupted:
+		fmt.Fprintln(streams.Err, "coursectl: interrupted; the checkpoints of finished steps are kept (--resume continues)")
+		return silentExit(exitInterrupted)
+	case failed:
+		return silentExit(exitFailed)
+	}
+	return nil
+}
+
+// writeReports writes the machine-read reports the flags ask for, and runs
+// --update, after the text report.
+func writeReports(ctx context.Context, streams *IOStreams, f checkFlags, results []*runner.ModuleResult, junit *os.File) error {
 	if f.json {
 		if err := reports.JSON(streams.Out, results); err != nil {
 			return err
@@ -273,19 +295,6 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 		if err := checkUpdate(ctx, streams, results, f.diff); err != nil {
 			return err
 		}
-	}
-
-	interrupted, failed := ctx.Err() != nil, false
-	for _, mr := range results {
-		interrupted = interrupted || mr.Interrupted
-		failed = failed || !mr.OK()
-	}
-	switch {
-	case interrupted:
-		fmt.Fprintln(streams.Err, "coursectl: interrupted; the checkpoints of finished steps are kept (--resume continues)")
-		return silentExit(exitInterrupted)
-	case failed:
-		return silentExit(exitFailed)
 	}
 	return nil
 }

@@ -205,8 +205,8 @@ func formatDuration(d time.Duration) string {
 	switch {
 	case d <= 0:
 		return ""
-	case d < time.Second:
-		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < 100*time.Millisecond:
+		return fmt.Sprintf("%dms", d.Milliseconds())
 	case d < 10*time.Second:
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	case d < time.Minute:

@@ -22,22 +22,22 @@ func seedRecord() *runner.ModuleResult {
 	return &runner.ModuleResult{
 		File: "testdata/module1.md", Started: at, Duration: 4100 * time.Millisecond,
 		Steps: []*runner.StepResult{
-			ok("1-download-and-install-the-anaconda-distribution-of-python-1", 900*time.Millisecond,
+			ok("1-download-and-install-the-anaconda-distribution-of-python", 900*time.Millisecond,
 				"--2026-11-27 09:30:01--  https://repo.anaconda.com/archive/Anaconda3-2022.05-Linux-x86_64.sh\n"+
 					"Saving to: ‘Anaconda3-2022.05-Linux-x86_64.sh’\n\n"+
 					"Anaconda3-2022.05-Linux 100%[===================>] 658.82M  98.2MB/s    in 6.8s\n"),
-			ok("2-update-existing-packages-2", 1200*time.Millisecond, "Reading package lists... Done\n\x1b[32mAll packages are up to date.\x1b[0m\n"),
-			ok("3-install-docker-3", 800*time.Millisecond, "docker.io is already the newest version (20.10.24).\n"),
-			ok("4-install-docker-compose-4", 20*time.Millisecond, ""),
-			{ID: "4-install-docker-compose-5", Status: runner.Failed, ExitCode: 4, Duration: 1100 * time.Millisecond,
-				Error:       "step 4-install-docker-compose-5 failed: wget exited with status 4",
+			ok("2-update-existing-packages", 1200*time.Millisecond, "Reading package lists... Done\n\x1b[32mAll packages are up to date.\x1b[0m\n"),
+			ok("3-install-docker", 800*time.Millisecond, "docker.io is already the newest version (20.10.24).\n"),
+			ok("4-install-docker-compose", 20*time.Millisecond, ""),
+			{ID: "4-install-docker-compose-2", Status: runner.Failed, ExitCode: 4, Duration: 1100 * time.Millisecond,
+				Error:       "step 4-install-docker-compose-2 failed: wget exited with status 4",
 				FailLine:    46,
 				FailCommand: "wget https://github.com/docker/compose/releases/download/v2.5.0/docker-compose-linux-x86_64 -O docker-compose",
 				Output: "--2026-11-27 09:30:03--  https://github.com/docker/compose/releases/download/v2.5.0/docker-compose-linux-x86_64\n" +
 					"Resolving github.com (github.com)... \x1b[1;31mfailed: Temporary failure in name resolution.\x1b[0m\n" +
 					"wget: unable to resolve host address ‘github.com’\n"},
-			{ID: "4-install-docker-compose-6", Status: runner.NotRun},
-			{ID: "4-install-docker-compose-7", Status: runner.Skipped, Note: "interactive: needs a person at the keyboard"},
+			{ID: "4-install-docker-compose-3", Status: runner.NotRun},
+			{ID: "4-install-docker-compose-4", Status: runner.Skipped, Note: "interactive: needs a person at the keyboard"},
 		},
 	}
 }
@@ -106,7 +106,7 @@ func TestHTMLStandalone(t *testing.T) {
 	}
 	for _, want := range []string{
 		`prefers-color-scheme: dark`,
-		`<section class="step failed" id="step-transcript-3">`,
+		`<section class="step failed" id="step-transcript">`,
 		`<details class="output" open>`, // failure output expanded
 		`<span class="badge passed">✓ passed</span>`,
 		`<span class="badge skipped">↷ skipped</span>`,

@@ -78,28 +78,17 @@ func fmtInt(n int) string {
 	return string(d)
 }
 
-// shapesModule is testdata/shapes.md with the steps the parser gives it.
-func shapesModule(t testing.TB) *course.Module {
+// shapesModule is testdata/shapes.md: one of each shape a module takes.
+func shapesModule(t testing.TB) *course.Module { return load(t, "testdata/shapes.md") }
+
+// seedModule is the seed module, testdata/module1.md.
+func seedModule(t testing.TB) *course.Module { return load(t, "../testdata/module1.md") }
+
+func load(t testing.TB, path string) *course.Module {
 	t.Helper()
-	src, err := os.ReadFile("testdata/shapes.md")
+	mod, err := course.Load(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	mod := handModule(t, "testdata/shapes.md", string(src),
-		[2]int{30, 32}, [2]int{37, 39}, [2]int{43, 49}, [2]int{53, 56}, [2]int{67, 70})
-	mod.Title = "Shapes of a module"
-	mkdir, skip, tr, file, inter := mod.Steps[0], mod.Steps[1], mod.Steps[2], mod.Steps[3], mod.Steps[4]
-	mkdir.ID, mkdir.Lang, mkdir.Attrs.Name = "mkdir", "sh", "mkdir"
-	mkdir.Body = "mkdir -p demo && cd demo\n"
-	skip.Attrs.Skip = true
-	tr.Commands = []course.Command{{Text: `echo "$GREETING"`, Line: 44}, {Text: `printf 'a\nb\n'`, Line: 46}}
-	file.Kind, file.Lang, file.Attrs.File = course.File, "python", "hello.py"
-	inter.Attrs.Interactive, inter.Attrs.Timeout = true, 30*time.Second
-	setup := &course.Step{ID: "setup", Kind: course.Setup, Hidden: true, Line: 22, EndLine: 24,
-		Body: "export GREETING=hi\n", Commands: []course.Command{{Text: "export GREETING=hi", Line: 23}}}
-	mod.Steps = append([]*course.Step{setup}, mod.Steps...)
-	for i, s := range mod.Steps {
-		s.Index = i + 1
 	}
 	return mod
 }
@@ -110,10 +99,10 @@ func shapesRecord() *runner.ModuleResult {
 	return &runner.ModuleResult{
 		File: "testdata/shapes.md", Started: at, Duration: 3200 * time.Millisecond,
 		Steps: []*runner.StepResult{
-			{ID: "setup", Status: runner.Passed, Duration: 10 * time.Millisecond},
+			{ID: "setup-shapes-of-a-module", Status: runner.Passed, Duration: 10 * time.Millisecond},
 			{ID: "mkdir", Status: runner.Passed, Duration: 400 * time.Millisecond},
-			{ID: "set-up-2", Status: runner.Skipped, Note: "skip: shown, not run"},
-			{ID: "transcript-3", Status: runner.Failed, ExitCode: 0, Duration: 1500 * time.Millisecond,
+			{ID: "set-up", Status: runner.Skipped, Note: "skip: shown, not run"},
+			{ID: "transcript", Status: runner.Failed, ExitCode: 0, Duration: 1500 * time.Millisecond,
 				Error:       "output differs from the transcript",
 				FailLine:    46,
 				FailCommand: `printf 'a\nb\n'`,

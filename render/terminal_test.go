@@ -82,7 +82,12 @@ func fmtInt(n int) string {
 func shapesModule(t testing.TB) *course.Module { return load(t, "testdata/shapes.md") }
 
 // seedModule is the seed module, testdata/module1.md.
-func seedModule(t testing.TB) *course.Module { return load(t, "../testdata/module1.md") }
+// Its Path is set as a user at the repository root would name it.
+func seedModule(t testing.TB) *course.Module {
+	mod := load(t, "../testdata/module1.md")
+	mod.Path = "testdata/module1.md"
+	return mod
+}
 
 func load(t testing.TB, path string) *course.Module {
 	t.Helper()

@@ -150,7 +150,78 @@ func TestTerminalShapes(t *testing.T) {
 			if !tc.tm.Color && strings.Contains(got, "\x1b") {
 				t.Error("plain output holds an escape sequence")
 			}
+			if hasLink := strings.Contains(got, "\x1b]8;;https://go.dev/doc/"); hasLink != tc.tm.Hyperlinks {
+				t.Errorf("OSC 8 link to go.dev: %v, want %v", hasLink, tc.tm.Hyperlinks)
+			}
 			golden(t, tc.name, quoteEscapes(got))
 		})
+	}
+}
+
+// Prose(0..n) with the steps between them show the document once: front
+// matter, hidden steps and annotation comments never, everything else in
+// its slice.
+func TestProseSlices(t *testing.T) {
+	mod := shapesModule(t)
+	tm := Terminal{Width: 80}
+	if got := tm.Prose(mod, 0); !strings.Contains(got, "Shapes of a module") || strings.Contains(got, "title: Shapes") {
+		t.Errorf("Prose(0) = %q", got)
+	}
+	// Step 0 is the hidden setup: the prose after it holds the "Set up"
+	// heading and the list item before the mkdir step.
+	if got := tm.Prose(mod, 1); !strings.Contains(got, "Set up") || !strings.Contains(got, "Make a directory") || strings.Contains(got, "GREETING") {
+		t.Errorf("Prose(1) = %q", got)
+	}
+	if got := tm.Prose(mod, 2); !strings.Contains(got, "Then list it.") || strings.Contains(got, "coursectl") {
+		t.Errorf("Prose(2) = %q", got)
+	}
+	if got := tm.Prose(mod, len(mod.Steps)); strings.TrimSpace(got) != "The end." {
+		t.Errorf("Prose(last) = %q", got)
+	}
+	for _, i := range []int{-1, len(mod.Steps) + 1} {
+		if got := tm.Prose(mod, i); got != "" {
+			t.Errorf("Prose(%d) = %q, want empty", i, got)
+		}
+	}
+	if got := tm.Step(mod, mod.Steps[0]); got != "" {
+		t.Errorf("a hidden step renders as %q", got)
+	}
+}
+
+func TestHeader(t *testing.T) {
+	mod := seedModule(t)
+	got := Terminal{Width: 60}.Header(mod, 6)
+	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("header has %d lines:\n%s", len(lines), got)
+	}
+	if !strings.HasSuffix(lines[0], "Step 7/9 · 4. Install Docker Compose") {
+		t.Errorf("header line = %q", lines[0])
+	}
+	// Six of nine steps done: two thirds of the bar is heavy.
+	if done, rest := strings.Count(lines[1], "━"), strings.Count(lines[1], "─"); done != 38 || rest != 20 {
+		t.Errorf("progress bar %q: %d done, %d to go", lines[1], done, rest)
+	}
+}
+
+func TestStatus(t *testing.T) {
+	tm := Terminal{}
+	for _, tc := range []struct {
+		r    runner.StepResult
+		want string
+	}{
+		{runner.StepResult{Status: runner.Passed, Duration: 420 * time.Millisecond}, "✓ passed · 0.4s"},
+		{runner.StepResult{Status: runner.Passed, Duration: 7 * time.Millisecond}, "✓ passed · 7ms"},
+		{runner.StepResult{Status: runner.Failed, ExitCode: 2, Duration: 75 * time.Second}, "✗ failed (exit 2) · 1m15s"},
+		{runner.StepResult{Status: runner.Timeout, Duration: 30 * time.Second}, "✗ timed out · 30s"},
+		{runner.StepResult{Status: runner.Skipped, Note: "interactive"}, "↷ skipped · interactive"},
+		{runner.StepResult{Status: runner.Passed, FromCheckpoint: true, Duration: time.Second}, "✓ done earlier"},
+	} {
+		if got := tm.Status(&tc.r); got != tc.want {
+			t.Errorf("Status(%+v) = %q, want %q", tc.r, got, tc.want)
+		}
+	}
+	if got := (Terminal{Color: true}).Status(&runner.StepResult{Status: runner.Failed}); !strings.Contains(got, "\x1b[1;31m✗ failed") {
+		t.Errorf("colour status = %q", got)
 	}
 }

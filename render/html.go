@@ -26,8 +26,7 @@ import (
 var pageCSS string
 
 // The page's code colours: chroma's GitHub pair, the look most course
-// authors know from reading their docs on GitHub. Light is the default;
-// the dark rules apply under prefers-color-scheme: dark.
+// authors know from reading their docs on GitHub.
 const (
 	lightCodeStyle = "github"
 	darkCodeStyle  = "github-dark"
@@ -39,7 +38,11 @@ var codeCSS = sync.OnceValue(func() string {
 	var light, dark bytes.Buffer
 	_ = f.WriteCSS(&light, chromastyles.Get(lightCodeStyle))
 	_ = f.WriteCSS(&dark, chromastyles.Get(darkCodeStyle))
-	return light.String() + "@media (prefers-color-scheme: dark) {\n" + dark.String() + "}\n"
+	// Each set applies only in its own scheme: the dark style does not
+	// restate every class the light one colours, and a light rule left
+	// standing paints dark text on the dark background.
+	return "@media not all and (prefers-color-scheme: dark) {\n" + light.String() + "}\n" +
+		"@media (prefers-color-scheme: dark) {\n" + dark.String() + "}\n"
 })
 
 // codeFormatter numbers lines with the markdown's own line numbers, so an

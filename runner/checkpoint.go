@@ -20,7 +20,7 @@ import (
 // modules with the same file name never share.
 type store struct {
 	dir   string
-	made  bool // checkpoints/ exists
+	made  bool     // checkpoints/ exists
 	chain []string // chain[i]: hash of steps 0..i (bodies and what affects running)
 }
 

@@ -44,14 +44,19 @@ read -r -u 248 t
 printf '\e]6973;%s\a' "$t" >&249
 EOF
 
-# The ERR trap. In a subshell: exit (errexit's behaviour). At the step file's
+# The ERR trap. A pipeline whose last command succeeded and whose other
+# commands died only of SIGPIPE (`yes | head`) is not a failure: pipefail is
+# the wrapper's, and a person's terminal has it off (a course that sets
+# pipefail itself gets the strict rule). In a subshell: exit (errexit's behaviour). At the step file's
 # own level: note the line (LINENO must be read on the trap's first line), and
 # return from the file. In a function or a nested sourced file: return from
 # it, so the caller's line fails in turn.
 IFS= read -r -d '' __cc_errtrap <<'EOF'
-__cc_st=$? __cc_ln=$LINENO
-if [[ $BASHPID != "$__cc_pid" ]]; then exit "$__cc_st"; fi
-if [[ ${BASH_SOURCE[0]-} == "$__cc_file" && ( -z ${FUNCNAME[0]-} || ${FUNCNAME[0]} == source ) ]]; then
+__cc_st=$? __cc_ln=$LINENO __cc_ps=" ${PIPESTATUS[*]} "
+__cc_x=${__cc_ps// 141/} __cc_x=${__cc_x// 0/}
+if [[ $__cc_o_pipefail == 0 && $__cc_ps == *" 0 " && -z ${__cc_x// /} ]]; then :
+elif [[ $BASHPID != "$__cc_pid" ]]; then exit "$__cc_st"
+elif [[ ${BASH_SOURCE[0]-} == "$__cc_file" && ( -z ${FUNCNAME[0]-} || ${FUNCNAME[0]} == source ) ]]; then
 	__cc_fail_line=$__cc_ln
 	if [[ -o errexit ]]; then __cc_o_errexit=1; set +o errexit; fi
 	return "$__cc_st"

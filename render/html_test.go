@@ -171,3 +171,18 @@ func TestFailedSetupShown(t *testing.T) {
 		t.Error("a passing setup step is shown")
 	}
 }
+
+func TestIndex(t *testing.T) {
+	ok := &runner.ModuleResult{File: "a.md", Steps: []*runner.StepResult{{ID: "x", Status: runner.Passed}}}
+	page := string(Index([]IndexEntry{{Href: "r-1-a.html", Record: ok}, {Href: "r-2-b.html", Record: shapesRecord()}}))
+	for _, want := range []string{
+		`<header class="summary failed"><p class="headline">1 of 2 modules failed</p>`,
+		`<a href="r-1-a.html">a.md</a></td><td><span class="badge passed">✓ passed</span>`,
+		`<a href="r-2-b.html">testdata/shapes.md</a></td><td><span class="badge failed">✗ failed</span>`,
+		`prefers-color-scheme: dark`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("index lacks %s", want)
+		}
+	}
+}

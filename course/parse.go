@@ -60,11 +60,11 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 	p := &parser{m: m, src: src, used: map[ast.Node]bool{}}
 
 	if yml, end, ok := frontMatter(src); ok {
-		s, err := frontMatterSettings(yml, path)
+		s, title, err := frontMatterSettings(yml, path)
 		if err != nil {
 			return nil, err
 		}
-		m.Settings = s
+		m.Settings, m.Title = s, title
 		// goldmark would read front matter as a rule and a heading: blank
 		// it in a copy, keeping every offset and line as they are.
 		p.src = bytes.Clone(src)

@@ -90,10 +90,6 @@ func (w *watcher) loop(ctx context.Context) error {
 	if err := fw.Add(filepath.Dir(abs)); err != nil {
 		return inputError(&course.PosError{File: w.opts.Path, Err: fmt.Errorf("cannot watch its directory: %v", err)})
 	}
-	relevant := func(name string) bool {
-		name = filepath.Clean(name)
-		return name == abs || name == filepath.Join(filepath.Dir(abs), course.SidecarName)
-	}
 
 	w.update(ctx)
 	var quiet *time.Timer
@@ -108,7 +104,7 @@ func (w *watcher) loop(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			if ev.Op == fsnotify.Chmod || !relevant(ev.Name) {
+			if !savesModule(abs, ev) {
 				continue
 			}
 			// Debounce: an editor's save is a burst (write, rename,
@@ -139,6 +135,17 @@ func (w *watcher) loop(ctx context.Context) error {
 			w.finishRun()
 		}
 	}
+}
+
+// savesModule tells whether ev (in the module's directory) changes what
+// the module at abs parses to: the file itself or the coursectl.yaml beside
+// it, written, created, renamed or removed. A chmod alone changes nothing.
+func savesModule(abs string, ev fsnotify.Event) bool {
+	if ev.Op == fsnotify.Chmod {
+		return false
+	}
+	name := filepath.Clean(ev.Name)
+	return name == abs || name == filepath.Join(filepath.Dir(abs), course.SidecarName)
 }
 
 // runDone is the current run's done channel; nil (never ready) when no run.

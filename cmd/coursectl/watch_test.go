@@ -309,15 +309,25 @@ func TestWatchSaveMidRunStopsTheStaleRun(t *testing.T) {
 	path := filepath.Join(dir, "m.md")
 	bg, fg := testMarker("bg"), testMarker("fg")
 	doc := "# Slow\n\n## Start a server\n\n```sh\n(exec -a %s sleep 600) &\n```\n\n## Wait\n\n```sh\n%s\n```\n"
-	saveInPlace(t, path, fmt.Sprintf(doc, bg, "(exec -a "+fg+" sleep 600)"))
+	// The foreground process ignores Ctrl-C, as some programs do, so the
+	// stale run takes the runner's firmer signals to stop.
+	saveInPlace(t, path, fmt.Sprintf(doc, bg, "(trap '' INT; exec -a "+fg+" sleep 600)"))
 	out, stop := startWatch(t, watchOptions{Path: path, Run: true})
 
 	out.waitUpdate(t, 1, "start-a-server (line 5)")
 	waitProcs(t, bg, true)
 	waitProcs(t, fg, true)
 
-	saveInPlace(t, path, fmt.Sprintf(doc, bg, "echo no more waiting"))
-	u2 := out.waitUpdate(t, 2, "run: passed")
+	// The new step itself checks that the stale run's processes are gone
+	// by the time it starts: the old run is waited for, not left dying.
+	check := fmt.Sprintf(`for f in /proc/[0-9]*/cmdline; do
+  if read -r -d '' a0 < "$f" && { [ "$a0" = %s ] || [ "$a0" = %s ]; }; then echo "stale process $f"; false; fi
+done`, bg, fg)
+	saveInPlace(t, path, fmt.Sprintf(doc, bg, check))
+	u2 := out.waitUpdate(t, 2, "skipped; 1 unchanged")
+	if !strings.Contains(u2, "run: passed") {
+		t.Fatalf("the new run met the stale run's processes:\n%s", u2)
+	}
 	// Step 1 was not run again (its checkpoint stands for it), and the run
 	// that started both markers is gone with them.
 	if !strings.Contains(u2, "1 passed, 0 failed, 0 skipped; 1 unchanged") {

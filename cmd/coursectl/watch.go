@@ -478,9 +478,10 @@ func (s *watchScreen) write(text string) {
 func (s *watchScreen) leave() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.live {
+	if s.tty {
+		// Also erases the ^C the terminal echoed.
 		io.WriteString(s.w, eraseLine)
-		s.live = false
 	}
+	s.live = false
 	io.WriteString(s.w, "stopped watching\n")
 }

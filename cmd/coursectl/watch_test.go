@@ -209,6 +209,39 @@ func TestWatchSavesModule(t *testing.T) {
 	}
 }
 
+// On a terminal every update clears the screen and draws the page again
+// (no separator lines); a running step's status line is replaced by its
+// result.
+func TestWatchTerminalClearsAndRedraws(t *testing.T) {
+	requireBash(t)
+	path := filepath.Join(t.TempDir(), "m.md")
+	saveInPlace(t, path, fmt.Sprintf(watchDoc, "One"))
+	out := newWatchOutput()
+	w := newWatcher(watchOptions{Path: path, Run: true, Debounce: 50 * time.Millisecond, StateDir: t.TempDir()},
+		&IOStreams{Out: out, Err: out, OutTTY: true, Width: 80})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.loop(ctx) }()
+	out.waitFor(t, "the first run", func(s string) bool { return strings.Contains(s, "run: passed") })
+	saveInPlace(t, path, fmt.Sprintf(watchDoc, "Two"))
+	s := out.waitFor(t, "the second page", func(s string) bool {
+		return strings.Count(s, clearScreen) == 2 && strings.Contains(s, "Step 1/1 · Two")
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(s, clearScreen) || strings.Contains(s, "=== coursectl watch") {
+		t.Errorf("a terminal page does not start with clear-screen, or has a separator:\n%q", s)
+	}
+	if !strings.Contains(s, "  ▸ one (line 5) running…"+eraseLine+"  ✓ passed") {
+		t.Errorf("the running line is not replaced by the result:\n%q", s)
+	}
+	if got := out.String(); !strings.HasSuffix(got, eraseLine+"stopped watching\n") {
+		t.Errorf("leaving does not erase the echoed ^C: %q", got[max(0, len(got)-60):])
+	}
+}
+
 func TestWatchBurstOfWritesIsOneUpdate(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.md")
 	saveInPlace(t, path, fmt.Sprintf(watchDoc, "Start"))

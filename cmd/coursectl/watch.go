@@ -15,6 +15,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/lint"
 	"github.com/coursectl/coursectl/render"
 	"github.com/coursectl/coursectl/runner"
 )
@@ -203,32 +204,30 @@ func (w *watcher) redraw(mod *course.Module, keepRun bool) {
 }
 
 // footer is the watch's status under the module: the time of the update,
-// the step count, and the lint findings, one a line.
+// the step count, and the lint findings, one a line (as `coursectl lint`
+// prints them).
 func (w *watcher) footer(mod *course.Module) string {
-	findings := watchFindings(mod)
-	summary := "lint: clean"
-	if n := len(findings); n > 0 {
-		summary = fmt.Sprintf("lint: %d finding%s", n, plural(n))
+	findings := lint.Module(mod)
+	var errs, warns int
+	for _, f := range findings {
+		if f.Severity == lint.Error {
+			errs++
+		} else {
+			warns++
+		}
 	}
-	head := fmt.Sprintf("watching %s · %s · %d step%s · %s · Ctrl-C to stop",
-		w.opts.Path, time.Now().Format("15:04:05"), len(mod.Steps), plural(len(mod.Steps)), summary)
+	summary := "lint: clean"
+	if len(findings) > 0 {
+		summary = "lint: " + plural(errs, "error") + ", " + plural(warns, "warning")
+	}
+	head := fmt.Sprintf("watching %s · %s · %s · %s · Ctrl-C to stop",
+		w.opts.Path, time.Now().Format("15:04:05"), plural(len(mod.Steps), "step"), summary)
 	var b strings.Builder
 	b.WriteString(rule(head, w.width) + "\n")
 	for _, f := range findings {
-		b.WriteString(f + "\n")
+		b.WriteString(f.String() + "\n")
 	}
 	return b.String()
-}
-
-// watchFindings are the lint findings of mod, one line each. TODO(watch):
-// use the lint package once it is on main; until then the parser's own
-// problems are what there is to show.
-func watchFindings(mod *course.Module) []string {
-	out := make([]string, 0, len(mod.Problems))
-	for _, p := range mod.Problems {
-		out = append(out, (&course.PosError{File: mod.Path, Line: p.Line, Err: errors.New(p.Message)}).Error())
-	}
-	return out
 }
 
 func (w *watcher) showError(err error) {
@@ -255,7 +254,7 @@ func (w *watcher) startRun(ctx context.Context, mod *course.Module) {
 		return
 	}
 	if prog.Next >= len(mod.Steps) {
-		w.screen.note(fmt.Sprintf("run: nothing to run: all %d step%s passed before and none changed since", len(mod.Steps), plural(len(mod.Steps))))
+		w.screen.note(fmt.Sprintf("run: nothing to run: all %s passed before and none changed since", plural(len(mod.Steps), "step")))
 		return
 	}
 	w.runs++
@@ -264,8 +263,8 @@ func (w *watcher) startRun(ctx context.Context, mod *course.Module) {
 	if prog.Next == 0 {
 		w.screen.startRun(gen, fmt.Sprintf("run: from the first step, %s (line %d), in a sandbox under %s", first.ID, first.Line, w.opts.StateDir))
 	} else {
-		w.screen.startRun(gen, fmt.Sprintf("run: from step %s (line %d): %d step%s before it unchanged, not run again; shell state restored from the checkpoint",
-			first.ID, first.Line, prog.Next, plural(prog.Next)))
+		w.screen.startRun(gen, fmt.Sprintf("run: from step %s (line %d): %s before it unchanged, not run again; shell state restored from the checkpoint",
+			first.ID, first.Line, plural(prog.Next, "step")))
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	r := &watchRun{gen: gen, mod: mod, cancel: cancel, done: make(chan struct{})}
@@ -348,13 +347,6 @@ func (w *watcher) finishRun() {
 	}
 	w.screen.runLine(r.gen, fmt.Sprintf("run: %s in %s: %d passed, %d failed, %d skipped; %d unchanged\n",
 		verdict, r.result.Duration.Round(time.Millisecond), passed, failed, skipped, restored))
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // rule is a line of text between dashes, as wide as the screen.

@@ -242,6 +242,25 @@ func TestWatchTerminalClearsAndRedraws(t *testing.T) {
 	}
 }
 
+// Every update lints the module again: a finding appears with the save that
+// causes it and goes with the save that fixes it.
+func TestWatchShowsLintFindings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.md")
+	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh\necho hi > notes.txt\n```\n")
+	out, stop := startWatch(t, watchOptions{Path: path})
+	out.waitUpdate(t, 1, "1 step · lint: clean")
+	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh\nnano notes.txt\n```\n")
+	u2 := out.waitUpdate(t, 2, "lint: 1 error, 0 warnings")
+	if !strings.Contains(u2, path+":6: error: step notes: nano is an editor that waits for keystrokes") {
+		t.Errorf("the finding is not shown as lint prints it:\n%s", u2)
+	}
+	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh {interactive}\nnano notes.txt\n```\n")
+	out.waitUpdate(t, 3, "lint: clean")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestWatchBurstOfWritesIsOneUpdate(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.md")
 	saveInPlace(t, path, fmt.Sprintf(watchDoc, "Start"))

@@ -1,11 +1,62 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/coursectl/coursectl/render"
+	"github.com/coursectl/coursectl/runner"
 )
+
+func init() { checkHTML = writeCheckHTML }
+
+// writeCheckHTML writes, for `check --html FILE`, render's standalone page
+// of every checked module with this run's results (a CI artifact): where,
+// htmlPagePaths says. Modules a failure kept from running get a page too,
+// their steps shown as not run, so the artifact lists every module checked.
+func writeCheckHTML(file string, results []*runner.ModuleResult) error {
+	modules := make([]string, len(results))
+	for i, r := range results {
+		modules[i] = r.File
+	}
+	dests := htmlPagePaths(file, modules)
+	if isDirTarget(file) {
+		if err := os.MkdirAll(file, 0o755); err != nil {
+			return err
+		}
+	}
+	for i, r := range results {
+		if r.Module == nil {
+			continue
+		}
+		page, err := render.HTML(r.Module, r)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.File, err)
+		}
+		if err := writeFileAtomic(dests[i], page); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return fmt.Errorf("cannot write %s: %v — check the directory exists and is writable", dests[i], err)
+		}
+	}
+	return nil
+}
+
+// isDirTarget: FILE names a directory of pages (it is one, or ends in /).
+func isDirTarget(file string) bool {
+	if strings.HasSuffix(file, "/") || strings.HasSuffix(file, string(filepath.Separator)) {
+		return true
+	}
+	fi, err := os.Stat(file)
+	return err == nil && fi.IsDir()
+}
 
 // htmlPagePaths says where `check --html FILE` writes the page of each of
 // the modules (their paths as given), in the same order:
@@ -21,10 +72,7 @@ import (
 // the separators as "__" (docs__a__README), so no page overwrites another.
 func htmlPagePaths(file string, modules []string) []string {
 	names := pageNames(modules)
-	dir := strings.HasSuffix(file, "/") || strings.HasSuffix(file, string(filepath.Separator))
-	if fi, err := os.Stat(file); err == nil && fi.IsDir() {
-		dir = true
-	}
+	dir := isDirTarget(file)
 	out := make([]string, len(modules))
 	for i, name := range names {
 		switch {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/coursectl/coursectl/course"
@@ -37,6 +38,7 @@ type watcher struct {
 	// width and color settle how the module is drawn.
 	width int
 	color bool
+	links bool // OSC 8 hyperlinks, as `coursectl render` decides
 	// resized delivers a new terminal width (nil when not a terminal).
 	resized <-chan int
 
@@ -67,11 +69,12 @@ func newWatcher(opts watchOptions, streams *IOStreams) *watcher {
 		screen: &watchScreen{w: streams.Out, tty: streams.OutTTY},
 		width:  streams.Width,
 		color:  streams.Color,
+		links:  streams.Color && streams.OutTTY && hyperlinksLikely(),
 	}
 }
 
 func (w *watcher) terminal() render.Terminal {
-	return render.Terminal{Width: w.width, Color: w.color}
+	return render.Terminal{Width: w.width, Color: w.color, Hyperlinks: w.links}
 }
 
 // loop watches until ctx is cancelled (Ctrl-C), then stops the run in
@@ -354,8 +357,10 @@ func rule(text string, width int) string {
 	if width <= 0 {
 		width = render.DefaultWidth
 	}
+	// Too long a text wraps rather than being cut: its end (the lint
+	// count, what to do) matters more than a straight line.
 	s := "── " + text + " "
-	if n := width - len([]rune(s)); n > 0 {
+	if n := width - xansi.StringWidth(s); n > 0 {
 		s += strings.Repeat("─", n)
 	}
 	return s

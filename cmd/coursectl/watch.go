@@ -101,6 +101,9 @@ func (w *watcher) loop(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			if w.run != nil {
+				w.screen.note("stopping the run… (Ctrl-C again to stop at once)")
+			}
 			w.stopRun()
 			w.screen.leave()
 			return nil

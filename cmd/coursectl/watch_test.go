@@ -353,6 +353,29 @@ func TestWatchRunRerunsOnlyFromTheChangedStep(t *testing.T) {
 	}
 }
 
+// --run works in check's sandbox: HOME and the working directory are fresh
+// ones inside the state directory, never the author's own.
+func TestWatchRunIsSandboxed(t *testing.T) {
+	requireBash(t)
+	dir, state := t.TempDir(), t.TempDir()
+	path, logf := filepath.Join(dir, "m.md"), filepath.Join(dir, "where")
+	saveInPlace(t, path, fmt.Sprintf("# W\n\n```sh\necho \"$HOME|$PWD\" > %q\n```\n", logf))
+	out, stop := startWatch(t, watchOptions{Path: path, Run: true, StateDir: state})
+	out.waitUpdate(t, 1, "run: passed")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	home, wd, _ := strings.Cut(strings.TrimSpace(readFile(t, logf)), "|")
+	for _, d := range []string{home, wd} {
+		if !strings.HasPrefix(d, state+string(filepath.Separator)) {
+			t.Errorf("a step ran with %q, outside the state directory %s", d, state)
+		}
+	}
+	if real, _ := os.UserHomeDir(); home == real {
+		t.Errorf("a step ran with the real HOME %s", real)
+	}
+}
+
 // A save in the middle of a run stops it, every process it started with it,
 // before the new run starts.
 func TestWatchSaveMidRunStopsTheStaleRun(t *testing.T) {

@@ -421,18 +421,9 @@ type outcome struct {
 
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}
-	file := filepath.Join(s.runDir, "step.sh")
-	if err := os.WriteFile(file, []byte(p.script), 0o600); err != nil {
-		o.status, o.died = 1, "cannot write the step: "+err.Error()
-		return o
-	}
-	var hist string
-	if p.skip == "" {
-		for _, c := range step.Commands {
-			hist += c.Text + "\n"
-		}
-	}
-	if err := os.WriteFile(file+".hist", []byte(hist), 0o600); err != nil {
+	// The wrapper sources step.sh and reads it into history; rewriting one
+	// open file costs less than creating files per step.
+	if err := s.sh.writeStep(p.script); err != nil {
 		o.status, o.died = 1, "cannot write the step: "+err.Error()
 		return o
 	}

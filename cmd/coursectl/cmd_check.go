@@ -58,8 +58,7 @@ Flags:
   --no-sandbox       run in the current directory with the real HOME
   --no-fakes         run the real commands instead of the module's fakes
   --update           rewrite transcripts with the real output (--diff: only show it)
-  --html FILE        also write each module's HTML page: FILE for one module,
-                     FILE-NAME.html for several, DIR/NAME.html if FILE is a dir/
+  --html FILE        also write an HTML report to FILE
 
 Exit status: 0 every step passed or was skipped, 1 a step failed, 2 bad usage
 or unreadable input, 130 interrupted (Ctrl-C stops the running step and keeps

@@ -29,8 +29,7 @@ const (
 type Module struct {
 	// Path is the file as the user named it (used in every message).
 	Path string
-	// Title is the front matter's `title:`, else the text of the first
-	// heading, if any.
+	// Title is the text of the first heading, if any.
 	Title string
 	// Source is the file's bytes as read (BOM removed; line endings kept),
 	// so renderers and lint can index it with the lines below.

@@ -65,7 +65,7 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.Settings, m.Title = s, title
+		m.Settings = s
 		p.titleSlug = Slug(title)
 		// goldmark would read front matter as a rule and a heading: blank
 		// it in a copy, keeping every offset and line as they are.

@@ -23,7 +23,7 @@ func shellTicks(pid int) int64 {
 
 func TestDbgCPU(t *testing.T) {
 	var steps []string
-	for i := 0; i < 300; i++ {
+	for i := 0; i < 1000; i++ {
 		steps = append(steps, "true\n")
 	}
 	mod := module(t, steps...)
@@ -39,5 +39,5 @@ func TestDbgCPU(t *testing.T) {
 	syscall.Getrusage(0, &ru1)
 	b1 := shellTicks(s.sh.pid)
 	self := time.Duration(ru1.Utime.Nano()+ru1.Stime.Nano()-ru0.Utime.Nano()-ru0.Stime.Nano()) / 300
-	fmt.Printf("wall/step %v go-cpu/step %v bash-cpu/step %v\n", el/300, self, time.Duration(b1-b0)*10*time.Millisecond/300)
+	fmt.Printf("wall/step %v go-cpu/step %v bash-cpu/step %v\n", el/1000, self, time.Duration(b1-b0)*10*time.Millisecond/1000)
 }

@@ -229,6 +229,7 @@ func TestInterruptedStepLeavesShellUsable(t *testing.T) {
 	if !strings.Contains(r.Output, "usable") {
 		t.Errorf("output %q", r.Output)
 	}
+	s.Flush()
 	if opts := shellOpts(t, s.store.checkpointPath(1)); strings.Contains(opts, "pipefail") {
 		t.Errorf("the wrapper's pipefail leaked after the interrupt: %s", opts)
 	}

@@ -59,6 +59,7 @@ type Events struct {
 	StepOutput  func(*course.Step, []byte)
 	StepDone    func(*StepResult)
 	// Warning reports something wrong but not fatal (a corrupt checkpoint
-	// that was ignored, a checkpoint that could not be written).
+	// that was ignored, a checkpoint that could not be written). It may be
+	// called from the goroutine that writes checkpoints.
 	Warning func(string)
 }

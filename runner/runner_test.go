@@ -137,6 +137,7 @@ func TestErrexitWithinStep(t *testing.T) {
 	}
 	// Between steps (what a checkpoint records) the wrapper's options are off.
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[6]))
+	s.Flush()
 	if opts := shellOpts(t, s.store.checkpointPath(6)); strings.Contains(opts, "pipefail") || strings.Contains(opts, "errtrace") || strings.Contains(opts, "errexit") {
 		t.Errorf("the wrapper's options leaked: SHELLOPTS=%s", opts)
 	}

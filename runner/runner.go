@@ -26,8 +26,9 @@ type Options struct {
 	Sandbox bool
 	// Workdir and Home override the sandbox's directories when set.
 	Workdir, Home string
-	// Timeout is the per-step default (10m); a step's timeout attribute and
-	// the module settings win over it.
+	// Timeout is the per-step default (10m; none when a Terminal is
+	// attached); a step's timeout attribute and the module settings win
+	// over it.
 	Timeout time.Duration
 	// IdleTimeout fails a step that prints nothing while waiting on the
 	// terminal for input (60s); only when no Terminal is attached.

@@ -440,10 +440,13 @@ func (s *Session) plan(step *course.Step) *plan {
 	if step.Attrs.Timeout > 0 {
 		p.timeout = step.Attrs.Timeout
 	}
-	if p.timeout <= 0 {
+	p.attach = s.opts.Terminal != nil
+	if p.timeout <= 0 && !p.attach {
+		// With a person at the terminal (run) there is no default limit:
+		// nano or a long read must not be killed after ten minutes. A
+		// timeout the course or the caller sets still applies.
 		p.timeout = defaultTimeout
 	}
-	p.attach = s.opts.Terminal != nil
 	if !p.attach {
 		p.idle = s.opts.IdleTimeout
 		if p.idle == 0 {
@@ -528,8 +531,12 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 // wait follows a running step to its end: its end record, the shell's death,
 // a timeout, an idle terminal read, or ctx cancellation.
 func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outcome, endSeen chan struct{}) {
-	timeout := time.NewTimer(p.timeout)
-	defer timeout.Stop()
+	var timeoutC <-chan time.Time
+	if p.timeout > 0 {
+		timeout := time.NewTimer(p.timeout)
+		defer timeout.Stop()
+		timeoutC = timeout.C
+	}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	// Stopping escalates: the first signal (INT for Ctrl-C, TERM for a
@@ -567,7 +574,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			ctxDone = nil
 			o.interrupted = true
 			stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
-		case <-timeout.C:
+		case <-timeoutC:
 			o.timedOut = true
 			stop(syscall.SIGTERM, syscall.SIGKILL)
 		case <-tick.C:

@@ -165,3 +165,19 @@ func TestUserOptionsSurvive(t *testing.T) {
 		t.Errorf("output: %q", r.Output)
 	}
 }
+
+// A course's `set -x` traces its commands, not the wrapper's (only the
+// `. step.sh` line shows, and the step's lines one level deeper: ++).
+func TestXtraceShowsOnlyTheStep(t *testing.T) {
+	mod := module(t, "set -x\n", "echo traced\nfalse\n", "set +x\n")
+	s := open(t, mod, testOptions(t))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	r := s.Exec(ctxT(t), mod.Steps[1])
+	if r.Status != Failed || r.FailLine != 13 {
+		t.Fatalf("%s line %d", r.Status, r.FailLine)
+	}
+	if strings.Contains(r.Output, "__cc") || !strings.HasSuffix(r.Output, "+ echo traced\ntraced\n++ false\n") {
+		t.Errorf("output %q", r.Output)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
+}

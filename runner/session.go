@@ -519,7 +519,9 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		defer detach()
 	}
 	// Short: bash reads a terminal one byte per read(2). $__cc_f is step.sh.
-	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248>&- 249>&-;__cc_post $?`, t1, t2); err != nil {
+	// The braces keep a course's `set -x` from tracing __cc_post into the
+	// step's output (the wrapper's records and tokens use their own fds).
+	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2); err != nil {
 		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
 		return o
 	}

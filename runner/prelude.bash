@@ -90,6 +90,7 @@ IFS= read -r -d '' __cc_save_src <<'EOF'
 	declare -p
 	printf '# functions\n'
 	declare -f
+	declare -Fx
 	printf '# aliases\n'
 	alias -p
 	printf '# options\n'

@@ -55,6 +55,8 @@ type Terminal struct {
 }
 
 // Events are callbacks for live progress (check's status line, watch).
+// StepOutput is called from the goroutine that reads the terminal, with the
+// raw bytes (escapes and \r\n as the terminal got them): it must not block.
 type Events struct {
 	StepStarted func(*course.Step)
 	StepOutput  func(*course.Step, []byte)

@@ -114,9 +114,12 @@ __cc_post() { eval "$__cc_finish_src"; }
 # a step's line was aborted before __cc_post ran (Ctrl-C in a terminal).
 __cc_prompt() { local st=$?; if [[ $__cc_active == 1 ]]; then __cc_post "$st"; fi; }
 __cc_save() { eval "$__cc_save_src"; }
+# __cc_abort: typed by the runner when an interrupted line left the shell at
+# its prompt without finishing the step (a course removed PROMPT_COMMAND).
+__cc_abort() { if [[ $__cc_active == 1 ]]; then __cc_post 130; fi; }
 # __cc_sync: a round trip, used after restoring a checkpoint.
 __cc_sync() { printf 'Y\n' >&247; local t u; IFS= read -r -u 248 t; IFS= read -r -u 248 u; printf '\e]6973;%s\a\e]6973;%s\a' "$t" "$u" >&249; }
 
-readonly -f __cc_pre __cc_post __cc_prompt __cc_save __cc_sync
+readonly -f __cc_pre __cc_post __cc_prompt __cc_save __cc_sync __cc_abort
 PROMPT_COMMAND[99]=__cc_prompt
 printf 'R\n' >&247

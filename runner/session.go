@@ -488,7 +488,10 @@ type outcome struct {
 	idle        string // the command waiting for input, when idle-stopped
 	interrupted bool
 	died        string // how the shell ended, when it did
+	typedAbort  bool   // the runner typed abortLine to finish the step
 }
+
+const abortLine = `{ __cc_abort;} 2>/dev/null`
 
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}
@@ -527,6 +530,10 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	}
 	s.wait(ctx, step, p, o, endSeen)
 	o.output = tail.String()
+	if o.typedAbort {
+		// The terminal echoed the line the runner typed.
+		o.output = strings.Replace(o.output, abortLine+"\n", "", 1)
+	}
 	return o
 }
 
@@ -544,6 +551,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 	// Stopping escalates: the first signal (INT for Ctrl-C, TERM for a
 	// timeout), then firmer ones a grace period apart, then the shell itself.
 	var escalation []syscall.Signal
+	var aborted bool
 	var nextStop time.Time
 	ctxDone := ctx.Done()
 	stop := func(seq ...syscall.Signal) {
@@ -580,6 +588,14 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			o.timedOut = true
 			stop(syscall.SIGTERM, syscall.SIGKILL)
 		case <-tick.C:
+			if escalation != nil && !aborted && s.sh.foreground() == s.sh.pid && blockedOnTTY(s.sh.pid) {
+				// Our signal ended the line and the shell waits at its
+				// prompt, but nothing finished the step: finish it.
+				aborted = true
+				o.typedAbort = true
+				_ = s.sh.send(abortLine)
+				continue
+			}
 			if escalation != nil && time.Now().After(nextStop) {
 				if len(escalation) == 0 {
 					o.status = -1

@@ -74,7 +74,7 @@ type plainText struct {
 }
 
 const (
-	stText = iota
+	stText      = iota
 	stEsc       // after ESC
 	stCSI       // ESC [ ... final byte
 	stString    // OSC/DCS/SOS/PM/APC body, until BEL or ESC \

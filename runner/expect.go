@@ -320,7 +320,7 @@ const maxAlignCells = 4 << 20
 // align matches want against got. It returns nil when they match, else
 // the edit script with the fewest inserted and deleted lines, which is
 // what a reader wants to see. Lines that match a pattern count as equal;
-// `...` absorbs lines for free.
+// `...` absorbs lines for free; a changed line counts as one edit.
 func align(want []*linePattern, got []string) []alignOp {
 	// The common head and tail are equal in some shortest edit script
 	// (an exchange argument, as in every line diff), so only the middle
@@ -395,7 +395,10 @@ func alignTable(want []*linePattern, got []string) []alignOp {
 			if p.ellipsis {
 				c = min(at(i+1, j), at(i, j+1))
 			} else {
-				c = min(at(i+1, j), at(i, j+1)) + 1
+				// A changed line costs one edit, like a lone missing or
+				// extra line, so a changed line next to an ellipsis reads as
+				// `-old +new` rather than vanishing into the `...`.
+				c = min(at(i+1, j), at(i, j+1), at(i+1, j+1)) + 1
 				if p.match(got[j]) {
 					c = min(c, at(i+1, j+1))
 				}
@@ -407,8 +410,8 @@ func alignTable(want []*linePattern, got []string) []alignOp {
 		return nil
 	}
 	// Walk the cheapest path from the start, preferring to keep lines
-	// (equal), then to end an ellipsis early, then deletions before
-	// insertions so a changed line reads as `-old` above `+new`.
+	// (equal), to end an ellipsis early, then a changed line, then
+	// deletions before insertions, so changes read as `-old` above `+new`.
 	var ops []alignOp
 	i, j := 0, 0
 	for i < n || j < m {
@@ -423,6 +426,9 @@ func alignTable(want []*linePattern, got []string) []alignOp {
 			i++
 		case i < n && j < m && want[i].match(got[j]) && at(i+1, j+1) == c:
 			ops = append(ops, alignOp{kind: opEqual, i: i, j: j})
+			i, j = i+1, j+1
+		case i < n && j < m && at(i+1, j+1)+1 == c:
+			ops = append(ops, alignOp{kind: opDelete, i: i, j: j}, alignOp{kind: opInsert, i: i + 1, j: j})
 			i, j = i+1, j+1
 		case i < n && at(i+1, j)+1 == c:
 			ops = append(ops, alignOp{kind: opDelete, i: i, j: j})

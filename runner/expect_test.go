@@ -125,6 +125,7 @@ func TestCompareOutputMismatchDiff(t *testing.T) {
  v[0-9]+ (re)
  ...
 -done
++failed
 `,
 		},
 		{

@@ -135,6 +135,13 @@ func (p *plainText) WriteString(s string) {
 
 func (p *plainText) String() string { return p.out.String() }
 
+// take returns the text written since the last take and forgets it.
+func (p *plainText) take() string {
+	s := p.out.String()
+	p.out.Reset()
+	return s
+}
+
 // linePattern is one expected line.
 type linePattern struct {
 	text     string         // as written (trailing blanks dropped)

@@ -101,7 +101,7 @@ func (f *Fakes) shim(name, snippet, bash string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#!%s\n", bash)
 	fmt.Fprintf(&b, "# coursectl fake for %s: stands in for it during check (--no-fakes runs the real one)\n", name)
-	fmt.Fprintf(&b, "printf '%%s\\0' \"$(( $# + 1 ))\" %s \"$@\" >> %s\n", shellQuote(name), shellQuote(f.log))
+	fmt.Fprintf(&b, "printf '%%s\\0' \"$(( $# + 1 ))\" %s \"$@\" >> %s\n", shellWord(name), shellWord(f.log))
 	b.WriteString(snippet)
 	if !strings.HasSuffix(snippet, "\n") {
 		b.WriteString("\n")
@@ -178,15 +178,16 @@ func parseFakeCalls(data []byte) (calls []FakeCall, used int) {
 
 // String is the call as a shell command line, for reports.
 func (c FakeCall) String() string {
-	words := []string{shellQuote(c.Command)}
+	words := []string{shellWord(c.Command)}
 	for _, a := range c.Args {
-		words = append(words, shellQuote(a))
+		words = append(words, shellWord(a))
 	}
 	return strings.Join(words, " ")
 }
 
-// shellQuote quotes s for bash when it needs it.
-func shellQuote(s string) string {
+// shellWord quotes s for bash only when it needs it, so reports read
+// naturally (`apt install docker.io`, not `'apt' ...`).
+func shellWord(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r == '-' || r == '_' || r == '.' || r == '/' || r == ':' || r == '=' || r == '+' || r == ',' || r == '@' || r == '%' ||
 			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))

@@ -136,6 +136,15 @@ func expectedRegion(file string, lines []string, a Actual) (region, error) {
 	if a.Command+1 < len(s.Commands) {
 		r.end = s.Commands[a.Command+1].Line - 1
 	}
+	// An empty `$` prompt between two commands runs nothing but still ends
+	// the output before it.
+	for k := r.start; k < r.end && k < len(lines); k++ {
+		t := strings.TrimRight(stripPrefix(trimEOL(lines[k]), r.prefix), " \t")
+		if t == "$" {
+			r.end = k
+			break
+		}
+	}
 	if r.end < r.start || r.end > len(lines) {
 		return bad(c.Line, "cannot find where the output of this command ends")
 	}

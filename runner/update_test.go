@@ -73,6 +73,15 @@ func TestUpdateSource(t *testing.T) {
 			want: "```console\n$ echo a\na\n$ echo b\nb\n```\n",
 		},
 		{
+			name: "an empty prompt ends the output before it",
+			src:  "```console\n$ echo a\nold\n$\n```\n",
+			step: transcriptStep(1, 5, cmd(2, "echo a")),
+			actuals: func(s *course.Step) []Actual {
+				return []Actual{{Step: s, Command: 0, Output: "a\n"}}
+			},
+			want: "```console\n$ echo a\na\n$\n```\n",
+		},
+		{
 			name: "multi-line command: output goes after its last line",
 			src:  "```console\n$ echo a \\\n> b\nx\n```\n",
 			step: transcriptStep(1, 5, cmd(2, "echo a \\\nb")),

@@ -63,6 +63,9 @@ type ModuleResult struct {
 	Started     time.Time      `json:"started"`
 	Duration    time.Duration  `json:"duration_ns"`
 	Interrupted bool           `json:"interrupted,omitempty"`
+	// Warnings are problems that did not stop the run (a corrupt
+	// checkpoint ignored, a checkpoint that could not be written).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Counts tallies the steps; timeouts count as failures.

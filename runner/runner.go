@@ -9,8 +9,6 @@
 package runner
 
 import (
-	"context"
-	"errors"
 	"os"
 	"time"
 
@@ -60,34 +58,7 @@ type Events struct {
 	StepStarted func(*course.Step)
 	StepOutput  func(*course.Step, []byte)
 	StepDone    func(*StepResult)
+	// Warning reports something wrong but not fatal (a corrupt checkpoint
+	// that was ignored, a checkpoint that could not be written).
+	Warning func(string)
 }
-
-// RunModule runs mod from its start (or as Options.Resume/From say) until a
-// step fails or the module ends, saving a checkpoint after every passing
-// step and a run record at the end. Every process the run started is gone
-// when it returns. ctx cancellation (Ctrl-C) interrupts the running step and
-// returns a result with Interrupted set.
-func RunModule(ctx context.Context, mod *course.Module, opts Options) (*ModuleResult, error) {
-	return nil, errors.New("runner: not written yet")
-}
-
-// Session is one live shell for one module, driven step by step.
-type Session struct{}
-
-// Open starts the shell for mod, restoring the checkpoint that
-// Options.Resume/From select. Start tells which step index (0-based) the
-// session stands at.
-func Open(ctx context.Context, mod *course.Module, opts Options) (*Session, error) {
-	return nil, errors.New("runner: not written yet")
-}
-
-// Start is the index of the first step this session will run.
-func (s *Session) Start() int { return 0 }
-
-// Exec runs one step in the session's shell and saves its checkpoint when
-// it passes.
-func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult { return nil }
-
-// Close ends the shell and every process the session started, and writes
-// the run record.
-func (s *Session) Close() error { return nil }

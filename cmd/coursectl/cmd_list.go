@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/coursectl/coursectl/course"
+)
+
+func init() {
+	register(&command{
+		name:    "list",
+		summary: "show a module's steps: id, line, kind, first command, flags",
+		usage: `Usage: coursectl list FILE [--json]
+
+Lists the steps of a module in the order they run: index, id, the line of
+the opening fence, the kind (script, transcript, file, setup), the first
+command and the step's flags (skip, interactive, timeout=..., ...).
+
+Flags:
+  --json   print {"file", "steps": [...]} (see docs/authoring.md)
+
+Examples:
+  coursectl list testdata/module1.md
+  coursectl list module1.md --json | jq -r '.steps[].id'
+`,
+		run: runList,
+	})
+}
+
+func runList(ctx context.Context, streams *IOStreams, args []string) error {
+	c := commands["list"]
+	fs := newFlagSet(c, streams)
+	asJSON := fs.Bool("json", false, "")
+	pos, err := parseFlags(c, fs, args, streams)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("list: want one FILE (see 'coursectl help list')")
+	}
+	m, err := course.Load(pos[0])
+	if err != nil {
+		return inputError(err)
+	}
+	if *asJSON {
+		return writeListJSON(streams.Out, m)
+	}
+	return writeListTable(streams.Out, m, streams.Width)
+}
+
+// listJSON is the `list --json` document (SPEC §5).
+type listJSON struct {
+	File  string         `json:"file"`
+	Steps []listStepJSON `json:"steps"`
+}
+
+type listStepJSON struct {
+	ID       string           `json:"id"`
+	Index    int              `json:"index"`
+	Line     int              `json:"line"`
+	EndLine  int              `json:"end_line"`
+	Kind     course.Kind      `json:"kind"`
+	Lang     string           `json:"lang"`
+	Heading  []string         `json:"heading"`
+	Commands []listCmdJSON    `json:"commands"`
+	Attrs    *listAttrsJSON   `json:"attrs"`
+	Hidden   bool             `json:"hidden,omitempty"`
+	Prompted bool             `json:"prompted,omitempty"`
+	Expected *course.Expected `json:"expected,omitempty"`
+}
+
+type listCmdJSON struct {
+	Text string `json:"text"`
+	Line int    `json:"line"`
+}
+
+// listAttrsJSON is course.Attrs with durations written as Go durations
+// ("2m0s"), which is how authors write them.
+type listAttrsJSON struct {
+	Name        string               `json:"name,omitempty"`
+	Skip        bool                 `json:"skip,omitempty"`
+	Timeout     string               `json:"timeout,omitempty"`
+	Exit        string               `json:"exit,omitempty"`
+	Interactive bool                 `json:"interactive,omitempty"`
+	Interact    []course.Interaction `json:"interact,omitempty"`
+	File        string               `json:"file,omitempty"`
+	Append      bool                 `json:"append,omitempty"`
+	Mode        string               `json:"mode,omitempty"`
+	Background  bool                 `json:"background,omitempty"`
+	Ready       string               `json:"ready,omitempty"`
+}
+
+func attrsJSON(a course.Attrs) *listAttrsJSON {
+	j := &listAttrsJSON{
+		Name: a.Name, Skip: a.Skip, Interactive: a.Interactive, Interact: a.Interact,
+		File: a.File, Append: a.Append, Mode: a.Mode, Background: a.Background, Ready: a.Ready,
+	}
+	if a.Timeout > 0 {
+		j.Timeout = a.Timeout.String()
+	}
+	if a.ExitAny {
+		j.Exit = "any"
+	} else if a.Exit != nil {
+		j.Exit = strconv.Itoa(*a.Exit)
+	}
+	return j
+}
+
+func writeListJSON(w io.Writer, m *course.Module) error {
+	doc := listJSON{File: m.Path, Steps: make([]listStepJSON, 0, len(m.Steps))}
+	for _, s := range m.Steps {
+		cmds := make([]listCmdJSON, len(s.Commands))
+		for i, c := range s.Commands {
+			cmds[i] = listCmdJSON{Text: c.Text, Line: c.Line}
+		}
+		h := s.Heading
+		if h == nil {
+			h = []string{}
+		}
+		doc.Steps = append(doc.Steps, listStepJSON{
+			ID: s.ID, Index: s.Index, Line: s.Line, EndLine: s.EndLine, Kind: s.Kind,
+			Lang: s.Lang, Heading: h, Commands: cmds, Attrs: attrsJSON(s.Attrs),
+			Hidden: s.Hidden, Prompted: s.Prompted, Expected: s.Expected,
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// stepFlags is the FLAGS column: what will make the step run differently.
+func stepFlags(s *course.Step) string {
+	var f []string
+	a := s.Attrs
+	if s.Hidden {
+		f = append(f, "hidden")
+	}
+	if a.Skip {
+		f = append(f, "skip")
+	}
+	if a.Interactive {
+		f = append(f, "interactive")
+	}
+	if len(a.Interact) > 0 {
+		f = append(f, "interact")
+	}
+	if a.Background {
+		f = append(f, "background")
+	}
+	if a.Timeout > 0 {
+		f = append(f, "timeout="+shortDuration(a.Timeout))
+	}
+	if a.ExitAny {
+		f = append(f, "exit=any")
+	} else if a.Exit != nil {
+		f = append(f, "exit="+strconv.Itoa(*a.Exit))
+	}
+	if s.Kind == course.File {
+		w := "file=" + a.File
+		if a.Append {
+			w = "append=" + a.File
+		}
+		f = append(f, w)
+	}
+	if s.Prompted && s.Kind == course.Script {
+		f = append(f, "prompted")
+	}
+	if s.Expected != nil {
+		f = append(f, "output")
+	}
+	if len(s.Verify) > 0 {
+		f = append(f, "verify")
+	}
+	if s.Unterminated {
+		f = append(f, "unterminated")
+	}
+	return strings.Join(f, ",")
+}
+
+// shortDuration writes 2m rather than 2m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+func firstCommand(s *course.Step) string {
+	if s.Kind == course.File {
+		return "(writes " + s.Attrs.File + ")"
+	}
+	if len(s.Commands) == 0 {
+		return "-"
+	}
+	c, _, more := strings.Cut(s.Commands[0].Text, "\n")
+	if more || len(s.Commands) > 1 {
+		c += " …"
+	}
+	return c
+}
+
+func writeListTable(w io.Writer, m *course.Module, width int) error {
+	if len(m.Steps) == 0 {
+		_, err := fmt.Fprintf(w, "%s: no steps (fences tagged sh, bash, shell, console or with {file=...})\n", m.Path)
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tID\tLINE\tKIND\tCOMMAND\tFLAGS")
+	for _, s := range m.Steps {
+		cmd := firstCommand(s)
+		if r := []rune(cmd); len(r) > 48 {
+			cmd = string(r[:47]) + "…"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", s.Index, s.ID, s.Line, s.Kind, cmd, stepFlags(s))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,446 @@
+package course
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/text"
+)
+
+// Markdown returns the goldmark configuration coursectl reads modules with
+// (CommonMark + GFM tables). Renderers use the same one so that what is a
+// step and what is shown never disagree.
+func Markdown() goldmark.Markdown {
+	return goldmark.New(goldmark.WithExtensions(extension.Table))
+}
+
+var bom = []byte("\xef\xbb\xbf")
+
+// parser holds the state of one Parse.
+type parser struct {
+	m        *Module
+	src      []byte // what goldmark parsed: Source with front matter blanked
+	nl       []int  // offsets of every '\n' in src, for line numbers
+	headings []headingEntry
+	pending  []*pendingStep
+	used     map[ast.Node]bool // annotation comments that found their fence
+	prev     *Step             // the last visible step, for verify comments
+}
+
+type headingEntry struct {
+	level int
+	text  string
+}
+
+// pendingStep is a step before ids are handed out (they need every
+// explicit name first).
+type pendingStep struct {
+	step     *Step
+	base     string
+	explicit bool
+}
+
+func parse(path string, src []byte, side *Settings) (*Module, error) {
+	src = bytes.TrimPrefix(src, bom)
+	if err := checkText(path, src); err != nil {
+		return nil, err
+	}
+	m := &Module{Path: path, Source: src}
+	p := &parser{m: m, src: src, used: map[ast.Node]bool{}}
+
+	if yml, end, ok := frontMatter(src); ok {
+		s, err := frontMatterSettings(yml, path)
+		if err != nil {
+			return nil, err
+		}
+		m.Settings = s
+		// goldmark would read front matter as a rule and a heading: blank
+		// it in a copy, keeping every offset and line as they are.
+		p.src = bytes.Clone(src)
+		for i := 0; i < end; i++ {
+			if p.src[i] != '\n' {
+				p.src[i] = ' '
+			}
+		}
+	}
+	if side != nil {
+		m.Settings = mergeSettings(m.Settings, *side)
+	}
+	for i, c := range p.src {
+		if c == '\n' {
+			p.nl = append(p.nl, i)
+		}
+	}
+
+	doc := Markdown().Parser().Parse(text.NewReader(p.src))
+	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Heading:
+			p.heading(n)
+			return ast.WalkSkipChildren, nil
+		case *ast.FencedCodeBlock:
+			p.fence(n)
+		case *ast.CodeBlock:
+			p.indented(n)
+		case *ast.HTMLBlock:
+			p.html(n)
+		}
+		return ast.WalkContinue, nil
+	})
+	if err != nil {
+		return nil, &PosError{File: path, Err: err}
+	}
+	p.assignIDs()
+	p.applySettings()
+	p.unusedAnnotations(doc)
+	sort.SliceStable(m.Problems, func(i, j int) bool { return m.Problems[i].Line < m.Problems[j].Line })
+	return m, nil
+}
+
+// lineOf is the 1-based line holding byte offset off.
+func (p *parser) lineOf(off int) int {
+	return sort.SearchInts(p.nl, off) + 1
+}
+
+func (p *parser) lineCount() int {
+	n := len(p.nl)
+	if len(p.src) > 0 && p.src[len(p.src)-1] != '\n' {
+		n++
+	}
+	return n
+}
+
+// lineText is line n (1-based) of the source, without its line ending.
+func (p *parser) lineText(n int) string {
+	start := 0
+	if n > 1 {
+		start = p.nl[n-2] + 1
+	}
+	end := len(p.src)
+	if n-1 < len(p.nl) {
+		end = p.nl[n-1]
+	}
+	return strings.TrimSuffix(string(p.src[start:end]), "\r")
+}
+
+func (p *parser) problem(line int, format string, a ...any) {
+	p.m.Problems = append(p.m.Problems, Problem{Line: line, Message: fmt.Sprintf(format, a...)})
+}
+
+func (p *parser) heading(n *ast.Heading) {
+	t := strings.TrimSpace(inlineText(n, p.src))
+	for len(p.headings) > 0 && p.headings[len(p.headings)-1].level >= n.Level {
+		p.headings = p.headings[:len(p.headings)-1]
+	}
+	p.headings = append(p.headings, headingEntry{n.Level, t})
+	if p.m.Title == "" {
+		p.m.Title = t
+	}
+}
+
+// inlineText is the plain text of a node's inline children.
+func inlineText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c := c.(type) {
+		case *ast.Text:
+			b.Write(c.Segment.Value(src))
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(c.Value)
+		case *ast.RawHTML:
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.TrimSuffix(b.String(), "\r")
+}
+
+func (p *parser) headingPath() []string {
+	out := make([]string, len(p.headings))
+	for i, h := range p.headings {
+		out[i] = h.text
+	}
+	return out
+}
+
+func (p *parser) headingSlug() string {
+	if len(p.headings) == 0 {
+		return ""
+	}
+	return Slug(p.headings[len(p.headings)-1].text)
+}
+
+// segLines turns a block's line segments into lines with line numbers,
+// line endings (LF or CRLF) removed.
+func (p *parser) segLines(lines *text.Segments) []bodyLine {
+	out := make([]bodyLine, 0, lines.Len())
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		v := string(seg.Value(p.src))
+		v = strings.TrimSuffix(v, "\n")
+		v = strings.TrimSuffix(v, "\r")
+		// A stray CR mid-line would reach bash as part of a command.
+		v = strings.ReplaceAll(v, "\r", "")
+		out = append(out, bodyLine{text: v, line: p.lineOf(seg.Start)})
+	}
+	return out
+}
+
+func joinBody(lines []bodyLine) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l.text)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// fenceEnd finds the closing fence: the line right after the body that is
+// the fence character repeated at least as often as the opener. When it is
+// not there the fence ran to the end of the file or of its container.
+func (p *parser) fenceEnd(open int, last int) (end int, closed bool) {
+	c := p.src[open]
+	n := 0
+	for open+n < len(p.src) && p.src[open+n] == c {
+		n++
+	}
+	cand := last + 1
+	if cand > p.lineCount() {
+		return last, false
+	}
+	t := p.lineText(cand)
+	// Container markers (block quotes, list indentation) come first.
+	t = strings.TrimLeft(t, " \t>")
+	k := 0
+	for k < len(t) && t[k] == c {
+		k++
+	}
+	if k >= n && strings.TrimSpace(t[k:]) == "" {
+		return cand, true
+	}
+	return last, false
+}
+
+func (p *parser) fence(n *ast.FencedCodeBlock) {
+	open := n.Pos()
+	line := p.lineOf(open)
+	info := ""
+	if n.Info != nil {
+		info = strings.TrimSpace(string(n.Info.Segment.Value(p.src)))
+	}
+	lines := p.segLines(n.Lines())
+	last := line
+	if len(lines) > 0 {
+		last = lines[len(lines)-1].line
+	}
+	end, closed := p.fenceEnd(open, last)
+	lang, attrText, braces := splitInfo(info)
+	blk := &Block{Line: line, EndLine: end, Info: info, Lang: lang, Body: joinBody(lines), Fenced: true, Unterminated: !closed}
+	p.m.Blocks = append(p.m.Blocks, blk)
+	if !closed {
+		p.problem(line, "unterminated fence: the block runs to the end of its section — close it with a matching fence")
+	}
+
+	var attrs Attrs
+	p.annotations(n, &attrs)
+	if braces {
+		for _, pr := range parseAttrText(&attrs, attrText, line) {
+			p.m.Problems = append(p.m.Problems, pr)
+		}
+	}
+
+	var kind Kind
+	switch strings.ToLower(lang) {
+	case "sh", "bash", "shell":
+		kind = Script
+	case "console", "shell-session", "terminal":
+		kind = Transcript
+	}
+	if attrs.File != "" {
+		kind = File
+	}
+	if kind == "" {
+		return
+	}
+	st := &Step{
+		Line: line, EndLine: end, Kind: kind, Lang: lang, Info: info,
+		Heading: p.headingPath(), Attrs: attrs, Body: blk.Body,
+		BodyLine: line + 1, Unterminated: !closed,
+	}
+	if len(lines) > 0 {
+		st.BodyLine = lines[0].line
+	}
+	switch kind {
+	case Script:
+		if isPrompted(lines) {
+			st.Prompted = true
+			st.Commands, _ = promptedCommands(lines, false)
+		} else if hl := hostPromptLine(lines); hl > 0 {
+			// Prompts naming machines (`host-A $ ...`) describe several
+			// shells; coursectl has one, so the block is shown, not run.
+			p.problem(hl, "prompt names another machine (%q): the block is treated as prose — rewrite with `$ ` prompts, or tag it console {skip}", strings.TrimSpace(p.lineText(hl)))
+			return
+		} else {
+			st.Commands = plainCommands(lines)
+		}
+		if next, ok := n.NextSibling().(*ast.FencedCodeBlock); ok && next.Info != nil &&
+			strings.EqualFold(string(next.Language(p.src)), "output") {
+			ol := p.segLines(next.Lines())
+			texts := make([]string, len(ol))
+			for i, l := range ol {
+				texts[i] = l.text
+			}
+			fl := p.lineOf(next.Pos())
+			e := expectedFrom(texts, fl+1)
+			if e == nil {
+				e = &Expected{Line: fl + 1, Lines: []string{}}
+			}
+			e.FenceLine = fl
+			e.FenceEnd, _ = p.fenceEnd(next.Pos(), max(fl, lastLine(ol, fl)))
+			st.Expected = e
+		}
+	case Transcript:
+		var stray []bodyLine
+		st.Commands, stray = promptedCommands(lines, true)
+		_ = stray
+		if len(st.Commands) == 0 {
+			p.problem(line, "%s block has no `$ ` command lines: it is shown, not run — add `$ ` prompts or tag it text", lang)
+			return
+		}
+		st.Prompted = true
+	}
+	blk.Step = st
+	p.addStep(st, attrs.Name)
+}
+
+func lastLine(ls []bodyLine, def int) int {
+	if len(ls) == 0 {
+		return def
+	}
+	return ls[len(ls)-1].line
+}
+
+func (p *parser) addStep(st *Step, name string) {
+	p.m.Steps = append(p.m.Steps, st)
+	st.Index = len(p.m.Steps)
+	ps := &pendingStep{step: st, base: name, explicit: name != ""}
+	if name == "" {
+		ps.base = p.headingSlug()
+		if st.Kind == Setup {
+			ps.base = strings.TrimSuffix("setup-"+ps.base, "-")
+		}
+	}
+	p.pending = append(p.pending, ps)
+	if !st.Hidden {
+		p.prev = st
+	}
+}
+
+func (p *parser) indented(n *ast.CodeBlock) {
+	lines := p.segLines(n.Lines())
+	if len(lines) == 0 {
+		return
+	}
+	p.m.Blocks = append(p.m.Blocks, &Block{
+		Line: lines[0].line, EndLine: lines[len(lines)-1].line, Body: joinBody(lines),
+	})
+}
+
+// hostPromptLine finds a line whose prompt names a host or user
+// (`host-A $ cmd`, `user@box:~$ cmd`, `[root@box ~]# cmd`); 0 when none.
+func hostPromptLine(lines []bodyLine) int {
+	for _, l := range lines {
+		if isHostPrompt(l.text) {
+			return l.line
+		}
+	}
+	return 0
+}
+
+func isHostPrompt(s string) bool {
+	t := strings.TrimSpace(s)
+	for _, pr := range []string{"$ ", "# "} {
+		i := strings.Index(t, pr)
+		if i <= 0 {
+			continue
+		}
+		head := strings.TrimRight(t[:i], " ")
+		if head == "" || strings.ContainsAny(head, "=\"'`$|;&(){}") {
+			continue
+		}
+		bracketed := strings.HasPrefix(head, "[") && strings.HasSuffix(head, "]")
+		if strings.ContainsAny(head, " \t") && !bracketed {
+			continue
+		}
+		if pr == "# " && !strings.ContainsAny(head, "@]") {
+			continue // `cmd # comment`
+		}
+		ok := true
+		for _, r := range head {
+			if !(r == '-' || r == '_' || r == '.' || r == '@' || r == ':' || r == '~' || r == '/' ||
+				r == '[' || r == ']' || r == ' ' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// assignIDs gives every step its id once all explicit names are known.
+func (p *parser) assignIDs() {
+	ids := newIDAllocator()
+	seen := map[string]int{}
+	for _, ps := range p.pending {
+		if ps.explicit {
+			if l, dup := seen[ps.base]; dup {
+				p.problem(ps.step.Line, "duplicate step name %q (first at line %d) — names must be unique", ps.base, l)
+				continue
+			}
+			seen[ps.base] = ps.step.Line
+			ids.reserve(ps.base)
+		}
+	}
+	for _, ps := range p.pending {
+		ps.step.ID = ids.next(ps.base, ps.explicit)
+	}
+}
+
+// applySettings gives steps the attributes settings assign by id.
+func (p *parser) applySettings() {
+	ids := make([]string, 0, len(p.m.Settings.Steps))
+	for id := range p.m.Settings.Steps {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if p.m.Step(id) == nil {
+			p.problem(0, "%s: steps: %q is not a step of this module — run coursectl list for the ids", p.m.Settings.Source, id)
+		}
+	}
+	for _, s := range p.m.Steps {
+		if a, ok := p.m.Settings.Steps[s.ID]; ok {
+			s.Attrs.merge(a)
+		}
+	}
+}

@@ -1,0 +1,232 @@
+package course
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// SidecarName is the settings file read beside a module.
+const SidecarName = "coursectl.yaml"
+
+// frontMatter finds a YAML front matter block (`---` on the first line to
+// the next `---` or `...` line). It returns the YAML, the number of bytes
+// the block takes (closing line included) and whether there was one.
+func frontMatter(src []byte) (yml []byte, end int, ok bool) {
+	first, rest, found := bytes.Cut(src, []byte("\n"))
+	if !found || string(bytes.TrimRight(first, " \t\r")) != "---" {
+		return nil, 0, false
+	}
+	off := len(first) + 1
+	for len(rest) > 0 {
+		line, next, _ := bytes.Cut(rest, []byte("\n"))
+		t := string(bytes.TrimRight(line, " \t\r"))
+		if t == "---" || t == "..." {
+			end = off + len(line)
+			if end < len(src) {
+				end++ // the newline
+			}
+			return src[len(first)+1 : off], end, true
+		}
+		off += len(line) + 1
+		rest = next
+	}
+	return nil, 0, false
+}
+
+// settingsFromYAML decodes one module's settings mapping (the value under
+// `coursectl:` in front matter, or under the module's name in the sidecar).
+// line is added to the YAML's own line numbers in problems.
+func settingsFromYAML(node *yaml.Node, file string, lineOff int) (Settings, error) {
+	var s Settings
+	var raw map[string]any
+	if err := node.Decode(&raw); err != nil {
+		return s, &PosError{File: file, Line: node.Line + lineOff, Err: fmt.Errorf("settings: %v — want a mapping of timeout, fakes, env, workdir, steps", err)}
+	}
+	s.Raw = raw
+	s.Source = file
+	posErr := func(key string, format string, a ...any) error {
+		line := node.Line + lineOff
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			if node.Content[i].Value == key {
+				line = node.Content[i].Line + lineOff
+			}
+		}
+		return &PosError{File: file, Line: line, Err: fmt.Errorf(format, a...)}
+	}
+	for k, v := range raw {
+		switch k {
+		case "timeout":
+			str, _ := scalarString(v)
+			d, err := time.ParseDuration(str)
+			if err != nil {
+				return s, posErr(k, "timeout %q: want a Go duration like 5m", str)
+			}
+			s.Timeout = d
+		case "fakes", "env":
+			m, ok := v.(map[string]any)
+			if !ok && v != nil {
+				return s, posErr(k, "%s: want a mapping of name: value", k)
+			}
+			out := map[string]string{}
+			for mk, mv := range m {
+				str, err := scalarString(mv)
+				if err != nil {
+					return s, posErr(k, "%s.%s: %v", k, mk, err)
+				}
+				out[mk] = str
+			}
+			if k == "fakes" {
+				s.Fakes = out
+			} else {
+				s.Env = out
+			}
+		case "workdir":
+			str, err := scalarString(v)
+			if err != nil {
+				return s, posErr(k, "workdir: %v", err)
+			}
+			s.Workdir = str
+		case "steps":
+			m, ok := v.(map[string]any)
+			if !ok && v != nil {
+				return s, posErr(k, "steps: want a mapping of step id to attributes")
+			}
+			s.Steps = map[string]Attrs{}
+			ids := make([]string, 0, len(m))
+			for id := range m {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			for _, id := range ids {
+				am, ok := m[id].(map[string]any)
+				if !ok && m[id] != nil {
+					return s, posErr(k, "steps.%s: want a mapping of attributes", id)
+				}
+				var a Attrs
+				if probs := setAttrMap(&a, am, 0); len(probs) > 0 {
+					return s, posErr(k, "steps.%s: %s", id, probs[0].Message)
+				}
+				if a.Raw == nil {
+					a.Raw = map[string]string{}
+				}
+				s.Steps[id] = a
+			}
+		}
+	}
+	return s, nil
+}
+
+// mergeSettings lays over on top of base, key by key.
+func mergeSettings(base, over Settings) Settings {
+	out := base
+	if over.Timeout != 0 {
+		out.Timeout = over.Timeout
+	}
+	if over.Workdir != "" {
+		out.Workdir = over.Workdir
+	}
+	out.Fakes = mergeMap(base.Fakes, over.Fakes)
+	out.Env = mergeMap(base.Env, over.Env)
+	if len(over.Steps) > 0 {
+		out.Steps = map[string]Attrs{}
+		for k, v := range base.Steps {
+			out.Steps[k] = v
+		}
+		for k, v := range over.Steps {
+			a := out.Steps[k]
+			a.merge(v)
+			out.Steps[k] = a
+		}
+	}
+	if over.Raw != nil {
+		out.Raw = map[string]any{}
+		for k, v := range base.Raw {
+			out.Raw[k] = v
+		}
+		for k, v := range over.Raw {
+			out.Raw[k] = v
+		}
+	}
+	if over.Source != "" {
+		out.Source = over.Source
+	}
+	return out
+}
+
+func mergeMap(a, b map[string]string) map[string]string {
+	if len(a) == 0 {
+		return b
+	}
+	if len(b) == 0 {
+		return a
+	}
+	out := make(map[string]string, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+// frontMatterSettings reads `coursectl:` from front matter YAML.
+func frontMatterSettings(yml []byte, file string) (Settings, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(yml, &doc); err != nil {
+		return Settings{}, &PosError{File: file, Line: 2, Err: fmt.Errorf("front matter: %v — fix the YAML between the --- lines", err)}
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return Settings{}, nil
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == "coursectl" {
+			// +1: the YAML starts on the line after the opening ---.
+			return settingsFromYAML(m.Content[i+1], file, 1)
+		}
+	}
+	return Settings{}, nil
+}
+
+// sidecarSettings reads the settings for module from the coursectl.yaml
+// beside it; ok is false when there is no such file or no entry.
+func sidecarSettings(module string) (Settings, bool, error) {
+	path := filepath.Join(filepath.Dir(module), SidecarName)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return Settings{}, false, nil
+	}
+	if err != nil {
+		return Settings{}, false, &PosError{File: path, Err: err}
+	}
+	return parseSidecar(path, data, filepath.Base(module))
+}
+
+func parseSidecar(path string, data []byte, name string) (Settings, bool, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return Settings{}, false, &PosError{File: path, Err: fmt.Errorf("%v — fix the YAML", err)}
+	}
+	if len(doc.Content) == 0 {
+		return Settings{}, false, nil
+	}
+	m := doc.Content[0]
+	if m.Kind != yaml.MappingNode {
+		return Settings{}, false, &PosError{File: path, Line: m.Line, Err: errors.New("want a mapping of module file names to settings")}
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == name {
+			s, err := settingsFromYAML(m.Content[i+1], path, 0)
+			return s, err == nil, err
+		}
+	}
+	return Settings{}, false, nil
+}

@@ -1,0 +1,232 @@
+// Package render draws a parsed module for people: ANSI text for a terminal
+// (the walkthrough, `coursectl render`) and a standalone HTML page (the
+// report). It reads a *course.Module and, when there is one, a run record
+// (*runner.ModuleResult); it never runs anything.
+//
+// Prose is the markdown between steps, sliced out of Module.Source by the
+// steps' line ranges, so every line of the document is shown exactly once:
+// Prose(mod, 0), Step 1, Prose(mod, 1), Step 2, ..., Prose(mod, len(Steps)).
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/runner"
+)
+
+// numbering is the learner-facing position of a step: hidden setup steps
+// are not counted, so "Step 3/9" matches what the reader sees.
+type numbering struct {
+	pos   map[*course.Step]int
+	total int
+}
+
+func numberSteps(mod *course.Module) numbering {
+	n := numbering{pos: map[*course.Step]int{}}
+	for _, s := range mod.Steps {
+		if s.Hidden {
+			continue
+		}
+		n.total++
+		n.pos[s] = n.total
+	}
+	return n
+}
+
+// stepTitle is what a step is called on screen: its nearest heading, else
+// its id.
+func stepTitle(s *course.Step) string {
+	if len(s.Heading) > 0 {
+		if h := strings.TrimSpace(s.Heading[len(s.Heading)-1]); h != "" {
+			return h
+		}
+	}
+	return s.ID
+}
+
+// stepFlags are the annotations a reader should notice before running.
+func stepFlags(s *course.Step) []string {
+	var f []string
+	if s.Attrs.Skip {
+		f = append(f, "skip")
+	}
+	if s.Attrs.Interactive {
+		f = append(f, "interactive")
+	}
+	if len(s.Attrs.Interact) > 0 {
+		f = append(f, "scripted answers")
+	}
+	if s.Attrs.Background {
+		f = append(f, "background")
+	}
+	if s.Attrs.Timeout > 0 {
+		f = append(f, "timeout "+s.Attrs.Timeout.String())
+	}
+	if s.Attrs.ExitAny {
+		f = append(f, "exit any")
+	} else if s.Attrs.Exit != nil && *s.Attrs.Exit != 0 {
+		f = append(f, fmt.Sprintf("exit %d", *s.Attrs.Exit))
+	}
+	if s.Kind == course.File && s.Attrs.File != "" {
+		verb := "writes "
+		if s.Attrs.Append {
+			verb = "appends to "
+		}
+		f = append(f, verb+s.Attrs.File)
+	}
+	return f
+}
+
+// proseSource returns the markdown between the end of step i-1 and the
+// start of step i (i == len(Steps) gives the tail of the document). Front
+// matter is left out of the first chunk.
+func proseSource(mod *course.Module, i int) []byte {
+	lines := splitLinesKeep(mod.Source)
+	from := 1 // 1-based first line of the chunk
+	if i == 0 {
+		from = frontMatterEnd(lines) + 1
+	} else if i-1 < len(mod.Steps) {
+		from = lastLine(mod.Steps[i-1]) + 1
+	}
+	to := len(lines) // inclusive
+	if i < len(mod.Steps) {
+		to = mod.Steps[i].Line - 1
+	}
+	if from < 1 {
+		from = 1
+	}
+	if to > len(lines) {
+		to = len(lines)
+	}
+	if from > to {
+		return nil
+	}
+	return bytes.Join(lines[from-1:to], nil)
+}
+
+// lastLine is the last markdown line a step occupies.
+func lastLine(s *course.Step) int {
+	if s.EndLine >= s.Line {
+		return s.EndLine
+	}
+	return s.Line
+}
+
+// splitLinesKeep splits src into lines, each keeping its line ending, so
+// joining them gives src back.
+func splitLinesKeep(src []byte) [][]byte {
+	var lines [][]byte
+	for len(src) > 0 {
+		i := bytes.IndexByte(src, '\n')
+		if i < 0 {
+			lines = append(lines, src)
+			break
+		}
+		lines = append(lines, src[:i+1])
+		src = src[i+1:]
+	}
+	return lines
+}
+
+// frontMatterEnd is the line of the closing `---` of YAML front matter, 0
+// when the document has none. The course package reads the settings; here
+// we only keep them off the screen.
+func frontMatterEnd(lines [][]byte) int {
+	if len(lines) == 0 || strings.TrimRight(string(lines[0]), "\r\n") != "---" {
+		return 0
+	}
+	for n := 1; n < len(lines); n++ {
+		switch strings.TrimRight(string(lines[n]), " \t\r\n") {
+		case "---", "...":
+			return n + 1
+		}
+	}
+	return 0
+}
+
+// resultsByID indexes a run record by step id; a record from an older
+// version of the module still matches the steps that kept their ids.
+func resultsByID(rec *runner.ModuleResult) map[string]*runner.StepResult {
+	m := map[string]*runner.StepResult{}
+	if rec == nil {
+		return m
+	}
+	for _, r := range rec.Steps {
+		if r != nil {
+			m[r.ID] = r
+		}
+	}
+	return m
+}
+
+// statusWord is the status as a reader says it.
+func statusWord(r *runner.StepResult) string {
+	switch r.Status {
+	case runner.Passed:
+		if r.FromCheckpoint {
+			return "done earlier"
+		}
+		return "passed"
+	case runner.Failed:
+		if r.ExitCode != 0 {
+			return fmt.Sprintf("failed (exit %d)", r.ExitCode)
+		}
+		return "failed"
+	case runner.Timeout:
+		return "timed out"
+	case runner.Skipped:
+		return "skipped"
+	case runner.NotRun:
+		return "not run"
+	}
+	return string(r.Status)
+}
+
+// statusMark is the one-character badge of a status.
+func statusMark(s runner.Status) string {
+	switch s {
+	case runner.Passed:
+		return "✓"
+	case runner.Failed, runner.Timeout:
+		return "✗"
+	case runner.Skipped:
+		return "↷"
+	}
+	return "·"
+}
+
+// formatDuration rounds a step's time the way people read it: 0.4s, 12s,
+// 2m05s.
+func formatDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return ""
+	case d < time.Second:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Round(time.Second).Seconds()))
+	default:
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+}
+
+// outputTail keeps the last n lines of a step's output.
+func outputTail(out string, n int) (tail string, dropped int) {
+	out = strings.TrimRight(out, "\n")
+	if out == "" {
+		return "", 0
+	}
+	lines := strings.Split(out, "\n")
+	if len(lines) > n {
+		dropped = len(lines) - n
+		lines = lines[dropped:]
+	}
+	return strings.Join(lines, "\n"), dropped
+}

@@ -1,0 +1,635 @@
+package render
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/formatters"
+	"github.com/charmbracelet/glamour"
+	xansi "github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/text"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/runner"
+)
+
+// Terminal renders for a terminal of Width columns. With Color false the
+// output has no escape sequences at all; Hyperlinks (OSC 8) needs Color.
+type Terminal struct {
+	Width      int
+	Color      bool
+	Hyperlinks bool
+}
+
+// DefaultWidth is used when the width is unknown (not a terminal).
+const DefaultWidth = 80
+
+// minWidth keeps the frame drawable in a very narrow window.
+const minWidth = 30
+
+func (t Terminal) width() int {
+	switch {
+	case t.Width <= 0:
+		return DefaultWidth
+	case t.Width < minWidth:
+		return minWidth
+	}
+	return t.Width
+}
+
+// Prose renders the markdown between step i-1 and step i (i == 0: the start
+// of the document; i == len(mod.Steps): its tail). Annotation comments and
+// hidden steps are left out; code blocks that are not steps are shown
+// highlighted and never wrapped (a wrapped command cannot be copied). It
+// returns "" when there is nothing to show.
+func (t Terminal) Prose(mod *course.Module, i int) string {
+	if i < 0 || i > len(mod.Steps) {
+		return ""
+	}
+	parts, links := splitProse(proseSource(mod, i))
+	var out []string
+	for _, p := range parts {
+		if p.code {
+			out = append(out, t.codeBlock(p.lang, p.text))
+			continue
+		}
+		if strings.TrimSpace(p.text) == "" {
+			continue
+		}
+		r, err := t.glamour().Render(p.text)
+		if err != nil {
+			// glamour fails only on a broken style or template; the reader
+			// is better served by the markdown as written than by nothing.
+			r = indentLines(p.text, strings.Repeat(" ", proseMargin))
+		}
+		out = append(out, tidyLines(r))
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	s := strings.Join(out, "\n")
+	if t.Color && t.Hyperlinks {
+		s = hyperlink(s, links)
+	}
+	return s
+}
+
+// codeBlock shows a code block that is not a step: indented under the
+// prose, highlighted, lines as written.
+func (t Terminal) codeBlock(lang, body string) string {
+	pad := strings.Repeat(" ", proseMargin+2)
+	var b strings.Builder
+	for _, l := range t.codeLines(blockTokens(lang, body)) {
+		b.WriteString(strings.TrimRight(pad+l, " ") + "\n")
+	}
+	return b.String()
+}
+
+func (t Terminal) glamour() *glamour.TermRenderer {
+	style, profile := plainStyle(), termenv.Ascii
+	if t.Color {
+		style, profile = colorStyle(), termenv.ANSI
+	}
+	r, err := glamour.NewTermRenderer(
+		glamour.WithStyles(style),
+		glamour.WithColorProfile(profile),
+		glamour.WithWordWrap(t.width()),
+		glamour.WithChromaFormatter("terminal16"),
+	)
+	if err != nil {
+		panic(err) // only options with errors are file/JSON styles, unused here
+	}
+	return r
+}
+
+// proseParser finds what glamour must not see (annotation comments, code
+// blocks we draw ourselves) and the links to make clickable. It matches
+// glamour's own GFM setup.
+var proseParser = goldmark.New(goldmark.WithExtensions(extension.GFM))
+
+// prosePart is a run of markdown, or a code block drawn by us.
+type prosePart struct {
+	text string
+	code bool
+	lang string
+}
+
+// splitProse cuts a prose chunk into markdown and code blocks, dropping
+// HTML comment blocks (coursectl annotations, hidden setup/verify steps,
+// mdrip labels: invisible on GitHub, so invisible here), and returns the
+// absolute URLs of its links and images.
+func splitProse(src []byte) ([]prosePart, []string) {
+	doc := proseParser.Parser().Parse(text.NewReader(src))
+	type cut struct {
+		from, to int
+		code     *prosePart
+	}
+	var cuts []cut
+	var links []string
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.HTMLBlock:
+			if n.HTMLBlockType == ast.HTMLBlockType2 && n.Lines().Len() > 0 {
+				from := lineStart(src, n.Lines().At(0).Start)
+				to := n.Lines().At(n.Lines().Len() - 1).Stop
+				if n.HasClosure() {
+					to = n.ClosureLine.Stop
+				}
+				cuts = append(cuts, cut{from: from, to: to})
+			}
+		case *ast.FencedCodeBlock:
+			from, to := fenceRange(src, n)
+			lang := ""
+			if l := n.Language(src); l != nil {
+				lang = string(l)
+			}
+			cuts = append(cuts, cut{from, to, &prosePart{code: true, lang: lang, text: blockText(src, n)}})
+			return ast.WalkSkipChildren, nil
+		case *ast.CodeBlock:
+			if n.Lines().Len() > 0 {
+				from := lineStart(src, n.Lines().At(0).Start)
+				to := n.Lines().At(n.Lines().Len() - 1).Stop
+				cuts = append(cuts, cut{from, to, &prosePart{code: true, text: blockText(src, n)}})
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.Link:
+			links = append(links, string(n.Destination))
+		case *ast.Image:
+			links = append(links, string(n.Destination))
+		case *ast.AutoLink:
+			links = append(links, string(n.URL(src)))
+		}
+		return ast.WalkContinue, nil
+	})
+	var parts []prosePart
+	at := 0
+	for _, c := range cuts {
+		if c.from < at {
+			continue
+		}
+		parts = append(parts, prosePart{text: string(src[at:c.from])})
+		if c.code != nil {
+			parts = append(parts, *c.code)
+		}
+		at = c.to
+	}
+	parts = append(parts, prosePart{text: string(src[at:])})
+	return parts, links
+}
+
+// fenceRange is the byte range of a fenced block, fences included.
+func fenceRange(src []byte, n *ast.FencedCodeBlock) (from, to int) {
+	lines := n.Lines()
+	switch {
+	case n.Info != nil:
+		from = lineStart(src, n.Info.Segment.Start)
+	case lines.Len() > 0:
+		from = lineStart(src, lineStart(src, lines.At(0).Start)-1)
+	default:
+		return 0, 0
+	}
+	// The opening fence line ends the range when the block is empty.
+	to = lineEnd(src, from)
+	if lines.Len() > 0 {
+		to = lines.At(lines.Len() - 1).Stop
+	}
+	// The closing fence, when there is one, is the next line.
+	if next := lineEnd(src, to); to < len(src) {
+		if f := strings.TrimSpace(string(src[to:next])); strings.HasPrefix(f, "```") || strings.HasPrefix(f, "~~~") {
+			to = next
+		}
+	}
+	return from, to
+}
+
+func blockText(src []byte, n ast.Node) string {
+	var b strings.Builder
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		b.WriteString(strings.Repeat(" ", seg.Padding))
+		b.Write(seg.Value(src))
+	}
+	return b.String()
+}
+
+// lineEnd is the offset just past the line holding at.
+func lineEnd(src []byte, at int) int {
+	for at < len(src) && src[at] != '\n' {
+		at++
+	}
+	if at < len(src) {
+		at++
+	}
+	return at
+}
+
+func lineStart(src []byte, at int) int {
+	for at > 0 && src[at-1] != '\n' {
+		at--
+	}
+	return at
+}
+
+// hyperlink makes each absolute URL glamour printed clickable (OSC 8).
+// glamour prints a link's target after its text; we wrap that target
+// rather than re-implement its link rendering, so wrapping and styles stay
+// glamour's. The escape has no width, so line lengths are unchanged.
+func hyperlink(s string, links []string) string {
+	seen := map[string]bool{}
+	for _, u := range links {
+		if seen[u] || !isAbsoluteURL(u) {
+			continue
+		}
+		seen[u] = true
+		s = strings.ReplaceAll(s, u, xansi.SetHyperlink(u)+u+xansi.ResetHyperlink())
+	}
+	return s
+}
+
+var schemeRE = regexp.MustCompile(`^(https?|ftp|mailto|file):`)
+
+func isAbsoluteURL(u string) bool { return schemeRE.MatchString(u) }
+
+// tidyLines drops the spaces glamour pads every line with (they make
+// copied text and diffs ugly) and collapses runs of blank lines.
+func tidyLines(s string) string {
+	lines := strings.Split(s, "\n")
+	var out []string
+	blank := 0
+	for _, l := range lines {
+		l = dropNoopSGR(trimRightVisible(l))
+		if xansi.Strip(l) == "" {
+			blank++
+			if blank > 1 {
+				continue
+			}
+			l = ""
+		} else {
+			blank = 0
+		}
+		out = append(out, l)
+	}
+	return strings.Trim(strings.Join(out, "\n"), "\n") + "\n"
+}
+
+// noopSGR is a run of attributes switched on and straight off again, at
+// the start of a line or after a reset: glamour writes these for empty
+// margins and they change nothing on screen.
+var noopSGR = regexp.MustCompile(`(^|\x1b\[0m)(?:\x1b\[[0-9;]*m)+\x1b\[0m`)
+
+func dropNoopSGR(l string) string {
+	for {
+		n := noopSGR.ReplaceAllString(l, "$1")
+		n = strings.TrimPrefix(n, "\x1b[0m")
+		if n == l {
+			return l
+		}
+		l = n
+	}
+}
+
+// sgrRE matches one SGR escape (colour/attribute) sequence.
+var sgrRE = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// trimRightVisible removes trailing spaces, also those wrapped in SGR
+// sequences, keeping the sequences themselves so attributes still reset.
+func trimRightVisible(l string) string {
+	var tailSeqs string
+	for {
+		t := strings.TrimRight(l, " ")
+		loc := sgrRE.FindAllStringIndex(t, -1)
+		if len(loc) > 0 && loc[len(loc)-1][1] == len(t) {
+			last := loc[len(loc)-1]
+			tailSeqs = t[last[0]:] + tailSeqs
+			l = t[:last[0]]
+			continue
+		}
+		l = t
+		break
+	}
+	if tailSeqs == "" {
+		return l
+	}
+	// Only a reset matters once no visible text follows.
+	if strings.Contains(tailSeqs, "\x1b[0m") || strings.Contains(tailSeqs, "\x1b[m") {
+		if sgrRE.MatchString(l) {
+			return l + "\x1b[0m"
+		}
+	}
+	return l
+}
+
+func indentLines(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// paint applies SGR attributes when colour is on.
+func (t Terminal) paint(s string, sgr ...string) string {
+	if !t.Color || s == "" || len(sgr) == 0 {
+		return s
+	}
+	return "\x1b[" + strings.Join(sgr, ";") + "m" + s + "\x1b[0m"
+}
+
+const (
+	sgrBold    = "1"
+	sgrDim     = "2"
+	sgrRed     = "31"
+	sgrGreen   = "32"
+	sgrMagenta = "35"
+	sgrGray    = "90"
+)
+
+// Header is the walkthrough's top line for step i: the module title and
+// "Step 3/9 · Install Docker", over a progress bar of the width.
+func (t Terminal) Header(mod *course.Module, i int) string {
+	w := t.width()
+	num := numberSteps(mod)
+	title := strings.TrimSpace(mod.Title)
+	if title == "" {
+		title = mod.Path
+	}
+	right, pos := "", 0
+	if i >= 0 && i < len(mod.Steps) && !mod.Steps[i].Hidden {
+		s := mod.Steps[i]
+		pos = num.pos[s]
+		right = fmt.Sprintf("Step %d/%d · %s", pos, num.total, stepTitle(s))
+	}
+	inner := w - 2 // one space each side
+	if xansi.StringWidth(right) > inner {
+		right = xansi.Truncate(right, inner, "…")
+	}
+	room := inner - xansi.StringWidth(right) - 3
+	if room < 0 {
+		room = 0
+	}
+	title = xansi.Truncate(title, room, "…")
+	gap := inner - xansi.StringWidth(title) - xansi.StringWidth(right)
+	if gap < 1 {
+		gap = 1
+	}
+	line := " " + t.paint(title, sgrBold) + strings.Repeat(" ", gap) + t.paint(right, sgrBold) + "\n"
+
+	// The bar shows the steps before this one as done.
+	done := 0
+	if num.total > 0 && pos > 0 {
+		done = inner * (pos - 1) / num.total
+	}
+	bar := " " + t.paint(strings.Repeat("━", done), sgrGreen) + t.paint(strings.Repeat("─", inner-done), sgrGray) + "\n"
+	return line + bar
+}
+
+// Step renders a step's code framed and highlighted, numbered, with its
+// flags. Hidden steps render as "".
+func (t Terminal) Step(mod *course.Module, s *course.Step) string {
+	return t.StepResult(mod, s, nil)
+}
+
+// StepResult is Step with the step's outcome under the frame: the status
+// badge and time, and for a failure what went wrong and the output's tail.
+func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *runner.StepResult) string {
+	if s == nil || s.Hidden {
+		return ""
+	}
+	w := t.width()
+	num := numberSteps(mod)
+	margin := strings.Repeat(" ", proseMargin)
+	var b strings.Builder
+
+	// Top rule: ┌─ Step 3/9 · Install Docker ──────── skip · sh · line 31 ─
+	label := fmt.Sprintf("Step %d/%d", num.pos[s], num.total)
+	title := stepTitle(s)
+	flags := stepFlags(s)
+	where := []string{langOf(s.Lang, s.Kind), fmt.Sprintf("line %d", s.Line)}
+	// What does not fit goes, least useful first: the place, then the title.
+	rightWidth := func() int {
+		meta := append(append([]string{}, flags...), where...)
+		if len(meta) == 0 {
+			return 0
+		}
+		return xansi.StringWidth(" " + strings.Join(meta, " · ") + " ─")
+	}
+	fixed := func() int { return proseMargin + 3 + xansi.StringWidth(label) + 1 + rightWidth() }
+	if fixed()+3+xansi.StringWidth(title)+2 > w {
+		where = nil
+	}
+	room := w - fixed() - 3 - 2 // " · " before the title, " ─" at least after
+	switch {
+	case room >= xansi.StringWidth(title):
+	case room >= 8:
+		title = xansi.Truncate(title, room, "…")
+	default:
+		title = ""
+	}
+	head := t.paint("┌─ ", sgrGray) + t.paint(label, sgrBold)
+	used := proseMargin + 3 + xansi.StringWidth(label)
+	if title != "" {
+		head += t.paint(" · ", sgrGray) + t.paint(title, sgrBold)
+		used += 3 + xansi.StringWidth(title)
+	}
+	fill := w - used - 1 - rightWidth()
+	if fill < 1 {
+		fill = 1
+	}
+	b.WriteString(margin + head + " " + t.paint(strings.Repeat("─", fill), sgrGray))
+	if len(flags) > 0 {
+		b.WriteString(" " + t.paint(strings.Join(flags, " · "), sgrMagenta))
+		if len(where) > 0 {
+			b.WriteString(t.paint(" · ", sgrGray))
+		} else {
+			b.WriteString(t.paint(" ─", sgrGray))
+		}
+	} else if len(where) > 0 {
+		b.WriteString(" ")
+	}
+	if len(where) > 0 {
+		b.WriteString(t.paint(strings.Join(where, " · ")+" ─", sgrGray))
+	}
+	b.WriteString("\n")
+
+	// Body, one framed line per code line.
+	bar := margin + t.paint("│", sgrGray) + " "
+	for _, l := range t.codeLines(stepTokens(s)) {
+		b.WriteString(strings.TrimRight(bar+l, " ") + "\n")
+	}
+
+	// Bottom rule, with the outcome when there is one.
+	b.WriteString(margin + t.paint("└─", sgrGray))
+	if r != nil {
+		b.WriteString(" " + t.Status(r))
+	}
+	b.WriteString("\n")
+	if r != nil {
+		b.WriteString(t.failure(r))
+	}
+	return b.String()
+}
+
+// Status is a one-line badge: "✓ passed · 0.4s", "✗ failed (exit 1) · 2.1s".
+func (t Terminal) Status(r *runner.StepResult) string {
+	badge := statusMark(r.Status) + " " + statusWord(r)
+	switch r.Status {
+	case runner.Passed:
+		badge = t.paint(badge, sgrBold, sgrGreen)
+	case runner.Failed, runner.Timeout:
+		badge = t.paint(badge, sgrBold, sgrRed)
+	default:
+		badge = t.paint(badge, sgrGray)
+	}
+	if d := formatDuration(r.Duration); d != "" && !r.FromCheckpoint {
+		badge += t.paint(" · "+d, sgrGray)
+	}
+	if r.Note != "" {
+		badge += t.paint(" · "+r.Note, sgrGray)
+	}
+	return badge
+}
+
+// failureTailLines is how much output a failure shows in the terminal (the
+// HTML page shows all that was kept).
+const failureTailLines = 10
+
+func (t Terminal) failure(r *runner.StepResult) string {
+	if r.Status != runner.Failed && r.Status != runner.Timeout {
+		return ""
+	}
+	pad := strings.Repeat(" ", proseMargin+3)
+	var b strings.Builder
+	if r.Error != "" {
+		b.WriteString(pad + t.paint(r.Error, sgrRed) + "\n")
+	}
+	if r.FailCommand != "" {
+		at := ""
+		if r.FailLine > 0 {
+			at = fmt.Sprintf("line %d: ", r.FailLine)
+		}
+		cmd := strings.SplitN(r.FailCommand, "\n", 2)[0]
+		b.WriteString(pad + t.paint(at, sgrGray) + cmd + "\n")
+	}
+	detail := r.Diff
+	if detail == "" && r.Verify != "" {
+		detail = r.Verify
+	}
+	dropped := 0
+	if detail == "" {
+		detail, dropped = outputTail(plainOutput(r.Output), failureTailLines)
+	}
+	if dropped > 0 {
+		b.WriteString(pad + t.paint(fmt.Sprintf("… %d earlier lines", dropped), sgrGray) + "\n")
+	}
+	for _, l := range strings.Split(strings.TrimRight(detail, "\n"), "\n") {
+		if l == "" && detail == "" {
+			continue
+		}
+		b.WriteString(strings.TrimRight(pad+t.paint("│ ", sgrGray)+t.paint(l, sgrDim), " ") + "\n")
+	}
+	return b.String()
+}
+
+// plainOutput makes captured output safe to print inside our layout: the
+// escapes a step printed (cursor moves, colours, titles) are dropped and a
+// carriage-return redraw (a progress bar) keeps only its last state.
+func plainOutput(out string) string {
+	lines := strings.Split(xansi.Strip(out), "\n")
+	for i, l := range lines {
+		if j := strings.LastIndexByte(strings.TrimRight(l, "\r"), '\r'); j >= 0 {
+			l = l[j+1:]
+		}
+		lines[i] = strings.TrimRight(l, "\r")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// codeLines formats tokens for the terminal, one string per line.
+func (t Terminal) codeLines(toks []chroma.Token) []string {
+	var text string
+	if t.Color {
+		var b strings.Builder
+		if err := formatters.TTY16.Format(&b, codeStyle, chroma.Literator(toks...)); err == nil {
+			text = b.String()
+		}
+	}
+	if text == "" {
+		var b strings.Builder
+		for _, tok := range toks {
+			b.WriteString(tok.Value)
+		}
+		text = b.String()
+	}
+	text = strings.ReplaceAll(text, "\t", "    ")
+	return strings.Split(strings.TrimRight(text, "\n"), "\n")
+}
+
+// Module renders the whole document: the prose and every shown step in
+// order, each step with its status from rec when rec is not nil (matched
+// by id), and a summary of the run on top.
+func (t Terminal) Module(mod *course.Module, rec *runner.ModuleResult) string {
+	var b strings.Builder
+	if rec != nil {
+		b.WriteString(t.Summary(rec) + "\n")
+	}
+	res := resultsByID(rec)
+	for i := 0; i <= len(mod.Steps); i++ {
+		if p := t.Prose(mod, i); p != "" {
+			b.WriteString(p + "\n")
+		}
+		if i == len(mod.Steps) {
+			break
+		}
+		s := mod.Steps[i]
+		if s.Hidden {
+			// A failed setup step explains why the steps after it did not
+			// run, so it is shown when it failed.
+			if r := res[s.ID]; r != nil && (r.Status == runner.Failed || r.Status == runner.Timeout) {
+				b.WriteString(t.hiddenFailure(s, r) + "\n")
+			}
+			continue
+		}
+		b.WriteString(t.StepResult(mod, s, res[s.ID]) + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+func (t Terminal) hiddenFailure(s *course.Step, r *runner.StepResult) string {
+	margin := strings.Repeat(" ", proseMargin)
+	return margin + t.paint(fmt.Sprintf("setup (hidden, line %d) ", s.Line), sgrGray) + t.Status(r) + "\n" + t.failure(r)
+}
+
+// Summary is the run record in one line: when, how long, and the counts.
+func (t Terminal) Summary(rec *runner.ModuleResult) string {
+	passed, failed, skipped := rec.Counts()
+	parts := []string{t.paint(fmt.Sprintf("✓ %d passed", passed), sgrGreen)}
+	if failed > 0 {
+		parts = append(parts, t.paint(fmt.Sprintf("✗ %d failed", failed), sgrBold, sgrRed))
+	} else {
+		parts = append(parts, fmt.Sprintf("✗ %d failed", failed))
+	}
+	parts = append(parts, t.paint(fmt.Sprintf("%d skipped", skipped), sgrGray))
+	head := "Last run"
+	if !rec.Started.IsZero() {
+		head += " " + rec.Started.Format("Jan 2 15:04 MST")
+	}
+	if d := formatDuration(rec.Duration); d != "" {
+		head += " (" + d + ")"
+	}
+	if rec.Interrupted {
+		head += ", interrupted"
+	}
+	return strings.Repeat(" ", proseMargin) + t.paint(head, sgrBold) + t.paint(" · ", sgrGray) + strings.Join(parts, t.paint(" · ", sgrGray)) + "\n"
+}

@@ -1,0 +1,330 @@
+package runner
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/coursectl/coursectl/course"
+)
+
+// store is where one module's checkpoints, run record and sandbox live:
+// STATE/modules/NAME-HASH/, HASH from the module's absolute path so two
+// modules with the same file name never share.
+type store struct {
+	dir   string
+	chain []string // chain[i]: hash of steps 0..i (bodies and what affects running)
+}
+
+const (
+	checkpointHeader = "# coursectl checkpoint 1\n"
+	checkpointEnd    = "# end\n"
+)
+
+// DefaultStateDir is SPEC §3's default: $XDG_STATE_HOME/coursectl, else
+// ~/.local/state/coursectl.
+func DefaultStateDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "coursectl")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "coursectl-state")
+	}
+	return filepath.Join(home, ".local", "state", "coursectl")
+}
+
+func openStore(stateDir string, mod *course.Module) (*store, error) {
+	if stateDir == "" {
+		stateDir = DefaultStateDir()
+	}
+	abs, err := filepath.Abs(mod.Path)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(abs))
+	name := strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
+	name = regexp.MustCompile(`[^A-Za-z0-9._-]+`).ReplaceAllString(name, "_")
+	st := &store{dir: filepath.Join(stateDir, "modules", name+"-"+hex.EncodeToString(sum[:6]))}
+	st.chain = stepChain(mod)
+	return st, nil
+}
+
+// stepChain hashes each step's running content onto the hash of the steps
+// before it, so an edit invalidates that step's checkpoint and all after it.
+func stepChain(mod *course.Module) []string {
+	prev := sha256.Sum256([]byte("coursectl-chain-1"))
+	out := make([]string, len(mod.Steps))
+	for i, s := range mod.Steps {
+		h := sha256.New()
+		h.Write(prev[:])
+		fmt.Fprintf(h, "%s\x00%s\x00", s.Kind, s.Lang)
+		for _, c := range s.Commands {
+			fmt.Fprintf(h, "cmd\x00%s\x00", c.Text)
+			if c.Want != nil {
+				fmt.Fprintf(h, "want\x00%q\x00%v\x00", c.Want.Lines, c.Want.Exit)
+			}
+		}
+		if len(s.Commands) == 0 {
+			fmt.Fprintf(h, "body\x00%s\x00", s.Body)
+		}
+		a := s.Attrs
+		fmt.Fprintf(h, "attrs\x00%v\x00%v\x00%v\x00%v\x00%q\x00%v\x00%q\x00%v\x00%q\x00%v\x00",
+			a.Skip, a.Exit, a.ExitAny, a.Interactive, a.File, a.Append, a.Mode, a.Background, a.Ready, a.Interact)
+		if s.Expected != nil {
+			fmt.Fprintf(h, "expected\x00%q\x00%v\x00", s.Expected.Lines, s.Expected.Exit)
+		}
+		for _, v := range s.Verify {
+			fmt.Fprintf(h, "verify\x00%s\x00", v.Body)
+		}
+		copy(prev[:], h.Sum(nil))
+		out[i] = hex.EncodeToString(prev[:])
+	}
+	return out
+}
+
+func (st *store) checkpointPath(i int) string {
+	return filepath.Join(st.dir, "checkpoints", fmt.Sprintf("%03d-%s.sh", i+1, st.chain[i][:16]))
+}
+
+func (st *store) recordPath() string { return filepath.Join(st.dir, "record.json") }
+
+// save moves the wrapper's freshly written state file into place: a rename,
+// so a reader sees the old checkpoint or the new one, never half of one.
+func (st *store) save(i int, tmp string) error {
+	if err := os.MkdirAll(filepath.Join(st.dir, "checkpoints"), 0o755); err != nil {
+		return err
+	}
+	if err := validCheckpoint(tmp); err != nil {
+		return err
+	}
+	dst := st.checkpointPath(i)
+	if _, err := os.Stat(tmp + ".hist"); err == nil {
+		_ = os.Rename(tmp+".hist", dst+".hist")
+	} else {
+		_ = os.Remove(dst + ".hist")
+	}
+	return os.Rename(tmp, dst)
+}
+
+// errNoCheckpoint: the step has no checkpoint (never passed, or edited since).
+var errNoCheckpoint = errors.New("no checkpoint")
+
+// valid reports whether step i has a usable checkpoint, and when it was made.
+func (st *store) valid(i int) (time.Time, error) {
+	p := st.checkpointPath(i)
+	fi, err := os.Stat(p)
+	if err != nil {
+		return time.Time{}, errNoCheckpoint
+	}
+	if err := validCheckpoint(p); err != nil {
+		return time.Time{}, err
+	}
+	return fi.ModTime(), nil
+}
+
+func validCheckpoint(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(b, []byte(checkpointHeader)) || !bytes.HasSuffix(b, []byte(checkpointEnd)) {
+		return fmt.Errorf("checkpoint %s is corrupt (truncated or not written by coursectl)", path)
+	}
+	return nil
+}
+
+// Names a fresh shell must not take from a checkpoint: bash's own dynamic and
+// read-only variables, the terminal's, and the runner's.
+var skipVars = map[string]bool{
+	"BASH": true, "BASHOPTS": true, "BASHPID": true, "BASH_ALIASES": true, "BASH_ARGC": true,
+	"BASH_ARGV": true, "BASH_ARGV0": true, "BASH_CMDS": true, "BASH_COMMAND": true,
+	"BASH_EXECUTION_STRING": true, "BASH_LINENO": true, "BASH_SOURCE": true, "BASH_SUBSHELL": true,
+	"BASH_VERSINFO": true, "BASH_VERSION": true, "COMP_WORDBREAKS": true, "DIRSTACK": true,
+	"EPOCHREALTIME": true, "EPOCHSECONDS": true, "EUID": true, "FUNCNAME": true, "GROUPS": true,
+	"HISTCMD": true, "LINENO": true, "PIPESTATUS": true, "PPID": true, "PWD": true, "RANDOM": true,
+	"SECONDS": true, "SHELLOPTS": true, "SHLVL": true, "SRANDOM": true, "UID": true, "_": true,
+	"COLUMNS": true, "LINES": true, "TERM": true, "HOME": true, "COURSE_DIR": true, "HISTFILE": true,
+	"PROMPT_COMMAND": true,
+}
+
+// declRe splits a `declare -p` line: flags, name, rest.
+var declRe = regexp.MustCompile(`^declare (-[-a-zA-Z]+) ([A-Za-z_][A-Za-z0-9_]*)(.*)$`)
+
+// restoreScript turns checkpoint file path into a script that puts a fresh
+// shell (prelude already run) into the checkpoint's state. Options come last
+// so an errexit or nounset the steps set cannot trip the restore itself.
+func restoreScript(path string) (string, error) {
+	if err := validCheckpoint(path); err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var vars, funcs, aliases, opts, cwd strings.Builder
+	section := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "# ") && !strings.HasPrefix(line, "# coursectl") && section != "functions" ||
+			section == "functions" && (line == "# aliases") {
+			section = strings.TrimPrefix(line, "# ")
+			continue
+		}
+		switch section {
+		case "vars":
+			m := declRe.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			name := m[2]
+			if skipVars[name] || strings.HasPrefix(name, "__cc") {
+				continue
+			}
+			if name == "PROMPT_COMMAND" {
+				continue
+			}
+			vars.WriteString(line + "\n")
+		case "functions":
+			funcs.WriteString(line + "\n")
+		case "aliases":
+			aliases.WriteString(line + "\n")
+		case "options":
+			if strings.Contains(line, "login_shell") || strings.Contains(line, "restricted_shell") {
+				continue
+			}
+			opts.WriteString(line + "\n")
+		case "cwd":
+			cwd.WriteString(line + "\n")
+		}
+	}
+	var s strings.Builder
+	s.WriteString(vars.String())
+	s.WriteString(funcs.String())
+	s.WriteString(aliases.String())
+	s.WriteString(cwd.String())
+	if _, err := os.Stat(path + ".hist"); err == nil {
+		fmt.Fprintf(&s, "history -c; history -r %s\n", shellQuote(path+".hist"))
+	}
+	s.WriteString(opts.String())
+	return s.String(), nil
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// Progress is what the checkpoints say about a module (status, run's resume).
+type Progress struct {
+	// Done[i] is true when step i has a valid checkpoint.
+	Done []bool
+	// When[i] is when step i's checkpoint was made (zero when not done).
+	When []time.Time
+	// Next is the first step that is not done (len(Steps) when all are).
+	Next int
+	// LastRun is the last run's record, nil when there is none.
+	LastRun *ModuleResult
+	// Failed is the id of the step that failed in the last run, "" if none.
+	Failed string
+	// Warnings are corrupt checkpoints and records found (and ignored).
+	Warnings []string
+}
+
+// LoadProgress reads which steps of mod have valid checkpoints.
+func LoadProgress(stateDir string, mod *course.Module) (*Progress, error) {
+	st, err := openStore(stateDir, mod)
+	if err != nil {
+		return nil, err
+	}
+	p := &Progress{Done: make([]bool, len(mod.Steps)), When: make([]time.Time, len(mod.Steps)), Next: -1}
+	for i := range mod.Steps {
+		t, err := st.valid(i)
+		if err == nil {
+			p.Done[i], p.When[i] = true, t
+		} else if !errors.Is(err, errNoCheckpoint) {
+			p.Warnings = append(p.Warnings, err.Error()+"; ignored")
+		}
+		if !p.Done[i] && p.Next < 0 {
+			p.Next = i
+		}
+	}
+	if p.Next < 0 {
+		p.Next = len(mod.Steps)
+	}
+	rec, err := LoadRecord(stateDir, mod)
+	if err != nil {
+		p.Warnings = append(p.Warnings, err.Error()+"; ignored")
+	} else if rec != nil {
+		p.LastRun = rec
+		for _, s := range rec.Steps {
+			if s.Status == Failed || s.Status == Timeout {
+				p.Failed = s.ID
+			}
+		}
+	}
+	return p, nil
+}
+
+// LoadRecord reads the last run's record of mod; nil, nil when there is none.
+func LoadRecord(stateDir string, mod *course.Module) (*ModuleResult, error) {
+	st, err := openStore(stateDir, mod)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(st.recordPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var r ModuleResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("run record %s is corrupt: %v", st.recordPath(), err)
+	}
+	r.Module = mod
+	for _, s := range r.Steps {
+		if step := mod.Step(s.ID); step != nil {
+			s.Step = step
+		}
+	}
+	return &r, nil
+}
+
+// Reset forgets mod's checkpoints, run record and sandbox.
+func Reset(stateDir string, mod *course.Module) error {
+	st, err := openStore(stateDir, mod)
+	if err != nil {
+		return err
+	}
+	return os.RemoveAll(st.dir)
+}
+
+func (st *store) writeRecord(r *ModuleResult) error {
+	if err := os.MkdirAll(st.dir, 0o755); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(st.dir, "record-*.tmp")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), st.recordPath())
+}

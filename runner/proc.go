@@ -1,0 +1,120 @@
+package runner
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Reading /proc (Linux) for what the pty alone cannot tell: which processes a
+// run started (its session), and whether a step sits waiting on the terminal.
+
+type procStat struct {
+	pid, pgrp, session int
+	state              byte
+	comm               string
+}
+
+func readStat(pid int) (procStat, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procStat{}, false
+	}
+	// comm may hold spaces and parentheses: the fields start after the last ')'.
+	open := bytes.IndexByte(b, '(')
+	close := bytes.LastIndexByte(b, ')')
+	if open < 0 || close < 0 || close+2 >= len(b) {
+		return procStat{}, false
+	}
+	f := strings.Fields(string(b[close+2:]))
+	if len(f) < 4 {
+		return procStat{}, false
+	}
+	st := procStat{pid: pid, state: f[0][0], comm: string(b[open+1 : close])}
+	st.pgrp, _ = strconv.Atoi(f[2])
+	st.session, _ = strconv.Atoi(f[3])
+	return st, true
+}
+
+func allProcs() []procStat {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []procStat
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if st, ok := readStat(pid); ok {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// sessionMembers are the live (non-zombie) processes of session sid.
+func sessionMembers(sid int) []int {
+	var pids []int
+	for _, p := range allProcs() {
+		if p.session == sid && p.state != 'Z' {
+			pids = append(pids, p.pid)
+		}
+	}
+	return pids
+}
+
+// readingTTY reports a process of the foreground group pg of session sid that
+// is blocked reading the terminal, with its command line.
+func readingTTY(sid, pg int) (pid int, cmdline string, ok bool) {
+	for _, p := range allProcs() {
+		if p.session != sid || p.pgrp != pg || p.state != 'S' {
+			continue
+		}
+		if blockedOnTTY(p.pid) {
+			return p.pid, readCmdline(p.pid), true
+		}
+	}
+	return 0, "", false
+}
+
+func blockedOnTTY(pid int) bool {
+	dir := "/proc/" + strconv.Itoa(pid) + "/"
+	if w, err := os.ReadFile(dir + "wchan"); err == nil && strings.Contains(string(w), "n_tty_read") {
+		return true
+	}
+	// wchan is often just "wait_woken" on newer kernels: look at the syscall
+	// and where its fd points instead.
+	sc, err := os.ReadFile(dir + "syscall")
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(sc))
+	if len(f) < 2 {
+		return false
+	}
+	switch f[0] {
+	case "0", "17", "19": // read, pread64, readv
+	default:
+		return false
+	}
+	fd, err := strconv.ParseInt(strings.TrimPrefix(f[1], "0x"), 16, 64)
+	if err != nil {
+		return false
+	}
+	target, err := os.Readlink(dir + "fd/" + strconv.FormatInt(fd, 10))
+	if err != nil {
+		return false
+	}
+	return strings.HasPrefix(target, "/dev/pts/") || target == "/dev/tty"
+}
+
+func readCmdline(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
+}

@@ -1,0 +1,153 @@
+package runner
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// stateSteps set one piece of state of each kind; checkSteps print them.
+var (
+	stateStep = "export GREETING=hello\nplain=world\ndeclare -A map=([k]=$'v\\nw')\nmkdir -p sub/dir && cd sub\n" +
+		"greet() { echo \"$GREETING $plain from $(basename \"$PWD\")\"; }\nalias ll='echo aliased'\n" +
+		"set -o noclobber\nshopt -s extglob\numask 027\npushd -n /tmp >/dev/null\npushd -n /usr >/dev/null\nhistory -s marker-from-history\n"
+	checkStep = "greet\nll\n[[ -o noclobber ]] && echo noclobber-on\nshopt -q extglob && echo extglob-on\numask\n" +
+		"echo \"dirs: $(dirs -l | tr '\\n' ' ')\"\nbash -c 'echo child sees $GREETING'\necho \"map: ${map[k]}\"\nhistory | grep -q '[0-9]  marker-from-history$' && echo history-kept\n"
+	checkWant = []string{"hello world from sub", "aliased", "noclobber-on", "extglob-on", "0027",
+		"/usr /tmp", "child sees hello", "map: v\nw", "history-kept"}
+)
+
+func checkState(t *testing.T, r *StepResult) {
+	t.Helper()
+	mustPass(t, r)
+	for _, want := range checkWant {
+		if !strings.Contains(r.Output, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.Output)
+		}
+	}
+}
+
+func TestStateCarriesAcrossSteps(t *testing.T) {
+	mod := module(t, stateStep, checkStep)
+	s := open(t, mod, testOptions(t))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	checkState(t, s.Exec(ctxT(t), mod.Steps[1]))
+}
+
+// A fresh shell restored from step 1's checkpoint behaves like the live one.
+func TestStateCarriesAcrossRestore(t *testing.T) {
+	mod := module(t, stateStep, checkStep)
+	opts := testOptions(t)
+	s := open(t, mod, opts)
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	live := s.Exec(ctxT(t), mod.Steps[1])
+	checkState(t, live)
+	s.Close()
+
+	opts.From = "step-2"
+	s2 := open(t, mod, opts)
+	if s2.Start() != 1 {
+		t.Fatalf("Start() = %d, want 1", s2.Start())
+	}
+	if len(s2.Result().Warnings) > 0 {
+		t.Fatalf("warnings: %v", s2.Result().Warnings)
+	}
+	restored := s2.Exec(ctxT(t), mod.Steps[1])
+	checkState(t, restored)
+	// The line with the cwd and the dirstack differ in nothing.
+	if live.Output != restored.Output {
+		t.Errorf("live and restored shells differ:\nlive:\n%s\nrestored:\n%s", live.Output, restored.Output)
+	}
+}
+
+func TestRunModulePassesAndKeepsCheckpoints(t *testing.T) {
+	mod := module(t, "x=1\n", "x=$((x+1))\n", "test $x = 2\n")
+	opts := testOptions(t)
+	res, err := RunModule(ctxT(t), mod, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() {
+		t.Fatalf("not OK: %+v", res.Steps[len(res.Steps)-1])
+	}
+	p, err := LoadProgress(opts.StateDir, mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Next != 3 || !p.Done[0] || !p.Done[2] {
+		t.Fatalf("progress = %+v", p)
+	}
+	rec, err := LoadRecord(opts.StateDir, mod)
+	if err != nil || rec == nil || len(rec.Steps) != 3 || rec.Steps[2].Status != Passed {
+		t.Fatalf("record = %+v, %v", rec, err)
+	}
+}
+
+// The first failing command stops the step; the shell lives on; the failing
+// line is the markdown line of that command.
+func TestErrexitWithinStep(t *testing.T) {
+	mod := module(t,
+		"echo before\nfalse\necho after\n",
+		"echo still-alive\n",
+		"f() { false; echo f-went-on; }\nf\necho after-f\n",
+		"if false; then :; fi\nfalse || echo or-ok\n! false\nx=$(false || echo comsub)\necho \"x=$x\"\n",
+		"true | false | true\necho pipefail-missed\n",
+		"( false; echo subshell-went-on )\necho after-subshell\n",
+		"true\n",
+	)
+	s := open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	if r.Status != Failed || r.ExitCode != 1 || r.FailLine != 3 || r.FailCommand != "false" {
+		t.Fatalf("step 1: %s exit %d line %d cmd %q (%s)", r.Status, r.ExitCode, r.FailLine, r.FailCommand, r.Error)
+	}
+	if strings.Contains(r.Output, "after") || !strings.Contains(r.Output, "before") {
+		t.Errorf("step 1 output: %q", r.Output)
+	}
+	if !strings.Contains(r.Error, "mod.md:3") {
+		t.Errorf("error does not name the markdown line: %s", r.Error)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
+	r = s.Exec(ctxT(t), mod.Steps[2])
+	if r.Status != Failed || r.FailLine != 23 || strings.Contains(r.Output, "went-on") || strings.Contains(r.Output, "after-f") {
+		t.Fatalf("step 3 (function): %s line %d %q", r.Status, r.FailLine, r.Output)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[3])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "or-ok") {
+		t.Errorf("step 4 output: %q", r.Output)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[4])
+	if r.Status != Failed || r.FailLine != 42 || strings.Contains(r.Output, "missed") {
+		t.Fatalf("step 5 (pipefail): %s line %d %q", r.Status, r.FailLine, r.Output)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[5])
+	if r.Status != Failed || r.FailLine != 52 || strings.Contains(r.Output, "went-on") || strings.Contains(r.Output, "after-subshell") {
+		t.Fatalf("step 6 (subshell): %s line %d %q", r.Status, r.FailLine, r.Output)
+	}
+	// Between steps (what a checkpoint records) the wrapper's options are off.
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[6]))
+	cp, err := os.ReadFile(s.store.checkpointPath(6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"set +o pipefail\n", "set +o errtrace\n", "set +o errexit\n"} {
+		if !strings.Contains(string(cp), want) {
+			t.Errorf("checkpoint lacks %q: the wrapper's options leaked", want)
+		}
+	}
+}
+
+// The user's own pipefail and ERR trap survive the wrapper.
+func TestUserOptionsSurvive(t *testing.T) {
+	mod := module(t,
+		"set -o pipefail\ntrap 'echo user-trap' ERR\n",
+		"[[ -o pipefail ]] && echo pipefail-kept\ntrap -p ERR\n",
+	)
+	s := open(t, mod, testOptions(t))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	r := s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "pipefail-kept") {
+		t.Errorf("output: %q", r.Output)
+	}
+}

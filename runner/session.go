@@ -1,0 +1,678 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/coursectl/coursectl/course"
+)
+
+const (
+	defaultTimeout     = 10 * time.Minute
+	defaultIdleTimeout = 60 * time.Second
+	// stopGrace is how long a signalled step gets before the next, firmer signal.
+	stopGrace = 2 * time.Second
+	// outputCap is how much of a step's output a result keeps (the tail).
+	outputCap = 64 << 10
+)
+
+// RunModule runs mod from its start (or as Options.Resume/From say) until a
+// step fails or the module ends, saving a checkpoint after every passing
+// step and a run record at the end. Every process the run started is gone
+// when it returns. ctx cancellation (Ctrl-C) interrupts the running step and
+// returns a result with Interrupted set.
+func RunModule(ctx context.Context, mod *course.Module, opts Options) (*ModuleResult, error) {
+	s, err := Open(ctx, mod, opts)
+	if err != nil {
+		return nil, err
+	}
+	for i := s.Start(); i < len(mod.Steps); i++ {
+		if ctx.Err() != nil {
+			s.result.Interrupted = true
+			break
+		}
+		r := s.Exec(ctx, mod.Steps[i])
+		if s.result.Interrupted || r.Status == Failed || r.Status == Timeout {
+			break
+		}
+	}
+	err = s.Close()
+	return s.result, err
+}
+
+// Session is one live shell for one module, driven step by step.
+type Session struct {
+	mod    *course.Module
+	opts   Options
+	store  *store
+	runDir string
+	sh     *shell
+	start  int
+
+	workdir, home string
+	env           []string
+
+	result  *ModuleResult
+	byIndex map[int]*StepResult
+	// restored is the index of the last step whose state the live shell
+	// holds, -1 for none: a shell that died is restarted from its checkpoint.
+	restored int
+	closed   bool
+}
+
+// Open starts the shell for mod, restoring the checkpoint that
+// Options.Resume/From select. Start tells which step index (0-based) the
+// session stands at.
+func Open(ctx context.Context, mod *course.Module, opts Options) (*Session, error) {
+	if opts.StateDir == "" {
+		opts.StateDir = DefaultStateDir()
+	}
+	st, err := openStore(opts.StateDir, mod)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{
+		mod: mod, opts: opts, store: st, restored: -1,
+		result:  &ModuleResult{Module: mod, File: mod.Path, Started: time.Now()},
+		byIndex: map[int]*StepResult{},
+	}
+	switch {
+	case opts.From != "":
+		step := mod.Step(opts.From)
+		if step == nil {
+			return nil, &course.PosError{File: mod.Path, Err: fmt.Errorf("no step %q in this module — `coursectl list %s` shows the ids", opts.From, mod.Path)}
+		}
+		s.start = step.Index - 1
+	case opts.Resume:
+		p, err := LoadProgress(opts.StateDir, mod)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range p.Warnings {
+			s.warn(w)
+		}
+		s.start = p.Next
+	}
+	if err := s.prepareDirs(); err != nil {
+		return nil, err
+	}
+	s.env = s.environment()
+	if err := os.MkdirAll(st.dir, 0o755); err != nil {
+		return nil, err
+	}
+	s.runDir, err = os.MkdirTemp(st.dir, "run-")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.startShell(); err != nil {
+		os.RemoveAll(s.runDir)
+		return nil, err
+	}
+	if s.start > 0 {
+		if err := s.restore(ctx, s.start-1); err != nil {
+			s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", mod.Path, err, mod.Steps[s.start].ID))
+		}
+	}
+	for i := 0; i < s.start && i < len(mod.Steps); i++ {
+		r := s.stepResult(mod.Steps[i])
+		if _, err := st.valid(i); err == nil {
+			r.Status, r.FromCheckpoint = Passed, true
+		}
+	}
+	return s, nil
+}
+
+// Start is the index of the first step this session will run.
+func (s *Session) Start() int { return s.start }
+
+// Workdir and Home are where the shell started and its HOME.
+func (s *Session) Workdir() string { return s.workdir }
+func (s *Session) Home() string    { return s.home }
+
+func (s *Session) warn(msg string) {
+	s.result.Warnings = append(s.result.Warnings, msg)
+	if s.opts.Events.Warning != nil {
+		s.opts.Events.Warning(msg)
+	}
+}
+
+func (s *Session) prepareDirs() error {
+	if s.opts.Sandbox {
+		s.workdir = filepath.Join(s.store.dir, "sandbox", "work")
+		s.home = filepath.Join(s.store.dir, "sandbox", "home")
+	} else {
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		s.workdir = wd
+		s.home = os.Getenv("HOME")
+	}
+	if s.opts.Workdir != "" {
+		s.workdir = s.opts.Workdir
+	}
+	if s.opts.Home != "" {
+		s.home = s.opts.Home
+	}
+	var err error
+	if s.workdir, err = filepath.Abs(s.workdir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(s.workdir, 0o755); err != nil {
+		return err
+	}
+	if s.opts.Sandbox || s.opts.Home != "" {
+		if s.home, err = filepath.Abs(s.home); err != nil {
+			return err
+		}
+		if _, err := os.Stat(s.home); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(s.home, 0o755); err != nil {
+				return err
+			}
+			if err := os.CopyFS(s.home, os.DirFS("/etc/skel")); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("seeding %s from /etc/skel: %w", s.home, err)
+			}
+		}
+	}
+	return nil
+}
+
+// environment is the caller's, with the shell's own settings pinned and the
+// module's and the options' additions on top.
+func (s *Session) environment() []string {
+	drop := map[string]bool{"PROMPT_COMMAND": true, "BASH_ENV": true, "ENV": true, "PS1": true,
+		"PS2": true, "HISTFILE": true, "COLUMNS": true, "LINES": true, "CDPATH": true}
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if drop[k] || strings.HasPrefix(k, "BASH_FUNC_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	if s.opts.Terminal == nil {
+		env = append(env, "TERM=xterm-256color")
+	} else if os.Getenv("TERM") == "" {
+		env = append(env, "TERM=xterm-256color")
+	}
+	env = append(env, "HOME="+s.home)
+	if abs, err := filepath.Abs(s.mod.Path); err == nil {
+		env = append(env, "COURSE_DIR="+filepath.Dir(abs))
+	}
+	for k, v := range s.mod.Settings.Env {
+		env = append(env, k+"="+v)
+	}
+	return append(env, s.opts.Env...)
+}
+
+func (s *Session) startShell() error {
+	rows, cols := 24, 80
+	if s.opts.Terminal != nil {
+		if r, c, ok := termSize(s.opts.Terminal); ok {
+			rows, cols = r, c
+		}
+	}
+	sh, err := startShell(shellConfig{dir: s.runDir, workdir: s.workdir, env: s.env, rows: rows, cols: cols})
+	if err != nil {
+		return err
+	}
+	s.sh = sh
+	s.restored = -1
+	return nil
+}
+
+// restore puts the checkpoint of step i into the live shell.
+func (s *Session) restore(ctx context.Context, i int) error {
+	if _, err := s.store.valid(i); err != nil {
+		if errors.Is(err, errNoCheckpoint) {
+			return fmt.Errorf("no checkpoint for step %s (never passed, or edited since)", s.mod.Steps[i].ID)
+		}
+		return err
+	}
+	script, err := restoreScript(s.store.checkpointPath(i))
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(s.runDir, "restore.sh")
+	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
+		return err
+	}
+	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 248>&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
+		return err
+	}
+	s.restored = i
+	return nil
+}
+
+// sync types line (ending in __cc_sync) and waits for its round trip.
+func (s *Session) sync(ctx context.Context, line string) error {
+	t1, t2 := newToken(), newToken()
+	endSeen := s.sh.pump.arm(t1, t2, nil)
+	if err := s.sh.send(line, t1, t2); err != nil {
+		return err
+	}
+	deadline := time.After(time.Minute)
+	for {
+		select {
+		case r, ok := <-s.sh.recs:
+			if !ok {
+				return errShellGone
+			}
+			if r.kind == 'Y' {
+				select {
+				case <-endSeen:
+				case <-time.After(2 * time.Second):
+				}
+				s.sh.pump.disarm()
+				return nil
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-deadline:
+			return errors.New("the shell did not answer")
+		}
+	}
+}
+
+// Exec runs one step in the session's shell and saves its checkpoint when
+// it passes. The phases, in order: plan (skip? what to run), run (the shell
+// round trip), judge (status from exit code and expectations), keep
+// (checkpoint, events, record).
+func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
+	r := s.stepResult(step)
+	r.Status, r.Error, r.Output, r.FailLine, r.FailCommand, r.Note = NotRun, "", "", 0, "", ""
+	if s.opts.Events.StepStarted != nil {
+		s.opts.Events.StepStarted(step)
+	}
+	began := time.Now()
+	if err := s.ensureShell(ctx, step); err != nil {
+		r.Status, r.Error = Failed, fmt.Sprintf("step %s (%s:%d): cannot start the shell: %v", step.ID, s.mod.Path, step.Line, err)
+		return s.finish(r, began)
+	}
+	plan := s.plan(step)
+	out := s.run(ctx, step, plan)
+	s.judge(step, plan, out, r)
+	if r.Status == Passed || r.Status == Skipped {
+		if err := s.store.save(step.Index-1, filepath.Join(s.runDir, "checkpoint.tmp")); err != nil {
+			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, step.Line, step.ID, err))
+		} else {
+			s.restored = step.Index - 1
+		}
+	}
+	return s.finish(r, began)
+}
+
+func (s *Session) finish(r *StepResult, began time.Time) *StepResult {
+	r.Duration = time.Since(began)
+	r.Finished = time.Now()
+	if s.opts.Events.StepDone != nil {
+		s.opts.Events.StepDone(r)
+	}
+	return r
+}
+
+func (s *Session) stepResult(step *course.Step) *StepResult {
+	if r, ok := s.byIndex[step.Index]; ok {
+		return r
+	}
+	r := &StepResult{Step: step, ID: step.ID, Line: step.Line, Status: NotRun}
+	s.byIndex[step.Index] = r
+	return r
+}
+
+// ensureShell restarts a shell that a step ended (exit, exec, kill),
+// restoring the last checkpoint it held.
+func (s *Session) ensureShell(ctx context.Context, step *course.Step) error {
+	if s.sh != nil && s.sh.alive() {
+		return nil
+	}
+	last := s.restored
+	if s.sh != nil {
+		s.sh.kill()
+	}
+	if err := s.startShell(); err != nil {
+		return err
+	}
+	if last >= 0 {
+		if err := s.restore(ctx, last); err != nil {
+			s.warn(fmt.Sprintf("%s: restarted the shell without state: %v", s.mod.Path, err))
+		}
+	}
+	return nil
+}
+
+// plan is what running a step means: the script bash sources and how its
+// lines map back to the markdown. Author features (fakes, file blocks,
+// verify) extend it.
+type plan struct {
+	skip      string // why the step is not run ("" = run it)
+	script    string
+	lineMap   []int // script line (1-based) → markdown line; index 0 unused
+	cmdAt     []int // script line → index into step.Commands, -1 for none
+	timeout   time.Duration
+	idle      time.Duration // 0: no idle detection
+	attach    bool
+	skipState Status
+}
+
+func (s *Session) plan(step *course.Step) *plan {
+	p := &plan{lineMap: []int{0}, cmdAt: []int{-1}}
+	p.timeout = s.opts.Timeout
+	if s.mod.Settings.Timeout > 0 {
+		p.timeout = s.mod.Settings.Timeout
+	}
+	if step.Attrs.Timeout > 0 {
+		p.timeout = step.Attrs.Timeout
+	}
+	if p.timeout <= 0 {
+		p.timeout = defaultTimeout
+	}
+	p.attach = s.opts.Terminal != nil
+	if !p.attach {
+		p.idle = s.opts.IdleTimeout
+		if p.idle == 0 {
+			p.idle = defaultIdleTimeout
+		}
+	}
+	switch {
+	case step.Attrs.Skip:
+		p.skip = "skip: marked skip"
+	case step.Attrs.Interactive && s.opts.Terminal == nil && len(step.Attrs.Interact) == 0:
+		p.skip = "interactive: needs a person at the keyboard"
+	case step.Kind == course.File:
+		// TODO(author): file blocks (issue 4) plug in here.
+		p.skip = "file blocks are not run yet"
+	}
+	if p.skip != "" {
+		return p
+	}
+	var b strings.Builder
+	for ci, c := range step.Commands {
+		lines := strings.Split(c.Text, "\n")
+		for k, l := range lines {
+			b.WriteString(l)
+			b.WriteByte('\n')
+			p.lineMap = append(p.lineMap, c.Line+k)
+			p.cmdAt = append(p.cmdAt, ci)
+		}
+	}
+	p.script = b.String()
+	return p
+}
+
+// outcome is what the shell round trip gave.
+type outcome struct {
+	status      int
+	failLine    int // line in the script, 0 when unknown
+	output      string
+	timedOut    bool
+	idle        string // the command waiting for input, when idle-stopped
+	interrupted bool
+	died        string // how the shell ended, when it did
+}
+
+func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
+	o := &outcome{}
+	file := filepath.Join(s.runDir, "step.sh")
+	if err := os.WriteFile(file, []byte(p.script), 0o600); err != nil {
+		o.status, o.died = 1, "cannot write the step: "+err.Error()
+		return o
+	}
+	var hist string
+	if p.skip == "" {
+		for _, c := range step.Commands {
+			hist += c.Text + "\n"
+		}
+	}
+	if err := os.WriteFile(file+".hist", []byte(hist), 0o600); err != nil {
+		o.status, o.died = 1, "cannot write the step: "+err.Error()
+		return o
+	}
+	tail := newTail(outputCap)
+	var termOut io.Writer
+	if p.attach {
+		termOut = s.opts.Terminal.Out
+	}
+	sink := func(b []byte) {
+		tail.Write(b)
+		if s.opts.Events.StepOutput != nil {
+			s.opts.Events.StepOutput(step, b)
+		}
+		if termOut != nil {
+			termOut.Write(b)
+		}
+	}
+	t1, t2 := newToken(), newToken()
+	endSeen := s.sh.pump.arm(t1, t2, sink)
+	if p.attach {
+		detach := attach(s.opts.Terminal, s.sh.pty)
+		defer detach()
+	}
+	q := shellQuote(file)
+	if err := s.sh.send("__cc_pre "+q+"; source "+q+" 247>&- 248>&- 249>&-; __cc_post $?", t1, t2); err != nil {
+		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
+		return o
+	}
+	s.wait(ctx, step, p, o, endSeen)
+	o.output = tail.String()
+	return o
+}
+
+// wait follows a running step to its end: its end record, the shell's death,
+// a timeout, an idle terminal read, or ctx cancellation.
+func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outcome, endSeen chan struct{}) {
+	timeout := time.NewTimer(p.timeout)
+	defer timeout.Stop()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	var stopping bool
+	var nextStop time.Time
+	stopRound := 0
+	ctxDone := ctx.Done()
+	stop := func(first syscall.Signal) {
+		if !stopping {
+			stopping = true
+			s.sh.signalStep(first)
+			nextStop = time.Now().Add(stopGrace)
+		}
+	}
+	for {
+		select {
+		case r, ok := <-s.sh.recs:
+			if !ok {
+				o.status = -1
+				o.died = s.shellDeath()
+				return
+			}
+			if r.kind != 'E' {
+				continue
+			}
+			o.status, o.failLine = r.status, r.failLine
+			select {
+			case <-endSeen:
+			case <-time.After(2 * time.Second):
+			case <-s.sh.exited:
+			}
+			s.sh.pump.disarm()
+			return
+		case <-ctxDone:
+			ctxDone = nil
+			o.interrupted = true
+			stop(syscall.SIGINT)
+		case <-timeout.C:
+			o.timedOut = true
+			stop(syscall.SIGTERM)
+		case <-tick.C:
+			if stopping && time.Now().After(nextStop) {
+				// Firmer each round: TERM, then KILL, then the shell itself.
+				stopRound++
+				switch stopRound {
+				case 1:
+					s.sh.signalStep(syscall.SIGTERM)
+				case 2:
+					s.sh.signalStep(syscall.SIGKILL)
+				default:
+					o.status = -1
+					o.died = "the step could not be stopped; the shell was killed"
+					s.sh.kill()
+					return
+				}
+				nextStop = time.Now().Add(stopGrace)
+				continue
+			}
+			if p.idle > 0 && !stopping && o.idle == "" {
+				last := time.Unix(0, s.sh.pump.lastOutput.Load())
+				if time.Since(last) >= p.idle {
+					pg := s.sh.foreground()
+					if pid, cmdline, ok := readingTTY(s.sh.pid, pg); ok {
+						o.idle = s.waitingCommand(step, pid, cmdline)
+						stop(syscall.SIGINT)
+					}
+				}
+			}
+		}
+	}
+}
+
+// waitingCommand names what waits for input: the program, or for a shell
+// builtin (read) the step's command that reads.
+func (s *Session) waitingCommand(step *course.Step, pid int, cmdline string) string {
+	if pid != s.sh.pid && cmdline != "" {
+		return cmdline
+	}
+	for _, c := range step.Commands {
+		for _, f := range strings.Fields(c.Text) {
+			if f == "read" {
+				return firstLine(c.Text)
+			}
+		}
+	}
+	if len(step.Commands) > 0 {
+		return firstLine(step.Commands[0].Text)
+	}
+	return "read"
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSpace(l)
+}
+
+// shellDeath says how the shell ended, kills what is left of its session and
+// collects the last output.
+func (s *Session) shellDeath() string {
+	select {
+	case <-s.sh.exited:
+	case <-time.After(300 * time.Millisecond):
+	}
+	var msg string
+	if s.sh.alive() {
+		msg = "the step replaced the shell (exec); the shell is gone"
+	} else {
+		var ee *exec.ExitError
+		if errors.As(s.sh.waitErr, &ee) {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				msg = fmt.Sprintf("the shell was killed by signal %s", ws.Signal())
+			} else {
+				msg = fmt.Sprintf("the step ended the shell (exit %d)", ee.ExitCode())
+			}
+		} else {
+			msg = "the step ended the shell (exit 0)"
+		}
+	}
+	s.sh.kill()
+	s.sh.pump.disarm()
+	return msg
+}
+
+// judge turns the outcome into the result's status and message. Expected
+// output and verify checks (issue 4) plug in after the exit status check.
+func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
+	r.Output = o.output
+	where := fmt.Sprintf("%s:%d", s.mod.Path, step.Line)
+	if p.skip != "" {
+		r.Status, r.Note = Skipped, p.skip
+		if o.died != "" || o.status != 0 {
+			// The empty round trip for the checkpoint failed: the shell is gone.
+			r.Status, r.Error = Failed, fmt.Sprintf("step %s (%s): %s", step.ID, where, o.died)
+		}
+		return
+	}
+	r.ExitCode = o.status
+	if o.failLine > 0 && o.failLine < len(p.lineMap) {
+		r.FailLine = p.lineMap[o.failLine]
+		if ci := p.cmdAt[o.failLine]; ci >= 0 {
+			r.FailCommand = step.Commands[ci].Text
+		}
+		where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+	}
+	switch {
+	case o.died != "":
+		r.Status = Failed
+		r.Error = fmt.Sprintf("step %s (%s): %s", step.ID, where, o.died)
+		if o.interrupted {
+			s.result.Interrupted = true
+		}
+	case o.idle != "":
+		r.Status = Failed
+		r.Error = fmt.Sprintf("step %s (%s:%d) is waiting for input at `%s`: add `interact` or `interactive`", step.ID, s.mod.Path, step.Line, o.idle)
+	case o.timedOut:
+		r.Status = Timeout
+		r.Error = fmt.Sprintf("step %s (%s) timed out after %s", step.ID, where, p.timeout)
+	case o.interrupted:
+		r.Status = Failed
+		r.Error = fmt.Sprintf("step %s (%s) interrupted", step.ID, where)
+		s.result.Interrupted = true
+		if r.ExitCode == 0 {
+			r.ExitCode = 130
+		}
+	case step.Attrs.ExitAny:
+		r.Status = Passed
+	case step.Attrs.Exit != nil:
+		if o.status == *step.Attrs.Exit {
+			r.Status = Passed
+		} else {
+			r.Status = Failed
+			r.Error = fmt.Sprintf("step %s (%s): exit status %d, want %d", step.ID, where, o.status, *step.Attrs.Exit)
+		}
+	case o.status != 0:
+		r.Status = Failed
+		if r.FailCommand != "" {
+			r.Error = fmt.Sprintf("step %s (%s): `%s` failed with exit status %d", step.ID, where, firstLine(r.FailCommand), o.status)
+		} else {
+			r.Error = fmt.Sprintf("step %s (%s): exit status %d", step.ID, where, o.status)
+		}
+	default:
+		r.Status = Passed
+	}
+}
+
+// Close ends the shell and every process the session started, and writes
+// the run record.
+func (s *Session) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.sh != nil {
+		s.sh.kill()
+	}
+	os.RemoveAll(s.runDir)
+	s.result.Duration = time.Since(s.result.Started)
+	s.result.Steps = s.result.Steps[:0]
+	for _, step := range s.mod.Steps {
+		s.result.Steps = append(s.result.Steps, s.stepResult(step))
+	}
+	return s.store.writeRecord(s.result)
+}
+
+// Result is the session's module result so far (complete after Close).
+func (s *Session) Result() *ModuleResult { return s.result }

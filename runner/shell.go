@@ -1,0 +1,379 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+)
+
+// This file is the pty lifecycle: the one place that starts bash, reads the
+// terminal, signals process groups and ends the session (STYLE §5).
+
+//go:embed prelude.bash
+var prelude string
+
+// shell is one interactive bash on one pty. Steps arrive as a short line typed
+// on the terminal; completion comes back on a pipe (never parsed out of the
+// terminal output), and the output of a step is the bytes between two random
+// tokens the wrapper prints, so nothing a step prints can be taken for them.
+type shell struct {
+	cmd    *exec.Cmd
+	pty    *os.File // the master side
+	pid    int
+	dir    string // scratch files shared with the wrapper
+	tokens *os.File
+	recs   chan record // closed when the shell's end of the record pipe closes
+	exited chan struct{}
+	pump   *pump
+
+	waitErr error // valid after exited is closed
+}
+
+// record is one line the wrapper wrote on the record pipe.
+type record struct {
+	kind     byte // 'R' ready, 'E' step ended, 'Y' sync
+	status   int
+	failLine int
+}
+
+type shellConfig struct {
+	dir     string // scratch directory (the run's)
+	workdir string
+	env     []string
+	rows    int
+	cols    int
+}
+
+func startShell(cfg shellConfig) (*shell, error) {
+	if err := os.MkdirAll(cfg.dir, 0o700); err != nil {
+		return nil, err
+	}
+	rc := filepath.Join(cfg.dir, "prelude.bash")
+	if err := os.WriteFile(rc, []byte(prelude), 0o600); err != nil {
+		return nil, err
+	}
+	recR, recW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	tokR, tokW, err := os.Pipe()
+	if err != nil {
+		recR.Close()
+		recW.Close()
+		return nil, err
+	}
+	master, tty, err := pty.Open()
+	if err != nil {
+		recR.Close()
+		recW.Close()
+		tokR.Close()
+		tokW.Close()
+		return nil, err
+	}
+	_ = pty.Setsize(master, &pty.Winsize{Rows: uint16(cfg.rows), Cols: uint16(cfg.cols)})
+
+	cmd := exec.Command("bash", "--noprofile", "--rcfile", rc, "--noediting", "-i")
+	cmd.Dir = cfg.workdir
+	cmd.Env = append(cfg.env, "__CC_DIR="+cfg.dir)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.ExtraFiles = []*os.File{recW, tokR, tty}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	err = cmd.Start()
+	// The child has its copies; ours must go so EOF means the shell is gone.
+	recW.Close()
+	tokR.Close()
+	tty.Close()
+	if err != nil {
+		master.Close()
+		recR.Close()
+		tokW.Close()
+		return nil, fmt.Errorf("starting bash: %w", err)
+	}
+	s := &shell{
+		cmd: cmd, pty: master, pid: cmd.Process.Pid, dir: cfg.dir, tokens: tokW,
+		recs: make(chan record, 4), exited: make(chan struct{}),
+	}
+	s.pump = newPump(master)
+	go s.readRecords(recR)
+	go func() {
+		s.waitErr = cmd.Wait()
+		close(s.exited)
+	}()
+	// Wait for the prelude's ready record.
+	select {
+	case r, ok := <-s.recs:
+		if ok && r.kind == 'R' {
+			return s, nil
+		}
+	case <-time.After(30 * time.Second):
+	}
+	out := s.pump.discarded()
+	s.kill()
+	return nil, fmt.Errorf("bash did not start: %s", strings.TrimSpace(out))
+}
+
+func (s *shell) readRecords(r *os.File) {
+	defer close(s.recs)
+	defer r.Close()
+	br := bufio.NewReader(r)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		rec := record{kind: line[0]}
+		if rec.kind == 'E' {
+			fmt.Sscanf(line[1:], "%d %d", &rec.status, &rec.failLine)
+		}
+		s.recs <- rec
+	}
+}
+
+func newToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	// An OSC string with a private number: terminals ignore it, and it is
+	// stripped before anything reaches a learner's terminal anyway.
+	return "\x1b]6973;cc" + hex.EncodeToString(b[:]) + "\x07"
+}
+
+// send types line on the terminal after queueing the tokens the wrapper will
+// print around the output.
+func (s *shell) send(line string, tokens ...string) error {
+	if len(tokens) > 0 {
+		if _, err := io.WriteString(s.tokens, strings.Join(tokens, "\n")+"\n"); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(s.pty, line+"\n")
+	return err
+}
+
+// foreground is the terminal's foreground process group (the running
+// pipeline, or the shell itself between commands and during builtins).
+func (s *shell) foreground() int {
+	pgrp, err := unix.IoctlGetInt(int(s.pty.Fd()), unix.TIOCGPGRP)
+	if err != nil {
+		return 0
+	}
+	return pgrp
+}
+
+// signalStep sends sig to what the step is running. When the shell itself is
+// in the foreground (a builtin loop), SIGINT is what stops it: an interactive
+// bash aborts the command line on SIGINT and ignores SIGTERM.
+func (s *shell) signalStep(sig syscall.Signal) {
+	pg := s.foreground()
+	if pg <= 0 || pg == s.pid {
+		_ = syscall.Kill(s.pid, syscall.SIGINT)
+		return
+	}
+	_ = syscall.Kill(-pg, sig)
+}
+
+func (s *shell) alive() bool {
+	select {
+	case <-s.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// kill ends every process of the shell's session (background jobs included),
+// the shell, and the pty. Processes that left the session (setsid, daemons)
+// are out of reach; docs/design.md says so.
+func (s *shell) kill() {
+	members := sessionMembers(s.pid)
+	for _, p := range members {
+		if p != s.pid {
+			_ = syscall.Kill(p, syscall.SIGTERM)
+		}
+	}
+	deadline := time.Now().Add(500 * time.Millisecond)
+	for time.Now().Before(deadline) && len(sessionMembers(s.pid)) > 1 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, p := range sessionMembers(s.pid) {
+		_ = syscall.Kill(p, syscall.SIGKILL)
+	}
+	_ = syscall.Kill(s.pid, syscall.SIGKILL)
+	select {
+	case <-s.exited:
+	case <-time.After(5 * time.Second):
+	}
+	// Killed processes may linger as zombies for a moment until reaped.
+	deadline = time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) && len(sessionMembers(s.pid)) > 0 {
+		for _, p := range sessionMembers(s.pid) {
+			_ = syscall.Kill(p, syscall.SIGKILL)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.tokens.Close()
+	s.pty.Close()
+	s.pump.wait()
+}
+
+// pump reads the master side for the shell's whole life. Between steps it
+// discards (prompts, the echo of typed lines, job notices); during a step it
+// captures the bytes between the start and end tokens.
+type pump struct {
+	master *os.File
+	done   chan struct{}
+
+	mu      sync.Mutex
+	start   []byte // token that opens the window, nil when capturing or idle
+	end     []byte // token that closes the window
+	capture bool
+	pending []byte // bytes that may be the beginning of a token
+	sink    func([]byte)
+	endSeen chan struct{}
+	idle    bytes.Buffer // recent discarded bytes, for error messages
+
+	lastOutput atomic.Int64 // unix nanos of the last byte read
+}
+
+func newPump(master *os.File) *pump {
+	p := &pump{master: master, done: make(chan struct{})}
+	p.lastOutput.Store(time.Now().UnixNano())
+	go p.run()
+	return p
+}
+
+func (p *pump) run() {
+	defer close(p.done)
+	buf := make([]byte, 32*1024)
+	for {
+		n, err := p.master.Read(buf)
+		if n > 0 {
+			p.lastOutput.Store(time.Now().UnixNano())
+			p.feed(buf[:n])
+		}
+		if err != nil {
+			// EIO is how a pty master reports that the slave side closed.
+			return
+		}
+	}
+}
+
+func (p *pump) wait() { <-p.done }
+
+// arm prepares for one step: output between start and end goes to sink.
+func (p *pump) arm(start, end string, sink func([]byte)) chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.start, p.end = []byte(start), []byte(end)
+	p.capture = false
+	p.pending = nil
+	p.sink = sink
+	p.endSeen = make(chan struct{})
+	return p.endSeen
+}
+
+// disarm stops capturing (the step ended without its end token).
+func (p *pump) disarm() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.capture && len(p.pending) > 0 && p.sink != nil {
+		p.sink(p.pending)
+	}
+	p.start, p.end, p.capture, p.pending, p.sink = nil, nil, false, nil, nil
+}
+
+func (p *pump) discarded() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.idle.String()
+}
+
+func (p *pump) feed(b []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	data := b
+	if len(p.pending) > 0 {
+		data = append(p.pending, b...)
+		p.pending = nil
+	}
+	for len(data) > 0 {
+		if !p.capture {
+			if p.start == nil {
+				p.keepIdle(data)
+				return
+			}
+			i := bytes.Index(data, p.start)
+			if i < 0 {
+				k := partialSuffix(data, p.start)
+				p.keepIdle(data[:len(data)-k])
+				p.pending = append([]byte(nil), data[len(data)-k:]...)
+				return
+			}
+			p.keepIdle(data[:i])
+			data = data[i+len(p.start):]
+			p.capture = true
+			continue
+		}
+		i := bytes.Index(data, p.end)
+		if i < 0 {
+			k := partialSuffix(data, p.end)
+			if p.sink != nil && len(data)-k > 0 {
+				p.sink(data[:len(data)-k])
+			}
+			p.pending = append([]byte(nil), data[len(data)-k:]...)
+			return
+		}
+		if p.sink != nil && i > 0 {
+			p.sink(data[:i])
+		}
+		data = data[i+len(p.end):]
+		p.capture = false
+		p.start, p.end, p.sink = nil, nil, nil
+		close(p.endSeen)
+	}
+}
+
+func (p *pump) keepIdle(b []byte) {
+	p.idle.Write(b)
+	if p.idle.Len() > 4096 {
+		rest := append([]byte(nil), p.idle.Bytes()[p.idle.Len()-2048:]...)
+		p.idle.Reset()
+		p.idle.Write(rest)
+	}
+}
+
+// partialSuffix is the length of the longest suffix of data that is a proper
+// prefix of tok: bytes to hold back in case the token is split across reads.
+func partialSuffix(data, tok []byte) int {
+	max := len(tok) - 1
+	if max > len(data) {
+		max = len(data)
+	}
+	for k := max; k > 0; k-- {
+		if bytes.Equal(data[len(data)-k:], tok[:k]) {
+			return k
+		}
+	}
+	return 0
+}
+
+var errShellGone = errors.New("shell gone")

@@ -270,9 +270,10 @@ func compileExpected(file string, want *course.Expected) (*expectation, error) {
 }
 
 // got returns the real lines to match: the output lines, plus `[N]` when
-// the expectation names an exit status.
+// the expectation names an exit status or the status is not 0 — as in
+// cram, a failing command with no `[N]` written shows as an extra line.
 func (e *expectation) got(output []string, exit int) []string {
-	if !e.hasExit {
+	if !e.hasExit && exit == 0 {
 		return output
 	}
 	return append(output[:len(output):len(output)], fmt.Sprintf("[%d]", exit))
@@ -288,8 +289,9 @@ type OutputMatch struct {
 }
 
 // CompareOutput compares raw terminal output and exit status with want,
-// an expected-output block of file. exit is compared only when want has a
-// `[N]` line. A malformed pattern is a *course.PosError.
+// an expected-output block of file. exit is compared with want's `[N]`
+// line, or with 0 when it has none. A malformed pattern is a
+// *course.PosError.
 func CompareOutput(file string, want *course.Expected, raw string, exit int) (OutputMatch, error) {
 	e, err := compileExpected(file, want)
 	if err != nil {

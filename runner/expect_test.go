@@ -76,7 +76,6 @@ func TestCompareOutputMatches(t *testing.T) {
 		{"exit status", expected(10, intp(1), "nope"), "nope\n", 1},
 		{"exit status and no output", expected(10, intp(2)), "", 2},
 		{"empty expected, empty output", expected(0, nil), "\r\n", 0},
-		{"exit not compared without [N]", expected(10, nil, "x"), "x\n", 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,6 +138,18 @@ func TestCompareOutputMismatchDiff(t *testing.T) {
  out
 -[1]
 +[0]
+`,
+		},
+		{
+			name: "non-zero exit with no [N] written shows as an extra line",
+			want: expected(8, nil, "out"),
+			raw:  "out\n",
+			exit: 2,
+			diff: `--- want m.md:8
++++ got (output)
+@@ -8,1 +1,2 @@
+ out
++[2]
 `,
 		},
 		{

@@ -29,18 +29,18 @@ type Fakes struct {
 
 // NewFakes writes a shim for each command of fakes (name → bash snippet)
 // into dir, replacing any shims already there, with bash the interpreter
-// to use. source names where the fakes were written, for errors.
-func NewFakes(dir string, fakes map[string]string, bash, source string) (*Fakes, error) {
+// to use.
+func NewFakes(dir string, fakes map[string]string, bash string) (*Fakes, error) {
 	names := make([]string, 0, len(fakes))
 	for name := range fakes {
 		if err := checkFakeName(name); err != nil {
-			return nil, fmt.Errorf("%s: fakes: %w", source, err)
+			return nil, fmt.Errorf("fakes: %w", err)
 		}
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	if err := refuseBuiltins(bash, names); err != nil {
-		return nil, fmt.Errorf("%s: fakes: %w", source, err)
+		return nil, fmt.Errorf("fakes: %w", err)
 	}
 	// Shims left by an earlier run with other fakes must not linger.
 	if err := os.RemoveAll(dir); err != nil {

@@ -26,7 +26,7 @@ func TestFakesRecordAndStandIn(t *testing.T) {
 		"sudo":  `"$@"`,
 		"apt":   `echo "apt $1: done"`,
 		"exit7": `exit 7`,
-	}, bash, "coursectl.yaml")
+	}, bash)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,10 +86,10 @@ exit7; echo "status $?"
 func TestFakesReplaceOldShims(t *testing.T) {
 	bash := bashPath(t)
 	dir := filepath.Join(t.TempDir(), "fakes")
-	if _, err := NewFakes(dir, map[string]string{"docker": "true"}, bash, "x"); err != nil {
+	if _, err := NewFakes(dir, map[string]string{"docker": "true"}, bash); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewFakes(dir, map[string]string{"wget": "true"}, bash, "x"); err != nil {
+	if _, err := NewFakes(dir, map[string]string{"wget": "true"}, bash); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "docker")); !os.IsNotExist(err) {
@@ -99,8 +99,8 @@ func TestFakesReplaceOldShims(t *testing.T) {
 
 func TestFakesBadName(t *testing.T) {
 	for _, name := range []string{"", "/usr/bin/wget", "..", ".hidden"} {
-		_, err := NewFakes(t.TempDir(), map[string]string{name: "true"}, "/bin/bash", "testdata/coursectl.yaml")
-		if err == nil || !strings.HasPrefix(err.Error(), "testdata/coursectl.yaml: fakes: ") {
+		_, err := NewFakes(t.TempDir(), map[string]string{name: "true"}, "/bin/bash")
+		if err == nil || !strings.HasPrefix(err.Error(), "fakes: ") {
 			t.Errorf("%q: err = %v", name, err)
 		}
 	}
@@ -109,7 +109,7 @@ func TestFakesBadName(t *testing.T) {
 func TestFakesRefuseBuiltins(t *testing.T) {
 	bash := bashPath(t)
 	for _, name := range []string{"cd", "read", "if"} {
-		_, err := NewFakes(t.TempDir(), map[string]string{name: "true", "wget": "true"}, bash, "m.md")
+		_, err := NewFakes(t.TempDir(), map[string]string{name: "true", "wget": "true"}, bash)
 		if err == nil || !strings.Contains(err.Error(), "cannot stand in") || !strings.Contains(err.Error(), name) {
 			t.Errorf("%q: err = %v", name, err)
 		}

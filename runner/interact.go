@@ -40,6 +40,12 @@ type Interactor struct {
 	list      []interaction
 	send      func([]byte) error
 	onTimeout func(error)
+	// failures receives the first timeout, for a caller that selects on
+	// it rather than passing onTimeout.
+	failures chan error
+	// closeKeyboard, when set, stops whatever types the answers; the
+	// runner calls it once the step is over.
+	closeKeyboard func()
 
 	mu      sync.Mutex
 	next    int
@@ -56,7 +62,7 @@ type Interactor struct {
 // deadline passes, with an error naming it — the caller stops the step.
 // file and line place errors in bad expects.
 func NewInteractor(file string, line int, list []course.Interaction, send func([]byte) error, onTimeout func(error)) (*Interactor, error) {
-	in := &Interactor{send: send, onTimeout: onTimeout}
+	in := &Interactor{send: send, onTimeout: onTimeout, failures: make(chan error, 1)}
 	for k, it := range list {
 		re, err := regexp.Compile(it.Expect)
 		if err != nil {
@@ -111,9 +117,27 @@ func (in *Interactor) expire(k int) {
 		Waited: it.timeout, Screen: lastLines(in.text.String(), 3)}
 	err := in.failed
 	in.mu.Unlock()
+	select {
+	case in.failures <- err:
+	default:
+	}
 	if in.onTimeout != nil {
 		in.onTimeout(err)
 	}
+}
+
+// Failures delivers the first expect that timed out.
+func (in *Interactor) Failures() <-chan error { return in.failures }
+
+// Pending reports whether an expect still waits for its prompt. A nil
+// *Interactor (no interact) has none.
+func (in *Interactor) Pending() bool {
+	if in == nil {
+		return false
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return !in.stopped && in.failed == nil && in.next < len(in.list)
 }
 
 // Write takes output from the step. It never fails: a send error is kept

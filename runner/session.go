@@ -40,7 +40,10 @@ func RunModule(ctx context.Context, mod *course.Module, opts Options) (*ModuleRe
 			break
 		}
 		r := s.Exec(ctx, mod.Steps[i])
-		if s.result.Interrupted || r.Status == Failed || r.Status == Timeout {
+		if s.result.Interrupted {
+			break
+		}
+		if (r.Status == Failed || r.Status == Timeout) && !(opts.Update && r.OutputMismatch) {
 			break
 		}
 	}
@@ -62,6 +65,8 @@ type Session struct {
 
 	result  *ModuleResult
 	byIndex map[int]*StepResult
+	// fakes are the module's command shims (nil when off).
+	fakes *Fakes
 	// restored is the index of the last step whose state the live shell
 	// holds, -1 for none: a shell that died is restarted from its checkpoint.
 	restored int
@@ -106,6 +111,9 @@ func Open(ctx context.Context, mod *course.Module, opts Options) (*Session, erro
 	}
 	s.env = s.environment()
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := s.setupFakes(); err != nil {
 		return nil, err
 	}
 	s.runDir, err = os.MkdirTemp(st.dir, "run-")
@@ -298,8 +306,14 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 		return s.finish(r, began)
 	}
 	plan := s.plan(step)
-	out := s.run(ctx, step, plan)
+	var out *outcome
+	if step.Kind == course.Transcript && plan.skip == "" {
+		out = s.runTranscript(ctx, step, plan)
+	} else {
+		out = s.run(ctx, step, plan)
+	}
 	s.judge(step, plan, out, r)
+	s.judgeAuthor(ctx, step, plan, out, r)
 	if r.Status == Passed || r.Status == Skipped {
 		if err := s.store.save(step.Index-1, filepath.Join(s.runDir, "checkpoint.tmp")); err != nil {
 			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, step.Line, step.ID, err))
@@ -361,6 +375,15 @@ type plan struct {
 	idle      time.Duration // 0: no idle detection
 	attach    bool
 	skipState Status
+	// wantExit is the expected exit status (the exit attribute, or the
+	// `[N]` of an output fence); nil means 0.
+	wantExit *int
+	// Author features (author.go): what history records, work before the
+	// round trip (a file block), prompts to answer, a background job.
+	hist       []string
+	before     func() error
+	interact   *Interactor
+	background *backgroundJob
 }
 
 func (s *Session) plan(step *course.Step) *plan {
@@ -387,9 +410,6 @@ func (s *Session) plan(step *course.Step) *plan {
 		p.skip = "skip: marked skip"
 	case step.Attrs.Interactive && s.opts.Terminal == nil && len(step.Attrs.Interact) == 0:
 		p.skip = "interactive: needs a person at the keyboard"
-	case step.Kind == course.File:
-		// TODO(author): file blocks (issue 4) plug in here.
-		p.skip = "file blocks are not run yet"
 	}
 	if p.skip != "" {
 		return p
@@ -405,6 +425,7 @@ func (s *Session) plan(step *course.Step) *plan {
 		}
 	}
 	p.script = b.String()
+	s.planAuthor(step, p)
 	return p
 }
 
@@ -417,6 +438,11 @@ type outcome struct {
 	idle        string // the command waiting for input, when idle-stopped
 	interrupted bool
 	died        string // how the shell ended, when it did
+	// authorErr is a failure of an author feature around the round trip:
+	// a file block that could not be written, an unanswered interact.
+	authorErr error
+	// perCommand holds a transcript's commands' outcomes, in order.
+	perCommand []*commandOutcome
 }
 
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
@@ -427,14 +453,18 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		return o
 	}
 	var hist string
-	if p.skip == "" {
-		for _, c := range step.Commands {
-			hist += c.Text + "\n"
-		}
+	for _, h := range p.hist {
+		hist += h + "\n"
 	}
 	if err := os.WriteFile(file+".hist", []byte(hist), 0o600); err != nil {
 		o.status, o.died = 1, "cannot write the step: "+err.Error()
 		return o
+	}
+	if p.before != nil {
+		if err := p.before(); err != nil {
+			o.authorErr = err
+			return o
+		}
 	}
 	tail := newTail(outputCap)
 	var termOut io.Writer
@@ -448,6 +478,9 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		}
 		if termOut != nil {
 			termOut.Write(b)
+		}
+		if p.interact != nil {
+			p.interact.Write(b)
 		}
 	}
 	t1, t2 := newToken(), newToken()
@@ -477,6 +510,10 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 	var nextStop time.Time
 	stopRound := 0
 	ctxDone := ctx.Done()
+	var interactFailed <-chan error
+	if p.interact != nil {
+		interactFailed = p.interact.Failures()
+	}
 	stop := func(first syscall.Signal) {
 		if !stopping {
 			stopping = true
@@ -510,6 +547,10 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 		case <-timeout.C:
 			o.timedOut = true
 			stop(syscall.SIGTERM)
+		case err := <-interactFailed:
+			interactFailed = nil
+			o.authorErr = err
+			stop(syscall.SIGINT)
 		case <-tick.C:
 			if stopping && time.Now().After(nextStop) {
 				// Firmer each round: TERM, then KILL, then the shell itself.
@@ -528,7 +569,9 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 				nextStop = time.Now().Add(stopGrace)
 				continue
 			}
-			if p.idle > 0 && !stopping && o.idle == "" {
+			// While a prompt is still to be answered, its expect's timeout
+			// speaks for the wait, more precisely than idle detection.
+			if p.idle > 0 && !stopping && o.idle == "" && !p.interact.Pending() {
 				last := time.Unix(0, s.sh.pump.lastOutput.Load())
 				if time.Since(last) >= p.idle {
 					pg := s.sh.foreground()
@@ -621,6 +664,9 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 		if o.interrupted {
 			s.result.Interrupted = true
 		}
+	case o.authorErr != nil:
+		r.Status = Failed
+		r.Error = authorError(step, where, o.authorErr)
 	case o.idle != "":
 		r.Status = Failed
 		r.Error = fmt.Sprintf("step %s (%s:%d) is waiting for input at `%s`: add `interact` or `interactive`", step.ID, s.mod.Path, step.Line, o.idle)
@@ -636,12 +682,12 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 		}
 	case step.Attrs.ExitAny:
 		r.Status = Passed
-	case step.Attrs.Exit != nil:
-		if o.status == *step.Attrs.Exit {
+	case p.wantExit != nil:
+		if o.status == *p.wantExit {
 			r.Status = Passed
 		} else {
 			r.Status = Failed
-			r.Error = fmt.Sprintf("step %s (%s): exit status %d, want %d", step.ID, where, o.status, *step.Attrs.Exit)
+			r.Error = fmt.Sprintf("step %s (%s): exit status %d, want %d", step.ID, where, o.status, *p.wantExit)
 		}
 	case o.status != 0:
 		r.Status = Failed

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -370,5 +371,39 @@ func TestSeedModuleOffline(t *testing.T) {
 	}
 	if r := stepByID(t, res, "5-run-docker"); !strings.Contains(r.Output, "Hello from Docker!") {
 		t.Errorf("docker step output: %s", r.Output)
+	}
+}
+
+// BenchmarkTranscriptCommands measures a transcript of 20 commands, each its
+// own round trip, against the same 20 commands as one script step: the cost
+// of comparing command by command.
+func BenchmarkTranscriptCommands(b *testing.B) {
+	var tr, sc strings.Builder
+	tr.WriteString("# T\n\n```console\n")
+	sc.WriteString("# S\n\n```sh\n")
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&tr, "$ echo line %d\nline %d\n", i, i)
+		fmt.Fprintf(&sc, "echo line %d\n", i)
+	}
+	tr.WriteString("```\n")
+	sc.WriteString("```\n")
+	for _, c := range []struct{ name, md string }{{"transcript", tr.String()}, {"script", sc.String()}} {
+		b.Run(c.name, func(b *testing.B) {
+			dir := b.TempDir()
+			path := filepath.Join(dir, "m.md")
+			if err := os.WriteFile(path, []byte(c.md), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			mod, err := course.Load(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s := open(b, mod, testOptions(b))
+			for b.Loop() {
+				if r := s.Exec(ctxT(b), mod.Steps[0]); r.Status != Passed {
+					b.Fatalf("%s: %s", r.Status, r.Error)
+				}
+			}
+		})
 	}
 }

@@ -141,7 +141,7 @@ func (p *parser) applyComment(c *comment, a *Attrs) {
 	}
 	var m map[string]any
 	if err := yaml.Unmarshal([]byte(sb.String()), &m); err != nil {
-		p.problem(c.line, "coursectl comment: %v — fix the YAML (key: value lines, see docs/authoring.md)", err)
+		p.problem(c.line, ProblemBadAttr, "coursectl comment: %v — fix the YAML (key: value lines, see docs/authoring.md)", err)
 		return
 	}
 	p.m.Problems = append(p.m.Problems, setAttrMap(a, m, c.line)...)
@@ -165,7 +165,7 @@ func (p *parser) html(n *ast.HTMLBlock) {
 	}
 	if c.kind == verifyBlock {
 		if p.prev == nil {
-			p.problem(c.line, "coursectl:verify comes before any step — put it after the step it checks")
+			p.problem(c.line, ProblemStrayComment, "coursectl:verify comes before any step — put it after the step it checks")
 			return
 		}
 		p.prev.Verify = append(p.prev.Verify, h)
@@ -190,7 +190,7 @@ func (p *parser) unusedAnnotations(doc ast.Node) {
 			return ast.WalkContinue, nil
 		}
 		if c := p.readComment(h); c != nil && c.kind == annotation {
-			p.problem(c.line, "coursectl annotation is not followed by a code block — move it right above the fence it is for")
+			p.problem(c.line, ProblemStrayComment, "coursectl annotation is not followed by a code block — move it right above the fence it is for")
 		}
 		return ast.WalkContinue, nil
 	})

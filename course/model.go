@@ -45,6 +45,8 @@ type Module struct {
 	// Problems found while parsing that do not stop the parse (an
 	// unterminated fence, a bad attribute value). Lint reports them.
 	Problems []Problem
+	// Links are the document's links and images, in order.
+	Links []Link
 }
 
 // Settings are module-wide defaults (SPEC §2).
@@ -173,7 +175,28 @@ type Block struct {
 // Problem is a finding made while parsing (lint reports it).
 type Problem struct {
 	Line    int
-	Message string
+	Message string // what is wrong — what to do
+	// Code names the kind of problem (one of the Problem* constants), so
+	// lint can give each its severity without reading the message.
+	Code string
+}
+
+// Problem codes.
+const (
+	ProblemUnterminated  = "unterminated"   // a fence never closed
+	ProblemDuplicateName = "duplicate-name" // two steps with one name
+	ProblemBadAttr       = "bad-attr"       // an attribute value that cannot be used
+	ProblemStrayComment  = "stray-comment"  // an annotation or verify with nothing to attach to
+	ProblemHostPrompt    = "host-prompt"    // `host-A $` prompts: the block is prose
+	ProblemNoCommands    = "no-commands"    // a transcript with no `$ ` lines
+	ProblemUnknownStep   = "unknown-step"   // settings name a step that is not there
+)
+
+// Link is a link or image in the prose, for lint's broken-link check.
+type Link struct {
+	Line  int
+	Dest  string
+	Image bool
 }
 
 // PosError is an error about a place in a file: it prints as file:line: msg.

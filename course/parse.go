@@ -92,6 +92,10 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 			p.indented(n)
 		case *ast.HTMLBlock:
 			p.html(n)
+		case *ast.Link:
+			p.link(n, string(n.Destination), false)
+		case *ast.Image:
+			p.link(n, string(n.Destination), true)
 		}
 		return ast.WalkContinue, nil
 	})
@@ -131,8 +135,8 @@ func (p *parser) lineText(n int) string {
 	return strings.TrimSuffix(string(p.src[start:end]), "\r")
 }
 
-func (p *parser) problem(line int, format string, a ...any) {
-	p.m.Problems = append(p.m.Problems, Problem{Line: line, Message: fmt.Sprintf(format, a...)})
+func (p *parser) problem(line int, code, format string, a ...any) {
+	p.m.Problems = append(p.m.Problems, Problem{Line: line, Code: code, Message: fmt.Sprintf(format, a...)})
 }
 
 func (p *parser) heading(n *ast.Heading) {
@@ -255,7 +259,7 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 	blk := &Block{Line: line, EndLine: end, Info: info, Lang: lang, Body: joinBody(lines), Fenced: true, Unterminated: !closed}
 	p.m.Blocks = append(p.m.Blocks, blk)
 	if !closed {
-		p.problem(line, "unterminated fence: the block runs to the end of its section — close it with a matching fence")
+		p.problem(line, ProblemUnterminated, "unterminated fence: the block runs to the end of its section — close it with a matching fence")
 	}
 
 	var attrs Attrs
@@ -295,7 +299,7 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 		} else if hl := hostPromptLine(lines); hl > 0 {
 			// Prompts naming machines (`host-A $ ...`) describe several
 			// shells; coursectl has one, so the block is shown, not run.
-			p.problem(hl, "prompt names another machine (%q): the block is treated as prose — rewrite with `$ ` prompts, or tag it console {skip}", strings.TrimSpace(p.lineText(hl)))
+			p.problem(hl, ProblemHostPrompt, "prompt names another machine (%q): the block is treated as prose — rewrite with `$ ` prompts, or tag it console {skip}", strings.TrimSpace(p.lineText(hl)))
 			return
 		} else {
 			st.Commands = plainCommands(lines)
@@ -321,7 +325,7 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 		st.Commands, stray = promptedCommands(lines, true)
 		_ = stray
 		if len(st.Commands) == 0 {
-			p.problem(line, "%s block has no `$ ` command lines: it is shown, not run — add `$ ` prompts or tag it text", lang)
+			p.problem(line, ProblemNoCommands, "%s block has no `$ ` command lines: it is shown, not run — add `$ ` prompts or tag it text", lang)
 			return
 		}
 		st.Prompted = true
@@ -351,6 +355,23 @@ func (p *parser) addStep(st *Step, name string) {
 	if !st.Hidden {
 		p.prev = st
 	}
+}
+
+// link records a link's destination with its line: the link's own
+// position when goldmark has one, else its paragraph's first line.
+func (p *parser) link(n ast.Node, dest string, image bool) {
+	line := 0
+	if pos := n.Pos(); pos >= 0 {
+		line = p.lineOf(pos)
+	} else {
+		for b := n.Parent(); b != nil; b = b.Parent() {
+			if b.Type() == ast.TypeBlock && b.Lines().Len() > 0 {
+				line = p.lineOf(b.Lines().At(0).Start)
+				break
+			}
+		}
+	}
+	p.m.Links = append(p.m.Links, Link{Line: line, Dest: dest, Image: image})
 }
 
 func (p *parser) indented(n *ast.CodeBlock) {
@@ -414,7 +435,7 @@ func (p *parser) assignIDs() {
 	for _, ps := range p.pending {
 		if ps.explicit {
 			if l, dup := seen[ps.base]; dup {
-				p.problem(ps.step.Line, "duplicate step name %q (first at line %d) — names must be unique", ps.base, l)
+				p.problem(ps.step.Line, ProblemDuplicateName, "duplicate step name %q (first at line %d) — names must be unique", ps.base, l)
 				continue
 			}
 			seen[ps.base] = ps.step.Line
@@ -435,7 +456,7 @@ func (p *parser) applySettings() {
 	sort.Strings(ids)
 	for _, id := range ids {
 		if p.m.Step(id) == nil {
-			p.problem(0, "%s: steps: %q is not a step of this module — run coursectl list for the ids", p.m.Settings.Source, id)
+			p.problem(0, ProblemUnknownStep, "%s: steps: %q is not a step of this module — run coursectl list for the ids", p.m.Settings.Source, id)
 		}
 	}
 	for _, s := range p.m.Steps {

@@ -250,6 +250,7 @@ type pump struct {
 	sink    func([]byte)
 	endSeen chan struct{}
 	idle    bytes.Buffer // recent discarded bytes, for error messages
+	all     bool         // passthrough: no tokens, everything to sink
 
 	lastOutput atomic.Int64 // unix nanos of the last byte read
 }
@@ -301,6 +302,14 @@ func (p *pump) disarm() {
 	p.start, p.end, p.capture, p.pending, p.sink = nil, nil, false, nil, nil
 }
 
+// passthrough sends everything from now on to sink (an interactive shell).
+func (p *pump) passthrough(sink func([]byte)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.start, p.end, p.pending = nil, nil, nil
+	p.capture, p.sink, p.all = true, sink, true
+}
+
 func (p *pump) discarded() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -310,6 +319,10 @@ func (p *pump) discarded() string {
 func (p *pump) feed(b []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.all {
+		p.sink(b)
+		return
+	}
 	data := b
 	if len(p.pending) > 0 {
 		data = append(p.pending, b...)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -215,7 +216,8 @@ func writeListTable(w io.Writer, m *course.Module, width int) error {
 		_, err := fmt.Fprintf(w, "%s: no steps (fences tagged sh, bash, shell, console or with {file=...})\n", m.Path)
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tID\tLINE\tKIND\tCOMMAND\tFLAGS")
 	for _, s := range m.Steps {
 		cmd := firstCommand(s)
@@ -224,5 +226,17 @@ func writeListTable(w io.Writer, m *course.Module, width int) error {
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", s.Index, s.ID, s.Line, s.Kind, cmd, stepFlags(s))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// tabwriter pads the empty last column; trailing blanks help no one.
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+"\n"); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -50,7 +50,7 @@ func updateModules(streams *IOStreams, results []*runner.ModuleResult, diffOnly 
 			fmt.Fprint(streams.Out, runner.UpdateDiff(path, old, updated))
 			continue
 		}
-		if err := writeFileAtomic(path, updated); err != nil {
+		if err := replaceKeepingMode(path, updated); err != nil {
 			return changed, fmt.Errorf("%s: %w", path, err)
 		}
 		fmt.Fprintf(streams.Err, "updated %s\n", path)
@@ -58,9 +58,9 @@ func updateModules(streams *IOStreams, results []*runner.ModuleResult, diffOnly 
 	return changed, nil
 }
 
-// writeFileAtomic replaces path with data, keeping its permissions, so an
-// interrupted update never leaves half a module.
-func writeFileAtomic(path string, data []byte) error {
+// replaceKeepingMode replaces path with data in one rename, keeping its
+// permissions, so an interrupted update never leaves half a module.
+func replaceKeepingMode(path string, data []byte) error {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return err

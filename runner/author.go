@@ -306,7 +306,7 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 		r.Actuals = []Actual{{Step: step, Command: -1, Output: o.output, Exit: o.status}}
 		m, err := CompareOutput(s.mod.Path, step.Expected, o.output, exit)
 		if err != nil {
-			r.Status, r.Error = Failed, authorError(step, "", err)
+			badExpectation(step, r, err)
 			return
 		}
 		if !m.OK {
@@ -342,7 +342,7 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *StepResult, 
 		r.Actuals = append(r.Actuals, Actual{Step: step, Command: pc.cmd, Output: pc.output, Exit: pc.status})
 		m, err := CompareOutput(s.mod.Path, want, pc.output, pc.status)
 		if err != nil {
-			r.Status, r.Error = Failed, authorError(step, "", err)
+			badExpectation(step, r, err)
 			return
 		}
 		if !m.OK {
@@ -455,6 +455,16 @@ func lastTraced(out string) string {
 		}
 	}
 	return ""
+}
+
+// badExpectation fails a step whose expected output cannot be read (a bad
+// regexp), pointing at the line to fix.
+func badExpectation(step *course.Step, r *StepResult, err error) {
+	r.Status, r.Error = Failed, authorError(step, "", err)
+	var pe *course.PosError
+	if errors.As(err, &pe) && pe.Line > 0 {
+		r.FailLine, r.FailCommand = pe.Line, ""
+	}
 }
 
 // authorError is a step error from an author feature, in the runner's

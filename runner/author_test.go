@@ -180,7 +180,7 @@ func TestInteractTimeoutNamesTheExpect(t *testing.T) {
 	opts.IdleTimeout = time.Hour // only the expect's own timeout may fire
 	res := runAll(t, mod, opts)
 	r := res.Steps[0]
-	if r.Status != Failed || !strings.Contains(r.Error, `interact 2 of 2: waited 300ms for output matching "Password:"`) ||
+	if r.Status != Failed || !strings.Contains(r.Error, `interact 2 of 2: waited 300ms for output matching 'Password:'`) ||
 		!strings.Contains(r.Error, "accepted") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
@@ -292,12 +292,12 @@ func TestBackgroundNeverReady(t *testing.T) {
 		"# Slow\n\n```sh {background ready=\"Listening\" timeout=300ms}\necho warming up\nsleep 30\n```\n")
 	s := open(t, mod, testOptions(t))
 	r := s.Exec(ctxT(t), mod.Steps[0])
-	if r.Status != Failed || !strings.Contains(r.Error, `ended before its output matched ready="Listening"`) ||
+	if r.Status != Failed || !strings.Contains(r.Error, `ended before its output matched ready='Listening'`) ||
 		!strings.Contains(r.Error, "address already in use") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
 	r = s.Exec(ctxT(t), mod.Steps[1])
-	if r.Status != Timeout || !strings.Contains(r.Error, `waited 300ms for output matching ready="Listening"`) {
+	if r.Status != Timeout || !strings.Contains(r.Error, `waited 300ms for output matching ready='Listening'`) {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
 }

@@ -52,9 +52,9 @@ type ReadyError struct {
 func (e *ReadyError) Error() string {
 	var b strings.Builder
 	if e.Exited {
-		fmt.Fprintf(&b, "the background step ended before its output matched ready=%q", e.Ready)
+		fmt.Fprintf(&b, "the background step ended before its output matched ready='%s'", e.Ready)
 	} else {
-		fmt.Fprintf(&b, "waited %s for output matching ready=%q", e.Waited, e.Ready)
+		fmt.Fprintf(&b, "waited %s for output matching ready='%s'", e.Waited, e.Ready)
 	}
 	if e.LogTail != "" {
 		fmt.Fprintf(&b, "; last output: %q", e.LogTail)

@@ -68,7 +68,7 @@ func TestWaitReadyTimeout(t *testing.T) {
 	if !errors.As(err, &re) || re.Exited {
 		t.Fatalf("err = %v", err)
 	}
-	for _, want := range []string{`ready="Listening"`, "still booting", "longer timeout"} {
+	for _, want := range []string{`ready='Listening'`, "still booting", "longer timeout"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message lacks %q: %v", want, err)
 		}

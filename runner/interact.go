@@ -223,9 +223,9 @@ type InteractError struct {
 func (e *InteractError) Error() string {
 	var b strings.Builder
 	if e.Ended {
-		fmt.Fprintf(&b, "interact %d of %d: the step ended before its output matched %q", e.Index, e.Of, e.Expect)
+		fmt.Fprintf(&b, "interact %d of %d: the step ended before its output matched '%s'", e.Index, e.Of, e.Expect)
 	} else {
-		fmt.Fprintf(&b, "interact %d of %d: waited %s for output matching %q", e.Index, e.Of, e.Waited, e.Expect)
+		fmt.Fprintf(&b, "interact %d of %d: waited %s for output matching '%s'", e.Index, e.Of, e.Waited, e.Expect)
 	}
 	if e.Screen != "" {
 		fmt.Fprintf(&b, "; last output: %q", e.Screen)

@@ -83,7 +83,7 @@ func TestInteractorTimeoutNamesTheExpect(t *testing.T) {
 		if !errors.As(err, &ie) || ie.Index != 2 || ie.Of != 2 || ie.Ended {
 			t.Fatalf("err = %#v", err)
 		}
-		for _, want := range []string{"interact 2 of 2", `"Password:"`, "something else entirely", "longer timeout"} {
+		for _, want := range []string{"interact 2 of 2", `'Password:'`, "something else entirely", "longer timeout"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("message lacks %q: %v", want, err)
 			}

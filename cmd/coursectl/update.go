@@ -6,12 +6,32 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/coursectl/coursectl/runner"
 )
+
+func init() { checkUpdate = runUpdate }
+
+// runUpdate is check's --update: the report has been printed; now the
+// modules' expected output is rewritten (or shown, with --diff). The exit
+// status stays the report's: the steps did fail against the file as it was.
+func runUpdate(ctx context.Context, streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) error {
+	n, err := updateModules(streams, results, diffOnly)
+	if err != nil {
+		return err
+	}
+	switch {
+	case n == 0:
+		fmt.Fprintln(streams.Err, "check --update: every expected output that ran already matches; nothing to change")
+	case diffOnly:
+		fmt.Fprintf(streams.Err, "check --update --diff: %s would change; nothing written\n", plural(n, "file"))
+	}
+	return nil
+}
 
 // updateModules rewrites (or, diffOnly, shows) the expected output of every
 // module in results. It returns how many files changed (or would change).

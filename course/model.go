@@ -117,13 +117,14 @@ type Command struct {
 // ` (re)`, ` (glob)`, and an optional `[N]` exit status line.
 type Expected struct {
 	// Line is the markdown line of the first expected line.
-	Line  int
-	Lines []string
+	Line  int      `json:"line"`
+	Lines []string `json:"lines"`
 	// Exit is the status from a trailing `[N]` line, nil when absent.
-	Exit *int
+	Exit *int `json:"exit,omitempty"`
 	// FenceLine/FenceEnd locate the `output` fence (zero for transcripts),
 	// so --update can rewrite it in place.
-	FenceLine, FenceEnd int
+	FenceLine int `json:"fence_line,omitempty"`
+	FenceEnd  int `json:"fence_end,omitempty"`
 }
 
 // Hidden is the body of a coursectl:setup or coursectl:verify comment.

@@ -393,3 +393,68 @@ func (p *htmlPage) writeSummary(b *bytes.Buffer) {
 	}
 	b.WriteString("</ol></nav>\n</header>\n")
 }
+
+// IndexEntry is one module of a multi-module report: the page written for
+// it (a path relative to the index) and its run.
+type IndexEntry struct {
+	Href   string
+	Record *runner.ModuleResult
+}
+
+// Index renders the page that lists the reports of several modules
+// (`check --html` on a directory): one row per module with its counts,
+// failures first to catch the eye, in the same style as the module pages.
+func Index(entries []IndexEntry) []byte {
+	var b bytes.Buffer
+	total := [3]int{}
+	for _, e := range entries {
+		if e.Record == nil {
+			continue
+		}
+		p, f, s := e.Record.Counts()
+		total[0], total[1], total[2] = total[0]+p, total[1]+f, total[2]+s
+	}
+	fmt.Fprintf(&b, `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="coursectl">
+<title>coursectl report: %d modules</title>
+<style>
+%s</style>
+</head>
+<body>
+<main>
+`, len(entries), pageCSS)
+	cls, head := "passed", fmt.Sprintf("All %d modules passed", len(entries))
+	failedModules := 0
+	for _, e := range entries {
+		if e.Record != nil && !e.Record.OK() {
+			failedModules++
+		}
+	}
+	if failedModules > 0 {
+		cls, head = "failed", fmt.Sprintf("%d of %d modules failed", failedModules, len(entries))
+	}
+	fmt.Fprintf(&b, `<header class="summary %s"><p class="headline">%s</p><p class="counts">`, cls, head)
+	fmt.Fprintf(&b, `<span class="badge passed">✓ %d passed</span><span class="badge failed%s">✗ %d failed</span><span class="badge skipped">↷ %d skipped</span>`,
+		total[0], map[bool]string{true: "", false: " zero"}[total[1] > 0], total[1], total[2])
+	b.WriteString("</p></header>\n<article class=\"prose\"><table class=\"index\">\n<thead><tr><th>Module</th><th>Status</th><th>Passed</th><th>Failed</th><th>Skipped</th><th>Time</th></tr></thead>\n<tbody>\n")
+	for _, e := range entries {
+		r := e.Record
+		if r == nil {
+			continue
+		}
+		p, f, s := r.Counts()
+		status, word := "passed", "✓ passed"
+		if !r.OK() {
+			status, word = "failed", "✗ failed"
+		}
+		fmt.Fprintf(&b, `<tr><td><a href="%s">%s</a></td><td><span class="badge %s">%s</span></td><td>%d</td><td>%d</td><td>%d</td><td>%s</td></tr>`+"\n",
+			html.EscapeString(e.Href), html.EscapeString(r.File), status, word, p, f, s, formatDuration(r.Duration))
+	}
+	b.WriteString("</tbody></table></article>\n<footer>rendered by coursectl</footer>\n</main>\n</body>\n</html>\n")
+	return b.Bytes()
+}

@@ -140,3 +140,49 @@ func TestANSIToHTML(t *testing.T) {
 		}
 	}
 }
+
+// A hidden setup step is invisible, unless it failed: then the steps after
+// it did not run because of it, and both renderers show it.
+func TestFailedSetupShown(t *testing.T) {
+	mod := shapesModule(t)
+	rec := &runner.ModuleResult{File: mod.Path, Steps: []*runner.StepResult{{
+		ID: "setup-shapes-of-a-module", Status: runner.Failed, ExitCode: 127,
+		Error: "setup failed", FailLine: 23, FailCommand: "export GREETING=hi", Output: "boom\n",
+	}}}
+	page, err := HTML(mod, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<section class="step failed" id="step-setup-shapes-of-a-module">`, "hidden setup step", "boom"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	text := Terminal{Width: 80}.Module(mod, rec)
+	for _, want := range []string{"setup (hidden, line 22) ✗ failed (exit 127)", "export GREETING=hi", "│ boom"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("terminal text lacks %q:\n%s", want, text)
+		}
+	}
+	// Passed, it stays hidden.
+	rec.Steps[0].Status = runner.Passed
+	page, _ = HTML(mod, rec)
+	if strings.Contains(string(page), "hidden setup step") || strings.Contains(Terminal{}.Module(mod, rec), "setup (hidden") {
+		t.Error("a passing setup step is shown")
+	}
+}
+
+func TestIndex(t *testing.T) {
+	ok := &runner.ModuleResult{File: "a.md", Steps: []*runner.StepResult{{ID: "x", Status: runner.Passed}}}
+	page := string(Index([]IndexEntry{{Href: "r-1-a.html", Record: ok}, {Href: "r-2-b.html", Record: shapesRecord()}}))
+	for _, want := range []string{
+		`<header class="summary failed"><p class="headline">1 of 2 modules failed</p>`,
+		`<a href="r-1-a.html">a.md</a></td><td><span class="badge passed">✓ passed</span>`,
+		`<a href="r-2-b.html">testdata/shapes.md</a></td><td><span class="badge failed">✗ failed</span>`,
+		`prefers-color-scheme: dark`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("index lacks %s", want)
+		}
+	}
+}

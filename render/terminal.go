@@ -517,7 +517,8 @@ func (t Terminal) failure(r *runner.StepResult) string {
 	if r.Error != "" {
 		b.WriteString(pad + t.paint(r.Error, sgrRed) + "\n")
 	}
-	if r.FailCommand != "" {
+	// The runner's error usually quotes the command already.
+	if r.FailCommand != "" && !strings.Contains(r.Error, r.FailCommand) {
 		at := ""
 		if r.FailLine > 0 {
 			at = fmt.Sprintf("line %d: ", r.FailLine)

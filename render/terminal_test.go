@@ -225,3 +225,21 @@ func TestStatus(t *testing.T) {
 		t.Errorf("colour status = %q", got)
 	}
 }
+
+// The walkthrough and watch may render from several goroutines; the
+// shared parser, chroma styles and CSS must allow it (go test -race).
+func TestConcurrentRender(t *testing.T) {
+	mod := shapesModule(t)
+	done := make(chan string, 8)
+	for i := 0; i < 8; i++ {
+		go func(color bool) {
+			page, _ := HTML(mod, shapesRecord())
+			done <- Terminal{Width: 80, Color: color}.Module(mod, shapesRecord()) + string(page)
+		}(i%2 == 0)
+	}
+	for i := 0; i < 8; i++ {
+		if s := <-done; !strings.Contains(s, "Step 3/6") {
+			t.Error("a concurrent render lost its steps")
+		}
+	}
+}

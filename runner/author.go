@@ -63,11 +63,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	if p.wantExit == nil && !step.Attrs.ExitAny && step.Expected != nil && step.Expected.Exit != nil {
 		p.wantExit = step.Expected.Exit // the `[N]` of an output fence
 	}
-	if !step.Hidden {
-		for _, c := range step.Commands {
-			p.hist = append(p.hist, c.Text)
-		}
-	} else if p.attach {
+	if step.Hidden && p.attach {
 		// A setup step is not the learner's: it gets neither their
 		// keyboard nor their screen, and so is watched for idle reads.
 		p.attach = false
@@ -76,7 +72,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	fail := func(err error) { p.before = func() error { return err } }
 	switch {
 	case step.Kind == course.File:
-		p.script, p.lineMap, p.cmdAt, p.hist = "", []int{0}, []int{-1}, nil
+		p.script, p.lineMap, p.cmdAt = "", []int{0}, []int{-1}
 		place := FilePlace{Home: s.home, Workdir: s.workdir, Confine: s.opts.Terminal == nil}
 		p.before = func() error {
 			dir, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", s.sh.pid))
@@ -220,10 +216,6 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 			sub.script += l + "\n"
 			sub.lineMap = append(sub.lineMap, c.Line+k)
 			sub.cmdAt = append(sub.cmdAt, ci)
-		}
-		sub.hist = nil
-		if !step.Hidden {
-			sub.hist = []string{c.Text}
 		}
 		if ci > 0 {
 			sub.before = nil

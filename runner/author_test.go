@@ -174,13 +174,13 @@ func TestInteractAnswersInThePty(t *testing.T) {
 
 func TestInteractTimeoutNamesTheExpect(t *testing.T) {
 	mod := loadMD(t, "m.md", "# P\n\n<!-- coursectl\ninteract:\n  - expect: 'Username:'\n    send: \"ada\\n\"\n"+
-		"  - expect: 'Password:'\n    send: \"x\\n\"\n    timeout: 300ms\n-->\n```sh\n"+
+		"  - expect: 'Password:'\n    send: \"x\\n\"\n    timeout: 1s\n-->\n```sh\n"+
 		"read -r -p 'Username: ' u\necho accepted\nread -r -p 'Passphrase: ' p\n```\n")
 	opts := testOptions(t)
 	opts.IdleTimeout = time.Hour // only the expect's own timeout may fire
 	res := runAll(t, mod, opts)
 	r := res.Steps[0]
-	if r.Status != Failed || !strings.Contains(r.Error, `interact 2 of 2: waited 300ms for output matching 'Password:'`) ||
+	if r.Status != Failed || !strings.Contains(r.Error, `interact 2 of 2: waited 1s for output matching 'Password:'`) ||
 		!strings.Contains(r.Error, "accepted") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}

@@ -42,6 +42,18 @@ func startLogged(t *testing.T, script string) (log string, alive func() bool) {
 	}
 }
 
+// waitFor polls cond with a generous deadline.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in 30s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func TestWaitReady(t *testing.T) {
 	log, alive := startLogged(t, `echo starting; sleep 0.1; printf '\e[32mListening\e[0m on :8080\n'; exec sleep 30`)
 	if err := waitReady(context.Background(), log, regexp.MustCompile(`Listening on :\d+`), time.Minute, alive); err != nil {
@@ -63,6 +75,8 @@ func TestWaitReadyExitedFirst(t *testing.T) {
 
 func TestWaitReadyTimeout(t *testing.T) {
 	log, alive := startLogged(t, `echo "still booting"; exec sleep 30`)
+	// The timeout is what is tested, not bash's start: wait for the line.
+	waitFor(t, func() bool { b, _ := os.ReadFile(log); return strings.Contains(string(b), "still booting") })
 	err := waitReady(context.Background(), log, regexp.MustCompile(`Listening`), 50*time.Millisecond, alive)
 	var re *ReadyError
 	if !errors.As(err, &re) || re.Exited {

@@ -20,6 +20,7 @@ import (
 // modules with the same file name never share.
 type store struct {
 	dir   string
+	made  bool     // checkpoints/ exists
 	chain []string // chain[i]: hash of steps 0..i (bodies and what affects running)
 }
 
@@ -99,8 +100,11 @@ func (st *store) recordPath() string { return filepath.Join(st.dir, "record.json
 // save moves the wrapper's freshly written state file into place: a rename,
 // so a reader sees the old checkpoint or the new one, never half of one.
 func (st *store) save(i int, tmp string) error {
-	if err := os.MkdirAll(filepath.Join(st.dir, "checkpoints"), 0o755); err != nil {
-		return err
+	if !st.made {
+		if err := os.MkdirAll(filepath.Join(st.dir, "checkpoints"), 0o755); err != nil {
+			return err
+		}
+		st.made = true
 	}
 	if err := validCheckpoint(tmp); err != nil {
 		return err

@@ -32,7 +32,7 @@ __cc_active=1
 __cc_fail_line=0
 if [[ -o history ]]; then
 	history -d -1 2>/dev/null
-	if [[ -s $__cc_f.hist ]]; then history -r "$__cc_f.hist"; fi
+	history -r "$__cc_f"
 fi
 if [[ -o pipefail ]]; then __cc_o_pipefail=1; fi
 if [[ -o errtrace ]]; then __cc_o_errtrace=1; fi
@@ -40,18 +40,23 @@ trap -p ERR >"$__cc_dir/errtrap"
 set -o pipefail -o errtrace
 trap "$__cc_errtrap" ERR
 local t
-IFS= read -r t <&248
-printf '%s' "$t" >&249
+read -r -u 248 t
+printf '\e]6973;%s\a' "$t" >&249
 EOF
 
-# The ERR trap. In a subshell: exit (errexit's behaviour). At the step file's
+# The ERR trap. A pipeline whose last command succeeded and whose other
+# commands died only of SIGPIPE (`yes | head`) is not a failure: pipefail is
+# the wrapper's, and a person's terminal has it off (a course that sets
+# pipefail itself gets the strict rule). In a subshell: exit (errexit's behaviour). At the step file's
 # own level: note the line (LINENO must be read on the trap's first line), and
 # return from the file. In a function or a nested sourced file: return from
 # it, so the caller's line fails in turn.
 IFS= read -r -d '' __cc_errtrap <<'EOF'
-__cc_st=$? __cc_ln=$LINENO
-if [[ $BASHPID != "$__cc_pid" ]]; then exit "$__cc_st"; fi
-if [[ ${BASH_SOURCE[0]-} == "$__cc_file" && ( -z ${FUNCNAME[0]-} || ${FUNCNAME[0]} == source ) ]]; then
+__cc_st=$? __cc_ln=$LINENO __cc_ps=" ${PIPESTATUS[*]} "
+__cc_x=${__cc_ps// 141/} __cc_x=${__cc_x// 0/}
+if [[ $__cc_o_pipefail == 0 && $__cc_ps == *" 0 " && -z ${__cc_x// /} ]]; then :
+elif [[ $BASHPID != "$__cc_pid" ]]; then exit "$__cc_st"
+elif [[ ${BASH_SOURCE[0]-} == "$__cc_file" && ( -z ${FUNCNAME[0]-} || ${FUNCNAME[0]} == source ) ]]; then
 	__cc_fail_line=$__cc_ln
 	if [[ -o errexit ]]; then __cc_o_errexit=1; set +o errexit; fi
 	return "$__cc_st"
@@ -70,8 +75,8 @@ if [[ $__cc_o_errexit == 1 ]]; then set -o errexit; fi
 __cc_save
 printf 'E %d %d\n' "$1" "$__cc_fail_line" >&247
 local t
-IFS= read -r t <&248
-printf '%s' "$t" >&249
+read -r -u 248 t
+printf '\e]6973;%s\a' "$t" >&249
 EOF
 
 # __cc_save writes the shell's state as a script a fresh shell can source.
@@ -107,7 +112,7 @@ __cc_post() { eval "$__cc_finish_src"; }
 __cc_prompt() { local st=$?; if [[ $__cc_active == 1 ]]; then __cc_post "$st"; fi; }
 __cc_save() { eval "$__cc_save_src"; }
 # __cc_sync: a round trip, used after restoring a checkpoint.
-__cc_sync() { printf 'Y\n' >&247; local t u; IFS= read -r t <&248; IFS= read -r u <&248; printf '%s%s' "$t" "$u" >&249; }
+__cc_sync() { printf 'Y\n' >&247; local t u; read -r -u 248 t; read -r -u 248 u; printf '\e]6973;%s\a\e]6973;%s\a' "$t" "$u" >&249; }
 
 readonly -f __cc_pre __cc_post __cc_prompt __cc_save __cc_sync
 PROMPT_COMMAND[99]=__cc_prompt

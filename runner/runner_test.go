@@ -93,6 +93,8 @@ func TestErrexitWithinStep(t *testing.T) {
 		"true | false | true\necho pipefail-missed\n",
 		"( false; echo subshell-went-on )\necho after-subshell\n",
 		"true\n",
+		"yes | head -n 2\necho sigpipe-is-not-a-failure\n",
+		"false | true\necho never\n",
 	)
 	s := open(t, mod, testOptions(t))
 	r := s.Exec(ctxT(t), mod.Steps[0])
@@ -127,6 +129,14 @@ func TestErrexitWithinStep(t *testing.T) {
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[6]))
 	if opts := shellOpts(t, s.store.checkpointPath(6)); strings.Contains(opts, "pipefail") || strings.Contains(opts, "errtrace") || strings.Contains(opts, "errexit") {
 		t.Errorf("the wrapper's options leaked: SHELLOPTS=%s", opts)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[7])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "sigpipe-is-not-a-failure") {
+		t.Errorf("output %q", r.Output)
+	}
+	if r = s.Exec(ctxT(t), mod.Steps[8]); r.Status != Failed || strings.Contains(r.Output, "never") {
+		t.Errorf("false | true passed: %q", r.Output)
 	}
 }
 

@@ -378,9 +378,8 @@ type plan struct {
 	// wantExit is the expected exit status (the exit attribute, or the
 	// `[N]` of an output fence); nil means 0.
 	wantExit *int
-	// Author features (author.go): what history records, work before the
-	// round trip (a file block), prompts to answer, a background job.
-	hist       []string
+	// Author features (author.go): work before the round trip (a file
+	// block), prompts to answer, a background job.
 	before     func() error
 	interact   *Interactor
 	background *backgroundJob
@@ -447,16 +446,9 @@ type outcome struct {
 
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}
-	file := filepath.Join(s.runDir, "step.sh")
-	if err := os.WriteFile(file, []byte(p.script), 0o600); err != nil {
-		o.status, o.died = 1, "cannot write the step: "+err.Error()
-		return o
-	}
-	var hist string
-	for _, h := range p.hist {
-		hist += h + "\n"
-	}
-	if err := os.WriteFile(file+".hist", []byte(hist), 0o600); err != nil {
+	// The wrapper sources step.sh and reads it into history; rewriting one
+	// open file costs less than creating files per step.
+	if err := s.sh.writeStep(p.script); err != nil {
 		o.status, o.died = 1, "cannot write the step: "+err.Error()
 		return o
 	}

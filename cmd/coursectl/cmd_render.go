@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/render"
@@ -14,6 +16,7 @@ import (
 )
 
 func init() {
+	checkHTML = writeCheckHTML
 	register(&command{
 		name:    "render",
 		summary: "show a module for reading: in the terminal, or as an HTML page",
@@ -103,10 +106,6 @@ func runRender(ctx context.Context, streams *IOStreams, args []string) error {
 		return err
 	}
 	if err := writeFileAtomic(*out, page); err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
 		return usageError("render: cannot write %s: %v — check the directory exists and is writable", *out, err)
 	}
 	return nil
@@ -124,8 +123,15 @@ func hyperlinksLikely() bool {
 }
 
 // writeFileAtomic replaces path in one rename, so a browser reloading the
-// page (watch) never sees half of it.
-func writeFileAtomic(path string, data []byte) error {
+// page (watch) never sees half of it. Its errors are the bare cause ("no
+// such file or directory"): the temporary name would only confuse.
+func writeFileAtomic(path string, data []byte) (err error) {
+	defer func() {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+	}()
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
@@ -144,3 +150,48 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	return os.Rename(tmp.Name(), path)
 }
+
+// writeCheckHTML is `check --html FILE`: the module's page for one module;
+// for several, FILE is an index linking to one page per module written
+// beside it (FILE's name, the module's position and name: report-2-intro.html),
+// so a CI job uploads one directory and opens one file.
+func writeCheckHTML(path string, results []*runner.ModuleResult) error {
+	var withModule []*runner.ModuleResult
+	for _, r := range results {
+		if r != nil && r.Module != nil {
+			withModule = append(withModule, r)
+		}
+	}
+	if len(withModule) == 1 {
+		page, err := render.HTML(withModule[0].Module, withModule[0])
+		if err != nil {
+			return err
+		}
+		return explainWrite(writeFileAtomic(path, page))
+	}
+	dir, base := filepath.Split(path)
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	var entries []render.IndexEntry
+	for i, r := range withModule {
+		page, err := render.HTML(r.Module, r)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimSuffix(filepath.Base(r.Module.Path), filepath.Ext(r.Module.Path))
+		name = fmt.Sprintf("%s-%d-%s.html", stem, i+1, pageNameRE.ReplaceAllString(name, "_"))
+		if err := writeFileAtomic(filepath.Join(dir, name), page); err != nil {
+			return explainWrite(err)
+		}
+		entries = append(entries, render.IndexEntry{Href: name, Record: r})
+	}
+	return explainWrite(writeFileAtomic(path, render.Index(entries)))
+}
+
+func explainWrite(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w — check the directory exists and is writable", err)
+}
+
+var pageNameRE = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

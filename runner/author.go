@@ -57,6 +57,18 @@ func (s *Session) setupFakes() error {
 	return nil
 }
 
+// fakesPathLine ends a restore script. A checkpoint carries the PATH of
+// the run that saved it, with or without the fakes directory; this run's
+// choice (fakes on in check, off with --no-fakes or a learner) wins.
+func (s *Session) fakesPathLine() string {
+	q := shellQuote(filepath.Join(s.store.dir, "fakes"))
+	line := fmt.Sprintf("PATH=\":$PATH:\"; PATH=${PATH//:%s:/:}; PATH=${PATH#:}; PATH=${PATH%%:}\n", q)
+	if s.fakes != nil {
+		line += fmt.Sprintf("PATH=%s${PATH:+:$PATH}\n", q)
+	}
+	return line + "hash -r\n"
+}
+
 // planAuthor completes a plan with the author features of step.
 func (s *Session) planAuthor(step *course.Step, p *plan) {
 	p.wantExit = step.Attrs.Exit

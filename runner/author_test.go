@@ -407,3 +407,30 @@ func BenchmarkTranscriptCommands(b *testing.B) {
 		})
 	}
 }
+
+// A checkpoint keeps PATH; a resumed run puts the fakes first, or drops
+// them, as its own options say.
+func TestFakesAcrossRestore(t *testing.T) {
+	md := "---\ncoursectl:\n  fakes:\n    uname: 'echo FakeOS'\n---\n# One\n\n```sh\nexport PATH=\"$HOME/bin:$PATH\"\n```\n\n# Two\n\n```sh\nuname\necho \"path=$PATH\"\n```\n"
+	mod := loadMD(t, "m.md", md)
+	opts := testOptions(t)
+	res := runAll(t, mod, opts)
+	if r := res.Steps[1]; r.Status != Passed || !strings.Contains(r.Output, "FakeOS") {
+		t.Fatalf("%s %s", r.Status, r.Output)
+	}
+	opts.From = "two"
+	opts.NoFakes = true
+	res = runAll(t, mod, opts)
+	r := res.Steps[1]
+	mustPass(t, r)
+	if strings.Contains(r.Output, "FakeOS") || strings.Contains(r.Output, "/fakes") || !strings.Contains(r.Output, "/bin:") {
+		t.Errorf("resumed with --no-fakes:\n%s", r.Output)
+	}
+	opts.NoFakes = false
+	res = runAll(t, mod, opts)
+	r = res.Steps[1]
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "FakeOS") || strings.Count(r.Output, "/fakes") != 1 {
+		t.Errorf("resumed with fakes:\n%s", r.Output)
+	}
+}

@@ -249,6 +249,7 @@ func (s *Session) restore(ctx context.Context, i int) error {
 	if err != nil {
 		return err
 	}
+	script += s.fakesPathLine()
 	path := filepath.Join(s.runDir, "restore.sh")
 	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
 		return err

@@ -434,3 +434,12 @@ func TestFakesAcrossRestore(t *testing.T) {
 		t.Errorf("resumed with fakes:\n%s", r.Output)
 	}
 }
+
+// A verify that hangs is stopped at the step's timeout and says so.
+func TestVerifyTimeout(t *testing.T) {
+	mod := loadMD(t, "m.md", "# V\n\n```sh {timeout=1s}\ntrue\n```\n<!-- coursectl:verify\nsleep 30\n-->\n")
+	r := runAll(t, mod, testOptions(t)).Steps[0]
+	if r.Status != Timeout || !strings.Contains(r.Error, "verify timed out after 1s") || r.FailLine != mod.Steps[0].Verify[0].Line {
+		t.Fatalf("%s line %d: %s", r.Status, r.FailLine, r.Error)
+	}
+}

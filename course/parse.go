@@ -350,9 +350,7 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 	var attrs Attrs
 	p.annotations(n, &attrs)
 	if braces {
-		for _, pr := range parseAttrText(&attrs, attrText, line) {
-			p.m.Problems = append(p.m.Problems, pr)
-		}
+		p.m.Problems = append(p.m.Problems, parseAttrText(&attrs, attrText, line)...)
 	}
 
 	var kind Kind
@@ -407,9 +405,8 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 			st.Expected = e
 		}
 	case Transcript:
-		var stray []bodyLine
-		st.Commands, stray = promptedCommands(lines, true)
-		_ = stray
+		// Lines before the first prompt belong to no command: shown only.
+		st.Commands, _ = promptedCommands(lines, true)
 		if len(st.Commands) == 0 {
 			p.problem(line, ProblemNoCommands, "%s block has no `$ ` command lines: it is shown, not run — add `$ ` prompts or tag it text", lang)
 			return

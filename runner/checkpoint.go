@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -97,23 +98,41 @@ func (st *store) checkpointPath(i int) string {
 
 func (st *store) recordPath() string { return filepath.Join(st.dir, "record.json") }
 
-// save moves the wrapper's freshly written state file into place: a rename,
-// so a reader sees the old checkpoint or the new one, never half of one.
-func (st *store) save(i int, tmp string) error {
+// save copies the wrapper's freshly written state file (in the scratch
+// directory, on tmpfs when there is one) into the store, with the shell's
+// history so far beside it. Each file is written whole under a temporary name
+// and renamed, so a reader sees the old checkpoint or the new one, never half
+// of one. One write(2) each: bash writes a line per write(2), which is cheap
+// on tmpfs and not on a journalling filesystem.
+func (st *store) save(i int, tmp string, history []byte) error {
 	if !st.made {
 		if err := os.MkdirAll(filepath.Join(st.dir, "checkpoints"), 0o755); err != nil {
 			return err
 		}
 		st.made = true
 	}
-	if err := validCheckpoint(tmp); err != nil {
+	b, err := os.ReadFile(tmp)
+	if err != nil {
 		return err
 	}
+	if !bytes.HasPrefix(b, []byte(checkpointHeader)) || !bytes.HasSuffix(b, []byte(checkpointEnd)) {
+		return fmt.Errorf("the shell wrote an incomplete checkpoint (%d bytes)", len(b))
+	}
 	dst := st.checkpointPath(i)
-	if _, err := os.Stat(tmp + ".hist"); err == nil {
-		_ = os.Rename(tmp+".hist", dst+".hist")
+	if len(history) > 0 {
+		if err := writeRename(dst+".hist", history); err != nil {
+			return err
+		}
 	} else {
 		_ = os.Remove(dst + ".hist")
+	}
+	return writeRename(dst, b)
+}
+
+func writeRename(dst string, b []byte) error {
+	tmp := dst + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
 	}
 	return os.Rename(tmp, dst)
 }

@@ -32,11 +32,11 @@ __cc_active=1
 __cc_fail_line=0
 if [[ -o history ]]; then
 	history -d -1 2>/dev/null
-	history -r "$__cc_f"
+	while IFS= read -r __cc_l; do history -s -- "$__cc_l"; done <"$__cc_f"
 fi
 if [[ -o pipefail ]]; then __cc_o_pipefail=1; fi
 if [[ -o errtrace ]]; then __cc_o_errtrace=1; fi
-trap -p ERR >"$__cc_dir/errtrap"
+trap -p ERR >|"$__cc_dir/errtrap"
 set -o pipefail -o errtrace
 trap "$__cc_errtrap" ERR
 local t
@@ -100,8 +100,9 @@ IFS= read -r -d '' __cc_save_src <<'EOF'
 		printf 'pushd -n %q >/dev/null\n' "${DIRSTACK[i]}"
 	done
 	printf '# end\n'
-} >"$__cc_dir/checkpoint.tmp" 2>/dev/null
-if [[ -o history ]]; then history -w "$__cc_dir/checkpoint.tmp.hist" 2>/dev/null; fi
+} >|"$__cc_dir/checkpoint.tmp" 2>/dev/null
+# Only this step's new history lines: the runner keeps the whole list.
+if [[ -o history ]]; then history -a "$__cc_dir/checkpoint.tmp.hist" 2>/dev/null; fi
 EOF
 
 __cc_pre() { eval "$__cc_pre_src"; }

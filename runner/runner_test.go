@@ -27,10 +27,20 @@ func checkState(t *testing.T, r *StepResult) {
 }
 
 func TestStateCarriesAcrossSteps(t *testing.T) {
-	mod := module(t, stateStep, checkStep)
+	mod := module(t, stateStep, checkStep,
+		// Traps and jobs live only in the live shell (SPEC §3).
+		"trap 'echo got-usr1' USR1\nsleep 300 &\n",
+		"trap -p USR1\njobs\nkill %1\n",
+	)
 	s := open(t, mod, testOptions(t))
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
 	checkState(t, s.Exec(ctxT(t), mod.Steps[1]))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
+	r := s.Exec(ctxT(t), mod.Steps[3])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "trap -- 'echo got-usr1' SIGUSR1") || !strings.Contains(r.Output, "Running") {
+		t.Errorf("trap or job lost between steps: %q", r.Output)
+	}
 }
 
 // A fresh shell restored from step 1's checkpoint behaves like the live one.

@@ -71,6 +71,10 @@ type Session struct {
 	// holds, -1 for none: a shell that died is restarted from its checkpoint.
 	restored int
 	closed   bool
+	// history is the live shell's history list as checkpoints store it: the
+	// wrapper hands over each step's new lines (history -a), so no step
+	// rewrites the whole list.
+	history []byte
 }
 
 // Open starts the shell for mod, restoring the checkpoint that
@@ -116,7 +120,7 @@ func Open(ctx context.Context, mod *course.Module, opts Options) (*Session, erro
 	if err := s.setupFakes(); err != nil {
 		return nil, err
 	}
-	s.runDir, err = os.MkdirTemp(st.dir, "run-")
+	s.runDir, err = scratchDir(st.dir)
 	if err != nil {
 		return nil, err
 	}
@@ -234,6 +238,7 @@ func (s *Session) startShell() error {
 	}
 	s.sh = sh
 	s.restored = -1
+	s.history = nil
 	return nil
 }
 
@@ -257,6 +262,7 @@ func (s *Session) restore(ctx context.Context, i int) error {
 	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 248>&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
 		return err
 	}
+	s.history, _ = os.ReadFile(s.store.checkpointPath(i) + ".hist")
 	s.restored = i
 	return nil
 }
@@ -296,8 +302,14 @@ func (s *Session) sync(ctx context.Context, line string) error {
 // round trip), judge (status from exit code and expectations), keep
 // (checkpoint, events, record).
 func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
-	r := s.stepResult(step)
-	r.Status, r.Error, r.Output, r.FailLine, r.FailCommand, r.Note = NotRun, "", "", 0, "", ""
+	// A fresh result each time: a retried step must not show the last try's
+	// fields, and a caller may keep the previous result.
+	r := &StepResult{Step: step, ID: step.ID, Line: step.Line, Status: NotRun}
+	s.byIndex[step.Index] = r
+	if s.closed {
+		r.Status, r.Error = Failed, fmt.Sprintf("step %s (%s:%d): the session is closed", step.ID, s.mod.Path, step.Line)
+		return r
+	}
 	if s.opts.Events.StepStarted != nil {
 		s.opts.Events.StepStarted(step)
 	}
@@ -315,14 +327,26 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 	}
 	s.judge(step, plan, out, r)
 	s.judgeAuthor(ctx, step, plan, out, r)
+	s.collectHistory()
+	tmp := filepath.Join(s.runDir, "checkpoint.tmp")
 	if r.Status == Passed || r.Status == Skipped {
-		if err := s.store.save(step.Index-1, filepath.Join(s.runDir, "checkpoint.tmp")); err != nil {
+		if err := s.store.save(step.Index-1, tmp, s.history); err != nil {
 			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, step.Line, step.ID, err))
 		} else {
 			s.restored = step.Index - 1
 		}
 	}
+	// Never let a later step find this one's state.
+	_ = os.Remove(tmp)
 	return s.finish(r, began)
+}
+
+func (s *Session) collectHistory() {
+	p := filepath.Join(s.runDir, "checkpoint.tmp.hist")
+	if b, err := os.ReadFile(p); err == nil {
+		s.history = append(s.history, b...)
+		_ = os.Remove(p)
+	}
 }
 
 func (s *Session) finish(r *StepResult, began time.Time) *StepResult {
@@ -729,4 +753,21 @@ func removeAll(dir string) {
 	if dir != "" {
 		_ = os.RemoveAll(dir)
 	}
+}
+
+// scratchDir is where the shell and the runner exchange files during a run
+// (the step, the state the wrapper dumps after each step): on tmpfs when the
+// machine has one, since bash writes its builtins' output a line per write(2).
+func scratchDir(stateModDir string) (string, error) {
+	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
+		if d == "" {
+			continue
+		}
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			if dir, err := os.MkdirTemp(d, "coursectl-run-"); err == nil {
+				return dir, nil
+			}
+		}
+	}
+	return os.MkdirTemp(stateModDir, "run-")
 }

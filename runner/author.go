@@ -239,7 +239,6 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 		}
 		o := s.run(ctx, step, &sub)
 		fmt.Fprintf(out, "$ %s\n%s", strings.ReplaceAll(c.Text, "\n", "\n> "), o.output)
-		all.perCommand = append(all.perCommand, &commandOutcome{cmd: ci, output: o.output, status: o.status})
 		all.status = 0
 		if o.failLine > 0 {
 			all.failLine = offset + o.failLine
@@ -248,10 +247,13 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 		}
 		offset += len(lines)
 		if o.died != "" || o.timedOut || o.idle != "" || o.interrupted || o.authorErr != nil {
+			// Cut short: its output is no answer to compare, nor to
+			// write into the markdown under --update.
 			all.status, all.died, all.timedOut, all.idle, all.interrupted, all.authorErr =
 				o.status, o.died, o.timedOut, o.idle, o.interrupted, o.authorErr
 			break
 		}
+		all.perCommand = append(all.perCommand, &commandOutcome{cmd: ci, output: o.output, status: o.status})
 		if want := transcriptExit(c); o.status != want && !s.opts.Update {
 			all.status = o.status
 			break

@@ -443,3 +443,21 @@ func TestVerifyTimeout(t *testing.T) {
 		t.Fatalf("%s line %d: %s", r.Status, r.FailLine, r.Error)
 	}
 }
+
+// A transcript command cut short (here by the step's timeout) is neither
+// compared nor offered to --update: its partial output is no answer.
+func TestTranscriptTimeoutIsNotUpdated(t *testing.T) {
+	mod := loadMD(t, "m.md", "# T\n\n```console {timeout=1s}\n$ echo fine\nfine\n$ echo partial; sleep 30\npartial and more\n```\n")
+	opts := testOptions(t)
+	opts.Update = true
+	r := runAll(t, mod, opts).Steps[0]
+	if r.Status != Timeout {
+		t.Fatalf("%s: %s", r.Status, r.Error)
+	}
+	if len(r.Actuals) != 1 || r.Actuals[0].Command != 0 || r.Diff != "" || r.OutputMismatch {
+		t.Errorf("actuals %+v diff %q mismatch %v", r.Actuals, r.Diff, r.OutputMismatch)
+	}
+	if !strings.Contains(r.Output, "$ echo partial; sleep 30\npartial") {
+		t.Errorf("output: %q", r.Output)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -71,6 +72,9 @@ type Session struct {
 	// holds, -1 for none: a shell that died is restarted from its checkpoint.
 	restored int
 	closed   bool
+	saves    chan saveJob
+	pending  sync.WaitGroup
+	mu       sync.Mutex // result.Warnings: the writer goroutine warns too
 	// history is the live shell's history list as checkpoints store it: the
 	// wrapper hands over each step's new lines (history -a), so no step
 	// rewrites the whole list.
@@ -150,11 +154,45 @@ func (s *Session) Workdir() string { return s.workdir }
 func (s *Session) Home() string    { return s.home }
 
 func (s *Session) warn(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.result.Warnings = append(s.result.Warnings, msg)
 	if s.opts.Events.Warning != nil {
 		s.opts.Events.Warning(msg)
 	}
 }
+
+type saveJob struct {
+	step *course.Step
+	data []byte
+}
+
+// save hands a checkpoint to the writer goroutine: creating a file on a busy
+// disk can take longer than a step, and nothing waits for it but a restore
+// and Close (flush).
+func (s *Session) save(step *course.Step, data []byte) {
+	if s.saves == nil {
+		s.saves = make(chan saveJob, 64)
+		go func(jobs chan saveJob) {
+			for j := range jobs {
+				if err := s.store.write(j.step.Index-1, j.data); err != nil {
+					s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, j.step.Line, j.step.ID, err))
+				}
+				s.pending.Done()
+			}
+		}(s.saves)
+	}
+	s.pending.Add(1)
+	s.saves <- saveJob{step, data}
+}
+
+// flush waits until every checkpoint handed to save is on disk.
+func (s *Session) flush() { s.pending.Wait() }
+
+// Flush waits until the checkpoints of the steps run so far are on disk
+// (they are written in the background; Close flushes too). Call it before
+// reading progress of a live session with LoadProgress.
+func (s *Session) Flush() { s.flush() }
 
 func (s *Session) prepareDirs() error {
 	if s.opts.Sandbox {
@@ -244,13 +282,15 @@ func (s *Session) startShell() error {
 
 // restore puts the checkpoint of step i into the live shell.
 func (s *Session) restore(ctx context.Context, i int) error {
+	s.flush()
 	if _, err := s.store.valid(i); err != nil {
 		if errors.Is(err, errNoCheckpoint) {
 			return fmt.Errorf("no checkpoint for step %s (never passed, or edited since)", s.mod.Steps[i].ID)
 		}
 		return err
 	}
-	script, err := restoreScript(s.store.checkpointPath(i))
+	histFile := filepath.Join(s.runDir, "restore.hist")
+	script, history, err := restoreScript(s.store.checkpointPath(i), histFile)
 	if err != nil {
 		return err
 	}
@@ -259,10 +299,13 @@ func (s *Session) restore(ctx context.Context, i int) error {
 	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
 		return err
 	}
+	if err := os.WriteFile(histFile, []byte(history), 0o600); err != nil {
+		return err
+	}
 	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 248>&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
 		return err
 	}
-	s.history, _ = os.ReadFile(s.store.checkpointPath(i) + ".hist")
+	s.history = []byte(history)
 	s.restored = i
 	return nil
 }
@@ -330,9 +373,10 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 	s.collectHistory()
 	tmp := filepath.Join(s.runDir, "checkpoint.tmp")
 	if r.Status == Passed || r.Status == Skipped {
-		if err := s.store.save(step.Index-1, tmp, s.history); err != nil {
+		if data, err := prepareCheckpoint(tmp, s.history); err != nil {
 			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, step.Line, step.ID, err))
 		} else {
+			s.save(step, data)
 			s.restored = step.Index - 1
 		}
 	}
@@ -419,10 +463,13 @@ func (s *Session) plan(step *course.Step) *plan {
 	if step.Attrs.Timeout > 0 {
 		p.timeout = step.Attrs.Timeout
 	}
-	if p.timeout <= 0 {
+	p.attach = s.opts.Terminal != nil
+	if p.timeout <= 0 && !p.attach {
+		// With a person at the terminal (run) there is no default limit:
+		// nano or a long read must not be killed after ten minutes. A
+		// timeout the course or the caller sets still applies.
 		p.timeout = defaultTimeout
 	}
-	p.attach = s.opts.Terminal != nil
 	if !p.attach {
 		p.idle = s.opts.IdleTimeout
 		if p.idle == 0 {
@@ -507,7 +554,9 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		defer detach()
 	}
 	// Short: bash reads a terminal one byte per read(2). $__cc_f is step.sh.
-	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248>&- 249>&-;__cc_post $?`, t1, t2); err != nil {
+	// The braces keep a course's `set -x` from tracing __cc_post into the
+	// step's output (the wrapper's records and tokens use their own fds).
+	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2); err != nil {
 		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
 		return o
 	}
@@ -519,8 +568,12 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 // wait follows a running step to its end: its end record, the shell's death,
 // a timeout, an idle terminal read, or ctx cancellation.
 func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outcome, endSeen chan struct{}) {
-	timeout := time.NewTimer(p.timeout)
-	defer timeout.Stop()
+	var timeoutC <-chan time.Time
+	if p.timeout > 0 {
+		timeout := time.NewTimer(p.timeout)
+		defer timeout.Stop()
+		timeoutC = timeout.C
+	}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	// Stopping escalates: the first signal (INT for Ctrl-C, TERM for a
@@ -562,7 +615,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			ctxDone = nil
 			o.interrupted = true
 			stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
-		case <-timeout.C:
+		case <-timeoutC:
 			o.timedOut = true
 			stop(syscall.SIGTERM, syscall.SIGKILL)
 		case err := <-interactFailed:
@@ -736,6 +789,10 @@ func (s *Session) Close() error {
 	s.closed = true
 	if s.sh != nil {
 		s.sh.kill()
+	}
+	s.flush()
+	if s.saves != nil {
+		close(s.saves)
 	}
 	removeAll(s.runDir)
 	s.result.Duration = time.Since(s.result.Started)

@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -83,9 +82,9 @@ func runWatch(ctx context.Context, streams *IOStreams, args []string) error {
 	// an edit in progress: refuse it. Whatever is wrong inside the file is
 	// shown by the loop, which goes on watching.
 	if fi, err := os.Stat(opts.Path); err != nil {
-		return inputError(&course.PosError{File: opts.Path, Err: errors.New("no such file — check the path")})
+		return pathError(opts.Path, err)
 	} else if fi.IsDir() {
-		return inputError(&course.PosError{File: opts.Path, Err: errors.New("is a directory — name a markdown file in it")})
+		return pathError(opts.Path, syscall.EISDIR)
 	}
 	if opts.StateDir == "" {
 		opts.StateDir = runner.DefaultStateDir()

@@ -40,8 +40,9 @@ one. Steps run in a sandbox kept in the state directory, as in check: a
 fresh workdir and HOME, so writing a module never touches your real HOME.
 Files the steps made are not rolled back when a step re-runs.
 
-Ctrl-C stops watching (and a run in progress) and exits 0; a second Ctrl-C
-exits 130 at once.
+Ctrl-C stops watching (and a run in progress, waiting for its processes to
+end) and exits 130, as an interrupted command does; a second Ctrl-C exits
+130 at once, without waiting.
 
 Flags:
   --run          run the module on every save, from the first changed step

@@ -375,7 +375,9 @@ func (s *Session) plan(step *course.Step) *plan {
 	if p.timeout <= 0 {
 		p.timeout = defaultTimeout
 	}
-	p.attach = s.opts.Terminal != nil
+	// Hidden setup steps are not shown to learners: their output is kept
+	// off the terminal, and no one is asked to type into them.
+	p.attach = s.opts.Terminal != nil && !step.Hidden
 	if !p.attach {
 		p.idle = s.opts.IdleTimeout
 		if p.idle == 0 {

@@ -477,7 +477,9 @@ const (
 )
 
 func (w *walkthrough) help(failed bool) string {
-	k := func(key, what string) string { return "    " + w.paint(fmt.Sprintf("%-6s", key), "1") + " " + what + "\n" }
+	k := func(key, what string) string {
+		return "    " + w.paint(fmt.Sprintf("%-6s", key), "1") + " " + what + "\n"
+	}
 	var b strings.Builder
 	b.WriteString("\n")
 	if failed {

@@ -12,6 +12,7 @@ import (
 
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/muesli/cancelreader"
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
 	"github.com/coursectl/coursectl/course"
@@ -37,6 +38,9 @@ type walkthrough struct {
 	total int
 	// pending is prose from before hidden steps, shown with the next step.
 	pending []string
+	// cooked gives the terminal back as it was (for $EDITOR); keys puts it
+	// back in keys mode.
+	cooked, keys func()
 }
 
 // next is what the walkthrough does after a step's screen.
@@ -60,6 +64,15 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	if err != nil {
 		return err
 	}
+	// The terminal stays in keys mode for the whole walkthrough, so a key
+	// typed while coursectl is busy is neither lost nor turned into a signal.
+	restore, err := keysMode(w.streams.InFile)
+	if err != nil {
+		return err
+	}
+	defer restore()
+	w.cooked = restore
+	w.keys = func() { _, _ = keysMode(w.streams.InFile) }
 	opts.Events.Warning = func(msg string) {
 		fmt.Fprintf(w.streams.Err, "coursectl: warning: %s\n", msg)
 	}
@@ -508,15 +521,35 @@ func (w *walkthrough) ask(ctx context.Context, hint, allowed string) (byte, erro
 	return key, err
 }
 
-// readKey reads keys until one of allowed arrives. Escape sequences (arrow
-// keys) and other keys are ignored.
-func readKey(ctx context.Context, in *os.File, allowed string) (byte, error) {
-	fd := int(in.Fd())
-	st, err := term.MakeRaw(fd)
+// keysMode makes the learner's terminal read keys one at a time with no
+// echo and no signals (Ctrl-C is a key: at a prompt it quits, as q does),
+// like raw mode but with output processing kept, so "\n" still starts a new
+// line. Staying in this mode between steps matters: a key typed in the
+// moment between the learner's Enter and the step taking the keyboard stays
+// queued for the step, where a canonical-mode terminal would echo it, turn
+// Ctrl-C into a signal for coursectl, or lose a half-typed line when the
+// mode changes under it.
+func keysMode(f *os.File) (restore func(), err error) {
+	fd := int(f.Fd())
+	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	if err != nil {
-		return 0, fmt.Errorf("reading a key: %w", err)
+		return nil, fmt.Errorf("the terminal: %w", err)
 	}
-	defer term.Restore(fd, st)
+	t := *old
+	t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
+	t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
+	t.Cflag &^= unix.CSIZE | unix.PARENB
+	t.Cflag |= unix.CS8
+	t.Cc[unix.VMIN], t.Cc[unix.VTIME] = 1, 0
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &t); err != nil {
+		return nil, fmt.Errorf("the terminal: %w", err)
+	}
+	return func() { _ = unix.IoctlSetTermios(fd, unix.TCSETS, old) }, nil
+}
+
+// readKey reads keys until one of allowed arrives. Escape sequences (arrow
+// keys) and other keys are ignored. The terminal is in keys mode.
+func readKey(ctx context.Context, in *os.File, allowed string) (byte, error) {
 	cr, err := cancelreader.NewReader(in)
 	if err != nil {
 		return 0, fmt.Errorf("reading a key: %w", err)
@@ -579,7 +612,10 @@ func (w *walkthrough) edit(ctx context.Context, i int, cur *course.Step) (*cours
 	// runs $EDITOR), not a step: it runs here, not in the run's shell.
 	cmd := exec.CommandContext(ctx, "sh", "-c", editor+` "$1"`, "sh", f.Name())
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = w.streams.InFile, w.streams.OutFile, w.streams.OutFile
-	if err := cmd.Run(); err != nil {
+	w.cooked()
+	err = cmd.Run()
+	w.keys()
+	if err != nil {
 		return nil, fmt.Errorf("editor %q: %v; the step is unchanged", editor, err)
 	}
 	b, err := os.ReadFile(f.Name())

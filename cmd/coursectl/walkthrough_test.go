@@ -1,0 +1,325 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/vt"
+	"github.com/creack/pty"
+)
+
+// The walkthrough is tested as a learner meets it: coursectl on a pty of
+// its own (the test binary re-run as coursectl, see TestMain), its screen
+// kept by a virtual terminal, keys typed into the pty. Every wait is on what
+// the screen shows, with a generous deadline; none is a fixed sleep. What a
+// test waits for must be text the step prints, not text of the step's frame
+// ('name''? ' in the frame, "name? " on the screen).
+
+const (
+	termCols = 80
+	termRows = 30
+	// deadline is how long a wait on the screen may take: generous, since
+	// the machine is shared and a step starts a bash.
+	deadline = 60 * time.Second
+)
+
+// learner is a person at a terminal running coursectl.
+type learner struct {
+	t    *testing.T
+	pty  *os.File
+	cmd  *exec.Cmd
+	mu   sync.Mutex // guards em: the copy goroutine writes, waits read
+	em   *vt.Emulator
+	out  chan struct{} // closed when the pty's output ends
+	exit chan error
+}
+
+// place is a test's world: a work directory (the current directory of
+// run), a HOME and a state directory, all temporary.
+type place struct {
+	dir, home, state string
+}
+
+func newPlace(t *testing.T, files map[string]string) place {
+	t.Helper()
+	root := t.TempDir()
+	p := place{dir: filepath.Join(root, "work"), home: filepath.Join(root, "home"), state: filepath.Join(root, "state")}
+	for _, d := range []string{p.dir, p.home} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(p.dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+// env pins what the screen depends on: TERM, HOME, the prompt, colour.
+func (p place) env(extra ...string) []string {
+	env := []string{
+		mainEnv + "=1",
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + p.home,
+		"TERM=xterm-256color",
+		"PS1=$ ",
+		"NO_COLOR=1",
+		"LANG=C.UTF-8",
+		"XDG_STATE_HOME=" + p.state,
+	}
+	return append(env, extra...)
+}
+
+// start runs `coursectl args...` in p on a termCols×termRows pty.
+func (p place) start(t *testing.T, env []string, args ...string) *learner {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir, cmd.Env = p.dir, env
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: termRows, Cols: termCols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &learner{t: t, pty: f, cmd: cmd, em: vt.NewEmulator(termCols, termRows),
+		out: make(chan struct{}), exit: make(chan error, 1)}
+	l.em.SetScrollbackSize(5000)
+	go func() {
+		defer close(l.out)
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.Read(buf)
+			if n > 0 {
+				l.mu.Lock()
+				_, _ = l.em.Write(buf[:n])
+				l.mu.Unlock()
+			}
+			if err != nil { // EIO: the program and its children are gone
+				return
+			}
+		}
+	}()
+	// The terminal's answers (cursor position reports...) go back to the
+	// program, as a real terminal's do.
+	go func() { _, _ = io.Copy(f, l.em) }()
+	go func() { l.exit <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-l.exit
+		f.Close()
+		l.em.Close()
+	})
+	return l
+}
+
+// text is everything the terminal has shown: the scrollback, then the screen.
+func (l *learner) text() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var b strings.Builder
+	for _, line := range l.em.Scrollback().Lines() {
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+	for _, line := range strings.Split(l.em.String(), "\n") {
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	return b.String()
+}
+
+// screen is what the terminal shows now.
+func (l *learner) screen() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.em.String()
+}
+
+// waitFor waits until s has been shown n times in all.
+func (l *learner) waitFor(s string, n int) {
+	l.t.Helper()
+	end := time.Now().Add(deadline)
+	for time.Now().Before(end) {
+		if strings.Count(l.text(), s) >= n {
+			return
+		}
+		select {
+		case <-l.out:
+			if strings.Count(l.text(), s) >= n {
+				return
+			}
+			l.t.Fatalf("coursectl ended before %q was shown %d times; the terminal shows:\n%s", s, n, l.text())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	l.t.Fatalf("%q was not shown %d times within %s; the terminal shows:\n%s", s, n, deadline, l.text())
+}
+
+// typeKeys types s as the learner would.
+func (l *learner) typeKeys(s string) {
+	l.t.Helper()
+	if _, err := l.pty.WriteString(s); err != nil {
+		l.t.Fatal(err)
+	}
+}
+
+// resize changes the window, as dragging its corner does.
+func (l *learner) resize(cols, rows int) {
+	l.t.Helper()
+	l.mu.Lock()
+	l.em.Resize(cols, rows)
+	l.mu.Unlock()
+	if err := pty.Setsize(l.pty, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)}); err != nil {
+		l.t.Fatal(err)
+	}
+}
+
+// wait waits for coursectl to exit and returns its exit status.
+func (l *learner) wait() int {
+	l.t.Helper()
+	select {
+	case err := <-l.exit:
+		l.exit <- err // for Cleanup
+		<-l.out
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			l.t.Fatal(err)
+		}
+		return 0
+	case <-time.After(deadline):
+		l.t.Fatalf("coursectl did not exit within %s; the terminal shows:\n%s", deadline, l.text())
+	}
+	return -1
+}
+
+const hint = "Enter run · s skip"
+
+const stateModule = `# State
+
+Some *intro* prose with ` + "`code`" + ` and **bold** words.
+
+## Set things up
+
+` + "```sh" + `
+export GREETING=hello
+mkdir -p sub && cd sub
+` + "```" + `
+
+## Use them
+
+` + "```sh" + `
+echo "got $GREETING in $(basename "$PWD")"
+` + "```" + `
+`
+
+func TestRunShowsProseWithoutMarkers(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": stateModule})
+	// Colour on: the markers must be gone, not merely uncoloured.
+	var env []string
+	for _, kv := range p.env() {
+		if !strings.HasPrefix(kv, "NO_COLOR=") {
+			env = append(env, kv)
+		}
+	}
+	l := p.start(t, env, "run", "m.md")
+	l.waitFor(hint, 1)
+	got := l.text()
+	for _, want := range []string{"Step 1/2 · Set things up", "Some intro prose with code and bold words.", "│ export GREETING=hello"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("screen lacks %q:\n%s", want, got)
+		}
+	}
+	for _, marker := range []string{"**", "`", "# State", "## ", "```"} {
+		if strings.Contains(got, marker) {
+			t.Errorf("screen shows the markdown marker %q:\n%s", marker, got)
+		}
+	}
+	l.typeKeys("q")
+	if code := l.wait(); code != 0 {
+		t.Errorf("q: exit %d, want 0", code)
+	}
+}
+
+func TestRunEnterRunsAndQuitKeepsProgressForResume(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": stateModule})
+	l := p.start(t, p.env(), "run", "m.md")
+	l.waitFor(hint, 1)
+	l.typeKeys("\r")
+	l.waitFor("✓ passed", 1)
+	l.waitFor("Step 2/2 · Use them", 2) // the header and the frame
+	l.waitFor(hint, 2)
+	l.typeKeys("q")
+	l.waitFor("Progress kept: 1/2 steps done", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("q: exit %d, want 0", code)
+	}
+
+	// The next run resumes at step 2 with the variable and the directory
+	// step 1 left.
+	l = p.start(t, p.env(), "run", "m.md")
+	l.waitFor("Resuming at step 2/2 · Use them; step 1 done on ", 1)
+	l.waitFor(hint, 1)
+	if strings.Contains(l.text(), "Step 1/2") {
+		t.Errorf("the resumed run shows step 1 again:\n%s", l.text())
+	}
+	l.typeKeys("\r")
+	l.waitFor("got hello in sub", 1)
+	l.waitFor("All 2 steps of m.md done", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("exit %d, want 0:\n%s", code, l.text())
+	}
+	// The directory was made where the learner stands.
+	if _, err := os.Stat(filepath.Join(p.dir, "sub")); err != nil {
+		t.Errorf("step 1 did not run in the current directory: %v", err)
+	}
+}
+
+func TestRunStepGetsTheKeyboardAndResizes(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": "# Keys\n\n## Ask\n\n```sh\n" +
+		"read -r -p 'name''? ' name\necho \"hi $name\"\n```\n\n## Size\n\n```sh\n" +
+		"read -r -p 'resize me,'' then Enter ' _\necho \"cols=$(tput cols)\"\n```\n"})
+	l := p.start(t, p.env(), "run", "m.md")
+	l.waitFor(hint, 1)
+	l.typeKeys("\r")
+	l.waitFor("name?", 1)
+	l.typeKeys("Ada\r")
+	l.waitFor("hi Ada", 1)
+	l.waitFor(hint, 2)
+	l.typeKeys("\r")
+	l.waitFor("resize me, then Enter", 1)
+	l.resize(100, termRows)
+	l.typeKeys("\r")
+	l.waitFor("cols=100", 1)
+	l.waitFor("All 2 steps of m.md done", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("exit %d, want 0", code)
+	}
+}
+
+func TestRunCtrlCStopsOnlyTheStep(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": "# Stop\n\n## Long\n\n```sh\necho sta''rted\nsleep 600\necho fin''ished\n```\n"})
+	l := p.start(t, p.env(), "run", "m.md")
+	l.waitFor(hint, 1)
+	l.typeKeys("\r")
+	l.waitFor("started", 1)
+	l.typeKeys("\x03")
+	l.waitFor("✗ failed (exit 130)", 1)
+	l.waitFor("r retry", 1)
+	if strings.Contains(l.text(), "finished") {
+		t.Errorf("the step went on after Ctrl-C:\n%s", l.text())
+	}
+	// coursectl is still there, asking; q quits at the failure: exit 1.
+	l.typeKeys("q")
+	l.waitFor("Progress kept: 0/1 steps done", 1)
+	if code := l.wait(); code != 1 {
+		t.Fatalf("q after a failure: exit %d, want 1", code)
+	}
+}

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,11 +9,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
+	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/coursectl/coursectl/course"
 	"github.com/creack/pty"
+	"golang.org/x/term"
 )
 
 // A debug shell is an interactive bash for a person, with the state of a
@@ -23,14 +27,15 @@ import (
 // back into the run (files it changes do, being the same files).
 
 // Shell opens a debug shell on opts.Terminal with the state of the checkpoint
-// before step index at (0-based; 0 means a fresh shell), in opts' place
+// before step index at (0-based; 0 means a fresh shell, len(mod.Steps) the
+// state after the last step), in opts' place
 // (Sandbox, Workdir, Home as for a run). It returns when the person exits
 // the shell, or ctx is cancelled.
 func Shell(ctx context.Context, mod *course.Module, at int, opts Options) error {
 	if opts.Terminal == nil {
 		return errors.New("a debug shell needs a terminal")
 	}
-	if at < 0 || at >= len(mod.Steps) {
+	if at < 0 || at > len(mod.Steps) {
 		return fmt.Errorf("no step %d in %s", at+1, mod.Path)
 	}
 	if opts.StateDir == "" {
@@ -97,19 +102,33 @@ func debugShell(ctx context.Context, t *Terminal, workdir string, env []string, 
 	defer os.RemoveAll(dir)
 	rc := filepath.Join(dir, "rc.bash")
 	// The state first, then what makes the shell a person's: a prompt that
-	// says where they are, line editing, and history kept apart from theirs.
+	// says where they are, line editing on a terminal (the run's shell has
+	// none, and its options came with the state), history kept apart.
+	interactive := term.IsTerminal(int(t.Out.Fd()))
 	script := restore + `
 PS1='(coursectl) \w \$ '
 PS2='> '
 HISTFILE=` + shellQuote(filepath.Join(dir, "history")) + `
 set +o errexit +o nounset
-set -o emacs 2>/dev/null
 trap - ERR
 `
+	if interactive {
+		script += "set -o emacs 2>/dev/null\n"
+	}
 	if err := os.WriteFile(rc, []byte(script), 0o600); err != nil {
 		return err
 	}
-	cmd := exec.Command("bash", "--noprofile", "--rcfile", rc, "-i")
+	args := []string{"--noprofile", "--rcfile", rc}
+	var out io.Writer = t.Out
+	if !interactive {
+		// Not a terminal (a script pipes commands in): no line editing, and
+		// the terminal's escapes and \r are kept out of the output.
+		args = append(args, "--noediting")
+		pw := &plainWriter{w: t.Out}
+		defer pw.flush()
+		out = pw
+	}
+	cmd := exec.Command("bash", append(args, "-i")...)
 	cmd.Dir = workdir
 	cmd.Env = env
 	size := &pty.Winsize{Rows: 24, Cols: 80}
@@ -125,7 +144,7 @@ trap - ERR
 	go func() {
 		defer close(copied)
 		// EIO from the master is the end of output (the slave side closed).
-		_, _ = io.Copy(t.Out, master)
+		_, _ = io.Copy(out, master)
 	}()
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -164,4 +183,42 @@ trap - ERR
 		return ctx.Err()
 	}
 	return waitErr
+}
+
+// plainWriter passes terminal output on as plain lines: escape sequences
+// dropped, \r\n made \n and a \r redraw reduced to its last state. It holds
+// a partial line until its end (or flush), so an escape split across two
+// writes is still whole when it is stripped.
+type plainWriter struct {
+	w       io.Writer
+	partial []byte
+}
+
+func (p *plainWriter) Write(b []byte) (int, error) {
+	p.partial = append(p.partial, b...)
+	for {
+		i := bytes.IndexByte(p.partial, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		if _, err := io.WriteString(p.w, plainLine(string(p.partial[:i]))+"\n"); err != nil {
+			return 0, err
+		}
+		p.partial = p.partial[i+1:]
+	}
+}
+
+func (p *plainWriter) flush() {
+	if len(p.partial) > 0 {
+		_, _ = io.WriteString(p.w, plainLine(string(p.partial)))
+		p.partial = nil
+	}
+}
+
+func plainLine(l string) string {
+	l = xansi.Strip(strings.TrimSuffix(l, "\r"))
+	if i := strings.LastIndexByte(l, '\r'); i >= 0 {
+		l = l[i+1:]
+	}
+	return l
 }

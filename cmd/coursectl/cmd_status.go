@@ -169,4 +169,3 @@ func stepCount(n int) string {
 	}
 	return fmt.Sprintf("%d steps", n)
 }
-

@@ -68,11 +68,11 @@ func parseAttrText(a *Attrs, text string, line int) []Problem {
 	pairs, err := splitPairs(text)
 	var probs []Problem
 	if err != nil {
-		probs = append(probs, Problem{Line: line, Message: err.Error()})
+		probs = append(probs, Problem{Line: line, Code: ProblemBadAttr, Message: err.Error()})
 	}
 	for _, p := range pairs {
 		if err := setAttr(a, p[0], p[1], line); err != nil {
-			probs = append(probs, Problem{Line: line, Message: err.Error()})
+			probs = append(probs, Problem{Line: line, Code: ProblemBadAttr, Message: err.Error()})
 		}
 	}
 	return probs
@@ -141,17 +141,17 @@ func setAttrMap(a *Attrs, m map[string]any, line int) []Problem {
 		v := m[k]
 		if k == "interact" {
 			if err := setInteract(a, v); err != nil {
-				probs = append(probs, Problem{Line: line, Message: err.Error()})
+				probs = append(probs, Problem{Line: line, Code: ProblemBadAttr, Message: err.Error()})
 			}
 			continue
 		}
 		s, err := scalarString(v)
 		if err != nil {
-			probs = append(probs, Problem{Line: line, Message: fmt.Sprintf("attribute %s: %v — give one value, like %s: 30s", k, err, k)})
+			probs = append(probs, Problem{Line: line, Code: ProblemBadAttr, Message: fmt.Sprintf("attribute %s: %v — give one value, like %s: 30s", k, err, k)})
 			continue
 		}
 		if err := setAttr(a, k, s, line); err != nil {
-			probs = append(probs, Problem{Line: line, Message: err.Error()})
+			probs = append(probs, Problem{Line: line, Code: ProblemBadAttr, Message: err.Error()})
 		}
 	}
 	return probs

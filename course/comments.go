@@ -141,7 +141,7 @@ func (p *parser) applyComment(c *comment, a *Attrs) {
 	}
 	var m map[string]any
 	if err := yaml.Unmarshal([]byte(sb.String()), &m); err != nil {
-		p.problem(c.line, "coursectl comment: %v — fix the YAML (key: value lines, see docs/authoring.md)", err)
+		p.problem(c.line, ProblemBadAttr, "coursectl comment: %v — fix the YAML (key: value lines, see docs/authoring.md)", err)
 		return
 	}
 	p.m.Problems = append(p.m.Problems, setAttrMap(a, m, c.line)...)
@@ -150,6 +150,9 @@ func (p *parser) applyComment(c *comment, a *Attrs) {
 // html handles the hidden setup and verify comments.
 func (p *parser) html(n *ast.HTMLBlock) {
 	c := p.readComment(n)
+	if c != nil && c.kind == annotation {
+		p.notes = append(p.notes, n)
+	}
 	if c == nil || (c.kind != setupBlock && c.kind != verifyBlock) {
 		return
 	}
@@ -165,7 +168,7 @@ func (p *parser) html(n *ast.HTMLBlock) {
 	}
 	if c.kind == verifyBlock {
 		if p.prev == nil {
-			p.problem(c.line, "coursectl:verify comes before any step — put it after the step it checks")
+			p.problem(c.line, ProblemStrayComment, "coursectl:verify comes before any step — put it after the step it checks")
 			return
 		}
 		p.prev.Verify = append(p.prev.Verify, h)
@@ -183,15 +186,10 @@ func (p *parser) html(n *ast.HTMLBlock) {
 }
 
 // unusedAnnotations reports annotation comments with no fence after them.
-func (p *parser) unusedAnnotations(doc ast.Node) {
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		h, ok := n.(*ast.HTMLBlock)
-		if !entering || !ok || p.used[n] {
-			return ast.WalkContinue, nil
+func (p *parser) unusedAnnotations() {
+	for _, n := range p.notes {
+		if !p.used[n] {
+			p.problem(p.lineOf(n.Lines().At(0).Start), ProblemStrayComment, "coursectl annotation is not followed by a code block — move it right above the fence it is for")
 		}
-		if c := p.readComment(h); c != nil && c.kind == annotation {
-			p.problem(c.line, "coursectl annotation is not followed by a code block — move it right above the fence it is for")
-		}
-		return ast.WalkContinue, nil
-	})
+	}
 }

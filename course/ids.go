@@ -11,7 +11,9 @@ import (
 // "4. Install Docker Compose" → "4-install-docker-compose".
 func Slug(s string) string {
 	var b strings.Builder
-	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	b.Grow(len(s))
+	for _, r := range s {
 		switch {
 		case r == ' ' || r == '-':
 			b.WriteByte('-')

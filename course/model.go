@@ -45,6 +45,8 @@ type Module struct {
 	// Problems found while parsing that do not stop the parse (an
 	// unterminated fence, a bad attribute value). Lint reports them.
 	Problems []Problem
+	// Links are the document's links and images, in order.
+	Links []Link
 }
 
 // Settings are module-wide defaults (SPEC §2).
@@ -115,13 +117,14 @@ type Command struct {
 // ` (re)`, ` (glob)`, and an optional `[N]` exit status line.
 type Expected struct {
 	// Line is the markdown line of the first expected line.
-	Line  int
-	Lines []string
+	Line  int      `json:"line"`
+	Lines []string `json:"lines"`
 	// Exit is the status from a trailing `[N]` line, nil when absent.
-	Exit *int
+	Exit *int `json:"exit,omitempty"`
 	// FenceLine/FenceEnd locate the `output` fence (zero for transcripts),
 	// so --update can rewrite it in place.
-	FenceLine, FenceEnd int
+	FenceLine int `json:"fence_line,omitempty"`
+	FenceEnd  int `json:"fence_end,omitempty"`
 }
 
 // Hidden is the body of a coursectl:setup or coursectl:verify comment.
@@ -173,7 +176,28 @@ type Block struct {
 // Problem is a finding made while parsing (lint reports it).
 type Problem struct {
 	Line    int
-	Message string
+	Message string // what is wrong — what to do
+	// Code names the kind of problem (one of the Problem* constants), so
+	// lint can give each its severity without reading the message.
+	Code string
+}
+
+// Problem codes.
+const (
+	ProblemUnterminated  = "unterminated"   // a fence never closed
+	ProblemDuplicateName = "duplicate-name" // two steps with one name
+	ProblemBadAttr       = "bad-attr"       // an attribute value that cannot be used
+	ProblemStrayComment  = "stray-comment"  // an annotation or verify with nothing to attach to
+	ProblemHostPrompt    = "host-prompt"    // `host-A $` prompts: the block is prose
+	ProblemNoCommands    = "no-commands"    // a transcript with no `$ ` lines
+	ProblemUnknownStep   = "unknown-step"   // settings name a step that is not there
+)
+
+// Link is a link or image in the prose, for lint's broken-link check.
+type Link struct {
+	Line  int
+	Dest  string
+	Image bool
 }
 
 // PosError is an error about a place in a file: it prints as file:line: msg.

@@ -29,12 +29,18 @@ type parser struct {
 	headings []headingEntry
 	pending  []*pendingStep
 	used     map[ast.Node]bool // annotation comments that found their fence
+	notes    []*ast.HTMLBlock  // every annotation comment, to report unused ones
 	prev     *Step             // the last visible step, for verify comments
+	// pathCache is headingPath() until the next heading.
+	pathCache []string
 }
 
 type headingEntry struct {
 	level int
+	node  *ast.Heading
+	done  bool // text and slug are set
 	text  string
+	slug  string
 }
 
 // pendingStep is a step before ids are handed out (they need every
@@ -71,10 +77,14 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 	if side != nil {
 		m.Settings = mergeSettings(m.Settings, *side)
 	}
-	for i, c := range p.src {
-		if c == '\n' {
-			p.nl = append(p.nl, i)
+	p.nl = make([]int, 0, bytes.Count(p.src, []byte{'\n'}))
+	for off := 0; ; {
+		i := bytes.IndexByte(p.src[off:], '\n')
+		if i < 0 {
+			break
 		}
+		p.nl = append(p.nl, off+i)
+		off += i + 1
 	}
 
 	doc := Markdown().Parser().Parse(text.NewReader(p.src))
@@ -83,6 +93,12 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
+		case *ast.Paragraph, *ast.TextBlock:
+			// Only links are wanted from inline content: a block with
+			// no '[' in its text has none, so skip its inline nodes.
+			if !p.mayHoldLink(n) {
+				return ast.WalkSkipChildren, nil
+			}
 		case *ast.Heading:
 			p.heading(n)
 			return ast.WalkSkipChildren, nil
@@ -92,6 +108,10 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 			p.indented(n)
 		case *ast.HTMLBlock:
 			p.html(n)
+		case *ast.Link:
+			p.link(n, string(n.Destination), false)
+		case *ast.Image:
+			p.link(n, string(n.Destination), true)
 		}
 		return ast.WalkContinue, nil
 	})
@@ -100,7 +120,7 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 	}
 	p.assignIDs()
 	p.applySettings()
-	p.unusedAnnotations(doc)
+	p.unusedAnnotations()
 	sort.SliceStable(m.Problems, func(i, j int) bool { return m.Problems[i].Line < m.Problems[j].Line })
 	return m, nil
 }
@@ -120,6 +140,11 @@ func (p *parser) lineCount() int {
 
 // lineText is line n (1-based) of the source, without its line ending.
 func (p *parser) lineText(n int) string {
+	return string(p.lineBytes(n))
+}
+
+// lineBytes is line n (1-based) of the source, without its line ending.
+func (p *parser) lineBytes(n int) []byte {
 	start := 0
 	if n > 1 {
 		start = p.nl[n-2] + 1
@@ -128,22 +153,34 @@ func (p *parser) lineText(n int) string {
 	if n-1 < len(p.nl) {
 		end = p.nl[n-1]
 	}
-	return strings.TrimSuffix(string(p.src[start:end]), "\r")
+	return bytes.TrimSuffix(p.src[start:end], []byte("\r"))
 }
 
-func (p *parser) problem(line int, format string, a ...any) {
-	p.m.Problems = append(p.m.Problems, Problem{Line: line, Message: fmt.Sprintf(format, a...)})
+func (p *parser) problem(line int, code, format string, a ...any) {
+	p.m.Problems = append(p.m.Problems, Problem{Line: line, Code: code, Message: fmt.Sprintf(format, a...)})
 }
 
 func (p *parser) heading(n *ast.Heading) {
-	t := strings.TrimSpace(inlineText(n, p.src))
 	for len(p.headings) > 0 && p.headings[len(p.headings)-1].level >= n.Level {
 		p.headings = p.headings[:len(p.headings)-1]
 	}
-	p.headings = append(p.headings, headingEntry{n.Level, t})
+	// Text and slug are worked out only when a step needs them: most
+	// headings of a long page have no step under them.
+	p.headings = append(p.headings, headingEntry{level: n.Level, node: n})
+	p.pathCache = nil
 	if p.m.Title == "" {
-		p.m.Title = t
+		p.m.Title = p.headingText(len(p.headings) - 1)
 	}
+}
+
+func (p *parser) headingText(i int) string {
+	h := &p.headings[i]
+	if !h.done {
+		h.text = strings.TrimSpace(inlineText(h.node, p.src))
+		h.slug = Slug(h.text)
+		h.done = true
+	}
+	return h.text
 }
 
 // inlineText is the plain text of a node's inline children.
@@ -169,33 +206,80 @@ func inlineText(n ast.Node, src []byte) string {
 	return strings.TrimSuffix(b.String(), "\r")
 }
 
+// headingPath is the path of headings above the current place. Steps
+// under one heading share the slice (nobody appends to it).
 func (p *parser) headingPath() []string {
-	out := make([]string, len(p.headings))
-	for i, h := range p.headings {
-		out[i] = h.text
+	if p.pathCache != nil {
+		return p.pathCache
 	}
-	return out
+	out := make([]string, len(p.headings))
+	for i := range p.headings {
+		out[i] = p.headingText(i)
+	}
+	p.pathCache = out[:len(out):len(out)]
+	return p.pathCache
 }
 
 func (p *parser) headingSlug() string {
 	if len(p.headings) == 0 {
 		return ""
 	}
-	return Slug(p.headings[len(p.headings)-1].text)
+	last := len(p.headings) - 1
+	p.headingText(last)
+	return p.headings[last].slug
 }
 
 // segLines turns a block's line segments into lines with line numbers,
 // line endings (LF or CRLF) removed.
 func (p *parser) segLines(lines *text.Segments) []bodyLine {
-	out := make([]bodyLine, 0, lines.Len())
-	for i := 0; i < lines.Len(); i++ {
+	body, first, _ := p.blockBody(lines)
+	return bodyLines(body, first)
+}
+
+// blockBody joins a block's line segments into its body (\n line endings,
+// no \r anywhere: a stray CR would reach bash inside a command), with the
+// line number of its first line and how many lines it has. Each segment is
+// one source line, so line numbers count up from the first.
+func (p *parser) blockBody(lines *text.Segments) (body string, first, n int) {
+	n = lines.Len()
+	if n == 0 {
+		return "", 0, 0
+	}
+	size := 0
+	for i := 0; i < n; i++ {
 		seg := lines.At(i)
-		v := string(seg.Value(p.src))
-		v = strings.TrimSuffix(v, "\n")
-		v = strings.TrimSuffix(v, "\r")
-		// A stray CR mid-line would reach bash as part of a command.
-		v = strings.ReplaceAll(v, "\r", "")
-		out = append(out, bodyLine{text: v, line: p.lineOf(seg.Start)})
+		size += seg.Len() + 1
+	}
+	var buf strings.Builder // String() does not copy
+	buf.Grow(size)
+	for i := 0; i < n; i++ {
+		seg := lines.At(i)
+		for k := 0; k < seg.Padding; k++ {
+			buf.WriteByte(' ')
+		}
+		v := p.src[seg.Start:seg.Stop]
+		v = bytes.TrimSuffix(v, []byte("\n"))
+		v = bytes.TrimSuffix(v, []byte("\r"))
+		if bytes.IndexByte(v, '\r') >= 0 {
+			v = bytes.ReplaceAll(v, []byte("\r"), nil)
+		}
+		buf.Write(v)
+		buf.WriteByte('\n')
+	}
+	return buf.String(), p.lineOf(lines.At(0).Start), n
+}
+
+// bodyLines splits a body into lines that share its memory, numbered from
+// first. Only steps need them: prose blocks keep just the body.
+func bodyLines(body string, first int) []bodyLine {
+	if body == "" {
+		return nil
+	}
+	out := make([]bodyLine, 0, strings.Count(body, "\n"))
+	for body != "" {
+		line, rest, _ := strings.Cut(body, "\n")
+		out = append(out, bodyLine{text: line, line: first + len(out)})
+		body = rest
 	}
 	return out
 }
@@ -204,7 +288,12 @@ func joinBody(lines []bodyLine) string {
 	if len(lines) == 0 {
 		return ""
 	}
+	n := 0
+	for _, l := range lines {
+		n += len(l.text) + 1
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for _, l := range lines {
 		b.WriteString(l.text)
 		b.WriteByte('\n')
@@ -225,14 +314,14 @@ func (p *parser) fenceEnd(open int, last int) (end int, closed bool) {
 	if cand > p.lineCount() {
 		return last, false
 	}
-	t := p.lineText(cand)
+	t := p.lineBytes(cand)
 	// Container markers (block quotes, list indentation) come first.
-	t = strings.TrimLeft(t, " \t>")
+	t = bytes.TrimLeft(t, " \t>")
 	k := 0
 	for k < len(t) && t[k] == c {
 		k++
 	}
-	if k >= n && strings.TrimSpace(t[k:]) == "" {
+	if k >= n && len(bytes.TrimSpace(t[k:])) == 0 {
 		return cand, true
 	}
 	return last, false
@@ -245,17 +334,17 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 	if n.Info != nil {
 		info = strings.TrimSpace(string(n.Info.Segment.Value(p.src)))
 	}
-	lines := p.segLines(n.Lines())
+	body, first, nlines := p.blockBody(n.Lines())
 	last := line
-	if len(lines) > 0 {
-		last = lines[len(lines)-1].line
+	if nlines > 0 {
+		last = first + nlines - 1
 	}
 	end, closed := p.fenceEnd(open, last)
 	lang, attrText, braces := splitInfo(info)
-	blk := &Block{Line: line, EndLine: end, Info: info, Lang: lang, Body: joinBody(lines), Fenced: true, Unterminated: !closed}
+	blk := &Block{Line: line, EndLine: end, Info: info, Lang: lang, Body: body, Fenced: true, Unterminated: !closed}
 	p.m.Blocks = append(p.m.Blocks, blk)
 	if !closed {
-		p.problem(line, "unterminated fence: the block runs to the end of its section — close it with a matching fence")
+		p.problem(line, ProblemUnterminated, "unterminated fence: the block runs to the end of its section — close it with a matching fence")
 	}
 
 	var attrs Attrs
@@ -279,6 +368,7 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 	if kind == "" {
 		return
 	}
+	lines := bodyLines(body, first)
 	st := &Step{
 		Line: line, EndLine: end, Kind: kind, Lang: lang, Info: info,
 		Heading: p.headingPath(), Attrs: attrs, Body: blk.Body,
@@ -295,7 +385,7 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 		} else if hl := hostPromptLine(lines); hl > 0 {
 			// Prompts naming machines (`host-A $ ...`) describe several
 			// shells; coursectl has one, so the block is shown, not run.
-			p.problem(hl, "prompt names another machine (%q): the block is treated as prose — rewrite with `$ ` prompts, or tag it console {skip}", strings.TrimSpace(p.lineText(hl)))
+			p.problem(hl, ProblemHostPrompt, "prompt names another machine (%q): the block is treated as prose — rewrite with `$ ` prompts, or tag it console {skip}", strings.TrimSpace(p.lineText(hl)))
 			return
 		} else {
 			st.Commands = plainCommands(lines)
@@ -321,7 +411,7 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 		st.Commands, stray = promptedCommands(lines, true)
 		_ = stray
 		if len(st.Commands) == 0 {
-			p.problem(line, "%s block has no `$ ` command lines: it is shown, not run — add `$ ` prompts or tag it text", lang)
+			p.problem(line, ProblemNoCommands, "%s block has no `$ ` command lines: it is shown, not run — add `$ ` prompts or tag it text", lang)
 			return
 		}
 		st.Prompted = true
@@ -353,13 +443,43 @@ func (p *parser) addStep(st *Step, name string) {
 	}
 }
 
+// mayHoldLink reports whether a block's raw lines contain a '[' (every
+// link and image has one; reference links too).
+func (p *parser) mayHoldLink(n ast.Node) bool {
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		if bytes.IndexByte(p.src[seg.Start:seg.Stop], '[') >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// link records a link's destination with its line: the link's own
+// position when goldmark has one, else its paragraph's first line.
+func (p *parser) link(n ast.Node, dest string, image bool) {
+	line := 0
+	if pos := n.Pos(); pos >= 0 {
+		line = p.lineOf(pos)
+	} else {
+		for b := n.Parent(); b != nil; b = b.Parent() {
+			if b.Type() == ast.TypeBlock && b.Lines().Len() > 0 {
+				line = p.lineOf(b.Lines().At(0).Start)
+				break
+			}
+		}
+	}
+	p.m.Links = append(p.m.Links, Link{Line: line, Dest: dest, Image: image})
+}
+
 func (p *parser) indented(n *ast.CodeBlock) {
-	lines := p.segLines(n.Lines())
-	if len(lines) == 0 {
+	body, first, nlines := p.blockBody(n.Lines())
+	if nlines == 0 {
 		return
 	}
 	p.m.Blocks = append(p.m.Blocks, &Block{
-		Line: lines[0].line, EndLine: lines[len(lines)-1].line, Body: joinBody(lines),
+		Line: first, EndLine: first + nlines - 1, Body: body,
 	})
 }
 
@@ -414,7 +534,7 @@ func (p *parser) assignIDs() {
 	for _, ps := range p.pending {
 		if ps.explicit {
 			if l, dup := seen[ps.base]; dup {
-				p.problem(ps.step.Line, "duplicate step name %q (first at line %d) — names must be unique", ps.base, l)
+				p.problem(ps.step.Line, ProblemDuplicateName, "duplicate step name %q (first at line %d) — names must be unique", ps.base, l)
 				continue
 			}
 			seen[ps.base] = ps.step.Line
@@ -435,7 +555,7 @@ func (p *parser) applySettings() {
 	sort.Strings(ids)
 	for _, id := range ids {
 		if p.m.Step(id) == nil {
-			p.problem(0, "%s: steps: %q is not a step of this module — run coursectl list for the ids", p.m.Settings.Source, id)
+			p.problem(0, ProblemUnknownStep, "%s: steps: %q is not a step of this module — run coursectl list for the ids", p.m.Settings.Source, id)
 		}
 	}
 	for _, s := range p.m.Steps {

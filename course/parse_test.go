@@ -13,10 +13,10 @@ import (
 func TestLineEndings(t *testing.T) {
 	lf := "# T\n\n```sh\necho a \\\n  b\n```\n\n```console\n$ echo x\nx\n[1]\n```\n\n```bash\n$ nano f\nshown\n$ cat f\n```\n```output\nout\n```\n"
 	cases := map[string]string{
-		"lf":    lf,
-		"crlf":  strings.ReplaceAll(lf, "\n", "\r\n"),
-		"bom":   "\ufeff" + strings.ReplaceAll(lf, "\n", "\r\n"),
-		"mixed": strings.Replace(strings.ReplaceAll(lf, "\n", "\r\n"), "\r\n", "\n", 5),
+		"lf":               lf,
+		"crlf":             strings.ReplaceAll(lf, "\n", "\r\n"),
+		"bom":              "\ufeff" + strings.ReplaceAll(lf, "\n", "\r\n"),
+		"mixed":            strings.Replace(strings.ReplaceAll(lf, "\n", "\r\n"), "\r\n", "\n", 5),
 		"no-final-newline": strings.TrimSuffix(lf, "\n"),
 	}
 	want, err := Parse("lf.md", []byte(lf))
@@ -196,11 +196,11 @@ func TestAttrText(t *testing.T) {
 
 func TestSlug(t *testing.T) {
 	cases := map[string]string{
-		"4. Install Docker Compose":              "4-install-docker-compose",
-		"[Optional] Run Docker without sudo":     "optional-run-docker-without-sudo",
-		"Setup & Install!":                       "setup--install",
-		"  Trim me  ":                            "trim-me",
-		"Überschrift_mit Unterstrich":            "überschrift_mit-unterstrich",
+		"4. Install Docker Compose":                "4-install-docker-compose",
+		"[Optional] Run Docker without sudo":       "optional-run-docker-without-sudo",
+		"Setup & Install!":                         "setup--install",
+		"  Trim me  ":                              "trim-me",
+		"Überschrift_mit Unterstrich":              "überschrift_mit-unterstrich",
 		"ðŸ“‹ Module 1: Intro & Environment Setup": "ðÿ-module-1-intro--environment-setup",
 	}
 	for in, want := range cases {

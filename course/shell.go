@@ -13,6 +13,7 @@ type shellState struct {
 	tabs    []bool   // per heredoc: <<- (leading tabs stripped)
 	inBody  bool     // the current line belongs to a heredoc body
 	depth   int      // open (, {, $(, ${
+	params  int      // of depth, the open ${ (closed by the next })
 	blocks  []string // open compound keywords: the word that closes each
 	more    bool     // the last line ended with \, |, && or ||
 }
@@ -45,15 +46,26 @@ func (s *shellState) feed(line string) {
 	}
 	s.more = false
 	cmdPos := s.quote == 0 // a keyword only counts where a command starts
-	word := strings.Builder{}
+	// The current word is line[wstart:i]; plain is false once it holds a
+	// quote or an escape, and then it is no keyword. Words are slices of
+	// the line, never copies: this runs on every line of every block.
+	wstart, plain := -1, true
+	if s.quote != 0 {
+		wstart, plain = 0, false
+	}
 	inCase := func() bool { return len(s.blocks) > 0 && s.blocks[len(s.blocks)-1] == "esac" }
-	endWord := func() {
-		if word.Len() == 0 {
+	endWord := func(i int) {
+		if wstart < 0 {
 			return
 		}
-		w := word.String()
-		word.Reset()
+		w := line[wstart:i]
+		wasPlain := plain
+		wstart, plain = -1, true
 		if !cmdPos {
+			return
+		}
+		if !wasPlain {
+			cmdPos = false
 			return
 		}
 		if c, ok := closers[w]; ok {
@@ -63,12 +75,14 @@ func (s *shellState) feed(line string) {
 		}
 		switch w {
 		case "then", "do", "else", "elif", "!", "time", "in":
-			cmdPos = true
+			cmdPos = !(w == "in" && inCase())
 		default:
 			cmdPos = false
 		}
-		if w == "in" && inCase() {
-			cmdPos = false
+	}
+	inWord := func(i int) {
+		if wstart < 0 {
+			wstart = i
 		}
 	}
 	for i := 0; i < len(line); i++ {
@@ -91,64 +105,64 @@ func (s *shellState) feed(line string) {
 		case '\\':
 			if i == len(line)-1 {
 				s.more = true
-				endWord()
+				endWord(i)
 				return
 			}
-			word.WriteByte(c)
+			inWord(i)
+			plain = false
 			i++
-			if i < len(line) {
-				word.WriteByte(line[i])
-			}
 		case '\'', '"', '`':
+			inWord(i)
+			plain = false
 			s.quote = c
-			word.WriteByte('x')
 		case '#':
-			if word.Len() == 0 {
+			if wstart < 0 {
 				i = len(line) // a comment runs to the end of the line
 				continue
 			}
-			word.WriteByte(c)
 		case ' ', '\t':
-			endWord()
+			endWord(i)
 		case ';', '&', '|':
-			endWord()
+			endWord(i)
 			cmdPos = true
 			if c == ';' && i+1 < len(line) && line[i+1] == ';' && inCase() {
 				i++
 			}
 		case '(':
-			endWord()
+			endWord(i)
 			if !inCase() {
 				s.depth++
 			}
 			cmdPos = true
 		case ')':
-			endWord()
+			endWord(i)
 			if !inCase() {
 				s.depth--
 			}
 			cmdPos = true
 		case '{':
-			if word.Len() == 0 && cmdPos && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t') {
-				s.depth++
+			if wstart < 0 && cmdPos && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t') {
+				s.depth++ // a { } group
 				continue
 			}
-			if word.Len() > 0 && strings.HasSuffix(word.String(), "$") {
-				s.depth++
+			if i > 0 && line[i-1] == '$' && wstart >= 0 {
+				s.depth++ // ${param}
+				s.params++
 			}
-			word.WriteByte(c)
+			inWord(i)
 		case '}':
-			if word.Len() == 0 && s.depth > 0 {
-				s.depth--
+			if wstart < 0 && s.depth > s.params {
+				s.depth-- // the end of a { } group
 				continue
 			}
-			if s.depth > 0 && strings.Contains(word.String(), "${") {
+			if s.params > 0 {
 				s.depth--
+				s.params--
 			}
-			word.WriteByte(c)
+			inWord(i)
 		case '<':
 			if i+1 < len(line) && line[i+1] == '<' && (i+2 >= len(line) || line[i+2] != '<') {
-				endWord()
+				endWord(i)
 				i += 2
 				strip := false
 				if i < len(line) && line[i] == '-' {
@@ -162,7 +176,10 @@ func (s *shellState) feed(line string) {
 				for j < len(line) && !strings.ContainsRune(" \t;&|<>()", rune(line[j])) {
 					j++
 				}
-				delim := strings.NewReplacer(`'`, "", `"`, "", `\`, "").Replace(line[i:j])
+				delim := line[i:j]
+				if strings.ContainsAny(delim, `'"\`) {
+					delim = strings.NewReplacer(`'`, "", `"`, "", `\`, "").Replace(delim)
+				}
 				if delim != "" {
 					s.heredoc = append(s.heredoc, delim)
 					s.tabs = append(s.tabs, strip)
@@ -173,12 +190,12 @@ func (s *shellState) feed(line string) {
 			if i+2 < len(line) && line[i+1] == '<' && line[i+2] == '<' {
 				i += 2 // a here-string is one line
 			}
-			endWord()
+			endWord(i)
 		default:
-			word.WriteByte(c)
+			inWord(i)
 		}
 	}
-	endWord()
+	endWord(len(line))
 	if s.quote == 0 {
 		t := strings.TrimRight(line, " \t")
 		if strings.HasSuffix(t, "|") || strings.HasSuffix(t, "&&") || strings.HasSuffix(t, "||") {

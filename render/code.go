@@ -62,12 +62,12 @@ func lexTokens(lang, text string) []chroma.Token {
 	return it.Tokens()
 }
 
-// promptedTokens shows `$ ` prompts as prompts, lexes each command (with
-// its continuation lines, so quotes and heredocs lex right) as bash, and
-// shows every other line as output.
+// promptedTokens shows `$ ` and `> ` prompts as prompts, lexes each
+// command (with its continuation lines, so quotes and heredocs lex right)
+// as bash, and shows every other line as output.
 func promptedTokens(s *course.Step, body string) []chroma.Token {
 	lines := strings.Split(body, "\n")
-	span := commandSpans(s, lines)
+	span, texts := commandSpans(s, lines)
 	var toks []chroma.Token
 	for i := 0; i < len(lines); {
 		n := span[i]
@@ -81,30 +81,101 @@ func promptedTokens(s *course.Step, body string) []chroma.Token {
 			i++
 			continue
 		}
-		first := lines[i]
-		indent := len(first) - len(strings.TrimLeft(first, " \t"))
-		rest := first[indent:]
-		prompt := ""
-		if strings.HasPrefix(rest, "$ ") || rest == "$" {
-			prompt, rest = "$", strings.TrimPrefix(rest[1:], " ")
-		}
-		if indent > 0 {
-			toks = append(toks, chroma.Token{Type: chroma.Text, Value: first[:indent]})
-		}
-		if prompt != "" {
-			toks = append(toks, chroma.Token{Type: chroma.GenericPrompt, Value: "$"}, chroma.Token{Type: chroma.Text, Value: " "})
-		}
-		cmd := append([]string{rest}, lines[i+1:i+n]...)
-		toks = append(toks, lexTokens("bash", strings.Join(cmd, "\n")+"\n")...)
+		toks = append(toks, commandTokens(lines[i:i+n], texts[i])...)
 		i += n
 	}
 	return toks
 }
 
+// commandTokens lexes one command shown on the body lines shown. text is
+// the command as bash gets it (prompts stripped), when the parser said;
+// whatever a shown line has before its text is its prompt.
+func commandTokens(shown []string, text string) []chroma.Token {
+	var src []string
+	if text != "" {
+		src = strings.Split(text, "\n")
+	}
+	prefixes := make([]string, len(shown))
+	if len(src) == len(shown) {
+		for k, l := range shown {
+			if !strings.HasSuffix(l, src[k]) {
+				src = nil
+				break
+			}
+			prefixes[k] = l[:len(l)-len(src[k])]
+		}
+	} else {
+		src = nil
+	}
+	if src == nil {
+		// No usable command text: strip a `$ ` from the first line only.
+		src = append([]string{}, shown...)
+		for k := range prefixes {
+			prefixes[k] = ""
+		}
+		first := shown[0]
+		rest := strings.TrimLeft(first, " \t")
+		if strings.HasPrefix(rest, "$ ") || rest == "$" {
+			body := strings.TrimPrefix(rest[1:], " ")
+			prefixes[0], src[0] = first[:len(first)-len(body)], body
+		}
+	}
+	lexed := lexTokens("bash", strings.Join(src, "\n")+"\n")
+	var toks []chroma.Token
+	line := 0
+	atStart := true
+	for _, tok := range lexed {
+		for tok.Value != "" {
+			if atStart {
+				if line < len(prefixes) {
+					toks = append(toks, promptTokens(prefixes[line])...)
+				}
+				atStart = false
+			}
+			j := strings.IndexByte(tok.Value, '\n')
+			if j < 0 {
+				toks = append(toks, chroma.Token{Type: tok.Type, Value: tok.Value})
+				break
+			}
+			if j > 0 {
+				toks = append(toks, chroma.Token{Type: tok.Type, Value: tok.Value[:j]})
+			}
+			toks = append(toks, chroma.Token{Type: chroma.Text, Value: "\n"})
+			tok.Value = tok.Value[j+1:]
+			line++
+			atStart = true
+		}
+	}
+	return toks
+}
+
+// promptTokens splits a line's prefix ("  $ ", "> ") into indentation,
+// the prompt, and the space after it.
+func promptTokens(prefix string) []chroma.Token {
+	if prefix == "" {
+		return nil
+	}
+	var toks []chroma.Token
+	trimmed := strings.TrimLeft(prefix, " \t")
+	if lead := prefix[:len(prefix)-len(trimmed)]; lead != "" {
+		toks = append(toks, chroma.Token{Type: chroma.Text, Value: lead})
+	}
+	p := strings.TrimRight(trimmed, " \t")
+	if p != "" {
+		toks = append(toks, chroma.Token{Type: chroma.GenericPrompt, Value: p})
+	}
+	if tail := trimmed[len(p):]; tail != "" {
+		toks = append(toks, chroma.Token{Type: chroma.Text, Value: tail})
+	}
+	return toks
+}
+
 // commandSpans marks, for each body line, how many lines the command that
-// starts there spans (0: not a command start or not a command line).
-func commandSpans(s *course.Step, lines []string) []int {
+// starts there spans (0: not a command start or not a command line), and
+// the command's text when the parser gave it.
+func commandSpans(s *course.Step, lines []string) ([]int, []string) {
 	span := make([]int, len(lines))
+	texts := make([]string, len(lines))
 	known := false
 	for _, c := range s.Commands {
 		i := c.Line - s.BodyLine
@@ -116,10 +187,11 @@ func commandSpans(s *course.Step, lines []string) []int {
 			n = len(lines) - i
 		}
 		span[i] = n
+		texts[i] = c.Text
 		known = true
 	}
 	if known {
-		return span
+		return span, texts
 	}
 	// No line information (a hand-built step): a `$ ` line starts a
 	// command and a trailing backslash continues it.
@@ -134,5 +206,5 @@ func commandSpans(s *course.Step, lines []string) []int {
 		span[i] = j - i + 1
 		i = j
 	}
-	return span
+	return span, texts
 }

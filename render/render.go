@@ -38,11 +38,17 @@ func numberSteps(mod *course.Module) numbering {
 }
 
 // stepTitle is what a step is called on screen: its nearest heading, else
-// its id.
+// its first command (an id like "step-2", made up for a step with no
+// heading, tells a reader nothing), else its id.
 func stepTitle(s *course.Step) string {
 	if len(s.Heading) > 0 {
 		if h := strings.TrimSpace(s.Heading[len(s.Heading)-1]); h != "" {
 			return h
+		}
+	}
+	if s.Attrs.Name == "" && len(s.Commands) > 0 {
+		if c := strings.TrimSpace(strings.SplitN(s.Commands[0].Text, "\n", 2)[0]); c != "" {
+			return c
 		}
 	}
 	return s.ID
@@ -205,8 +211,8 @@ func formatDuration(d time.Duration) string {
 	switch {
 	case d <= 0:
 		return ""
-	case d < time.Second:
-		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < 100*time.Millisecond:
+		return fmt.Sprintf("%dms", d.Milliseconds())
 	case d < 10*time.Second:
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	case d < time.Minute:

@@ -417,7 +417,8 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *runner.StepR
 	title := stepTitle(s)
 	flags := stepFlags(s)
 	where := []string{langOf(s.Lang, s.Kind), fmt.Sprintf("line %d", s.Line)}
-	// What does not fit goes, least useful first: the place, then the title.
+	// What does not fit: the title is cut first (down to a readable
+	// stub), then the place goes, then the title.
 	rightWidth := func() int {
 		meta := append(append([]string{}, flags...), where...)
 		if len(meta) == 0 {
@@ -426,10 +427,12 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *runner.StepR
 		return xansi.StringWidth(" " + strings.Join(meta, " · ") + " ─")
 	}
 	fixed := func() int { return proseMargin + 3 + xansi.StringWidth(label) + 1 + rightWidth() }
-	if fixed()+3+xansi.StringWidth(title)+2 > w {
-		where = nil
-	}
+	const minTitle = 20
 	room := w - fixed() - 3 - 2 // " · " before the title, " ─" at least after
+	if room < xansi.StringWidth(title) && room < minTitle {
+		where = nil
+		room = w - fixed() - 3 - 2
+	}
 	switch {
 	case room >= xansi.StringWidth(title):
 	case room >= 8:
@@ -514,7 +517,8 @@ func (t Terminal) failure(r *runner.StepResult) string {
 	if r.Error != "" {
 		b.WriteString(pad + t.paint(r.Error, sgrRed) + "\n")
 	}
-	if r.FailCommand != "" {
+	// The runner's error usually quotes the command already.
+	if r.FailCommand != "" && !strings.Contains(r.Error, r.FailCommand) {
 		at := ""
 		if r.FailLine > 0 {
 			at = fmt.Sprintf("line %d: ", r.FailLine)

@@ -78,28 +78,22 @@ func fmtInt(n int) string {
 	return string(d)
 }
 
-// shapesModule is testdata/shapes.md with the steps the parser gives it.
-func shapesModule(t testing.TB) *course.Module {
+// shapesModule is testdata/shapes.md: one of each shape a module takes.
+func shapesModule(t testing.TB) *course.Module { return load(t, "testdata/shapes.md") }
+
+// seedModule is the seed module, testdata/module1.md.
+// Its Path is set as a user at the repository root would name it.
+func seedModule(t testing.TB) *course.Module {
+	mod := load(t, "../testdata/module1.md")
+	mod.Path = "testdata/module1.md"
+	return mod
+}
+
+func load(t testing.TB, path string) *course.Module {
 	t.Helper()
-	src, err := os.ReadFile("testdata/shapes.md")
+	mod, err := course.Load(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	mod := handModule(t, "testdata/shapes.md", string(src),
-		[2]int{30, 32}, [2]int{37, 39}, [2]int{43, 49}, [2]int{53, 56}, [2]int{67, 70})
-	mod.Title = "Shapes of a module"
-	mkdir, skip, tr, file, inter := mod.Steps[0], mod.Steps[1], mod.Steps[2], mod.Steps[3], mod.Steps[4]
-	mkdir.ID, mkdir.Lang, mkdir.Attrs.Name = "mkdir", "sh", "mkdir"
-	mkdir.Body = "mkdir -p demo && cd demo\n"
-	skip.Attrs.Skip = true
-	tr.Commands = []course.Command{{Text: `echo "$GREETING"`, Line: 44}, {Text: `printf 'a\nb\n'`, Line: 46}}
-	file.Kind, file.Lang, file.Attrs.File = course.File, "python", "hello.py"
-	inter.Attrs.Interactive, inter.Attrs.Timeout = true, 30*time.Second
-	setup := &course.Step{ID: "setup", Kind: course.Setup, Hidden: true, Line: 22, EndLine: 24,
-		Body: "export GREETING=hi\n", Commands: []course.Command{{Text: "export GREETING=hi", Line: 23}}}
-	mod.Steps = append([]*course.Step{setup}, mod.Steps...)
-	for i, s := range mod.Steps {
-		s.Index = i + 1
 	}
 	return mod
 }
@@ -110,10 +104,10 @@ func shapesRecord() *runner.ModuleResult {
 	return &runner.ModuleResult{
 		File: "testdata/shapes.md", Started: at, Duration: 3200 * time.Millisecond,
 		Steps: []*runner.StepResult{
-			{ID: "setup", Status: runner.Passed, Duration: 10 * time.Millisecond},
+			{ID: "setup-shapes-of-a-module", Status: runner.Passed, Duration: 10 * time.Millisecond},
 			{ID: "mkdir", Status: runner.Passed, Duration: 400 * time.Millisecond},
-			{ID: "set-up-2", Status: runner.Skipped, Note: "skip: shown, not run"},
-			{ID: "transcript-3", Status: runner.Failed, ExitCode: 0, Duration: 1500 * time.Millisecond,
+			{ID: "set-up", Status: runner.Skipped, Note: "skip: shown, not run"},
+			{ID: "transcript", Status: runner.Failed, ExitCode: 0, Duration: 1500 * time.Millisecond,
 				Error:       "output differs from the transcript",
 				FailLine:    46,
 				FailCommand: `printf 'a\nb\n'`,
@@ -156,7 +150,96 @@ func TestTerminalShapes(t *testing.T) {
 			if !tc.tm.Color && strings.Contains(got, "\x1b") {
 				t.Error("plain output holds an escape sequence")
 			}
+			if hasLink := strings.Contains(got, "\x1b]8;;https://go.dev/doc/"); hasLink != tc.tm.Hyperlinks {
+				t.Errorf("OSC 8 link to go.dev: %v, want %v", hasLink, tc.tm.Hyperlinks)
+			}
 			golden(t, tc.name, quoteEscapes(got))
 		})
+	}
+}
+
+// Prose(0..n) with the steps between them show the document once: front
+// matter, hidden steps and annotation comments never, everything else in
+// its slice.
+func TestProseSlices(t *testing.T) {
+	mod := shapesModule(t)
+	tm := Terminal{Width: 80}
+	if got := tm.Prose(mod, 0); !strings.Contains(got, "Shapes of a module") || strings.Contains(got, "title: Shapes") {
+		t.Errorf("Prose(0) = %q", got)
+	}
+	// Step 0 is the hidden setup: the prose after it holds the "Set up"
+	// heading and the list item before the mkdir step.
+	if got := tm.Prose(mod, 1); !strings.Contains(got, "Set up") || !strings.Contains(got, "Make a directory") || strings.Contains(got, "GREETING") {
+		t.Errorf("Prose(1) = %q", got)
+	}
+	if got := tm.Prose(mod, 2); !strings.Contains(got, "Then list it.") || strings.Contains(got, "coursectl") {
+		t.Errorf("Prose(2) = %q", got)
+	}
+	if got := tm.Prose(mod, len(mod.Steps)); strings.TrimSpace(got) != "The end." {
+		t.Errorf("Prose(last) = %q", got)
+	}
+	for _, i := range []int{-1, len(mod.Steps) + 1} {
+		if got := tm.Prose(mod, i); got != "" {
+			t.Errorf("Prose(%d) = %q, want empty", i, got)
+		}
+	}
+	if got := tm.Step(mod, mod.Steps[0]); got != "" {
+		t.Errorf("a hidden step renders as %q", got)
+	}
+}
+
+func TestHeader(t *testing.T) {
+	mod := seedModule(t)
+	got := Terminal{Width: 60}.Header(mod, 6)
+	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("header has %d lines:\n%s", len(lines), got)
+	}
+	if !strings.HasSuffix(lines[0], "Step 7/9 · 4. Install Docker Compose") {
+		t.Errorf("header line = %q", lines[0])
+	}
+	// Six of nine steps done: two thirds of the bar is heavy.
+	if done, rest := strings.Count(lines[1], "━"), strings.Count(lines[1], "─"); done != 38 || rest != 20 {
+		t.Errorf("progress bar %q: %d done, %d to go", lines[1], done, rest)
+	}
+}
+
+func TestStatus(t *testing.T) {
+	tm := Terminal{}
+	for _, tc := range []struct {
+		r    runner.StepResult
+		want string
+	}{
+		{runner.StepResult{Status: runner.Passed, Duration: 420 * time.Millisecond}, "✓ passed · 0.4s"},
+		{runner.StepResult{Status: runner.Passed, Duration: 7 * time.Millisecond}, "✓ passed · 7ms"},
+		{runner.StepResult{Status: runner.Failed, ExitCode: 2, Duration: 75 * time.Second}, "✗ failed (exit 2) · 1m15s"},
+		{runner.StepResult{Status: runner.Timeout, Duration: 30 * time.Second}, "✗ timed out · 30s"},
+		{runner.StepResult{Status: runner.Skipped, Note: "interactive"}, "↷ skipped · interactive"},
+		{runner.StepResult{Status: runner.Passed, FromCheckpoint: true, Duration: time.Second}, "✓ done earlier"},
+	} {
+		if got := tm.Status(&tc.r); got != tc.want {
+			t.Errorf("Status(%+v) = %q, want %q", tc.r, got, tc.want)
+		}
+	}
+	if got := (Terminal{Color: true}).Status(&runner.StepResult{Status: runner.Failed}); !strings.Contains(got, "\x1b[1;31m✗ failed") {
+		t.Errorf("colour status = %q", got)
+	}
+}
+
+// The walkthrough and watch may render from several goroutines; the
+// shared parser, chroma styles and CSS must allow it (go test -race).
+func TestConcurrentRender(t *testing.T) {
+	mod := shapesModule(t)
+	done := make(chan string, 8)
+	for i := 0; i < 8; i++ {
+		go func(color bool) {
+			page, _ := HTML(mod, shapesRecord())
+			done <- Terminal{Width: 80, Color: color}.Module(mod, shapesRecord()) + string(page)
+		}(i%2 == 0)
+	}
+	for i := 0; i < 8; i++ {
+		if s := <-done; !strings.Contains(s, "Step 3/6") {
+			t.Error("a concurrent render lost its steps")
+		}
 	}
 }

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -48,5 +49,9 @@ func (t *tail) String() string {
 		}
 		head = fmt.Sprintf("[... %d bytes of output not kept ...]\n", t.dropped)
 	}
-	return head + strings.ReplaceAll(string(b), "\r\n", "\n")
+	return head + crlf.ReplaceAllString(string(b), "\n")
 }
+
+// crlf: the pty's output post-processing turns \n into \r\n, and a step's
+// own \r\n arrives as \r\r\n.
+var crlf = regexp.MustCompile(`\r+\n`)

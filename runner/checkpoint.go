@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -21,6 +20,7 @@ import (
 // modules with the same file name never share.
 type store struct {
 	dir   string
+	made  bool     // checkpoints/ exists
 	chain []string // chain[i]: hash of steps 0..i (bodies and what affects running)
 }
 
@@ -100,8 +100,11 @@ func (st *store) recordPath() string { return filepath.Join(st.dir, "record.json
 // save moves the wrapper's freshly written state file into place: a rename,
 // so a reader sees the old checkpoint or the new one, never half of one.
 func (st *store) save(i int, tmp string) error {
-	if err := os.MkdirAll(filepath.Join(st.dir, "checkpoints"), 0o755); err != nil {
-		return err
+	if !st.made {
+		if err := os.MkdirAll(filepath.Join(st.dir, "checkpoints"), 0o755); err != nil {
+			return err
+		}
+		st.made = true
 	}
 	if err := validCheckpoint(tmp); err != nil {
 		return err
@@ -132,11 +135,22 @@ func (st *store) valid(i int) (time.Time, error) {
 }
 
 func validCheckpoint(path string) error {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	if !bytes.HasPrefix(b, []byte(checkpointHeader)) || !bytes.HasSuffix(b, []byte(checkpointEnd)) {
+	defer f.Close()
+	// Only the ends: a checkpoint is whole when it has both (the wrapper
+	// writes the end marker last), and this runs after every step.
+	head := make([]byte, len(checkpointHeader))
+	tail := make([]byte, len(checkpointEnd))
+	fi, err := f.Stat()
+	if err == nil && fi.Size() >= int64(len(head)+len(tail)) {
+		if _, err = f.ReadAt(head, 0); err == nil {
+			_, err = f.ReadAt(tail, fi.Size()-int64(len(tail)))
+		}
+	}
+	if err != nil || string(head) != checkpointHeader || string(tail) != checkpointEnd {
 		return fmt.Errorf("checkpoint %s is corrupt (truncated or not written by coursectl)", path)
 	}
 	return nil
@@ -170,11 +184,13 @@ func restoreScript(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var vars, funcs, aliases, opts, cwd strings.Builder
+	var vars, funcs, aliases, umask, cwd strings.Builder
+	var shellopts, bashopts string
 	section := ""
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "# ") && !strings.HasPrefix(line, "# coursectl") && section != "functions" ||
-			section == "functions" && (line == "# aliases") {
+		// declare -f output has no comment lines, so inside the functions
+		// section only the next section's header ends it.
+		if strings.HasPrefix(line, "# ") && (section != "functions" || line == "# aliases") {
 			section = strings.TrimPrefix(line, "# ")
 			continue
 		}
@@ -184,23 +200,21 @@ func restoreScript(path string) (string, error) {
 			if m == nil {
 				continue
 			}
-			name := m[2]
-			if skipVars[name] || strings.HasPrefix(name, "__cc") {
-				continue
+			switch name := m[2]; {
+			case name == "SHELLOPTS":
+				shellopts = optList(m[3])
+			case name == "BASHOPTS":
+				bashopts = optList(m[3])
+			case skipVars[name] || strings.HasPrefix(name, "__cc"):
+			default:
+				vars.WriteString(line + "\n")
 			}
-			if name == "PROMPT_COMMAND" {
-				continue
-			}
-			vars.WriteString(line + "\n")
 		case "functions":
 			funcs.WriteString(line + "\n")
 		case "aliases":
 			aliases.WriteString(line + "\n")
 		case "options":
-			if strings.Contains(line, "login_shell") || strings.Contains(line, "restricted_shell") {
-				continue
-			}
-			opts.WriteString(line + "\n")
+			umask.WriteString(line + "\n")
 		case "cwd":
 			cwd.WriteString(line + "\n")
 		}
@@ -213,8 +227,21 @@ func restoreScript(path string) (string, error) {
 	if _, err := os.Stat(path + ".hist"); err == nil {
 		fmt.Fprintf(&s, "history -c; history -r %s\n", shellQuote(path+".hist"))
 	}
-	s.WriteString(opts.String())
+	s.WriteString(umask.String())
+	// Every option is set or unset as the checkpoint's SHELLOPTS/BASHOPTS
+	// say; set -o last, so an errexit there cannot trip the restore.
+	fmt.Fprintf(&s, "__cc_so=%s __cc_bo=%s\n", shellQuote(":"+shellopts+":"), shellQuote(":"+bashopts+":"))
+	s.WriteString(`while read -r _ __cc_x __cc_o; do if [[ $__cc_bo == *:$__cc_o:* ]]; then shopt -s "$__cc_o"; else shopt -u "$__cc_o"; fi 2>/dev/null; done < <(shopt -p)
+while read -r _ __cc_x __cc_o; do if [[ $__cc_so == *:$__cc_o:* ]]; then set -o "$__cc_o"; else set +o "$__cc_o"; fi 2>/dev/null; done < <(set +o)
+unset __cc_so __cc_bo __cc_x __cc_o
+`)
 	return s.String(), nil
+}
+
+// optList is the value of `declare -r SHELLOPTS="a:b"`.
+func optList(rest string) string {
+	v := strings.TrimPrefix(rest, "=")
+	return strings.Trim(v, `"`)
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

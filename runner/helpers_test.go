@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -62,4 +63,22 @@ func mustPass(t testing.TB, r *StepResult) {
 	if r.Status != Passed {
 		t.Fatalf("step %s: %s (%s), output:\n%s", r.ID, r.Status, r.Error, r.Output)
 	}
+}
+
+func asPosError(err error, pe **course.PosError) bool { return errors.As(err, pe) }
+
+// shellOpts is the SHELLOPTS a checkpoint recorded.
+func shellOpts(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "declare -r SHELLOPTS=") {
+			return l
+		}
+	}
+	t.Fatalf("no SHELLOPTS in %s", path)
+	return ""
 }

@@ -6,6 +6,10 @@
 # must reach the output stream even when a step redirects stdout). They move
 # to 247-249 so courses that use fd 3-9 themselves cannot close them; every
 # step runs with them closed, so nothing a step starts inherits them.
+#
+# The wrapper's code lives in variables run by eval from one-line functions:
+# a checkpoint (declare -p / declare -f) then holds each as one line, and
+# bash writes its builtins' output a line per write(2).
 exec 247>&3 248<&4 249>&5 3>&- 4>&- 5>&-
 __cc_pid=$$
 __cc_dir=$__CC_DIR
@@ -14,104 +18,102 @@ HISTFILE=$__cc_dir/history
 PS1='$ '
 PS2='> '
 __cc_active=0
+__cc_f=$__cc_dir/step.sh
 
-# __cc_pre FILE: runs before a step. Saves the user's errexit/pipefail/errtrace
+# __cc_pre: runs before the step in $__cc_f. Saves the user's errexit/pipefail/errtrace
 # and ERR trap, then turns on step semantics: an ERR trap that returns from the
 # sourced step file (errexit without exiting the shell) and pipefail. Ends by
 # printing the start token so the runner knows where the step's output begins.
-__cc_pre() {
-	__cc_o_pipefail=0 __cc_o_errtrace=0 __cc_o_errexit=0
-	if [[ -o errexit ]]; then __cc_o_errexit=1; set +o errexit; fi
-	__cc_file=$1
-	__cc_active=1
-	__cc_fail_line=0
-	if [[ -o history ]]; then
-		history -d -1 2>/dev/null
-		if [[ -s $1.hist ]]; then history -r "$1.hist"; fi
-	fi
-	if [[ -o pipefail ]]; then __cc_o_pipefail=1; fi
-	if [[ -o errtrace ]]; then __cc_o_errtrace=1; fi
-	trap -p ERR >"$__cc_dir/errtrap"
-	set -o pipefail -o errtrace
-	# In a subshell: exit (errexit's behaviour). At the step file's own level:
-	# note the line, return from the file. In a function or a nested sourced
-	# file: return from it, so the caller's line fails in turn.
-	trap '__cc_st=$? __cc_ln=$LINENO
-if [[ $BASHPID != "$__cc_pid" ]]; then exit "$__cc_st"; fi
-if [[ ${BASH_SOURCE[0]-} == "$__cc_file" && ( -z ${FUNCNAME[0]-} || ${FUNCNAME[0]} == source ) ]]; then
+IFS= read -r -d '' __cc_pre_src <<'EOF'
+__cc_o_pipefail=0 __cc_o_errtrace=0 __cc_o_errexit=0
+if [[ -o errexit ]]; then __cc_o_errexit=1; set +o errexit; fi
+__cc_file=$__cc_f
+__cc_active=1
+__cc_fail_line=0
+if [[ -o history ]]; then
+	history -d -1 2>/dev/null
+	history -r "$__cc_f"
+fi
+if [[ -o pipefail ]]; then __cc_o_pipefail=1; fi
+if [[ -o errtrace ]]; then __cc_o_errtrace=1; fi
+trap -p ERR >"$__cc_dir/errtrap"
+set -o pipefail -o errtrace
+trap "$__cc_errtrap" ERR
+local t
+read -r -u 248 t
+printf '\e]6973;%s\a' "$t" >&249
+EOF
+
+# The ERR trap. A pipeline whose last command succeeded and whose other
+# commands died only of SIGPIPE (`yes | head`) is not a failure: pipefail is
+# the wrapper's, and a person's terminal has it off (a course that sets
+# pipefail itself gets the strict rule). In a subshell: exit (errexit's behaviour). At the step file's
+# own level: note the line (LINENO must be read on the trap's first line), and
+# return from the file. In a function or a nested sourced file: return from
+# it, so the caller's line fails in turn.
+IFS= read -r -d '' __cc_errtrap <<'EOF'
+__cc_st=$? __cc_ln=$LINENO __cc_ps=" ${PIPESTATUS[*]} "
+__cc_x=${__cc_ps// 141/} __cc_x=${__cc_x// 0/}
+if [[ $__cc_o_pipefail == 0 && $__cc_ps == *" 0 " && -z ${__cc_x// /} ]]; then :
+elif [[ $BASHPID != "$__cc_pid" ]]; then exit "$__cc_st"
+elif [[ ${BASH_SOURCE[0]-} == "$__cc_file" && ( -z ${FUNCNAME[0]-} || ${FUNCNAME[0]} == source ) ]]; then
 	__cc_fail_line=$__cc_ln
 	if [[ -o errexit ]]; then __cc_o_errexit=1; set +o errexit; fi
 	return "$__cc_st"
-elif [[ -n ${FUNCNAME[0]-} || -n ${BASH_SOURCE[0]-} ]]; then return "$__cc_st"; fi' ERR
-	local t
-	IFS= read -r t <&248
-	printf '%s' "$t" >&249
-}
+elif [[ -n ${FUNCNAME[0]-} || -n ${BASH_SOURCE[0]-} ]]; then return "$__cc_st"; fi
+EOF
 
-# __cc_post STATUS: runs after the step file returns.
-__cc_post() {
-	trap - ERR
-	__cc_finish "$1"
-}
-
-# __cc_prompt runs before every prompt (PROMPT_COMMAND[99]). It only acts when
-# a step's line was aborted before __cc_post ran (Ctrl-C, `set -u` errors).
-__cc_prompt() {
-	local st=$?
-	if [[ $__cc_active == 1 ]]; then
-		trap - ERR
-		__cc_finish "$st"
-	fi
-}
-
-__cc_finish() {
-	__cc_active=0
-	if [[ -s $__cc_dir/errtrap ]]; then source "$__cc_dir/errtrap"; fi
-	if [[ $__cc_o_pipefail == 0 ]]; then set +o pipefail; fi
-	if [[ $__cc_o_errtrace == 0 ]]; then set +o errtrace; fi
-	if [[ $__cc_o_errexit == 1 ]]; then set -o errexit; fi
-	__cc_save
-	printf 'E %d %d\n' "$1" "$__cc_fail_line" >&247
-	local t
-	IFS= read -r t <&248
-	printf '%s' "$t" >&249
-}
+# __cc_finish STATUS: restores the user's options and ERR trap, saves the
+# state, reports the status and prints the end token.
+IFS= read -r -d '' __cc_finish_src <<'EOF'
+__cc_active=0
+trap - ERR
+if [[ -s $__cc_dir/errtrap ]]; then source "$__cc_dir/errtrap"; fi
+if [[ $__cc_o_pipefail == 0 ]]; then set +o pipefail; fi
+if [[ $__cc_o_errtrace == 0 ]]; then set +o errtrace; fi
+if [[ $__cc_o_errexit == 1 ]]; then set -o errexit; fi
+__cc_save
+printf 'E %d %d\n' "$1" "$__cc_fail_line" >&247
+local t
+read -r -u 248 t
+printf '\e]6973;%s\a' "$t" >&249
+EOF
 
 # __cc_save writes the shell's state as a script a fresh shell can source.
-# Builtins only: no process is started. The runner filters what a fresh shell
-# must not assign (BASHPID, our own names...) when it restores.
-__cc_save() {
-	{
-		printf '# coursectl checkpoint 1\n# vars\n'
-		declare -p
-		printf '# functions\n'
-		declare -f
-		printf '# aliases\n'
-		alias -p
-		printf '# options\n'
-		shopt -p
-		set +o
-		umask -p
-		printf '# cwd\ncd -- %q\n' "$PWD"
-		# DIRSTACK is dynamic (declare -p shows it empty): push deepest first.
-		local i
-		for ((i = ${#DIRSTACK[@]} - 1; i > 0; i--)); do
-			printf 'pushd -n %q >/dev/null\n' "${DIRSTACK[i]}"
-		done
-		printf '# end\n'
-	} >"$__cc_dir/checkpoint.tmp" 2>/dev/null
-	if [[ -o history ]]; then history -w "$__cc_dir/checkpoint.tmp.hist" 2>/dev/null; fi
-}
+# Builtins only: no process is started. Options travel in SHELLOPTS/BASHOPTS
+# (part of declare -p); the runner filters what a fresh shell must not assign
+# (BASHPID, our own names...) when it restores.
+IFS= read -r -d '' __cc_save_src <<'EOF'
+{
+	printf '# coursectl checkpoint 1\n# vars\n'
+	declare -p
+	printf '# functions\n'
+	declare -f
+	printf '# aliases\n'
+	alias -p
+	printf '# options\n'
+	umask -p
+	printf '# cwd\ncd -- %q\n' "$PWD"
+	# DIRSTACK is dynamic (declare -p shows it empty): push deepest first.
+	local i
+	for ((i = ${#DIRSTACK[@]} - 1; i > 0; i--)); do
+		printf 'pushd -n %q >/dev/null\n' "${DIRSTACK[i]}"
+	done
+	printf '# end\n'
+} >"$__cc_dir/checkpoint.tmp" 2>/dev/null
+if [[ -o history ]]; then history -w "$__cc_dir/checkpoint.tmp.hist" 2>/dev/null; fi
+EOF
 
-# __cc_sync: a no-op round trip, used after restoring a checkpoint.
-__cc_sync() {
-	printf 'Y\n' >&247
-	local t u
-	IFS= read -r t <&248
-	IFS= read -r u <&248
-	printf '%s%s' "$t" "$u" >&249
-}
+__cc_pre() { eval "$__cc_pre_src"; }
+# __cc_post STATUS: runs after the step file returns.
+__cc_post() { eval "$__cc_finish_src"; }
+# __cc_prompt runs before every prompt (PROMPT_COMMAND[99]). It only acts when
+# a step's line was aborted before __cc_post ran (Ctrl-C in a terminal).
+__cc_prompt() { local st=$?; if [[ $__cc_active == 1 ]]; then __cc_post "$st"; fi; }
+__cc_save() { eval "$__cc_save_src"; }
+# __cc_sync: a round trip, used after restoring a checkpoint.
+__cc_sync() { printf 'Y\n' >&247; local t u; read -r -u 248 t; read -r -u 248 u; printf '\e]6973;%s\a\e]6973;%s\a' "$t" "$u" >&249; }
 
-readonly -f __cc_pre __cc_post __cc_prompt __cc_finish __cc_save __cc_sync
+readonly -f __cc_pre __cc_post __cc_prompt __cc_save __cc_sync
 PROMPT_COMMAND[99]=__cc_prompt
 printf 'R\n' >&247

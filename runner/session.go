@@ -423,18 +423,9 @@ type outcome struct {
 
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}
-	file := filepath.Join(s.runDir, "step.sh")
-	if err := os.WriteFile(file, []byte(p.script), 0o600); err != nil {
-		o.status, o.died = 1, "cannot write the step: "+err.Error()
-		return o
-	}
-	var hist string
-	if p.skip == "" {
-		for _, c := range step.Commands {
-			hist += c.Text + "\n"
-		}
-	}
-	if err := os.WriteFile(file+".hist", []byte(hist), 0o600); err != nil {
+	// The wrapper sources step.sh and reads it into history; rewriting one
+	// open file costs less than creating files per step.
+	if err := s.sh.writeStep(p.script); err != nil {
 		o.status, o.died = 1, "cannot write the step: "+err.Error()
 		return o
 	}
@@ -458,8 +449,8 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		detach := attach(s.opts.Terminal, s.sh.pty)
 		defer detach()
 	}
-	q := shellQuote(file)
-	if err := s.sh.send("__cc_pre "+q+"; source "+q+" 247>&- 248>&- 249>&-; __cc_post $?", t1, t2); err != nil {
+	// Short: bash reads a terminal one byte per read(2). $__cc_f is step.sh.
+	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248>&- 249>&-;__cc_post $?`, t1, t2); err != nil {
 		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
 		return o
 	}
@@ -475,14 +466,15 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 	defer timeout.Stop()
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	var stopping bool
+	// Stopping escalates: the first signal (INT for Ctrl-C, TERM for a
+	// timeout), then firmer ones a grace period apart, then the shell itself.
+	var escalation []syscall.Signal
 	var nextStop time.Time
-	stopRound := 0
 	ctxDone := ctx.Done()
-	stop := func(first syscall.Signal) {
-		if !stopping {
-			stopping = true
-			s.sh.signalStep(first)
+	stop := func(seq ...syscall.Signal) {
+		if escalation == nil {
+			s.sh.signalStep(seq[0])
+			escalation = seq[1:]
 			nextStop = time.Now().Add(stopGrace)
 		}
 	}
@@ -508,35 +500,30 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 		case <-ctxDone:
 			ctxDone = nil
 			o.interrupted = true
-			stop(syscall.SIGINT)
+			stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 		case <-timeout.C:
 			o.timedOut = true
-			stop(syscall.SIGTERM)
+			stop(syscall.SIGTERM, syscall.SIGKILL)
 		case <-tick.C:
-			if stopping && time.Now().After(nextStop) {
-				// Firmer each round: TERM, then KILL, then the shell itself.
-				stopRound++
-				switch stopRound {
-				case 1:
-					s.sh.signalStep(syscall.SIGTERM)
-				case 2:
-					s.sh.signalStep(syscall.SIGKILL)
-				default:
+			if escalation != nil && time.Now().After(nextStop) {
+				if len(escalation) == 0 {
 					o.status = -1
 					o.died = "the step could not be stopped; the shell was killed"
 					s.sh.kill()
 					return
 				}
+				s.sh.signalStep(escalation[0])
+				escalation = escalation[1:]
 				nextStop = time.Now().Add(stopGrace)
 				continue
 			}
-			if p.idle > 0 && !stopping && o.idle == "" {
+			if p.idle > 0 && escalation == nil {
 				last := time.Unix(0, s.sh.pump.lastOutput.Load())
 				if time.Since(last) >= p.idle {
 					pg := s.sh.foreground()
 					if pid, cmdline, ok := readingTTY(s.sh.pid, pg); ok {
 						o.idle = s.waitingCommand(step, pid, cmdline)
-						stop(syscall.SIGINT)
+						stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 					}
 				}
 			}
@@ -561,6 +548,17 @@ func (s *Session) waitingCommand(step *course.Step, pid int, cmdline string) str
 		return firstLine(step.Commands[0].Text)
 	}
 	return "read"
+}
+
+// oneLine shows a command in a one-line message: continuation lines joined,
+// long commands cut.
+func oneLine(cmd string) string {
+	cmd = strings.ReplaceAll(cmd, "\\\n", " ")
+	cmd = strings.Join(strings.Fields(cmd), " ")
+	if len(cmd) > 80 {
+		cmd = cmd[:77] + "..."
+	}
+	return cmd
 }
 
 func firstLine(s string) string {
@@ -612,6 +610,8 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 	if o.failLine > 0 && o.failLine < len(p.lineMap) {
 		r.FailLine = p.lineMap[o.failLine]
 		if ci := p.cmdAt[o.failLine]; ci >= 0 {
+			// A command spanning lines is named by its first line.
+			r.FailLine = step.Commands[ci].Line
 			r.FailCommand = step.Commands[ci].Text
 		}
 		where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
@@ -648,7 +648,7 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 	case o.status != 0:
 		r.Status = Failed
 		if r.FailCommand != "" {
-			r.Error = fmt.Sprintf("step %s (%s): `%s` failed with exit status %d", step.ID, where, firstLine(r.FailCommand), o.status)
+			r.Error = fmt.Sprintf("step %s (%s): `%s` failed with exit status %d", step.ID, where, oneLine(r.FailCommand), o.status)
 		} else {
 			r.Error = fmt.Sprintf("step %s (%s): exit status %d", step.ID, where, o.status)
 		}
@@ -667,7 +667,7 @@ func (s *Session) Close() error {
 	if s.sh != nil {
 		s.sh.kill()
 	}
-	os.RemoveAll(s.runDir)
+	removeAll(s.runDir)
 	s.result.Duration = time.Since(s.result.Started)
 	s.result.Steps = s.result.Steps[:0]
 	for _, step := range s.mod.Steps {
@@ -678,3 +678,9 @@ func (s *Session) Close() error {
 
 // Result is the session's module result so far (complete after Close).
 func (s *Session) Result() *ModuleResult { return s.result }
+
+func removeAll(dir string) {
+	if dir != "" {
+		_ = os.RemoveAll(dir)
+	}
+}

@@ -41,6 +41,7 @@ type shell struct {
 	recs   chan record // closed when the shell's end of the record pipe closes
 	exited chan struct{}
 	pump   *pump
+	step   *os.File // step.sh, rewritten for every step
 
 	waitErr error // valid after exited is closed
 }
@@ -109,6 +110,10 @@ func startShell(cfg shellConfig) (*shell, error) {
 		cmd: cmd, pty: master, pid: cmd.Process.Pid, dir: cfg.dir, tokens: tokW,
 		recs: make(chan record, 4), exited: make(chan struct{}),
 	}
+	if s.step, err = os.OpenFile(filepath.Join(cfg.dir, "step.sh"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
+		s.kill()
+		return nil, err
+	}
 	s.pump = newPump(master)
 	go s.readRecords(recR)
 	go func() {
@@ -126,6 +131,13 @@ func startShell(cfg shellConfig) (*shell, error) {
 	out := s.pump.discarded()
 	s.kill()
 	return nil, fmt.Errorf("bash did not start: %s", strings.TrimSpace(out))
+}
+
+func (s *shell) writeStep(script string) error {
+	if _, err := s.step.WriteAt([]byte(script), 0); err != nil {
+		return err
+	}
+	return s.step.Truncate(int64(len(script)))
 }
 
 func (s *shell) readRecords(r *os.File) {
@@ -149,13 +161,16 @@ func (s *shell) readRecords(r *os.File) {
 	}
 }
 
+// newToken is a random id the wrapper prints as an OSC string with a private
+// number (terminals ignore it; it is stripped before anything reaches a
+// learner's terminal). Short, since bash reads the token pipe a byte at a time.
 func newToken() string {
-	var b [12]byte
+	var b [8]byte
 	_, _ = rand.Read(b[:])
-	// An OSC string with a private number: terminals ignore it, and it is
-	// stripped before anything reaches a learner's terminal anyway.
-	return "\x1b]6973;cc" + hex.EncodeToString(b[:]) + "\x07"
+	return hex.EncodeToString(b[:])
 }
+
+func tokenOSC(tok string) string { return "\x1b]6973;" + tok + "\x07" }
 
 // send types line on the terminal after queueing the tokens the wrapper will
 // print around the output.
@@ -232,6 +247,9 @@ func (s *shell) kill() {
 	}
 	s.tokens.Close()
 	s.pty.Close()
+	if s.step != nil {
+		s.step.Close()
+	}
 	s.pump.wait()
 }
 
@@ -250,6 +268,7 @@ type pump struct {
 	sink    func([]byte)
 	endSeen chan struct{}
 	idle    bytes.Buffer // recent discarded bytes, for error messages
+	all     bool         // passthrough: no tokens, everything to sink
 
 	lastOutput atomic.Int64 // unix nanos of the last byte read
 }
@@ -283,7 +302,7 @@ func (p *pump) wait() { <-p.done }
 func (p *pump) arm(start, end string, sink func([]byte)) chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.start, p.end = []byte(start), []byte(end)
+	p.start, p.end = []byte(tokenOSC(start)), []byte(tokenOSC(end))
 	p.capture = false
 	p.pending = nil
 	p.sink = sink
@@ -301,6 +320,14 @@ func (p *pump) disarm() {
 	p.start, p.end, p.capture, p.pending, p.sink = nil, nil, false, nil, nil
 }
 
+// passthrough sends everything from now on to sink (an interactive shell).
+func (p *pump) passthrough(sink func([]byte)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.start, p.end, p.pending = nil, nil, nil
+	p.capture, p.sink, p.all = true, sink, true
+}
+
 func (p *pump) discarded() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -310,6 +337,10 @@ func (p *pump) discarded() string {
 func (p *pump) feed(b []byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.all {
+		p.sink(b)
+		return
+	}
 	data := b
 	if len(p.pending) > 0 {
 		data = append(p.pending, b...)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -50,7 +52,7 @@ func runList(ctx context.Context, streams *IOStreams, args []string) error {
 		return inputError(err)
 	}
 	if *asJSON {
-		return writeListJSON(streams.Out, m)
+		return writeListJSON(streams.Out, m, streams.OutTTY)
 	}
 	return writeListTable(streams.Out, m, streams.Width)
 }
@@ -77,8 +79,9 @@ type listStepJSON struct {
 }
 
 type listCmdJSON struct {
-	Text string `json:"text"`
-	Line int    `json:"line"`
+	Text string           `json:"text"`
+	Line int              `json:"line"`
+	Want *course.Expected `json:"want,omitempty"` // transcripts: the expected output
 }
 
 // listAttrsJSON is course.Attrs with durations written as Go durations
@@ -113,26 +116,58 @@ func attrsJSON(a course.Attrs) *listAttrsJSON {
 	return j
 }
 
-func writeListJSON(w io.Writer, m *course.Module) error {
-	doc := listJSON{File: m.Path, Steps: make([]listStepJSON, 0, len(m.Steps))}
-	for _, s := range m.Steps {
+// writeListJSON writes the list document; indented for a person at a
+// terminal, one compact line for a pipe (what scripts and jq read, and
+// half the work on a big module).
+func writeListJSON(w io.Writer, m *course.Module, indent bool) error {
+	// Steps are encoded one at a time through a reused buffer, so a big
+	// module never needs its whole document in memory twice.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	file, _ := json.Marshal(m.Path)
+	nl, in1, in2 := "", "", ""
+	if indent {
+		nl, in1, in2 = "\n", "  ", "    "
+	}
+	sep := ":"
+	if indent {
+		sep = ": "
+	}
+	fmt.Fprintf(bw, "{%s%s\"file\"%s%s,%s%s\"steps\"%s[", nl, in1, sep, file, nl, in1, sep)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	if indent {
+		enc.SetIndent(in2, in1)
+	}
+	enc.SetEscapeHTML(false)
+	for i, s := range m.Steps {
 		cmds := make([]listCmdJSON, len(s.Commands))
 		for i, c := range s.Commands {
-			cmds[i] = listCmdJSON{Text: c.Text, Line: c.Line}
+			cmds[i] = listCmdJSON{Text: c.Text, Line: c.Line, Want: c.Want}
 		}
 		h := s.Heading
 		if h == nil {
 			h = []string{}
 		}
-		doc.Steps = append(doc.Steps, listStepJSON{
+		buf.Reset()
+		err := enc.Encode(listStepJSON{
 			ID: s.ID, Index: s.Index, Line: s.Line, EndLine: s.EndLine, Kind: s.Kind,
 			Lang: s.Lang, Heading: h, Commands: cmds, Attrs: attrsJSON(s.Attrs),
 			Hidden: s.Hidden, Prompted: s.Prompted, Expected: s.Expected,
 		})
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString(nl + in2)
+		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	if len(m.Steps) > 0 {
+		bw.WriteString(nl + in1)
+	}
+	bw.WriteString("]" + nl + "}\n")
+	return bw.Flush()
 }
 
 // stepFlags is the FLAGS column: what will make the step run differently.
@@ -215,7 +250,8 @@ func writeListTable(w io.Writer, m *course.Module, width int) error {
 		_, err := fmt.Fprintf(w, "%s: no steps (fences tagged sh, bash, shell, console or with {file=...})\n", m.Path)
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tID\tLINE\tKIND\tCOMMAND\tFLAGS")
 	for _, s := range m.Steps {
 		cmd := firstCommand(s)
@@ -224,5 +260,17 @@ func writeListTable(w io.Writer, m *course.Module, width int) error {
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", s.Index, s.ID, s.Line, s.Kind, cmd, stepFlags(s))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// tabwriter pads the empty last column; trailing blanks help no one.
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+"\n"); err != nil {
+			return err
+		}
+	}
+	return nil
 }

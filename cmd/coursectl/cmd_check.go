@@ -1,0 +1,555 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/coursectl/coursectl/course"
+	// Aliased: app.go has a func named report.
+	reports "github.com/coursectl/coursectl/report"
+	"github.com/coursectl/coursectl/runner"
+)
+
+func init() {
+	register(&command{
+		name:    "check",
+		summary: "run modules unattended and report (CI)",
+		usage:   checkUsage,
+		run:     runCheck,
+	})
+}
+
+const checkUsage = `Usage: coursectl check [flags] PATH...
+
+Runs every step of each module unattended, in a sandbox, and reports. PATH is
+a module (.md) or a directory searched for .md files (hidden directories are
+skipped). Modules run in sorted order; within a module the first failing step
+ends the module, and the steps after it are reported as not run.
+
+Flags:
+  --json             one JSON object per module on stdout (the text report goes to stderr)
+  --junit FILE       also write a JUnit XML report to FILE
+  --resume           start each module at its first step with no valid checkpoint
+  --from ID          start at step ID (every module checked must have it)
+  --keep-going       after a module fails, still check the remaining modules
+  --timeout D        per-step timeout unless the step sets one (default 10m)
+  --idle-timeout D   fail a step silent and waiting for input this long (default 60s)
+  -j N               check N modules in parallel (default 1)
+  --shard K/N        check only the K-th of N slices of the sorted modules (CI matrix)
+  --state DIR        checkpoints and sandboxes (default $XDG_STATE_HOME/coursectl,
+                     else ~/.local/state/coursectl)
+  --workdir DIR      run in DIR instead of a fresh sandbox workdir
+  --home DIR         use DIR as HOME instead of a fresh sandbox home
+  --no-sandbox       run in the current directory with the real HOME
+  --no-fakes         run the real commands instead of the module's fakes
+  --update           rewrite transcripts with the real output (--diff: only show it)
+  --html FILE        also write an HTML report to FILE
+
+Exit status: 0 every step passed or was skipped, 1 a step failed, 2 bad usage
+or unreadable input, 130 interrupted (Ctrl-C stops the running step and keeps
+the checkpoints of finished steps; a second Ctrl-C stops at once).
+Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
+::error annotations.
+
+Examples:
+  coursectl check testdata/module1.md
+  coursectl check docs/ --keep-going --junit report.xml
+  coursectl check docs/ --json | jq '.steps[] | select(.status=="failed")'
+  coursectl check docs/ --shard 2/4 -j 2
+  coursectl check module1.md --from install-docker --timeout 2m
+`
+
+// Hooks for the check features other parts of coursectl provide. While one
+// is nil its flag is refused as "not yet available" instead of being
+// silently ignored.
+var (
+	// checkUpdate rewrites the transcripts and output fences of the checked
+	// modules with what really printed (--update), or prints the change as
+	// a diff without writing (--diff). TODO(author): set by the --update
+	// implementation (issue 4).
+	checkUpdate func(ctx context.Context, streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) error
+	// checkHTML writes the HTML report of the results to path (--html).
+	// TODO(render): set by render's HTML page (issue 6).
+	checkHTML func(path string, results []*runner.ModuleResult) error
+)
+
+// The parser and the runner, as variables so the command's own logic
+// (paths, shards, -j, exit codes, reports) is tested with stand-ins.
+var (
+	loadModule = course.Load
+	runModule  = runner.RunModule
+)
+
+// shard is --shard K/N: the K-th (1-based) of N slices.
+type shard struct{ k, n int }
+
+func (s *shard) String() string {
+	if s.n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", s.k, s.n)
+}
+
+func (s *shard) Set(v string) error {
+	ks, ns, ok := strings.Cut(v, "/")
+	k, err1 := strconv.Atoi(ks)
+	n, err2 := strconv.Atoi(ns)
+	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
+		return fmt.Errorf("want K/N with 1 <= K <= N, like 2/4")
+	}
+	s.k, s.n = k, n
+	return nil
+}
+
+// pick returns the modules of this shard. Sorted paths are dealt out in
+// turn (the i-th goes to shard i mod N), so every machine of a CI matrix
+// computes the same slices and the slices differ in size by at most one.
+func (s shard) pick(paths []string) []string {
+	if s.n == 0 {
+		return paths
+	}
+	var out []string
+	for i, p := range paths {
+		if i%s.n == s.k-1 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// durationFlag is a time.Duration flag whose error says what to write.
+type durationFlag time.Duration
+
+func (d *durationFlag) String() string { return time.Duration(*d).String() }
+
+func (d *durationFlag) Set(v string) error {
+	x, err := time.ParseDuration(v)
+	if err != nil {
+		return errors.New("want a duration like 30s, 2m or 1h30m")
+	}
+	*d = durationFlag(x)
+	return nil
+}
+
+type checkFlags struct {
+	json, resume, keepGoing bool
+	noSandbox, noFakes      bool
+	update, diff            bool
+	junit, html, from       string
+	state, workdir, home    string
+	timeout, idleTimeout    time.Duration
+	jobs                    int
+	shard                   shard
+}
+
+func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
+	c := commands["check"]
+	var f checkFlags
+	fs := newFlagSet(c, streams)
+	fs.BoolVar(&f.json, "json", false, "")
+	fs.StringVar(&f.junit, "junit", "", "")
+	fs.BoolVar(&f.resume, "resume", false, "")
+	fs.StringVar(&f.from, "from", "", "")
+	fs.BoolVar(&f.keepGoing, "keep-going", false, "")
+	f.timeout, f.idleTimeout = 10*time.Minute, 60*time.Second
+	fs.Var((*durationFlag)(&f.timeout), "timeout", "")
+	fs.Var((*durationFlag)(&f.idleTimeout), "idle-timeout", "")
+	fs.IntVar(&f.jobs, "j", 1, "")
+	fs.Var(&f.shard, "shard", "")
+	fs.StringVar(&f.state, "state", "", "")
+	fs.StringVar(&f.workdir, "workdir", "", "")
+	fs.StringVar(&f.home, "home", "", "")
+	fs.BoolVar(&f.noSandbox, "no-sandbox", false, "")
+	fs.BoolVar(&f.noFakes, "no-fakes", false, "")
+	fs.BoolVar(&f.update, "update", false, "")
+	fs.BoolVar(&f.diff, "diff", false, "")
+	fs.StringVar(&f.html, "html", "", "")
+	paths, err := parseFlags(c, fs, args, streams)
+	if err != nil {
+		return err
+	}
+	if err := f.validate(paths); err != nil {
+		return err
+	}
+	files, err := modulePaths(paths)
+	if err != nil {
+		return err
+	}
+	total := len(files)
+	files = f.shard.pick(files)
+	mods := make([]*course.Module, 0, len(files))
+	for _, file := range files {
+		mod, err := loadModule(file)
+		if err != nil {
+			return inputError(err)
+		}
+		if f.from != "" && mod.Step(f.from) == nil {
+			return usageError("%s: --from %s: no step with that id (%s)", file, f.from, stepIDs(mod))
+		}
+		mods = append(mods, mod)
+	}
+	if f.state == "" {
+		if f.state, err = defaultStateDir(); err != nil {
+			return usageError("--state: %v", err)
+		}
+	}
+	var junit *os.File
+	if f.junit != "" {
+		// Opened before anything runs so a bad path costs nothing.
+		if junit, err = os.Create(f.junit); err != nil {
+			return inputError(fmt.Errorf("--junit: %w", err))
+		}
+		defer junit.Close()
+	}
+
+	ctx, stopSignals := interruptible(ctx, streams.Err, func() { os.Exit(exitInterrupted) })
+	defer stopSignals()
+
+	// The human report goes to stdout, or to stderr when stdout carries
+	// JSON, so `--json | jq` still shows progress.
+	textOut, textTTY, width, color := streams.Out, streams.OutTTY, streams.Width, streams.Color
+	if f.json {
+		textOut, textTTY, width, color = stderrText(streams)
+	}
+	live := reports.NewLive(textOut)
+	live.Text = reports.Text{Color: color}
+	live.Status, live.Width, live.Buffered = textTTY, width, f.jobs > 1
+	if f.shard.n > 0 && len(mods) == 0 {
+		fmt.Fprintf(live, "shard %s: no modules (%d in all)\n", f.shard.String(), total)
+	}
+
+	start := time.Now()
+	live.Start()
+	results := runModules(ctx, mods, f, live)
+	live.Stop()
+
+	// Modules never started have no block of their own (a long list of
+	// "not checked" says nothing); the summary counts them.
+	reports.Text{Color: color}.WriteSummary(textOut, results, time.Since(start))
+
+	if err := writeReports(ctx, streams, f, results, junit); err != nil {
+		return err
+	}
+
+	interrupted, failed := ctx.Err() != nil, false
+	for _, mr := range results {
+		interrupted = interrupted || mr.Interrupted
+		failed = failed || !mr.OK()
+	}
+	switch {
+	case interrupted:
+		fmt.Fprintln(streams.Err, "coursectl: interrupted; the checkpoints of finished steps are kept (--resume continues)")
+		return silentExit(exitInterrupted)
+	case failed:
+		return silentExit(exitFailed)
+	}
+	return nil
+}
+
+// writeReports writes the machine-read reports the flags ask for, and runs
+// --update, after the text report.
+func writeReports(ctx context.Context, streams *IOStreams, f checkFlags, results []*runner.ModuleResult, junit *os.File) error {
+	if f.json {
+		if err := reports.JSON(streams.Out, results); err != nil {
+			return err
+		}
+	}
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		// Workflow commands are read from both streams; stdout unless it
+		// carries JSON.
+		w := streams.Out
+		if f.json {
+			w = streams.Err
+		}
+		reports.GitHub(w, results, os.Getenv("GITHUB_WORKSPACE"))
+	}
+	if junit != nil {
+		if err := reports.JUnit(junit, results); err != nil {
+			return fmt.Errorf("--junit %s: %w", f.junit, err)
+		}
+		if err := junit.Close(); err != nil {
+			return fmt.Errorf("--junit %s: %w", f.junit, err)
+		}
+	}
+	if f.html != "" {
+		if err := checkHTML(f.html, results); err != nil {
+			return fmt.Errorf("--html %s: %w", f.html, err)
+		}
+	}
+	if f.update && ctx.Err() == nil {
+		if err := checkUpdate(ctx, streams, results, f.diff); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *checkFlags) validate(paths []string) error {
+	switch {
+	case len(paths) == 0:
+		return usageError("check: name at least one module or directory (see 'coursectl help check')")
+	case f.timeout <= 0:
+		return usageError("check: --timeout %v: want a positive duration like 30s or 10m", f.timeout)
+	case f.idleTimeout <= 0:
+		return usageError("check: --idle-timeout %v: want a positive duration like 30s or 2m", f.idleTimeout)
+	case f.jobs < 1:
+		return usageError("check: -j %d: want at least 1", f.jobs)
+	case f.resume && f.from != "":
+		return usageError("check: --resume and --from both say where to start: use one")
+	case f.diff && !f.update:
+		return usageError("check: --diff shows what --update would change: use --update --diff")
+	case f.noSandbox && (f.workdir != "" || f.home != ""):
+		return usageError("check: --no-sandbox already uses the current directory and HOME: drop --workdir/--home")
+	case f.update && checkUpdate == nil:
+		return usageError("check: --update is not yet available in this build")
+	case f.html != "" && checkHTML == nil:
+		return usageError("check: --html is not yet available in this build")
+	}
+	return nil
+}
+
+// stepIDs lists a module's step ids for an error message, shortened when
+// there are many.
+func stepIDs(mod *course.Module) string {
+	if len(mod.Steps) == 0 {
+		return "it has no steps"
+	}
+	ids := make([]string, 0, len(mod.Steps))
+	for _, st := range mod.Steps {
+		ids = append(ids, st.ID)
+	}
+	const most = 8
+	if len(ids) > most {
+		return "its steps: " + strings.Join(ids[:most], ", ") + fmt.Sprintf(", ... (%d in all; see 'coursectl list %s')", len(ids), mod.Path)
+	}
+	return "its steps: " + strings.Join(ids, ", ")
+}
+
+// modulePaths expands the arguments into a sorted list of module files:
+// a file as named, a directory as every .md file under it, hidden
+// directories (.git, .github) skipped.
+func modulePaths(args []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		p = filepath.Clean(p)
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, arg := range args {
+		info, err := os.Stat(arg)
+		if err != nil {
+			return nil, inputError(&course.PosError{File: arg, Err: unwrapPathError(err)})
+		}
+		if !info.IsDir() {
+			add(arg)
+			continue
+		}
+		found := 0
+		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			hidden := p != arg && strings.HasPrefix(d.Name(), ".")
+			switch {
+			case d.IsDir() && hidden:
+				return filepath.SkipDir
+			case !d.IsDir() && !hidden && strings.EqualFold(filepath.Ext(p), ".md"):
+				add(p)
+				found++
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, inputError(err)
+		}
+		if found == 0 {
+			return nil, usageError("%s: no .md files in this directory", arg)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// unwrapPathError drops the "stat FILE:" a *fs.PathError repeats, since
+// PosError already names the file.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		if errors.Is(pe.Err, fs.ErrNotExist) {
+			return errors.New("no such file or directory")
+		}
+		return pe.Err
+	}
+	return err
+}
+
+// defaultStateDir is SPEC §3's: $XDG_STATE_HOME/coursectl, else
+// ~/.local/state/coursectl.
+func defaultStateDir() (string, error) {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "coursectl"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no $XDG_STATE_HOME or $HOME to keep checkpoints in: pass --state DIR")
+	}
+	return filepath.Join(home, ".local", "state", "coursectl"), nil
+}
+
+// stderrText settles how the text report looks on stderr (used with --json).
+func stderrText(streams *IOStreams) (w io.Writer, tty bool, width int, color bool) {
+	w, width = streams.Err, 80
+	if f, ok := streams.Err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		tty = true
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+			width = cols
+		}
+	}
+	// --color=always shows as Color without a terminal on stdout.
+	color = (streams.Color && !streams.OutTTY) ||
+		(tty && streams.Color && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb")
+	return w, tty, width, color
+}
+
+// runModules checks mods with up to f.jobs at once and returns a result for
+// each, in order. A module never started (an earlier failure without
+// --keep-going, or Ctrl-C) has a result with every step not run.
+func runModules(ctx context.Context, mods []*course.Module, f checkFlags, live *reports.Live) []*runner.ModuleResult {
+	results := make([]*runner.ModuleResult, len(mods))
+	var stop atomic.Bool // a module failed and --keep-going is off
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(f.jobs, max(1, len(mods))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if ctx.Err() != nil || stop.Load() {
+					continue
+				}
+				mr := checkModule(ctx, mods[i], f, live)
+				results[i] = mr
+				if !mr.OK() && !f.keepGoing {
+					stop.Store(true)
+				}
+			}
+		}()
+	}
+	for i := range mods {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, mr := range results {
+		if mr == nil {
+			results[i] = reports.NotRunModule(mods[i])
+		}
+	}
+	return results
+}
+
+// checkModule runs one module, its progress shown by live.
+func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *reports.Live) *runner.ModuleResult {
+	opts := runner.Options{
+		StateDir:    f.state,
+		Sandbox:     !f.noSandbox,
+		Workdir:     f.workdir,
+		Home:        f.home,
+		Timeout:     f.timeout,
+		IdleTimeout: f.idleTimeout,
+		Resume:      f.resume,
+		From:        f.from,
+		NoFakes:     f.noFakes,
+		Events:      live.Module(mod),
+	}
+	started := time.Now()
+	mr, err := runModule(ctx, mod, opts)
+	if mr == nil {
+		mr = &runner.ModuleResult{Started: started, Duration: time.Since(started)}
+	}
+	if mr.Module == nil {
+		mr.Module = mod
+	}
+	if mr.File == "" {
+		mr.File = mod.Path
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		// The runner could not run the module at all (no bash, an
+		// unwritable state directory): the step it stood at fails with
+		// the reason, so every report shows it.
+		mr.Steps = append(mr.Steps, runnerFailure(mod, mr, err))
+	}
+	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		mr.Interrupted = true
+	}
+	live.Done(mr)
+	return mr
+}
+
+// runnerFailure is a failed result for the first step of mod that has no
+// result yet, carrying err.
+func runnerFailure(mod *course.Module, mr *runner.ModuleResult, err error) *runner.StepResult {
+	done := map[string]bool{}
+	for _, sr := range mr.Steps {
+		done[sr.ID] = true
+	}
+	sr := &runner.StepResult{Status: runner.Failed, ExitCode: -1, Error: err.Error(), ID: "(module)", Finished: time.Now()}
+	for _, st := range mod.Steps {
+		if !done[st.ID] {
+			sr.Step, sr.ID, sr.Line = st, st.ID, st.Line
+			break
+		}
+	}
+	return sr
+}
+
+// interruptible wires Ctrl-C for check: the first interrupt cancels the
+// returned context, so the runner stops the running step and keeps the
+// checkpoints of finished ones; a second one calls exitNow, for a step that
+// will not stop. Main's NotifyContext sees the first interrupt too.
+func interruptible(ctx context.Context, stderr io.Writer, exitNow func()) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case <-done:
+				return
+			case <-sigs:
+			}
+			if n == 1 {
+				fmt.Fprintln(stderr, "coursectl: interrupting the running step (Ctrl-C again to stop at once)")
+				cancel()
+				continue
+			}
+			fmt.Fprintln(stderr, "coursectl: stopped at once")
+			exitNow()
+			return
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
+}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/lint"
+)
+
+func init() {
+	register(&command{
+		name:    "lint",
+		summary: "static checks of modules; never runs anything",
+		usage: `Usage: coursectl lint PATH... [--json] [--strict] [--fix [--diff]]
+
+Checks modules without running them: untagged fences that look like shell,
+prompts mixed with other lines, interactive programs and servers with no
+annotation, sudo, mojibake, broken relative links and images, duplicate
+names, unterminated fences, unknown attribute keys. Directories are
+searched for .md files. Each finding is one line:
+
+  FILE:LINE: error|warning: what is wrong — what to do
+
+Exit status: 0 no errors (warnings alone pass), 1 errors (or warnings with
+--strict), 2 a path could not be read. See docs/lint.md for every check.
+
+Flags:
+  --json     print {"files", "errors", "warnings", "findings": [...]}
+  --strict   warnings fail too
+  --fix      repair what is safe (mojibake back to UTF-8) in place
+  --diff     with --fix: print the repair as a unified diff, change nothing
+             (exit 1 when there is something to fix)
+
+Examples:
+  coursectl lint testdata/module1.md
+  coursectl lint docs/ --strict
+  coursectl lint --fix --diff module1.md
+`,
+		run: runLint,
+	})
+}
+
+type lintReport struct {
+	Files    int            `json:"files"`
+	Errors   int            `json:"errors"`
+	Warnings int            `json:"warnings"`
+	Findings []lint.Finding `json:"findings"`
+}
+
+func runLint(ctx context.Context, streams *IOStreams, args []string) error {
+	c := commands["lint"]
+	fset := newFlagSet(c, streams)
+	asJSON := fset.Bool("json", false, "")
+	strict := fset.Bool("strict", false, "")
+	fix := fset.Bool("fix", false, "")
+	diff := fset.Bool("diff", false, "")
+	paths, err := parseFlags(c, fset, args, streams)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return usageError("lint: want at least one PATH (see 'coursectl help lint')")
+	}
+	if *diff && !*fix {
+		return usageError("lint: --diff shows what --fix would change: use --fix --diff")
+	}
+	files, err := markdownFiles(paths)
+	if err != nil {
+		return err
+	}
+
+	rep := lintReport{Files: len(files), Findings: []lint.Finding{}}
+	unreadable := false
+	pendingFix := false
+	for _, file := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if *fix {
+			changed, err := fixFile(streams, file, *diff)
+			if err != nil {
+				fmt.Fprintf(streams.Err, "coursectl: %v\n", err)
+				unreadable = true
+				continue
+			}
+			pendingFix = pendingFix || changed
+		}
+		m, err := course.Load(file)
+		if err != nil {
+			fmt.Fprintf(streams.Err, "coursectl: %v\n", err)
+			unreadable = true
+			continue
+		}
+		for _, f := range lint.Module(m) {
+			if *fix && !*diff && f.Check == lint.CheckMojibake {
+				continue
+			}
+			if f.Severity == lint.Error {
+				rep.Errors++
+			} else {
+				rep.Warnings++
+			}
+			rep.Findings = append(rep.Findings, f)
+		}
+	}
+
+	switch {
+	case *diff:
+		// The diff is the output; findings would only be in its way.
+	case *asJSON:
+		enc := json.NewEncoder(streams.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	default:
+		for _, f := range rep.Findings {
+			fmt.Fprintln(streams.Out, f.String())
+		}
+		if rep.Errors+rep.Warnings > 0 {
+			fmt.Fprintf(streams.Err, "%s, %s in %s\n", plural(rep.Errors, "error"), plural(rep.Warnings, "warning"), plural(rep.Files, "file"))
+		}
+	}
+
+	switch {
+	case unreadable:
+		return silentExit(exitUsage)
+	case *diff:
+		if pendingFix {
+			return silentExit(exitFailed)
+		}
+		return nil
+	case rep.Errors > 0 || (*strict && rep.Warnings > 0):
+		return silentExit(exitFailed)
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// markdownFiles expands directories into the .md files under them (hidden
+// directories and node_modules skipped), in a stable order. A path that
+// does not exist is a usage error naming it.
+func markdownFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, inputError(&course.PosError{File: p, Err: errors.New("no such file or directory — check the path")})
+		}
+		if !info.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && path != p && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && strings.EqualFold(filepath.Ext(path), ".md") {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, inputError(&course.PosError{File: p, Err: err})
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// fixFile repairs mojibake in file, or with showDiff prints the repair.
+// It reports whether there was anything to repair. The file is replaced
+// atomically (a temporary file renamed over it) and keeps its mode.
+func fixFile(streams *IOStreams, file string, showDiff bool) (bool, error) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return false, &course.PosError{File: file, Err: err}
+	}
+	// Parse first: a binary or non-UTF-8 file is reported, not rewritten.
+	if _, err := course.Parse(file, src); err != nil {
+		return false, err
+	}
+	fixed, fixes := lint.FixMojibake(src)
+	if len(fixes) == 0 {
+		return false, nil
+	}
+	if showDiff {
+		fmt.Fprint(streams.Out, lint.Diff(filepath.ToSlash(file), src, fixed))
+		return true, nil
+	}
+	if bytes.Equal(src, fixed) {
+		return false, nil
+	}
+	if err := writeAtomic(file, fixed); err != nil {
+		return false, &course.PosError{File: file, Err: fmt.Errorf("writing the fix: %w", err)}
+	}
+	fmt.Fprintf(streams.Err, "%s: fixed %s\n", file, plural(len(fixes), "mojibake sequence"))
+	return true, nil
+}
+
+func writeAtomic(file string, data []byte) error {
+	info, err := os.Stat(file)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
+}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/render"
+	"github.com/coursectl/coursectl/runner"
+)
+
+func init() {
+	checkHTML = writeCheckHTML
+	register(&command{
+		name:    "render",
+		summary: "show a module for reading: in the terminal, or as an HTML page",
+		usage: `Usage: coursectl render FILE [--html] [-o FILE] [--state DIR] [--width N]
+
+Renders a module as a learner reads it: the prose, and each step numbered,
+highlighted and framed. When a run of the module left a record in the
+state directory (coursectl check or run), each step shows its last status,
+time and, for a failure, what went wrong and the end of its output.
+
+In a terminal the text is wrapped to the window and coloured; piped or
+with NO_COLOR it is plain text with no escape codes.
+
+Flags:
+  --html        write one standalone HTML page (inline CSS, no scripts,
+                light and dark) instead of terminal text
+  -o FILE       write to FILE instead of standard output; "-" is stdout
+  --state DIR   where to find the last run record
+                (default $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl)
+  --width N     wrap terminal text at N columns (default: the window, else 80)
+
+Examples:
+  coursectl render testdata/module1.md
+  coursectl render testdata/module1.md | less -R
+  coursectl render --html -o report.html testdata/module1.md
+  coursectl check --state ci-state docs/intro.md; coursectl render --html --state ci-state -o intro.html docs/intro.md
+`,
+		run: runRender,
+	})
+}
+
+func runRender(ctx context.Context, streams *IOStreams, args []string) error {
+	c := commands["render"]
+	flags := newFlagSet(c, streams)
+	asHTML := flags.Bool("html", false, "")
+	out := flags.String("o", "", "")
+	stateDir := flags.String("state", "", "")
+	width := flags.Int("width", 0, "")
+	pos, err := parseFlags(c, flags, args, streams)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("render: want one FILE (see 'coursectl help render')")
+	}
+	if *width < 0 || (*width > 0 && *width < 20) {
+		return usageError("render: --width %d is too narrow: give 20 columns or more", *width)
+	}
+	if *asHTML && *out == "" && streams.OutTTY {
+		return usageError("render: --html writes a page: add -o FILE (or -o - for standard output)")
+	}
+	mod, err := course.Load(pos[0])
+	if err != nil {
+		return inputError(err)
+	}
+	dir := *stateDir
+	if dir == "" {
+		dir = runner.DefaultStateDir()
+	}
+	// A missing or unreadable record is not a reason to refuse to show the
+	// document: say so and render without statuses.
+	rec, err := runner.LoadRecord(dir, mod)
+	if err != nil {
+		fmt.Fprintf(streams.Err, "coursectl: %s: ignoring the last run record: %v\n", mod.Path, err)
+		rec = nil
+	}
+
+	var page []byte
+	toFile := *out != "" && *out != "-"
+	if *asHTML {
+		if page, err = render.HTML(mod, rec); err != nil {
+			return err
+		}
+	} else {
+		t := render.Terminal{Width: streams.Width, Color: streams.Color && !toFile}
+		if *width > 0 {
+			t.Width = *width
+		}
+		if t.Width <= 0 {
+			t.Width = render.DefaultWidth
+		}
+		t.Hyperlinks = t.Color && streams.OutTTY && hyperlinksLikely()
+		page = []byte(t.Module(mod, rec))
+	}
+	if !toFile {
+		_, err := streams.Out.Write(page)
+		return err
+	}
+	if err := writeFileAtomic(*out, page); err != nil {
+		return usageError("render: cannot write %s: %v — check the directory exists and is writable", *out, err)
+	}
+	return nil
+}
+
+// hyperlinksLikely says whether the terminal probably shows OSC 8 links.
+// Terminals that do not know OSC 8 ignore it, except the Linux console,
+// which prints it; TERM=dumb gets no escapes at all anyway.
+func hyperlinksLikely() bool {
+	switch os.Getenv("TERM") {
+	case "linux", "dumb", "":
+		return false
+	}
+	return true
+}
+
+// writeFileAtomic replaces path in one rename, so a browser reloading the
+// page (watch) never sees half of it. Its errors are the bare cause ("no
+// such file or directory"): the temporary name would only confuse.
+func writeFileAtomic(path string, data []byte) (err error) {
+	defer func() {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+	}()
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// writeCheckHTML is `check --html FILE`: the module's page for one module;
+// for several, FILE is an index linking to one page per module written
+// beside it (FILE's name, the module's position and name: report-2-intro.html),
+// so a CI job uploads one directory and opens one file.
+func writeCheckHTML(path string, results []*runner.ModuleResult) error {
+	var withModule []*runner.ModuleResult
+	for _, r := range results {
+		if r != nil && r.Module != nil {
+			withModule = append(withModule, r)
+		}
+	}
+	if len(withModule) == 1 {
+		page, err := render.HTML(withModule[0].Module, withModule[0])
+		if err != nil {
+			return err
+		}
+		return explainWrite(writeFileAtomic(path, page))
+	}
+	dir, base := filepath.Split(path)
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	var entries []render.IndexEntry
+	for i, r := range withModule {
+		page, err := render.HTML(r.Module, r)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimSuffix(filepath.Base(r.Module.Path), filepath.Ext(r.Module.Path))
+		name = fmt.Sprintf("%s-%d-%s.html", stem, i+1, pageNameRE.ReplaceAllString(name, "_"))
+		if err := writeFileAtomic(filepath.Join(dir, name), page); err != nil {
+			return explainWrite(err)
+		}
+		entries = append(entries, render.IndexEntry{Href: name, Record: r})
+	}
+	return explainWrite(writeFileAtomic(path, render.Index(entries)))
+}
+
+func explainWrite(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w — check the directory exists and is writable", err)
+}
+
+var pageNameRE = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

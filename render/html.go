@@ -1,0 +1,460 @@
+package render
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html"
+	"strings"
+	"sync"
+
+	"github.com/alecthomas/chroma/v2"
+	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
+	chromastyles "github.com/alecthomas/chroma/v2/styles"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/util"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/runner"
+)
+
+//go:embed page.css
+var pageCSS string
+
+// The page's code colours: chroma's GitHub pair, the look most course
+// authors know from reading their docs on GitHub.
+const (
+	lightCodeStyle = "github"
+	darkCodeStyle  = "github-dark"
+)
+
+// codeCSS is computed once: chroma's styles are read-only after init.
+var codeCSS = sync.OnceValue(func() string {
+	f := codeFormatter(0)
+	var light, dark bytes.Buffer
+	_ = f.WriteCSS(&light, chromastyles.Get(lightCodeStyle))
+	_ = f.WriteCSS(&dark, chromastyles.Get(darkCodeStyle))
+	// Each set applies only in its own scheme: the dark style does not
+	// restate every class the light one colours, and a light rule left
+	// standing paints dark text on the dark background.
+	return "@media not all and (prefers-color-scheme: dark) {\n" + light.String() + "}\n" +
+		"@media (prefers-color-scheme: dark) {\n" + dark.String() + "}\n"
+})
+
+// codeFormatter numbers lines with the markdown's own line numbers, so an
+// author can go from the page to the file; the numbers and the `$`
+// prompts are not selectable (see page.css), so copying a block gives
+// commands that paste and run.
+func codeFormatter(firstLine int) *chromahtml.Formatter {
+	opts := []chromahtml.Option{chromahtml.WithClasses(true), chromahtml.TabWidth(4)}
+	if firstLine > 0 {
+		opts = append(opts, chromahtml.WithLineNumbers(true), chromahtml.BaseLineNumber(firstLine),
+			chromahtml.WithLinkableLineNumbers(true, "L"))
+	}
+	return chromahtml.New(opts...)
+}
+
+// HTML renders mod as one standalone page (inline CSS, no scripts, no
+// remote fonts or images of ours): the prose, each step highlighted and
+// numbered, and when rec is not nil each step's status, time and output,
+// failures open, with a summary on top.
+func HTML(mod *course.Module, rec *runner.ModuleResult) ([]byte, error) {
+	src := blankFrontMatter(mod.Source)
+	p := &htmlPage{mod: mod, rec: rec, results: resultsByID(rec), num: numberSteps(mod), byLine: map[int]*course.Step{}}
+	for _, s := range mod.Steps {
+		p.byLine[s.Line] = s
+	}
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.GFM),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(p, 100))),
+	)
+	var body bytes.Buffer
+	if err := md.Convert(src, &body); err != nil {
+		return nil, &course.PosError{File: mod.Path, Err: fmt.Errorf("rendering HTML: %w", err)}
+	}
+
+	var b bytes.Buffer
+	title := mod.Title
+	if title == "" {
+		title = mod.Path
+	}
+	fmt.Fprintf(&b, `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="coursectl">
+<title>%s</title>
+<style>
+%s
+%s</style>
+</head>
+<body>
+<main>
+`, html.EscapeString(title), pageCSS, codeCSS())
+	p.writeSummary(&b)
+	b.WriteString(`<article class="prose">` + "\n")
+	b.Write(body.Bytes())
+	b.WriteString("</article>\n")
+	fmt.Fprintf(&b, "<footer>%s · rendered by coursectl</footer>\n</main>\n</body>\n</html>\n", html.EscapeString(mod.Path))
+	return b.Bytes(), nil
+}
+
+// blankFrontMatter replaces YAML front matter with empty lines: it is not
+// for readers, and line numbers stay those of the file.
+func blankFrontMatter(src []byte) []byte {
+	lines := splitLinesKeep(src)
+	end := frontMatterEnd(lines)
+	if end == 0 {
+		return src
+	}
+	out := bytes.Repeat([]byte("\n"), end)
+	return append(out, bytes.Join(lines[end:], nil)...)
+}
+
+// htmlPage is a goldmark node renderer for the nodes that become steps;
+// everything else is goldmark's HTML, raw HTML omitted (an author's
+// <script> must not run in a CI artifact).
+type htmlPage struct {
+	mod     *course.Module
+	rec     *runner.ModuleResult
+	results map[string]*runner.StepResult
+	num     numbering
+	byLine  map[int]*course.Step
+}
+
+func (p *htmlPage) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindFencedCodeBlock, p.renderFenced)
+	reg.Register(ast.KindCodeBlock, p.renderIndented)
+	reg.Register(ast.KindHTMLBlock, p.renderHTMLBlock)
+}
+
+func (p *htmlPage) renderFenced(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
+	}
+	n := node.(*ast.FencedCodeBlock)
+	from, _ := fenceRange(src, n)
+	line := lineOf(src, from)
+	if s := p.byLine[line]; s != nil && !s.Hidden {
+		p.writeStep(w, s)
+		return ast.WalkSkipChildren, nil
+	}
+	lang := ""
+	if l := n.Language(src); l != nil {
+		lang = string(l)
+	}
+	writeCode(w, blockTokens(lang, blockText(src, n)), line+1, "")
+	return ast.WalkSkipChildren, nil
+}
+
+func (p *htmlPage) renderIndented(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkSkipChildren, nil
+	}
+	first := 0
+	if node.Lines().Len() > 0 {
+		first = lineOf(src, node.Lines().At(0).Start)
+	}
+	writeCode(w, blockTokens("", blockText(src, node)), first, "")
+	return ast.WalkSkipChildren, nil
+}
+
+// renderHTMLBlock omits raw HTML, as goldmark does by default, except a
+// hidden setup step that failed: the steps after it did not run because
+// of it, so the reader must see it.
+func (p *htmlPage) renderHTMLBlock(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering || node.Lines().Len() == 0 {
+		return ast.WalkSkipChildren, nil
+	}
+	line := lineOf(src, node.Lines().At(0).Start)
+	if s := p.byLine[line]; s != nil && s.Hidden {
+		if r := p.results[s.ID]; r != nil && failed(r) {
+			p.writeStep(w, s)
+		}
+	}
+	return ast.WalkSkipChildren, nil
+}
+
+func failed(r *runner.StepResult) bool {
+	return r.Status == runner.Failed || r.Status == runner.Timeout
+}
+
+// lineOf is the 1-based line holding byte offset at.
+func lineOf(src []byte, at int) int {
+	if at > len(src) {
+		at = len(src)
+	}
+	return bytes.Count(src[:at], []byte("\n")) + 1
+}
+
+func writeCode(w util.BufWriter, toks []chroma.Token, firstLine int, class string) {
+	var buf bytes.Buffer
+	if err := codeFormatter(firstLine).Format(&buf, chromastyles.Get(lightCodeStyle), chroma.Literator(toks...)); err != nil {
+		buf.Reset()
+		for _, t := range toks {
+			buf.WriteString(t.Value)
+		}
+		fmt.Fprintf(w, "<pre><code>%s</code></pre>\n", html.EscapeString(buf.String()))
+		return
+	}
+	if class != "" {
+		fmt.Fprintf(w, `<div class="%s">`, class)
+	}
+	w.Write(buf.Bytes())
+	if class != "" {
+		w.WriteString("</div>")
+	}
+	w.WriteString("\n")
+}
+
+// statusClass is the CSS class of a status.
+func statusClass(r *runner.StepResult) string {
+	if r == nil {
+		return "none"
+	}
+	switch r.Status {
+	case runner.Timeout:
+		return "failed"
+	case runner.NotRun:
+		return "notrun"
+	}
+	return string(r.Status)
+}
+
+func (p *htmlPage) writeStep(w util.BufWriter, s *course.Step) {
+	r := p.results[s.ID]
+	fmt.Fprintf(w, `<section class="step %s" id="step-%s">`+"\n", statusClass(r), html.EscapeString(s.ID))
+	w.WriteString(`<div class="step-head">`)
+	if s.Hidden {
+		w.WriteString(`<span class="step-num">Setup</span><span class="step-title">hidden setup step</span>`)
+	} else {
+		fmt.Fprintf(w, `<span class="step-num">Step %d/%d</span><span class="step-title">%s</span>`,
+			p.num.pos[s], p.num.total, html.EscapeString(stepTitle(s)))
+	}
+	for _, f := range stepFlags(s) {
+		fmt.Fprintf(w, `<span class="flag">%s</span>`, html.EscapeString(f))
+	}
+	w.WriteString(`<span class="spacer"></span>`)
+	if r != nil {
+		fmt.Fprintf(w, `<span class="badge %s">%s %s</span>`, statusClass(r), statusMark(r.Status), html.EscapeString(statusWord(r)))
+		if d := formatDuration(r.Duration); d != "" && !r.FromCheckpoint {
+			fmt.Fprintf(w, `<span class="dur">%s</span>`, d)
+		}
+	}
+	fmt.Fprintf(w, `<a class="where" href="#L%d" title="%s, line %d">%s · line %d</a>`,
+		s.BodyLine, html.EscapeString(p.mod.Path), s.Line, html.EscapeString(langOf(s.Lang, s.Kind)), s.Line)
+	w.WriteString("</div>\n")
+	body := s.BodyLine
+	if body == 0 {
+		body = s.Line + 1
+	}
+	writeCode(w, stepTokens(s), body, "step-code")
+	if r != nil {
+		p.writeResult(w, r)
+	}
+	w.WriteString("</section>\n")
+}
+
+func (p *htmlPage) writeResult(w util.BufWriter, r *runner.StepResult) {
+	if r.Note != "" {
+		fmt.Fprintf(w, `<p class="note">%s</p>`+"\n", html.EscapeString(r.Note))
+	}
+	if failed(r) {
+		w.WriteString(`<div class="failure">`)
+		if r.Error != "" {
+			fmt.Fprintf(w, `<p class="error">%s</p>`, html.EscapeString(r.Error))
+		}
+		if r.FailCommand != "" || r.FailLine > 0 || r.ExitCode != 0 {
+			w.WriteString(`<p class="failat">Failed`)
+			if r.FailLine > 0 {
+				fmt.Fprintf(w, ` at <a href="#L%d">line %d</a>`, r.FailLine, r.FailLine)
+			}
+			if r.ExitCode != 0 {
+				fmt.Fprintf(w, `, exit status %d`, r.ExitCode)
+			}
+			w.WriteString("</p>")
+		}
+		if r.FailCommand != "" {
+			fmt.Fprintf(w, `<pre class="failcmd"><code>%s</code></pre>`, html.EscapeString(r.FailCommand))
+		}
+		w.WriteString("</div>\n")
+		if r.Diff != "" {
+			w.WriteString(`<details class="diff" open><summary>Expected vs. actual output</summary>`)
+			writeDiff(w, r.Diff)
+			w.WriteString("</details>\n")
+		}
+		if r.Verify != "" {
+			w.WriteString(`<details class="verify" open><summary>Verify check</summary><pre class="output">`)
+			w.WriteString(ansiToHTML(r.Verify))
+			w.WriteString("</pre></details>\n")
+		}
+	}
+	if len(r.Fakes) > 0 {
+		w.WriteString(`<details class="fakes"><summary>Faked commands</summary><ul>`)
+		for _, f := range r.Fakes {
+			fmt.Fprintf(w, "<li><code>%s</code></li>", html.EscapeString(strings.TrimSpace(f.Command+" "+strings.Join(f.Args, " "))))
+		}
+		w.WriteString("</ul></details>\n")
+	}
+	out := strings.TrimRight(r.Output, "\n")
+	if out == "" {
+		return
+	}
+	n := strings.Count(out, "\n") + 1
+	open := ""
+	if failed(r) {
+		open = " open"
+	}
+	noun := "lines"
+	if n == 1 {
+		noun = "line"
+	}
+	fmt.Fprintf(w, `<details class="output"%s><summary>Output · %d %s</summary><pre class="output">%s</pre></details>`+"\n",
+		open, n, noun, ansiToHTML(out))
+}
+
+// writeDiff colours a unified diff by line.
+func writeDiff(w util.BufWriter, diff string) {
+	w.WriteString(`<pre class="diff">`)
+	for _, l := range strings.Split(strings.TrimRight(diff, "\n"), "\n") {
+		cls := ""
+		switch {
+		case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"), strings.HasPrefix(l, "@@"):
+			cls = "dh"
+		case strings.HasPrefix(l, "+"):
+			cls = "di"
+		case strings.HasPrefix(l, "-"):
+			cls = "dd"
+		}
+		if cls != "" {
+			fmt.Fprintf(w, `<span class="%s">%s</span>`+"\n", cls, html.EscapeString(l))
+		} else {
+			w.WriteString(html.EscapeString(l) + "\n")
+		}
+	}
+	w.WriteString("</pre>")
+}
+
+// writeSummary is the report's top: the run's outcome and counts, and one
+// link per step coloured by its status, to jump to a failure.
+func (p *htmlPage) writeSummary(b *bytes.Buffer) {
+	if p.rec == nil {
+		fmt.Fprintf(b, `<header class="summary none"><p class="headline">%s · %d steps · not run yet</p></header>`+"\n",
+			html.EscapeString(p.mod.Path), p.num.total)
+		return
+	}
+	passed, failedN, skipped := p.rec.Counts()
+	cls, head := "passed", "All steps passed"
+	switch {
+	case failedN > 0:
+		cls, head = "failed", fmt.Sprintf("%d of %d steps failed", failedN, p.num.total)
+	case p.rec.Interrupted:
+		cls, head = "failed", "Run interrupted"
+	case passed+skipped < p.num.total:
+		cls, head = "notrun", fmt.Sprintf("%d of %d steps run", passed+skipped, p.num.total)
+	}
+	fmt.Fprintf(b, `<header class="summary %s">`+"\n", cls)
+	fmt.Fprintf(b, `<p class="headline">%s</p>`+"\n", html.EscapeString(head))
+	b.WriteString(`<p class="counts">`)
+	fmt.Fprintf(b, `<span class="badge passed">✓ %d passed</span>`, passed)
+	fmt.Fprintf(b, `<span class="badge failed%s">✗ %d failed</span>`, map[bool]string{true: "", false: " zero"}[failedN > 0], failedN)
+	fmt.Fprintf(b, `<span class="badge skipped">↷ %d skipped</span>`, skipped)
+	when := html.EscapeString(p.mod.Path)
+	if !p.rec.Started.IsZero() {
+		when += " · run " + p.rec.Started.Format("Jan 2, 2006 15:04 MST")
+	}
+	if d := formatDuration(p.rec.Duration); d != "" {
+		when += " · took " + d
+	}
+	fmt.Fprintf(b, `<span class="when">%s</span></p>`+"\n", when)
+	b.WriteString(`<nav class="steps"><ol>`)
+	for _, s := range p.mod.Steps {
+		r := p.results[s.ID]
+		if s.Hidden && (r == nil || !failed(r)) {
+			continue
+		}
+		mark := "·"
+		if r != nil {
+			mark = statusMark(r.Status)
+		}
+		label := "setup"
+		if !s.Hidden {
+			label = fmt.Sprint(p.num.pos[s])
+		}
+		fmt.Fprintf(b, `<li><a class="chip %s" href="#step-%s" title="%s">%s %s</a></li>`,
+			statusClass(r), html.EscapeString(s.ID), html.EscapeString(stepTitle(s)), mark, label)
+	}
+	b.WriteString("</ol></nav>\n</header>\n")
+}
+
+// IndexEntry is one module of a multi-module report: the page written for
+// it (a path relative to the index) and its run.
+type IndexEntry struct {
+	Href   string
+	Record *runner.ModuleResult
+}
+
+// Index renders the page that lists the reports of several modules
+// (`check --html` on a directory): one row per module with its counts,
+// failures first to catch the eye, in the same style as the module pages.
+func Index(entries []IndexEntry) []byte {
+	var b bytes.Buffer
+	total := [3]int{}
+	for _, e := range entries {
+		if e.Record == nil {
+			continue
+		}
+		p, f, s := e.Record.Counts()
+		total[0], total[1], total[2] = total[0]+p, total[1]+f, total[2]+s
+	}
+	fmt.Fprintf(&b, `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="coursectl">
+<title>coursectl report: %d modules</title>
+<style>
+%s</style>
+</head>
+<body>
+<main>
+`, len(entries), pageCSS)
+	cls, head := "passed", fmt.Sprintf("All %d modules passed", len(entries))
+	failedModules := 0
+	for _, e := range entries {
+		if e.Record != nil && !e.Record.OK() {
+			failedModules++
+		}
+	}
+	if failedModules > 0 {
+		cls, head = "failed", fmt.Sprintf("%d of %d modules failed", failedModules, len(entries))
+	}
+	fmt.Fprintf(&b, `<header class="summary %s"><p class="headline">%s</p><p class="counts">`, cls, head)
+	fmt.Fprintf(&b, `<span class="badge passed">✓ %d passed</span><span class="badge failed%s">✗ %d failed</span><span class="badge skipped">↷ %d skipped</span>`,
+		total[0], map[bool]string{true: "", false: " zero"}[total[1] > 0], total[1], total[2])
+	b.WriteString("</p></header>\n<article class=\"prose\"><table class=\"index\">\n<thead><tr><th>Module</th><th>Status</th><th>Passed</th><th>Failed</th><th>Skipped</th><th>Time</th></tr></thead>\n<tbody>\n")
+	for _, e := range entries {
+		r := e.Record
+		if r == nil {
+			continue
+		}
+		p, f, s := r.Counts()
+		status, word := "passed", "✓ passed"
+		if !r.OK() {
+			status, word = "failed", "✗ failed"
+		}
+		fmt.Fprintf(&b, `<tr><td><a href="%s">%s</a></td><td><span class="badge %s">%s</span></td><td>%d</td><td>%d</td><td>%d</td><td>%s</td></tr>`+"\n",
+			html.EscapeString(e.Href), html.EscapeString(r.File), status, word, p, f, s, formatDuration(r.Duration))
+	}
+	b.WriteString("</tbody></table></article>\n<footer>rendered by coursectl</footer>\n</main>\n</body>\n</html>\n")
+	return b.Bytes()
+}

@@ -1,0 +1,188 @@
+package render
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coursectl/coursectl/runner"
+)
+
+// seedRecord is a plausible run of the seed on a machine with no network:
+// the first steps pass, the compose download fails, the rest did not run.
+func seedRecord() *runner.ModuleResult {
+	at := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+	ok := func(id string, d time.Duration, out string) *runner.StepResult {
+		return &runner.StepResult{ID: id, Status: runner.Passed, Duration: d, Output: out}
+	}
+	return &runner.ModuleResult{
+		File: "testdata/module1.md", Started: at, Duration: 4100 * time.Millisecond,
+		Steps: []*runner.StepResult{
+			ok("1-download-and-install-the-anaconda-distribution-of-python", 900*time.Millisecond,
+				"--2026-11-27 09:30:01--  https://repo.anaconda.com/archive/Anaconda3-2022.05-Linux-x86_64.sh\n"+
+					"Saving to: ‘Anaconda3-2022.05-Linux-x86_64.sh’\n\n"+
+					"Anaconda3-2022.05-Linux 100%[===================>] 658.82M  98.2MB/s    in 6.8s\n"),
+			ok("2-update-existing-packages", 1200*time.Millisecond, "Reading package lists... Done\n\x1b[32mAll packages are up to date.\x1b[0m\n"),
+			ok("3-install-docker", 800*time.Millisecond, "docker.io is already the newest version (20.10.24).\n"),
+			ok("4-install-docker-compose", 20*time.Millisecond, ""),
+			{ID: "4-install-docker-compose-2", Status: runner.Failed, ExitCode: 4, Duration: 1100 * time.Millisecond,
+				Error:       "step 4-install-docker-compose-2 failed: wget exited with status 4",
+				FailLine:    46,
+				FailCommand: "wget https://github.com/docker/compose/releases/download/v2.5.0/docker-compose-linux-x86_64 -O docker-compose",
+				Output: "--2026-11-27 09:30:03--  https://github.com/docker/compose/releases/download/v2.5.0/docker-compose-linux-x86_64\n" +
+					"Resolving github.com (github.com)... \x1b[1;31mfailed: Temporary failure in name resolution.\x1b[0m\n" +
+					"wget: unable to resolve host address ‘github.com’\n"},
+			{ID: "4-install-docker-compose-3", Status: runner.NotRun},
+			{ID: "4-install-docker-compose-4", Status: runner.Skipped, Note: "interactive: needs a person at the keyboard"},
+		},
+	}
+}
+
+// pageStructure reduces a page to its element structure and text: the
+// <style> body is dropped (CSS is tuned by eye, not pinned byte for byte),
+// and each tag goes on its own line so a diff points at the element.
+func pageStructure(page []byte) string {
+	s := regexp.MustCompile(`(?s)<style>.*?</style>`).ReplaceAllString(string(page), "<style>…</style>")
+	s = regexp.MustCompile(`>\s*<`).ReplaceAllString(s, ">\n<")
+	return s
+}
+
+func TestHTMLStructure(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		page func() ([]byte, error)
+	}{
+		{"module1.html.golden", func() ([]byte, error) { return HTML(seedModule(t), nil) }},
+		{"module1.record.html.golden", func() ([]byte, error) { return HTML(seedModule(t), seedRecord()) }},
+		{"shapes.record.html.golden", func() ([]byte, error) { return HTML(shapesModule(t), shapesRecord()) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page, err := tc.page()
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tc.name, pageStructure(page))
+		})
+	}
+}
+
+// The sample page is what scripts/screenshot.sh shows when no real run
+// record exists; -update keeps it in step with the renderer.
+func TestHTMLSamplePage(t *testing.T) {
+	page, err := HTML(seedModule(t), seedRecord())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "module1.sample.html")
+	if *update {
+		if err := os.WriteFile(path, page, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want, page) {
+		t.Errorf("%s is stale: go test ./render -run TestHTMLSamplePage -update", path)
+	}
+}
+
+// A standalone page: nothing is fetched, nothing runs.
+func TestHTMLStandalone(t *testing.T) {
+	page, err := HTML(shapesModule(t), shapesRecord())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	for _, bad := range []string{"<script", "<link ", "@import", "url(", "src=\"http://", "<iframe"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("page contains %q", bad)
+		}
+	}
+	for _, want := range []string{
+		`prefers-color-scheme: dark`,
+		`<section class="step failed" id="step-transcript">`,
+		`<details class="output" open>`, // failure output expanded
+		`<span class="badge passed">✓ passed</span>`,
+		`<span class="badge skipped">↷ skipped</span>`,
+		`<span class="flag">interactive</span>`,
+		`<table>`,
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	// Hidden setup steps and annotation comments never reach the reader.
+	for _, hidden := range []string{"GREETING=hi", "coursectl:", "title: Shapes"} {
+		if strings.Contains(s, hidden) {
+			t.Errorf("page shows %q", hidden)
+		}
+	}
+}
+
+func TestANSIToHTML(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain <b>&", "plain &lt;b&gt;&amp;"},
+		{"\x1b[31mred\x1b[0m ok", `<span class="f1">red</span> ok`},
+		{"\x1b[1;92mbold green\x1b[m", `<span class="f10 a-b">bold green</span>`},
+		{"\x1b[38;5;196mx\x1b[48;2;1;2;3my", `<span style="color:#ff0000">x</span><span style="color:#ff0000;background-color:#010203">y</span>`},
+		{"10%\r50%\r100%", "100%"},
+		{"\x1b[2K\x1b[1Gcleared\x1b]0;title\a", "cleared"},
+		{"\x1b[32mone\ntwo\x1b[0m", `<span class="f2">one</span>` + "\n" + `<span class="f2">two</span>`},
+	} {
+		if got := ansiToHTML(tc.in); got != tc.want {
+			t.Errorf("ansiToHTML(%q)\n got %s\nwant %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+// A hidden setup step is invisible, unless it failed: then the steps after
+// it did not run because of it, and both renderers show it.
+func TestFailedSetupShown(t *testing.T) {
+	mod := shapesModule(t)
+	rec := &runner.ModuleResult{File: mod.Path, Steps: []*runner.StepResult{{
+		ID: "setup-shapes-of-a-module", Status: runner.Failed, ExitCode: 127,
+		Error: "setup failed", FailLine: 23, FailCommand: "export GREETING=hi", Output: "boom\n",
+	}}}
+	page, err := HTML(mod, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<section class="step failed" id="step-setup-shapes-of-a-module">`, "hidden setup step", "boom"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	text := Terminal{Width: 80}.Module(mod, rec)
+	for _, want := range []string{"setup (hidden, line 22) ✗ failed (exit 127)", "export GREETING=hi", "│ boom"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("terminal text lacks %q:\n%s", want, text)
+		}
+	}
+	// Passed, it stays hidden.
+	rec.Steps[0].Status = runner.Passed
+	page, _ = HTML(mod, rec)
+	if strings.Contains(string(page), "hidden setup step") || strings.Contains(Terminal{}.Module(mod, rec), "setup (hidden") {
+		t.Error("a passing setup step is shown")
+	}
+}
+
+func TestIndex(t *testing.T) {
+	ok := &runner.ModuleResult{File: "a.md", Steps: []*runner.StepResult{{ID: "x", Status: runner.Passed}}}
+	page := string(Index([]IndexEntry{{Href: "r-1-a.html", Record: ok}, {Href: "r-2-b.html", Record: shapesRecord()}}))
+	for _, want := range []string{
+		`<header class="summary failed"><p class="headline">1 of 2 modules failed</p>`,
+		`<a href="r-1-a.html">a.md</a></td><td><span class="badge passed">✓ passed</span>`,
+		`<a href="r-2-b.html">testdata/shapes.md</a></td><td><span class="badge failed">✗ failed</span>`,
+		`prefers-color-scheme: dark`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("index lacks %s", want)
+		}
+	}
+}

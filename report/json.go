@@ -1,0 +1,85 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/coursectl/coursectl/runner"
+)
+
+// jsonModule is one line of `check --json` (SPEC §5). The fields SPEC names
+// are always present; the ones after them are added only when they say
+// something, so a consumer written against the SPEC sees exactly its names.
+type jsonModule struct {
+	File        string     `json:"file"`
+	Passed      int        `json:"passed"`
+	Failed      int        `json:"failed"`
+	Skipped     int        `json:"skipped"`
+	DurationMS  int64      `json:"duration_ms"`
+	Steps       []jsonStep `json:"steps"`
+	Interrupted bool       `json:"interrupted,omitempty"`
+}
+
+type jsonStep struct {
+	ID         string `json:"id"`
+	Line       int    `json:"line"`
+	Kind       string `json:"kind"`
+	Status     string `json:"status"`
+	ExitCode   int    `json:"exit_code"`
+	DurationMS int64  `json:"duration_ms"`
+	Output     string `json:"output"`
+	Error      string `json:"error"`
+	// Beyond SPEC §5, present only when set.
+	FailLine    int    `json:"fail_line,omitempty"`
+	FailCommand string `json:"fail_command,omitempty"`
+	Note        string `json:"note,omitempty"`
+	Diff        string `json:"diff,omitempty"`
+}
+
+// JSON writes one object per module, one per line (JSON Lines), so a
+// consumer can stream them and `jq` reads them as they are. Output is plain
+// text: escape sequences are removed (see Plain).
+func JSON(w io.Writer, results []*runner.ModuleResult) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // output holds <, > and & often; keep it readable
+	for _, mr := range results {
+		if err := enc.Encode(jsonFor(mr)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func jsonFor(mr *runner.ModuleResult) jsonModule {
+	steps := Steps(mr)
+	c := count(steps)
+	out := jsonModule{
+		File:        mr.File,
+		Passed:      c.passed,
+		Failed:      c.failed,
+		Skipped:     c.skipped,
+		DurationMS:  mr.Duration.Milliseconds(),
+		Steps:       make([]jsonStep, 0, len(steps)),
+		Interrupted: mr.Interrupted,
+	}
+	for _, sr := range steps {
+		js := jsonStep{
+			ID:         sr.ID,
+			Line:       sr.Line,
+			Kind:       kind(sr),
+			Status:     string(sr.Status),
+			ExitCode:   sr.ExitCode,
+			DurationMS: sr.Duration.Milliseconds(),
+			Output:     Plain(sr.Output),
+			Error:      sr.Error,
+			Note:       sr.Note,
+			Diff:       Plain(sr.Diff),
+		}
+		if failed(sr) {
+			js.FailLine = sr.FailLine
+			js.FailCommand = sr.FailCommand
+		}
+		out.Steps = append(out.Steps, js)
+	}
+	return out
+}

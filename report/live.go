@@ -1,0 +1,290 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/runner"
+)
+
+// StatusAfter is how long a step runs before the status line shows it: a
+// quick step only flickers, a long one should show it is alive.
+const StatusAfter = time.Second
+
+// statusEvery is how often the status line is redrawn.
+const statusEvery = 250 * time.Millisecond
+
+// Live writes the text report while the check runs. Step lines appear as
+// steps finish; with several modules running at once (-j) each module's
+// block is held back and written whole when the module ends, so blocks never
+// interleave. On a terminal a status line at the bottom shows the step that
+// has been running longest, its elapsed time and its last line of output;
+// it is drawn with \r and blanks only, and never when the output is not a
+// terminal.
+type Live struct {
+	Text Text
+	// Status enables the status line (the output is a terminal).
+	Status bool
+	// Width is the terminal width; the status line is cut to fit it.
+	Width int
+	// Buffered holds each module's block until the module ends (-j > 1).
+	Buffered bool
+
+	mu      sync.Mutex
+	w       io.Writer
+	modules []*liveModule // running, in start order
+	drawn   int           // cells of the status line now on screen
+	shown   string        // the status line now on screen
+	now     func() time.Time
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+type liveModule struct {
+	mod     *course.Module
+	buf     bytes.Buffer // the block so far when Buffered
+	idw     int
+	printed map[*runner.StepResult]bool
+	// The running step, for the status line.
+	step     *course.Step
+	started  time.Time
+	lastLine []byte // the last non-blank line, raw, capped
+	partial  []byte // output after the last newline, raw, capped
+}
+
+// NewLive writes to w.
+func NewLive(w io.Writer) *Live {
+	return &Live{w: w, now: time.Now, Width: 80}
+}
+
+// Start begins redrawing the status line; Stop ends it and clears the line.
+// Without Status they do nothing.
+func (l *Live) Start() {
+	if !l.Status {
+		return
+	}
+	l.stop, l.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(l.done)
+		t := time.NewTicker(statusEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-l.stop:
+				return
+			case <-t.C:
+				l.Tick()
+			}
+		}
+	}()
+}
+
+// Stop ends the status line (see Start).
+func (l *Live) Stop() {
+	if l.stop != nil {
+		close(l.stop)
+		<-l.done
+		l.stop = nil
+	}
+	l.mu.Lock()
+	l.clear()
+	l.mu.Unlock()
+}
+
+// Module announces that mod starts and returns the callbacks the runner
+// reports its steps through.
+func (l *Live) Module(mod *course.Module) runner.Events {
+	lm := &liveModule{mod: mod, printed: map[*runner.StepResult]bool{}}
+	for _, st := range mod.Steps {
+		lm.idw = max(lm.idw, ansi.StringWidth(st.ID))
+	}
+	lm.idw = min(lm.idw, maxIDWidth)
+	l.mu.Lock()
+	l.modules = append(l.modules, lm)
+	l.Text.header(l.out(lm), mod.Path)
+	l.mu.Unlock()
+	return runner.Events{
+		StepStarted: func(st *course.Step) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			lm.step, lm.started, lm.lastLine, lm.partial = st, l.now(), lm.lastLine[:0], lm.partial[:0]
+		},
+		StepOutput: func(st *course.Step, b []byte) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			lm.output(b)
+		},
+		StepDone: func(sr *runner.StepResult) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			lm.step = nil
+			l.Text.step(l.out(lm), mod.Path, sr, lm.idw)
+			lm.printed[sr] = true
+		},
+	}
+}
+
+// Done ends the module's block: steps the runner did not report as they
+// finished, the not-run count, and, when buffered, the whole block at once.
+func (l *Live) Done(mr *runner.ModuleResult) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var lm *liveModule
+	for i, m := range l.modules {
+		if m.mod == mr.Module {
+			lm = m
+			l.modules = append(l.modules[:i], l.modules[i+1:]...)
+			break
+		}
+	}
+	if lm == nil { // never announced: write it whole
+		l.clear()
+		l.Text.WriteModule(l.w, mr)
+		return
+	}
+	steps := Steps(mr)
+	w := l.out(lm)
+	for _, sr := range steps {
+		if !lm.printed[sr] {
+			l.Text.step(w, mr.File, sr, lm.idw)
+		}
+	}
+	l.Text.moduleEnd(w, mr, steps)
+	if l.Buffered {
+		l.clear()
+		l.w.Write(lm.buf.Bytes())
+	}
+}
+
+// Write writes text of the caller's (a warning, the summary) between the
+// blocks, with the status line out of its way.
+func (l *Live) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.clear()
+	return l.w.Write(p)
+}
+
+// out is where a module's lines go now: its buffer, or the output with the
+// status line cleared first.
+func (l *Live) out(lm *liveModule) io.Writer {
+	if l.Buffered {
+		return &lm.buf
+	}
+	l.clear()
+	return l.w
+}
+
+// maxLine bounds what is kept of a line for the status line, so a step
+// printing a gigabyte with no newline costs nothing here. The end of a long
+// line is kept: that is where a progress bar redrawn with \r stands.
+const maxLine = 512
+
+// output notes the step's last non-blank line and the unfinished one after
+// it. Only the last complete line of each chunk is looked at, and the
+// escape sequences are stripped when the status line is drawn, not here:
+// a step may print far faster than the status line is redrawn.
+func (lm *liveModule) output(b []byte) {
+	nl := bytes.LastIndexByte(b, '\n')
+	if nl < 0 {
+		lm.partial = keepTail(append(lm.partial, b...))
+		return
+	}
+	lines := b[:nl]
+	for {
+		j := bytes.LastIndexByte(lines, '\n')
+		line := lines[j+1:]
+		if j < 0 {
+			line = append(lm.partial, lines...)
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			lm.lastLine = append(lm.lastLine[:0], keepTail(line)...)
+			break
+		}
+		if j < 0 {
+			break
+		}
+		lines = lines[:j]
+	}
+	lm.partial = append(lm.partial[:0], keepTail(b[nl+1:])...)
+}
+
+func keepTail(b []byte) []byte {
+	if len(b) > maxLine {
+		return b[len(b)-maxLine:]
+	}
+	return b
+}
+
+// Tick redraws the status line from the running steps.
+func (l *Live) Tick() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.Status {
+		return
+	}
+	line := l.statusLine(l.now())
+	if line == "" {
+		l.clear()
+		return
+	}
+	if line == l.shown && l.drawn > 0 {
+		return
+	}
+	width := ansi.StringWidth(line)
+	fmt.Fprint(l.w, "\r"+line+strings.Repeat(" ", max(0, l.drawn-width))+"\r")
+	l.drawn, l.shown = width, line
+}
+
+// statusLine is `⋯ file › step  12s  last output line` for the step running
+// longest, or "" when none has run for StatusAfter.
+func (l *Live) statusLine(now time.Time) string {
+	var oldest *liveModule
+	running := 0
+	for _, lm := range l.modules {
+		if lm.step == nil {
+			continue
+		}
+		running++
+		if oldest == nil || lm.started.Before(oldest.started) {
+			oldest = lm
+		}
+	}
+	if oldest == nil || now.Sub(oldest.started) < StatusAfter {
+		return ""
+	}
+	name := oldest.step.ID
+	if len(l.modules) > 1 {
+		name = oldest.mod.Path + " › " + name
+	}
+	line := fmt.Sprintf("⋯ %s  %s", name, Duration(now.Sub(oldest.started).Truncate(time.Second)))
+	if running > 1 {
+		line += fmt.Sprintf(" (+%d running)", running-1)
+	}
+	last := strings.TrimSpace(Plain(string(oldest.partial)))
+	if last == "" {
+		last = strings.TrimSpace(Plain(string(oldest.lastLine)))
+	}
+	if last != "" {
+		line += "  " + last
+	}
+	// One cell short of the width: writing the last column makes some
+	// terminals wrap, and the next \r would then redraw on a new line.
+	return ansi.Truncate(line, max(10, l.Width-1), "…")
+}
+
+// clear erases the status line if one is drawn. Called with l.mu held.
+func (l *Live) clear() {
+	if l.drawn == 0 {
+		return
+	}
+	fmt.Fprint(l.w, "\r"+strings.Repeat(" ", l.drawn)+"\r")
+	l.drawn, l.shown = 0, ""
+}

@@ -1,0 +1,249 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/coursectl/coursectl/runner"
+)
+
+// Text writes the human report: per module its path, then one aligned line
+// per step (`✓ install-docker  0.4s`). A passing step is that line alone; a
+// failing one is followed by where and what failed, its exit status and the
+// tail of its output; a skipped one by why.
+type Text struct {
+	// Color allows SGR colour codes. Nothing else in the text report is an
+	// escape sequence, so a log or pipe gets plain text when it is false.
+	Color bool
+}
+
+// SGR colours, used only when Text.Color is set.
+const (
+	sgrBold   = "1"
+	sgrDim    = "2"
+	sgrRed    = "31"
+	sgrGreen  = "32"
+	sgrYellow = "33"
+	sgrCyan   = "36"
+)
+
+func (t Text) paint(code, s string) string {
+	if !t.Color || s == "" {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+// maxIDWidth caps the id column so one long name does not push every
+// duration off the screen; longer ids simply overflow their column.
+const maxIDWidth = 32
+
+// detailIndent lines up failure details under the step's id.
+const detailIndent = "    "
+
+// WriteModule writes the whole block of one module.
+func (t Text) WriteModule(w io.Writer, mr *runner.ModuleResult) {
+	steps := Steps(mr)
+	t.header(w, mr.File)
+	idw := idWidth(steps)
+	for _, sr := range steps {
+		t.step(w, mr.File, sr, idw)
+	}
+	t.moduleEnd(w, mr, steps)
+}
+
+func idWidth(steps []*runner.StepResult) int {
+	w := 0
+	for _, sr := range steps {
+		w = max(w, ansi.StringWidth(sr.ID))
+	}
+	return min(w, maxIDWidth)
+}
+
+func (t Text) header(w io.Writer, file string) {
+	fmt.Fprintln(w, t.paint(sgrBold, file))
+}
+
+// step writes the line of one step and, for a failure or skip, what a
+// reader needs to act on it. Not-run steps are counted by moduleEnd
+// instead: a list of names nobody ran says nothing.
+func (t Text) step(w io.Writer, file string, sr *runner.StepResult, idw int) {
+	if sr.Status == runner.NotRun {
+		return
+	}
+	id := sr.ID + strings.Repeat(" ", max(0, idw-ansi.StringWidth(sr.ID)))
+	dur := fmt.Sprintf("%6s", Duration(sr.Duration))
+	switch {
+	case sr.Status == runner.Passed && sr.FromCheckpoint:
+		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrGreen, "✓"), id, t.paint(sgrDim, "(checkpoint)"))
+	case sr.Status == runner.Passed:
+		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrGreen, "✓"), id, t.paint(sgrDim, dur))
+	case sr.Status == runner.Skipped:
+		note := "skipped"
+		if sr.Note != "" {
+			note += ": " + firstLine(sr.Note)
+		}
+		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrYellow, "-"), id, t.paint(sgrYellow, note))
+	default: // failed, timeout
+		what := "failed"
+		if sr.Status == runner.Timeout {
+			what = "timed out"
+		}
+		fmt.Fprintf(w, "  %s %s  %s  %s\n", t.paint(sgrRed, "✗"), id, dur, t.paint(sgrRed, what))
+		t.failure(w, file, sr)
+	}
+}
+
+// failure writes where and why a step failed: file:line and the message,
+// the command, the output tail, a verify's output, a transcript diff and
+// the fakes it called.
+func (t Text) failure(w io.Writer, file string, sr *runner.StepResult) {
+	ind := detailIndent
+	fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgrBold, fmt.Sprintf("%s:%d:", file, failLine(sr))), message(sr))
+	if cmd := failCommand(sr); cmd != "" {
+		for i, l := range strings.Split(strings.TrimRight(cmd, "\n"), "\n") {
+			prompt := "$ "
+			if i > 0 {
+				prompt = "  "
+			}
+			fmt.Fprintf(w, "%s%s%s\n", ind, t.paint(sgrCyan, prompt), l)
+		}
+	}
+	if lines, earlier := tail(sr.Output, TailLines); len(lines) > 0 {
+		head := "output:"
+		if earlier > 0 {
+			head = fmt.Sprintf("output (last %d of %d lines):", len(lines), len(lines)+earlier)
+		}
+		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, head))
+		t.quote(w, lines, nil)
+	}
+	if lines, earlier := tail(sr.Verify, TailLines); len(lines) > 0 {
+		head := "verify:"
+		if earlier > 0 {
+			head = fmt.Sprintf("verify (last %d of %d lines):", len(lines), len(lines)+earlier)
+		}
+		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, head))
+		t.quote(w, lines, nil)
+	}
+	if d := strings.TrimRight(Plain(sr.Diff), "\n"); d != "" {
+		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, "output differs (-want +got):"))
+		t.quote(w, strings.Split(d, "\n"), t.diffColor)
+	}
+	if len(sr.Fakes) > 0 {
+		calls := make([]string, len(sr.Fakes))
+		for i, f := range sr.Fakes {
+			calls[i] = strings.Join(append([]string{f.Command}, f.Args...), " ")
+		}
+		fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgrDim, "faked:"), strings.Join(calls, "; "))
+	}
+}
+
+// quote writes lines under a bar so output is told apart from our words.
+func (t Text) quote(w io.Writer, lines []string, color func(string) string) {
+	bar := t.paint(sgrDim, "│")
+	for _, l := range lines {
+		if color != nil {
+			l = color(l)
+		}
+		fmt.Fprintf(w, "%s%s %s\n", detailIndent, bar, l)
+	}
+}
+
+func (t Text) diffColor(l string) string {
+	switch {
+	case strings.HasPrefix(l, "---"), strings.HasPrefix(l, "+++"):
+		return t.paint(sgrBold, l)
+	case strings.HasPrefix(l, "-"):
+		return t.paint(sgrRed, l)
+	case strings.HasPrefix(l, "+"):
+		return t.paint(sgrGreen, l)
+	case strings.HasPrefix(l, "@@"):
+		return t.paint(sgrCyan, l)
+	}
+	return l
+}
+
+// moduleEnd closes a module's block: the steps that did not run, and an
+// interruption.
+func (t Text) moduleEnd(w io.Writer, mr *runner.ModuleResult, steps []*runner.StepResult) {
+	c := count(steps)
+	switch {
+	case len(steps) == 0:
+		fmt.Fprintf(w, "  %s\n", t.paint(sgrDim, "no steps"))
+	case c.notRun == 0:
+	case notStarted(mr):
+		fmt.Fprintf(w, "  %s\n", t.paint(sgrDim, fmt.Sprintf("· not checked (%s)", plural(c.notRun, "step", "steps"))))
+	default:
+		fmt.Fprintf(w, "  %s\n", t.paint(sgrDim, fmt.Sprintf("· %s not run", plural(c.notRun, "step", "steps"))))
+	}
+	if mr.Interrupted {
+		fmt.Fprintf(w, "  %s\n", t.paint(sgrYellow, "interrupted: checkpoints of the finished steps are kept"))
+	}
+}
+
+// notStarted tells a module that never ran from one that stopped early.
+func notStarted(mr *runner.ModuleResult) bool {
+	return len(mr.Steps) == 0 && mr.Started.IsZero()
+}
+
+// WriteSummary writes the last line of a check: the verdict, the counts
+// and the time; with several modules, one line per failed step below it so
+// a long CI log can be read from the end.
+func (t Text) WriteSummary(w io.Writer, results []*runner.ModuleResult, elapsed time.Duration) {
+	var all tally
+	interrupted, failedModules, unchecked := false, 0, 0
+	for _, mr := range results {
+		c := count(Steps(mr))
+		all.add(c)
+		if mr.Interrupted {
+			interrupted = true
+		}
+		if c.failed > 0 {
+			failedModules++
+		}
+		if notStarted(mr) && c.notRun > 0 {
+			unchecked++
+		}
+	}
+	verdict := t.paint(sgrGreen+";"+sgrBold, "PASS")
+	switch {
+	case interrupted:
+		verdict = t.paint(sgrYellow+";"+sgrBold, "INTERRUPTED")
+	case all.failed > 0:
+		verdict = t.paint(sgrRed+";"+sgrBold, "FAIL")
+	}
+	parts := []string{plural(all.passed, "passed", "passed")}
+	if all.failed > 0 {
+		parts = append(parts, plural(all.failed, "failed", "failed"))
+	}
+	if all.skipped > 0 {
+		parts = append(parts, plural(all.skipped, "skipped", "skipped"))
+	}
+	if all.notRun > 0 {
+		parts = append(parts, plural(all.notRun, "not run", "not run"))
+	}
+	mods := plural(len(results), "module", "modules")
+	if failedModules > 0 && len(results) > 1 {
+		mods += fmt.Sprintf(" (%d failed)", failedModules)
+	}
+	fmt.Fprintf(w, "%s  %s, %s: %s  %s\n", verdict, mods,
+		plural(all.passed+all.failed+all.skipped+all.notRun, "step", "steps"),
+		strings.Join(parts, ", "), Duration(elapsed))
+	if unchecked > 0 && !interrupted {
+		fmt.Fprintf(w, "%s not checked after the first failure; --keep-going checks every module\n",
+			plural(unchecked, "module", "modules"))
+	}
+	if len(results) > 1 {
+		for _, mr := range results {
+			for _, sr := range mr.Steps {
+				if failed(sr) {
+					fmt.Fprintf(w, "  %s %s:%d %s: %s\n", t.paint(sgrRed, "✗"), mr.File, failLine(sr), sr.ID, message(sr))
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,153 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/term"
+)
+
+// learner is a fake person at a terminal: the runner gets the tty side as
+// Options.Terminal; the test types into and reads from the master side.
+type learner struct {
+	master, tty *os.File
+	mu          sync.Mutex
+	screen      bytes.Buffer
+}
+
+func newLearner(t *testing.T, rows, cols int) *learner {
+	t.Helper()
+	m, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pty.Setsize(m, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
+	l := &learner{master: m, tty: tty}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := m.Read(buf)
+			l.mu.Lock()
+			l.screen.Write(buf[:n])
+			l.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { tty.Close(); m.Close() })
+	return l
+}
+
+func (l *learner) waitFor(t *testing.T, s string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		l.mu.Lock()
+		ok := strings.Contains(l.screen.String(), s)
+		l.mu.Unlock()
+		if ok {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t.Fatalf("the terminal never showed %q; it shows:\n%q", s, l.screen.String())
+}
+
+func (l *learner) typeKeys(s string) { l.master.Write([]byte(s)) }
+
+// Attached: keys reach a `read`, the window size and a resize reach the
+// step, output shows on the terminal and is captured, and the keyboard is
+// the caller's again when Exec returns.
+func TestAttachedTerminal(t *testing.T) {
+	l := newLearner(t, 30, 100)
+	mod := module(t,
+		"read -r -p 'Name? ' name\necho \"hi $name\"\ntput cols\nread -r -p 'Resized? ' _\ntput cols\n",
+		"sleep 60\n",
+		"echo after-ctrl-c\n",
+	)
+	opts := testOptions(t)
+	opts.Terminal = &Terminal{In: l.tty, Out: l.tty}
+	s := open(t, mod, opts)
+	done := make(chan *StepResult)
+	go func() { done <- s.Exec(ctxT(t), mod.Steps[0]) }()
+	l.waitFor(t, "Name? ")
+	if st, err := term.GetState(int(l.tty.Fd())); err != nil || st == nil {
+		t.Fatal(err)
+	}
+	l.typeKeys("Bob\r")
+	l.waitFor(t, "Resized? ")
+	pty.Setsize(l.master, &pty.Winsize{Rows: 30, Cols: 120})
+	syscall.Kill(os.Getpid(), syscall.SIGWINCH)
+	for i := 0; i < 1000; i++ { // wait until the forwarder has applied it
+		if _, c, _ := pty.Getsize(s.sh.pty); c == 120 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	l.typeKeys("\r")
+	r := <-done
+	mustPass(t, r)
+	for _, want := range []string{"Name? Bob\nhi Bob\n100\n", "Resized? \n120\n"} {
+		if !strings.Contains(r.Output, want) {
+			t.Errorf("captured output lacks %q:\n%q", want, r.Output)
+		}
+	}
+	l.waitFor(t, "hi Bob")
+	// The keyboard is ours again, and the terminal is back in cooked mode.
+	l.typeKeys("after-exec\n")
+	got := make([]byte, 64)
+	n, err := l.tty.Read(got)
+	if err != nil || string(got[:n]) != "after-exec\n" {
+		t.Errorf("reading the terminal after Exec: %q %v", got[:n], err)
+	}
+
+	// Ctrl-C typed by the person goes to the step, not to us.
+	go func() { done <- s.Exec(context.Background(), mod.Steps[1]) }()
+	for i := 0; i < 1000; i++ {
+		if st, ok := readStat(s.sh.foreground()); ok && st.comm == "sleep" {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	l.typeKeys("\x03")
+	r = <-done
+	if r.Status != Failed || r.ExitCode != 130 {
+		t.Errorf("Ctrl-C: %s exit %d (%s)", r.Status, r.ExitCode, r.Error)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
+}
+
+// Shell: an interactive bash with the state of the checkpoint before a step.
+func TestShellAtStep(t *testing.T) {
+	mod := module(t, "export FROM_STEP1=one\ncd /tmp\n", "echo two\n")
+	opts := testOptions(t)
+	if _, err := RunModule(ctxT(t), mod, opts); err != nil {
+		t.Fatal(err)
+	}
+	l := newLearner(t, 24, 80)
+	opts.Terminal = &Terminal{In: l.tty, Out: l.tty}
+	done := make(chan error)
+	go func() { done <- Shell(ctxT(t), mod, opts, "step-2") }()
+	l.waitFor(t, "$ ")
+	l.typeKeys("echo \"state=$FROM_STEP1 in $PWD\"\r")
+	l.waitFor(t, "state=one in /tmp")
+	l.typeKeys("exit\r")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Shell did not return after exit")
+	}
+}

@@ -1,0 +1,123 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// benchSteps are 200 small commands of the kind course steps hold.
+func benchSteps() []string {
+	kinds := []string{
+		"x=$((x+1))\n",
+		"echo step $x\n",
+		"mkdir -p d$x && cd d$x && cd ..\n",
+		"alias a$x='echo a'\n",
+		"f() { echo f$x; }\n",
+		"export V$x=$x\n",
+		"true\n",
+		"test -n \"$HOME\"\n",
+	}
+	var steps []string
+	for i := 0; i < 200; i++ {
+		steps = append(steps, kinds[i%len(kinds)])
+	}
+	return steps
+}
+
+// BenchmarkStepOverhead: the median time of one step through the runner
+// (pty round trip, errexit wrapper, checkpoint written and renamed) minus
+// the time per command of the same 200 commands as one plain bash script.
+//
+//	go test ./runner -run '^$' -bench StepOverhead -benchtime 5x
+func BenchmarkStepOverhead(b *testing.B) {
+	steps := benchSteps()
+	mod := module(b, steps...)
+	opts := testOptions(b)
+	s, err := Open(ctxT(b), mod, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	var per []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, st := range mod.Steps {
+			t0 := time.Now()
+			r := s.Exec(ctxT(b), st)
+			per = append(per, time.Since(t0))
+			if r.Status != Passed {
+				b.Fatalf("%s: %s %q", r.ID, r.Error, r.Output)
+			}
+		}
+	}
+	b.StopTimer()
+	sort.Slice(per, func(i, j int) bool { return per[i] < per[j] })
+	median := per[len(per)/2]
+
+	// The same commands as one plain script, in a plain bash.
+	dir := b.TempDir()
+	script := filepath.Join(dir, "plain.sh")
+	os.WriteFile(script, []byte(strings.Join(steps, "")), 0o644)
+	var plain []time.Duration
+	for i := 0; i < 5; i++ {
+		cmd := exec.Command("bash", "--noprofile", "--norc", "-O", "expand_aliases", script)
+		cmd.Dir = dir
+		t0 := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("plain bash: %v %s", err, out)
+		}
+		plain = append(plain, time.Since(t0)/time.Duration(len(steps)))
+	}
+	sort.Slice(plain, func(i, j int) bool { return plain[i] < plain[j] })
+	plainPer := plain[len(plain)/2]
+	b.ReportMetric(float64(median.Microseconds())/1000, "ms/step")
+	b.ReportMetric(float64(plainPer.Microseconds())/1000, "plain-ms/cmd")
+	b.ReportMetric(float64((median-plainPer).Microseconds())/1000, "overhead-ms/step")
+}
+
+// BenchmarkOutput1GB: peak memory of the process while a step prints 1 GB.
+//
+//	go test ./runner -run '^$' -bench Output1GB -benchtime 1x
+func BenchmarkOutput1GB(b *testing.B) {
+	mod := module(b, "yes 'a line of output from a chatty step' | head -c 1000000000\necho the-end\n")
+	opts := testOptions(b)
+	opts.Timeout = 10 * time.Minute
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.Sys > peak.Load() {
+				peak.Store(ms.Sys)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := RunModule(ctxT(b), mod, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r := res.Steps[0]; r.Status != Passed || !strings.HasSuffix(r.Output, "the-end\n") {
+			b.Fatalf("%s: %s", r.Status, r.Error)
+		}
+	}
+	b.StopTimer()
+	close(stop)
+	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-sys-MB")
+	fmt.Fprintf(os.Stderr, "peak Go runtime memory (MemStats.Sys): %.1f MB\n", float64(peak.Load())/(1<<20))
+}

@@ -1,0 +1,191 @@
+package runner
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coursectl/coursectl/course"
+)
+
+// check --resume: a run that failed at step 3 resumes there, with the state
+// of step 2's checkpoint, without re-running steps 1-2.
+func TestResume(t *testing.T) {
+	dir := t.TempDir()
+	mod := module(t,
+		"echo run >> "+dir+"/step1-runs\ncount=1\n",
+		"count=$((count+1))\ncd /tmp\n",
+		"test -e "+dir+"/go-on\necho count=$count pwd=$PWD\n",
+	)
+	opts := testOptions(t)
+	res, err := RunModule(ctxT(t), mod, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OK() || res.Steps[2].Status != Failed {
+		t.Fatalf("first run should fail at step 3: %+v", res.Steps[2])
+	}
+	p, _ := LoadProgress(opts.StateDir, mod)
+	if p.Next != 2 || p.Failed != "step-3" {
+		t.Fatalf("progress: next %d failed %q", p.Next, p.Failed)
+	}
+	os.WriteFile(dir+"/go-on", nil, 0o644)
+	opts.Resume = true
+	res, err = RunModule(ctxT(t), mod, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() {
+		t.Fatalf("resumed run failed: %+v", res.Steps[2])
+	}
+	if !res.Steps[0].FromCheckpoint || !res.Steps[1].FromCheckpoint || res.Steps[2].FromCheckpoint {
+		t.Errorf("FromCheckpoint flags wrong: %v %v %v", res.Steps[0].FromCheckpoint, res.Steps[1].FromCheckpoint, res.Steps[2].FromCheckpoint)
+	}
+	if !strings.Contains(res.Steps[2].Output, "count=2 pwd=/tmp") {
+		t.Errorf("resumed step did not get the restored state: %q", res.Steps[2].Output)
+	}
+	if b, _ := os.ReadFile(dir + "/step1-runs"); string(b) != "run\n" {
+		t.Errorf("step 1 ran again on resume: %q", b)
+	}
+}
+
+// Editing a step invalidates its checkpoint and every later one.
+func TestEditInvalidatesLaterCheckpoints(t *testing.T) {
+	mod := module(t, "a=1\n", "b=2\n", "c=3\n")
+	opts := testOptions(t)
+	if _, err := RunModule(ctxT(t), mod, opts); err != nil {
+		t.Fatal(err)
+	}
+	mod.Steps[1].Commands[0].Text = "b=22"
+	p, _ := LoadProgress(opts.StateDir, mod)
+	if !p.Done[0] || p.Done[1] || p.Done[2] || p.Next != 1 {
+		t.Errorf("after an edit of step 2: done %v next %d", p.Done, p.Next)
+	}
+}
+
+// A corrupt checkpoint is reported and ignored, never fatal.
+func TestCorruptCheckpoint(t *testing.T) {
+	mod := module(t, "a=1\n", "b=2\n", "echo a=$a b=$b\n")
+	opts := testOptions(t)
+	if _, err := RunModule(ctxT(t), mod, opts); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := openStore(opts.StateDir, mod)
+	// Truncate step 2's checkpoint (as a crash mid-write on a filesystem
+	// without ordered rename would) and drop step 3's, so resume must
+	// restore from step 2.
+	b, _ := os.ReadFile(st.checkpointPath(1))
+	os.WriteFile(st.checkpointPath(1), b[:len(b)/2], 0o644)
+	os.Remove(st.checkpointPath(2))
+	var warned []string
+	opts.Resume = true
+	opts.Events.Warning = func(w string) { warned = append(warned, w) }
+	res, err := RunModule(ctxT(t), mod, opts)
+	if err != nil {
+		t.Fatalf("a corrupt checkpoint was fatal: %v", err)
+	}
+	if len(warned) == 0 || !strings.Contains(strings.Join(warned, "\n"), "corrupt") || len(res.Warnings) == 0 {
+		t.Errorf("corrupt checkpoint not reported: %q", warned)
+	}
+	if !res.OK() {
+		t.Fatalf("run failed: %+v", res.Steps)
+	}
+	// Resume started at step 2 (first invalid), restoring step 1.
+	if res.Steps[1].FromCheckpoint || !res.Steps[0].FromCheckpoint {
+		t.Errorf("resume did not restart at step 2")
+	}
+	if !strings.Contains(res.Steps[2].Output, "a=1 b=2") {
+		t.Errorf("output %q", res.Steps[2].Output)
+	}
+	// The record is corrupt too: progress still loads, with a warning.
+	os.WriteFile(st.recordPath(), []byte("{not json"), 0o644)
+	p, err := LoadProgress(opts.StateDir, mod)
+	if err != nil || len(p.Warnings) == 0 {
+		t.Errorf("corrupt record: %v, warnings %v", err, p.Warnings)
+	}
+}
+
+// --from restores the checkpoint before the named step; a missing one is a
+// warning and the run starts there with a fresh shell.
+func TestFrom(t *testing.T) {
+	mod := module(t, "a=1\n", "echo a=${a-unset}\n")
+	opts := testOptions(t)
+	opts.From = "step-2"
+	var warned []string
+	opts.Events.Warning = func(w string) { warned = append(warned, w) }
+	res, err := RunModule(ctxT(t), mod, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "no checkpoint for step step-1") {
+		t.Errorf("warnings %q", warned)
+	}
+	if res.Steps[0].Status != NotRun || !strings.Contains(res.Steps[1].Output, "a=unset") {
+		t.Errorf("steps: %s %q", res.Steps[0].Status, res.Steps[1].Output)
+	}
+	opts.From = "no-such-step"
+	_, err = RunModule(ctxT(t), mod, opts)
+	var pe *course.PosError
+	if err == nil || !asPosError(err, &pe) || !strings.Contains(err.Error(), `no step "no-such-step"`) {
+		t.Errorf("unknown --from: %v", err)
+	}
+}
+
+// Ctrl-C (ctx cancellation) interrupts the running step with SIGINT, keeps
+// the checkpoints of the finished steps, and marks the result interrupted.
+func TestInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	mod := module(t, "a=1\n",
+		"trap 'echo got-INT > "+dir+"/int; exit 130' INT; echo $$ > "+dir+"/pid; sleep 60 & wait\n",
+		"echo never\n")
+	// The step is a bash that records SIGINT; run it as a child so the
+	// signal reaches it through its process group.
+	mod.Steps[1].Commands = []course.Command{{Text: "bash -c \"" + strings.ReplaceAll(mod.Steps[1].Commands[0].Text, `"`, `\"`) + "\"", Line: 12}}
+	ctx, cancel := context.WithCancel(ctxT(t))
+	defer cancel()
+	opts := testOptions(t)
+	opts.Events.StepStarted = func(st *course.Step) {
+		if st.ID == "step-2" {
+			go func() {
+				for i := 0; i < 500; i++ {
+					if _, err := os.Stat(dir + "/pid"); err == nil {
+						break
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+				cancel()
+			}()
+		}
+	}
+	res, err := RunModule(ctx, mod, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Interrupted || res.Steps[1].Status != Failed || res.Steps[2].Status != NotRun {
+		t.Fatalf("interrupted %v, steps %s %s (%s)", res.Interrupted, res.Steps[1].Status, res.Steps[2].Status, res.Steps[1].Error)
+	}
+	if b, _ := os.ReadFile(dir + "/int"); string(b) != "got-INT\n" {
+		t.Errorf("the step did not get SIGINT: %q", b)
+	}
+	p, _ := LoadProgress(opts.StateDir, mod)
+	if !p.Done[0] || p.Done[1] {
+		t.Errorf("checkpoints after interrupt: %v", p.Done)
+	}
+}
+
+func TestReset(t *testing.T) {
+	mod := module(t, "a=1\n")
+	opts := testOptions(t)
+	if _, err := RunModule(ctxT(t), mod, opts); err != nil {
+		t.Fatal(err)
+	}
+	if err := Reset(opts.StateDir, mod); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := LoadProgress(opts.StateDir, mod)
+	if p.Done[0] || p.LastRun != nil {
+		t.Errorf("progress after reset: %+v", p)
+	}
+}

@@ -1,0 +1,235 @@
+package runner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coursectl/coursectl/course"
+)
+
+// A step that exits, execs or kills its shell fails with a clear message, and
+// the next step runs in a new shell restored from the last checkpoint.
+func TestStepEndsItsShell(t *testing.T) {
+	for _, tc := range []struct{ name, body, want string }{
+		{"exit", "echo bye\nexit 3\n", "ended the shell (exit 3)"},
+		{"exec", "exec sleep 30\n", "replaced the shell (exec)"},
+		{"kill", "kill -KILL $$\n", "killed by signal killed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mod := module(t, "kept=yes\n", tc.body, "echo kept=$kept\n")
+			s := open(t, mod, testOptions(t))
+			mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+			r := s.Exec(ctxT(t), mod.Steps[1])
+			if r.Status != Failed || !strings.Contains(r.Error, tc.want) {
+				t.Fatalf("%s: %s, error %q", tc.name, r.Status, r.Error)
+			}
+			r = s.Exec(ctxT(t), mod.Steps[2])
+			mustPass(t, r)
+			if !strings.Contains(r.Output, "kept=yes") {
+				t.Errorf("the restarted shell lost the state: %q", r.Output)
+			}
+		})
+	}
+}
+
+// Output that looks like anything the runner uses, and a changed prompt,
+// cannot confuse the step's end.
+func TestMarkerTextAndPromptChanges(t *testing.T) {
+	mod := module(t,
+		"printf 'E 0 0\\n\\033]6973;cc0000\\007$ \\n'\nPS1='weird> '\nPROMPT_COMMAND='echo pc'\nPS0='ps0 '\n",
+		"echo second\n",
+		"false\n",
+	)
+	s := open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "E 0 0") {
+		t.Errorf("step output lost: %q", r.Output)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if strings.TrimSpace(r.Output) != "second" {
+		t.Errorf("prompt or PROMPT_COMMAND leaked into the output: %q", r.Output)
+	}
+	if r := s.Exec(ctxT(t), mod.Steps[2]); r.Status != Failed {
+		t.Errorf("false passed: %+v", r)
+	}
+}
+
+func processAlive(pid int) bool {
+	st, ok := readStat(pid)
+	return ok && st.state != 'Z'
+}
+
+func pidFrom(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
+// A step's timeout stops its whole process group (a pipeline, a child that
+// ignores TERM) and the shell stays usable.
+func TestTimeoutStopsProcessGroup(t *testing.T) {
+	dir := t.TempDir()
+	mod := module(t,
+		"bash -c 'trap \"\" TERM; echo $$ > "+dir+"/pid; sleep 60' | cat\n",
+		"echo usable\n",
+	)
+	mod.Steps[0].Attrs.Timeout = 500 * time.Millisecond
+	s := open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	if r.Status != Timeout || !strings.Contains(r.Error, "timed out after 500ms") {
+		t.Fatalf("%s: %s", r.Status, r.Error)
+	}
+	if pid := pidFrom(t, filepath.Join(dir, "pid")); processAlive(pid) {
+		t.Errorf("process %d of the timed-out step is still running", pid)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "usable") {
+		t.Errorf("output %q", r.Output)
+	}
+}
+
+// A builtin loop (the shell itself in the foreground) is stopped too.
+func TestTimeoutStopsBuiltinLoop(t *testing.T) {
+	mod := module(t, "while :; do :; done\n", "echo usable\n")
+	mod.Settings.Timeout = 300 * time.Millisecond
+	s := open(t, mod, testOptions(t))
+	if r := s.Exec(ctxT(t), mod.Steps[0]); r.Status != Timeout {
+		t.Fatalf("%s: %s", r.Status, r.Error)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
+}
+
+// A step waiting on the terminal with no one to type fails with a message
+// that names the step and the command.
+func TestIdleWaitingForInput(t *testing.T) {
+	for _, tc := range []struct{ name, body, want string }{
+		{"builtin", "echo start\nread -r -p 'Your name? ' name\necho never\n", "is waiting for input at `read -r -p 'Your name? ' name`"},
+		{"program", "head -n1\n", "is waiting for input at `head -n1`"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mod := module(t, tc.body, "echo usable\n")
+			opts := testOptions(t)
+			opts.IdleTimeout = 500 * time.Millisecond
+			s := open(t, mod, opts)
+			r := s.Exec(ctxT(t), mod.Steps[0])
+			if r.Status != Failed || !strings.Contains(r.Error, tc.want) || !strings.Contains(r.Error, "step step-1 (") ||
+				!strings.Contains(r.Error, "add `interact` or `interactive`") {
+				t.Fatalf("%s: %s", r.Status, r.Error)
+			}
+			mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
+		})
+	}
+}
+
+// A step that is slow but prints is not idle.
+func TestIdleNotWhileSleeping(t *testing.T) {
+	mod := module(t, "sleep 1.5\n")
+	opts := testOptions(t)
+	opts.IdleTimeout = 300 * time.Millisecond
+	s := open(t, mod, opts)
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+}
+
+// Background processes live on into later steps and are gone when the run
+// ends: pass, fail, or interrupt.
+func TestBackgroundKeptThenCleanedUp(t *testing.T) {
+	for _, end := range []string{"pass", "fail", "cancel"} {
+		t.Run(end, func(t *testing.T) {
+			dir := t.TempDir()
+			last := "true\n"
+			switch end {
+			case "fail":
+				last = "false\n"
+			case "cancel":
+				last = "sleep 60\n"
+			}
+			mod := module(t,
+				"sleep 300 &\necho $! > "+dir+"/bg\n",
+				"kill -0 $(cat "+dir+"/bg) && echo bg-alive\njobs\n",
+				last,
+			)
+			ctx, cancel := context.WithCancel(ctxT(t))
+			defer cancel()
+			opts := testOptions(t)
+			var second *StepResult
+			secondDone := make(chan struct{})
+			opts.Events.StepDone = func(r *StepResult) {
+				if r.ID == "step-2" {
+					second = r
+					close(secondDone)
+				}
+			}
+			if end == "cancel" {
+				opts.Events.StepStarted = func(st *course.Step) {
+					if st.ID == "step-3" {
+						// Cancel once step 3 is under way (what Ctrl-C does).
+						go func() { time.Sleep(200 * time.Millisecond); cancel() }()
+					}
+				}
+			}
+			res, err := RunModule(ctx, mod, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			<-secondDone
+			if !strings.Contains(second.Output, "bg-alive") || !strings.Contains(second.Output, "sleep 300") {
+				t.Fatalf("background job not kept into step 2: %+v", second)
+			}
+			pid := pidFrom(t, filepath.Join(dir, "bg"))
+			if processAlive(pid) {
+				syscall.Kill(pid, syscall.SIGKILL)
+				t.Fatalf("background process %d still running after the run (%s)", pid, end)
+			}
+			if end == "cancel" && !res.Interrupted {
+				t.Errorf("result not marked interrupted")
+			}
+		})
+	}
+}
+
+// Ctrl-C in a session: the step's line is aborted by bash (the wrapper's
+// after-step half never runs), the prompt hook reports it, and the shell is
+// usable with the user's options intact.
+func TestInterruptedStepLeavesShellUsable(t *testing.T) {
+	mod := module(t, "sleep 60\necho after-sleep\n", "echo usable\n")
+	s := open(t, mod, testOptions(t))
+	ctx, cancel := context.WithCancel(ctxT(t))
+	go func() {
+		// Wait until sleep is the terminal's foreground process.
+		for i := 0; i < 1000; i++ {
+			if st, ok := readStat(s.sh.foreground()); ok && st.comm == "sleep" {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	r := s.Exec(ctx, mod.Steps[0])
+	if r.Status != Failed || r.ExitCode != 130 || strings.Contains(r.Output, "after-sleep") {
+		t.Fatalf("%s exit %d: %s %q", r.Status, r.ExitCode, r.Error, r.Output)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "usable") {
+		t.Errorf("output %q", r.Output)
+	}
+	if opts := shellOpts(t, s.store.checkpointPath(1)); strings.Contains(opts, "pipefail") {
+		t.Errorf("the wrapper's pipefail leaked after the interrupt: %s", opts)
+	}
+}

@@ -1,0 +1,77 @@
+package runner
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The sandbox: a fresh workdir and HOME (from /etc/skel) in the state dir,
+// kept for a resumed run; $COURSE_DIR is the module's directory; the real
+// HOME is not touched.
+func TestSandbox(t *testing.T) {
+	realHome := t.TempDir()
+	t.Setenv("HOME", realHome)
+	mod := module(t, "echo home=$HOME\necho pwd=$PWD\necho course=$COURSE_DIR\ntouch made-here ~/made-in-home\n")
+	opts := testOptions(t)
+	res, err := RunModule(ctxT(t), mod, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Steps[0]
+	mustPass(t, r)
+	st, _ := openStore(opts.StateDir, mod)
+	home := filepath.Join(st.dir, "sandbox", "home")
+	work := filepath.Join(st.dir, "sandbox", "work")
+	for _, want := range []string{"home=" + home + "\n", "pwd=" + work + "\n", "course=" + filepath.Dir(mod.Path) + "\n"} {
+		if !strings.Contains(r.Output, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.Output)
+		}
+	}
+	if skel, err := os.ReadDir("/etc/skel"); err == nil {
+		for _, e := range skel {
+			if _, err := os.Stat(filepath.Join(home, e.Name())); err != nil {
+				t.Errorf("HOME not seeded with /etc/skel/%s", e.Name())
+			}
+		}
+	}
+	for _, f := range []string{filepath.Join(work, "made-here"), filepath.Join(home, "made-in-home")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("sandbox file not kept: %v", err)
+		}
+	}
+	if ents, _ := os.ReadDir(realHome); len(ents) != 0 {
+		t.Errorf("the real HOME was touched: %v", ents)
+	}
+}
+
+func TestWorkdirAndHomeOverrides(t *testing.T) {
+	wd, home := t.TempDir(), t.TempDir()
+	mod := module(t, "echo home=$HOME pwd=$PWD\n")
+	opts := testOptions(t)
+	opts.Workdir, opts.Home = wd, home
+	res, err := RunModule(ctxT(t), mod, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "home=" + home + " pwd=" + wd; !strings.Contains(res.Steps[0].Output, want) {
+		t.Errorf("output %q, want %q", res.Steps[0].Output, want)
+	}
+}
+
+// Output is kept capped (the tail), with \r\n turned into \n.
+func TestOutputCappedAndNormalised(t *testing.T) {
+	mod := module(t, "printf 'a\\r\\nb\\n'\n", "seq 1 200000\necho the-end\n")
+	s := open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	if r.Output != "a\nb\n" {
+		t.Errorf("output %q", r.Output)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if len(r.Output) > outputCap+100 || !strings.HasSuffix(r.Output, "200000\nthe-end\n") || !strings.HasPrefix(r.Output, "[... ") {
+		t.Errorf("output not capped to its tail: %d bytes, starts %q", len(r.Output), r.Output[:40])
+	}
+}

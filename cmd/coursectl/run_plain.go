@@ -2,59 +2,67 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"os"
 	"time"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/render"
+	reports "github.com/coursectl/coursectl/report"
 	"github.com/coursectl/coursectl/runner"
 )
 
-// runUnattended is `run` without a terminal (a pipe, CI): every step runs
-// with no questions, where the learner stands, and the output is plain.
-// TODO(check): print through check's report once the check command lands on
-// main, so `run | cat` and `check` read alike.
+// runUnattended is `run` without a terminal (a pipe, CI): `check --yes`, as
+// SPEC §4 has it — check's code path and report, no questions — but where
+// the learner stands (--no-sandbox: the current directory, the real HOME)
+// and resuming as run does.
 func runUnattended(ctx context.Context, streams *IOStreams, mod *course.Module, f runFlags) error {
-	opts := runOptions(f, nil)
-	rt := render.Terminal{Width: streams.Width}
-	opts.Events.Warning = func(msg string) { fmt.Fprintf(streams.Err, "coursectl: warning: %s\n", msg) }
+	if f.only != "" {
+		return runOnlyUnattended(ctx, streams, mod, f)
+	}
+	args := []string{"--no-sandbox", "--state", f.state}
+	switch {
+	case f.from != "":
+		args = append(args, "--from", f.from)
+	case !f.fresh:
+		args = append(args, "--resume")
+	}
+	return runCheck(ctx, streams, append(args, "--", mod.Path))
+}
+
+// runOnlyUnattended is --only without a terminal: check has no such flag, so
+// the one step runs in a session here and is reported by check's report.
+func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Module, f runFlags) error {
+	ctx, stopSignals := interruptible(ctx, streams.Err, func() { os.Exit(exitInterrupted) })
+	defer stopSignals()
+	live := reports.NewLive(streams.Out)
+	live.Text = reports.Text{Color: streams.Color}
+	live.Width = streams.Width
+	// The report is of the one step asked for: the others were not meant
+	// to run, so they are left out rather than reported as not run.
+	at := mod.Step(f.only).Index - 1
+	only := *mod
+	only.Steps = mod.Steps[at : at+1]
+	opts := runner.Options{StateDir: f.state, From: f.only, Timeout: 10 * time.Minute,
+		IdleTimeout: 60 * time.Second, Events: live.Module(&only)}
+	start := time.Now()
+	live.Start()
 	sess, err := runner.Open(ctx, mod, opts)
 	if err != nil {
+		live.Stop()
 		return err
 	}
-	start := sess.Start()
-	end := len(mod.Steps)
-	if f.only != "" {
-		end = start + 1
-	}
-	if start > 0 && f.from == "" && f.only == "" {
-		fmt.Fprintf(streams.Out, "%s: resuming at step %s (steps before it done)\n", mod.Path, mod.Steps[min(start, len(mod.Steps)-1)].ID)
-	}
-	began := time.Now()
-	failed := false
-	for i := start; i < end && ctx.Err() == nil; i++ {
-		r := sess.Exec(ctx, mod.Steps[i])
-		fmt.Fprintf(streams.Out, "%s %s\n", r.ID, rt.Status(r))
-		if r.Status == runner.Failed || r.Status == runner.Timeout {
-			if r.Error != "" {
-				fmt.Fprintf(streams.Out, "  %s\n", r.Error)
-			}
-			for _, l := range tailLines(r.Output, 20) {
-				fmt.Fprintf(streams.Out, "  | %s\n", l)
-			}
-			failed = true
-			break
-		}
-	}
-	if err := sess.Close(); err != nil {
-		fmt.Fprintf(streams.Err, "coursectl: warning: the run record was not saved: %v\n", err)
-	}
-	passed, nfailed, skipped := sess.Result().Counts()
-	fmt.Fprintf(streams.Out, "%s: %d passed, %d failed, %d skipped in %s\n", mod.Path, passed, nfailed, skipped, time.Since(began).Round(time.Millisecond))
+	r := sess.Exec(ctx, mod.Steps[at])
+	closeErr := sess.Close()
+	mr := *sess.Result()
+	mr.Module, mr.Steps = &only, []*runner.StepResult{r}
+	live.Done(&mr)
+	live.Stop()
+	reports.Text{Color: streams.Color}.WriteSummary(streams.Out, []*runner.ModuleResult{&mr}, time.Since(start))
 	switch {
-	case ctx.Err() != nil || sess.Result().Interrupted:
-		return ctx.Err()
-	case failed:
+	case closeErr != nil:
+		return closeErr
+	case ctx.Err() != nil || mr.Interrupted:
+		return silentExit(exitInterrupted)
+	case !mr.OK():
 		return silentExit(exitFailed)
 	}
 	return nil

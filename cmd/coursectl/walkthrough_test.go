@@ -327,3 +327,111 @@ func TestRunCtrlCStopsOnlyTheStep(t *testing.T) {
 		t.Fatalf("q after a failure: exit %d, want 1", code)
 	}
 }
+
+const keysModule = `# Keys
+
+## Broken
+
+` + "```sh" + `
+VAR=set
+mkdir -p made && cd made
+false
+` + "```" + `
+
+## Skip me
+
+` + "```sh" + `
+echo must not run > skipped.txt
+` + "```" + `
+
+## Marked
+
+` + "```sh {skip}" + `
+echo must not run > marked.txt
+` + "```" + `
+
+<!-- coursectl:setup
+echo SECRET-SETUP-OUTPUT
+SETUP_VAR=from-setup
+-->
+
+## Last
+
+` + "```sh" + `
+echo "last: $SETUP_VAR"
+` + "```" + `
+`
+
+func TestRunFailureMenuShellEditSkip(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": keysModule})
+	// The learner's editor, scripted: it turns `false` into `true`.
+	l := p.start(t, p.env("EDITOR=sed -i s/^false$/true/"), "run", "m.md")
+	l.waitFor(hint, 1)
+	l.typeKeys("\r")
+	l.waitFor("✗ failed (exit 1)", 1)
+	l.waitFor("r retry", 1)
+
+	// h: a shell with the state the failed step left.
+	l.typeKeys("h")
+	l.waitFor("Type exit to come back", 1)
+	l.typeKeys(`echo "in $(basename "$PWD") with VAR=$VAR"` + "\r")
+	l.waitFor("in made with VAR=set", 1)
+	l.typeKeys("exit\r")
+	l.waitFor("Back in coursectl", 1)
+	l.waitFor("r retry", 2)
+
+	// e: the edited step is shown, then Enter runs it; the file is untouched.
+	l.typeKeys("e")
+	l.waitFor("(your version", 1)
+	l.waitFor("│ true", 1)
+	l.waitFor(hint, 2)
+	l.typeKeys("\r")
+	l.waitFor("✓ passed", 1)
+
+	// s skips; a step marked skip passes by without a question.
+	l.waitFor("Step 2/4 · Skip me", 2)
+	l.waitFor(hint, 3)
+	l.typeKeys("s")
+	l.waitFor("skipped by you", 1)
+	l.waitFor("Step 3/4 · Marked", 2)
+	l.waitFor("skip: marked skip", 1)
+
+	// The hidden setup step ran unseen before the last step.
+	l.waitFor("Step 4/4 · Last", 2)
+	l.waitFor(hint, 4)
+	l.typeKeys("\r")
+	l.waitFor("last: from-setup", 1)
+	l.waitFor("All 4 steps of m.md done", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("exit %d, want 0", code)
+	}
+	got := l.text()
+	if strings.Contains(got, "SECRET-SETUP-OUTPUT") || strings.Contains(got, "coursectl:setup") {
+		t.Errorf("the hidden setup step shows:\n%s", got)
+	}
+	for _, f := range []string{"skipped.txt", "marked.txt", "made/skipped.txt", "made/marked.txt"} {
+		if _, err := os.Stat(filepath.Join(p.dir, f)); err == nil {
+			t.Errorf("a skipped step ran: %s exists", f)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(p.dir, "m.md")); string(b) != keysModule {
+		t.Errorf("the edit changed the module file")
+	}
+}
+
+func TestRunYesAsksNothing(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": "# Yes\n\n## One\n\n```sh\necho o''ne-ran\n```\n\n## Two\n\n```sh\nexit_with() { return 4; }\nexit_with\n```\n\n## Three\n\n```sh\necho th''ree-ran\n```\n"})
+	l := p.start(t, p.env(), "run", "m.md", "--yes")
+	l.waitFor("one-ran", 1)
+	l.waitFor("✗ failed (exit 4)", 1)
+	if code := l.wait(); code != 1 {
+		t.Fatalf("--yes with a failing step: exit %d, want 1", code)
+	}
+	got := l.text()
+	if strings.Contains(got, hint) || strings.Contains(got, "r retry") {
+		t.Errorf("--yes asked a question:\n%s", got)
+	}
+	if strings.Contains(got, "three-ran") {
+		t.Errorf("--yes went on after a failure:\n%s", got)
+	}
+}

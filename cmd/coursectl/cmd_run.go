@@ -116,6 +116,9 @@ func runOptions(f runFlags, t *runner.Terminal) runner.Options {
 		// A person at the keyboard may sit in nano for as long as they
 		// like: only a timeout the author wrote (step or module) applies.
 		opts.Timeout = 24 * time.Hour
+		// The learner runs the real commands: fakes stand in for them only
+		// in check, and in run without a terminal, which is check.
+		opts.NoFakes = true
 	}
 	return opts
 }

@@ -197,7 +197,7 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 	if start > 0 && opts.From != "" {
 		msg += fmt.Sprintf(", with the shell state step %d left", w.number(start-1))
 	}
-	fmt.Fprintf(w.out(), "%s\n", w.paint(msg+".", "1"))
+	fmt.Fprintf(w.out(), "  %s\n", w.paint(msg+".", "1"))
 }
 
 // doneOn is " on Nov 26", the day of the latest time in when ("" if none).
@@ -462,7 +462,8 @@ func (w *walkthrough) skip(ctx context.Context, step *course.Step) {
 	cp.Attrs.Skip = true
 	r := w.sess.Exec(ctx, &cp)
 	if r.Status == runner.Skipped {
-		r.Note = "skipped by you"
+		// The time of an empty round trip says nothing to the learner.
+		r.Note, r.Duration = "skipped by you", 0
 	}
 	w.status(r)
 }
@@ -477,7 +478,7 @@ func (w *walkthrough) goodbye(after *runner.Progress) {
 	}
 	msg := fmt.Sprintf("\n  Progress kept: %d/%d steps done.", done, w.total)
 	if after.Next < len(w.mod.Steps) {
-		msg += fmt.Sprintf(" 'coursectl run %s' resumes at step %d/%d.", w.mod.Path, w.number(after.Next), w.total)
+		msg += fmt.Sprintf("\n  'coursectl run %s' resumes at step %d/%d.", w.mod.Path, w.number(after.Next), w.total)
 	}
 	fmt.Fprintln(w.out(), msg)
 }

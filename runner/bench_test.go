@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -47,6 +49,7 @@ func BenchmarkStepOverhead(b *testing.B) {
 	}
 	defer s.Close()
 	var per []time.Duration
+	cpu0 := runnerCPU(b, s.sh.pid)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, st := range mod.Steps {
@@ -59,6 +62,7 @@ func BenchmarkStepOverhead(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	cpuPer := (runnerCPU(b, s.sh.pid) - cpu0) / time.Duration(len(per))
 	sort.Slice(per, func(i, j int) bool { return per[i] < per[j] })
 	median := per[len(per)/2]
 
@@ -67,6 +71,7 @@ func BenchmarkStepOverhead(b *testing.B) {
 	script := filepath.Join(dir, "plain.sh")
 	os.WriteFile(script, []byte(strings.Join(steps, "")), 0o644)
 	var plain []time.Duration
+	var plainCPU time.Duration
 	for i := 0; i < 5; i++ {
 		cmd := exec.Command("bash", "--noprofile", "--norc", "-O", "expand_aliases", script)
 		cmd.Dir = dir
@@ -75,12 +80,40 @@ func BenchmarkStepOverhead(b *testing.B) {
 			b.Fatalf("plain bash: %v %s", err, out)
 		}
 		plain = append(plain, time.Since(t0)/time.Duration(len(steps)))
+		plainCPU += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
+	plainCPUPer := plainCPU / time.Duration(5*len(steps))
 	sort.Slice(plain, func(i, j int) bool { return plain[i] < plain[j] })
 	plainPer := plain[len(plain)/2]
 	b.ReportMetric(float64(median.Microseconds())/1000, "ms/step")
 	b.ReportMetric(float64(plainPer.Microseconds())/1000, "plain-ms/cmd")
 	b.ReportMetric(float64((median-plainPer).Microseconds())/1000, "overhead-ms/step")
+	// CPU time (the runner process, the shell and the commands it ran) is
+	// what the machine's other load does not inflate.
+	b.ReportMetric(float64(cpuPer.Microseconds())/1000, "cpu-ms/step")
+	b.ReportMetric(float64(plainCPUPer.Microseconds())/1000, "plain-cpu-ms/cmd")
+	b.ReportMetric(float64((cpuPer-plainCPUPer).Microseconds())/1000, "cpu-overhead-ms/step")
+}
+
+// runnerCPU is the CPU time used so far by this process and by the shell
+// (with the commands it has waited for).
+func runnerCPU(b *testing.B, shellPid int) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	self := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", shellPid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := strings.Fields(string(st[strings.LastIndexByte(string(st), ')')+2:]))
+	var ticks int64
+	for _, i := range []int{11, 12, 13, 14} { // utime stime cutime cstime
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += n
+	}
+	return self + time.Duration(ticks)*10*time.Millisecond // USER_HZ is 100 on Linux
 }
 
 // BenchmarkOutput1GB: peak memory of the process while a step prints 1 GB.

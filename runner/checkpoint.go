@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -102,23 +103,45 @@ func (st *store) checkpointPath(i int) string {
 
 func (st *store) recordPath() string { return filepath.Join(st.dir, "record.json") }
 
-// save moves the wrapper's freshly written state file into place: a rename,
-// so a reader sees the old checkpoint or the new one, never half of one.
-func (st *store) save(i int, tmp string) error {
+// prepare reads the wrapper's freshly written state file (in the scratch
+// directory, on tmpfs when there is one) and returns the checkpoint to store,
+// the shell's history so far as its last section.
+func prepareCheckpoint(tmp string, history []byte) ([]byte, error) {
+	b, err := os.ReadFile(tmp)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasPrefix(b, []byte(checkpointHeader)) || !bytes.HasSuffix(b, []byte(checkpointEnd)) {
+		return nil, fmt.Errorf("the shell wrote an incomplete checkpoint (%d bytes)", len(b))
+	}
+	out := make([]byte, 0, len(b)+len(history)+32)
+	out = append(out, b[:len(b)-len(checkpointEnd)]...)
+	out = append(out, "# history\n"...)
+	out = append(out, history...)
+	if len(history) > 0 && history[len(history)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	return append(out, checkpointEnd...), nil
+}
+
+// write stores step i's checkpoint: written whole under a temporary name and
+// renamed, so a reader sees the old checkpoint or the new one, never half of
+// one. One write(2): bash writes a line per write(2), cheap on tmpfs and not
+// on a journalling filesystem, so the wrapper never writes the store itself.
+func (st *store) write(i int, data []byte) error {
 	if !st.made {
 		if err := os.MkdirAll(filepath.Join(st.dir, "checkpoints"), 0o755); err != nil {
 			return err
 		}
 		st.made = true
 	}
-	if err := validCheckpoint(tmp); err != nil {
+	return writeRename(st.checkpointPath(i), data)
+}
+
+func writeRename(dst string, b []byte) error {
+	tmp := dst + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return err
-	}
-	dst := st.checkpointPath(i)
-	if _, err := os.Stat(tmp + ".hist"); err == nil {
-		_ = os.Rename(tmp+".hist", dst+".hist")
-	} else {
-		_ = os.Remove(dst + ".hist")
 	}
 	return os.Rename(tmp, dst)
 }
@@ -179,17 +202,18 @@ var skipVars = map[string]bool{
 var declRe = regexp.MustCompile(`^declare (-[-a-zA-Z]+) ([A-Za-z_][A-Za-z0-9_]*)(.*)$`)
 
 // restoreScript turns checkpoint file path into a script that puts a fresh
-// shell (prelude already run) into the checkpoint's state. Options come last
+// shell (prelude already run) into the checkpoint's state, and the history
+// the script reads from histFile. Options come last
 // so an errexit or nounset the steps set cannot trip the restore itself.
-func restoreScript(path string) (string, error) {
+func restoreScript(path, histFile string) (script, history string, err error) {
 	if err := validCheckpoint(path); err != nil {
-		return "", err
+		return "", "", err
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	var vars, funcs, aliases, umask, cwd strings.Builder
+	var vars, funcs, aliases, umask, cwd, hist strings.Builder
 	var shellopts, bashopts string
 	section := ""
 	for _, line := range strings.Split(string(b), "\n") {
@@ -222,6 +246,8 @@ func restoreScript(path string) (string, error) {
 			umask.WriteString(line + "\n")
 		case "cwd":
 			cwd.WriteString(line + "\n")
+		case "history":
+			hist.WriteString(line + "\n")
 		}
 	}
 	var s strings.Builder
@@ -229,8 +255,8 @@ func restoreScript(path string) (string, error) {
 	s.WriteString(funcs.String())
 	s.WriteString(aliases.String())
 	s.WriteString(cwd.String())
-	if _, err := os.Stat(path + ".hist"); err == nil {
-		fmt.Fprintf(&s, "history -c; history -r %s\n", shellQuote(path+".hist"))
+	if hist.Len() > 0 {
+		fmt.Fprintf(&s, "history -c; history -r %s\n", shellQuote(histFile))
 	}
 	s.WriteString(umask.String())
 	// Every option is set or unset as the checkpoint's SHELLOPTS/BASHOPTS
@@ -240,7 +266,7 @@ func restoreScript(path string) (string, error) {
 while read -r _ __cc_x __cc_o; do if [[ $__cc_so == *:$__cc_o:* ]]; then set -o "$__cc_o"; else set +o "$__cc_o"; fi 2>/dev/null; done < <(set +o)
 unset __cc_so __cc_bo __cc_x __cc_o
 `)
-	return s.String(), nil
+	return s.String(), hist.String(), nil
 }
 
 // optList is the value of `declare -r SHELLOPTS="a:b"`.

@@ -189,3 +189,38 @@ func TestReset(t *testing.T) {
 		t.Errorf("progress after reset: %+v", p)
 	}
 }
+
+// Odd values and attributes survive a restore exactly.
+func TestRestoreOddValues(t *testing.T) {
+	setup := "q=\"it's \\\"quoted\\\" \\$HOME \\`tick\\` back\\\\slash\"\n" +
+		"u='héllo wörld ✓'\n" +
+		"declare -i n=41+1\n" +
+		"declare -r ro=fixed\n" +
+		"target=pointed; declare -n ref=target\n" +
+		"declare -l lower=MiXeD\n" +
+		"declare -a sparse=([3]=three [7]='sev en')\n" +
+		"exported_fn() { echo from-exported-fn; }; export -f exported_fn\n" +
+		"alias 'quote=echo \"it'\\''s\"'\n" +
+		"mkdir -p 'dir with space' && cd 'dir with space'\n"
+	show := "declare -p q u n ro target ref lower sparse | sed 's/^declare -[a-z-]* //'\n" +
+		"bash -c exported_fn\nquote\nbasename \"$PWD\"\n"
+	mod := module(t, setup, show)
+	opts := testOptions(t)
+	s := open(t, mod, opts)
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	live := s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, live)
+	s.Close()
+	opts.From = "step-2"
+	s2 := open(t, mod, opts)
+	restored := s2.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, restored)
+	if live.Output != restored.Output {
+		t.Errorf("live and restored differ:\nlive:\n%s\nrestored:\n%s", live.Output, restored.Output)
+	}
+	for _, want := range []string{`n="42"`, "from-exported-fn", `it's`, "dir with space", "héllo wörld ✓"} {
+		if !strings.Contains(restored.Output, want) {
+			t.Errorf("restored output lacks %q:\n%s", want, restored.Output)
+		}
+	}
+}

@@ -31,33 +31,45 @@ func (s *Session) Shell(ctx context.Context) error {
 	if s.opts.Terminal == nil {
 		return errors.New("a debug shell needs a terminal")
 	}
-	restore := ""
-	if p := filepath.Join(s.runDir, "checkpoint.tmp"); validCheckpoint(p) == nil {
-		script, err := restoreScript(p)
-		if err != nil {
-			return err
-		}
-		restore = script
-	} else if s.restored >= 0 {
-		script, err := restoreScript(s.store.checkpointPath(s.restored))
-		if err != nil {
-			return err
-		}
-		restore = script
-	}
-	return debugShell(ctx, s.opts.Terminal, s.workdir, s.env, restore)
-}
-
-// debugShell runs `bash -i` on a new pty attached to t, with restore sourced
-// before the first prompt. The order is the pty lifecycle's (STYLE §5):
-// start with the size, attach (raw mode, resizes, keys), copy output, wait,
-// close, and end what the person left running in the shell's session.
-func debugShell(ctx context.Context, t *Terminal, workdir string, env []string, restore string) error {
+	s.flush()
 	dir, err := os.MkdirTemp("", "coursectl-shell-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	state := filepath.Join(dir, "state.sh")
+	switch {
+	case s.lastState != nil:
+		err = os.WriteFile(state, s.lastState, 0o600)
+	case s.restored >= 0:
+		state = s.store.checkpointPath(s.restored)
+	default:
+		state = ""
+	}
+	if err != nil {
+		return err
+	}
+	restore := ""
+	if state != "" {
+		hist := filepath.Join(dir, "restore.hist")
+		script, history, err := restoreScript(state, hist)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(hist, []byte(history), 0o600); err != nil {
+			return err
+		}
+		restore = script
+	}
+	return debugShell(ctx, s.opts.Terminal, dir, s.workdir, s.env, restore)
+}
+
+// debugShell runs `bash -i` on a new pty attached to t, with restore sourced
+// (dir is scratch space for its files)
+// before the first prompt. The order is the pty lifecycle's (STYLE §5):
+// start with the size, attach (raw mode, resizes, keys), copy output, wait,
+// close, and end what the person left running in the shell's session.
+func debugShell(ctx context.Context, t *Terminal, dir, workdir string, env []string, restore string) error {
 	rc := filepath.Join(dir, "rc.bash")
 	// The state first, then what makes the shell a person's: a prompt that
 	// says where they are, line editing on a terminal (the run's shell has

@@ -88,10 +88,10 @@ func TestTimeoutStopsProcessGroup(t *testing.T) {
 		"bash -c 'trap \"\" TERM; echo $$ > "+dir+"/pid; sleep 60' | cat\n",
 		"echo usable\n",
 	)
-	mod.Steps[0].Attrs.Timeout = 500 * time.Millisecond
+	mod.Steps[0].Attrs.Timeout = time.Second
 	s := open(t, mod, testOptions(t))
 	r := s.Exec(ctxT(t), mod.Steps[0])
-	if r.Status != Timeout || !strings.Contains(r.Error, "timed out after 500ms") {
+	if r.Status != Timeout || !strings.Contains(r.Error, "timed out after 1s") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
 	if pid := pidFrom(t, filepath.Join(dir, "pid")); processAlive(pid) {
@@ -229,6 +229,7 @@ func TestInterruptedStepLeavesShellUsable(t *testing.T) {
 	if !strings.Contains(r.Output, "usable") {
 		t.Errorf("output %q", r.Output)
 	}
+	s.Flush()
 	if opts := shellOpts(t, s.store.checkpointPath(1)); strings.Contains(opts, "pipefail") {
 		t.Errorf("the wrapper's pipefail leaked after the interrupt: %s", opts)
 	}

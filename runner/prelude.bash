@@ -32,19 +32,20 @@ __cc_active=1
 __cc_fail_line=0
 if [[ -o history ]]; then
 	history -d -1 2>/dev/null
-	history -r "$__cc_f"
+	while IFS= read -r __cc_l; do history -s -- "$__cc_l"; done <"$__cc_f"
 fi
 if [[ -o pipefail ]]; then __cc_o_pipefail=1; fi
 if [[ -o errtrace ]]; then __cc_o_errtrace=1; fi
-trap -p ERR >"$__cc_dir/errtrap"
+trap -p ERR >|"$__cc_dir/errtrap"
 set -o pipefail -o errtrace
 trap "$__cc_errtrap" ERR
 local t
-read -r -u 248 t
+IFS= read -r -u 248 t
 printf '\e]6973;%s\a' "$t" >&249
 EOF
 
-# The ERR trap. A pipeline whose last command succeeded and whose other
+# The ERR trap (its stderr to /dev/null, so a course's `set -x` does not trace
+# it into the step's output). A pipeline whose last command succeeded and whose other
 # commands died only of SIGPIPE (`yes | head`) is not a failure: pipefail is
 # the wrapper's, and a person's terminal has it off (a course that sets
 # pipefail itself gets the strict rule). In a subshell: exit (errexit's behaviour). At the step file's
@@ -52,7 +53,7 @@ EOF
 # return from the file. In a function or a nested sourced file: return from
 # it, so the caller's line fails in turn.
 IFS= read -r -d '' __cc_errtrap <<'EOF'
-__cc_st=$? __cc_ln=$LINENO __cc_ps=" ${PIPESTATUS[*]} "
+{ __cc_st=$? __cc_ln=$LINENO __cc_ps=" ${PIPESTATUS[@]} "
 __cc_x=${__cc_ps// 141/} __cc_x=${__cc_x// 0/}
 if [[ $__cc_o_pipefail == 0 && $__cc_ps == *" 0 " && -z ${__cc_x// /} ]]; then :
 elif [[ $BASHPID != "$__cc_pid" ]]; then exit "$__cc_st"
@@ -60,7 +61,7 @@ elif [[ ${BASH_SOURCE[0]-} == "$__cc_file" && ( -z ${FUNCNAME[0]-} || ${FUNCNAME
 	__cc_fail_line=$__cc_ln
 	if [[ -o errexit ]]; then __cc_o_errexit=1; set +o errexit; fi
 	return "$__cc_st"
-elif [[ -n ${FUNCNAME[0]-} || -n ${BASH_SOURCE[0]-} ]]; then return "$__cc_st"; fi
+elif [[ -n ${FUNCNAME[0]-} || -n ${BASH_SOURCE[0]-} ]]; then return "$__cc_st"; fi; } 2>/dev/null
 EOF
 
 # __cc_finish STATUS: restores the user's options and ERR trap, saves the
@@ -75,7 +76,7 @@ if [[ $__cc_o_errexit == 1 ]]; then set -o errexit; fi
 __cc_save
 printf 'E %d %d\n' "$1" "$__cc_fail_line" >&247
 local t
-read -r -u 248 t
+IFS= read -r -u 248 t
 printf '\e]6973;%s\a' "$t" >&249
 EOF
 
@@ -89,6 +90,7 @@ IFS= read -r -d '' __cc_save_src <<'EOF'
 	declare -p
 	printf '# functions\n'
 	declare -f
+	declare -Fx
 	printf '# aliases\n'
 	alias -p
 	printf '# options\n'
@@ -100,8 +102,9 @@ IFS= read -r -d '' __cc_save_src <<'EOF'
 		printf 'pushd -n %q >/dev/null\n' "${DIRSTACK[i]}"
 	done
 	printf '# end\n'
-} >"$__cc_dir/checkpoint.tmp" 2>/dev/null
-if [[ -o history ]]; then history -w "$__cc_dir/checkpoint.tmp.hist" 2>/dev/null; fi
+} >|"$__cc_dir/checkpoint.tmp" 2>/dev/null
+# Only this step's new history lines: the runner keeps the whole list.
+if [[ -o history ]]; then history -a "$__cc_dir/checkpoint.tmp.hist" 2>/dev/null; fi
 EOF
 
 __cc_pre() { eval "$__cc_pre_src"; }
@@ -112,7 +115,7 @@ __cc_post() { eval "$__cc_finish_src"; }
 __cc_prompt() { local st=$?; if [[ $__cc_active == 1 ]]; then __cc_post "$st"; fi; }
 __cc_save() { eval "$__cc_save_src"; }
 # __cc_sync: a round trip, used after restoring a checkpoint.
-__cc_sync() { printf 'Y\n' >&247; local t u; read -r -u 248 t; read -r -u 248 u; printf '\e]6973;%s\a\e]6973;%s\a' "$t" "$u" >&249; }
+__cc_sync() { printf 'Y\n' >&247; local t u; IFS= read -r -u 248 t; IFS= read -r -u 248 u; printf '\e]6973;%s\a\e]6973;%s\a' "$t" "$u" >&249; }
 
 readonly -f __cc_pre __cc_post __cc_prompt __cc_save __cc_sync
 PROMPT_COMMAND[99]=__cc_prompt

@@ -26,8 +26,9 @@ type Options struct {
 	Sandbox bool
 	// Workdir and Home override the sandbox's directories when set.
 	Workdir, Home string
-	// Timeout is the per-step default (10m); a step's timeout attribute and
-	// the module settings win over it.
+	// Timeout is the per-step default (10m; none when a Terminal is
+	// attached); a step's timeout attribute and the module settings win
+	// over it.
 	Timeout time.Duration
 	// IdleTimeout fails a step that prints nothing while waiting on the
 	// terminal for input (60s); only when no Terminal is attached.
@@ -54,11 +55,14 @@ type Terminal struct {
 }
 
 // Events are callbacks for live progress (check's status line, watch).
+// StepOutput is called from the goroutine that reads the terminal, with the
+// raw bytes (escapes and \r\n as the terminal got them): it must not block.
 type Events struct {
 	StepStarted func(*course.Step)
 	StepOutput  func(*course.Step, []byte)
 	StepDone    func(*StepResult)
 	// Warning reports something wrong but not fatal (a corrupt checkpoint
-	// that was ignored, a checkpoint that could not be written).
+	// that was ignored, a checkpoint that could not be written). It may be
+	// called from the goroutine that writes checkpoints.
 	Warning func(string)
 }

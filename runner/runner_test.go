@@ -27,10 +27,20 @@ func checkState(t *testing.T, r *StepResult) {
 }
 
 func TestStateCarriesAcrossSteps(t *testing.T) {
-	mod := module(t, stateStep, checkStep)
+	mod := module(t, stateStep, checkStep,
+		// Traps and jobs live only in the live shell (SPEC §3).
+		"trap 'echo got-usr1' USR1\nsleep 300 &\n",
+		"trap -p USR1\njobs\nkill %1\n",
+	)
 	s := open(t, mod, testOptions(t))
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
 	checkState(t, s.Exec(ctxT(t), mod.Steps[1]))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
+	r := s.Exec(ctxT(t), mod.Steps[3])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "trap -- 'echo got-usr1' SIGUSR1") || !strings.Contains(r.Output, "Running") {
+		t.Errorf("trap or job lost between steps: %q", r.Output)
+	}
 }
 
 // A fresh shell restored from step 1's checkpoint behaves like the live one.
@@ -127,6 +137,7 @@ func TestErrexitWithinStep(t *testing.T) {
 	}
 	// Between steps (what a checkpoint records) the wrapper's options are off.
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[6]))
+	s.Flush()
 	if opts := shellOpts(t, s.store.checkpointPath(6)); strings.Contains(opts, "pipefail") || strings.Contains(opts, "errtrace") || strings.Contains(opts, "errexit") {
 		t.Errorf("the wrapper's options leaked: SHELLOPTS=%s", opts)
 	}
@@ -153,4 +164,20 @@ func TestUserOptionsSurvive(t *testing.T) {
 	if !strings.Contains(r.Output, "pipefail-kept") {
 		t.Errorf("output: %q", r.Output)
 	}
+}
+
+// A course's `set -x` traces its commands, not the wrapper's (only the
+// `. step.sh` line shows, and the step's lines one level deeper: ++).
+func TestXtraceShowsOnlyTheStep(t *testing.T) {
+	mod := module(t, "set -x\n", "echo traced\nfalse\n", "set +x\n")
+	s := open(t, mod, testOptions(t))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	r := s.Exec(ctxT(t), mod.Steps[1])
+	if r.Status != Failed || r.FailLine != 13 {
+		t.Fatalf("%s line %d", r.Status, r.FailLine)
+	}
+	if strings.Contains(r.Output, "__cc") || !strings.HasSuffix(r.Output, "+ echo traced\ntraced\n++ false\n") {
+		t.Errorf("output %q", r.Output)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
 }

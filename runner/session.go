@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -66,6 +67,17 @@ type Session struct {
 	// holds, -1 for none: a shell that died is restarted from its checkpoint.
 	restored int
 	closed   bool
+	saves    chan saveJob
+	pending  sync.WaitGroup
+	mu       sync.Mutex // result.Warnings: the writer goroutine warns too
+	// history is the live shell's history list as checkpoints store it: the
+	// wrapper hands over each step's new lines (history -a), so no step
+	// rewrites the whole list.
+	history []byte
+
+	// lastState is the state the last step left (a checkpoint's bytes),
+	// passed or failed, nil when the shell did not write one: Shell's.
+	lastState []byte
 }
 
 // Open starts the shell for mod, restoring the checkpoint that
@@ -108,7 +120,7 @@ func Open(ctx context.Context, mod *course.Module, opts Options) (*Session, erro
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
 		return nil, err
 	}
-	s.runDir, err = os.MkdirTemp(st.dir, "run-")
+	s.runDir, err = scratchDir(st.dir)
 	if err != nil {
 		return nil, err
 	}
@@ -138,11 +150,45 @@ func (s *Session) Workdir() string { return s.workdir }
 func (s *Session) Home() string    { return s.home }
 
 func (s *Session) warn(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.result.Warnings = append(s.result.Warnings, msg)
 	if s.opts.Events.Warning != nil {
 		s.opts.Events.Warning(msg)
 	}
 }
+
+type saveJob struct {
+	step *course.Step
+	data []byte
+}
+
+// save hands a checkpoint to the writer goroutine: creating a file on a busy
+// disk can take longer than a step, and nothing waits for it but a restore
+// and Close (flush).
+func (s *Session) save(step *course.Step, data []byte) {
+	if s.saves == nil {
+		s.saves = make(chan saveJob, 64)
+		go func(jobs chan saveJob) {
+			for j := range jobs {
+				if err := s.store.write(j.step.Index-1, j.data); err != nil {
+					s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, j.step.Line, j.step.ID, err))
+				}
+				s.pending.Done()
+			}
+		}(s.saves)
+	}
+	s.pending.Add(1)
+	s.saves <- saveJob{step, data}
+}
+
+// flush waits until every checkpoint handed to save is on disk.
+func (s *Session) flush() { s.pending.Wait() }
+
+// Flush waits until the checkpoints of the steps run so far are on disk
+// (they are written in the background; Close flushes too). Call it before
+// reading progress of a live session with LoadProgress.
+func (s *Session) Flush() { s.flush() }
 
 func (s *Session) prepareDirs() error {
 	if s.opts.Sandbox {
@@ -226,18 +272,21 @@ func (s *Session) startShell() error {
 	}
 	s.sh = sh
 	s.restored = -1
+	s.history = nil
 	return nil
 }
 
 // restore puts the checkpoint of step i into the live shell.
 func (s *Session) restore(ctx context.Context, i int) error {
+	s.flush()
 	if _, err := s.store.valid(i); err != nil {
 		if errors.Is(err, errNoCheckpoint) {
 			return fmt.Errorf("no checkpoint for step %s (never passed, or edited since)", s.mod.Steps[i].ID)
 		}
 		return err
 	}
-	script, err := restoreScript(s.store.checkpointPath(i))
+	histFile := filepath.Join(s.runDir, "restore.hist")
+	script, history, err := restoreScript(s.store.checkpointPath(i), histFile)
 	if err != nil {
 		return err
 	}
@@ -245,9 +294,13 @@ func (s *Session) restore(ctx context.Context, i int) error {
 	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
 		return err
 	}
+	if err := os.WriteFile(histFile, []byte(history), 0o600); err != nil {
+		return err
+	}
 	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 248>&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
 		return err
 	}
+	s.history = []byte(history)
 	s.restored = i
 	return nil
 }
@@ -287,8 +340,14 @@ func (s *Session) sync(ctx context.Context, line string) error {
 // round trip), judge (status from exit code and expectations), keep
 // (checkpoint, events, record).
 func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
-	r := s.stepResult(step)
-	r.Status, r.Error, r.Output, r.FailLine, r.FailCommand, r.Note = NotRun, "", "", 0, "", ""
+	// A fresh result each time: a retried step must not show the last try's
+	// fields, and a caller may keep the previous result.
+	r := &StepResult{Step: step, ID: step.ID, Line: step.Line, Status: NotRun}
+	s.byIndex[step.Index] = r
+	if s.closed {
+		r.Status, r.Error = Failed, fmt.Sprintf("step %s (%s:%d): the session is closed", step.ID, s.mod.Path, step.Line)
+		return r
+	}
 	if s.opts.Events.StepStarted != nil {
 		s.opts.Events.StepStarted(step)
 	}
@@ -300,14 +359,33 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 	plan := s.plan(step)
 	out := s.run(ctx, step, plan)
 	s.judge(step, plan, out, r)
+	s.collectHistory()
+	tmp := filepath.Join(s.runDir, "checkpoint.tmp")
+	data, err := prepareCheckpoint(tmp, s.history)
+	// The state the step left, failed or not, for a debug shell (Shell).
+	s.lastState = nil
+	if err == nil {
+		s.lastState = data
+	}
 	if r.Status == Passed || r.Status == Skipped {
-		if err := s.store.save(step.Index-1, filepath.Join(s.runDir, "checkpoint.tmp")); err != nil {
+		if err != nil {
 			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, step.Line, step.ID, err))
 		} else {
+			s.save(step, data)
 			s.restored = step.Index - 1
 		}
 	}
+	// Never let a later step find this one's state.
+	_ = os.Remove(tmp)
 	return s.finish(r, began)
+}
+
+func (s *Session) collectHistory() {
+	p := filepath.Join(s.runDir, "checkpoint.tmp.hist")
+	if b, err := os.ReadFile(p); err == nil {
+		s.history = append(s.history, b...)
+		_ = os.Remove(p)
+	}
 }
 
 func (s *Session) finish(r *StepResult, began time.Time) *StepResult {
@@ -372,12 +450,15 @@ func (s *Session) plan(step *course.Step) *plan {
 	if step.Attrs.Timeout > 0 {
 		p.timeout = step.Attrs.Timeout
 	}
-	if p.timeout <= 0 {
-		p.timeout = defaultTimeout
-	}
 	// Hidden setup steps are not shown to learners: their output is kept
 	// off the terminal, and no one is asked to type into them.
 	p.attach = s.opts.Terminal != nil && !step.Hidden
+	if p.timeout <= 0 && !p.attach {
+		// With a person at the terminal (run) there is no default limit:
+		// nano or a long read must not be killed after ten minutes. A
+		// timeout the course or the caller sets still applies.
+		p.timeout = defaultTimeout
+	}
 	if !p.attach {
 		p.idle = s.opts.IdleTimeout
 		if p.idle == 0 {
@@ -450,7 +531,9 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		defer detach()
 	}
 	// Short: bash reads a terminal one byte per read(2). $__cc_f is step.sh.
-	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248>&- 249>&-;__cc_post $?`, t1, t2); err != nil {
+	// The braces keep a course's `set -x` from tracing __cc_post into the
+	// step's output (the wrapper's records and tokens use their own fds).
+	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2); err != nil {
 		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
 		return o
 	}
@@ -462,8 +545,12 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 // wait follows a running step to its end: its end record, the shell's death,
 // a timeout, an idle terminal read, or ctx cancellation.
 func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outcome, endSeen chan struct{}) {
-	timeout := time.NewTimer(p.timeout)
-	defer timeout.Stop()
+	var timeoutC <-chan time.Time
+	if p.timeout > 0 {
+		timeout := time.NewTimer(p.timeout)
+		defer timeout.Stop()
+		timeoutC = timeout.C
+	}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	// Stopping escalates: the first signal (INT for Ctrl-C, TERM for a
@@ -501,7 +588,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			ctxDone = nil
 			o.interrupted = true
 			stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
-		case <-timeout.C:
+		case <-timeoutC:
 			o.timedOut = true
 			stop(syscall.SIGTERM, syscall.SIGKILL)
 		case <-tick.C:
@@ -667,6 +754,10 @@ func (s *Session) Close() error {
 	if s.sh != nil {
 		s.sh.kill()
 	}
+	s.flush()
+	if s.saves != nil {
+		close(s.saves)
+	}
 	removeAll(s.runDir)
 	s.result.Duration = time.Since(s.result.Started)
 	s.result.Steps = s.result.Steps[:0]
@@ -683,4 +774,21 @@ func removeAll(dir string) {
 	if dir != "" {
 		_ = os.RemoveAll(dir)
 	}
+}
+
+// scratchDir is where the shell and the runner exchange files during a run
+// (the step, the state the wrapper dumps after each step): on tmpfs when the
+// machine has one, since bash writes its builtins' output a line per write(2).
+func scratchDir(stateModDir string) (string, error) {
+	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
+		if d == "" {
+			continue
+		}
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			if dir, err := os.MkdirTemp(d, "coursectl-run-"); err == nil {
+				return dir, nil
+			}
+		}
+	}
+	return os.MkdirTemp(stateModDir, "run-")
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
@@ -113,11 +112,10 @@ func runOptions(f runFlags, t *runner.Terminal) runner.Options {
 		opts.Resume = true
 	}
 	if t != nil {
-		// A person at the keyboard may sit in nano for as long as they
-		// like: only a timeout the author wrote (step or module) applies.
-		opts.Timeout = 24 * time.Hour
 		// The learner runs the real commands: fakes stand in for them only
-		// in check, and in run without a terminal, which is check.
+		// in check, and in run without a terminal, which is check. With a
+		// terminal the runner sets no default timeout: a person may sit in
+		// nano as long as they like.
 		opts.NoFakes = true
 	}
 	return opts

@@ -502,7 +502,7 @@ func (w *walkthrough) help(failed bool) string {
 		b.WriteString(k("Enter", "run the step here: your keyboard goes to it (nano, sudo, read);"))
 		b.WriteString(k("", "Ctrl-C stops the step, not coursectl"))
 	}
-	b.WriteString(k("e", "edit the step in $EDITOR, then run your version"))
+	b.WriteString(k("e", "edit the step in $EDITOR; Enter then runs your version"))
 	b.WriteString(k("", "(only this run uses it: the module file is not changed)"))
 	b.WriteString(k("s", "skip the step: it counts as done and the run goes on"))
 	if failed {

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/runner"
+)
+
+func init() {
+	register(&command{
+		name:    "watch",
+		summary: "for authors: re-lint and re-render a module on every save (--run: re-run what changed)",
+		usage:   watchUsage,
+		run:     runWatch,
+	})
+}
+
+const watchUsage = `Usage: coursectl watch FILE [--run] [--state DIR] [--debounce D]
+
+Watches FILE (and the coursectl.yaml beside it) and, on every save, parses it
+again, shows the lint findings and draws the module as a learner will see it.
+On a terminal the screen is cleared and redrawn; otherwise each update is
+printed after a separator line. A file that does not parse is reported and
+watching goes on: fix it and save again.
+
+With --run, every save also runs the module the way 'check --resume' does:
+from the first step whose text changed (or that has not passed yet), with
+the shell state of the checkpoint before it restored; unchanged steps before
+it are not run again. Each step's result is shown as it lands. A save while
+a run is going stops that run (every process it started) and starts the new
+one. Steps run in a sandbox kept in the state directory, as in check: a
+fresh workdir and HOME, so writing a module never touches your real HOME.
+Files the steps made are not rolled back when a step re-runs.
+
+Ctrl-C stops watching (and a run in progress) and exits 0; a second Ctrl-C
+exits 130 at once.
+
+Flags:
+  --run          run the module on every save, from the first changed step
+  --state DIR    checkpoints and sandbox (default $XDG_STATE_HOME/coursectl,
+                 else ~/.local/state/coursectl)
+  --debounce D   wait this long after the last change before updating, so an
+                 editor's burst of writes and renames counts once (default 50ms)
+
+Examples:
+  coursectl watch testdata/module1.md
+  coursectl watch module1.md --run
+  coursectl watch module1.md --run --state /tmp/author-state
+`
+
+func runWatch(ctx context.Context, streams *IOStreams, args []string) error {
+	c := commands["watch"]
+	fs := newFlagSet(c, streams)
+	opts := watchOptions{Debounce: 50 * time.Millisecond}
+	fs.BoolVar(&opts.Run, "run", false, "")
+	fs.StringVar(&opts.StateDir, "state", "", "")
+	fs.Func("debounce", "", func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return errors.New("want a duration like 50ms or 1s")
+		}
+		opts.Debounce = d
+		return nil
+	})
+	pos, err := parseFlags(c, fs, args, streams)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("watch: want one FILE (see 'coursectl help watch')")
+	}
+	opts.Path = pos[0]
+	// A missing file or a directory is a mistake in the command line, not
+	// an edit in progress: refuse it. Whatever is wrong inside the file is
+	// shown by the loop, which goes on watching.
+	if fi, err := os.Stat(opts.Path); err != nil {
+		return inputError(&course.PosError{File: opts.Path, Err: errors.New("no such file — check the path")})
+	} else if fi.IsDir() {
+		return inputError(&course.PosError{File: opts.Path, Err: errors.New("is a directory — name a markdown file in it")})
+	}
+	if opts.StateDir == "" {
+		opts.StateDir = runner.DefaultStateDir()
+	}
+
+	ctx, stop := leaveOnSecondInterrupt(ctx, streams)
+	defer stop()
+	w := newWatcher(opts, streams)
+	if streams.OutTTY && streams.OutFile != nil {
+		w.resized = windowResizes(ctx, streams)
+	}
+	return w.loop(ctx)
+}
+
+// leaveOnSecondInterrupt lets a second Ctrl-C exit at once while the first
+// is still stopping a run (the runner gives a step a few seconds to stop
+// politely). Main's context is cancelled by the first.
+func leaveOnSecondInterrupt(ctx context.Context, streams *IOStreams) (context.Context, func()) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case <-done:
+				return
+			case <-sigs:
+			}
+			if n == 1 {
+				cancel()
+				continue
+			}
+			fmt.Fprintln(streams.Err, "coursectl: stopped at once")
+			os.Exit(exitInterrupted)
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
+}
+
+// windowResizes reports the new width of the terminal on every resize, so
+// the module is wrapped to the window again.
+func windowResizes(ctx context.Context, streams *IOStreams) <-chan int {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGWINCH)
+	widths := make(chan int, 1)
+	go func() {
+		defer signal.Stop(sigs)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sigs:
+			}
+			w, _, err := term.GetSize(int(streams.OutFile.Fd()))
+			if err != nil || w <= 0 {
+				continue
+			}
+			select {
+			case widths <- w:
+			default:
+				// The loop has not taken the last width yet: replace it.
+				select {
+				case <-widths:
+				default:
+				}
+				widths <- w
+			}
+		}
+	}()
+	return widths
+}

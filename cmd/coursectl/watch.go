@@ -1,0 +1,487 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	xansi "github.com/charmbracelet/x/ansi"
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/lint"
+	"github.com/coursectl/coursectl/render"
+	"github.com/coursectl/coursectl/runner"
+)
+
+// watchOptions are `coursectl watch`'s flags.
+type watchOptions struct {
+	Path     string        // the module as the user named it
+	Run      bool          // run the changed steps on every save
+	StateDir string        // checkpoints and the sandbox
+	Debounce time.Duration // quiet time after the last change before updating
+}
+
+// watcher is one `coursectl watch`: the loop that turns file changes into
+// updates of the screen and, with --run, into runs. The loop goroutine owns
+// every field but screen, which the runner's callbacks also write to.
+type watcher struct {
+	opts   watchOptions
+	screen *watchScreen
+	// width and color settle how the module is drawn.
+	width int
+	color bool
+	links bool // OSC 8 hyperlinks, as `coursectl render` decides
+	// resized delivers a new terminal width (nil when not a terminal).
+	resized <-chan int
+
+	// last is the module of the last good parse; lastInput is the bytes it
+	// came from (module and coursectl.yaml), to tell a real edit from a
+	// touch or an editor's second write of the same text.
+	last      *course.Module
+	lastInput []byte
+	// run is the run in progress, nil when none; runs counts them so the
+	// callbacks of a stopped run can tell they are stale.
+	run  *watchRun
+	runs int
+}
+
+// watchRun is one run of the module in the background.
+type watchRun struct {
+	gen    int
+	mod    *course.Module
+	cancel context.CancelFunc
+	done   chan struct{} // closed when RunModule has returned
+	result *runner.ModuleResult
+	err    error
+}
+
+func newWatcher(opts watchOptions, streams *IOStreams) *watcher {
+	return &watcher{
+		opts:   opts,
+		screen: &watchScreen{w: streams.Out, tty: streams.OutTTY},
+		width:  streams.Width,
+		color:  streams.Color,
+		links:  streams.Color && streams.OutTTY && hyperlinksLikely(),
+	}
+}
+
+func (w *watcher) terminal() render.Terminal {
+	return render.Terminal{Width: w.width, Color: w.color, Hyperlinks: w.links}
+}
+
+// loop watches until ctx is cancelled (Ctrl-C), then stops the run in
+// progress and returns nil: leaving is the normal way to end a watch.
+func (w *watcher) loop(ctx context.Context) error {
+	abs, err := filepath.Abs(w.opts.Path)
+	if err != nil {
+		return inputError(err)
+	}
+	fw, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watch: cannot watch files: %w", err)
+	}
+	defer fw.Close()
+	// The directory, not the file: editors save by writing a new file and
+	// renaming it over the old one, which would end a watch on the file.
+	if err := fw.Add(filepath.Dir(abs)); err != nil {
+		return inputError(&course.PosError{File: w.opts.Path, Err: fmt.Errorf("cannot watch its directory: %v", err)})
+	}
+
+	w.update(ctx)
+	var quiet *time.Timer
+	var fire <-chan time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			if w.run != nil {
+				w.screen.note("stopping the run… (Ctrl-C again to stop at once)")
+			}
+			w.stopRun()
+			w.screen.leave()
+			return nil
+		case ev, ok := <-fw.Events:
+			if !ok {
+				return nil
+			}
+			if !savesModule(abs, ev) {
+				continue
+			}
+			// Debounce: an editor's save is a burst (write, rename,
+			// chmod...); update once it has been quiet for a moment.
+			if quiet == nil {
+				quiet = time.NewTimer(w.opts.Debounce)
+			} else {
+				quiet.Reset(w.opts.Debounce)
+			}
+			fire = quiet.C
+		case err, ok := <-fw.Errors:
+			if !ok {
+				return nil
+			}
+			// An overflowed event queue means changes were missed: look
+			// at the file again rather than trust the last render.
+			w.screen.note(fmt.Sprintf("coursectl: watch: %v; looking at the file again", err))
+			w.update(ctx)
+		case <-fire:
+			fire = nil
+			w.update(ctx)
+		case width := <-w.resized:
+			w.width = width
+			if w.last != nil {
+				w.redraw(w.last, true)
+			}
+		case <-w.runDone():
+			w.finishRun()
+		}
+	}
+}
+
+// savesModule tells whether ev (in the module's directory) changes what
+// the module at abs parses to: the file itself or the coursectl.yaml beside
+// it, written, created, renamed or removed. A chmod alone changes nothing.
+func savesModule(abs string, ev fsnotify.Event) bool {
+	if ev.Op == fsnotify.Chmod {
+		return false
+	}
+	name := filepath.Clean(ev.Name)
+	return name == abs || name == filepath.Join(filepath.Dir(abs), course.SidecarName)
+}
+
+// runDone is the current run's done channel; nil (never ready) when no run.
+func (w *watcher) runDone() <-chan struct{} {
+	if w.run == nil {
+		return nil
+	}
+	return w.run.done
+}
+
+// update reads the module again and shows it; with --run it restarts the
+// run from the first changed step.
+func (w *watcher) update(ctx context.Context) {
+	input, readErr := w.readInput()
+	if readErr == nil && w.last != nil && bytes.Equal(input, w.lastInput) && w.run != nil {
+		// Nothing changed (a touch, a second write of the same text): the
+		// run going on is not stale, so leave it be.
+		return
+	}
+	mod, err := course.Load(w.opts.Path)
+	if err != nil {
+		w.showError(err)
+		// The run going on is of a text that is no longer on disk.
+		w.stopRun()
+		return
+	}
+	w.last, w.lastInput = mod, input
+	w.redraw(mod, false)
+	if w.opts.Run {
+		w.stopRun()
+		w.startRun(ctx, mod)
+	}
+}
+
+// readInput is what a module's parse depends on: its bytes and those of
+// the coursectl.yaml beside it.
+func (w *watcher) readInput() ([]byte, error) {
+	b, err := os.ReadFile(w.opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	side, _ := os.ReadFile(filepath.Join(filepath.Dir(w.opts.Path), course.SidecarName))
+	return append(append(b, 0), side...), nil
+}
+
+// redraw draws the module and the footer: when it was drawn, the lint
+// findings, and how to leave. keepRun draws the current run's lines again
+// under it (a resize); otherwise they belong to an older text and go.
+func (w *watcher) redraw(mod *course.Module, keepRun bool) {
+	var b strings.Builder
+	b.WriteString(w.terminal().Module(mod, nil))
+	b.WriteString("\n")
+	b.WriteString(w.footer(mod))
+	w.screen.show(w.opts.Path, b.String(), keepRun)
+}
+
+// footer is the watch's status under the module: the time of the update,
+// the step count, and the lint findings, one a line (as `coursectl lint`
+// prints them).
+func (w *watcher) footer(mod *course.Module) string {
+	findings := lint.Module(mod)
+	var errs, warns int
+	for _, f := range findings {
+		if f.Severity == lint.Error {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	summary := "lint: clean"
+	if len(findings) > 0 {
+		summary = "lint: " + plural(errs, "error") + ", " + plural(warns, "warning")
+	}
+	head := fmt.Sprintf("watching %s · %s · %s · %s · Ctrl-C to stop",
+		w.opts.Path, time.Now().Format("15:04:05"), plural(len(mod.Steps), "step"), summary)
+	var b strings.Builder
+	b.WriteString(rule(head, w.width) + "\n")
+	for _, f := range findings {
+		b.WriteString(f.String() + "\n")
+	}
+	return b.String()
+}
+
+func (w *watcher) showError(err error) {
+	msg := fmt.Sprintf("coursectl: %v\n\n", err)
+	if errors.Is(err, os.ErrNotExist) || !fileExists(w.opts.Path) {
+		msg = fmt.Sprintf("coursectl: %s is gone (renamed or deleted); waiting for it to come back\n\n", w.opts.Path)
+	}
+	head := fmt.Sprintf("watching %s · %s · fix it and save again · Ctrl-C to stop", w.opts.Path, time.Now().Format("15:04:05"))
+	w.last = nil
+	w.screen.show(w.opts.Path, msg+rule(head, w.width)+"\n", false)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// startRun runs mod in the background from its first step with no valid
+// checkpoint (an edited step and those after it have none).
+func (w *watcher) startRun(ctx context.Context, mod *course.Module) {
+	prog, err := runner.LoadProgress(w.opts.StateDir, mod)
+	if err != nil {
+		w.screen.note(fmt.Sprintf("coursectl: run: %v", err))
+		return
+	}
+	if prog.Next >= len(mod.Steps) {
+		w.screen.note(fmt.Sprintf("run: nothing to run: all %s passed before and none changed since", plural(len(mod.Steps), "step")))
+		return
+	}
+	w.runs++
+	gen := w.runs
+	first := mod.Steps[prog.Next]
+	if prog.Next == 0 {
+		w.screen.startRun(gen, fmt.Sprintf("run: from the first step, %s (line %d), in a sandbox under %s", first.ID, first.Line, w.opts.StateDir))
+	} else {
+		w.screen.startRun(gen, fmt.Sprintf("run: from step %s (line %d): %s before it unchanged, not run again; shell state restored from the checkpoint",
+			first.ID, first.Line, plural(prog.Next, "step")))
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	r := &watchRun{gen: gen, mod: mod, cancel: cancel, done: make(chan struct{})}
+	t := w.terminal()
+	opts := runner.Options{
+		StateDir: w.opts.StateDir,
+		Sandbox:  true,
+		Resume:   true,
+		Events: runner.Events{
+			StepStarted: func(s *course.Step) {
+				w.screen.status(gen, fmt.Sprintf("  ▸ %s (line %d) running…", s.ID, s.Line))
+			},
+			StepDone: func(res *runner.StepResult) {
+				w.screen.runLine(gen, stepLine(t, mod, res))
+			},
+			Warning: func(msg string) {
+				w.screen.runLine(gen, "  warning: "+msg+"\n")
+			},
+		},
+	}
+	w.run = r
+	go func() {
+		defer close(r.done)
+		r.result, r.err = runner.RunModule(runCtx, mod, opts)
+	}()
+}
+
+// stepLine is one step's result as it lands: a line for a pass or skip;
+// a failure also shows the step with what went wrong.
+func stepLine(t render.Terminal, mod *course.Module, r *runner.StepResult) string {
+	s := r.Step
+	if s == nil || s.Hidden || (r.Status != runner.Failed && r.Status != runner.Timeout) {
+		return fmt.Sprintf("  %s  %s (line %d)\n", t.Status(r), r.ID, r.Line)
+	}
+	return t.StepResult(mod, s, r)
+}
+
+// stopRun stops the run in progress, if any, and waits until every process
+// it started is gone, so the next run never meets the last one's.
+func (w *watcher) stopRun() {
+	if w.run == nil {
+		return
+	}
+	w.screen.silence()
+	w.run.cancel()
+	<-w.run.done
+	w.run = nil
+}
+
+// finishRun reports the end of a run that was not stopped.
+func (w *watcher) finishRun() {
+	r := w.run
+	w.run = nil
+	r.cancel()
+	if r.err != nil {
+		w.screen.runLine(r.gen, fmt.Sprintf("coursectl: run: %v\n", r.err))
+		return
+	}
+	var ran, passed, failed, skipped, restored int
+	for _, s := range r.result.Steps {
+		if s.FromCheckpoint {
+			restored++
+			continue
+		}
+		switch s.Status {
+		case runner.Passed:
+			passed++
+		case runner.Failed, runner.Timeout:
+			failed++
+		case runner.Skipped:
+			skipped++
+		default:
+			continue
+		}
+		ran++
+	}
+	verdict := "passed"
+	if failed > 0 {
+		verdict = "FAILED"
+	}
+	w.screen.runLine(r.gen, fmt.Sprintf("run: %s in %s: %d passed, %d failed, %d skipped; %d unchanged\n",
+		verdict, r.result.Duration.Round(time.Millisecond), passed, failed, skipped, restored))
+}
+
+// rule is a line of text between dashes, as wide as the screen.
+func rule(text string, width int) string {
+	if width <= 0 {
+		width = render.DefaultWidth
+	}
+	// Too long a text wraps rather than being cut: its end (the lint
+	// count, what to do) matters more than a straight line.
+	s := "── " + text + " "
+	if n := width - xansi.StringWidth(s); n > 0 {
+		s += strings.Repeat("─", n)
+	}
+	return s
+}
+
+// watchScreen is what watch shows: a page (the module and the footer) and,
+// under it, the lines of the current run as they land. On a terminal a new
+// page clears the screen; otherwise each page follows a separator line, and
+// nothing is written that is not plain text.
+type watchScreen struct {
+	mu  sync.Mutex
+	w   io.Writer
+	tty bool
+	// gen is the run whose lines are shown, 0 for none: a stopped run's
+	// last callbacks arrive after the next page is drawn and are dropped.
+	gen int
+	// runText is what the current run has printed, drawn again when the
+	// page is (a resize).
+	runText strings.Builder
+	// live is the terminal's status line (a step running), erased by the
+	// next line written.
+	live    bool
+	updates int
+}
+
+const (
+	clearScreen = "\x1b[H\x1b[2J\x1b[3J" // home, clear, and drop the scrollback of old pages
+	eraseLine   = "\r\x1b[K"
+)
+
+// show draws a new page. The page is written in one piece, so a reader of
+// the stream (a test, a pipe) never sees half of one.
+func (s *watchScreen) show(path, page string, keepRun bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.updates++
+	s.live = false
+	if !keepRun {
+		s.gen = 0
+		s.runText.Reset()
+	}
+	var b strings.Builder
+	if s.tty {
+		b.WriteString(clearScreen)
+	} else {
+		fmt.Fprintf(&b, "=== coursectl watch: %s, update %d ===\n", path, s.updates)
+	}
+	b.WriteString(page)
+	b.WriteString(s.runText.String())
+	io.WriteString(s.w, b.String())
+}
+
+// note adds a line under the page (not part of a run).
+func (s *watchScreen) note(line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	line = strings.TrimRight(line, "\n") + "\n"
+	s.runText.WriteString(line)
+	s.write(line)
+}
+
+func (s *watchScreen) startRun(gen int, line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gen = gen
+	s.runText.Reset()
+	s.write(line + "\n")
+}
+
+// silence drops whatever the current run says from now on.
+func (s *watchScreen) silence() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.live {
+		io.WriteString(s.w, eraseLine)
+		s.live = false
+	}
+	s.gen = 0
+}
+
+func (s *watchScreen) runLine(gen int, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if gen != s.gen {
+		return
+	}
+	s.runText.WriteString(text)
+	s.write(text)
+}
+
+// status shows a running step on a terminal, on a line the next write
+// replaces; elsewhere nothing (the result line follows soon enough).
+func (s *watchScreen) status(gen int, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if gen != s.gen || !s.tty {
+		return
+	}
+	s.write(text)
+	s.live = true
+}
+
+func (s *watchScreen) write(text string) {
+	if s.live {
+		text = eraseLine + text
+		s.live = false
+	}
+	io.WriteString(s.w, text)
+}
+
+// leave ends the watch's output on a fresh line.
+func (s *watchScreen) leave() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tty {
+		// Also erases the ^C the terminal echoed.
+		io.WriteString(s.w, eraseLine)
+	}
+	s.live = false
+	io.WriteString(s.w, "stopped watching\n")
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -272,7 +273,7 @@ func TestRunEnterRunsAndQuitKeepsProgressForResume(t *testing.T) {
 	}
 	l.typeKeys("\r")
 	l.waitFor("got hello in sub", 1)
-	l.waitFor("All 2 steps of m.md done", 1)
+	l.waitFor("m.md: all 2 steps done", 1)
 	if code := l.wait(); code != 0 {
 		t.Fatalf("exit %d, want 0:\n%s", code, l.text())
 	}
@@ -280,6 +281,32 @@ func TestRunEnterRunsAndQuitKeepsProgressForResume(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(p.dir, "sub")); err != nil {
 		t.Errorf("step 1 did not run in the current directory: %v", err)
 	}
+
+	// With every step done, run says so and how to start again.
+	l = p.start(t, p.env(), "run", "m.md")
+	l.waitFor("m.md: all 2 steps done on ", 1)
+	l.waitFor("'coursectl run --fresh m.md' starts again", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("exit %d, want 0", code)
+	}
+}
+
+func TestRunSIGTERMStopsTheRunKeepingProgress(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": "# Term\n\n## One\n\n```sh\ntrue\n```\n\n## Long\n\n```sh\nsh -c 'echo sta\"\"rted; exec sleep 600'\n```\n"})
+	l := p.start(t, p.env(), "run", "m.md")
+	l.waitFor(hint, 1)
+	l.typeKeys("\r")
+	l.waitFor(hint, 2)
+	l.typeKeys("\r")
+	l.waitFor("started", 1)
+	if err := l.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := l.wait(); code != 130 {
+		t.Fatalf("SIGTERM: exit %d, want 130:\n%s", code, l.text())
+	}
+	l = p.start(t, p.env(), "run", "m.md")
+	l.waitFor("Resuming at step 2/2 · Long; step 1 done on ", 1)
 }
 
 func TestRunStepGetsTheKeyboardAndResizes(t *testing.T) {
@@ -298,7 +325,7 @@ func TestRunStepGetsTheKeyboardAndResizes(t *testing.T) {
 	l.resize(100, termRows)
 	l.typeKeys("\r")
 	l.waitFor("cols=100", 1)
-	l.waitFor("All 2 steps of m.md done", 1)
+	l.waitFor("m.md: all 2 steps done", 1)
 	if code := l.wait(); code != 0 {
 		t.Fatalf("exit %d, want 0", code)
 	}
@@ -401,7 +428,7 @@ func TestRunFailureMenuShellEditSkip(t *testing.T) {
 	l.waitFor(hint, 4)
 	l.typeKeys("\r")
 	l.waitFor("last: from-setup", 1)
-	l.waitFor("All 4 steps of m.md done", 1)
+	l.waitFor("m.md: all 4 steps done", 1)
 	if code := l.wait(); code != 0 {
 		t.Fatalf("exit %d, want 0", code)
 	}
@@ -433,5 +460,24 @@ func TestRunYesAsksNothing(t *testing.T) {
 	}
 	if strings.Contains(got, "three-ran") {
 		t.Errorf("--yes went on after a failure:\n%s", got)
+	}
+}
+
+func TestRunFullScreenProgramInAStep(t *testing.T) {
+	if _, err := exec.LookPath("vi"); err != nil {
+		t.Skip("no vi on this machine")
+	}
+	p := newPlace(t, map[string]string{"m.md": "# Edit\n\n## Write a file\n\n```sh\nvi notes.txt\necho \"sav\"\"ed: $(cat notes.txt)\"\n```\n"})
+	l := p.start(t, p.env(), "run", "m.md")
+	l.waitFor(hint, 1)
+	l.typeKeys("\r")
+	// vi draws its screen: the empty buffer's tildes.
+	l.waitFor("~", 3)
+	l.typeKeys("ihello from vi\x1b")
+	l.typeKeys(":wq\r")
+	l.waitFor("saved: hello from vi", 1)
+	l.waitFor("m.md: all 1 step done", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("exit %d, want 0", code)
 	}
 }

@@ -317,7 +317,7 @@ func (w *walkthrough) visit(ctx context.Context, i int) (next, error) {
 		case 'q':
 			return quit, nil
 		case '?':
-			fmt.Fprint(w.out(), w.help(false))
+			fmt.Fprint(w.out(), w.help(false, true))
 			continue
 		case 's':
 			w.skip(ctx, step)
@@ -399,7 +399,7 @@ func (w *walkthrough) failed(ctx context.Context, i int, current *course.Step) (
 		case 'q':
 			return quitFailed, false, nil, nil
 		case '?':
-			fmt.Fprint(w.out(), w.help(true))
+			fmt.Fprint(w.out(), w.help(true, !current.Hidden))
 		}
 	}
 }
@@ -419,7 +419,7 @@ func (w *walkthrough) hidden(ctx context.Context, i int) (next, error) {
 		if r.Status == runner.Passed || r.Status == runner.Skipped {
 			return nextStep, nil
 		}
-		fmt.Fprintf(w.out(), "\n  %s %s\n", w.paint(fmt.Sprintf("A hidden setup step (%s:%d) failed:", w.mod.Path, step.Line), "1", "31"), r.Error)
+		fmt.Fprintf(w.out(), "\n  %s\n  %s\n", w.paint(fmt.Sprintf("✗ A hidden setup step (%s:%d) failed:", w.mod.Path, step.Line), "1", "31"), r.Error)
 		for _, l := range tailLines(r.Output, 10) {
 			fmt.Fprintf(w.out(), "  │ %s\n", l)
 		}
@@ -490,7 +490,7 @@ const (
 	failKeysEdit = "r retry · e edit · s skip · h shell here · q quit · ? help"
 )
 
-func (w *walkthrough) help(failed bool) string {
+func (w *walkthrough) help(failed, editable bool) string {
 	k := func(key, what string) string {
 		return "    " + w.paint(fmt.Sprintf("%-6s", key), "1") + " " + what + "\n"
 	}
@@ -502,8 +502,10 @@ func (w *walkthrough) help(failed bool) string {
 		b.WriteString(k("Enter", "run the step here: your keyboard goes to it (nano, sudo, read);"))
 		b.WriteString(k("", "Ctrl-C stops the step, not coursectl"))
 	}
-	b.WriteString(k("e", "edit the step in $EDITOR; Enter then runs your version"))
-	b.WriteString(k("", "(only this run uses it: the module file is not changed)"))
+	if editable {
+		b.WriteString(k("e", "edit the step in $EDITOR; Enter then runs your version"))
+		b.WriteString(k("", "(only this run uses it: the module file is not changed)"))
+	}
 	b.WriteString(k("s", "skip the step: it counts as done and the run goes on"))
 	if failed {
 		b.WriteString(k("h", "open a shell with the state the step left; exit comes back"))

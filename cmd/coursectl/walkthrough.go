@@ -437,6 +437,9 @@ func (w *walkthrough) hidden(ctx context.Context, i int) (next, error) {
 func (w *walkthrough) exec(ctx context.Context, step *course.Step) *runner.StepResult {
 	fmt.Fprintf(w.out(), "%s\n", w.paint("  ▶ running — your keyboard goes to the step; Ctrl-C stops it", "2"))
 	r := w.sess.Exec(ctx, step)
+	// A step may leave the terminal's pen coloured or its cursor hidden (a
+	// program that was stopped mid-draw): put both back.
+	fmt.Fprint(w.out(), "\x1b[0m\x1b[?25h")
 	if r.Output != "" && !strings.HasSuffix(r.Output, "\n") {
 		fmt.Fprint(w.out(), "\n")
 	}
@@ -518,6 +521,10 @@ func (w *walkthrough) help(failed, editable bool) string {
 // ask shows hint and reads one key of allowed from the learner's terminal
 // in raw mode. Ctrl-C and Ctrl-D quit, as q does; Enter is '\r'.
 func (w *walkthrough) ask(ctx context.Context, hint, allowed string) (byte, error) {
+	// Keys typed before the question is on screen are dropped (an Enter
+	// pressed twice must not run a step the learner has not seen); keys
+	// typed after it stand.
+	_ = unix.IoctlSetInt(int(w.streams.InFile.Fd()), unix.TCFLSH, unix.TCIFLUSH)
 	fmt.Fprintf(w.out(), "  %s ", w.paint(hint, "36"))
 	key, err := readKey(ctx, w.streams.InFile, allowed)
 	fmt.Fprint(w.out(), "\n")

@@ -243,9 +243,11 @@ func TestRunShowsProseWithoutMarkers(t *testing.T) {
 			t.Errorf("screen shows the markdown marker %q:\n%s", marker, got)
 		}
 	}
-	l.typeKeys("q")
+	// Ctrl-C at a question quits as q does: progress kept, exit 0.
+	l.typeKeys("\x03")
+	l.waitFor("Progress kept: 0/2 steps done", 1)
 	if code := l.wait(); code != 0 {
-		t.Errorf("q: exit %d, want 0", code)
+		t.Errorf("Ctrl-C at a question: exit %d, want 0", code)
 	}
 }
 
@@ -289,6 +291,28 @@ func TestRunEnterRunsAndQuitKeepsProgressForResume(t *testing.T) {
 	if code := l.wait(); code != 0 {
 		t.Fatalf("exit %d, want 0", code)
 	}
+
+	// --from starts at a step with the state the one before it left.
+	l = p.start(t, p.env(), "run", "m.md", "--from", "use-them")
+	l.waitFor("Starting at step 2/2 · Use them (--from), with the shell state step 1 left.", 1)
+	l.waitFor(hint, 1)
+	l.typeKeys("\r")
+	l.waitFor("got hello in sub", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("--from: exit %d, want 0", code)
+	}
+}
+
+// status is coursectl status run as a command of its own (no terminal).
+func (p place) status(t *testing.T, file string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "status", file)
+	cmd.Dir, cmd.Env = p.dir, p.env()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("status: %v\n%s", err, out)
+	}
+	return string(out)
 }
 
 func TestRunSIGTERMStopsTheRunKeepingProgress(t *testing.T) {
@@ -443,6 +467,13 @@ func TestRunFailureMenuShellEditSkip(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(p.dir, "m.md")); string(b) != keysModule {
 		t.Errorf("the edit changed the module file")
+	}
+	// Edited, skipped and marked-skip steps all count as done.
+	st := p.status(t, "m.md")
+	for _, want := range []string{"m.md: 4/4 steps done", "✓  1  broken", "–  2  skip-me", "–  3  marked", "✓  4  last"} {
+		if !strings.Contains(st, want) {
+			t.Errorf("status lacks %q:\n%s", want, st)
+		}
 	}
 }
 

@@ -293,7 +293,7 @@ func (s *Session) restore(ctx context.Context, i int) error {
 	if err := os.WriteFile(histFile, []byte(history), 0o600); err != nil {
 		return err
 	}
-	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 248>&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
+	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
 		return err
 	}
 	s.history = []byte(history)
@@ -524,7 +524,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	// Short: bash reads a terminal one byte per read(2). $__cc_f is step.sh.
 	// The braces keep a course's `set -x` from tracing __cc_post into the
 	// step's output (the wrapper's records and tokens use their own fds).
-	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2); err != nil {
+	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2); err != nil {
 		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
 		return o
 	}

@@ -23,14 +23,15 @@ var bom = []byte("\xef\xbb\xbf")
 
 // parser holds the state of one Parse.
 type parser struct {
-	m        *Module
-	src      []byte // what goldmark parsed: Source with front matter blanked
-	nl       []int  // offsets of every '\n' in src, for line numbers
-	headings []headingEntry
-	pending  []*pendingStep
-	used     map[ast.Node]bool // annotation comments that found their fence
-	notes    []*ast.HTMLBlock  // every annotation comment, to report unused ones
-	prev     *Step             // the last visible step, for verify comments
+	m         *Module
+	src       []byte // what goldmark parsed: Source with front matter blanked
+	nl        []int  // offsets of every '\n' in src, for line numbers
+	headings  []headingEntry
+	pending   []*pendingStep
+	used      map[ast.Node]bool // annotation comments that found their fence
+	notes     []*ast.HTMLBlock  // every annotation comment, to report unused ones
+	prev      *Step             // the last visible step, for verify comments
+	titleSlug string            // of the front matter title, for steps before any heading
 	// pathCache is headingPath() until the next heading.
 	pathCache []string
 }
@@ -60,11 +61,12 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 	p := &parser{m: m, src: src, used: map[ast.Node]bool{}}
 
 	if yml, end, ok := frontMatter(src); ok {
-		s, err := frontMatterSettings(yml, path)
+		s, title, err := frontMatterSettings(yml, path)
 		if err != nil {
 			return nil, err
 		}
 		m.Settings = s
+		p.titleSlug = Slug(title)
 		// goldmark would read front matter as a rule and a heading: blank
 		// it in a copy, keeping every offset and line as they are.
 		p.src = bytes.Clone(src)
@@ -220,9 +222,12 @@ func (p *parser) headingPath() []string {
 	return p.pathCache
 }
 
+// headingSlug is the base of an id for a step here: the nearest heading's
+// slug; before any heading, the front matter title's (Jekyll and
+// Carpentries pages show it as the page's first heading); else "".
 func (p *parser) headingSlug() string {
 	if len(p.headings) == 0 {
-		return ""
+		return p.titleSlug
 	}
 	last := len(p.headings) - 1
 	p.headingText(last)

@@ -177,23 +177,33 @@ func mergeMap(a, b map[string]string) map[string]string {
 	return out
 }
 
-// frontMatterSettings reads `coursectl:` from front matter YAML.
-func frontMatterSettings(yml []byte, file string) (Settings, error) {
+// frontMatterSettings reads `coursectl:` from front matter YAML, and the
+// page's `title:` (Carpentries and Jekyll pages have no heading above
+// their first section, so the title is only there).
+func frontMatterSettings(yml []byte, file string) (s Settings, title string, err error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(yml, &doc); err != nil {
-		return Settings{}, &PosError{File: file, Line: 2, Err: fmt.Errorf("front matter: %v — fix the YAML between the --- lines", err)}
+		return Settings{}, "", &PosError{File: file, Line: 2, Err: fmt.Errorf("front matter: %v — fix the YAML between the --- lines", err)}
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return Settings{}, nil
+		return Settings{}, "", nil
 	}
 	m := doc.Content[0]
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == "coursectl" {
+		switch m.Content[i].Value {
+		case "title":
+			if v := m.Content[i+1]; v.Kind == yaml.ScalarNode {
+				title = v.Value
+			}
+		case "coursectl":
 			// +1: the YAML starts on the line after the opening ---.
-			return settingsFromYAML(m.Content[i+1], file, 1)
+			s, err = settingsFromYAML(m.Content[i+1], file, 1)
+			if err != nil {
+				return Settings{}, "", err
+			}
 		}
 	}
-	return Settings{}, nil
+	return s, title, nil
 }
 
 // sidecarSettings reads the settings for module from the coursectl.yaml

@@ -82,6 +82,8 @@ func (t Text) step(w io.Writer, file string, sr *runner.StepResult, idw int) {
 		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrGreen, "✓"), id, t.paint(sgrDim, "(checkpoint)"))
 	case sr.Status == runner.Passed:
 		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrGreen, "✓"), id, t.paint(sgrDim, dur))
+		// A pass that leaned on fakes says so: what did not really run.
+		t.fakes(w, sr)
 	case sr.Status == runner.Skipped:
 		note := "skipped"
 		if sr.Note != "" {
@@ -133,12 +135,17 @@ func (t Text) failure(w io.Writer, file string, sr *runner.StepResult) {
 		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, "output differs (-want +got):"))
 		t.quote(w, strings.Split(d, "\n"), t.diffColor)
 	}
+	t.fakes(w, sr)
+}
+
+// fakes lists the calls of faked commands a step made.
+func (t Text) fakes(w io.Writer, sr *runner.StepResult) {
 	if len(sr.Fakes) > 0 {
 		calls := make([]string, len(sr.Fakes))
 		for i, f := range sr.Fakes {
 			calls[i] = strings.Join(append([]string{f.Command}, f.Args...), " ")
 		}
-		fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgrDim, "faked:"), strings.Join(calls, "; "))
+		fmt.Fprintf(w, "%s%s %s\n", detailIndent, t.paint(sgrDim, "faked:"), strings.Join(calls, "; "))
 	}
 }
 

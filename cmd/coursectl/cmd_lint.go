@@ -182,6 +182,10 @@ func markdownFiles(paths []string) ([]string, error) {
 		if err != nil {
 			return nil, inputError(&course.PosError{File: p, Err: err})
 		}
+		if len(found) == 0 {
+			// A typo'd directory must not pass CI silently.
+			return nil, inputError(&course.PosError{File: p, Err: errors.New("no .md files in it — give a module or a directory of them")})
+		}
 		sort.Strings(found)
 		out = append(out, found...)
 	}

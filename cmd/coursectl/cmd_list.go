@@ -258,7 +258,7 @@ func writeListTable(w io.Writer, m *course.Module, width int) error {
 		if r := []rune(cmd); len(r) > 48 {
 			cmd = string(r[:47]) + "…"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", s.Index, s.ID, s.Line, s.Kind, cmd, stepFlags(s))
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", s.Index, printable(s.ID), s.Line, s.Kind, printable(cmd), printable(stepFlags(s)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -273,4 +273,21 @@ func writeListTable(w io.Writer, m *course.Module, width int) error {
 		}
 	}
 	return nil
+}
+
+// printable shows control characters (an ESC in a command, a tab) as
+// escapes, so the table never drives the terminal or breaks its columns.
+func printable(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

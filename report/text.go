@@ -82,6 +82,8 @@ func (t Text) step(w io.Writer, file string, sr *runner.StepResult, idw int) {
 		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrGreen, "✓"), id, t.paint(sgrDim, "(checkpoint)"))
 	case sr.Status == runner.Passed:
 		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrGreen, "✓"), id, t.paint(sgrDim, dur))
+		// A pass that leaned on fakes says so: what did not really run.
+		t.fakes(w, sr)
 	case sr.Status == runner.Skipped:
 		note := "skipped"
 		if sr.Note != "" {
@@ -113,7 +115,10 @@ func (t Text) failure(w io.Writer, file string, sr *runner.StepResult) {
 			fmt.Fprintf(w, "%s%s%s\n", ind, t.paint(sgrCyan, prompt), l)
 		}
 	}
-	if lines, earlier := tail(sr.Output, TailLines); len(lines) > 0 {
+	diff := strings.TrimRight(Plain(sr.Diff), "\n")
+	// A mismatch's diff already holds the lines that matter, with context;
+	// the whole output is in the JSON and JUnit reports.
+	if lines, earlier := tail(sr.Output, TailLines); len(lines) > 0 && diff == "" {
 		head := "output:"
 		if earlier > 0 {
 			head = fmt.Sprintf("output (last %d of %d lines):", len(lines), len(lines)+earlier)
@@ -129,16 +134,21 @@ func (t Text) failure(w io.Writer, file string, sr *runner.StepResult) {
 		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, head))
 		t.quote(w, lines, nil)
 	}
-	if d := strings.TrimRight(Plain(sr.Diff), "\n"); d != "" {
+	if diff != "" {
 		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, "output differs (-want +got):"))
-		t.quote(w, strings.Split(d, "\n"), t.diffColor)
+		t.quote(w, strings.Split(diff, "\n"), t.diffColor)
 	}
+	t.fakes(w, sr)
+}
+
+// fakes lists the calls of faked commands a step made.
+func (t Text) fakes(w io.Writer, sr *runner.StepResult) {
 	if len(sr.Fakes) > 0 {
 		calls := make([]string, len(sr.Fakes))
 		for i, f := range sr.Fakes {
 			calls[i] = strings.Join(append([]string{f.Command}, f.Args...), " ")
 		}
-		fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgrDim, "faked:"), strings.Join(calls, "; "))
+		fmt.Fprintf(w, "%s%s %s\n", detailIndent, t.paint(sgrDim, "faked:"), strings.Join(calls, "; "))
 	}
 }
 

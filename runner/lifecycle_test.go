@@ -234,3 +234,26 @@ func TestInterruptedStepLeavesShellUsable(t *testing.T) {
 		t.Errorf("the wrapper's pipefail leaked after the interrupt: %s", opts)
 	}
 }
+
+// Even when a course removed PROMPT_COMMAND (the hook that finishes a line
+// bash aborted), an interrupted step ends and the shell stays usable.
+func TestInterruptWithoutPromptCommand(t *testing.T) {
+	mod := module(t, "unset PROMPT_COMMAND\n", "sleep 60\necho after-sleep\n", "echo usable\n")
+	s := open(t, mod, testOptions(t))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	ctx, cancel := context.WithCancel(ctxT(t))
+	go func() {
+		for i := 0; i < 1000; i++ {
+			if st, ok := readStat(s.sh.foreground()); ok && st.comm == "sleep" {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	r := s.Exec(ctx, mod.Steps[1])
+	if r.Status != Failed || r.ExitCode != 130 || strings.Contains(r.Output, "after-sleep") || strings.Contains(r.Output, "__cc") {
+		t.Fatalf("%s exit %d: %s %q", r.Status, r.ExitCode, r.Error, r.Output)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
+}

@@ -43,6 +43,13 @@ type StepResult struct {
 	Fakes []FakeCall `json:"fakes,omitempty"`
 	// Verify is the output of a failed coursectl:verify check.
 	Verify string `json:"verify,omitempty"`
+	// OutputMismatch is true when the step failed only because what it
+	// printed (or a transcript command's status) differed from the
+	// expected output — what check --update rewrites.
+	OutputMismatch bool `json:"output_mismatch,omitempty"`
+	// Actuals are what printed where the step expects output (each
+	// transcript command, an output fence), for check --update.
+	Actuals []Actual `json:"-"`
 	// FromCheckpoint is true when the step was not run because a valid
 	// checkpoint from an earlier run stands for it (resume).
 	FromCheckpoint bool      `json:"from_checkpoint,omitempty"`

@@ -39,6 +39,11 @@ type Options struct {
 	From   string
 	// NoFakes runs the real commands instead of the module's fakes.
 	NoFakes bool
+	// Update is check --update: a step that failed only because its output
+	// differed from the expected output does not end the run, and a
+	// transcript goes on past a command whose status differed, so one
+	// update rewrites every expected output that ran.
+	Update bool
 	// Env is added to the environment the shell inherits.
 	Env []string
 	// Terminal, when set, attaches the learner's terminal to the step while

@@ -41,7 +41,10 @@ func RunModule(ctx context.Context, mod *course.Module, opts Options) (*ModuleRe
 			break
 		}
 		r := s.Exec(ctx, mod.Steps[i])
-		if s.result.Interrupted || r.Status == Failed || r.Status == Timeout {
+		if s.result.Interrupted {
+			break
+		}
+		if (r.Status == Failed || r.Status == Timeout) && !(opts.Update && r.OutputMismatch) {
 			break
 		}
 	}
@@ -63,6 +66,8 @@ type Session struct {
 
 	result  *ModuleResult
 	byIndex map[int]*StepResult
+	// fakes are the module's command shims (nil when off).
+	fakes *Fakes
 	// restored is the index of the last step whose state the live shell
 	// holds, -1 for none: a shell that died is restarted from its checkpoint.
 	restored int
@@ -118,6 +123,9 @@ func Open(ctx context.Context, mod *course.Module, opts Options) (*Session, erro
 	}
 	s.env = s.environment()
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := s.setupFakes(); err != nil {
 		return nil, err
 	}
 	s.runDir, err = scratchDir(st.dir)
@@ -290,6 +298,7 @@ func (s *Session) restore(ctx context.Context, i int) error {
 	if err != nil {
 		return err
 	}
+	script += s.fakesPathLine()
 	path := filepath.Join(s.runDir, "restore.sh")
 	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
 		return err
@@ -297,7 +306,7 @@ func (s *Session) restore(ctx context.Context, i int) error {
 	if err := os.WriteFile(histFile, []byte(history), 0o600); err != nil {
 		return err
 	}
-	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 248>&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
+	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
 		return err
 	}
 	s.history = []byte(history)
@@ -357,8 +366,14 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 		return s.finish(r, began)
 	}
 	plan := s.plan(step)
-	out := s.run(ctx, step, plan)
+	var out *outcome
+	if step.Kind == course.Transcript && plan.skip == "" {
+		out = s.runTranscript(ctx, step, plan)
+	} else {
+		out = s.run(ctx, step, plan)
+	}
 	s.judge(step, plan, out, r)
+	s.judgeAuthor(ctx, step, plan, out, r)
 	s.collectHistory()
 	tmp := filepath.Join(s.runDir, "checkpoint.tmp")
 	data, err := prepareCheckpoint(tmp, s.history)
@@ -439,6 +454,14 @@ type plan struct {
 	idle      time.Duration // 0: no idle detection
 	attach    bool
 	skipState Status
+	// wantExit is the expected exit status (the exit attribute, or the
+	// `[N]` of an output fence); nil means 0.
+	wantExit *int
+	// Author features (author.go): work before the round trip (a file
+	// block), prompts to answer, a background job.
+	before     func() error
+	interact   *Interactor
+	background *backgroundJob
 }
 
 func (s *Session) plan(step *course.Step) *plan {
@@ -470,9 +493,6 @@ func (s *Session) plan(step *course.Step) *plan {
 		p.skip = "skip: marked skip"
 	case step.Attrs.Interactive && s.opts.Terminal == nil && len(step.Attrs.Interact) == 0:
 		p.skip = "interactive: needs a person at the keyboard"
-	case step.Kind == course.File:
-		// TODO(author): file blocks (issue 4) plug in here.
-		p.skip = "file blocks are not run yet"
 	}
 	if p.skip != "" {
 		return p
@@ -488,6 +508,7 @@ func (s *Session) plan(step *course.Step) *plan {
 		}
 	}
 	p.script = b.String()
+	s.planAuthor(step, p)
 	return p
 }
 
@@ -500,7 +521,15 @@ type outcome struct {
 	idle        string // the command waiting for input, when idle-stopped
 	interrupted bool
 	died        string // how the shell ended, when it did
+	typedAbort  bool   // the runner typed abortLine to finish the step
+	// authorErr is a failure of an author feature around the round trip:
+	// a file block that could not be written, an unanswered interact.
+	authorErr error
+	// perCommand holds a transcript's commands' outcomes, in order.
+	perCommand []*commandOutcome
 }
+
+const abortLine = `{ __cc_abort;} 2>/dev/null`
 
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}
@@ -509,6 +538,12 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	if err := s.sh.writeStep(p.script); err != nil {
 		o.status, o.died = 1, "cannot write the step: "+err.Error()
 		return o
+	}
+	if p.before != nil {
+		if err := p.before(); err != nil {
+			o.authorErr = err
+			return o
+		}
 	}
 	tail := newTail(outputCap)
 	var termOut io.Writer
@@ -523,6 +558,9 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		if termOut != nil {
 			termOut.Write(b)
 		}
+		if p.interact != nil {
+			p.interact.Write(b)
+		}
 	}
 	t1, t2 := newToken(), newToken()
 	endSeen := s.sh.pump.arm(t1, t2, sink)
@@ -533,12 +571,16 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	// Short: bash reads a terminal one byte per read(2). $__cc_f is step.sh.
 	// The braces keep a course's `set -x` from tracing __cc_post into the
 	// step's output (the wrapper's records and tokens use their own fds).
-	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2); err != nil {
+	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2); err != nil {
 		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
 		return o
 	}
 	s.wait(ctx, step, p, o, endSeen)
 	o.output = tail.String()
+	if o.typedAbort {
+		// The terminal echoed the line the runner typed.
+		o.output = strings.Replace(o.output, abortLine+"\n", "", 1)
+	}
 	return o
 }
 
@@ -556,8 +598,13 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 	// Stopping escalates: the first signal (INT for Ctrl-C, TERM for a
 	// timeout), then firmer ones a grace period apart, then the shell itself.
 	var escalation []syscall.Signal
+	var aborted bool
 	var nextStop time.Time
 	ctxDone := ctx.Done()
+	var interactFailed <-chan error
+	if p.interact != nil {
+		interactFailed = p.interact.Failures()
+	}
 	stop := func(seq ...syscall.Signal) {
 		if escalation == nil {
 			s.sh.signalStep(seq[0])
@@ -591,7 +638,19 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 		case <-timeoutC:
 			o.timedOut = true
 			stop(syscall.SIGTERM, syscall.SIGKILL)
+		case err := <-interactFailed:
+			interactFailed = nil
+			o.authorErr = err
+			stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 		case <-tick.C:
+			if escalation != nil && !aborted && s.sh.foreground() == s.sh.pid && blockedOnTTY(s.sh.pid) {
+				// Our signal ended the line and the shell waits at its
+				// prompt, but nothing finished the step: finish it.
+				aborted = true
+				o.typedAbort = true
+				_ = s.sh.send(abortLine)
+				continue
+			}
 			if escalation != nil && time.Now().After(nextStop) {
 				if len(escalation) == 0 {
 					o.status = -1
@@ -604,7 +663,9 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 				nextStop = time.Now().Add(stopGrace)
 				continue
 			}
-			if p.idle > 0 && escalation == nil {
+			// While a prompt is still to be answered, its expect's timeout
+			// speaks for the wait, more precisely than idle detection.
+			if p.idle > 0 && escalation == nil && !p.interact.Pending() {
 				last := time.Unix(0, s.sh.pump.lastOutput.Load())
 				if time.Since(last) >= p.idle {
 					pg := s.sh.foreground()
@@ -710,6 +771,9 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 		if o.interrupted {
 			s.result.Interrupted = true
 		}
+	case o.authorErr != nil:
+		r.Status = Failed
+		r.Error = authorError(step, where, o.authorErr)
 	case o.idle != "":
 		r.Status = Failed
 		r.Error = fmt.Sprintf("step %s (%s:%d) is waiting for input at `%s`: add `interact` or `interactive`", step.ID, s.mod.Path, step.Line, o.idle)
@@ -725,12 +789,12 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 		}
 	case step.Attrs.ExitAny:
 		r.Status = Passed
-	case step.Attrs.Exit != nil:
-		if o.status == *step.Attrs.Exit {
+	case p.wantExit != nil:
+		if o.status == *p.wantExit {
 			r.Status = Passed
 		} else {
 			r.Status = Failed
-			r.Error = fmt.Sprintf("step %s (%s): exit status %d, want %d", step.ID, where, o.status, *step.Attrs.Exit)
+			r.Error = fmt.Sprintf("step %s (%s): exit status %d, want %d", step.ID, where, o.status, *p.wantExit)
 		}
 	case o.status != 0:
 		r.Status = Failed

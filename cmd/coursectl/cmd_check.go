@@ -80,8 +80,7 @@ Examples:
 var (
 	// checkUpdate rewrites the transcripts and output fences of the checked
 	// modules with what really printed (--update), or prints the change as
-	// a diff without writing (--diff). TODO(author): set by the --update
-	// implementation (issue 4).
+	// a diff without writing (--diff). Set by update.go.
 	checkUpdate func(ctx context.Context, streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) error
 	// checkHTML writes the HTML report of the results to path (--html).
 	// TODO(render): set by render's HTML page (issue 6).
@@ -478,6 +477,7 @@ func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *re
 		Resume:      f.resume,
 		From:        f.from,
 		NoFakes:     f.noFakes,
+		Update:      f.update,
 		Events:      live.Module(mod),
 	}
 	started := time.Now()

@@ -1,0 +1,105 @@
+package main
+
+// check --update: after the modules ran, rewrite each module's expected
+// output with what really printed (runner.UpdateSource), or with --diff
+// print the change and write nothing.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/coursectl/coursectl/runner"
+)
+
+func init() { checkUpdate = runUpdate }
+
+// runUpdate is check's --update: the report has been printed; now the
+// modules' expected output is rewritten (or shown, with --diff). The exit
+// status stays the report's: the steps did fail against the file as it was.
+func runUpdate(ctx context.Context, streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) error {
+	n, err := updateModules(streams, results, diffOnly)
+	if err != nil {
+		return err
+	}
+	switch {
+	case n == 0:
+		fmt.Fprintln(streams.Err, "check --update: every expected output that ran already matches; nothing to change")
+	case diffOnly:
+		fmt.Fprintf(streams.Err, "check --update --diff: %s would change; nothing written\n", plural(n, "file"))
+	}
+	return nil
+}
+
+// updateModules rewrites (or, diffOnly, shows) the expected output of every
+// module in results. It returns how many files changed (or would change).
+func updateModules(streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) (int, error) {
+	changed := 0
+	for _, res := range results {
+		if res == nil || res.Module == nil {
+			continue
+		}
+		var actuals []runner.Actual
+		for _, sr := range res.Steps {
+			actuals = append(actuals, sr.Actuals...)
+		}
+		if len(actuals) == 0 {
+			continue
+		}
+		path := res.Module.Path
+		old, err := os.ReadFile(path)
+		if err != nil {
+			return changed, inputError(fmt.Errorf("%s: %w", path, err))
+		}
+		// The line numbers are those of the file as it was checked: an
+		// edit since would put the output in the wrong place.
+		if !bytes.Equal(bytes.TrimPrefix(old, []byte("\xef\xbb\xbf")), res.Module.Source) {
+			return changed, inputError(fmt.Errorf("%s: changed while it was being checked — run check --update again", path))
+		}
+		updated, err := runner.UpdateSource(path, old, actuals)
+		if err != nil {
+			return changed, inputError(err)
+		}
+		if bytes.Equal(old, updated) {
+			continue
+		}
+		changed++
+		if diffOnly {
+			fmt.Fprint(streams.Out, runner.UpdateDiff(path, old, updated))
+			continue
+		}
+		if err := replaceKeepingMode(path, updated); err != nil {
+			return changed, fmt.Errorf("%s: %w", path, err)
+		}
+		fmt.Fprintf(streams.Err, "updated %s\n", path)
+	}
+	return changed, nil
+}
+
+// replaceKeepingMode replaces path with data in one rename, keeping its
+// permissions, so an interrupted update never leaves half a module.
+func replaceKeepingMode(path string, data []byte) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".update-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(fi.Mode().Perm()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,488 @@
+package runner
+
+// The author features around a step's round trip (issue 4): fakes on PATH,
+// file blocks, scripted answers, background jobs, hidden setup steps,
+// transcripts run command by command, expected output and verify checks.
+// Session.Exec calls in here at three points: planAuthor (what to run),
+// runTranscript (instead of one round trip), judgeAuthor (after the exit
+// status is judged). The pieces themselves live in their own files
+// (fakes.go, files.go, interact.go, background.go, expect.go).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coursectl/coursectl/course"
+)
+
+// setupFakes writes the module's fakes and puts them first on the shell's
+// PATH. Fakes are for unattended runs: with a learner at the keyboard, or
+// with --no-fakes, the real commands run — and stale shims from an earlier
+// run are removed, so a shell restored with their PATH cannot find them.
+func (s *Session) setupFakes() error {
+	dir := filepath.Join(s.store.dir, "fakes")
+	if s.opts.NoFakes || s.opts.Terminal != nil || len(s.mod.Settings.Fakes) == 0 {
+		_ = os.RemoveAll(dir)
+		return nil
+	}
+	source := s.mod.Settings.Source
+	if source == "" {
+		source = s.mod.Path
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		return err
+	}
+	f, err := NewFakes(dir, s.mod.Settings.Fakes, bash)
+	if err != nil {
+		return &course.PosError{File: source, Err: err}
+	}
+	s.fakes = f
+	for i := len(s.env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(s.env[i], "PATH="); ok {
+			s.env[i] = "PATH=" + f.PathEnv(v)
+			return nil
+		}
+	}
+	s.env = append(s.env, "PATH="+f.PathEnv("/usr/local/bin:/usr/bin:/bin"))
+	return nil
+}
+
+// fakesPathLine ends a restore script. A checkpoint carries the PATH of
+// the run that saved it, with or without the fakes directory; this run's
+// choice (fakes on in check, off with --no-fakes or a learner) wins.
+func (s *Session) fakesPathLine() string {
+	q := shellQuote(filepath.Join(s.store.dir, "fakes"))
+	line := fmt.Sprintf("PATH=\":$PATH:\"; PATH=${PATH//:%s:/:}; PATH=${PATH#:}; PATH=${PATH%%:}\n", q)
+	if s.fakes != nil {
+		line += fmt.Sprintf("PATH=%s${PATH:+:$PATH}\n", q)
+	}
+	return line + "hash -r\n"
+}
+
+// planAuthor completes a plan with the author features of step.
+func (s *Session) planAuthor(step *course.Step, p *plan) {
+	p.wantExit = step.Attrs.Exit
+	if p.wantExit == nil && !step.Attrs.ExitAny && step.Expected != nil && step.Expected.Exit != nil {
+		p.wantExit = step.Expected.Exit // the `[N]` of an output fence
+	}
+	if step.Hidden && p.attach {
+		// A setup step is not the learner's: it gets neither their
+		// keyboard nor their screen, and so is watched for idle reads.
+		p.attach = false
+		p.idle = s.idleTimeout()
+	}
+	fail := func(err error) { p.before = func() error { return err } }
+	switch {
+	case step.Kind == course.File:
+		p.script, p.lineMap, p.cmdAt = "", []int{0}, []int{-1}
+		place := FilePlace{Home: s.home, Workdir: s.workdir, Confine: s.opts.Terminal == nil}
+		p.before = func() error {
+			dir, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", s.sh.pid))
+			if err != nil {
+				dir = s.workdir
+			}
+			place.Dir = dir
+			_, err = WriteFileStep(s.mod.Path, step, place)
+			return err
+		}
+	case step.Attrs.Background:
+		job := &backgroundJob{
+			log: filepath.Join(s.runDir, "background-"+strconv.Itoa(step.Index)+".log"),
+			pid: filepath.Join(s.runDir, "background-"+strconv.Itoa(step.Index)+".pid"),
+		}
+		if step.Attrs.Ready != "" {
+			re, err := regexp.Compile(step.Attrs.Ready)
+			if err != nil {
+				fail(&course.PosError{File: s.mod.Path, Line: step.Line,
+					Err: fmt.Errorf("ready=%q is not a Go regexp: %v", step.Attrs.Ready, err)})
+				return
+			}
+			job.ready = re
+		}
+		job.timeout = step.Attrs.Timeout
+		if job.timeout <= 0 {
+			job.timeout = DefaultReadyTimeout
+		}
+		p.script = backgroundScript(p.script, job.log, job.pid)
+		// The wrapper's `{` line comes first: shift the line maps.
+		p.lineMap = append([]int{0, step.Line}, p.lineMap[1:]...)
+		p.cmdAt = append([]int{-1, -1}, p.cmdAt[1:]...)
+		p.background = job
+	}
+	if len(step.Attrs.Interact) > 0 && !p.attach {
+		kb := newKeyboard(s.sh.pty)
+		in, err := NewInteractor(s.mod.Path, annotationLine(step), step.Attrs.Interact, kb.send, nil)
+		if err != nil {
+			kb.close()
+			fail(err)
+			return
+		}
+		in.closeKeyboard = kb.close
+		in.Start()
+		p.interact = in
+	}
+}
+
+func (s *Session) idleTimeout() time.Duration {
+	if s.opts.IdleTimeout > 0 {
+		return s.opts.IdleTimeout
+	}
+	return defaultIdleTimeout
+}
+
+// annotationLine is where a step's annotations were written, for errors.
+func annotationLine(step *course.Step) int {
+	if step.Attrs.Line > 0 {
+		return step.Attrs.Line
+	}
+	return step.Line
+}
+
+// keyboard types an interactor's answers into the pty from its own
+// goroutine: the interactor runs inside the pty reader, which must never
+// block on a write to the same pty.
+type keyboard struct {
+	keys chan []byte
+	done chan struct{}
+}
+
+func newKeyboard(w io.Writer) *keyboard {
+	k := &keyboard{keys: make(chan []byte, 64), done: make(chan struct{})}
+	go func() {
+		defer close(k.done)
+		for b := range k.keys {
+			_, _ = w.Write(b)
+		}
+	}()
+	return k
+}
+
+func (k *keyboard) send(b []byte) error {
+	select {
+	case k.keys <- b:
+		return nil
+	default:
+		return errors.New("too many answers queued: the terminal is not reading them")
+	}
+}
+
+func (k *keyboard) close() {
+	close(k.keys)
+	<-k.done
+}
+
+// backgroundJob is a background step's job: its log, its pid file, and
+// what ready line to wait for.
+type backgroundJob struct {
+	log, pid string
+	ready    *regexp.Regexp
+	timeout  time.Duration
+}
+
+// alive reports whether the job's process still runs (a zombie does not).
+func (j *backgroundJob) alive() bool {
+	b, err := os.ReadFile(j.pid)
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return false
+	}
+	st, ok := readStat(pid)
+	return ok && st.state != 'Z'
+}
+
+// commandOutcome is one transcript command's round trip.
+type commandOutcome struct {
+	cmd    int // index in Step.Commands
+	output string
+	status int
+}
+
+// runTranscript runs a transcript's commands one round trip each, so each
+// has its own output and status to compare with what the markdown shows.
+// A command whose status is not the one written ends the step (its first
+// failing command), unless updating; a command whose output merely
+// differs does not — judgeAuthor reports every difference at once.
+func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan) *outcome {
+	all := &outcome{}
+	out := newTail(outputCap)
+	deadline := time.Now().Add(p.timeout)
+	offset := 0 // script line of the command's first line, minus one
+	for ci, c := range step.Commands {
+		sub := *p
+		sub.script, sub.lineMap, sub.cmdAt = "", []int{0}, []int{-1}
+		lines := strings.Split(c.Text, "\n")
+		for k, l := range lines {
+			sub.script += l + "\n"
+			sub.lineMap = append(sub.lineMap, c.Line+k)
+			sub.cmdAt = append(sub.cmdAt, ci)
+		}
+		if ci > 0 {
+			sub.before = nil
+		}
+		sub.timeout = time.Until(deadline)
+		if sub.timeout <= 0 {
+			all.timedOut = true
+			break
+		}
+		o := s.run(ctx, step, &sub)
+		fmt.Fprintf(out, "$ %s\n%s", strings.ReplaceAll(c.Text, "\n", "\n> "), o.output)
+		all.status = 0
+		if o.failLine > 0 {
+			all.failLine = offset + o.failLine
+		} else {
+			all.failLine = offset + 1
+		}
+		offset += len(lines)
+		if o.died != "" || o.timedOut || o.idle != "" || o.interrupted || o.authorErr != nil {
+			// Cut short: its output is no answer to compare, nor to
+			// write into the markdown under --update.
+			all.status, all.died, all.timedOut, all.idle, all.interrupted, all.authorErr =
+				o.status, o.died, o.timedOut, o.idle, o.interrupted, o.authorErr
+			break
+		}
+		all.perCommand = append(all.perCommand, &commandOutcome{cmd: ci, output: o.output, status: o.status})
+		if want := transcriptExit(c); o.status != want && !s.opts.Update {
+			all.status = o.status
+			break
+		}
+	}
+	if all.status == 0 && !all.timedOut {
+		all.failLine = 0
+	}
+	all.output = out.String()
+	return all
+}
+
+// transcriptExit is the status a transcript command must end with: its
+// `[N]`, else 0.
+func transcriptExit(c course.Command) int {
+	if c.Want != nil && c.Want.Exit != nil {
+		return *c.Want.Exit
+	}
+	return 0
+}
+
+// judgeAuthor adds the author features' verdicts to a judged step: the
+// prompts left unanswered, expected output, the background job's ready
+// line, verify checks, and the calls of fakes.
+func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o *outcome, r *StepResult) {
+	r.Diff, r.Verify, r.Actuals, r.OutputMismatch, r.Fakes = "", "", nil, false, nil
+	defer func() {
+		calls, err := s.fakes.Calls()
+		if err != nil {
+			s.warn(fmt.Sprintf("%s:%d: step %s: reading the calls of fakes: %v", s.mod.Path, step.Line, step.ID, err))
+		}
+		r.Fakes = calls
+	}()
+	if p.interact != nil {
+		err := p.interact.Stop()
+		if p.interact.closeKeyboard != nil {
+			p.interact.closeKeyboard()
+		}
+		if err != nil && r.Status == Passed {
+			r.Status = Failed
+			r.Error = authorError(step, fmt.Sprintf("%s:%d", s.mod.Path, step.Line), err)
+		}
+	}
+	if p.skip != "" {
+		return
+	}
+	clean := o.died == "" && !o.timedOut && o.idle == "" && !o.interrupted && o.authorErr == nil
+	switch {
+	case step.Kind == course.Transcript:
+		s.judgeTranscript(step, o, r, clean)
+	case step.Expected != nil && r.Status == Passed:
+		exit := 0
+		if step.Expected.Exit != nil {
+			exit = o.status
+		}
+		r.Actuals = []Actual{{Step: step, Command: -1, Output: o.output, Exit: o.status}}
+		m, err := CompareOutput(s.mod.Path, step.Expected, o.output, exit)
+		if err != nil {
+			badExpectation(step, r, err)
+			return
+		}
+		if !m.OK {
+			r.Status, r.Diff, r.OutputMismatch = Failed, m.Diff, true
+			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, step.Expected.Line, ErrOutputMismatch)
+		}
+	}
+	if p.background != nil && r.Status == Passed {
+		s.awaitBackground(ctx, step, p.background, r)
+	}
+	if r.Status == Passed {
+		for _, v := range step.Verify {
+			if !s.verify(ctx, step, p, v, r) {
+				break
+			}
+		}
+	}
+}
+
+// judgeTranscript compares each command's output and status with what the
+// transcript shows, and gathers the differences into one diff.
+func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *StepResult, clean bool) {
+	var diffs []string
+	first := -1
+	for _, pc := range o.perCommand {
+		c := step.Commands[pc.cmd]
+		want := c.Want
+		if want == nil {
+			// Nothing written: the command must print nothing. Its
+			// output would go on the line after the command.
+			want = &course.Expected{Line: c.Line + strings.Count(c.Text, "\n") + 1}
+		}
+		r.Actuals = append(r.Actuals, Actual{Step: step, Command: pc.cmd, Output: pc.output, Exit: pc.status})
+		m, err := CompareOutput(s.mod.Path, want, pc.output, pc.status)
+		if err != nil {
+			badExpectation(step, r, err)
+			return
+		}
+		if !m.OK {
+			diffs = append(diffs, m.Diff)
+			if first < 0 {
+				first = pc.cmd
+			}
+		}
+	}
+	if first < 0 {
+		return
+	}
+	r.Diff = strings.Join(diffs, "")
+	if r.Status == Passed {
+		c := step.Commands[first]
+		r.Status, r.FailLine, r.FailCommand = Failed, c.Line, c.Text
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, c.Line, ErrOutputMismatch)
+	}
+	// A status that differs is part of the transcript too (`[N]`), so a
+	// transcript that ran to its end failed only on what it showed.
+	r.OutputMismatch = clean
+}
+
+// awaitBackground waits for a background step's ready line; the step's
+// output is then what the job logged.
+func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *backgroundJob, r *StepResult) {
+	var err error
+	if job.ready != nil {
+		err = waitReady(ctx, job.log, job.ready, job.timeout, job.alive)
+	}
+	if b, rerr := os.ReadFile(job.log); rerr == nil {
+		t := newTail(outputCap)
+		t.Write(b)
+		r.Output = t.String()
+	}
+	var re *ReadyError
+	switch {
+	case err == nil:
+	case errors.As(err, &re) && !re.Exited:
+		r.Status = Timeout
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, step.Line, err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		r.Status = Failed
+		r.Error = fmt.Sprintf("step %s (%s:%d) interrupted", step.ID, s.mod.Path, step.Line)
+		s.result.Interrupted = true
+	default:
+		r.Status = Failed
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, step.Line, err)
+	}
+}
+
+// verify runs one coursectl:verify check after its step passed. It runs in
+// a subshell, so a check cannot change the learner's state, with each
+// command traced (`$ cmd`) so its output reads like a transcript. It
+// reports whether the check passed.
+func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *course.Hidden, r *StepResult) bool {
+	vp := &plan{timeout: p.timeout, idle: s.idleTimeout(), lineMap: []int{0}, cmdAt: []int{-1}}
+	// Inside the subshell plain errexit replaces the wrapper's ERR trap,
+	// so the trace shows the check's commands and nothing of ours. The
+	// trace prefix is a control character (bash repeats it per nesting
+	// level) turned into `$ ` afterwards.
+	var b strings.Builder
+	b.WriteString("(\ntrap - ERR\nset -e\nPS4=$'\\x1f '\nset -x\n")
+	for _, c := range v.Commands {
+		b.WriteString(c.Text)
+		b.WriteByte('\n')
+	}
+	b.WriteString(")\n")
+	vp.script = b.String()
+	o := s.run(ctx, step, vp)
+	if o.status == 0 && o.died == "" && !o.timedOut && o.idle == "" && !o.interrupted && o.authorErr == nil {
+		return true
+	}
+	r.Verify = traceAsTranscript(o.output)
+	r.Status, r.FailLine, r.ExitCode = Failed, v.Line, o.status
+	r.FailCommand = lastTraced(r.Verify)
+	where := fmt.Sprintf("%s:%d", s.mod.Path, v.Line)
+	switch {
+	case o.died != "":
+		r.Error = fmt.Sprintf("step %s (%s): verify: %s", step.ID, where, o.died)
+	case o.timedOut:
+		r.Status = Timeout
+		r.Error = fmt.Sprintf("step %s (%s): verify timed out after %s", step.ID, where, p.timeout)
+	case o.idle != "":
+		r.Error = fmt.Sprintf("step %s (%s): verify is waiting for input at `%s`", step.ID, where, o.idle)
+	case o.interrupted:
+		r.Error = fmt.Sprintf("step %s (%s): verify interrupted", step.ID, where)
+		s.result.Interrupted = true
+	case r.FailCommand != "":
+		r.Error = fmt.Sprintf("step %s (%s): verify failed with exit status %d at `%s`", step.ID, where, o.status, r.FailCommand)
+	default:
+		r.Error = fmt.Sprintf("step %s (%s): verify failed with exit status %d", step.ID, where, o.status)
+	}
+	return false
+}
+
+var tracePrefix = regexp.MustCompile(`(?m)^\x1f+ `)
+
+// traceAsTranscript turns the verify's xtrace lines into `$ ` prompts.
+func traceAsTranscript(out string) string {
+	return tracePrefix.ReplaceAllString(out, "$$ ")
+}
+
+// lastTraced is the last command xtrace showed: the one that failed.
+func lastTraced(out string) string {
+	lines := strings.Split(out, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if cmd, ok := strings.CutPrefix(strings.TrimRight(lines[i], "\r"), "$ "); ok {
+			return cmd
+		}
+	}
+	return ""
+}
+
+// badExpectation fails a step whose expected output cannot be read (a bad
+// regexp), pointing at the line to fix.
+func badExpectation(step *course.Step, r *StepResult, err error) {
+	r.Status, r.Error = Failed, authorError(step, "", err)
+	var pe *course.PosError
+	if errors.As(err, &pe) && pe.Line > 0 {
+		r.FailLine, r.FailCommand = pe.Line, ""
+	}
+}
+
+// authorError is a step error from an author feature, in the runner's
+// "step ID (file:line): what" form; a positioned error supplies its place.
+func authorError(step *course.Step, where string, err error) string {
+	var pe *course.PosError
+	if errors.As(err, &pe) {
+		where = pe.File
+		if pe.Line > 0 {
+			where = fmt.Sprintf("%s:%d", pe.File, pe.Line)
+		}
+		err = pe.Err
+	}
+	return fmt.Sprintf("step %s (%s): %v", step.ID, where, err)
+}

@@ -1,0 +1,198 @@
+package runner
+
+// Fakes stand in for commands a check cannot run (the network, root):
+// each is a small bash script named after the command, in a directory put
+// first on PATH, so the module's own text runs unchanged. Every call is
+// appended to a log that the runner reads after each step, so a report
+// can say "wget was faked with these arguments" instead of hiding it.
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Fakes is a directory of shims and the log of their calls.
+type Fakes struct {
+	// Dir holds one executable per faked command; put it first on PATH.
+	Dir string
+	log string
+	// read is how much of the log earlier Calls have consumed.
+	read int64
+}
+
+// NewFakes writes a shim for each command of fakes (name → bash snippet)
+// into dir, replacing any shims already there, with bash the interpreter
+// to use.
+func NewFakes(dir string, fakes map[string]string, bash string) (*Fakes, error) {
+	names := make([]string, 0, len(fakes))
+	for name := range fakes {
+		if err := checkFakeName(name); err != nil {
+			return nil, fmt.Errorf("fakes: %w", err)
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if err := refuseBuiltins(bash, names); err != nil {
+		return nil, fmt.Errorf("fakes: %w", err)
+	}
+	// Shims left by an earlier run with other fakes must not linger.
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	f := &Fakes{Dir: dir, log: filepath.Join(dir, ".calls")}
+	if err := os.WriteFile(f.log, nil, 0o644); err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(f.shim(name, fakes[name], bash)), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// checkFakeName refuses names that are not a plain command a shim could
+// stand in for.
+func checkFakeName(name string) error {
+	switch {
+	case name == "" || name == "." || name == "..":
+		return fmt.Errorf("%q is not a command name", name)
+	case strings.ContainsAny(name, "/\x00"):
+		return fmt.Errorf("%q: give the command's name, not a path (a fake is found on PATH)", name)
+	case strings.HasPrefix(name, "."):
+		return fmt.Errorf("%q: command names starting with a dot are not supported", name)
+	}
+	return nil
+}
+
+// refuseBuiltins fails for a name bash runs itself (a builtin such as
+// `cd` or `read`, or a keyword): a shim on PATH would never be called,
+// and a fake that silently does nothing is worse than an error.
+func refuseBuiltins(bash string, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	out, err := exec.Command(bash, append([]string{"--norc", "--noprofile", "-c", `for n; do t=$(type -t -- "$n"); case $t in builtin|keyword) echo "$n $t";; esac; done`, "bash"}, names...)...).Output()
+	if err != nil {
+		return fmt.Errorf("asking %s which fakes are builtins: %v", bash, err)
+	}
+	if line, _, _ := strings.Cut(string(out), "\n"); line != "" {
+		name, kind, _ := strings.Cut(line, " ")
+		return fmt.Errorf("%q is a bash %s, which a fake on PATH cannot stand in for — fake the programs it runs instead", name, kind)
+	}
+	return nil
+}
+
+// shim is the script standing in for name. It records the call first —
+// the argument count, then each word NUL-terminated, so arguments holding
+// newlines or spaces read back exactly — and then runs the snippet with
+// the call's arguments as "$@".
+func (f *Fakes) shim(name, snippet, bash string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "#!%s\n", bash)
+	fmt.Fprintf(&b, "# coursectl fake for %s: stands in for it during check (--no-fakes runs the real one)\n", name)
+	fmt.Fprintf(&b, "printf '%%s\\0' \"$(( $# + 1 ))\" %s \"$@\" >> %s\n", shellWord(name), shellWord(f.log))
+	b.WriteString(snippet)
+	if !strings.HasSuffix(snippet, "\n") {
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// PathEnv returns the PATH value with the shims first.
+func (f *Fakes) PathEnv(path string) string {
+	if path == "" {
+		return f.Dir
+	}
+	return f.Dir + string(os.PathListSeparator) + path
+}
+
+// Calls returns the calls made since the last Calls, in order. A nil
+// *Fakes (fakes off) has none.
+func (f *Fakes) Calls() ([]FakeCall, error) {
+	if f == nil {
+		return nil, nil
+	}
+	file, err := os.Open(f.log)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	if _, err := file.Seek(f.read, io.SeekStart); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(file)
+	if err != nil {
+		return nil, err
+	}
+	calls, used := parseFakeCalls(data)
+	f.read += int64(used)
+	return calls, nil
+}
+
+// parseFakeCalls decodes complete records from data and says how many
+// bytes they took; a record still being written is left for next time.
+func parseFakeCalls(data []byte) (calls []FakeCall, used int) {
+	field := func(at int) (string, int, bool) {
+		end := bytes.IndexByte(data[at:], 0)
+		if end < 0 {
+			return "", 0, false
+		}
+		return string(data[at : at+end]), at + end + 1, true
+	}
+	for used < len(data) {
+		countText, at, ok := field(used)
+		if !ok {
+			break
+		}
+		count, err := strconv.Atoi(countText)
+		if err != nil || count < 1 {
+			// Not a record this shim wrote: skip to the end rather than
+			// misread everything after it.
+			used = len(data)
+			break
+		}
+		words := make([]string, 0, count)
+		for len(words) < count {
+			var w string
+			if w, at, ok = field(at); !ok {
+				return calls, used
+			}
+			words = append(words, w)
+		}
+		calls = append(calls, FakeCall{Command: words[0], Args: words[1:]})
+		used = at
+	}
+	return calls, used
+}
+
+// String is the call as a shell command line, for reports.
+func (c FakeCall) String() string {
+	words := []string{shellWord(c.Command)}
+	for _, a := range c.Args {
+		words = append(words, shellWord(a))
+	}
+	return strings.Join(words, " ")
+}
+
+// shellWord quotes s for bash only when it needs it, so reports read
+// naturally (`apt install docker.io`, not `'apt' ...`).
+func shellWord(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == '/' || r == ':' || r == '=' || r == '+' || r == ',' || r == '@' || r == '%' ||
+			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

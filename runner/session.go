@@ -473,9 +473,7 @@ func (s *Session) plan(step *course.Step) *plan {
 	if step.Attrs.Timeout > 0 {
 		p.timeout = step.Attrs.Timeout
 	}
-	// Hidden setup steps are not shown to learners: their output is kept
-	// off the terminal, and no one is asked to type into them.
-	p.attach = s.opts.Terminal != nil && !step.Hidden
+	p.attach = s.opts.Terminal != nil
 	if p.timeout <= 0 && !p.attach {
 		// With a person at the terminal (run) there is no default limit:
 		// nano or a long read must not be killed after ten minutes. A

@@ -334,7 +334,7 @@ func TestRunSIGTERMStopsTheRunKeepingProgress(t *testing.T) {
 }
 
 func TestRunStepGetsTheKeyboardAndResizes(t *testing.T) {
-	p := newPlace(t, map[string]string{"m.md": "# Keys\n\n## Ask\n\n```sh\n" +
+	p := newPlace(t, map[string]string{"m.md": "# Keys\n\n## Ask\n\n```sh {interactive}\n" +
 		"read -r -p 'name''? ' name\necho \"hi $name\"\n```\n\n## Size\n\n```sh\n" +
 		"read -r -p 'resize me,'' then Enter ' _\necho \"cols=$(tput cols)\"\n```\n"})
 	l := p.start(t, p.env(), "run", "m.md")

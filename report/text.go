@@ -115,7 +115,10 @@ func (t Text) failure(w io.Writer, file string, sr *runner.StepResult) {
 			fmt.Fprintf(w, "%s%s%s\n", ind, t.paint(sgrCyan, prompt), l)
 		}
 	}
-	if lines, earlier := tail(sr.Output, TailLines); len(lines) > 0 {
+	diff := strings.TrimRight(Plain(sr.Diff), "\n")
+	// A mismatch's diff already holds the lines that matter, with context;
+	// the whole output is in the JSON and JUnit reports.
+	if lines, earlier := tail(sr.Output, TailLines); len(lines) > 0 && diff == "" {
 		head := "output:"
 		if earlier > 0 {
 			head = fmt.Sprintf("output (last %d of %d lines):", len(lines), len(lines)+earlier)
@@ -131,9 +134,9 @@ func (t Text) failure(w io.Writer, file string, sr *runner.StepResult) {
 		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, head))
 		t.quote(w, lines, nil)
 	}
-	if d := strings.TrimRight(Plain(sr.Diff), "\n"); d != "" {
+	if diff != "" {
 		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, "output differs (-want +got):"))
-		t.quote(w, strings.Split(d, "\n"), t.diffColor)
+		t.quote(w, strings.Split(diff, "\n"), t.diffColor)
 	}
 	t.fakes(w, sr)
 }

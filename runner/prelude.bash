@@ -1,16 +1,14 @@
 # coursectl's step wrapper: bash reads this as its --rcfile, so it runs once,
 # before the first prompt, in the interactive shell the steps share.
 #
-# The runner passes three files beyond the pty: fd 3 (records to the runner),
-# fd 4 (tokens from the runner) and fd 5 (the pty again, for sync tokens that
-# must reach the output stream even when a step redirects stdout). They move
-# to 247-249 so courses that use fd 3-9 themselves cannot close them; every
-# step runs with them closed, so nothing a step starts inherits them.
+# The runner passes two files beyond the pty: fd 3 (records to the runner) and
+# fd 4 (the pty again, for sync tokens that must reach the output stream even
+# when a step redirects stdout). They move to 247 and 249 so courses that use
+# fd 3-9 themselves cannot close them; every step runs with them closed, so
+# nothing a step starts inherits them. The runner writes each step's two
+# tokens (start, end) to $__cc_dir/tokens before typing the step's line.
 #
-# The wrapper's code lives in variables run by eval from one-line functions:
-# a checkpoint (declare -p / declare -f) then holds each as one line, and
-# bash writes its builtins' output a line per write(2).
-exec 247>&3 248<&4 249>&5 3>&- 4>&- 5>&-
+exec 247>&3 249>&4 3>&- 4>&-
 __cc_pid=$$
 __cc_dir=$__CC_DIR
 unset __CC_DIR
@@ -19,6 +17,7 @@ PS1='$ '
 PS2='> '
 __cc_active=0
 __cc_f=$__cc_dir/step.sh
+__cc_tok=$__cc_dir/tokens
 
 # __cc_pre: runs before the step in $__cc_f. Saves the user's errexit/pipefail/errtrace
 # and ERR trap, then turns on step semantics: an ERR trap that returns from the
@@ -40,7 +39,7 @@ trap -p ERR >|"$__cc_dir/errtrap"
 set -o pipefail -o errtrace
 trap "$__cc_errtrap" ERR
 local t
-IFS= read -r -u 248 t
+IFS= read -r t <"$__cc_tok"
 printf '\e]6973;%s\a' "$t" >&249
 EOF
 
@@ -76,7 +75,7 @@ if [[ $__cc_o_errexit == 1 ]]; then set -o errexit; fi
 __cc_save
 printf 'E %d %d\n' "$1" "$__cc_fail_line" >&247
 local t
-IFS= read -r -u 248 t
+{ IFS= read -r t; IFS= read -r t; } <"$__cc_tok"
 printf '\e]6973;%s\a' "$t" >&249
 EOF
 
@@ -118,7 +117,7 @@ __cc_save() { eval "$__cc_save_src"; }
 # its prompt without finishing the step (a course removed PROMPT_COMMAND).
 __cc_abort() { if [[ $__cc_active == 1 ]]; then __cc_post 130; fi; }
 # __cc_sync: a round trip, used after restoring a checkpoint.
-__cc_sync() { printf 'Y\n' >&247; local t u; IFS= read -r -u 248 t; IFS= read -r -u 248 u; printf '\e]6973;%s\a\e]6973;%s\a' "$t" "$u" >&249; }
+__cc_sync() { printf 'Y\n' >&247; local t u; { IFS= read -r t; IFS= read -r u; } <"$__cc_tok"; printf '\e]6973;%s\a\e]6973;%s\a' "$t" "$u" >&249; }
 
 readonly -f __cc_pre __cc_post __cc_prompt __cc_save __cc_sync __cc_abort
 PROMPT_COMMAND[99]=__cc_prompt

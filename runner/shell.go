@@ -36,8 +36,8 @@ type shell struct {
 	cmd    *exec.Cmd
 	pty    *os.File // the master side
 	pid    int
-	dir    string // scratch files shared with the wrapper
-	tokens *os.File
+	dir    string      // scratch files shared with the wrapper
+	tokens *os.File    // the tokens file, rewritten for every step
 	recs   chan record // closed when the shell's end of the record pipe closes
 	exited chan struct{}
 	pump   *pump
@@ -73,7 +73,9 @@ func startShell(cfg shellConfig) (*shell, error) {
 	if err != nil {
 		return nil, err
 	}
-	tokR, tokW, err := os.Pipe()
+	// The tokens go through a small file the wrapper reads with one read(2);
+	// bash reads a pipe one byte per read(2) (and two fcntl(2)s).
+	tokens, err := os.OpenFile(filepath.Join(cfg.dir, "tokens"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		recR.Close()
 		recW.Close()
@@ -83,8 +85,7 @@ func startShell(cfg shellConfig) (*shell, error) {
 	if err != nil {
 		recR.Close()
 		recW.Close()
-		tokR.Close()
-		tokW.Close()
+		tokens.Close()
 		return nil, err
 	}
 	_ = pty.Setsize(master, &pty.Winsize{Rows: uint16(cfg.rows), Cols: uint16(cfg.cols)})
@@ -93,21 +94,20 @@ func startShell(cfg shellConfig) (*shell, error) {
 	cmd.Dir = cfg.workdir
 	cmd.Env = append(cfg.env, "__CC_DIR="+cfg.dir)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.ExtraFiles = []*os.File{recW, tokR, tty}
+	cmd.ExtraFiles = []*os.File{recW, tty}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	err = cmd.Start()
 	// The child has its copies; ours must go so EOF means the shell is gone.
 	recW.Close()
-	tokR.Close()
 	tty.Close()
 	if err != nil {
 		master.Close()
 		recR.Close()
-		tokW.Close()
+		tokens.Close()
 		return nil, fmt.Errorf("starting bash: %w", err)
 	}
 	s := &shell{
-		cmd: cmd, pty: master, pid: cmd.Process.Pid, dir: cfg.dir, tokens: tokW,
+		cmd: cmd, pty: master, pid: cmd.Process.Pid, dir: cfg.dir, tokens: tokens,
 		recs: make(chan record, 4), exited: make(chan struct{}),
 	}
 	if s.step, err = os.OpenFile(filepath.Join(cfg.dir, "step.sh"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
@@ -172,11 +172,16 @@ func newToken() string {
 
 func tokenOSC(tok string) string { return "\x1b]6973;" + tok + "\x07" }
 
-// send types line on the terminal after queueing the tokens the wrapper will
-// print around the output.
+// send types line on the terminal after writing the tokens the wrapper will
+// print around the output (start, end). The wrapper reads them after reading
+// the line, so writing them first is enough ordering.
 func (s *shell) send(line string, tokens ...string) error {
 	if len(tokens) > 0 {
-		if _, err := io.WriteString(s.tokens, strings.Join(tokens, "\n")+"\n"); err != nil {
+		b := []byte(strings.Join(tokens, "\n") + "\n")
+		if _, err := s.tokens.WriteAt(b, 0); err != nil {
+			return err
+		}
+		if err := s.tokens.Truncate(int64(len(b))); err != nil {
 			return err
 		}
 	}

@@ -6,13 +6,17 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
@@ -35,6 +39,8 @@ type fakeCourse struct {
 	// beforeStep, when set, runs before each step's result is reported
 	// (to force an order of events across parallel modules).
 	beforeStep func(path string, i int)
+	// duringStep, when set, runs after a step's output, before its result.
+	duringStep func(path string, i int)
 	// interrupt makes the runner report an interrupted module.
 	interrupt bool
 }
@@ -73,7 +79,7 @@ func (fc *fakeCourse) run(ctx context.Context, mod *course.Module, opts runner.O
 	fc.mu.Lock()
 	fc.ran = append(fc.ran, mod.Path)
 	fc.opts = append(fc.opts, opts)
-	beforeStep := fc.beforeStep
+	beforeStep, duringStep := fc.beforeStep, fc.duringStep
 	fc.mu.Unlock()
 	mr := &runner.ModuleResult{Module: mod, File: mod.Path, Started: time.Now()}
 	for i, st := range mod.Steps {
@@ -82,6 +88,9 @@ func (fc *fakeCourse) run(ctx context.Context, mod *course.Module, opts runner.O
 		}
 		opts.Events.StepStarted(st)
 		opts.Events.StepOutput(st, []byte("output of "+st.ID+"\r\n"))
+		if duringStep != nil {
+			duringStep(mod.Path, i)
+		}
 		sr := &runner.StepResult{Step: st, ID: st.ID, Line: st.Line, Status: runner.Passed, Output: "output of " + st.ID + "\n"}
 		switch {
 		case strings.HasPrefix(st.ID, "fail"):
@@ -360,5 +369,68 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 	<-exited
 	if !strings.Contains(errb.String(), "Ctrl-C again") {
 		t.Errorf("stderr %q", errb.String())
+	}
+}
+
+// On a terminal a long step gets the live status line: drawn with \r, its
+// elapsed time and last output line, and erased before the step's line.
+func TestCheckStatusLineOnTerminal(t *testing.T) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pty: %v", err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	fc := newFakeCourse(t, map[string][]string{"slow.md": {"long-step"}})
+	var mu sync.Mutex
+	var screen bytes.Buffer
+	drawn, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		buf := make([]byte, 4096)
+		sawStatus, sawEnd := false, false
+		for {
+			n, err := ptmx.Read(buf)
+			mu.Lock()
+			screen.Write(buf[:n])
+			if !sawStatus && strings.Contains(screen.String(), "⋯ long-step") {
+				close(drawn)
+				sawStatus = true
+			}
+			if !sawEnd && strings.Contains(screen.String(), "END") {
+				close(ended)
+				sawEnd = true
+			}
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	fc.duringStep = func(string, int) {
+		select {
+		case <-drawn:
+		case <-time.After(time.Minute): // a deadline, not a timing assertion
+			t.Error("no status line drawn while the step ran")
+		}
+	}
+	var errb bytes.Buffer
+	streams := &IOStreams{In: strings.NewReader(""), Out: tty, Err: &errb, OutTTY: true, OutFile: tty, Width: 60}
+	if err := Run(context.Background(), []string{"check", fc.path("slow.md")}, streams); err != nil {
+		t.Fatalf("check: %v (%s)", err, errb.String())
+	}
+	fmt.Fprint(tty, "END\n")
+	select {
+	case <-ended:
+	case <-time.After(time.Minute):
+		t.Fatal("the terminal never showed the end of the output")
+	}
+	mu.Lock()
+	out := screen.String()
+	mu.Unlock()
+	if !regexp.MustCompile(`\r⋯ long-step  1\.0s  output of long-step *\r`).MatchString(out) {
+		t.Errorf("status line missing or malformed: %q", out)
+	}
+	if !regexp.MustCompile(`\r +\r  (\x1b\[[0-9;]*m)?✓`).MatchString(out) {
+		t.Errorf("status line not erased before the step's line: %q", out)
 	}
 }

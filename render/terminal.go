@@ -480,21 +480,15 @@ func (t Terminal) Header(mod *course.Module, i int) string {
 	if title == "" {
 		title = mod.Path
 	}
-	right, pos := "", 0
+	label, stepName, pos := "", "", 0
 	if i >= 0 && i < len(mod.Steps) && !mod.Steps[i].Hidden {
 		s := mod.Steps[i]
 		pos = num.pos[s]
-		right = fmt.Sprintf("Step %d/%d · %s", pos, num.total, stepTitle(s))
+		label = fmt.Sprintf("Step %d/%d", pos, num.total)
+		stepName = stepTitle(s)
 	}
 	inner := w - 2 // one space each side
-	if xansi.StringWidth(right) > inner {
-		right = xansi.Truncate(right, inner, "…")
-	}
-	room := inner - xansi.StringWidth(right) - 3
-	if room < 0 {
-		room = 0
-	}
-	title = xansi.Truncate(title, room, "…")
+	title, right := headerFit(title, label, stepName, inner-headerGap)
 	gap := inner - xansi.StringWidth(title) - xansi.StringWidth(right)
 	if gap < 1 {
 		gap = 1
@@ -509,6 +503,44 @@ func (t Terminal) Header(mod *course.Module, i int) string {
 	bar := " " + t.paint(strings.Repeat("━", done), sgrGreen) + t.paint(strings.Repeat("─", inner-done), sgrGray) + "\n"
 	return line + bar
 }
+
+// headerGap is the least space between the module title and the step.
+const headerGap = 3
+
+// headerMinStepName is the narrowest cut step title worth showing; below
+// it "Step 3/9" stands alone.
+const headerMinStepName = 6
+
+// headerFit cuts the module title and "label · stepName" to fit room
+// columns together. Both are worth reading: the module title keeps at
+// least headerTitleShare of the room (all of it when shorter), the step
+// title is cut first and may go entirely, and the label ("Step 3/9") is
+// always kept. Room one side does not use goes to the other.
+func headerFit(title, label, stepName string, room int) (string, string) {
+	if label == "" {
+		return xansi.Truncate(title, max(room, 0), "…"), ""
+	}
+	right := label + " · " + stepName
+	tw, rw := xansi.StringWidth(title), xansi.StringWidth(right)
+	if tw+rw <= room {
+		return title, right
+	}
+	share := min(tw, room*headerTitleShare/100)
+	rightRoom := max(room-share, xansi.StringWidth(label))
+	switch {
+	case rw <= rightRoom:
+	case rightRoom-xansi.StringWidth(label+" · ") >= headerMinStepName:
+		right = xansi.Truncate(right, rightRoom, "…")
+	default:
+		right = label
+	}
+	return xansi.Truncate(title, max(room-xansi.StringWidth(right), 0), "…"), right
+}
+
+// headerTitleShare is the percentage of the header the module title keeps
+// when both titles are long: the step title changes from step to step and
+// is also the frame's, but the module title says which course this is.
+const headerTitleShare = 40
 
 // Step renders a step's code framed and highlighted, numbered, with its
 // flags. Hidden steps render as "".

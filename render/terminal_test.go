@@ -197,12 +197,49 @@ func TestHeader(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("header has %d lines:\n%s", len(lines), got)
 	}
-	if !strings.HasSuffix(lines[0], "Step 7/9 · 4. Install Docker Compose") {
+	if !strings.Contains(lines[0], "Step 7/9 · 4. Install Docker") {
 		t.Errorf("header line = %q", lines[0])
 	}
 	// Six of nine steps done: two thirds of the bar is heavy.
 	if done, rest := strings.Count(lines[1], "━"), strings.Count(lines[1], "─"); done != 38 || rest != 20 {
 		t.Errorf("progress bar %q: %d done, %d to go", lines[1], done, rest)
+	}
+}
+
+// The header shares its line: a long step title must not starve the
+// module title (the seed's first header once read " ðŸ“‹…   Step 1/9 · …"),
+// the step title is cut first, and "Step N/M" always stays.
+func TestHeaderSharesTheLine(t *testing.T) {
+	seed := seedModule(t)
+	short, err := course.Parse("short.md", []byte("# Intro\n\n## A very long heading for the only step of this little module here\n\n```sh\necho hi\n```\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mod       *course.Module
+		step      int
+		width     int
+		title     string // the module title's start that must show
+		wantRight string // what the right side must hold
+	}{
+		{seed, 0, 80, "ðŸ“‹ Module 1: Intro & Enviro", "Step 1/9 · 1. Download and install"},
+		{seed, 3, 80, "ðŸ“‹ Module 1: Intro & Environment Set", "Step 4/9 · 4. Install Docker Compose"},
+		{seed, 0, 120, "ðŸ“‹ Module 1: Intro & Environment Setup", "Step 1/9 · 1. Download and install the Anaconda distribution of Python"},
+		{seed, 0, 40, "ðŸ“‹ Module 1", "Step 1/9 · 1. Downlo"},
+		{seed, 0, 30, "ðŸ“‹ Module 1: I", "Step 1/9"},
+		{short, 0, 40, "Intro", "Step 1/1 · A very long head"},
+	} {
+		got := Terminal{Width: tc.width}.Header(tc.mod, tc.step)
+		line, _, _ := strings.Cut(got, "\n")
+		if w := xansi.StringWidth(line); w > tc.width {
+			t.Errorf("width %d: header is %d columns wide: %q", tc.width, w, line)
+		}
+		if !strings.HasPrefix(line, " "+tc.title) {
+			t.Errorf("width %d, step %d: module title starved: %q, want it to start %q", tc.width, tc.step, line, tc.title)
+		}
+		if !strings.Contains(line, tc.wantRight) {
+			t.Errorf("width %d, step %d: header %q lacks %q", tc.width, tc.step, line, tc.wantRight)
+		}
 	}
 }
 

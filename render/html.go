@@ -5,6 +5,8 @@ import (
 	_ "embed"
 	"fmt"
 	"html"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
 	"github.com/coursectl/coursectl/course"
@@ -62,15 +65,32 @@ func codeFormatter(firstLine int) *chromahtml.Formatter {
 // remote fonts or images of ours): the prose, each step highlighted and
 // numbered, and when rec is not nil each step's status, time and output,
 // failures open, with a summary on top.
+//
+// Relative link and image targets are left as written, which is right for
+// a page beside the module; HTMLAt is for a page written elsewhere.
 func HTML(mod *course.Module, rec *runner.ModuleResult) ([]byte, error) {
+	return HTMLAt(mod, rec, "")
+}
+
+// HTMLAt is HTML for a page that will be opened from directory pageDir:
+// relative link and image targets, written relative to the module's
+// file, are rewritten relative to pageDir, so the author's images and
+// links to sibling documents still work (and keep working if the tree is
+// moved or checked out elsewhere as a whole). An empty pageDir leaves
+// them as written.
+func HTMLAt(mod *course.Module, rec *runner.ModuleResult, pageDir string) ([]byte, error) {
 	src := blankFrontMatter(mod.Source)
 	p := &htmlPage{mod: mod, rec: rec, results: resultsByID(rec), num: numberSteps(mod), byLine: map[int]*course.Step{}}
 	for _, s := range mod.Steps {
 		p.byLine[s.Line] = s
 	}
+	parserOpts := []parser.Option{parser.WithAutoHeadingID()}
+	if rl := newRelink(filepath.Dir(mod.Path), pageDir); rl != nil {
+		parserOpts = append(parserOpts, parser.WithASTTransformers(util.Prioritized(rl, 0)))
+	}
 	md := goldmark.New(
 		goldmark.WithExtensions(extension.GFM),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithParserOptions(parserOpts...),
 		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(p, 100))),
 	)
 	var body bytes.Buffer
@@ -104,6 +124,76 @@ func HTML(mod *course.Module, rec *runner.ModuleResult) ([]byte, error) {
 	b.WriteString("</article>\n")
 	fmt.Fprintf(&b, "<footer>%s · rendered by coursectl</footer>\n</main>\n</body>\n</html>\n", html.EscapeString(mod.Path))
 	return b.Bytes(), nil
+}
+
+// relink is a goldmark AST transformer that rewrites relative link and
+// image targets from the module's directory to the page's.
+type relink struct{ from, to string } // absolute directories
+
+// newRelink returns nil when nothing needs rewriting: no page directory
+// given, or the page sits beside the module.
+func newRelink(moduleDir, pageDir string) *relink {
+	if pageDir == "" {
+		return nil
+	}
+	from, err1 := filepath.Abs(moduleDir)
+	to, err2 := filepath.Abs(pageDir)
+	if err1 != nil || err2 != nil || from == to {
+		return nil
+	}
+	return &relink{from: from, to: to}
+}
+
+func (r *relink) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			n.Destination = r.rewrite(n.Destination)
+		case *ast.Image:
+			n.Destination = r.rewrite(n.Destination)
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// rewrite moves one target. Same-page anchors, URLs with a scheme or
+// host, and site-absolute paths ("/img.png", which on GitHub means the
+// repository root) are not file paths relative to the module: they stay.
+func (r *relink) rewrite(dest []byte) []byte {
+	d := string(util.UnescapePunctuations(dest))
+	if d == "" || strings.HasPrefix(d, "#") || strings.HasPrefix(d, "/") {
+		return dest
+	}
+	if u, err := url.Parse(d); err != nil || u.Scheme != "" || u.Host != "" {
+		return dest
+	}
+	// The path is rewritten; ?query and #fragment are kept as written.
+	p, rest := d, ""
+	if i := strings.IndexAny(d, "?#"); i >= 0 {
+		p, rest = d[:i], d[i:]
+	}
+	file, err := url.PathUnescape(p)
+	if err != nil || file == "" {
+		return dest
+	}
+	target := filepath.Join(r.from, filepath.FromSlash(file))
+	rel, err := filepath.Rel(r.to, target)
+	if err != nil {
+		// No relative way there (another volume): a file URL still opens.
+		return []byte((&url.URL{Scheme: "file", Path: filepath.ToSlash(target)}).String() + rest)
+	}
+	rel = filepath.ToSlash(rel)
+	if strings.HasSuffix(file, "/") && !strings.HasSuffix(rel, "/") {
+		rel += "/"
+	}
+	out := (&url.URL{Path: rel}).EscapedPath()
+	if first, _, _ := strings.Cut(out, "/"); strings.Contains(first, ":") {
+		out = "./" + out // "a:b.png" would read as a URL with scheme "a"
+	}
+	return []byte(out + rest)
 }
 
 // blankFrontMatter replaces YAML front matter with empty lines: it is not

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -184,5 +185,50 @@ func TestIndex(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("index lacks %s", want)
 		}
+	}
+}
+
+// A page written away from its module (-o elsewhere, check --html) must
+// still find the author's images and relative links: targets are rewritten
+// from the module's directory to the page's.
+func TestHTMLAtRewritesRelativeTargets(t *testing.T) {
+	src := "# Links\n\n![diagram](img/arch.png) ![spaced](img/my%20pic.png \"t\")\n\n" +
+		"[guide](guide.md#setup), [up](../README.md?plain=1#top), [dir](sub/)\n\n" +
+		"[web](https://example.com/x.png), [anchor](#links), [root](/abs.png), [mail](mailto:a@b.c)\n"
+	mod, err := course.Parse(filepath.Join("course", "mod1", "index.md"), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		pageDir string
+		want    []string
+	}{
+		{"", []string{`src="img/arch.png"`, `href="guide.md#setup"`, `href="../README.md?plain=1#top"`}},
+		{filepath.Join("course", "mod1"), []string{`src="img/arch.png"`, `href="guide.md#setup"`}},
+		{"out", []string{
+			`src="../course/mod1/img/arch.png"`, `src="../course/mod1/img/my%20pic.png"`,
+			`href="../course/mod1/guide.md#setup"`, `href="../course/README.md?plain=1#top"`,
+			`href="../course/mod1/sub/"`,
+		}},
+		{filepath.Join("course", "mod1", "build", "html"), []string{`src="../../img/arch.png"`, `href="../../../README.md?plain=1#top"`}},
+		{filepath.Join("course", "mod1", "sub"), []string{`src="../img/arch.png"`}},
+	} {
+		page, err := HTMLAt(mod, nil, tc.pageDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range append(tc.want, `href="https://example.com/x.png"`, `href="#links"`, `href="/abs.png"`, `href="mailto:a@b.c"`) {
+			if !bytes.Contains(page, []byte(w)) {
+				t.Errorf("page for %q lacks %s", tc.pageDir, w)
+			}
+		}
+	}
+	// A directory named like a scheme must not turn the path into a URL.
+	mod, err = course.Parse(filepath.Join("c:notes", "index.md"), []byte("![x](img.png)\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page, _ := HTMLAt(mod, nil, "."); !bytes.Contains(page, []byte(`src="./c:notes/img.png"`)) {
+		t.Errorf("page lacks ./c:notes/img.png:\n%s", page)
 	}
 }

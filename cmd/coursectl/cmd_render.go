@@ -87,7 +87,14 @@ func runRender(ctx context.Context, streams *IOStreams, args []string) error {
 	var page []byte
 	toFile := *out != "" && *out != "-"
 	if *asHTML {
-		if page, err = render.HTML(mod, rec); err != nil {
+		// The page's relative images and links are made relative to where
+		// it is written; into a pipe, that is most likely the current
+		// directory (render --html m.md > page.html).
+		pageDir := "."
+		if toFile {
+			pageDir = filepath.Dir(*out)
+		}
+		if page, err = render.HTMLAt(mod, rec, pageDir); err != nil {
 			return err
 		}
 	} else {
@@ -162,18 +169,19 @@ func writeCheckHTML(path string, results []*runner.ModuleResult) error {
 			withModule = append(withModule, r)
 		}
 	}
+	dir, base := filepath.Split(path)
+	pageDir := filepath.Dir(path)
 	if len(withModule) == 1 {
-		page, err := render.HTML(withModule[0].Module, withModule[0])
+		page, err := render.HTMLAt(withModule[0].Module, withModule[0], pageDir)
 		if err != nil {
 			return err
 		}
 		return explainWrite(writeFileAtomic(path, page))
 	}
-	dir, base := filepath.Split(path)
 	stem := strings.TrimSuffix(base, filepath.Ext(base))
 	var entries []render.IndexEntry
 	for i, r := range withModule {
-		page, err := render.HTML(r.Module, r)
+		page, err := render.HTMLAt(r.Module, r, pageDir)
 		if err != nil {
 			return err
 		}

@@ -71,28 +71,6 @@ func TestHTMLStructure(t *testing.T) {
 	}
 }
 
-// The sample page is what scripts/screenshot.sh shows when no real run
-// record exists; -update keeps it in step with the renderer.
-func TestHTMLSamplePage(t *testing.T) {
-	page, err := HTML(seedModule(t), seedRecord())
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", "module1.sample.html")
-	if *update {
-		if err := os.WriteFile(path, page, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want, page) {
-		t.Errorf("%s is stale: go test ./render -run TestHTMLSamplePage -update", path)
-	}
-}
-
 // A standalone page: nothing is fetched, nothing runs.
 func TestHTMLStandalone(t *testing.T) {
 	page, err := HTML(shapesModule(t), shapesRecord())
@@ -230,5 +208,47 @@ func TestHTMLAtRewritesRelativeTargets(t *testing.T) {
 	}
 	if page, _ := HTMLAt(mod, nil, "."); !bytes.Contains(page, []byte(`src="./c:notes/img.png"`)) {
 		t.Errorf("page lacks ./c:notes/img.png:\n%s", page)
+	}
+}
+
+// docs/render.md shows screenshots that scripts/screenshot.sh makes from
+// real runs of the seed: every image it links must exist, and what the
+// script's --failure mode relies on in the seed (the line it breaks, the
+// step it scrolls to) must still be there, or the next regeneration fails.
+func TestScreenshotsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/render.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	imgs := regexp.MustCompile(`!\[[^\]]*\]\((render-[^)]+\.png)\)`).FindAllStringSubmatch(string(doc), -1)
+	want := map[string]bool{"render-light.png": false, "render-dark.png": false, "render-failure.png": false}
+	for _, m := range imgs {
+		if _, err := os.Stat(filepath.Join("../docs", m[1])); err != nil {
+			t.Errorf("docs/render.md shows %s: %v", m[1], err)
+		}
+		want[m[1]] = true
+	}
+	for name, shown := range want {
+		if !shown {
+			t.Errorf("docs/render.md does not show %s", name)
+		}
+	}
+
+	script, err := os.ReadFile("../scripts/screenshot.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := seedModule(t)
+	broken := regexp.MustCompile(`sed 's/\^\\\$ ([^$]+)\$/`).FindStringSubmatch(string(script))
+	if broken == nil || !strings.Contains(string(seed.Source), "\n$ "+strings.ReplaceAll(broken[1], `\`, "")+"\n") {
+		t.Errorf("screenshot.sh --failure breaks a line the seed does not have: %q", broken)
+	}
+	anchor := regexp.MustCompile(`page\.html#step-([a-z0-9-]+)`).FindStringSubmatch(string(script))
+	found := false
+	for _, s := range seed.Steps {
+		found = found || (anchor != nil && s.ID == anchor[1])
+	}
+	if !found {
+		t.Errorf("screenshot.sh --failure scrolls to a step the seed does not have: %q", anchor)
 	}
 }

@@ -347,12 +347,12 @@ func (p *htmlPage) writeStep(w util.BufWriter, s *course.Step) {
 	}
 	writeCode(w, stepTokens(s), body, "step-code")
 	if r != nil {
-		p.writeResult(w, r)
+		p.writeResult(w, s, r)
 	}
 	w.WriteString("</section>\n")
 }
 
-func (p *htmlPage) writeResult(w util.BufWriter, r *runner.StepResult) {
+func (p *htmlPage) writeResult(w util.BufWriter, s *course.Step, r *runner.StepResult) {
 	if r.Note != "" {
 		fmt.Fprintf(w, `<p class="note">%s</p>`+"\n", html.EscapeString(r.Note))
 	}
@@ -363,20 +363,29 @@ func (p *htmlPage) writeResult(w util.BufWriter, r *runner.StepResult) {
 		}
 		if r.FailCommand != "" || r.FailLine > 0 || r.ExitCode != 0 {
 			w.WriteString(`<p class="failat">Failed`)
-			if r.FailLine > 0 {
+			switch {
+			case r.FailLine > 0 && r.FailLine >= s.BodyLine && r.FailLine < s.EndLine:
 				fmt.Fprintf(w, ` at <a href="#L%d">line %d</a>`, r.FailLine, r.FailLine)
+			case r.FailLine > 0:
+				// A verify check's line: its comment is not shown, so
+				// there is no #L to go to.
+				fmt.Fprintf(w, ` at line %d`, r.FailLine)
 			}
 			if r.ExitCode != 0 {
 				fmt.Fprintf(w, `, exit status %d`, r.ExitCode)
 			}
 			w.WriteString("</p>")
 		}
-		if r.FailCommand != "" {
+		// The command on its own line, unless the error already quotes it.
+		if r.FailCommand != "" && !strings.Contains(r.Error, "`"+r.FailCommand+"`") {
 			fmt.Fprintf(w, `<pre class="failcmd"><code>%s</code></pre>`, html.EscapeString(r.FailCommand))
 		}
 		w.WriteString("</div>\n")
 		if r.Diff != "" {
-			w.WriteString(`<details class="diff" open><summary>Expected vs. actual output</summary>`)
+			// The legend says which colour is which: "-want +got" is
+			// diff's jargon, not every reader's.
+			w.WriteString(`<details class="diff" open><summary>Output differs: ` +
+				`<span class="legend dd">− expected, as written</span> <span class="legend di">+ actual</span></summary>`)
 			writeDiff(w, r.Diff)
 			w.WriteString("</details>\n")
 		}
@@ -398,8 +407,9 @@ func (p *htmlPage) writeResult(w util.BufWriter, r *runner.StepResult) {
 		return
 	}
 	n := strings.Count(out, "\n") + 1
+	// A failure's output is open, unless a diff already shows it.
 	open := ""
-	if failed(r) {
+	if failed(r) && r.Diff == "" {
 		open = " open"
 	}
 	noun := "lines"
@@ -410,10 +420,19 @@ func (p *htmlPage) writeResult(w util.BufWriter, r *runner.StepResult) {
 		open, n, noun, ansiToHTML(out))
 }
 
-// writeDiff colours a unified diff by line.
+// writeDiff colours a unified diff by line: removed (expected) lines red,
+// added (actual) lines green. Escapes and \r redraws in the actual output
+// are dropped: an escape byte in a page is an unreadable box, and a
+// colour of the step's own would fight the diff's.
 func writeDiff(w util.BufWriter, diff string) {
-	w.WriteString(`<pre class="diff">`)
-	for _, l := range strings.Split(strings.TrimRight(diff, "\n"), "\n") {
+	w.WriteString(`<pre class="diff"><code>`)
+	for i, l := range strings.Split(strings.TrimRight(diff, "\n"), "\n") {
+		if i > 0 {
+			w.WriteString("\n")
+		}
+		if l != "" {
+			l = l[:1] + plainOutput(l[1:]) // the +/-/space mark stays
+		}
 		cls := ""
 		switch {
 		case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"), strings.HasPrefix(l, "@@"):
@@ -424,12 +443,12 @@ func writeDiff(w util.BufWriter, diff string) {
 			cls = "dd"
 		}
 		if cls != "" {
-			fmt.Fprintf(w, `<span class="%s">%s</span>`+"\n", cls, html.EscapeString(l))
+			fmt.Fprintf(w, `<span class="%s">%s</span>`, cls, html.EscapeString(l))
 		} else {
-			w.WriteString(html.EscapeString(l) + "\n")
+			w.WriteString(html.EscapeString(l))
 		}
 	}
-	w.WriteString("</pre>")
+	w.WriteString("</code></pre>")
 }
 
 // writeSummary is the report's top: the run's outcome and counts, and one

@@ -86,7 +86,7 @@ func TestHTMLStandalone(t *testing.T) {
 	for _, want := range []string{
 		`prefers-color-scheme: dark`,
 		`<section class="step failed" id="step-transcript">`,
-		`<details class="output" open>`, // failure output expanded
+		`<details class="diff" open>`, // a failure's diff expanded
 		`<span class="badge passed">✓ passed</span>`,
 		`<span class="badge skipped">↷ skipped</span>`,
 		`<span class="flag">interactive</span>`,
@@ -250,5 +250,53 @@ func TestScreenshotsDocumented(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("screenshot.sh --failure scrolls to a step the seed does not have: %q", anchor)
+	}
+}
+
+// A failed transcript or verify reads at a glance: the diff coloured by
+// line with a legend saying which colour is the expected output, the
+// output itself folded away (the diff shows it), no escape bytes, the
+// command not repeated when the error quotes it, and no link to a line
+// the page does not show.
+func TestHTMLFailureReadable(t *testing.T) {
+	src := "# T\n\n## Greet\n\n```console {name=greet}\n$ cat hello.txt\nHello, World\nline 3\n```\n\n" +
+		"## Count\n\n```sh {name=count}\nwc -l < hello.txt\n```\n\n<!-- coursectl:verify\ntest \"$(wc -l < hello.txt)\" -eq 5\n-->\n"
+	mod, err := course.Parse("t.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &runner.ModuleResult{File: "t.md", Steps: []*runner.StepResult{
+		{ID: "greet", Status: runner.Failed, FailLine: 6, FailCommand: "cat hello.txt",
+			Error:  "step greet (t.md:6): output differs from the expected output",
+			Output: "$ cat hello.txt\nHello, world\nline three\n",
+			Diff:   "--- want t.md:7\n+++ got (output)\n@@ -7,2 +1,2 @@\n-Hello, World\n+Hello, \x1b[1mworld\x1b[0m\n-line 3\n+line 1\rline three\n"},
+		{ID: "count", Status: runner.Failed, ExitCode: 1, FailLine: 17, FailCommand: "test 2 -eq 5",
+			Error:  "step count (t.md:17): verify failed with exit status 1 at `test 2 -eq 5`",
+			Verify: "$ test 2 -eq 5\n", Output: "2\n"},
+	}}
+	page, err := HTML(mod, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	for _, want := range []string{
+		`<span class="legend dd">− expected, as written</span> <span class="legend di">+ actual</span>`,
+		"<pre class=\"diff\"><code><span class=\"dh\">--- want t.md:7</span>\n<span class=\"dh\">+++ got (output)</span>\n<span class=\"dh\">@@ -7,2 +1,2 @@</span>\n" +
+			"<span class=\"dd\">-Hello, World</span>\n<span class=\"di\">+Hello, world</span>\n" +
+			"<span class=\"dd\">-line 3</span>\n<span class=\"di\">+line three</span></code></pre>",
+		`<details class="output"><summary>Output · 3 lines</summary>`, // folded: the diff shows it
+		`<pre class="failcmd"><code>cat hello.txt</code></pre>`,       // the error does not quote it
+		`<details class="output" open><summary>Output · 1 line</summary>`,
+		`Failed at <a href="#L6">line 6</a>`,
+		`Failed at line 17, exit status 1`, // the verify comment is not on the page
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"\x1b", "\r", `href="#L17"`, `<code>test 2 -eq 5</code></pre>`} {
+		if strings.Contains(s, bad) {
+			t.Errorf("page has %q", bad)
+		}
 	}
 }

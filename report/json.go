@@ -50,6 +50,10 @@ func JSON(w io.Writer, results []*runner.ModuleResult) error {
 	return nil
 }
 
+// CheckpointNote is the note of a step that did not run because a valid
+// checkpoint from an earlier run stands for it (--resume, --from).
+const CheckpointNote = "from checkpoint"
+
 func jsonFor(mr *runner.ModuleResult) jsonModule {
 	steps := Steps(mr)
 	c := count(steps)
@@ -74,6 +78,11 @@ func jsonFor(mr *runner.ModuleResult) jsonModule {
 			Error:      sr.Error,
 			Note:       sr.Note,
 			Diff:       Plain(sr.Diff),
+		}
+		if sr.FromCheckpoint && js.Note == "" {
+			// "passed" with duration_ms 0 would otherwise read as a step
+			// that ran in no time.
+			js.Note = CheckpointNote
 		}
 		if failed(sr) {
 			js.FailLine = sr.FailLine

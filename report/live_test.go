@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -179,5 +180,51 @@ func TestLiveBufferedBlocks(t *testing.T) {
 	Text{}.WriteModule(&want, a)
 	if b.String() != want.String() {
 		t.Errorf("blocks interleaved:\n%s\n--- want\n%s", b.String(), want.String())
+	}
+}
+
+// A resumed run reports only the steps it runs; the steps a checkpoint
+// stands for still come first, in document order, as in the report
+// written at the end.
+func TestLiveResumedInDocumentOrder(t *testing.T) {
+	mod := module("docs/state.md",
+		script("set-up", 5, "greet() { echo hi; }"),
+		script("use-it", 11, "greet"),
+		script("fail-here", 17, "false"),
+		script("later", 23, "true"),
+	)
+	s := mod.Steps
+	var steps []*runner.StepResult
+	for _, st := range s[:2] {
+		sr := result(st, runner.Passed, 0)
+		sr.FromCheckpoint = true
+		steps = append(steps, sr)
+	}
+	steps = append(steps, result(s[2], runner.Passed, 30*time.Millisecond), result(s[3], runner.Passed, 40*time.Millisecond))
+	mr := &runner.ModuleResult{Module: mod, File: mod.Path, Started: t0, Steps: steps}
+
+	var b bytes.Buffer
+	l := NewLive(&b)
+	asked := 0
+	l.Checkpointed = func(m *course.Module) []bool {
+		asked++
+		return []bool{true, true, false, false}
+	}
+	ev := l.Module(mod)
+	for _, sr := range steps[2:] { // as the runner reports them: the restored ones never start
+		ev.StepStarted(sr.Step)
+		ev.StepDone(sr)
+	}
+	l.Done(mr)
+	var want strings.Builder
+	Text{}.WriteModule(&want, mr)
+	if b.String() != want.String() {
+		t.Errorf("live report of a resumed run:\n%s\n--- want (document order)\n%s", b.String(), want.String())
+	}
+	if asked != 1 {
+		t.Errorf("Checkpointed asked %d times, want once", asked)
+	}
+	if !strings.Contains(b.String(), "  ✓ set-up          -  (checkpoint)\n  ✓ use-it          -  (checkpoint)\n  ✓ fail-here    0.0s\n") {
+		t.Errorf("checkpoint lines not in the duration column:\n%s", b.String())
 	}
 }

@@ -228,6 +228,17 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 	live := reports.NewLive(textOut)
 	live.Text = reports.Text{Color: color}
 	live.Status, live.Width, live.Buffered = textTTY, width, f.jobs > 1
+	if f.resume || f.from != "" {
+		live.Checkpointed = func(mod *course.Module) []bool {
+			// The runner settled these steps from the same checkpoints
+			// when it opened the module.
+			p, err := runner.LoadProgress(f.state, mod)
+			if err != nil {
+				return nil
+			}
+			return p.Done
+		}
+	}
 	if f.shard.n > 0 && len(mods) == 0 {
 		fmt.Fprintf(live, "shard %s: no modules (%d in all)\n", f.shard.String(), total)
 	}

@@ -197,6 +197,9 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 		if err != nil {
 			return inputError(err)
 		}
+		if err := invalidAnnotations(mod); err != nil {
+			return inputError(err)
+		}
 		if f.from != "" && mod.Step(f.from) == nil {
 			return usageError("%s: --from %s: no step with that id (%s)", file, f.from, stepIDs(mod))
 		}
@@ -331,6 +334,45 @@ func (f *checkFlags) validate(paths []string) error {
 		return usageError("check: --html is not yet available in this build")
 	}
 	return nil
+}
+
+// fatalProblems are the parse problems check will not run a module with:
+// an annotation or setting whose value cannot be used. The parser drops
+// such a value, so running anyway would check something other than the
+// author wrote ({exit=foo} expects 0, {timeout=banana} becomes the default
+// timeout, settings for a renamed step apply to nothing) and could pass.
+// Lint calls the other problems errors or warnings too, but the module
+// still runs as written (an unterminated fence is still a step, a
+// duplicate name gets a -2 id), so check runs it and leaves them to lint.
+var fatalProblems = map[string]bool{
+	course.ProblemBadAttr:     true,
+	course.ProblemUnknownStep: true,
+}
+
+// invalidAnnotations is the first fatal problem of mod, as the one-line
+// error check exits 2 with, or nil.
+func invalidAnnotations(mod *course.Module) error {
+	var first *course.Problem
+	for i := range mod.Problems {
+		p := &mod.Problems[i]
+		if !fatalProblems[p.Code] {
+			continue
+		}
+		// By line; a problem with no line (a coursectl.yaml entry) last.
+		if first == nil || (p.Line > 0 && (first.Line == 0 || p.Line < first.Line)) {
+			first = p
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	msg := first.Message
+	if strings.Contains(msg, " — ") { // it already says what to do
+		msg += fmt.Sprintf(" (coursectl lint %s shows all)", mod.Path)
+	} else {
+		msg += fmt.Sprintf(" — fix the annotation (coursectl lint %s shows all)", mod.Path)
+	}
+	return &course.PosError{File: mod.Path, Line: first.Line, Err: errors.New(msg)}
 }
 
 // stepIDs lists a module's step ids for an error message, shortened when

@@ -301,13 +301,14 @@ func TestCheckReports(t *testing.T) {
 
 func TestCheckOptionsReachRunner(t *testing.T) {
 	fc := newFakeCourse(t, map[string][]string{"a.md": {"one", "two"}})
-	t.Setenv("XDG_STATE_HOME", "/xdg")
-	if _, errOut, code := check(t, fc.path("a.md"), "--from", "two", "--timeout", "2m", "--idle-timeout", "5s", "--no-fakes", "--home", "/h"); code != 0 {
+	xdg, home := t.TempDir(), filepath.Join(t.TempDir(), "h")
+	t.Setenv("XDG_STATE_HOME", xdg)
+	if _, errOut, code := check(t, fc.path("a.md"), "--from", "two", "--timeout", "2m", "--idle-timeout", "5s", "--no-fakes", "--home", home); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	o := fc.opts[0]
-	if o.From != "two" || o.Timeout != 2*time.Minute || o.IdleTimeout != 5*time.Second || !o.NoFakes || o.Home != "/h" ||
-		!o.Sandbox || o.StateDir != "/xdg/coursectl" {
+	if o.From != "two" || o.Timeout != 2*time.Minute || o.IdleTimeout != 5*time.Second || !o.NoFakes || o.Home != home ||
+		!o.Sandbox || o.StateDir != filepath.Join(xdg, "coursectl") {
 		t.Errorf("options: %+v", o)
 	}
 }

@@ -205,10 +205,8 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 		}
 		mods = append(mods, mod)
 	}
-	if f.state == "" {
-		if f.state, err = defaultStateDir(); err != nil {
-			return usageError("--state: %v", err)
-		}
+	if err := f.checkPlaces(); err != nil {
+		return err
 	}
 	var junit *os.File
 	if f.junit != "" {
@@ -334,6 +332,105 @@ func (f *checkFlags) validate(paths []string) error {
 		return usageError("check: --html is not yet available in this build")
 	}
 	return nil
+}
+
+// checkPlaces settles the state directory and makes sure every place the
+// check writes to can be written, before anything runs: finding out after
+// an hour of checking that the report cannot be saved, or failing the
+// first step over a mistyped --workdir, helps no one.
+func (f *checkFlags) checkPlaces() error {
+	if f.state == "" {
+		var err error
+		if f.state, err = defaultStateDir(); err != nil {
+			return usageError("--state: %v", err)
+		}
+		// The default is created with its parents on a fresh machine.
+		if err := writableDir("--state", f.state, true); err != nil {
+			return err
+		}
+	} else if err := writableDir("--state", f.state, false); err != nil {
+		return err
+	}
+	if err := writableDir("--workdir", f.workdir, false); err != nil {
+		return err
+	}
+	if err := writableDir("--home", f.home, false); err != nil {
+		return err
+	}
+	if f.html != "" {
+		// The page, or the index and a page per module, go in FILE's
+		// directory, which is not created: a missing one is a typo.
+		if fi, err := os.Stat(f.html); err == nil && fi.IsDir() {
+			return usageError("--html %s: is a directory — name the page to write, like %s", f.html, filepath.Join(f.html, "report.html"))
+		}
+		dir := filepath.Dir(f.html)
+		fi, err := os.Stat(dir)
+		switch {
+		case err != nil:
+			return usageError("--html %s: directory %s does not exist — create it first", f.html, dir)
+		case !fi.IsDir():
+			return usageError("--html %s: %s is not a directory", f.html, dir)
+		case !canWriteIn(dir):
+			return usageError("--html %s: cannot write in %s — name a writable place", f.html, dir)
+		}
+	}
+	return nil
+}
+
+// writableDir checks a directory flag: dir is a directory check can write
+// in, or is missing and can be made. An explicit flag may name a new
+// directory, but not one under a missing parent (a typo, more likely than
+// a wish for a new tree); withParents allows that, for the default state
+// directory.
+func writableDir(flag, dir string, withParents bool) error {
+	if dir == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err == nil {
+		if !fi.IsDir() {
+			return usageError("%s %s: not a directory — name a directory (a missing one is created)", flag, dir)
+		}
+		if !canWriteIn(dir) {
+			return usageError("%s %s: cannot write in it — name a writable directory", flag, dir)
+		}
+		return nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return usageError("%s %s: %v", flag, dir, unwrapPathError(err))
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	for withParents {
+		if _, err := os.Stat(parent); err == nil || parent == filepath.Dir(parent) {
+			break
+		}
+		parent = filepath.Dir(parent)
+	}
+	fi, err = os.Stat(parent)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageError("%s %s: directory %s does not exist — create it first", flag, dir, parent)
+	case err != nil:
+		return usageError("%s %s: %v", flag, dir, unwrapPathError(err))
+	case !fi.IsDir():
+		return usageError("%s %s: %s is not a directory", flag, dir, parent)
+	case !canWriteIn(parent):
+		return usageError("%s %s: cannot create it: %s is not writable — name a writable directory", flag, dir, parent)
+	}
+	return nil
+}
+
+// canWriteIn tries what check will do there: create a file. Permission
+// bits alone do not tell (root ignores them; /proc and read-only mounts
+// refuse root too).
+func canWriteIn(dir string) bool {
+	f, err := os.CreateTemp(dir, ".coursectl-probe-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
 }
 
 // fatalProblems are the parse problems check will not run a module with:

@@ -62,7 +62,8 @@ Flags:
 
 Exit status: 0 every step passed or was skipped, 1 a step failed, 2 bad usage
 or unreadable input, 130 interrupted (Ctrl-C stops the running step and keeps
-the checkpoints of finished steps; a second Ctrl-C stops at once).
+the checkpoints of finished steps; a second Ctrl-C stops at once; SIGTERM and
+SIGHUP do the same).
 Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
 ::error annotations.
 
@@ -675,10 +676,13 @@ func runnerFailure(mod *course.Module, mr *runner.ModuleResult, err error) *runn
 // returned context, so the runner stops the running step and keeps the
 // checkpoints of finished ones; a second one calls exitNow, for a step that
 // will not stop. Main's NotifyContext sees the first interrupt too.
+// SIGTERM and SIGHUP count as interrupts: a CI job cancelled, or a hung-up
+// ssh session, still gets the report of what ran, and exits 130 (SPEC §4's
+// "interrupted", whichever signal it was).
 func interruptible(ctx context.Context, stderr io.Writer, exitNow func()) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	go func() {
 		for n := 1; ; n++ {

@@ -18,6 +18,9 @@ type jsonModule struct {
 	DurationMS  int64      `json:"duration_ms"`
 	Steps       []jsonStep `json:"steps"`
 	Interrupted bool       `json:"interrupted,omitempty"`
+	// Warnings are the runner's: what went wrong without failing a step
+	// (--from with no checkpoint to restore, a corrupt checkpoint).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 type jsonStep struct {
@@ -65,6 +68,7 @@ func jsonFor(mr *runner.ModuleResult) jsonModule {
 		DurationMS:  mr.Duration.Milliseconds(),
 		Steps:       make([]jsonStep, 0, len(steps)),
 		Interrupted: mr.Interrupted,
+		Warnings:    mr.Warnings,
 	}
 	for _, sr := range steps {
 		js := jsonStep{

@@ -43,6 +43,11 @@ type Live struct {
 	// once that first step starts and writes their lines ahead of it, and
 	// every block reads in document order.
 	Checkpointed func(mod *course.Module) []bool
+	// Warn is where the runner's warnings go as they happen, one line
+	// each (`coursectl: warning: ...`): a checkpoint that could not be
+	// restored, so the run starts from a fresh shell; a corrupt one
+	// ignored. Nil writes them into the module's block instead.
+	Warn io.Writer
 
 	mu      sync.Mutex
 	w       io.Writer
@@ -146,6 +151,18 @@ func (l *Live) Module(mod *course.Module) runner.Events {
 			lm.step = nil
 			l.Text.step(l.out(lm), mod.Path, sr, lm.idw)
 			lm.printed[sr] = true
+		},
+		// Called from the runner's goroutines, the checkpoint writer's too.
+		Warning: func(msg string) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			msg = firstLine(msg)
+			if l.Warn == nil {
+				fmt.Fprintf(l.out(lm), "  %s\n", l.Text.paint(sgrYellow, "warning: "+msg))
+				return
+			}
+			l.clear() // the status line may share the terminal
+			fmt.Fprintf(l.Warn, "coursectl: warning: %s\n", msg)
 		},
 	}
 }

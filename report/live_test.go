@@ -228,3 +228,54 @@ func TestLiveResumedInDocumentOrder(t *testing.T) {
 		t.Errorf("checkpoint lines not in the duration column:\n%s", b.String())
 	}
 }
+
+// The runner's warnings (a run that starts from a fresh shell because no
+// checkpoint could be restored) go to Warn as they happen, one line each,
+// with the status line out of the way; without Warn, into the block.
+func TestLiveWarnings(t *testing.T) {
+	mr := passResult()
+	msg := "docs/intro.md: no checkpoint for step greet (never passed, or edited since); starting at step a-much-longer-step-name with a fresh shell"
+
+	var out, errOut bytes.Buffer
+	c := &clock{t0}
+	l := NewLive(&out)
+	l.now, l.Status, l.Warn = c.now, true, &errOut
+	ev := l.Module(mr.Module)
+	ev.StepStarted(mr.Steps[1].Step)
+	c.t = c.t.Add(2 * StatusAfter)
+	l.Tick()
+	ev.Warning(msg + "\nsecond line")
+	if got, want := errOut.String(), "coursectl: warning: "+msg+"\n"; got != want {
+		t.Errorf("warning:\n got %q\nwant %q", got, want)
+	}
+	if l.drawn != 0 {
+		t.Error("status line still drawn when the warning was written")
+	}
+
+	out.Reset()
+	l = NewLive(&out)
+	ev = l.Module(mr.Module)
+	ev.Warning(msg)
+	if want := "docs/intro.md\n  warning: " + msg + "\n"; out.String() != want {
+		t.Errorf("warning in the block:\n got %q\nwant %q", out.String(), want)
+	}
+}
+
+// JSON and JUnit carry the runner's warnings.
+func TestWarningsInMachineReports(t *testing.T) {
+	mr := passResult()
+	mr.Warnings = []string{"docs/intro.md: no checkpoint for step greet; starting at step a-much-longer-step-name with a fresh shell"}
+	var j, x bytes.Buffer
+	if err := JSON(&j, []*runner.ModuleResult{mr}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(j.String(), `"warnings":["docs/intro.md: no checkpoint for step greet; starting at step a-much-longer-step-name with a fresh shell"]`) {
+		t.Errorf("JSON has no warnings: %s", j.String())
+	}
+	if err := JUnit(&x, []*runner.ModuleResult{mr}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(x.String(), "<system-err>docs/intro.md: no checkpoint for step greet;") {
+		t.Errorf("JUnit has no system-err:\n%s", x.String())
+	}
+}

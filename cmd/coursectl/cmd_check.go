@@ -230,6 +230,7 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 	live := reports.NewLive(textOut)
 	live.Text = reports.Text{Color: color}
 	live.Status, live.Width, live.Buffered = textTTY, width, f.jobs > 1
+	live.Warn = streams.Err
 	if f.resume || f.from != "" {
 		live.Checkpointed = func(mod *course.Module) []bool {
 			// The runner settled these steps from the same checkpoints

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
@@ -149,5 +150,33 @@ func TestShellAtStep(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("Shell did not return after exit")
+	}
+}
+
+// A full-screen program gets the keyboard as typed (raw mode end to end):
+// the person types into vim and saves.
+func TestAttachedFullScreenEditor(t *testing.T) {
+	if _, err := exec.LookPath("vim"); err != nil {
+		t.Skip("no vim")
+	}
+	l := newLearner(t, 24, 80)
+	mod := module(t, "vim -u NONE -N notes.txt\ncat notes.txt\n")
+	opts := testOptions(t)
+	opts.Env = append(opts.Env, "TERM=xterm-256color")
+	opts.Terminal = &Terminal{In: l.tty, Out: l.tty}
+	s := open(t, mod, opts)
+	done := make(chan *StepResult)
+	go func() { done <- s.Exec(ctxT(t), mod.Steps[0]) }()
+	l.waitFor(t, "notes.txt")
+	l.typeKeys("iHello from the keyboard\x1b")
+	l.typeKeys(":wq\r")
+	select {
+	case r := <-done:
+		mustPass(t, r)
+		if !strings.HasSuffix(r.Output, "Hello from the keyboard\n") {
+			t.Errorf("output tail %q", r.Output[max(0, len(r.Output)-80):])
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("vim did not exit")
 	}
 }

@@ -3,6 +3,7 @@ package runner
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -73,5 +74,30 @@ func TestOutputCappedAndNormalised(t *testing.T) {
 	mustPass(t, r)
 	if len(r.Output) > outputCap+100 || !strings.HasSuffix(r.Output, "200000\nthe-end\n") || !strings.HasPrefix(r.Output, "[... ") {
 		t.Errorf("output not capped to its tail: %d bytes, starts %q", len(r.Output), r.Output[:40])
+	}
+}
+
+// Scratch directories of runs that died without closing are swept by the
+// next run; a live run's are not touched.
+func TestStaleScratchSwept(t *testing.T) {
+	parent := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", parent)
+	dead := filepath.Join(parent, "coursectl-run-999999999-1")
+	os.MkdirAll(dead, 0o700)
+	mine := filepath.Join(parent, "coursectl-run-"+strconv.Itoa(os.Getpid())+"-2")
+	os.MkdirAll(mine, 0o700)
+	mod := module(t, "true\n")
+	if _, err := RunModule(ctxT(t), mod, testOptions(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dead); err == nil {
+		t.Errorf("stale scratch dir of a dead process was not removed")
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("a live process's scratch dir was removed")
+	}
+	ents, _ := os.ReadDir(parent)
+	if len(ents) != 1 {
+		t.Errorf("scratch dirs left after the run: %v", ents)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -79,6 +80,10 @@ type Session struct {
 	// wrapper hands over each step's new lines (history -a), so no step
 	// rewrites the whole list.
 	history []byte
+
+	// lastState is the state the last step left (a checkpoint's bytes),
+	// passed or failed, nil when the shell did not write one: Shell's.
+	lastState []byte
 }
 
 // Open starts the shell for mod, restoring the checkpoint that
@@ -372,8 +377,14 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 	s.judgeAuthor(ctx, step, plan, out, r)
 	s.collectHistory()
 	tmp := filepath.Join(s.runDir, "checkpoint.tmp")
+	data, err := prepareCheckpoint(tmp, s.history)
+	// The state the step left, failed or not, for a debug shell (Shell).
+	s.lastState = nil
+	if err == nil {
+		s.lastState = data
+	}
 	if r.Status == Passed || r.Status == Skipped {
-		if data, err := prepareCheckpoint(tmp, s.history); err != nil {
+		if err != nil {
 			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, step.Line, step.ID, err))
 		} else {
 			s.save(step, data)
@@ -831,16 +842,42 @@ func removeAll(dir string) {
 // scratchDir is where the shell and the runner exchange files during a run
 // (the step, the state the wrapper dumps after each step): on tmpfs when the
 // machine has one, since bash writes its builtins' output a line per write(2).
+// Its name carries this process's pid, so a later run can remove the scratch
+// directories of runs that were killed before they could (sweepScratch).
 func scratchDir(stateModDir string) (string, error) {
+	prefix := fmt.Sprintf("coursectl-run-%d-", os.Getpid())
 	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
 		if d == "" {
 			continue
 		}
 		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-			if dir, err := os.MkdirTemp(d, "coursectl-run-"); err == nil {
+			sweepScratch(d)
+			if dir, err := os.MkdirTemp(d, prefix); err == nil {
 				return dir, nil
 			}
 		}
 	}
-	return os.MkdirTemp(stateModDir, "run-")
+	return os.MkdirTemp(stateModDir, prefix)
+}
+
+// sweepScratch removes scratch directories in parent whose process is gone.
+func sweepScratch(parent string) {
+	ents, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), "coursectl-run-")
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if _, ok := readStat(pid); !ok {
+			_ = os.RemoveAll(filepath.Join(parent, e.Name()))
+		}
+	}
 }

@@ -319,8 +319,8 @@ func TestCheckBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{fc.path("missing.md")}, "coursectl: " + fc.path("missing.md") + ": no such file or directory\n"},
-		{[]string{"--timeout", "banana", fc.path("a.md")}, `invalid value "banana" for flag -timeout: want a duration`},
+		{[]string{fc.path("missing.md")}, "coursectl: " + fc.path("missing.md") + ": no such file — check the path\n"},
+		{[]string{"--timeout", "banana", fc.path("a.md")}, `invalid value "banana" for flag --timeout: want a duration`},
 		{[]string{"--from", "no-such-step", fc.path("a.md")}, `--from no-such-step: no step with that id (its steps: one, two)`},
 		{[]string{"-j", "0", fc.path("a.md")}, "-j 0: want at least 1"},
 		{[]string{"--shard", "3/2", fc.path("a.md")}, "want K/N"},

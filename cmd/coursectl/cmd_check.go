@@ -507,7 +507,7 @@ func modulePaths(args []string) ([]string, error) {
 	for _, arg := range args {
 		info, err := os.Stat(arg)
 		if err != nil {
-			return nil, inputError(&course.PosError{File: arg, Err: unwrapPathError(err)})
+			return nil, pathError(arg, err)
 		}
 		if !info.IsDir() {
 			add(arg)
@@ -520,7 +520,7 @@ func modulePaths(args []string) ([]string, error) {
 			}
 			hidden := p != arg && strings.HasPrefix(d.Name(), ".")
 			switch {
-			case d.IsDir() && hidden:
+			case d.IsDir() && (hidden || d.Name() == "node_modules"):
 				return filepath.SkipDir
 			case !d.IsDir() && !hidden && strings.EqualFold(filepath.Ext(p), ".md"):
 				add(p)
@@ -532,24 +532,11 @@ func modulePaths(args []string) ([]string, error) {
 			return nil, inputError(err)
 		}
 		if found == 0 {
-			return nil, usageError("%s: no .md files in this directory", arg)
+			return nil, noModulesError(arg)
 		}
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-// unwrapPathError drops the "stat FILE:" a *fs.PathError repeats, since
-// PosError already names the file.
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, fs.ErrNotExist) {
-			return errors.New("no such file or directory")
-		}
-		return pe.Err
-	}
-	return err
 }
 
 // defaultStateDir is SPEC §3's: $XDG_STATE_HOME/coursectl, else

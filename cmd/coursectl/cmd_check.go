@@ -399,7 +399,7 @@ func writableDir(flag, dir string, withParents bool) error {
 		return nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return usageError("%s %s: %v", flag, dir, unwrapPathError(err))
+		return usageError("%s %s: %v", flag, dir, statReason(err))
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
 	for withParents {
@@ -413,13 +413,23 @@ func writableDir(flag, dir string, withParents bool) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return usageError("%s %s: directory %s does not exist — create it first", flag, dir, parent)
 	case err != nil:
-		return usageError("%s %s: %v", flag, dir, unwrapPathError(err))
+		return usageError("%s %s: %v", flag, dir, statReason(err))
 	case !fi.IsDir():
 		return usageError("%s %s: %s is not a directory", flag, dir, parent)
 	case !canWriteIn(parent):
 		return usageError("%s %s: cannot create it: %s is not writable — name a writable directory", flag, dir, parent)
 	}
 	return nil
+}
+
+// statReason is why os.Stat failed, without the "stat PATH:" the message
+// already names ("not a directory" for /etc/passwd/x).
+func statReason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // canWriteIn tries what check will do there: create a file. Permission
@@ -446,6 +456,7 @@ func canWriteIn(dir string) bool {
 var fatalProblems = map[string]bool{
 	course.ProblemBadAttr:     true,
 	course.ProblemUnknownStep: true,
+	course.ProblemUnknownKey:  true, // `timout:` or `fakse:` under coursectl: settings
 }
 
 // invalidAnnotations is the first fatal problem of mod, as the one-line
@@ -457,13 +468,16 @@ func invalidAnnotations(mod *course.Module) error {
 		if !fatalProblems[p.Code] {
 			continue
 		}
-		// By line; a problem with no line (a coursectl.yaml entry) last.
-		if first == nil || (p.Line > 0 && (first.Line == 0 || p.Line < first.Line)) {
+		if first == nil || problemBefore(p, first) {
 			first = p
 		}
 	}
 	if first == nil {
 		return nil
+	}
+	file := mod.Path
+	if first.File != "" { // in the module's coursectl.yaml
+		file = first.File
 	}
 	msg := first.Message
 	if strings.Contains(msg, " — ") { // it already says what to do
@@ -471,7 +485,19 @@ func invalidAnnotations(mod *course.Module) error {
 	} else {
 		msg += fmt.Sprintf(" — fix the annotation (coursectl lint %s shows all)", mod.Path)
 	}
-	return &course.PosError{File: mod.Path, Line: first.Line, Err: errors.New(msg)}
+	return &course.PosError{File: file, Line: first.Line, Err: errors.New(msg)}
+}
+
+// problemBefore orders problems as a reader meets them: the module's own by
+// line, then those in its coursectl.yaml by line; no line comes last.
+func problemBefore(a, b *course.Problem) bool {
+	if (a.File == "") != (b.File == "") {
+		return a.File == ""
+	}
+	if (a.Line == 0) != (b.Line == 0) {
+		return a.Line > 0
+	}
+	return a.Line < b.Line
 }
 
 // stepIDs lists a module's step ids for an error message, shortened when

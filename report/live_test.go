@@ -224,7 +224,7 @@ func TestLiveResumedInDocumentOrder(t *testing.T) {
 	if asked != 1 {
 		t.Errorf("Checkpointed asked %d times, want once", asked)
 	}
-	if !strings.Contains(b.String(), "  ✓ set-up          -  (checkpoint)\n  ✓ use-it          -  (checkpoint)\n  ✓ fail-here    0.0s\n") {
+	if !strings.Contains(b.String(), "  ✓ set-up             (checkpoint)\n  ✓ use-it             (checkpoint)\n  ✓ fail-here    0.0s\n") {
 		t.Errorf("checkpoint lines not in the duration column:\n%s", b.String())
 	}
 }

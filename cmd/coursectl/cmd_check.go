@@ -346,11 +346,11 @@ func (f *checkFlags) checkPlaces() error {
 		if f.state, err = defaultStateDir(); err != nil {
 			return usageError("--state: %v", err)
 		}
-		// The default is created with its parents on a fresh machine.
-		if err := writableDir("--state", f.state, true); err != nil {
-			return err
-		}
-	} else if err := writableDir("--state", f.state, false); err != nil {
+	}
+	// The state directory is coursectl's own store, made with its parents
+	// like the XDG directory it defaults to (on a fresh machine
+	// ~/.local/state is missing; run passes that default explicitly).
+	if err := writableDir("--state", f.state, true); err != nil {
 		return err
 	}
 	if err := writableDir("--workdir", f.workdir, false); err != nil {
@@ -380,10 +380,10 @@ func (f *checkFlags) checkPlaces() error {
 }
 
 // writableDir checks a directory flag: dir is a directory check can write
-// in, or is missing and can be made. An explicit flag may name a new
-// directory, but not one under a missing parent (a typo, more likely than
-// a wish for a new tree); withParents allows that, for the default state
-// directory.
+// in, or is missing and can be made. --workdir and --home may name a new
+// directory, but not one under a missing parent: that is a typo more likely
+// than a wish for a new tree, and the steps would run somewhere else than
+// meant. withParents allows it, for the state directory.
 func writableDir(flag, dir string, withParents bool) error {
 	if dir == "" {
 		return nil

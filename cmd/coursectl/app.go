@@ -95,7 +95,10 @@ func register(c *command) { commands[c.name] = c }
 
 // Main runs coursectl with args and returns the exit status.
 func Main(args []string, streams *IOStreams) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A hang-up (the ssh session or CI agent went away) stops a command
+	// the way Ctrl-C does, so check still reports what ran and every
+	// process it started is ended.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	err := Run(ctx, args, streams)
 	return report(err, streams)

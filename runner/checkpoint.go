@@ -133,6 +133,17 @@ func (st *store) write(i int, data []byte) error {
 	return writeRename(st.checkpointPath(i), data)
 }
 
+// drop removes the checkpoints of steps from.. (this chain's; files of other
+// chains are never read).
+func (st *store) drop(from int) error {
+	for i := from; i < len(st.chain); i++ {
+		if err := os.Remove(st.checkpointPath(i)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
 func writeRename(dst string, b []byte) error {
 	tmp := dst + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {

@@ -101,3 +101,61 @@ func TestStaleScratchSwept(t *testing.T) {
 		t.Errorf("scratch dirs left after the run: %v", ents)
 	}
 }
+
+// A run that starts at the first step gets a fresh workdir and HOME (what an
+// earlier run made is gone, HOME is /etc/skel again) and leaves no checkpoint
+// of the earlier run standing: after it fails at step 1, --resume starts
+// there instead of treating the old checkpoints as done.
+func TestFreshSandboxEachRun(t *testing.T) {
+	flag := t.TempDir()
+	mod := module(t,
+		"test ! -e "+flag+"/fail\nls -A ~ . | grep leftover || true\nmkdir soft\ncd soft\ntouch ~/home-leftover ../work-leftover\n",
+		"echo b\n",
+	)
+	opts := testOptions(t)
+	res, err := RunModule(ctxT(t), mod, opts)
+	if err != nil || !res.OK() {
+		t.Fatalf("first run: %v %+v", err, res.Steps[0])
+	}
+	res, err = RunModule(ctxT(t), mod, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Steps[0]
+	mustPass(t, r)
+	if strings.Contains(r.Output, "leftover") {
+		t.Errorf("the second run saw the first run's files:\n%s", r.Output)
+	}
+	os.WriteFile(filepath.Join(flag, "fail"), nil, 0o644)
+	if res, _ = RunModule(ctxT(t), mod, opts); res.Steps[0].Status != Failed {
+		t.Fatalf("third run should fail at step 1: %+v", res.Steps[0])
+	}
+	p, err := LoadProgress(opts.StateDir, mod)
+	if err != nil || p.Next != 0 || p.Done[0] || p.Done[1] {
+		t.Fatalf("after a fresh run failed at step 1: next %d done %v (%v)", p.Next, p.Done, err)
+	}
+	os.Remove(filepath.Join(flag, "fail"))
+	opts.Resume = true
+	res, err = RunModule(ctxT(t), mod, opts)
+	if err != nil || !res.OK() || res.Steps[0].FromCheckpoint {
+		t.Fatalf("resume: %v ok=%v step 1 from checkpoint=%v", err, res.OK(), res.Steps[0].FromCheckpoint)
+	}
+}
+
+// Shell (coursectl shell --at) only looks: the sandbox and checkpoints a run
+// left stay.
+func TestShellKeepsSandbox(t *testing.T) {
+	mod := module(t, "touch kept\n", "true\n")
+	opts := testOptions(t)
+	if res, err := RunModule(ctxT(t), mod, opts); err != nil || !res.OK() {
+		t.Fatal(err)
+	}
+	s, err := openSession(ctxT(t), mod, opts, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(s.Workdir(), "kept")); err != nil {
+		t.Errorf("inspecting wiped the sandbox: %v", err)
+	}
+}

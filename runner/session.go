@@ -76,6 +76,9 @@ type Session struct {
 	saves    chan saveJob
 	pending  sync.WaitGroup
 	mu       sync.Mutex // result.Warnings: the writer goroutine warns too
+	// dropFrom is the first step whose checkpoints this session already
+	// dropped; running an earlier step drops from there.
+	dropFrom int
 	// history is the live shell's history list as checkpoints store it: the
 	// wrapper hands over each step's new lines (history -a), so no step
 	// rewrites the whole list.
@@ -86,6 +89,12 @@ type Session struct {
 // Options.Resume/From select. Start tells which step index (0-based) the
 // session stands at.
 func Open(ctx context.Context, mod *course.Module, opts Options) (*Session, error) {
+	return openSession(ctx, mod, opts, false)
+}
+
+// openSession is Open; inspect is for Shell, which only looks at the state a
+// run left: it neither re-seeds the sandbox nor drops checkpoints.
+func openSession(ctx context.Context, mod *course.Module, opts Options, inspect bool) (*Session, error) {
 	if opts.StateDir == "" {
 		opts.StateDir = DefaultStateDir()
 	}
@@ -115,8 +124,21 @@ func Open(ctx context.Context, mod *course.Module, opts Options) (*Session, erro
 		}
 		s.start = p.Next
 	}
-	if err := s.prepareDirs(); err != nil {
+	// A run that starts at the first step starts from nothing: a fresh
+	// sandbox, and no checkpoint of an earlier run left to stand for a step.
+	fresh := s.start == 0 && !inspect
+	if err := s.prepareDirs(fresh); err != nil {
 		return nil, err
+	}
+	s.dropFrom = len(mod.Steps)
+	if !inspect {
+		// The steps from the start on run again: their old checkpoints
+		// must not outlive this run (a step that fails now would
+		// otherwise still count as done for --resume).
+		if err := st.drop(s.start); err != nil {
+			return nil, err
+		}
+		s.dropFrom = s.start
 	}
 	s.env = s.environment()
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
@@ -166,17 +188,38 @@ func (s *Session) warn(msg string) {
 type saveJob struct {
 	step *course.Step
 	data []byte
+	// dropFrom >= 0 makes the job drop the checkpoints of steps
+	// dropFrom.. instead (ordered with the writes before it).
+	dropFrom int
 }
 
 // save hands a checkpoint to the writer goroutine: creating a file on a busy
 // disk can take longer than a step, and nothing waits for it but a restore
 // and Close (flush).
 func (s *Session) save(step *course.Step, data []byte) {
+	s.queue(saveJob{step: step, data: data, dropFrom: -1})
+}
+
+// dropBefore makes sure no checkpoint of step index i or later survives from
+// before this run of step i: a step run again is judged again.
+func (s *Session) dropBefore(i int) {
+	if i >= s.dropFrom {
+		return
+	}
+	s.dropFrom = i
+	s.queue(saveJob{dropFrom: i})
+}
+
+func (s *Session) queue(job saveJob) {
 	if s.saves == nil {
 		s.saves = make(chan saveJob, 64)
 		go func(jobs chan saveJob) {
 			for j := range jobs {
-				if err := s.store.write(j.step.Index-1, j.data); err != nil {
+				if j.dropFrom >= 0 {
+					if err := s.store.drop(j.dropFrom); err != nil {
+						s.warn(fmt.Sprintf("%s: removing old checkpoints: %v", s.mod.Path, err))
+					}
+				} else if err := s.store.write(j.step.Index-1, j.data); err != nil {
 					s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, j.step.Line, j.step.ID, err))
 				}
 				s.pending.Done()
@@ -184,7 +227,7 @@ func (s *Session) save(step *course.Step, data []byte) {
 		}(s.saves)
 	}
 	s.pending.Add(1)
-	s.saves <- saveJob{step, data}
+	s.saves <- job
 }
 
 // flush waits until every checkpoint handed to save is on disk.
@@ -195,7 +238,9 @@ func (s *Session) flush() { s.pending.Wait() }
 // reading progress of a live session with LoadProgress.
 func (s *Session) Flush() { s.flush() }
 
-func (s *Session) prepareDirs() error {
+// prepareDirs sets up the workdir and HOME; fresh re-seeds the sandbox's
+// own directories (never ones the caller named).
+func (s *Session) prepareDirs(fresh bool) error {
 	if s.opts.Sandbox {
 		s.workdir = filepath.Join(s.store.dir, "sandbox", "work")
 		s.home = filepath.Join(s.store.dir, "sandbox", "home")
@@ -209,9 +254,17 @@ func (s *Session) prepareDirs() error {
 	}
 	if s.opts.Workdir != "" {
 		s.workdir = s.opts.Workdir
+	} else if s.opts.Sandbox && fresh {
+		if err := removeTree(s.workdir); err != nil {
+			return fmt.Errorf("emptying the sandbox: %w", err)
+		}
 	}
 	if s.opts.Home != "" {
 		s.home = s.opts.Home
+	} else if s.opts.Sandbox && fresh {
+		if err := removeTree(s.home); err != nil {
+			return fmt.Errorf("emptying the sandbox: %w", err)
+		}
 	}
 	var err error
 	if s.workdir, err = filepath.Abs(s.workdir); err != nil {
@@ -234,6 +287,21 @@ func (s *Session) prepareDirs() error {
 		}
 	}
 	return nil
+}
+
+// removeTree removes dir even when a step left directories without write
+// permission in it (a course's `chmod -R a-w`).
+func removeTree(dir string) error {
+	if err := os.RemoveAll(dir); err == nil {
+		return nil
+	}
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if d != nil && d.IsDir() {
+			_ = os.Chmod(p, 0o700)
+		}
+		return nil
+	})
+	return os.RemoveAll(dir)
 }
 
 // environment is the caller's, with the shell's own settings pinned and the
@@ -362,6 +430,7 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 		r.Status, r.Error = Failed, fmt.Sprintf("step %s (%s:%d): cannot start the shell: %v", step.ID, s.mod.Path, step.Line, err)
 		return s.finish(r, began)
 	}
+	s.dropBefore(step.Index - 1)
 	plan := s.plan(step)
 	var out *outcome
 	if step.Kind == course.Transcript && plan.skip == "" {

@@ -81,21 +81,31 @@ func pidFrom(t *testing.T, path string) int {
 }
 
 // A step's timeout stops its whole process group (a pipeline, a child that
-// ignores TERM) and the shell stays usable.
+// ignores TERM) and the shell stays usable. The waits are deadlines, generous
+// for a loaded machine: the timeout leaves the child seconds to write its pid,
+// and its death is polled for rather than expected at once.
 func TestTimeoutStopsProcessGroup(t *testing.T) {
 	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "pid")
 	mod := module(t,
-		"bash -c 'trap \"\" TERM; echo $$ > "+dir+"/pid; sleep 60' | cat\n",
+		"bash -c 'trap \"\" TERM; echo $$ > "+pidFile+".tmp; mv "+pidFile+".tmp "+pidFile+"; sleep 60' | cat\n",
 		"echo usable\n",
 	)
-	mod.Steps[0].Attrs.Timeout = time.Second
+	mod.Steps[0].Attrs.Timeout = 3 * time.Second
 	s := open(t, mod, testOptions(t))
 	r := s.Exec(ctxT(t), mod.Steps[0])
-	if r.Status != Timeout || !strings.Contains(r.Error, "timed out after 1s") {
+	if r.Status != Timeout || !strings.Contains(r.Error, "timed out after 3s") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
-	if pid := pidFrom(t, filepath.Join(dir, "pid")); processAlive(pid) {
-		t.Errorf("process %d of the timed-out step is still running", pid)
+	if _, err := os.Stat(pidFile); err != nil {
+		t.Fatalf("the step's child did not start within the step's 3s (machine overloaded?): %v", err)
+	}
+	pid := pidFrom(t, pidFile)
+	for deadline := time.Now().Add(20 * time.Second); processAlive(pid); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("process %d of the timed-out step is still running", pid)
+		}
 	}
 	r = s.Exec(ctxT(t), mod.Steps[1])
 	mustPass(t, r)

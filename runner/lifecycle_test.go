@@ -267,3 +267,47 @@ func TestInterruptWithoutPromptCommand(t *testing.T) {
 	}
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
 }
+
+// The second Ctrl-C: KillAll (and Session.Kill) end every process of the run
+// at once — a foreground step that ignores INT, TERM and HUP, and a
+// background job — instead of waiting out the graceful stop.
+func TestKillNow(t *testing.T) {
+	for _, how := range []string{"KillAll", "Session.Kill"} {
+		t.Run(how, func(t *testing.T) {
+			dir := t.TempDir()
+			mod := module(t,
+				"sleep 300 &\necho $! > "+dir+"/bg\n",
+				"bash -c 'trap \"\" INT TERM HUP; echo $$ > "+dir+"/fg.tmp; mv "+dir+"/fg.tmp "+dir+"/fg; exec sleep 300'\n",
+			)
+			opts := testOptions(t)
+			opts.Timeout = time.Hour
+			s := open(t, mod, opts)
+			mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+			go func() {
+				for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+					if _, err := os.Stat(dir + "/fg"); err == nil {
+						break
+					}
+				}
+				if how == "KillAll" {
+					KillAll()
+				} else {
+					s.Kill()
+				}
+			}()
+			r := s.Exec(ctxT(t), mod.Steps[1])
+			if r.Status != Failed || !strings.Contains(r.Error, "killed by signal") {
+				t.Fatalf("%s: %s", r.Status, r.Error)
+			}
+			for _, f := range []string{"bg", "fg"} {
+				pid := pidFrom(t, filepath.Join(dir, f))
+				for deadline := time.Now().Add(20 * time.Second); processAlive(pid); time.Sleep(10 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						syscall.Kill(pid, syscall.SIGKILL)
+						t.Fatalf("%s process %d still running after %s", f, pid, how)
+					}
+				}
+			}
+		})
+	}
+}

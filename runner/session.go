@@ -339,7 +339,7 @@ func (s *Session) startShell() error {
 			rows, cols = r, c
 		}
 	}
-	sh, err := startShell(shellConfig{dir: s.runDir, workdir: s.workdir, env: s.env, rows: rows, cols: cols})
+	sh, err := startShell(shellConfig{dir: s.runDir, workdir: s.workdir, env: s.env, rows: rows, cols: cols, owner: s})
 	if err != nil {
 		return err
 	}

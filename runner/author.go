@@ -75,6 +75,10 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	if p.wantExit == nil && !step.Attrs.ExitAny && step.Expected != nil && step.Expected.Exit != nil {
 		p.wantExit = step.Expected.Exit // the `[N]` of an output fence
 	}
+	if step.Hidden {
+		// Setup is the course's, not the learner's: not in their history.
+		p.history = ""
+	}
 	if step.Hidden && p.attach {
 		// A setup step is not the learner's: it gets neither their
 		// keyboard nor their screen, and so is watched for idle reads.
@@ -84,7 +88,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	fail := func(err error) { p.before = func() error { return err } }
 	switch {
 	case step.Kind == course.File:
-		p.script, p.lineMap, p.cmdAt = "", []int{0}, []int{-1}
+		p.script, p.lineMap, p.cmdAt, p.history = "", []int{0}, []int{-1}, ""
 		place := FilePlace{Home: s.home, Workdir: s.workdir, Confine: s.opts.Terminal == nil}
 		p.before = func() error {
 			dir, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", s.sh.pid))
@@ -228,6 +232,9 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 			sub.script += l + "\n"
 			sub.lineMap = append(sub.lineMap, c.Line+k)
 			sub.cmdAt = append(sub.cmdAt, ci)
+		}
+		if p.history != "" {
+			sub.history = sub.script
 		}
 		if ci > 0 {
 			sub.before = nil

@@ -461,3 +461,36 @@ func TestTranscriptTimeoutIsNotUpdated(t *testing.T) {
 		t.Errorf("output: %q", r.Output)
 	}
 }
+
+// The shell's history holds the course's commands only: not a setup step,
+// not a verify check, not the wrapping of a background step, not the lines
+// the runner types to restore or finish a step — live and after a restore.
+func TestHistoryHasOnlyTheCoursesCommands(t *testing.T) {
+	mod := loadMD(t, "m.md", "# H\n\n<!-- coursectl:setup\nexport HIDDEN_SETUP=1\n-->\n\n"+
+		"```sh\necho visible-one\n```\n<!-- coursectl:verify\ntest -n hidden-verify\n-->\n\n"+
+		"```sh {background}\nsleep 100\n```\n\n"+
+		"```sh\necho visible-two\n```\n\n"+
+		"```sh\nhistory\n```\n")
+	s := open(t, mod, testOptions(t))
+	for _, st := range mod.Steps[:len(mod.Steps)-1] {
+		mustPass(t, s.Exec(ctxT(t), st))
+	}
+	last := mod.Steps[len(mod.Steps)-1]
+	live := s.Exec(ctxT(t), last)
+	mustPass(t, live)
+	s.Close()
+	opts := testOptions(t)
+	opts.StateDir = s.opts.StateDir
+	opts.From = last.ID
+	restored := open(t, mod, opts).Exec(ctxT(t), last)
+	mustPass(t, restored)
+	for name, r := range map[string]*StepResult{"live": live, "restored": restored} {
+		var cmds []string
+		for _, l := range strings.Split(strings.TrimSpace(r.Output), "\n") {
+			cmds = append(cmds, strings.Join(strings.Fields(l)[1:], " "))
+		}
+		if got, want := strings.Join(cmds, "|"), "echo visible-one|sleep 100|echo visible-two|history"; got != want {
+			t.Errorf("%s history: %q, want %q", name, got, want)
+		}
+	}
+}

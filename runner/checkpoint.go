@@ -261,9 +261,6 @@ func restoreScript(path, histFile string) (script, history string, err error) {
 	s.WriteString(funcs.String())
 	s.WriteString(aliases.String())
 	s.WriteString(cwd.String())
-	if hist.Len() > 0 {
-		fmt.Fprintf(&s, "history -c; history -r %s\n", shellQuote(histFile))
-	}
 	s.WriteString(umask.String())
 	// Every option is set or unset as the checkpoint's SHELLOPTS/BASHOPTS
 	// say; set -o last, so an errexit there cannot trip the restore.
@@ -273,6 +270,14 @@ while read -r _ __cc_x __cc_o; do if [[ $__cc_so == *:$__cc_o:* ]]; then set -o 
 unset __cc_so __cc_bo __cc_x __cc_o
 `)
 	return s.String(), hist.String(), nil
+}
+
+// restoreHistory ends a restore script: the history list becomes the
+// checkpoint's (histFile). Last, because bash adds the lines of a sourced
+// file that come after a `history -r` to the history; cleared even when the
+// checkpoint has none, since the line the runner typed to restore is in it.
+func restoreHistory(histFile string) string {
+	return "history -c; history -r " + shellQuote(histFile) + "\n"
 }
 
 // optList is the value of `declare -r SHELLOPTS="a:b"`.

@@ -29,17 +29,18 @@ if [[ -o errexit ]]; then __cc_o_errexit=1; set +o errexit; fi
 __cc_file=$__cc_f
 __cc_active=1
 __cc_fail_line=0
-if [[ -o history ]]; then
-	history -d -1 2>/dev/null
-	while IFS= read -r __cc_l; do history -s -- "$__cc_l"; done <"$__cc_f"
-fi
+if [[ -o history ]]; then history -d -1 2>/dev/null; fi
 if [[ -o pipefail ]]; then __cc_o_pipefail=1; fi
 if [[ -o errtrace ]]; then __cc_o_errtrace=1; fi
 trap -p ERR >|"$__cc_dir/errtrap"
 set -o pipefail -o errtrace
 trap "$__cc_errtrap" ERR
 local t
-IFS= read -r t <"$__cc_tok"
+{
+	IFS= read -r t
+	IFS= read -r __cc_l
+	if [[ -o history ]]; then while IFS= read -r __cc_l; do if [[ -n $__cc_l ]]; then history -s -- "$__cc_l"; fi; done; fi
+} <"$__cc_tok"
 printf '\e]6973;%s\a' "$t" >&249
 EOF
 
@@ -115,7 +116,7 @@ __cc_prompt() { local st=$?; if [[ $__cc_active == 1 ]]; then __cc_post "$st"; f
 __cc_save() { eval "$__cc_save_src"; }
 # __cc_abort: typed by the runner when an interrupted line left the shell at
 # its prompt without finishing the step (a course removed PROMPT_COMMAND).
-__cc_abort() { if [[ $__cc_active == 1 ]]; then __cc_post 130; fi; }
+__cc_abort() { if [[ -o history ]]; then history -d -1; fi; if [[ $__cc_active == 1 ]]; then __cc_post 130; fi; }
 # __cc_sync: a round trip, used after restoring a checkpoint.
 __cc_sync() { printf 'Y\n' >&247; local t u; { IFS= read -r t; IFS= read -r u; } <"$__cc_tok"; printf '\e]6973;%s\a\e]6973;%s\a' "$t" "$u" >&249; }
 

@@ -363,7 +363,7 @@ func (s *Session) restore(ctx context.Context, i int) error {
 	if err != nil {
 		return err
 	}
-	script += s.fakesPathLine()
+	script += s.fakesPathLine() + restoreHistory(histFile)
 	path := filepath.Join(s.runDir, "restore.sh")
 	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
 		return err
@@ -506,8 +506,11 @@ func (s *Session) ensureShell(ctx context.Context, step *course.Step) error {
 // lines map back to the markdown. Author features (fakes, file blocks,
 // verify) extend it.
 type plan struct {
-	skip      string // why the step is not run ("" = run it)
-	script    string
+	skip   string // why the step is not run ("" = run it)
+	script string
+	// history is what the step adds to the shell's history: the course's
+	// commands, never the runner's wrapping ("" for hidden work).
+	history   string
 	lineMap   []int // script line (1-based) → markdown line; index 0 unused
 	cmdAt     []int // script line → index into step.Commands, -1 for none
 	timeout   time.Duration
@@ -566,6 +569,7 @@ func (s *Session) plan(step *course.Step) *plan {
 		}
 	}
 	p.script = b.String()
+	p.history = p.script
 	s.planAuthor(step, p)
 	return p
 }
@@ -629,7 +633,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	// Short: bash reads a terminal one byte per read(2). $__cc_f is step.sh.
 	// The braces keep a course's `set -x` from tracing __cc_post into the
 	// step's output (the wrapper's records and tokens use their own fds).
-	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2); err != nil {
+	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2, p.history); err != nil {
 		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
 		return o
 	}

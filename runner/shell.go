@@ -228,11 +228,20 @@ func newToken() string {
 func tokenOSC(tok string) string { return "\x1b]6973;" + tok + "\x07" }
 
 // send types line on the terminal after writing the tokens the wrapper will
-// print around the output (start, end). The wrapper reads them after reading
+// print around the output (start, end), and after them the lines the step
+// adds to history. The wrapper reads them after reading
 // the line, so writing them first is enough ordering.
 func (s *shell) send(line string, tokens ...string) error {
 	if len(tokens) > 0 {
-		b := []byte(strings.Join(tokens, "\n") + "\n")
+		var b []byte
+		for _, t := range tokens {
+			if t != "" {
+				b = append(b, t...)
+				if t[len(t)-1] != '\n' {
+					b = append(b, '\n')
+				}
+			}
+		}
 		if _, err := s.tokens.WriteAt(b, 0); err != nil {
 			return err
 		}

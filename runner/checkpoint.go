@@ -185,7 +185,7 @@ func validCheckpoint(path string) error {
 		}
 	}
 	if err != nil || string(head) != checkpointHeader || string(tail) != checkpointEnd {
-		return fmt.Errorf("checkpoint %s is corrupt (truncated or not written by coursectl)", path)
+		return fmt.Errorf("it is corrupt (truncated or not written by coursectl): %s", path)
 	}
 	return nil
 }
@@ -316,7 +316,8 @@ func LoadProgress(stateDir string, mod *course.Module) (*Progress, error) {
 		if err == nil {
 			p.Done[i], p.When[i] = true, t
 		} else if !errors.Is(err, errNoCheckpoint) {
-			p.Warnings = append(p.Warnings, err.Error()+"; ignored")
+			step := mod.Steps[i]
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s:%d: ignoring the checkpoint of step %s: %v — the step runs again", mod.Path, step.Line, step.ID, err))
 		}
 		if !p.Done[i] && p.Next < 0 {
 			p.Next = i

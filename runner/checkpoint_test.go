@@ -86,8 +86,10 @@ func TestCorruptCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a corrupt checkpoint was fatal: %v", err)
 	}
-	if len(warned) == 0 || !strings.Contains(strings.Join(warned, "\n"), "corrupt") || len(res.Warnings) == 0 {
-		t.Errorf("corrupt checkpoint not reported: %q", warned)
+	// Reported in the course's terms: the module, the step's line and id.
+	want := mod.Path + ":11: ignoring the checkpoint of step step-2: it is corrupt"
+	if len(warned) != 1 || !strings.Contains(warned[0], want) || len(res.Warnings) != 1 {
+		t.Errorf("corrupt checkpoint not reported as %q: %q", want, warned)
 	}
 	if !res.OK() {
 		t.Fatalf("run failed: %+v", res.Steps)
@@ -98,6 +100,17 @@ func TestCorruptCheckpoint(t *testing.T) {
 	}
 	if !strings.Contains(res.Steps[2].Output, "a=1 b=2") {
 		t.Errorf("output %q", res.Steps[2].Output)
+	}
+	// --from the step after a corrupt checkpoint: reported, fresh shell.
+	os.WriteFile(st.checkpointPath(0), []byte("garbage (((\n"), 0o644)
+	warned = nil
+	opts.Resume, opts.From = false, "step-2"
+	if _, err := RunModule(ctxT(t), mod, opts); err != nil {
+		t.Fatal(err)
+	}
+	want = mod.Path + ":1: ignoring the checkpoint of step step-1: it is corrupt"
+	if len(warned) != 1 || !strings.Contains(warned[0], want) || !strings.Contains(warned[0], "fresh shell") {
+		t.Errorf("corrupt checkpoint before --from not reported as %q: %q", want, warned)
 	}
 	// The record is corrupt too: progress still loads, with a warning.
 	os.WriteFile(st.recordPath(), []byte("{not json"), 0o644)

@@ -157,7 +157,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	}
 	if s.start > 0 {
 		if err := s.restore(ctx, s.start-1); err != nil {
-			s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", mod.Path, err, mod.Steps[s.start].ID))
+			s.warn(fmt.Sprintf("%s:%d: %v; starting at step %s with a fresh shell", mod.Path, mod.Steps[s.start-1].Line, err, mod.Steps[s.start].ID))
 		}
 	}
 	for i := 0; i < s.start && i < len(mod.Steps); i++ {
@@ -356,7 +356,7 @@ func (s *Session) restore(ctx context.Context, i int) error {
 		if errors.Is(err, errNoCheckpoint) {
 			return fmt.Errorf("no checkpoint for step %s (never passed, or edited since)", s.mod.Steps[i].ID)
 		}
-		return err
+		return fmt.Errorf("ignoring the checkpoint of step %s: %v", s.mod.Steps[i].ID, err)
 	}
 	histFile := filepath.Join(s.runDir, "restore.hist")
 	script, history, err := restoreScript(s.store.checkpointPath(i), histFile)

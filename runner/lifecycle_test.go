@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -28,6 +29,11 @@ func TestStepEndsItsShell(t *testing.T) {
 			r := s.Exec(ctxT(t), mod.Steps[1])
 			if r.Status != Failed || !strings.Contains(r.Error, tc.want) {
 				t.Fatalf("%s: %s, error %q", tc.name, r.Status, r.Error)
+			}
+			// Reported at the line that ended the shell (the step's last).
+			if line := mod.Steps[1].Commands[len(mod.Steps[1].Commands)-1].Line; r.FailLine != line ||
+				!strings.Contains(r.Error, fmt.Sprintf("(%s:%d)", mod.Path, line)) {
+				t.Errorf("%s: reported at line %d (%s), want %d", tc.name, r.FailLine, r.Error, line)
 			}
 			r = s.Exec(ctxT(t), mod.Steps[2])
 			mustPass(t, r)
@@ -128,12 +134,31 @@ func TestTimeoutStopsBuiltinLoop(t *testing.T) {
 // A step waiting on the terminal with no one to type fails with a message
 // that names the step and the command.
 func TestIdleWaitingForInput(t *testing.T) {
-	for _, tc := range []struct{ name, body, want string }{
-		{"builtin", "echo start\nread -r -p 'Your name? ' name\necho never\n", "is waiting for input at `read -r -p 'Your name? ' name`"},
-		{"program", "head -n1\n", "is waiting for input at `head -n1`"},
+	for _, tc := range []struct {
+		name, body, want string
+		line             int // markdown line of the waiting command (the step's commands start at 2)
+	}{
+		{"builtin", "echo start\nread -r -p 'Your name? ' name\necho never\n", "is waiting for input at `read -r -p 'Your name? ' name`", 3},
+		{"program", "head -n1\n", "is waiting for input at `head -n1`", 2},
+		// A read inside a compound command (one command of the step over
+		// several lines), with another read before it that was answered by
+		// nothing (its prompt is not the last one printed).
+		{"nested", "x=1\nif true; then\n  read -r -p 'First? ' a </dev/null || true\n  read -p \"Continue? [y/N] \" ans\nfi\n", "is waiting for input at `read -p \"Continue? [y/N] \" ans`", 5},
+		{"program in a loop", "for i in 1; do\n  cat\ndone\n", "is waiting for input at `cat`", 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mod := module(t, tc.body, "echo usable\n")
+			// The parser makes a compound command one command.
+			if strings.Contains(tc.body, "if true") || strings.Contains(tc.body, "for i") {
+				st := mod.Steps[0]
+				first := st.Commands[0]
+				if strings.HasPrefix(tc.body, "x=1") {
+					first = st.Commands[1]
+					st.Commands = []course.Command{st.Commands[0], {Text: strings.TrimSuffix(strings.TrimPrefix(tc.body, "x=1\n"), "\n"), Line: first.Line}}
+				} else {
+					st.Commands = []course.Command{{Text: strings.TrimSuffix(tc.body, "\n"), Line: first.Line}}
+				}
+			}
 			opts := testOptions(t)
 			opts.IdleTimeout = 500 * time.Millisecond
 			s := open(t, mod, opts)
@@ -141,6 +166,9 @@ func TestIdleWaitingForInput(t *testing.T) {
 			if r.Status != Failed || !strings.Contains(r.Error, tc.want) || !strings.Contains(r.Error, "step step-1 (") ||
 				!strings.Contains(r.Error, "add `interact` or `interactive`") {
 				t.Fatalf("%s: %s", r.Status, r.Error)
+			}
+			if r.FailLine != tc.line || !strings.Contains(r.Error, fmt.Sprintf("(%s:%d)", mod.Path, tc.line)) {
+				t.Errorf("reported at line %d (%s), want %d", r.FailLine, r.Error, tc.line)
 			}
 			mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
 		})

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -581,6 +582,8 @@ type outcome struct {
 	output      string
 	timedOut    bool
 	idle        string // the command waiting for input, when idle-stopped
+	idleLine    int    // its markdown line, 0 when unknown
+	capture     *tail  // the output so far (wait looks at the last prompt)
 	interrupted bool
 	died        string // how the shell ended, when it did
 	typedAbort  bool   // the runner typed abortLine to finish the step
@@ -624,6 +627,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 			p.interact.Write(b)
 		}
 	}
+	o.capture = tail
 	t1, t2 := newToken(), newToken()
 	endSeen := s.sh.pump.arm(t1, t2, sink)
 	if p.attach {
@@ -732,7 +736,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 				if time.Since(last) >= p.idle {
 					pg := s.sh.foreground()
 					if pid, cmdline, ok := readingTTY(s.sh.pid, pg); ok {
-						o.idle = s.waitingCommand(step, pid, cmdline)
+						o.idle, o.idleLine = s.waitingCommand(step, p, pid, cmdline, o.capture)
 						stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 					}
 				}
@@ -741,23 +745,90 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 	}
 }
 
-// waitingCommand names what waits for input: the program, or for a shell
-// builtin (read) the step's command that reads.
-func (s *Session) waitingCommand(step *course.Step, pid int, cmdline string) string {
+// waitingCommand names what waits for input, and its markdown line: the
+// program (the step's line that runs it), or for a shell builtin (the
+// waiting process is the shell: read, select, mapfile) the step's line that
+// calls it — when several do, the one whose `-p` prompt was printed last.
+func (s *Session) waitingCommand(step *course.Step, p *plan, pid int, cmdline string, out *tail) (string, int) {
 	if pid != s.sh.pid && cmdline != "" {
-		return cmdline
+		prog := filepath.Base(strings.Fields(cmdline)[0])
+		if i := p.lineRunning(regexp.MustCompile(commandAt + regexp.QuoteMeta(prog) + `\b`)); i > 0 {
+			return cmdline, p.lineMap[i]
+		}
+		return cmdline, 0
 	}
-	for _, c := range step.Commands {
-		for _, f := range strings.Fields(c.Text) {
-			if f == "read" {
-				return firstLine(c.Text)
+	cands := p.linesRunning(readsTerminal)
+	if len(cands) > 0 {
+		pick := cands[0]
+		if len(cands) > 1 && out != nil {
+			var pt plainText
+			pt.WriteString(out.String())
+			last := lastLines(pt.take(), 1)
+			for _, i := range cands {
+				if m := promptArg.FindStringSubmatch(p.scriptLine(i)); m != nil && strings.TrimSpace(m[2]) != "" &&
+					strings.Contains(last, strings.TrimSpace(m[2])) {
+					pick = i
+				}
 			}
 		}
+		return strings.TrimSpace(p.scriptLine(pick)), p.lineMap[pick]
 	}
 	if len(step.Commands) > 0 {
-		return firstLine(step.Commands[0].Text)
+		return firstLine(step.Commands[0].Text), 0
 	}
-	return "read"
+	return "read", 0
+}
+
+// commandAt matches where a command starts on a line: its beginning, after
+// an operator, or after a keyword.
+const commandAt = `(?:^|[;&|({!]|\bthen|\bdo|\belse|\btime)\s*`
+
+var (
+	readsTerminal = regexp.MustCompile(commandAt + `(?:read|select|mapfile|readarray)\b`)
+	promptArg     = regexp.MustCompile(`-\w*p\s*(['"])(.*?)['"]`)
+)
+
+// endsShell matches the lines that could have ended the shell the way died
+// says.
+func endsShell(died string) *regexp.Regexp {
+	switch {
+	case strings.Contains(died, "(exit "):
+		return regexp.MustCompile(commandAt + `(?:exit|logout)\b`)
+	case strings.Contains(died, "(exec)"):
+		return regexp.MustCompile(commandAt + `exec\s+[^\s<>&0-9-]`)
+	case strings.Contains(died, "killed by signal"):
+		return regexp.MustCompile(commandAt + `kill\b.*\$(?:\$|\{?BASHPID)`)
+	}
+	return regexp.MustCompile(`$^`)
+}
+
+// scriptLine is line i (1-based) of the step's script.
+func (p *plan) scriptLine(i int) string {
+	lines := strings.Split(p.script, "\n")
+	if i < 1 || i > len(lines) {
+		return ""
+	}
+	return lines[i-1]
+}
+
+// linesRunning are the script lines (1-based, mapped to markdown) that
+// match re.
+func (p *plan) linesRunning(re *regexp.Regexp) []int {
+	var out []int
+	for i, l := range strings.Split(p.script, "\n") {
+		if i+1 < len(p.lineMap) && p.lineMap[i+1] > 0 && re.MatchString(l) {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
+
+// lineRunning is the only script line matching re, 0 when none or several.
+func (p *plan) lineRunning(re *regexp.Regexp) int {
+	if c := p.linesRunning(re); len(c) == 1 {
+		return c[0]
+	}
+	return 0
 }
 
 // oneLine shows a command in a one-line message: continuation lines joined,
@@ -826,6 +897,17 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 		}
 		where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
 	}
+	if o.died != "" && r.FailLine == 0 {
+		// The shell is gone, so no ERR trap said where: the step's only
+		// line that could end it is the one (when there is one).
+		if i := p.lineRunning(endsShell(o.died)); i > 0 {
+			r.FailLine = p.lineMap[i]
+			if ci := p.cmdAt[i]; ci >= 0 {
+				r.FailCommand = step.Commands[ci].Text
+			}
+			where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+		}
+	}
 	switch {
 	case o.died != "":
 		r.Status = Failed
@@ -838,7 +920,11 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 		r.Error = authorError(step, where, o.authorErr)
 	case o.idle != "":
 		r.Status = Failed
-		r.Error = fmt.Sprintf("step %s (%s:%d) is waiting for input at `%s`: add `interact` or `interactive`", step.ID, s.mod.Path, step.Line, o.idle)
+		if o.idleLine > 0 {
+			r.FailLine, r.FailCommand = o.idleLine, o.idle
+			where = fmt.Sprintf("%s:%d", s.mod.Path, o.idleLine)
+		}
+		r.Error = fmt.Sprintf("step %s (%s) is waiting for input at `%s`: add `interact` or `interactive`", step.ID, where, o.idle)
 	case o.timedOut:
 		r.Status = Timeout
 		r.Error = fmt.Sprintf("step %s (%s) timed out after %s", step.ID, where, p.timeout)

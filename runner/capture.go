@@ -1,7 +1,9 @@
 package runner
 
 import (
+	"bytes"
 	"fmt"
+	"strconv"
 	"regexp"
 	"strings"
 )
@@ -55,3 +57,85 @@ func (t *tail) String() string {
 // crlf: the pty's output post-processing turns \n into \r\n, and a step's
 // own \r\n arrives as \r\r\n.
 var crlf = regexp.MustCompile(`\r+\n`)
+
+// scriptPaths rewrites, in a step's output stream, what bash says about the
+// step file — `/dev/shm/coursectl-run-…/step.sh: line N:`, which it prints
+// with a syntax error — into the course's terms: `mod.md: line M:` with M the
+// markdown line. A mention split across writes is held back until it is
+// whole; flush sends what is left. It notes the first syntax error.
+type scriptPaths struct {
+	needle  []byte // "PATH: line "
+	name    string // what replaces PATH
+	mapLine func(n int) int
+	out     func([]byte)
+	pending []byte
+
+	syntaxErr  string // "syntax error: unexpected end of file"
+	syntaxLine int    // its markdown line
+}
+
+func (w *scriptPaths) Write(b []byte) {
+	data := b
+	if len(w.pending) > 0 {
+		data = append(w.pending, b...)
+		w.pending = nil
+	}
+	for len(data) > 0 {
+		i := bytes.Index(data, w.needle)
+		if i < 0 {
+			k := partialSuffix(data, w.needle)
+			if len(data)-k > 0 {
+				w.out(data[:len(data)-k])
+			}
+			if k > 0 {
+				w.pending = append([]byte(nil), data[len(data)-k:]...)
+			}
+			return
+		}
+		rest := data[i+len(w.needle):]
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if j == len(rest) {
+			if j >= 10 {
+				w.out(data) // no line number bash would print
+				return
+			}
+			// The number (or the colon after it) is still to come.
+			if i > 0 {
+				w.out(data[:i])
+			}
+			w.pending = append([]byte(nil), data[i:]...)
+			return
+		}
+		if j == 0 || rest[j] != ':' {
+			w.out(data[:i+len(w.needle)])
+			data = rest
+			continue
+		}
+		n, _ := strconv.Atoi(string(rest[:j]))
+		m := w.mapLine(n)
+		if i > 0 {
+			w.out(data[:i])
+		}
+		w.out([]byte(fmt.Sprintf("%s: line %d", w.name, m)))
+		data = rest[j:]
+		if w.syntaxErr == "" {
+			msg := data[1:]
+			if e := bytes.IndexAny(msg, "\r\n"); e >= 0 {
+				msg = msg[:e]
+			}
+			if s := strings.TrimSpace(string(msg)); strings.HasPrefix(s, "syntax error") {
+				w.syntaxErr, w.syntaxLine = s, m
+			}
+		}
+	}
+}
+
+func (w *scriptPaths) flush() {
+	if len(w.pending) > 0 {
+		w.out(w.pending)
+		w.pending = nil
+	}
+}

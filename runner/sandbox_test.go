@@ -159,3 +159,26 @@ func TestShellKeepsSandbox(t *testing.T) {
 		t.Errorf("inspecting wiped the sandbox: %v", err)
 	}
 }
+
+// What bash says about the step file is rewritten into the course's terms,
+// however the output is split into writes.
+func TestScriptPathsRewritten(t *testing.T) {
+	in := "start\r\nbash: /run/x/step.sh: line 4: syntax error near unexpected token `)'\r\n" +
+		"bash: /run/x/step.sh: line 4: `  echo $x )'\r\nbash: /run/x/step.sh: line 9: syntax error: unexpected end of file\r\n/run/x/step.sh: line x\r\n"
+	want := "start\r\nbash: les.md: line 14: syntax error near unexpected token `)'\r\n" +
+		"bash: les.md: line 14: `  echo $x )'\r\nbash: les.md: line 19: syntax error: unexpected end of file\r\n/run/x/step.sh: line x\r\n"
+	for cut := 0; cut <= len(in); cut++ {
+		var got strings.Builder
+		w := &scriptPaths{needle: []byte("/run/x/step.sh: line "), name: "les.md",
+			mapLine: func(n int) int { return n + 10 }, out: func(b []byte) { got.Write(b) }}
+		w.Write([]byte(in[:cut]))
+		w.Write([]byte(in[cut:]))
+		w.flush()
+		if got.String() != want {
+			t.Fatalf("split at %d:\n%q\nwant\n%q", cut, got.String(), want)
+		}
+		if cut == len(in) && (w.syntaxErr != "syntax error near unexpected token `)'" || w.syntaxLine != 14) {
+			t.Errorf("syntax error noted: %q at %d", w.syntaxErr, w.syntaxLine)
+		}
+	}
+}

@@ -583,6 +583,8 @@ type outcome struct {
 	timedOut    bool
 	idle        string // the command waiting for input, when idle-stopped
 	idleLine    int    // its markdown line, 0 when unknown
+	syntaxErr   string // bash's syntax error in the step, if any
+	syntaxLine  int    // its markdown line
 	capture     *tail  // the output so far (wait looks at the last prompt)
 	interrupted bool
 	died        string // how the shell ended, when it did
@@ -615,7 +617,11 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	if p.attach {
 		termOut = s.opts.Terminal.Out
 	}
-	sink := func(b []byte) {
+	paths := &scriptPaths{
+		needle: []byte(filepath.Join(s.runDir, "step.sh") + ": line "),
+		name:   s.mod.Path, mapLine: p.markdownLine,
+	}
+	paths.out = func(b []byte) {
 		tail.Write(b)
 		if s.opts.Events.StepOutput != nil {
 			s.opts.Events.StepOutput(step, b)
@@ -627,6 +633,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 			p.interact.Write(b)
 		}
 	}
+	sink := paths.Write
 	o.capture = tail
 	t1, t2 := newToken(), newToken()
 	endSeen := s.sh.pump.arm(t1, t2, sink)
@@ -642,6 +649,8 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		return o
 	}
 	s.wait(ctx, step, p, o, endSeen)
+	paths.flush()
+	o.syntaxErr, o.syntaxLine = paths.syntaxErr, paths.syntaxLine
 	o.output = tail.String()
 	if o.typedAbort {
 		// The terminal echoed the line the runner typed.
@@ -802,6 +811,22 @@ func endsShell(died string) *regexp.Regexp {
 	return regexp.MustCompile(`$^`)
 }
 
+// markdownLine maps line n of the step's script to the markdown: past the
+// end (a syntax error at "end of file") is the line after the last, which is
+// the closing fence.
+func (p *plan) markdownLine(n int) int {
+	last := len(p.lineMap) - 1
+	switch {
+	case last < 1:
+		return 0
+	case n < 1:
+		return p.lineMap[1]
+	case n > last:
+		return p.lineMap[last] + 1
+	}
+	return p.lineMap[n]
+}
+
 // scriptLine is line i (1-based) of the step's script.
 func (p *plan) scriptLine(i int) string {
 	lines := strings.Split(p.script, "\n")
@@ -935,6 +960,12 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 		if r.ExitCode == 0 {
 			r.ExitCode = 130
 		}
+	case o.syntaxErr != "" && o.status != 0 && o.failLine == 0:
+		// bash stopped reading the step: whatever the exit status was
+		// meant to be, the step is not valid shell.
+		r.Status, r.FailLine = Failed, o.syntaxLine
+		where = fmt.Sprintf("%s:%d", s.mod.Path, o.syntaxLine)
+		r.Error = fmt.Sprintf("step %s (%s): %s", step.ID, where, o.syntaxErr)
 	case step.Attrs.ExitAny:
 		r.Status = Passed
 	case p.wantExit != nil:

@@ -3,8 +3,8 @@ package runner
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"regexp"
+	"strconv"
 	"strings"
 )
 

@@ -253,11 +253,11 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 			all.failLine = offset + 1
 		}
 		offset += len(lines)
-		if o.died != "" || o.timedOut || o.idle != "" || o.interrupted || o.authorErr != nil {
+		if o.died != "" || o.lostInput || o.timedOut || o.idle != "" || o.interrupted || o.authorErr != nil {
 			// Cut short: its output is no answer to compare, nor to
 			// write into the markdown under --update.
-			all.status, all.died, all.timedOut, all.idle, all.idleLine, all.interrupted, all.authorErr =
-				o.status, o.died, o.timedOut, o.idle, o.idleLine, o.interrupted, o.authorErr
+			all.status, all.died, all.lostInput, all.timedOut, all.idle, all.idleLine, all.interrupted, all.authorErr =
+				o.status, o.died, o.lostInput, o.timedOut, o.idle, o.idleLine, o.interrupted, o.authorErr
 			break
 		}
 		all.perCommand = append(all.perCommand, &commandOutcome{cmd: ci, output: o.output, status: o.status})

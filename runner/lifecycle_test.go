@@ -17,10 +17,16 @@ import (
 // A step that exits, execs or kills its shell fails with a clear message, and
 // the next step runs in a new shell restored from the last checkpoint.
 func TestStepEndsItsShell(t *testing.T) {
-	for _, tc := range []struct{ name, body, want string }{
-		{"exit", "echo bye\nexit 3\n", "ended the shell (exit 3)"},
-		{"exec", "exec sleep 30\n", "replaced the shell (exec)"},
-		{"kill", "kill -KILL $$\n", "killed by signal killed"},
+	for _, tc := range []struct {
+		name, body, want string
+		at               int // the command that ended it (index)
+	}{
+		{"exit", "echo bye\nexit 3\n", "ended the shell (exit 3)", 1},
+		{"exec", "exec sleep 30\n", "replaced the shell (exec)", 0},
+		{"kill", "kill -KILL $$\n", "killed by signal killed", 0},
+		// Not an end of the shell yet, but it would read end-of-file at
+		// its next prompt: the step fails, the next gets a new shell.
+		{"stdin", "exec </dev/null\necho stdin-null\n", "the step closed the shell's input", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mod := module(t, "kept=yes\n", tc.body, "echo kept=$kept\n")
@@ -30,10 +36,9 @@ func TestStepEndsItsShell(t *testing.T) {
 			if r.Status != Failed || !strings.Contains(r.Error, tc.want) {
 				t.Fatalf("%s: %s, error %q", tc.name, r.Status, r.Error)
 			}
-			// Reported at the line that ended the shell (the step's last).
-			if line := mod.Steps[1].Commands[len(mod.Steps[1].Commands)-1].Line; r.FailLine != line ||
+			if line := mod.Steps[1].Commands[tc.at].Line; r.FailLine != line ||
 				!strings.Contains(r.Error, fmt.Sprintf("(%s:%d)", mod.Path, line)) {
-				t.Errorf("%s: reported at line %d (%s), want %d", tc.name, r.FailLine, r.Error, line)
+				t.Errorf("reported at line %d (%s), want %d", r.FailLine, r.Error, line)
 			}
 			r = s.Exec(ctxT(t), mod.Steps[2])
 			mustPass(t, r)

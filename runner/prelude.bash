@@ -74,7 +74,11 @@ if [[ $__cc_o_pipefail == 0 ]]; then set +o pipefail; fi
 if [[ $__cc_o_errtrace == 0 ]]; then set +o errtrace; fi
 if [[ $__cc_o_errexit == 1 ]]; then set -o errexit; fi
 __cc_save
-printf 'E %d %d\n' "$1" "$__cc_fail_line" >&247
+# The third field is 0 when the step took the shell's input away (exec
+# </dev/null): the shell would read end-of-file at its next prompt.
+local i=1
+if [[ ! -t 0 ]]; then i=0; fi
+printf 'E %d %d %d\n' "$1" "$__cc_fail_line" "$i" >&247
 local t
 { IFS= read -r t; IFS= read -r t; } <"$__cc_tok"
 printf '\e]6973;%s\a' "$t" >&249

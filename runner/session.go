@@ -441,6 +441,14 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 	}
 	s.judge(step, plan, out, r)
 	s.judgeAuthor(ctx, step, plan, out, r)
+	if out.lostInput {
+		// The shell would read end-of-file at its next prompt and exit;
+		// end it now so the next Exec starts a new one from the last
+		// checkpoint (this step's state is not saved).
+		s.collectHistory()
+		s.sh.kill()
+		return s.finish(r, began)
+	}
 	s.collectHistory()
 	tmp := filepath.Join(s.runDir, "checkpoint.tmp")
 	if r.Status == Passed || r.Status == Skipped {
@@ -588,6 +596,7 @@ type outcome struct {
 	capture     *tail  // the output so far (wait looks at the last prompt)
 	interrupted bool
 	died        string // how the shell ended, when it did
+	lostInput   bool   // the step left the shell without its terminal input
 	typedAbort  bool   // the runner typed abortLine to finish the step
 	// authorErr is a failure of an author feature around the round trip:
 	// a file block that could not be written, an unanswered interact.
@@ -698,7 +707,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			if r.kind != 'E' {
 				continue
 			}
-			o.status, o.failLine = r.status, r.failLine
+			o.status, o.failLine, o.lostInput = r.status, r.failLine, r.lostInput
 			select {
 			case <-endSeen:
 			case <-time.After(2 * time.Second):
@@ -805,6 +814,8 @@ func endsShell(died string) *regexp.Regexp {
 		return regexp.MustCompile(commandAt + `(?:exit|logout)\b`)
 	case strings.Contains(died, "(exec)"):
 		return regexp.MustCompile(commandAt + `exec\s+[^\s<>&0-9-]`)
+	case strings.Contains(died, "closed the shell's input"):
+		return regexp.MustCompile(commandAt + `exec\b[^|;&]*(?:<|0<&-|<&-)`)
 	case strings.Contains(died, "killed by signal"):
 		return regexp.MustCompile(commandAt + `kill\b.*\$(?:\$|\{?BASHPID)`)
 	}
@@ -921,6 +932,9 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 			r.FailCommand = step.Commands[ci].Text
 		}
 		where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+	}
+	if o.lostInput && o.died == "" {
+		o.died = "the step closed the shell's input (the shell cannot read another command; the next step starts a new shell from the last checkpoint)"
 	}
 	if o.died != "" && r.FailLine == 0 {
 		// The shell is gone, so no ERR trap said where: the step's only

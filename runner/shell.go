@@ -52,6 +52,9 @@ type record struct {
 	kind     byte // 'R' ready, 'E' step ended, 'Y' sync
 	status   int
 	failLine int
+	// lostInput: after the step the shell's stdin was no longer the
+	// terminal (exec </dev/null); it cannot read another step.
+	lostInput bool
 }
 
 type shellConfig struct {
@@ -210,7 +213,9 @@ func (s *shell) readRecords(r *os.File) {
 		}
 		rec := record{kind: line[0]}
 		if rec.kind == 'E' {
-			fmt.Sscanf(line[1:], "%d %d", &rec.status, &rec.failLine)
+			input := 1
+			fmt.Sscanf(line[1:], "%d %d %d", &rec.status, &rec.failLine, &input)
+			rec.lostInput = input == 0
 		}
 		s.recs <- rec
 	}

@@ -355,12 +355,13 @@ func TestSeedModuleOffline(t *testing.T) {
 			t.Errorf("chmod was faked: %v", r.Fakes)
 		}
 	}
-	s, err := Open(ctxT(t), mod, Options{StateDir: opts.StateDir, Sandbox: true})
+	// Where the run's sandbox is (opening a session at step 1 would
+	// empty it: a new run starts fresh).
+	st, err := openStore(opts.StateDir, mod)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wd = s.Workdir()
-	s.Close()
+	wd = filepath.Join(st.dir, "sandbox", "work")
 	fi, err := os.Stat(filepath.Join(wd, "soft", "docker-compose"))
 	if err != nil || fi.Mode().Perm()&0o100 == 0 {
 		t.Errorf("soft/docker-compose not made executable: %v %v", fi, err)

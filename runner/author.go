@@ -412,13 +412,14 @@ func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *b
 // command traced (`$ cmd`) so its output reads like a transcript. It
 // reports whether the check passed.
 func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *course.Hidden, r *StepResult) bool {
-	vp := &plan{timeout: p.timeout, idle: s.idleTimeout(), lineMap: []int{0}, cmdAt: []int{-1}}
+	vp := &plan{timeout: p.timeout, idle: s.idleTimeout(), lineMap: []int{0}, cmdAt: []int{-1}, ownTrace: true}
 	// Inside the subshell plain errexit replaces the wrapper's ERR trap,
 	// so the trace shows the check's commands and nothing of ours. The
 	// trace prefix is a control character (bash repeats it per nesting
 	// level) turned into `$ ` afterwards.
 	var b strings.Builder
-	b.WriteString("(\ntrap - ERR\nset -e\nPS4=$'\\x1f '\nset -x\n")
+	// A course's own set -x is off in the check (untraced: in braces).
+	b.WriteString("{ set +o xtrace;} 2>/dev/null\n(\ntrap - ERR\nset -e\nPS4=$'\\x1f '\nset -x\n")
 	for _, c := range v.Commands {
 		b.WriteString(c.Text)
 		b.WriteByte('\n')

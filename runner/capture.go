@@ -139,3 +139,49 @@ func (w *scriptPaths) flush() {
 		w.pending = nil
 	}
 }
+
+// xtraceLevels turns the marker PS4 the wrapper gives a course's `set -x`
+// (`\x1f `, see __cc_pre) back into `+ `, one level less: bash repeats PS4's
+// first character per level, and a sourced step is one level deeper than the
+// same line typed at a terminal. A run of markers split across writes is
+// held back until it ends.
+type xtraceLevels struct {
+	out     func([]byte)
+	pending int // markers at the end of the last write
+}
+
+func (x *xtraceLevels) Write(b []byte) {
+	if x.pending == 0 && bytes.IndexByte(b, 0x1f) < 0 {
+		x.out(b)
+		return
+	}
+	var buf []byte
+	n := x.pending
+	x.pending = 0
+	for _, c := range b {
+		if c == 0x1f {
+			n++
+			continue
+		}
+		if n > 0 {
+			if c == ' ' {
+				buf = append(buf, strings.Repeat("+", max(n-1, 1))...)
+			} else {
+				buf = append(buf, bytes.Repeat([]byte{0x1f}, n)...)
+			}
+			n = 0
+		}
+		buf = append(buf, c)
+	}
+	x.pending = n
+	if len(buf) > 0 {
+		x.out(buf)
+	}
+}
+
+func (x *xtraceLevels) flush() {
+	if x.pending > 0 {
+		x.out(bytes.Repeat([]byte{0x1f}, x.pending))
+		x.pending = 0
+	}
+}

@@ -24,7 +24,14 @@ __cc_tok=$__cc_dir/tokens
 # sourced step file (errexit without exiting the shell) and pipefail. Ends by
 # printing the start token so the runner knows where the step's output begins.
 IFS= read -r -d '' __cc_pre_src <<'EOF'
-__cc_o_pipefail=0 __cc_o_errtrace=0 __cc_o_errexit=0
+__cc_o_pipefail=0 __cc_o_errtrace=0 __cc_o_errexit=0 __cc_xt=0 __cc_ps4=0
+# A course's set -x: off until the step file's first line (__cc_arm) turns
+# it on again, so `. step.sh` is not traced. The default PS4 becomes a marker
+# the runner turns back into `+`, one level less: sourcing adds a level
+# (`++ cmd`) that a terminal would not show. Not when PS4 is exported: a
+# child bash would inherit the marker.
+if [[ -o xtrace ]]; then __cc_xt=1; set +o xtrace; fi
+if [[ ${PS4-} == '+ ' && ${PS4@a} != *x* ]]; then __cc_ps4=1; PS4=$'\x1f '; fi
 if [[ -o errexit ]]; then __cc_o_errexit=1; set +o errexit; fi
 __cc_file=$__cc_f
 __cc_active=1
@@ -68,6 +75,7 @@ EOF
 # state, reports the status and prints the end token.
 IFS= read -r -d '' __cc_finish_src <<'EOF'
 __cc_active=0
+if [[ $__cc_ps4 == 1 && ${PS4-} == $'\x1f ' ]]; then PS4='+ '; fi
 trap - ERR
 if [[ -s $__cc_dir/errtrap ]]; then source "$__cc_dir/errtrap"; fi
 if [[ $__cc_o_pipefail == 0 ]]; then set +o pipefail; fi
@@ -112,6 +120,9 @@ if [[ -o history ]]; then history -a "$__cc_dir/checkpoint.tmp.hist" 2>/dev/null
 EOF
 
 __cc_pre() { eval "$__cc_pre_src"; }
+# __cc_arm: the first line of every step file. Untraced (xtrace is still off)
+# and it returns 0, so neither set -x nor the ERR trap sees it.
+__cc_arm() { if [[ $__cc_xt == 1 ]]; then set -o xtrace; fi; }
 # __cc_post STATUS: runs after the step file returns.
 __cc_post() { eval "$__cc_finish_src"; }
 # __cc_prompt runs before every prompt (PROMPT_COMMAND[99]). It only acts when
@@ -124,6 +135,7 @@ __cc_abort() { if [[ -o history ]]; then history -d -1; fi; if [[ $__cc_active =
 # __cc_sync: a round trip, used after restoring a checkpoint.
 __cc_sync() { printf 'Y\n' >&247; local t u; { IFS= read -r t; IFS= read -r u; } <"$__cc_tok"; printf '\e]6973;%s\a\e]6973;%s\a' "$t" "$u" >&249; }
 
-readonly -f __cc_pre __cc_post __cc_prompt __cc_save __cc_sync __cc_abort
-PROMPT_COMMAND[99]=__cc_prompt
+readonly -f __cc_pre __cc_arm __cc_post __cc_prompt __cc_save __cc_sync __cc_abort
+# In braces: under a course's set -x the hook is not traced into the output.
+PROMPT_COMMAND[99]='{ __cc_prompt;} 2>/dev/null'
 printf 'R\n' >&247

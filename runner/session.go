@@ -515,8 +515,11 @@ func (s *Session) ensureShell(ctx context.Context, step *course.Step) error {
 // lines map back to the markdown. Author features (fakes, file blocks,
 // verify) extend it.
 type plan struct {
-	skip   string // why the step is not run ("" = run it)
-	script string
+	skip string // why the step is not run ("" = run it)
+	// ownTrace: the script sets its own PS4 marker (verify): its output is
+	// not rewritten as a course's set -x is.
+	ownTrace bool
+	script   string
 	// history is what the step adds to the shell's history: the course's
 	// commands, never the runner's wrapping ("" for hidden work).
 	history   string
@@ -607,11 +610,16 @@ type outcome struct {
 
 const abortLine = `{ __cc_abort;} 2>/dev/null`
 
+// stepPrefix is the step file's first line, before the step's script: it
+// turns a course's set -x back on (see __cc_pre), so that neither the
+// wrapper nor the `. step.sh` line is traced.
+const stepPrefix = "__cc_arm\n"
+
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}
 	// The wrapper sources step.sh and reads it into history; rewriting one
 	// open file costs less than creating files per step.
-	if err := s.sh.writeStep(p.script); err != nil {
+	if err := s.sh.writeStep(stepPrefix + p.script); err != nil {
 		o.status, o.died = 1, "cannot write the step: "+err.Error()
 		return o
 	}
@@ -628,7 +636,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	}
 	paths := &scriptPaths{
 		needle: []byte(filepath.Join(s.runDir, "step.sh") + ": line "),
-		name:   s.mod.Path, mapLine: p.markdownLine,
+		name:   s.mod.Path, mapLine: func(n int) int { return p.markdownLine(n - 1) },
 	}
 	paths.out = func(b []byte) {
 		tail.Write(b)
@@ -643,6 +651,10 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		}
 	}
 	sink := paths.Write
+	trace := &xtraceLevels{out: paths.Write}
+	if !p.ownTrace {
+		sink = trace.Write
+	}
 	o.capture = tail
 	t1, t2 := newToken(), newToken()
 	endSeen := s.sh.pump.arm(t1, t2, sink)
@@ -658,7 +670,11 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		return o
 	}
 	s.wait(ctx, step, p, o, endSeen)
+	trace.flush()
 	paths.flush()
+	if o.failLine > 0 {
+		o.failLine-- // the script's line, past stepPrefix
+	}
 	o.syntaxErr, o.syntaxLine = paths.syntaxErr, paths.syntaxLine
 	o.output = tail.String()
 	if o.typedAbort {

@@ -144,6 +144,32 @@ func (st *store) drop(from int) error {
 	return nil
 }
 
+// prune removes the checkpoint files of other chains (steps since edited,
+// steps that no longer exist) and leftovers of interrupted writes: a module
+// keeps one set, this chain's.
+func (st *store) prune() error {
+	dir := filepath.Join(st.dir, "checkpoints")
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	keep := map[string]bool{}
+	for i := range st.chain {
+		keep[filepath.Base(st.checkpointPath(i))] = true
+	}
+	for _, e := range ents {
+		if !keep[e.Name()] {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func writeRename(dst string, b []byte) error {
 	tmp := dst + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,35 @@ func TestEditInvalidatesLaterCheckpoints(t *testing.T) {
 	p, _ := LoadProgress(opts.StateDir, mod)
 	if !p.Done[0] || p.Done[1] || p.Done[2] || p.Next != 1 {
 		t.Errorf("after an edit of step 2: done %v next %d", p.Done, p.Next)
+	}
+}
+
+// A run keeps one set of checkpoints per module, its chain's: those of
+// steps since edited or removed go.
+func TestOldCheckpointsPruned(t *testing.T) {
+	mod := module(t, "a=1\n", "b=2\n", "c=3\n")
+	opts := testOptions(t)
+	if _, err := RunModule(ctxT(t), mod, opts); err != nil {
+		t.Fatal(err)
+	}
+	mod.Steps[1].Commands[0].Text = "b=22"
+	opts.Resume = true
+	if res, err := RunModule(ctxT(t), mod, opts); err != nil || !res.OK() {
+		t.Fatalf("resume after an edit: %v", err)
+	}
+	mod.Steps = mod.Steps[:2]
+	if res, err := RunModule(ctxT(t), mod, opts); err != nil || !res.OK() {
+		t.Fatalf("resume after removing a step: %v", err)
+	}
+	st, _ := openStore(opts.StateDir, mod)
+	ents, _ := os.ReadDir(filepath.Join(st.dir, "checkpoints"))
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	want := []string{filepath.Base(st.checkpointPath(0)), filepath.Base(st.checkpointPath(1))}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("checkpoints kept: %v, want %v", names, want)
 	}
 }
 

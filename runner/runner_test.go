@@ -212,3 +212,36 @@ func TestXtraceShowsOnlyTheStep(t *testing.T) {
 		t.Errorf("the checkpoint lost the course's PS4")
 	}
 }
+
+// A course's traps behave as at a terminal: its ERR trap (set in one step)
+// fires on the failing command of a later step, which then stops; a DEBUG
+// trap fires for the step's commands, and `trap - DEBUG` lasts.
+func TestUserTrapsLikeATerminal(t *testing.T) {
+	mod := module(t,
+		"trap 'echo \"user-err status=$?\"' ERR\n",
+		"echo before\nfalse\necho not-reached\n",
+		"(exit 3)\n",
+		"trap 'echo DBG' DEBUG\n",
+		"echo two\n",
+		"trap - DEBUG\necho three\n",
+		"echo four\n",
+	)
+	s := open(t, mod, testOptions(t))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	r := s.Exec(ctxT(t), mod.Steps[1])
+	if r.Status != Failed || r.FailLine != 13 || r.Output != "before\nuser-err status=1\n" {
+		t.Errorf("ERR trap: %s line %d, output %q", r.Status, r.FailLine, r.Output)
+	}
+	// Still the course's trap after a failed step.
+	if r = s.Exec(ctxT(t), mod.Steps[2]); r.Status != Failed || r.Output != "user-err status=3\n" {
+		t.Errorf("the course's ERR trap did not last: %s %q", r.Status, r.Output)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[3]))
+	if r = s.Exec(ctxT(t), mod.Steps[4]); !strings.HasPrefix(r.Output, "DBG\ntwo\n") {
+		t.Errorf("DEBUG trap did not fire for the step's command: %q", r.Output)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[5]))
+	if r = s.Exec(ctxT(t), mod.Steps[6]); r.Output != "four\n" {
+		t.Errorf("trap - DEBUG did not last: %q", r.Output)
+	}
+}

@@ -139,6 +139,9 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		if err := st.drop(s.start); err != nil {
 			return nil, err
 		}
+		if err := st.prune(); err != nil {
+			return nil, err
+		}
 		s.dropFrom = s.start
 	}
 	s.env = s.environment()
@@ -612,8 +615,10 @@ const abortLine = `{ __cc_abort;} 2>/dev/null`
 
 // stepPrefix is the step file's first line, before the step's script: it
 // turns a course's set -x back on (see __cc_pre), so that neither the
-// wrapper nor the `. step.sh` line is traced.
-const stepPrefix = "__cc_arm\n"
+// wrapper nor the `. step.sh` line is traced, and puts back the course's
+// DEBUG trap — last, so it fires for none of this, and at the file's top
+// level, so a `trap - DEBUG` in the step lasts.
+const stepPrefix = `{ __cc_arm; if [[ -s $__cc_dir/dbgtrap ]]; then . "$__cc_dir/dbgtrap"; fi;} 2>/dev/null` + "\n"
 
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}

@@ -330,9 +330,11 @@ func (a *Attrs) merge(over Attrs) {
 
 // Suggest returns the known key closest to an unknown one (edit distance
 // at most 2), or "" — for "did you mean timeout?".
-func Suggest(key string) string {
+func Suggest(key string) string { return suggestFrom(key, KnownAttrs) }
+
+func suggestFrom(key string, known []string) string {
 	best, bestD := "", 3
-	for _, k := range KnownAttrs {
+	for _, k := range known {
 		if d := editDistance(strings.ToLower(key), k); d < bestD {
 			best, bestD = k, d
 		}

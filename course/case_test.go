@@ -140,6 +140,10 @@ func dump(m *Module) string {
 	}
 	fmt.Fprintf(&b, "blocks %s\n", strings.Join(blocks, " "))
 	for _, p := range m.Problems {
+		if p.File != "" {
+			fmt.Fprintf(&b, "problem %s:%d: %s\n", filepath.Base(p.File), p.Line, p.Message)
+			continue
+		}
 		fmt.Fprintf(&b, "problem %d: %s\n", p.Line, p.Message)
 	}
 	return b.String()

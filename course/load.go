@@ -13,7 +13,7 @@ import (
 func Load(path string) (*Module, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &PosError{File: path, Err: readError(err)}
+		return nil, &PosError{File: path, Err: ReadError(err)}
 	}
 	side, ok, err := sidecarSettings(path)
 	if err != nil {
@@ -25,8 +25,9 @@ func Load(path string) (*Module, error) {
 	return parse(path, src, &side)
 }
 
-// readError says what to do about a file that cannot be read.
-func readError(err error) error {
+// ReadError says what to do about a file that cannot be read: the one
+// message every command gives for a path it cannot use.
+func ReadError(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err

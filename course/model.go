@@ -58,6 +58,18 @@ type Settings struct {
 	Steps   map[string]Attrs  `json:"-"`
 	Raw     map[string]any    `json:"-"`
 	Source  string            `json:"-"` // where the settings came from, for messages
+	// StepKeys is where each id under steps: was written, so a finding
+	// about it names that file and line.
+	StepKeys map[string]Pos `json:"-"`
+	// Problems are findings in the settings themselves (an unknown key),
+	// each with the file it is in; parsing adds them to Module.Problems.
+	Problems []Problem `json:"-"`
+}
+
+// Pos is a place in a file.
+type Pos struct {
+	File string
+	Line int
 }
 
 // Step is one runnable unit: a script, transcript or file fence, or a hidden
@@ -175,6 +187,9 @@ type Block struct {
 
 // Problem is a finding made while parsing (lint reports it).
 type Problem struct {
+	// File is set when the problem is in another file than the module
+	// (its coursectl.yaml); empty means the module.
+	File    string
 	Line    int
 	Message string // what is wrong — what to do
 	// Code names the kind of problem (one of the Problem* constants), so
@@ -184,13 +199,14 @@ type Problem struct {
 
 // Problem codes.
 const (
-	ProblemUnterminated  = "unterminated"   // a fence never closed
-	ProblemDuplicateName = "duplicate-name" // two steps with one name
-	ProblemBadAttr       = "bad-attr"       // an attribute value that cannot be used
-	ProblemStrayComment  = "stray-comment"  // an annotation or verify with nothing to attach to
-	ProblemHostPrompt    = "host-prompt"    // `host-A $` prompts: the block is prose
-	ProblemNoCommands    = "no-commands"    // a transcript with no `$ ` lines
-	ProblemUnknownStep   = "unknown-step"   // settings name a step that is not there
+	ProblemUnterminated  = "unterminated"    // a fence never closed
+	ProblemDuplicateName = "duplicate-name"  // two steps with one name
+	ProblemBadAttr       = "bad-attr"        // an attribute value that cannot be used
+	ProblemStrayComment  = "stray-comment"   // an annotation or verify with nothing to attach to
+	ProblemHostPrompt    = "host-prompt"     // `host-A $` prompts: the block is prose
+	ProblemNoCommands    = "no-commands"     // a transcript with no `$ ` lines
+	ProblemUnknownStep   = "unknown-step"    // settings name a step that is not there
+	ProblemUnknownKey    = "unknown-setting" // a settings key coursectl does not know
 )
 
 // Link is a link or image in the prose, for lint's broken-link check.

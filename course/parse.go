@@ -79,6 +79,7 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 	if side != nil {
 		m.Settings = mergeSettings(m.Settings, *side)
 	}
+	m.Problems = append(m.Problems, m.Settings.Problems...)
 	p.nl = make([]int, 0, bytes.Count(p.src, []byte{'\n'}))
 	for off := 0; ; {
 		i := bytes.IndexByte(p.src[off:], '\n')
@@ -557,7 +558,9 @@ func (p *parser) applySettings() {
 	sort.Strings(ids)
 	for _, id := range ids {
 		if p.m.Step(id) == nil {
-			p.problem(0, ProblemUnknownStep, "%s: steps: %q is not a step of this module — run coursectl list for the ids", p.m.Settings.Source, id)
+			at := p.m.Settings.StepKeys[id]
+			p.m.Problems = append(p.m.Problems, Problem{File: at.File, Line: at.Line, Code: ProblemUnknownStep,
+				Message: fmt.Sprintf("steps: %q is not a step of this module — run coursectl list for the ids", id)})
 		}
 	}
 	for _, s := range p.m.Steps {

@@ -209,3 +209,25 @@ func TestSlug(t *testing.T) {
 		}
 	}
 }
+
+// A YAML error in coursectl.yaml or front matter names the file and the
+// line yaml.v3 found it at, as FILE:LINE (SPEC §4), not "yaml: line N".
+func TestSettingsYAMLErrorLines(t *testing.T) {
+	dir := t.TempDir()
+	mod := filepath.Join(dir, "m.md")
+	if err := os.WriteFile(mod, []byte("# M\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	side := filepath.Join(dir, "coursectl.yaml")
+	if err := os.WriteFile(side, []byte("m.md:\n  timeout: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(mod)
+	if err == nil || !strings.HasPrefix(err.Error(), side+":2: ") || strings.Contains(err.Error(), "yaml: line") {
+		t.Errorf("coursectl.yaml error = %v", err)
+	}
+	_, err = Parse("fm.md", []byte("---\ntitle: x\ncoursectl:\n  timeout: [\n---\n# M\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "fm.md:4: front matter: ") || strings.Contains(err.Error(), "yaml: line") {
+		t.Errorf("front matter error = %v", err)
+	}
+}

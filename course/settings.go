@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -43,7 +47,8 @@ func frontMatter(src []byte) (yml []byte, end int, ok bool) {
 // settingsFromYAML decodes one module's settings mapping (the value under
 // `coursectl:` in front matter, or under the module's name in the sidecar).
 // line is added to the YAML's own line numbers in problems.
-func settingsFromYAML(node *yaml.Node, file string, lineOff int) (Settings, error) {
+// where says whose settings they are, for messages ("under coursectl:").
+func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (Settings, error) {
 	var s Settings
 	var raw map[string]any
 	if err := node.Decode(&raw); err != nil {
@@ -60,6 +65,7 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int) (Settings, erro
 		}
 		return &PosError{File: file, Line: line, Err: fmt.Errorf(format, a...)}
 	}
+	s.Problems = unknownSettings(node, file, lineOff, where)
 	for k, v := range raw {
 		switch k {
 		case "timeout":
@@ -118,6 +124,7 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int) (Settings, erro
 				}
 				s.Steps[id] = a
 			}
+			s.StepKeys = stepKeys(node, k, file, lineOff)
 		}
 	}
 	return s, nil
@@ -157,7 +164,78 @@ func mergeSettings(base, over Settings) Settings {
 	if over.Source != "" {
 		out.Source = over.Source
 	}
+	if len(over.StepKeys) > 0 {
+		out.StepKeys = map[string]Pos{}
+		for k, v := range base.StepKeys {
+			out.StepKeys[k] = v
+		}
+		for k, v := range over.StepKeys {
+			out.StepKeys[k] = v
+		}
+	}
+	out.Problems = append(append([]Problem(nil), base.Problems...), over.Problems...)
 	return out
+}
+
+// SettingKeys are the keys a module's settings may have (SPEC §2).
+var SettingKeys = []string{"timeout", "fakes", "env", "workdir", "steps"}
+
+// unknownSettings reports the keys of a settings mapping coursectl does
+// not know: a typo such as `timout:` would otherwise be ignored without a
+// word, and the step would run with the default timeout.
+func unknownSettings(node *yaml.Node, file string, lineOff int, where string) []Problem {
+	if node.Kind != yaml.MappingNode {
+		return nil
+	}
+	var probs []Problem
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		key := node.Content[i]
+		if slices.Contains(SettingKeys, key.Value) {
+			continue
+		}
+		hint := "the keys are " + strings.Join(SettingKeys, ", ")
+		if sug := suggestFrom(key.Value, SettingKeys); sug != "" {
+			hint = "did you mean " + sug + "?"
+		}
+		probs = append(probs, Problem{File: file, Line: key.Line + lineOff, Code: ProblemUnknownKey,
+			Message: fmt.Sprintf("unknown setting %q %s — %s", key.Value, where, hint)})
+	}
+	return probs
+}
+
+// stepKeys is where each id under the steps: key of node was written.
+func stepKeys(node *yaml.Node, key, file string, lineOff int) map[string]Pos {
+	out := map[string]Pos{}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		if node.Content[i].Value != key {
+			continue
+		}
+		steps := node.Content[i+1]
+		for j := 0; j+1 < len(steps.Content); j += 2 {
+			out[steps.Content[j].Value] = Pos{File: file, Line: steps.Content[j].Line + lineOff}
+		}
+	}
+	return out
+}
+
+// yamlLineRE finds the line yaml.v3 puts in its messages ("yaml: line 3:
+// ..." for syntax, "line 3: ..." in an unmarshal error's list).
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?(?:unmarshal errors:\s*)?line (\d+): `)
+
+// yamlError turns a yaml.v3 error into a PosError at the line it names
+// (plus lineOff, where the YAML starts in file), so it prints as
+// FILE:LINE: like every other error.
+func yamlError(file string, lineOff int, err error, prefix, hint string) *PosError {
+	msg := strings.TrimSpace(err.Error())
+	line := 0
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		if n, cerr := strconv.Atoi(m[1]); cerr == nil {
+			line = n + lineOff
+			msg = msg[len(m[0]):]
+		}
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	return &PosError{File: file, Line: line, Err: fmt.Errorf("%s%s — %s", prefix, msg, hint)}
 }
 
 func mergeMap(a, b map[string]string) map[string]string {
@@ -183,7 +261,12 @@ func mergeMap(a, b map[string]string) map[string]string {
 func frontMatterSettings(yml []byte, file string) (s Settings, title string, err error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(yml, &doc); err != nil {
-		return Settings{}, "", &PosError{File: file, Line: 2, Err: fmt.Errorf("front matter: %v — fix the YAML between the --- lines", err)}
+		// +1: the YAML starts on the line after the opening ---.
+		perr := yamlError(file, 1, err, "front matter: ", "fix the YAML between the --- lines")
+		if perr.Line == 0 {
+			perr.Line = 2
+		}
+		return Settings{}, "", perr
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return Settings{}, "", nil
@@ -197,7 +280,7 @@ func frontMatterSettings(yml []byte, file string) (s Settings, title string, err
 			}
 		case "coursectl":
 			// +1: the YAML starts on the line after the opening ---.
-			s, err = settingsFromYAML(m.Content[i+1], file, 1)
+			s, err = settingsFromYAML(m.Content[i+1], file, 1, "under coursectl:")
 			if err != nil {
 				return Settings{}, "", err
 			}
@@ -223,7 +306,7 @@ func sidecarSettings(module string) (Settings, bool, error) {
 func parseSidecar(path string, data []byte, name string) (Settings, bool, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return Settings{}, false, &PosError{File: path, Err: fmt.Errorf("%v — fix the YAML", err)}
+		return Settings{}, false, yamlError(path, 0, err, "", "fix the YAML")
 	}
 	if len(doc.Content) == 0 {
 		return Settings{}, false, nil
@@ -234,7 +317,7 @@ func parseSidecar(path string, data []byte, name string) (Settings, bool, error)
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == name {
-			s, err := settingsFromYAML(m.Content[i+1], path, 0)
+			s, err := settingsFromYAML(m.Content[i+1], path, 0, "for "+name)
 			return s, err == nil, err
 		}
 	}

@@ -70,6 +70,9 @@ var problemSeverity = map[string]Severity{
 	course.ProblemHostPrompt:    Warning,
 	course.ProblemNoCommands:    Warning,
 	course.ProblemUnknownStep:   Error,
+	// Settings are coursectl's own keys (no other tool's share them), so
+	// an unknown one is a typo that silently changes the run.
+	course.ProblemUnknownKey: Error,
 }
 
 // Module runs every check on m and returns the findings in line order.
@@ -84,7 +87,14 @@ func Module(m *course.Module) []Finding {
 	}
 	l.mojibake()
 	l.links()
-	sort.SliceStable(l.out, func(i, j int) bool { return l.out[i].Line < l.out[j].Line })
+	// The module's own findings first, then those in its coursectl.yaml.
+	sort.SliceStable(l.out, func(i, j int) bool {
+		a, b := l.out[i], l.out[j]
+		if (a.File == m.Path) != (b.File == m.Path) {
+			return a.File == m.Path
+		}
+		return a.Line < b.Line
+	})
 	return l.out
 }
 
@@ -108,7 +118,13 @@ func (l *linter) problems() {
 		if code == "" {
 			code = "parse"
 		}
-		l.add(p.Line, sev, code, msg, hint)
+		f := Finding{File: l.m.Path, Line: p.Line, Severity: sev, Check: code, Message: msg, Hint: hint}
+		// A finding in coursectl.yaml points there, so FILE:LINE opens
+		// the right file.
+		if p.File != "" {
+			f.File = p.File
+		}
+		l.out = append(l.out, f)
 	}
 }
 

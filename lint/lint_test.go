@@ -214,3 +214,35 @@ func TestDiff(t *testing.T) {
 		t.Error("no change should give no diff")
 	}
 }
+
+// Module settings are checked like attributes: a typo'd key under
+// `coursectl:` or in coursectl.yaml is reported where it was written —
+// in coursectl.yaml's case as coursectl.yaml:LINE, not the module.
+func TestSettingsFindings(t *testing.T) {
+	dir := t.TempDir()
+	mod := filepath.Join(dir, "m.md")
+	src := "---\ntitle: M\ncoursectl:\n  timout: 5m\n  env:\n    A: b\n---\n# M\n```sh\nls\n```\n"
+	side := "m.md:\n  fakse:\n    wget: 'true'\n  steps:\n    nosuch:\n      skip: true\nother.md:\n  whatever: 1\n"
+	if err := os.WriteFile(mod, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "coursectl.yaml"), []byte(side), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := course.Load(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range Module(m) {
+		got = append(got, strings.TrimPrefix(f.String(), dir+string(filepath.Separator)))
+	}
+	want := []string{
+		`m.md:4: error: unknown setting "timout" under coursectl: — did you mean timeout?`,
+		`coursectl.yaml:2: error: unknown setting "fakse" for m.md — did you mean fakes?`,
+		`coursectl.yaml:5: error: steps: "nosuch" is not a step of this module — run coursectl list for the ids`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

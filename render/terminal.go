@@ -1,19 +1,25 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
+	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/formatters"
-	"github.com/charmbracelet/glamour"
+	"github.com/charmbracelet/glamour/ansi"
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
@@ -62,13 +68,13 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 		if strings.TrimSpace(p.text) == "" {
 			continue
 		}
-		r, err := t.glamour().Render(p.text)
+		r, rel, err := t.markdown(p.text)
 		if err != nil {
 			// glamour fails only on a broken style or template; the reader
 			// is better served by the markdown as written than by nothing.
 			r = indentLines(p.text, strings.Repeat(" ", proseMargin))
 		}
-		out = append(out, tidyLines(r))
+		out = append(out, unmarkRelative(tidyLines(r), rel))
 	}
 	if len(out) == 0 {
 		return ""
@@ -91,21 +97,118 @@ func (t Terminal) codeBlock(lang, body string) string {
 	return b.String()
 }
 
-func (t Terminal) glamour() *glamour.TermRenderer {
+// markdown renders prose with glamour's ANSI renderer. It is glamour's
+// own pipeline (glamour.NewTermRenderer builds the same goldmark) plus one
+// AST transformer, markRelative, which glamour has no option for. It also
+// returns the relative link targets that were marked.
+func (t Terminal) markdown(src string) (string, []string, error) {
 	style, profile := plainStyle(), termenv.Ascii
 	if t.Color {
 		style, profile = colorStyle(), termenv.ANSI
 	}
-	r, err := glamour.NewTermRenderer(
-		glamour.WithStyles(style),
-		glamour.WithColorProfile(profile),
-		glamour.WithWordWrap(t.width()),
-		glamour.WithChromaFormatter("terminal16"),
+	rel := &markRelative{}
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.GFM, extension.DefinitionList),
+		goldmark.WithParserOptions(
+			parser.WithAutoHeadingID(),
+			parser.WithASTTransformers(util.Prioritized(rel, 0)),
+		),
 	)
-	if err != nil {
-		panic(err) // only options with errors are file/JSON styles, unused here
+	// Set after New, as glamour does: New lets the extensions add their
+	// HTML renderers, which the ANSI renderer replaces.
+	md.SetRenderer(renderer.NewRenderer(renderer.WithNodeRenderers(
+		util.Prioritized(ansi.NewRenderer(ansi.Options{
+			WordWrap:        t.width(),
+			ColorProfile:    profile,
+			Styles:          style,
+			ChromaFormatter: "terminal16",
+		}), 1000),
+	)))
+	var buf bytes.Buffer
+	if err := md.Convert([]byte(src), &buf); err != nil {
+		return "", nil, err
 	}
-	return r
+	return buf.String(), rel.dests, nil
+}
+
+// relMark makes a relative link target absolute for glamour, which would
+// otherwise "resolve" it against an empty base URL: docs/x.md printed as
+// /docs/x.md, ../x.md as /x.md. A target with a scheme is printed as
+// written; unmarkRelative takes the mark out again. It is short, so
+// wrapping is at most two columns early, and has no hyphen, so glamour
+// never breaks a line inside it.
+const relMark = "r:"
+
+// markRelative is a goldmark AST transformer that puts relMark before the
+// target of every relative link and image, and remembers the targets.
+type markRelative struct{ dests []string }
+
+func (m *markRelative) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			n.Destination = m.mark(n.Destination)
+		case *ast.Image:
+			n.Destination = m.mark(n.Destination)
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+func (m *markRelative) mark(dest []byte) []byte {
+	d := string(dest)
+	// glamour prints no target for an anchor in the same page.
+	if d == "" || strings.HasPrefix(d, "#") || strings.HasPrefix(d, "//") {
+		return dest
+	}
+	u, err := url.Parse(d)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return dest
+	}
+	m.dests = append(m.dests, d)
+	return []byte(relMark + d)
+}
+
+// unmarkRelative takes relMark out of the rendered text, also where
+// glamour wrapped a target at one of its hyphens.
+func unmarkRelative(s string, dests []string) string {
+	if len(dests) == 0 {
+		return s
+	}
+	marked := make([]string, len(dests))
+	for i, d := range dests {
+		marked[i] = relMark + d
+	}
+	return wrappedURLs(marked).ReplaceAllStringFunc(s, func(m string) string {
+		return strings.TrimPrefix(m, relMark)
+	})
+}
+
+// wrapBreak is what glamour puts where it wraps a line inside a link
+// target: the style closed, the newline, the indent (with a quote's bar)
+// and the style opened again.
+const wrapBreak = `(?:\x1b\[[0-9;]*m)*\n(?:[ │]|\x1b\[[0-9;]*m)*`
+
+var wrapBreakRE = regexp.MustCompile(wrapBreak)
+
+// wrappedURLs matches any of urls as printed, which may be wrapped after
+// any of its hyphens (glamour's word wrap breaks there). Longer URLs come
+// first, so one that extends another is matched whole.
+func wrappedURLs(urls []string) *regexp.Regexp {
+	urls = append([]string(nil), urls...)
+	sort.Slice(urls, func(i, j int) bool { return len(urls[i]) > len(urls[j]) })
+	alts := make([]string, 0, len(urls))
+	for _, u := range urls {
+		pieces := strings.SplitAfter(u, "-")
+		for i, p := range pieces {
+			pieces[i] = regexp.QuoteMeta(p)
+		}
+		alts = append(alts, strings.Join(pieces, "(?:"+wrapBreak+")?"))
+	}
+	return regexp.MustCompile(strings.Join(alts, "|"))
 }
 
 // proseParser finds what glamour must not see (annotation comments, code
@@ -243,17 +346,29 @@ func lineStart(src []byte, at int) int {
 // hyperlink makes each absolute URL glamour printed clickable (OSC 8).
 // glamour prints a link's target after its text; we wrap that target
 // rather than re-implement its link rendering, so wrapping and styles stay
-// glamour's. The escape has no width, so line lengths are unchanged.
+// glamour's. The escape has no width, so line lengths are unchanged. A
+// target glamour wrapped over several lines is linked on each line, each
+// piece to the whole URL, so clicking any of them opens the right page.
 func hyperlink(s string, links []string) string {
 	seen := map[string]bool{}
+	var abs []string
 	for _, u := range links {
 		if seen[u] || !isAbsoluteURL(u) {
 			continue
 		}
 		seen[u] = true
-		s = strings.ReplaceAll(s, u, xansi.SetHyperlink(u)+u+xansi.ResetHyperlink())
+		abs = append(abs, u)
 	}
-	return s
+	if len(abs) == 0 {
+		return s
+	}
+	return wrappedURLs(abs).ReplaceAllStringFunc(s, func(m string) string {
+		u := wrapBreakRE.ReplaceAllString(m, "")
+		open, end := xansi.SetHyperlink(u), xansi.ResetHyperlink()
+		return open + wrapBreakRE.ReplaceAllStringFunc(m, func(br string) string {
+			return end + br + open
+		}) + end
+	})
 }
 
 var schemeRE = regexp.MustCompile(`^(https?|ftp|mailto|file):`)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	xansi "github.com/charmbracelet/x/ansi"
+
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
 )
@@ -240,6 +242,89 @@ func TestConcurrentRender(t *testing.T) {
 	for i := 0; i < 8; i++ {
 		if s := <-done; !strings.Contains(s, "Step 3/6") {
 			t.Error("a concurrent render lost its steps")
+		}
+	}
+}
+
+func proseModule(t *testing.T, src string) *course.Module {
+	t.Helper()
+	mod, err := course.Parse("links.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mod
+}
+
+// Relative links and images keep their path as the author wrote it: a
+// made-up leading "/" (or a ../ cleaned away) points somewhere else.
+func TestRelativeLinksAsWritten(t *testing.T) {
+	mod := proseModule(t, "See [the guide](docs/guide.md), [up](../README.md#top), [here](#links) and ![diagram](images/arch.png).\n\n"+
+		"| a | b |\n|---|---|\n| [x](sub/x.md) | y |\n")
+	for _, tm := range []Terminal{{Width: 80}, {Width: 80, Color: true, Hyperlinks: true}} {
+		got := xansi.Strip(tm.Prose(mod, 0))
+		for _, want := range []string{" docs/guide.md", " ../README.md#top", "images/arch.png", "sub/x.md"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("color=%v: no %q in\n%s", tm.Color, want, got)
+			}
+		}
+		for _, bad := range []string{"/docs/guide.md", " /README.md", "/images/arch.png", "/sub/x.md", "#links"} {
+			if strings.Contains(got, bad) {
+				t.Errorf("color=%v: %q in\n%s", tm.Color, bad, got)
+			}
+		}
+	}
+}
+
+// A long URL that glamour wraps at a hyphen is still one link: every
+// piece on screen carries the whole URL as its OSC 8 target.
+func TestSplitURLKeepsItsTarget(t *testing.T) {
+	const u = "https://user-images.githubusercontent.com/12345/123456789-abcdef01-2345-6789-abcd-ef0123456789.png"
+	mod := proseModule(t, "![Screenshot]("+u+")\n")
+	got := Terminal{Width: 60, Color: true, Hyperlinks: true}.Prose(mod, 0)
+	plain := xansi.Strip(got)
+	if strings.Count(plain, "\n") < 2 {
+		t.Fatalf("the URL was not wrapped at 60 columns, so this tests nothing:\n%s", plain)
+	}
+	pieces := 0
+	for _, l := range strings.Split(got, "\n") {
+		if !strings.ContainsAny(xansi.Strip(l), "-.") {
+			continue
+		}
+		pieces++
+		if !strings.Contains(l, xansi.SetHyperlink(u)) {
+			t.Errorf("line %q has no link to the full URL", quoteEscapes(l))
+		}
+		if strings.Count(l, "\x1b]8;;") != 2*strings.Count(l, xansi.SetHyperlink(u)) {
+			t.Errorf("line %q opens a link it does not close, or links elsewhere", quoteEscapes(l))
+		}
+	}
+	if pieces < 2 {
+		t.Errorf("want the URL on several lines:\n%s", plain)
+	}
+	for _, l := range strings.Split(plain, "\n") {
+		if w := xansi.StringWidth(l); w > 60 {
+			t.Errorf("line %q is %d columns wide", l, w)
+		}
+	}
+}
+
+// --width wraps prose only. Code — a step's and any other block's — keeps
+// its lines whole, past the width if need be: a command wrapped or cut on
+// screen cannot be copied and run (docs/render.md, "Code is never wrapped").
+func TestCodeLinesIgnoreWidth(t *testing.T) {
+	const stepCmd = "echo this-is-a-long-command --with --many --flags that runs well past sixty columns"
+	const other = "non-step code that is also long and goes well beyond sixty columns, kept as written"
+	mod := proseModule(t, "# Code\n\nSome prose that is long enough to be wrapped at sixty columns, like any paragraph.\n\n"+
+		"```sh\n"+stepCmd+"\n```\n\n```\n"+other+"\n```\n")
+	for _, tm := range []Terminal{{Width: 60}, {Width: 60, Color: true}} {
+		got := xansi.Strip(tm.Module(mod, nil))
+		for _, want := range []string{"│ " + stepCmd + "\n", "    " + other + "\n"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("color=%v: no whole line %q in\n%s", tm.Color, want, got)
+			}
+		}
+		if !strings.Contains(got, "  Some prose that is long enough to be wrapped at sixty\n") {
+			t.Errorf("color=%v: prose not wrapped at 60:\n%s", tm.Color, got)
 		}
 	}
 }

@@ -18,6 +18,9 @@ type jsonModule struct {
 	DurationMS  int64      `json:"duration_ms"`
 	Steps       []jsonStep `json:"steps"`
 	Interrupted bool       `json:"interrupted,omitempty"`
+	// Warnings are the runner's: what went wrong without failing a step
+	// (--from with no checkpoint to restore, a corrupt checkpoint).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 type jsonStep struct {
@@ -50,6 +53,10 @@ func JSON(w io.Writer, results []*runner.ModuleResult) error {
 	return nil
 }
 
+// CheckpointNote is the note of a step that did not run because a valid
+// checkpoint from an earlier run stands for it (--resume, --from).
+const CheckpointNote = "from checkpoint"
+
 func jsonFor(mr *runner.ModuleResult) jsonModule {
 	steps := Steps(mr)
 	c := count(steps)
@@ -61,6 +68,7 @@ func jsonFor(mr *runner.ModuleResult) jsonModule {
 		DurationMS:  mr.Duration.Milliseconds(),
 		Steps:       make([]jsonStep, 0, len(steps)),
 		Interrupted: mr.Interrupted,
+		Warnings:    mr.Warnings,
 	}
 	for _, sr := range steps {
 		js := jsonStep{
@@ -74,6 +82,11 @@ func jsonFor(mr *runner.ModuleResult) jsonModule {
 			Error:      sr.Error,
 			Note:       sr.Note,
 			Diff:       Plain(sr.Diff),
+		}
+		if sr.FromCheckpoint && js.Note == "" {
+			// "passed" with duration_ms 0 would otherwise read as a step
+			// that ran in no time.
+			js.Note = CheckpointNote
 		}
 		if failed(sr) {
 			js.FailLine = sr.FailLine

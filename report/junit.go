@@ -36,6 +36,8 @@ type junitSuite struct {
 	Timestamp string      `xml:"timestamp,attr,omitempty"`
 	File      string      `xml:"file,attr"`
 	Cases     []junitCase `xml:"testcase"`
+	// SystemErr carries the runner's warnings, one a line.
+	SystemErr string `xml:"system-err,omitempty"`
 }
 
 type junitCase struct {
@@ -77,6 +79,9 @@ func JUnit(w io.Writer, results []*runner.ModuleResult) error {
 			Time:     seconds(mr.Duration),
 			File:     mr.File,
 			Cases:    make([]junitCase, 0, len(steps)),
+		}
+		if len(mr.Warnings) > 0 {
+			suite.SystemErr = xmlSafe(Plain(strings.Join(mr.Warnings, "\n")))
 		}
 		if !mr.Started.IsZero() {
 			// The schema's timestamp has no zone; UTC says which.

@@ -36,6 +36,18 @@ type Live struct {
 	Width int
 	// Buffered holds each module's block until the module ends (-j > 1).
 	Buffered bool
+	// Checkpointed, when set, tells which steps of mod (by index) a valid
+	// checkpoint stands for. A resumed run (--resume, --from) reports only
+	// the steps it runs as they finish; the steps before the first of them
+	// were settled from checkpoints when the module started, so Live asks
+	// once that first step starts and writes their lines ahead of it, and
+	// every block reads in document order.
+	Checkpointed func(mod *course.Module) []bool
+	// Warn is where the runner's warnings go as they happen, one line
+	// each (`coursectl: warning: ...`): a checkpoint that could not be
+	// restored, so the run starts from a fresh shell; a corrupt one
+	// ignored. Nil writes them into the module's block instead.
+	Warn io.Writer
 
 	mu      sync.Mutex
 	w       io.Writer
@@ -52,6 +64,10 @@ type liveModule struct {
 	buf     bytes.Buffer // the block so far when Buffered
 	idw     int
 	printed map[*runner.StepResult]bool
+	// restored are the steps written as "(checkpoint)" ahead of the first
+	// step that ran; begun is set once that step has started.
+	restored map[string]bool
+	begun    bool
 	// The running step, for the status line.
 	step     *course.Step
 	started  time.Time
@@ -112,8 +128,16 @@ func (l *Live) Module(mod *course.Module) runner.Events {
 	l.mu.Unlock()
 	return runner.Events{
 		StepStarted: func(st *course.Step) {
+			var done []bool
+			if !lm.begun && st.Index > 1 && l.Checkpointed != nil {
+				done = l.Checkpointed(mod) // reads files: not under l.mu
+			}
 			l.mu.Lock()
 			defer l.mu.Unlock()
+			if !lm.begun {
+				lm.begun = true
+				l.writeRestored(lm, st, done)
+			}
 			lm.step, lm.started, lm.lastLine, lm.partial = st, l.now(), lm.lastLine[:0], lm.partial[:0]
 		},
 		StepOutput: func(st *course.Step, b []byte) {
@@ -127,6 +151,18 @@ func (l *Live) Module(mod *course.Module) runner.Events {
 			lm.step = nil
 			l.Text.step(l.out(lm), mod.Path, sr, lm.idw)
 			lm.printed[sr] = true
+		},
+		// Called from the runner's goroutines, the checkpoint writer's too.
+		Warning: func(msg string) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			msg = firstLine(msg)
+			if l.Warn == nil {
+				fmt.Fprintf(l.out(lm), "  %s\n", l.Text.paint(sgrYellow, "warning: "+msg))
+				return
+			}
+			l.clear() // the status line may share the terminal
+			fmt.Fprintf(l.Warn, "coursectl: warning: %s\n", msg)
 		},
 	}
 }
@@ -152,6 +188,9 @@ func (l *Live) Done(mr *runner.ModuleResult) {
 	steps := Steps(mr)
 	w := l.out(lm)
 	for _, sr := range steps {
+		if lm.restored[sr.ID] && sr.FromCheckpoint {
+			continue
+		}
 		if !lm.printed[sr] {
 			l.Text.step(w, mr.File, sr, lm.idw)
 		}
@@ -160,6 +199,25 @@ func (l *Live) Done(mr *runner.ModuleResult) {
 	if l.Buffered {
 		l.clear()
 		l.w.Write(lm.buf.Bytes())
+	}
+}
+
+// writeRestored writes the "(checkpoint)" lines of the steps before first
+// that done says a checkpoint stands for. Called with l.mu held.
+func (l *Live) writeRestored(lm *liveModule, first *course.Step, done []bool) {
+	for i, st := range lm.mod.Steps {
+		if i >= first.Index-1 || i >= len(done) {
+			break
+		}
+		if !done[i] {
+			continue
+		}
+		if lm.restored == nil {
+			lm.restored = map[string]bool{}
+		}
+		lm.restored[st.ID] = true
+		sr := &runner.StepResult{Step: st, ID: st.ID, Line: st.Line, Status: runner.Passed, FromCheckpoint: true}
+		l.Text.step(l.out(lm), lm.mod.Path, sr, lm.idw)
 	}
 }
 

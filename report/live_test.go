@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -179,5 +180,102 @@ func TestLiveBufferedBlocks(t *testing.T) {
 	Text{}.WriteModule(&want, a)
 	if b.String() != want.String() {
 		t.Errorf("blocks interleaved:\n%s\n--- want\n%s", b.String(), want.String())
+	}
+}
+
+// A resumed run reports only the steps it runs; the steps a checkpoint
+// stands for still come first, in document order, as in the report
+// written at the end.
+func TestLiveResumedInDocumentOrder(t *testing.T) {
+	mod := module("docs/state.md",
+		script("set-up", 5, "greet() { echo hi; }"),
+		script("use-it", 11, "greet"),
+		script("fail-here", 17, "false"),
+		script("later", 23, "true"),
+	)
+	s := mod.Steps
+	var steps []*runner.StepResult
+	for _, st := range s[:2] {
+		sr := result(st, runner.Passed, 0)
+		sr.FromCheckpoint = true
+		steps = append(steps, sr)
+	}
+	steps = append(steps, result(s[2], runner.Passed, 30*time.Millisecond), result(s[3], runner.Passed, 40*time.Millisecond))
+	mr := &runner.ModuleResult{Module: mod, File: mod.Path, Started: t0, Steps: steps}
+
+	var b bytes.Buffer
+	l := NewLive(&b)
+	asked := 0
+	l.Checkpointed = func(m *course.Module) []bool {
+		asked++
+		return []bool{true, true, false, false}
+	}
+	ev := l.Module(mod)
+	for _, sr := range steps[2:] { // as the runner reports them: the restored ones never start
+		ev.StepStarted(sr.Step)
+		ev.StepDone(sr)
+	}
+	l.Done(mr)
+	var want strings.Builder
+	Text{}.WriteModule(&want, mr)
+	if b.String() != want.String() {
+		t.Errorf("live report of a resumed run:\n%s\n--- want (document order)\n%s", b.String(), want.String())
+	}
+	if asked != 1 {
+		t.Errorf("Checkpointed asked %d times, want once", asked)
+	}
+	if !strings.Contains(b.String(), "  ✓ set-up             (checkpoint)\n  ✓ use-it             (checkpoint)\n  ✓ fail-here    0.0s\n") {
+		t.Errorf("checkpoint lines not in the duration column:\n%s", b.String())
+	}
+}
+
+// The runner's warnings (a run that starts from a fresh shell because no
+// checkpoint could be restored) go to Warn as they happen, one line each,
+// with the status line out of the way; without Warn, into the block.
+func TestLiveWarnings(t *testing.T) {
+	mr := passResult()
+	msg := "docs/intro.md: no checkpoint for step greet (never passed, or edited since); starting at step a-much-longer-step-name with a fresh shell"
+
+	var out, errOut bytes.Buffer
+	c := &clock{t0}
+	l := NewLive(&out)
+	l.now, l.Status, l.Warn = c.now, true, &errOut
+	ev := l.Module(mr.Module)
+	ev.StepStarted(mr.Steps[1].Step)
+	c.t = c.t.Add(2 * StatusAfter)
+	l.Tick()
+	ev.Warning(msg + "\nsecond line")
+	if got, want := errOut.String(), "coursectl: warning: "+msg+"\n"; got != want {
+		t.Errorf("warning:\n got %q\nwant %q", got, want)
+	}
+	if l.drawn != 0 {
+		t.Error("status line still drawn when the warning was written")
+	}
+
+	out.Reset()
+	l = NewLive(&out)
+	ev = l.Module(mr.Module)
+	ev.Warning(msg)
+	if want := "docs/intro.md\n  warning: " + msg + "\n"; out.String() != want {
+		t.Errorf("warning in the block:\n got %q\nwant %q", out.String(), want)
+	}
+}
+
+// JSON and JUnit carry the runner's warnings.
+func TestWarningsInMachineReports(t *testing.T) {
+	mr := passResult()
+	mr.Warnings = []string{"docs/intro.md: no checkpoint for step greet; starting at step a-much-longer-step-name with a fresh shell"}
+	var j, x bytes.Buffer
+	if err := JSON(&j, []*runner.ModuleResult{mr}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(j.String(), `"warnings":["docs/intro.md: no checkpoint for step greet; starting at step a-much-longer-step-name with a fresh shell"]`) {
+		t.Errorf("JSON has no warnings: %s", j.String())
+	}
+	if err := JUnit(&x, []*runner.ModuleResult{mr}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(x.String(), "<system-err>docs/intro.md: no checkpoint for step greet;") {
+		t.Errorf("JUnit has no system-err:\n%s", x.String())
 	}
 }

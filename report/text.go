@@ -79,7 +79,9 @@ func (t Text) step(w io.Writer, file string, sr *runner.StepResult, idw int) {
 	dur := fmt.Sprintf("%6s", Duration(sr.Duration))
 	switch {
 	case sr.Status == runner.Passed && sr.FromCheckpoint:
-		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrGreen, "✓"), id, t.paint(sgrDim, "(checkpoint)"))
+		// Nothing ran, so no time: the duration column stays blank and
+		// the word stands where a failure's "failed" does.
+		fmt.Fprintf(w, "  %s %s  %6s  %s\n", t.paint(sgrGreen, "✓"), id, "", t.paint(sgrDim, "(checkpoint)"))
 	case sr.Status == runner.Passed:
 		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrGreen, "✓"), id, t.paint(sgrDim, dur))
 		// A pass that leaned on fakes says so: what did not really run.

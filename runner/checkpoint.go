@@ -47,6 +47,11 @@ func openStore(stateDir string, mod *course.Module) (*store, error) {
 	if stateDir == "" {
 		stateDir = DefaultStateDir()
 	}
+	// Absolute, so the run's own files stay reachable after a step's cd.
+	stateDir, err := filepath.Abs(stateDir)
+	if err != nil {
+		return nil, err
+	}
 	abs, err := filepath.Abs(mod.Path)
 	if err != nil {
 		return nil, err

@@ -84,6 +84,10 @@ type Session struct {
 	// wrapper hands over each step's new lines (history -a), so no step
 	// rewrites the whole list.
 	history []byte
+
+	// lastState is the state the last step left (a checkpoint's bytes),
+	// passed or failed, nil when the shell did not write one: Shell's.
+	lastState []byte
 }
 
 // Open starts the shell for mod, restoring the checkpoint that
@@ -454,8 +458,14 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 	}
 	s.collectHistory()
 	tmp := filepath.Join(s.runDir, "checkpoint.tmp")
+	data, err := prepareCheckpoint(tmp, s.history)
+	// The state the step left, failed or not, for a debug shell (Shell).
+	s.lastState = nil
+	if err == nil {
+		s.lastState = data
+	}
 	if r.Status == Passed || r.Status == Skipped {
-		if data, err := prepareCheckpoint(tmp, s.history); err != nil {
+		if err != nil {
 			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, step.Line, step.ID, err))
 		} else {
 			s.save(step, data)

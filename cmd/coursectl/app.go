@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -94,7 +95,10 @@ func register(c *command) { commands[c.name] = c }
 
 // Main runs coursectl with args and returns the exit status.
 func Main(args []string, streams *IOStreams) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A hang-up (the ssh session or CI agent went away) stops a command
+	// the way Ctrl-C does, so check still reports what ran and every
+	// process it started is ended.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	err := Run(ctx, args, streams)
 	return report(err, streams)
@@ -134,10 +138,12 @@ func Run(ctx context.Context, args []string, streams *IOStreams) error {
 	switch name {
 	case "help", "-h", "--help":
 		if len(args) > 1 {
-			if c := commands[args[1]]; c != nil {
-				fmt.Fprint(streams.Out, c.usage)
-				return nil
+			c := commands[args[1]]
+			if c == nil {
+				return usageError("unknown command %q: run 'coursectl help' for the list", args[1])
 			}
+			fmt.Fprint(streams.Out, c.usage)
+			return nil
 		}
 		printHelp(streams.Out)
 		return nil
@@ -221,6 +227,23 @@ func newFlagSet(c *command, streams *IOStreams) *flag.FlagSet {
 	return fs
 }
 
+// goFlagName finds the flag name in the flag package's errors ("flag
+// provided but not defined: -shard", "invalid value "x" for flag -shard: ...",
+// "flag needs an argument: -o", "invalid boolean value "x" for -json: ...").
+var goFlagName = regexp.MustCompile(`((?:flag provided but not defined|flag needs an argument): |for (?:flag )?)-([A-Za-z0-9][\w-]*)`)
+
+// dashDash rewrites the flag package's one-dash names into the spelling
+// the help uses: --shard for long names, -o and -j for one letter.
+func dashDash(msg string) string {
+	return goFlagName.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := goFlagName.FindStringSubmatch(m)
+		if len(sub[2]) == 1 {
+			return m
+		}
+		return sub[1] + "--" + sub[2]
+	})
+}
+
 // parseFlags parses flags that may be interspersed with positional
 // arguments (`coursectl check docs/ --json`), as users of other CLIs expect.
 func parseFlags(c *command, fs *flag.FlagSet, args []string, streams *IOStreams) ([]string, error) {
@@ -231,7 +254,7 @@ func parseFlags(c *command, fs *flag.FlagSet, args []string, streams *IOStreams)
 				fmt.Fprint(streams.Out, c.usage)
 				return nil, silentExit(exitOK)
 			}
-			return nil, usageError("%s: %v (see 'coursectl help %s')", c.name, err, c.name)
+			return nil, usageError("%s: %s (see 'coursectl help %s')", c.name, dashDash(err.Error()), c.name)
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -301,13 +301,14 @@ func TestCheckReports(t *testing.T) {
 
 func TestCheckOptionsReachRunner(t *testing.T) {
 	fc := newFakeCourse(t, map[string][]string{"a.md": {"one", "two"}})
-	t.Setenv("XDG_STATE_HOME", "/xdg")
-	if _, errOut, code := check(t, fc.path("a.md"), "--from", "two", "--timeout", "2m", "--idle-timeout", "5s", "--no-fakes", "--home", "/h"); code != 0 {
+	xdg, home := t.TempDir(), filepath.Join(t.TempDir(), "h")
+	t.Setenv("XDG_STATE_HOME", xdg)
+	if _, errOut, code := check(t, fc.path("a.md"), "--from", "two", "--timeout", "2m", "--idle-timeout", "5s", "--no-fakes", "--home", home); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	o := fc.opts[0]
-	if o.From != "two" || o.Timeout != 2*time.Minute || o.IdleTimeout != 5*time.Second || !o.NoFakes || o.Home != "/h" ||
-		!o.Sandbox || o.StateDir != "/xdg/coursectl" {
+	if o.From != "two" || o.Timeout != 2*time.Minute || o.IdleTimeout != 5*time.Second || !o.NoFakes || o.Home != home ||
+		!o.Sandbox || o.StateDir != filepath.Join(xdg, "coursectl") {
 		t.Errorf("options: %+v", o)
 	}
 }
@@ -318,8 +319,8 @@ func TestCheckBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{fc.path("missing.md")}, "coursectl: " + fc.path("missing.md") + ": no such file or directory\n"},
-		{[]string{"--timeout", "banana", fc.path("a.md")}, `invalid value "banana" for flag -timeout: want a duration`},
+		{[]string{fc.path("missing.md")}, "coursectl: " + fc.path("missing.md") + ": no such file — check the path\n"},
+		{[]string{"--timeout", "banana", fc.path("a.md")}, `invalid value "banana" for flag --timeout: want a duration`},
 		{[]string{"--from", "no-such-step", fc.path("a.md")}, `--from no-such-step: no step with that id (its steps: one, two)`},
 		{[]string{"-j", "0", fc.path("a.md")}, "-j 0: want at least 1"},
 		{[]string{"--shard", "3/2", fc.path("a.md")}, "want K/N"},
@@ -432,5 +433,34 @@ func TestCheckStatusLineOnTerminal(t *testing.T) {
 	}
 	if !regexp.MustCompile(`\r +\r  (\x1b\[[0-9;]*m)?✓`).MatchString(out) {
 		t.Errorf("status line not erased before the step's line: %q", out)
+	}
+}
+
+// The seed and the real pages of the corpus have problems lint reports
+// (prompts naming another host, fences lint would tag), but none that stops
+// check: they still run.
+func TestCheckRunsRealDocsDespiteLintFindings(t *testing.T) {
+	files := []string{"../../testdata/module1.md"}
+	err := filepath.WalkDir("../../testdata/corpus", func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".md") && filepath.Base(p) != "README.md" {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 10 {
+		t.Fatalf("found only %d pages: %v", len(files), files)
+	}
+	for _, f := range files {
+		mod, err := course.Load(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if err := invalidAnnotations(mod); err != nil {
+			t.Errorf("check would refuse a real page: %v", err)
+		}
 	}
 }

@@ -62,7 +62,8 @@ Flags:
 
 Exit status: 0 every step passed or was skipped, 1 a step failed, 2 bad usage
 or unreadable input, 130 interrupted (Ctrl-C stops the running step and keeps
-the checkpoints of finished steps; a second Ctrl-C stops at once).
+the checkpoints of finished steps; a second Ctrl-C stops at once; SIGTERM and
+SIGHUP do the same).
 Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
 ::error annotations.
 
@@ -197,15 +198,16 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 		if err != nil {
 			return inputError(err)
 		}
+		if err := invalidAnnotations(mod); err != nil {
+			return inputError(err)
+		}
 		if f.from != "" && mod.Step(f.from) == nil {
 			return usageError("%s: --from %s: no step with that id (%s)", file, f.from, stepIDs(mod))
 		}
 		mods = append(mods, mod)
 	}
-	if f.state == "" {
-		if f.state, err = defaultStateDir(); err != nil {
-			return usageError("--state: %v", err)
-		}
+	if err := f.checkPlaces(); err != nil {
+		return err
 	}
 	var junit *os.File
 	if f.junit != "" {
@@ -228,6 +230,18 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 	live := reports.NewLive(textOut)
 	live.Text = reports.Text{Color: color}
 	live.Status, live.Width, live.Buffered = textTTY, width, f.jobs > 1
+	live.Warn = streams.Err
+	if f.resume || f.from != "" {
+		live.Checkpointed = func(mod *course.Module) []bool {
+			// The runner settled these steps from the same checkpoints
+			// when it opened the module.
+			p, err := runner.LoadProgress(f.state, mod)
+			if err != nil {
+				return nil
+			}
+			return p.Done
+		}
+	}
 	if f.shard.n > 0 && len(mods) == 0 {
 		fmt.Fprintf(live, "shard %s: no modules (%d in all)\n", f.shard.String(), total)
 	}
@@ -322,6 +336,170 @@ func (f *checkFlags) validate(paths []string) error {
 	return nil
 }
 
+// checkPlaces settles the state directory and makes sure every place the
+// check writes to can be written, before anything runs: finding out after
+// an hour of checking that the report cannot be saved, or failing the
+// first step over a mistyped --workdir, helps no one.
+func (f *checkFlags) checkPlaces() error {
+	if f.state == "" {
+		var err error
+		if f.state, err = defaultStateDir(); err != nil {
+			return usageError("--state: %v", err)
+		}
+	}
+	// The state directory is coursectl's own store, made with its parents
+	// like the XDG directory it defaults to (on a fresh machine
+	// ~/.local/state is missing; run passes that default explicitly).
+	if err := writableDir("--state", f.state, true); err != nil {
+		return err
+	}
+	if err := writableDir("--workdir", f.workdir, false); err != nil {
+		return err
+	}
+	if err := writableDir("--home", f.home, false); err != nil {
+		return err
+	}
+	if f.html != "" {
+		// The page, or the index and a page per module, go in FILE's
+		// directory, which is not created: a missing one is a typo.
+		if fi, err := os.Stat(f.html); err == nil && fi.IsDir() {
+			return usageError("--html %s: is a directory — name the page to write, like %s", f.html, filepath.Join(f.html, "report.html"))
+		}
+		dir := filepath.Dir(f.html)
+		fi, err := os.Stat(dir)
+		switch {
+		case err != nil:
+			return usageError("--html %s: directory %s does not exist — create it first", f.html, dir)
+		case !fi.IsDir():
+			return usageError("--html %s: %s is not a directory", f.html, dir)
+		case !canWriteIn(dir):
+			return usageError("--html %s: cannot write in %s — name a writable place", f.html, dir)
+		}
+	}
+	return nil
+}
+
+// writableDir checks a directory flag: dir is a directory check can write
+// in, or is missing and can be made. --workdir and --home may name a new
+// directory, but not one under a missing parent: that is a typo more likely
+// than a wish for a new tree, and the steps would run somewhere else than
+// meant. withParents allows it, for the state directory.
+func writableDir(flag, dir string, withParents bool) error {
+	if dir == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	if err == nil {
+		if !fi.IsDir() {
+			return usageError("%s %s: not a directory — name a directory (a missing one is created)", flag, dir)
+		}
+		if !canWriteIn(dir) {
+			return usageError("%s %s: cannot write in it — name a writable directory", flag, dir)
+		}
+		return nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return usageError("%s %s: %v", flag, dir, statReason(err))
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	for withParents {
+		if _, err := os.Stat(parent); err == nil || parent == filepath.Dir(parent) {
+			break
+		}
+		parent = filepath.Dir(parent)
+	}
+	fi, err = os.Stat(parent)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageError("%s %s: directory %s does not exist — create it first", flag, dir, parent)
+	case err != nil:
+		return usageError("%s %s: %v", flag, dir, statReason(err))
+	case !fi.IsDir():
+		return usageError("%s %s: %s is not a directory", flag, dir, parent)
+	case !canWriteIn(parent):
+		return usageError("%s %s: cannot create it: %s is not writable — name a writable directory", flag, dir, parent)
+	}
+	return nil
+}
+
+// statReason is why os.Stat failed, without the "stat PATH:" the message
+// already names ("not a directory" for /etc/passwd/x).
+func statReason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// canWriteIn tries what check will do there: create a file. Permission
+// bits alone do not tell (root ignores them; /proc and read-only mounts
+// refuse root too).
+func canWriteIn(dir string) bool {
+	f, err := os.CreateTemp(dir, ".coursectl-probe-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
+}
+
+// fatalProblems are the parse problems check will not run a module with:
+// an annotation or setting whose value cannot be used. The parser drops
+// such a value, so running anyway would check something other than the
+// author wrote ({exit=foo} expects 0, {timeout=banana} becomes the default
+// timeout, settings for a renamed step apply to nothing) and could pass.
+// Lint calls the other problems errors or warnings too, but the module
+// still runs as written (an unterminated fence is still a step, a
+// duplicate name gets a -2 id), so check runs it and leaves them to lint.
+var fatalProblems = map[string]bool{
+	course.ProblemBadAttr:     true,
+	course.ProblemUnknownStep: true,
+	course.ProblemUnknownKey:  true, // `timout:` or `fakse:` under coursectl: settings
+}
+
+// invalidAnnotations is the first fatal problem of mod, as the one-line
+// error check exits 2 with, or nil.
+func invalidAnnotations(mod *course.Module) error {
+	var first *course.Problem
+	for i := range mod.Problems {
+		p := &mod.Problems[i]
+		if !fatalProblems[p.Code] {
+			continue
+		}
+		if first == nil || problemBefore(p, first) {
+			first = p
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	file := mod.Path
+	if first.File != "" { // in the module's coursectl.yaml
+		file = first.File
+	}
+	msg := first.Message
+	if strings.Contains(msg, " — ") { // it already says what to do
+		msg += fmt.Sprintf(" (coursectl lint %s shows all)", mod.Path)
+	} else {
+		msg += fmt.Sprintf(" — fix the annotation (coursectl lint %s shows all)", mod.Path)
+	}
+	return &course.PosError{File: file, Line: first.Line, Err: errors.New(msg)}
+}
+
+// problemBefore orders problems as a reader meets them: the module's own by
+// line, then those in its coursectl.yaml by line; no line comes last.
+func problemBefore(a, b *course.Problem) bool {
+	if (a.File == "") != (b.File == "") {
+		return a.File == ""
+	}
+	if (a.Line == 0) != (b.Line == 0) {
+		return a.Line > 0
+	}
+	return a.Line < b.Line
+}
+
 // stepIDs lists a module's step ids for an error message, shortened when
 // there are many.
 func stepIDs(mod *course.Module) string {
@@ -355,7 +533,7 @@ func modulePaths(args []string) ([]string, error) {
 	for _, arg := range args {
 		info, err := os.Stat(arg)
 		if err != nil {
-			return nil, inputError(&course.PosError{File: arg, Err: unwrapPathError(err)})
+			return nil, pathError(arg, err)
 		}
 		if !info.IsDir() {
 			add(arg)
@@ -368,7 +546,7 @@ func modulePaths(args []string) ([]string, error) {
 			}
 			hidden := p != arg && strings.HasPrefix(d.Name(), ".")
 			switch {
-			case d.IsDir() && hidden:
+			case d.IsDir() && (hidden || d.Name() == "node_modules"):
 				return filepath.SkipDir
 			case !d.IsDir() && !hidden && strings.EqualFold(filepath.Ext(p), ".md"):
 				add(p)
@@ -380,24 +558,11 @@ func modulePaths(args []string) ([]string, error) {
 			return nil, inputError(err)
 		}
 		if found == 0 {
-			return nil, usageError("%s: no .md files in this directory", arg)
+			return nil, noModulesError(arg)
 		}
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-// unwrapPathError drops the "stat FILE:" a *fs.PathError repeats, since
-// PosError already names the file.
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, fs.ErrNotExist) {
-			return errors.New("no such file or directory")
-		}
-		return pe.Err
-	}
-	return err
 }
 
 // defaultStateDir is SPEC §3's: $XDG_STATE_HOME/coursectl, else
@@ -525,10 +690,13 @@ func runnerFailure(mod *course.Module, mr *runner.ModuleResult, err error) *runn
 // returned context, so the runner stops the running step and keeps the
 // checkpoints of finished ones; a second one calls exitNow, for a step that
 // will not stop. Main's NotifyContext sees the first interrupt too.
+// SIGTERM and SIGHUP count as interrupts: a CI job cancelled, or a hung-up
+// ssh session, still gets the report of what ran, and exits 130 (SPEC §4's
+// "interrupted", whichever signal it was).
 func interruptible(ctx context.Context, stderr io.Writer, exitNow func()) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	go func() {
 		for n := 1; ; n++ {

@@ -4,13 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/lint"
@@ -73,7 +69,7 @@ func runLint(ctx context.Context, streams *IOStreams, args []string) error {
 	if *diff && !*fix {
 		return usageError("lint: --diff shows what --fix would change: use --fix --diff")
 	}
-	files, err := markdownFiles(paths)
+	files, err := modulePaths(paths)
 	if err != nil {
 		return err
 	}
@@ -150,46 +146,6 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// markdownFiles expands directories into the .md files under them (hidden
-// directories and node_modules skipped), in a stable order. A path that
-// does not exist is a usage error naming it.
-func markdownFiles(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, inputError(&course.PosError{File: p, Err: errors.New("no such file or directory — check the path")})
-		}
-		if !info.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && path != p && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
-				return filepath.SkipDir
-			}
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(path), ".md") {
-				found = append(found, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, inputError(&course.PosError{File: p, Err: err})
-		}
-		if len(found) == 0 {
-			// A typo'd directory must not pass CI silently.
-			return nil, inputError(&course.PosError{File: p, Err: errors.New("no .md files in it — give a module or a directory of them")})
-		}
-		sort.Strings(found)
-		out = append(out, found...)
-	}
-	return out, nil
 }
 
 // fixFile repairs mojibake in file, or with showDiff prints the repair.

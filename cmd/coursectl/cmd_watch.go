@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -41,8 +40,9 @@ one. Steps run in a sandbox kept in the state directory, as in check: a
 fresh workdir and HOME, so writing a module never touches your real HOME.
 Files the steps made are not rolled back when a step re-runs.
 
-Ctrl-C stops watching (and a run in progress) and exits 0; a second Ctrl-C
-exits 130 at once.
+Ctrl-C stops watching (and a run in progress, waiting for its processes to
+end) and exits 130, as an interrupted command does; a second Ctrl-C exits
+130 at once, without waiting.
 
 Flags:
   --run          run the module on every save, from the first changed step
@@ -83,9 +83,9 @@ func runWatch(ctx context.Context, streams *IOStreams, args []string) error {
 	// an edit in progress: refuse it. Whatever is wrong inside the file is
 	// shown by the loop, which goes on watching.
 	if fi, err := os.Stat(opts.Path); err != nil {
-		return inputError(&course.PosError{File: opts.Path, Err: errors.New("no such file — check the path")})
+		return pathError(opts.Path, err)
 	} else if fi.IsDir() {
-		return inputError(&course.PosError{File: opts.Path, Err: errors.New("is a directory — name a markdown file in it")})
+		return pathError(opts.Path, syscall.EISDIR)
 	}
 	if opts.StateDir == "" {
 		opts.StateDir = runner.DefaultStateDir()

@@ -11,10 +11,18 @@ import (
 // TestMain lets testscript run the real coursectl in-process: `exec
 // coursectl ...` in a script calls Main with the script's streams.
 func TestMain(m *testing.M) {
+	// Tests that need coursectl as a process of its own (on a pty, where
+	// it is the foreground job and gets SIGWINCH) re-run this binary.
+	if os.Getenv(mainEnv) == "1" {
+		os.Exit(Main(os.Args[1:], stdStreams()))
+	}
 	testscript.Main(m, map[string]func(){
 		"coursectl": func() { os.Exit(Main(os.Args[1:], stdStreams())) },
 	})
 }
+
+// mainEnv makes the test binary be coursectl (see TestMain).
+const mainEnv = "COURSECTL_TEST_MAIN"
 
 // TestScripts runs every testdata/script/*.txtar. Each starts in a fresh
 // $WORK with HOME inside it, TERM=dumb and NO_COLOR set, so no script sees

@@ -78,7 +78,8 @@ func (w *watcher) terminal() render.Terminal {
 }
 
 // loop watches until ctx is cancelled (Ctrl-C), then stops the run in
-// progress and returns nil: leaving is the normal way to end a watch.
+// progress and returns exit status 130, interrupted (SPEC §4), like every
+// other command stopped by Ctrl-C.
 func (w *watcher) loop(ctx context.Context) error {
 	abs, err := filepath.Abs(w.opts.Path)
 	if err != nil {
@@ -106,7 +107,7 @@ func (w *watcher) loop(ctx context.Context) error {
 			}
 			w.stopRun()
 			w.screen.leave()
-			return nil
+			return silentExit(exitInterrupted)
 		case ev, ok := <-fw.Events:
 			if !ok {
 				return nil

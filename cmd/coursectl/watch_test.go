@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,11 +120,19 @@ func startWatch(t testing.TB, opts watchOptions) (out *watchOutput, stop func() 
 	go func() { done <- w.loop(ctx) }()
 	var once sync.Once
 	var err error
+	// stop is Ctrl-C: the loop must end with exit status 130 (SPEC §4),
+	// and any other result is the error stop returns.
 	stop = func() error {
 		once.Do(func() {
 			cancel()
 			select {
 			case err = <-done:
+				var ee *exitError
+				if errors.As(err, &ee) && ee.code == exitInterrupted && ee.err == nil {
+					err = nil
+				} else {
+					err = fmt.Errorf("the watch loop returned %v after Ctrl-C, want exit status %d", err, exitInterrupted)
+				}
 			case <-time.After(watchDeadline):
 				err = fmt.Errorf("the watch loop did not return %s after cancel", watchDeadline)
 			}
@@ -228,8 +238,8 @@ func TestWatchTerminalClearsAndRedraws(t *testing.T) {
 		return strings.Count(s, clearScreen) == 2 && strings.Contains(s, "Step 1/1 · Two")
 	})
 	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	if code := report(<-done, &IOStreams{Err: io.Discard}); code != exitInterrupted {
+		t.Fatalf("exit status %d after Ctrl-C, want %d", code, exitInterrupted)
 	}
 	if !strings.HasPrefix(s, clearScreen) || strings.Contains(s, "=== coursectl watch") {
 		t.Errorf("a terminal page does not start with clear-screen, or has a separator:\n%q", s)
@@ -420,7 +430,7 @@ done`, bg, fg)
 }
 
 // Ctrl-C (ctx cancelled) during a run stops it, leaves no process, and the
-// loop returns nil: `coursectl watch` exits 0.
+// loop ends with exit status 130 (stop checks it).
 func TestWatchInterruptMidRunLeavesCleanly(t *testing.T) {
 	requireBash(t)
 	path := filepath.Join(t.TempDir(), "m.md")
@@ -499,5 +509,34 @@ func waitProcs(t testing.TB, marker string, want bool) {
 			t.Fatalf("waited %s for process %s running=%v", watchDeadline, marker, want)
 		}
 		time.Sleep(20 * time.Millisecond) // polling /proc: there is no event to wait on
+	}
+}
+
+// Through the command, as Main runs it: Ctrl-C (Main's context cancelled)
+// ends `coursectl watch` with exit status 130, interrupted (SPEC §4), and
+// no error line, since "stopped watching" already says what happened.
+func TestWatchCommandCtrlCExits130(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.md")
+	saveInPlace(t, path, "# M\n\n```sh\necho hi\n```\n")
+	out, errOut := newWatchOutput(), newWatchOutput()
+	streams := &IOStreams{Out: out, Err: errOut, Width: 80}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- report(Run(ctx, []string{"watch", "--state", t.TempDir(), path}, streams), streams)
+	}()
+	out.waitUpdate(t, 1, "watching")
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitInterrupted {
+			t.Errorf("exit status %d, want %d", code, exitInterrupted)
+		}
+	case <-time.After(watchDeadline):
+		t.Fatal("watch did not end after Ctrl-C")
+	}
+	if !strings.HasSuffix(out.String(), "stopped watching\n") || errOut.String() != "" {
+		t.Errorf("stdout ends %q, stderr %q", out.String()[max(0, len(out.String())-40):], errOut.String())
 	}
 }

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"strings"
+
+	"context"
+	"errors"
+	"fmt"
+	xansi "github.com/charmbracelet/x/ansi"
+	"os"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/runner"
+)
+
+func init() {
+	register(&command{
+		name:    "shell",
+		summary: "an interactive bash with the state before a step, to debug a module",
+		usage: `Usage: coursectl shell FILE [--at ID] [--state DIR]
+
+Opens an interactive bash with the shell state of the checkpoint before step
+ID: the variables, working directory, functions, aliases and options the
+steps before it left. Try the step's commands by hand, look around, then
+type exit. Nothing you do in this shell changes the checkpoints.
+
+Without --at, the state is the one 'coursectl run FILE' would resume with
+(before the first step not done).
+
+Flags:
+  --at ID       the step to stand before ('coursectl list FILE' shows ids)
+  --state DIR   checkpoints (default $XDG_STATE_HOME/coursectl, else
+                ~/.local/state/coursectl)
+
+Examples:
+  coursectl shell testdata/module1.md --at install-docker
+  coursectl shell module1.md
+`,
+		run: runShell,
+	})
+}
+
+func runShell(ctx context.Context, streams *IOStreams, args []string) error {
+	c := commands["shell"]
+	fs := newFlagSet(c, streams)
+	at := fs.String("at", "", "")
+	state := fs.String("state", "", "")
+	pos, err := parseFlags(c, fs, args, streams)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("shell: want one FILE (see 'coursectl help shell')")
+	}
+	mod, err := course.Load(pos[0])
+	if err != nil {
+		return inputError(err)
+	}
+	if len(mod.Steps) == 0 {
+		return usageError("%s: no steps, so no state to stand in", mod.Path)
+	}
+	if *state == "" {
+		*state = runner.DefaultStateDir()
+	}
+	id := *at
+	if id == "" {
+		// Where run would resume: before the first step not done.
+		p, err := runner.LoadProgress(*state, mod)
+		if err != nil {
+			return err
+		}
+		if p.Next >= len(mod.Steps) {
+			return usageError("%s: every step is done, so there is no next step to stand before: name one with --at ID", mod.Path)
+		}
+		id = mod.Steps[p.Next].ID
+	}
+	step := mod.Step(id)
+	if step == nil {
+		return usageError("%s: no step %q in this module — 'coursectl list %s' shows the ids", mod.Path, id, mod.Path)
+	}
+	if i := step.Index - 1; i > 0 {
+		p, err := runner.LoadProgress(*state, mod)
+		if err != nil {
+			return err
+		}
+		if !p.Done[i-1] {
+			prev := mod.Steps[i-1]
+			return usageError("%s:%d: step %s has no checkpoint (never passed, or edited since) — run the module up to it first: coursectl run %s",
+				mod.Path, prev.Line, prev.ID, mod.Path)
+		}
+	}
+	if i := step.Index - 1; i == 0 {
+		fmt.Fprintf(streams.Out, "A fresh shell, before the first step %s (%s:%d). Type exit to leave.\n", step.ID, mod.Path, step.Line)
+	} else {
+		fmt.Fprintf(streams.Out, "A shell with the state before step %s (%s:%d), as step %s left it. Type exit to leave.\n",
+			step.ID, mod.Path, step.Line, mod.Steps[i-1].ID)
+	}
+	in := streams.InFile
+	if in == nil {
+		in = os.Stdin
+	}
+	out := streams.OutFile
+	var plainDone chan struct{}
+	if out == nil {
+		// Not a terminal (a script pipes commands in): the shell's terminal
+		// output goes through a pipe that drops escapes and \r.
+		r, w, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		plainDone = make(chan struct{})
+		go func() {
+			defer close(plainDone)
+			pw := &plainWriter{w: streams.Out}
+			_, _ = io.Copy(pw, r)
+			pw.flush()
+			r.Close()
+		}()
+		out = w
+		defer func() {
+			w.Close()
+			<-plainDone
+		}()
+	}
+	opts := runner.Options{StateDir: *state, Terminal: &runner.Terminal{In: in, Out: out}}
+	err = runner.Shell(ctx, mod, opts, step.ID)
+	// A missing checkpoint is a request for a state that does not exist.
+	var pe *course.PosError
+	if errors.As(err, &pe) {
+		return usageError("%v", pe)
+	}
+	return err
+}
+
+// plainWriter passes terminal output on as plain lines: escape sequences
+// dropped, \r\n made \n and a \r redraw reduced to its last state. It holds
+// a partial line until its end (or flush), so an escape split across two
+// writes is whole when it is stripped.
+type plainWriter struct {
+	w       io.Writer
+	partial []byte
+}
+
+func (p *plainWriter) Write(b []byte) (int, error) {
+	p.partial = append(p.partial, b...)
+	for {
+		i := bytes.IndexByte(p.partial, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		if _, err := io.WriteString(p.w, plainLine(string(p.partial[:i]))+"\n"); err != nil {
+			return 0, err
+		}
+		p.partial = p.partial[i+1:]
+	}
+}
+
+func (p *plainWriter) flush() {
+	if len(p.partial) > 0 {
+		_, _ = io.WriteString(p.w, plainLine(string(p.partial)))
+		p.partial = nil
+	}
+}
+
+func plainLine(l string) string {
+	l = xansi.Strip(strings.TrimSuffix(l, "\r"))
+	if i := strings.LastIndexByte(l, '\r'); i >= 0 {
+		l = l[i+1:]
+	}
+	return l
+}

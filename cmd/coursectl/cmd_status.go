@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/runner"
+)
+
+func init() {
+	register(&command{
+		name:    "status",
+		summary: "show a module's progress: steps done, the last run, a failed step",
+		usage: `Usage: coursectl status FILE [--state DIR]
+
+Shows how far you are in a module, from its checkpoints: how many steps are
+done, where 'coursectl run FILE' resumes, when the last run was and which
+step failed in it, then one line per step. A step edited since it ran is no
+longer done (its checkpoint no longer matches).
+
+Flags:
+  --state DIR   checkpoints (default $XDG_STATE_HOME/coursectl, else
+                ~/.local/state/coursectl)
+
+Examples:
+  coursectl status testdata/module1.md
+  coursectl status module1.md --state /tmp/course-state
+`,
+		run: runStatus,
+	})
+}
+
+func runStatus(ctx context.Context, streams *IOStreams, args []string) error {
+	c := commands["status"]
+	fs := newFlagSet(c, streams)
+	state := fs.String("state", "", "")
+	pos, err := parseFlags(c, fs, args, streams)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError("status: want one FILE (see 'coursectl help status')")
+	}
+	mod, err := course.Load(pos[0])
+	if err != nil {
+		return inputError(err)
+	}
+	if *state == "" {
+		*state = runner.DefaultStateDir()
+	}
+	p, err := runner.LoadProgress(*state, mod)
+	if err != nil {
+		return err
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintf(streams.Err, "coursectl: warning: %s\n", w)
+	}
+	writeStatus(streams.Out, mod, p, streams.Color)
+	return nil
+}
+
+// writeStatus prints the progress summary and a line per shown step.
+// Hidden setup steps are left out, and not counted, as on the walkthrough.
+func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool) {
+	paint := func(s string, sgr string) string {
+		if !color || s == "" {
+			return s
+		}
+		return "\x1b[" + sgr + "m" + s + "\x1b[0m"
+	}
+	pos := map[*course.Step]int{}
+	total, done := 0, 0
+	for i, s := range mod.Steps {
+		if s.Hidden {
+			continue
+		}
+		total++
+		pos[s] = total
+		if p.Done[i] {
+			done++
+		}
+	}
+	results := map[string]*runner.StepResult{}
+	if p.LastRun != nil {
+		for _, r := range p.LastRun.Steps {
+			results[r.ID] = r
+		}
+	}
+
+	head := fmt.Sprintf("%s: %d/%d steps done", mod.Path, done, total)
+	switch {
+	case total == 0:
+		head = fmt.Sprintf("%s: no steps", mod.Path)
+	case done == total:
+		head += doneOn(p.When) + " · 'coursectl run --fresh " + mod.Path + "' starts again"
+	default:
+		if next := nextShown(mod, p.Next); next != nil {
+			head += fmt.Sprintf(" · next: step %d/%d · %s (line %d)", pos[next], total, stepTitle(next), next.Line)
+		}
+	}
+	fmt.Fprintln(w, paint(head, "1"))
+	if p.LastRun == nil {
+		fmt.Fprintln(w, "last run: none")
+	} else {
+		lr := p.LastRun
+		line := "last run: " + lr.Started.Local().Format("Jan 2 15:04")
+		if d := lr.Duration.Round(100 * 1e6); d > 0 {
+			line += fmt.Sprintf(" (%s)", d)
+		}
+		if lr.Interrupted {
+			line += ", interrupted"
+		}
+		if p.Failed != "" {
+			if s := mod.Step(p.Failed); s != nil {
+				n := pos[s]
+				label := fmt.Sprintf("step %d/%d · %s", n, total, stepTitle(s))
+				if s.Hidden {
+					label = fmt.Sprintf("a hidden setup step (line %d)", s.Line)
+				}
+				line += " · " + paint("✗ failed at "+label, "31")
+				if r := results[p.Failed]; r != nil && r.Error != "" {
+					line += "\n  " + r.Error
+				}
+			}
+		}
+		fmt.Fprintln(w, line)
+	}
+	if total == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for i, s := range mod.Steps {
+		if s.Hidden {
+			continue
+		}
+		mark, state := "·", "not done"
+		r := results[s.ID]
+		switch {
+		case p.Done[i] && r != nil && r.Status == runner.Skipped:
+			mark, state = "–", "skipped "+p.When[i].Local().Format("Jan 2 15:04")
+		case p.Done[i]:
+			mark, state = paint("✓", "32"), "done "+p.When[i].Local().Format("Jan 2 15:04")
+		case r != nil && (r.Status == runner.Failed || r.Status == runner.Timeout):
+			mark, state = paint("✗", "31"), fmt.Sprintf("%s (exit %d)", r.Status, r.ExitCode)
+		}
+		fmt.Fprintf(tw, "  %s\t%d\t%s\tline %d\t%s\n", mark, pos[s], s.ID, s.Line, state)
+	}
+	tw.Flush()
+}
+
+// nextShown is the first shown step at or after index i.
+func nextShown(mod *course.Module, i int) *course.Step {
+	for ; i >= 0 && i < len(mod.Steps); i++ {
+		if !mod.Steps[i].Hidden {
+			return mod.Steps[i]
+		}
+	}
+	return nil
+}
+
+// stepCount is "1 step" or "3 steps".
+func stepCount(n int) string {
+	if n == 1 {
+		return "1 step"
+	}
+	return fmt.Sprintf("%d steps", n)
+}

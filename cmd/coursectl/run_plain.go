@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/coursectl/coursectl/course"
+	reports "github.com/coursectl/coursectl/report"
+	"github.com/coursectl/coursectl/runner"
+)
+
+// runUnattended is `run` without a terminal (a pipe, CI): `check --yes`, as
+// SPEC §4 has it — check's code path and report, no questions — but where
+// the learner stands (--no-sandbox: the current directory, the real HOME)
+// and resuming as run does.
+func runUnattended(ctx context.Context, streams *IOStreams, mod *course.Module, f runFlags) error {
+	if f.only != "" {
+		return runOnlyUnattended(ctx, streams, mod, f)
+	}
+	args := []string{"--no-sandbox", "--state", f.state}
+	switch {
+	case f.from != "":
+		args = append(args, "--from", f.from)
+	case !f.fresh:
+		args = append(args, "--resume")
+	}
+	return runCheck(ctx, streams, append(args, "--", mod.Path))
+}
+
+// runOnlyUnattended is --only without a terminal: check has no such flag, so
+// the one step runs in a session here and is reported by check's report.
+func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Module, f runFlags) error {
+	ctx, stopSignals := interruptible(ctx, streams.Err, func() { os.Exit(exitInterrupted) })
+	defer stopSignals()
+	live := reports.NewLive(streams.Out)
+	live.Text = reports.Text{Color: streams.Color}
+	live.Width = streams.Width
+	// The report is of the one step asked for: the others were not meant
+	// to run, so they are left out rather than reported as not run.
+	at := mod.Step(f.only).Index - 1
+	only := *mod
+	only.Steps = mod.Steps[at : at+1]
+	opts := runner.Options{StateDir: f.state, From: f.only, Timeout: 10 * time.Minute,
+		IdleTimeout: 60 * time.Second, Events: live.Module(&only)}
+	start := time.Now()
+	live.Start()
+	sess, err := runner.Open(ctx, mod, opts)
+	if err != nil {
+		live.Stop()
+		return err
+	}
+	r := sess.Exec(ctx, mod.Steps[at])
+	closeErr := sess.Close()
+	mr := *sess.Result()
+	mr.Module, mr.Steps = &only, []*runner.StepResult{r}
+	live.Done(&mr)
+	live.Stop()
+	reports.Text{Color: streams.Color}.WriteSummary(streams.Out, []*runner.ModuleResult{&mr}, time.Since(start))
+	switch {
+	case closeErr != nil:
+		return closeErr
+	case ctx.Err() != nil || mr.Interrupted:
+		return silentExit(exitInterrupted)
+	case !mr.OK():
+		return silentExit(exitFailed)
+	}
+	return nil
+}

@@ -138,7 +138,7 @@ func TestCorruptCheckpoint(t *testing.T) {
 	if _, err := RunModule(ctxT(t), mod, opts); err != nil {
 		t.Fatal(err)
 	}
-	want = mod.Path + ":1: ignoring the checkpoint of step step-1: it is corrupt"
+	want = mod.Path + ": ignoring the checkpoint of step step-1: it is corrupt"
 	if len(warned) != 1 || !strings.Contains(warned[0], want) || !strings.Contains(warned[0], "fresh shell") {
 		t.Errorf("corrupt checkpoint before --from not reported as %q: %q", want, warned)
 	}

@@ -165,7 +165,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	}
 	if s.start > 0 {
 		if err := s.restore(ctx, s.start-1); err != nil {
-			s.warn(fmt.Sprintf("%s:%d: %v; starting at step %s with a fresh shell", mod.Path, mod.Steps[s.start-1].Line, err, mod.Steps[s.start].ID))
+			s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", mod.Path, err, mod.Steps[s.start].ID))
 		}
 	}
 	for i := 0; i < s.start && i < len(mod.Steps); i++ {

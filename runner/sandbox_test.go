@@ -182,3 +182,28 @@ func TestScriptPathsRewritten(t *testing.T) {
 		}
 	}
 }
+
+// Opening a session and closing it without running a step (a learner's
+// `run`, then q) leaves the checkpoints as they were; running a step drops
+// its checkpoint and those after it.
+func TestCheckpointsDroppedOnlyWhenRun(t *testing.T) {
+	mod := module(t, "a=1\n", "b=2\n", "c=3\n")
+	opts := testOptions(t)
+	opts.Sandbox = false
+	opts.Workdir = t.TempDir()
+	if res, err := RunModule(ctxT(t), mod, opts); err != nil || !res.OK() {
+		t.Fatal(err)
+	}
+	opts.From = "step-2"
+	s := open(t, mod, opts)
+	s.Close()
+	if p, _ := LoadProgress(opts.StateDir, mod); !p.Done[0] || !p.Done[1] || !p.Done[2] {
+		t.Fatalf("opening without running dropped checkpoints: %v", p.Done)
+	}
+	s = open(t, mod, opts)
+	s.Exec(ctxT(t), mod.Steps[1])
+	s.Close()
+	if p, _ := LoadProgress(opts.StateDir, mod); !p.Done[0] || !p.Done[1] || p.Done[2] {
+		t.Errorf("after step 2 ran again: %v, want step 3's old checkpoint dropped", p.Done)
+	}
+}

@@ -135,18 +135,23 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	if err := s.prepareDirs(fresh); err != nil {
 		return nil, err
 	}
+	// The steps a run executes are judged again: their old checkpoints,
+	// and those after them, must not outlive it (a step that fails now
+	// would otherwise still count as done for --resume). Exec drops them
+	// as it reaches the first step it runs — not here, so a session opened
+	// and closed without running anything (`run`, then q) keeps them —
+	// except when the sandbox was just emptied: then none of them holds.
 	s.dropFrom = len(mod.Steps)
 	if !inspect {
-		// The steps from the start on run again: their old checkpoints
-		// must not outlive this run (a step that fails now would
-		// otherwise still count as done for --resume).
-		if err := st.drop(s.start); err != nil {
-			return nil, err
+		if fresh && s.opts.Sandbox && (s.opts.Workdir == "" || s.opts.Home == "") {
+			if err := st.drop(0); err != nil {
+				return nil, err
+			}
+			s.dropFrom = 0
 		}
 		if err := st.prune(); err != nil {
 			return nil, err
 		}
-		s.dropFrom = s.start
 	}
 	s.env = s.environment()
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {

@@ -418,8 +418,9 @@ func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *cou
 	// trace prefix is a control character (bash repeats it per nesting
 	// level) turned into `$ ` afterwards.
 	var b strings.Builder
-	// A course's own set -x is off in the check (untraced: in braces).
-	b.WriteString("{ set +o xtrace;} 2>/dev/null\n(\ntrap - ERR\nset -e\nPS4=$'\\x1f '\nset -x\n")
+	// A course's own set -x is off in the check's subshell until its own
+	// (untraced: in braces), and stays on in the shell.
+	b.WriteString("(\n{ set +o xtrace;} 2>/dev/null\ntrap - ERR\nset -e\nPS4=$'\\x1f '\nset -x\n")
 	for _, c := range v.Commands {
 		b.WriteString(c.Text)
 		b.WriteByte('\n')

@@ -495,3 +495,18 @@ func TestHistoryHasOnlyTheCoursesCommands(t *testing.T) {
 		}
 	}
 }
+
+// A verify under a course's set -x shows only the check's commands, and
+// the course's set -x stays on for the next step.
+func TestVerifyUnderXtrace(t *testing.T) {
+	mod := loadMD(t, "m.md", "# X\n\n```sh\nset -x\n```\n\n```sh\ntouch f\n```\n<!-- coursectl:verify\ntest -e f\ntest -e nope\n-->\n\n```sh\necho after\n```\n")
+	s := open(t, mod, testOptions(t))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	r := s.Exec(ctxT(t), mod.Steps[1])
+	if r.Status != Failed || r.Verify != "$ test -e f\n$ test -e nope\n" {
+		t.Errorf("verify: %s %q", r.Status, r.Verify)
+	}
+	if r = s.Exec(ctxT(t), mod.Steps[2]); r.Output != "+ echo after\nafter\n" {
+		t.Errorf("after a verify: %q", r.Output)
+	}
+}

@@ -510,3 +510,18 @@ func TestVerifyUnderXtrace(t *testing.T) {
 		t.Errorf("after a verify: %q", r.Output)
 	}
 }
+
+// Under a course's set -x a background step streams only the course's
+// commands, not the wrapper's pid line.
+func TestBackgroundUnderXtrace(t *testing.T) {
+	mod := loadMD(t, "m.md", "# X\n\n```sh\nset -x\n```\n\n```sh {background}\nsleep 100\n```\n")
+	opts := testOptions(t)
+	var live strings.Builder
+	opts.Events.StepOutput = func(_ *course.Step, b []byte) { live.Write(b) }
+	s := open(t, mod, opts)
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
+	if strings.Contains(live.String(), "printf") {
+		t.Errorf("the wrapper's line was traced: %q", live.String())
+	}
+}

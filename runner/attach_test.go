@@ -180,3 +180,40 @@ func TestAttachedFullScreenEditor(t *testing.T) {
 		t.Fatal("vim did not exit")
 	}
 }
+
+// What the learner types during a step that the step does not read is thrown
+// away when the step ends: the run's shell must never execute it (typing
+// `touch x` during a sleep made x), nor glue a half-typed line to the next
+// line the runner types.
+func TestAttachedTypeAheadIsNotExecuted(t *testing.T) {
+	l := newLearner(t, 24, 80)
+	mod := module(t,
+		"echo ready; until [ -e go ]; do sleep 0.05; done\n",
+		"echo next-step; ls\n",
+	)
+	opts := testOptions(t)
+	opts.Terminal = &Terminal{In: l.tty, Out: l.tty}
+	s := open(t, mod, opts)
+	done := make(chan *StepResult)
+	go func() { done <- s.Exec(ctxT(t), mod.Steps[0]) }()
+	l.waitFor(t, "ready")
+	l.typeKeys("touch typed-ahead\r")
+	l.typeKeys("touch half")
+	// The line discipline echoes what it queued: both are in the pty.
+	l.waitFor(t, "touch half")
+	if err := os.WriteFile(s.Workdir()+"/go", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustPass(t, <-done)
+	r := s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if r.Output != "next-step\ngo\n" {
+		t.Errorf("the next step's output: %q", r.Output)
+	}
+	ents, _ := os.ReadDir(s.Workdir())
+	for _, e := range ents {
+		if e.Name() != "go" {
+			t.Errorf("the shell ran what was typed during a step: %s exists", e.Name())
+		}
+	}
+}

@@ -384,7 +384,7 @@ func (s *Session) restore(ctx context.Context, i int) error {
 	if err := os.WriteFile(histFile, []byte(history), 0o600); err != nil {
 		return err
 	}
-	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
+	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 248<&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
 		return err
 	}
 	s.history = []byte(history)
@@ -679,13 +679,13 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	t1, t2 := newToken(), newToken()
 	endSeen := s.sh.pump.arm(t1, t2, sink)
 	if p.attach {
-		detach := attach(s.opts.Terminal, s.sh.pty)
+		detach := attach(s.opts.Terminal, s.sh.pty, s.sh.keyboard())
 		defer detach()
 	}
 	// Short: bash reads a terminal one byte per read(2). $__cc_f is step.sh.
 	// The braces keep a course's `set -x` from tracing __cc_post into the
 	// step's output (the wrapper's records and tokens use their own fds).
-	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2, p.history); err != nil {
+	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248<&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2, p.history); err != nil {
 		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
 		return o
 	}
@@ -768,6 +768,8 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 				// prompt, but nothing finished the step: finish it.
 				aborted = true
 				o.typedAbort = true
+				// Not glued to a half-typed line of the learner's.
+				s.sh.flushInput()
 				_ = s.sh.send(abortLine)
 				continue
 			}

@@ -43,6 +43,18 @@ type shell struct {
 	pump   *pump
 	step   *os.File // step.sh, rewritten for every step
 	owner  *Session // for Session.Kill
+	// ack (runner → bash) lets the wrapper go on after a step's E record
+	// once the runner has thrown away what was typed and not read
+	// (endInput): it waits for one byte on it before its next prompt.
+	ack     *os.File
+	ttyName string // the slave's path, opened to flush its input
+
+	// in gates the learner's keystrokes: open while a step runs attached,
+	// closed by the step's E record before the pty's input is flushed.
+	in struct {
+		sync.Mutex
+		open bool
+	}
 
 	waitErr error // valid after exited is closed
 }
@@ -125,18 +137,23 @@ func startShell(cfg shellConfig) (*shell, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The tokens go through a small file the wrapper reads with one read(2);
-	// bash reads a pipe one byte per read(2) (and two fcntl(2)s).
-	tokens, err := os.OpenFile(filepath.Join(cfg.dir, "tokens"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	ackR, ackW, err := os.Pipe()
 	if err != nil {
 		recR.Close()
 		recW.Close()
 		return nil, err
 	}
+	closePipes := func() { recR.Close(); recW.Close(); ackR.Close(); ackW.Close() }
+	// The tokens go through a small file the wrapper reads with one read(2);
+	// bash reads a pipe one byte per read(2) (and two fcntl(2)s).
+	tokens, err := os.OpenFile(filepath.Join(cfg.dir, "tokens"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		closePipes()
+		return nil, err
+	}
 	master, tty, err := pty.Open()
 	if err != nil {
-		recR.Close()
-		recW.Close()
+		closePipes()
 		tokens.Close()
 		return nil, err
 	}
@@ -146,21 +163,25 @@ func startShell(cfg shellConfig) (*shell, error) {
 	cmd.Dir = cfg.workdir
 	cmd.Env = append(cfg.env, "__CC_DIR="+cfg.dir)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.ExtraFiles = []*os.File{recW, tty}
+	cmd.ExtraFiles = []*os.File{recW, tty, ackR}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	err = cmd.Start()
 	// The child has its copies; ours must go so EOF means the shell is gone.
 	recW.Close()
+	ackR.Close()
+	ttyName := tty.Name()
 	tty.Close()
 	if err != nil {
 		master.Close()
 		recR.Close()
+		ackW.Close()
 		tokens.Close()
 		return nil, fmt.Errorf("starting bash: %w", err)
 	}
 	s := &shell{
 		cmd: cmd, pty: master, pid: cmd.Process.Pid, dir: cfg.dir, tokens: tokens,
 		recs: make(chan record, 4), exited: make(chan struct{}), owner: cfg.owner,
+		ack: ackW, ttyName: ttyName,
 	}
 	if s.step, err = os.OpenFile(filepath.Join(cfg.dir, "step.sh"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
 		s.kill()
@@ -216,9 +237,55 @@ func (s *shell) readRecords(r *os.File) {
 			input := 1
 			fmt.Sscanf(line[1:], "%d %d %d", &rec.status, &rec.failLine, &input)
 			rec.lostInput = input == 0
+			// The wrapper waits for this before its next prompt: whatever
+			// was typed during the step and not read is gone by then.
+			s.endInput()
+			_, _ = s.ack.Write([]byte{'\n'})
 		}
 		s.recs <- rec
 	}
+}
+
+// keyboard is where a learner's keystrokes go while a step runs: the pty,
+// until the step's end record closes the gate (endInput). Keys that arrive
+// after that are dropped: they were typed for a step that is over.
+func (s *shell) keyboard() io.Writer {
+	s.in.Lock()
+	s.in.open = true
+	s.in.Unlock()
+	return keyGate{s}
+}
+
+type keyGate struct{ s *shell }
+
+func (g keyGate) Write(b []byte) (int, error) {
+	g.s.in.Lock()
+	defer g.s.in.Unlock()
+	if !g.s.in.open {
+		return len(b), nil
+	}
+	return g.s.pty.Write(b)
+}
+
+// endInput closes the keyboard gate and discards whatever waits unread in
+// the terminal's input — type-ahead the step did not read, a half-typed
+// line — so the shell never runs it as a command or glues it to the next
+// line the runner types (tcflush(TCIFLUSH) on the slave: on the master it
+// would flush the other direction).
+func (s *shell) endInput() {
+	s.in.Lock()
+	defer s.in.Unlock()
+	s.in.open = false
+	s.flushInput()
+}
+
+func (s *shell) flushInput() {
+	f, err := os.OpenFile(s.ttyName, os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return
+	}
+	_ = unix.IoctlSetInt(int(f.Fd()), unix.TCFLSH, unix.TCIFLUSH)
+	f.Close()
 }
 
 // newToken is a random id the wrapper prints as an OSC string with a private
@@ -325,6 +392,7 @@ func (s *shell) kill() {
 		time.Sleep(10 * time.Millisecond)
 	}
 	s.tokens.Close()
+	s.ack.Close()
 	s.pty.Close()
 	if s.step != nil {
 		s.step.Close()

@@ -64,14 +64,18 @@ func attach(t *Terminal, master *os.File, keys io.Writer) (detach func()) {
 		signal.Stop(winch)
 		close(stopWinch)
 	})
+	var cr cancelreader.CancelReader
 	if t.In != nil {
-		if cr, err := cancelreader.NewReader(t.In); err == nil {
+		var err error
+		if cr, err = cancelreader.NewReader(t.In); err == nil {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				_, _ = io.Copy(keys, cr)
 			}()
 			undo = append(undo, func() { cr.Cancel() })
+		} else {
+			cr = nil
 		}
 	}
 	return func() {
@@ -79,5 +83,10 @@ func attach(t *Terminal, master *os.File, keys io.Writer) (detach func()) {
 			undo[i]()
 		}
 		wg.Wait()
+		// Its epoll fd and wake-up pipe, once the copy has stopped:
+		// otherwise every attached step leaks them.
+		if cr != nil {
+			_ = cr.Close()
+		}
 	}
 }

@@ -217,3 +217,30 @@ func TestAttachedTypeAheadIsNotExecuted(t *testing.T) {
 		}
 	}
 }
+
+// Attaching the terminal for a step and detaching it leaves no file
+// descriptor behind: a learner's run attaches once per step.
+func TestAttachLeaksNoFDs(t *testing.T) {
+	l := newLearner(t, 24, 80)
+	mod := module(t, "true\n")
+	opts := testOptions(t)
+	opts.Terminal = &Terminal{In: l.tty, Out: l.tty}
+	s := open(t, mod, opts)
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0])) // anything opened once is open
+	before := openFDs(t)
+	for i := 0; i < 30; i++ {
+		mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	}
+	if after := openFDs(t); after > before+2 {
+		t.Errorf("%d fds open after 30 attached steps, %d before", after, before)
+	}
+}
+
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd")
+	}
+	return len(ents)
+}

@@ -688,8 +688,8 @@ func runnerFailure(mod *course.Module, mr *runner.ModuleResult, err error) *runn
 
 // interruptible wires Ctrl-C for check: the first interrupt cancels the
 // returned context, so the runner stops the running step and keeps the
-// checkpoints of finished ones; a second one calls exitNow, for a step that
-// will not stop. Main's NotifyContext sees the first interrupt too.
+// checkpoints of finished ones; a second one kills every process of every
+// run (runner.KillAll) and calls exitNow, for a step that will not stop. Main's NotifyContext sees the first interrupt too.
 // SIGTERM and SIGHUP count as interrupts: a CI job cancelled, or a hung-up
 // ssh session, still gets the report of what ran, and exits 130 (SPEC §4's
 // "interrupted", whichever signal it was).
@@ -711,6 +711,9 @@ func interruptible(ctx context.Context, stderr io.Writer, exitNow func()) (conte
 				continue
 			}
 			fmt.Fprintln(stderr, "coursectl: stopped at once")
+			// Exiting alone would leave the shells to the pty hang-up,
+			// which a step that ignores SIGHUP survives: kill them first.
+			runner.KillAll()
 			exitNow()
 			return
 		}

@@ -207,3 +207,34 @@ func TestCheckpointsDroppedOnlyWhenRun(t *testing.T) {
 		t.Errorf("after step 2 ran again: %v, want step 3's old checkpoint dropped", p.Done)
 	}
 }
+
+// With KeepLaterCheckpoints (`run --only ID`), running a step again drops
+// its own checkpoint only: the steps after it stay done.
+func TestKeepLaterCheckpoints(t *testing.T) {
+	flag := filepath.Join(t.TempDir(), "fail")
+	mod := module(t, "a=1\n", "test ! -e "+flag+"\n", "c=3\n")
+	opts := testOptions(t)
+	opts.Sandbox = false
+	opts.Workdir = t.TempDir()
+	if res, err := RunModule(ctxT(t), mod, opts); err != nil || !res.OK() {
+		t.Fatal(err)
+	}
+	opts.From = "step-2"
+	opts.KeepLaterCheckpoints = true
+	s := open(t, mod, opts)
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
+	s.Close()
+	if p, _ := LoadProgress(opts.StateDir, mod); !p.Done[0] || !p.Done[1] || !p.Done[2] {
+		t.Errorf("after step 2 ran alone: %v, want every step still done", p.Done)
+	}
+	// A retry that fails leaves the step not done; the later ones stay.
+	os.WriteFile(flag, nil, 0o644)
+	s = open(t, mod, opts)
+	if r := s.Exec(ctxT(t), mod.Steps[1]); r.Status != Failed {
+		t.Fatalf("step 2: %s", r.Status)
+	}
+	s.Close()
+	if p, _ := LoadProgress(opts.StateDir, mod); !p.Done[0] || p.Done[1] || !p.Done[2] || p.Next != 1 {
+		t.Errorf("after step 2 failed alone: %v next %d, want step 2 not done, steps 1 and 3 done", p.Done, p.Next)
+	}
+}

@@ -144,7 +144,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	s.dropFrom = len(mod.Steps)
 	if !inspect {
 		if fresh && s.opts.Sandbox && (s.opts.Workdir == "" || s.opts.Home == "") {
-			if err := st.drop(0); err != nil {
+			if err := st.drop(0, len(mod.Steps)); err != nil {
 				return nil, err
 			}
 			s.dropFrom = 0
@@ -202,8 +202,10 @@ type saveJob struct {
 	step *course.Step
 	data []byte
 	// dropFrom >= 0 makes the job drop the checkpoints of steps
-	// dropFrom.. instead (ordered with the writes before it).
+	// dropFrom.. instead (ordered with the writes before it); with
+	// dropOne, of step dropFrom alone.
 	dropFrom int
+	dropOne  bool
 }
 
 // save hands a checkpoint to the writer goroutine: creating a file on a busy
@@ -216,6 +218,13 @@ func (s *Session) save(step *course.Step, data []byte) {
 // dropBefore makes sure no checkpoint of step index i or later survives from
 // before this run of step i: a step run again is judged again.
 func (s *Session) dropBefore(i int) {
+	if s.opts.KeepLaterCheckpoints {
+		// Only the step's own checkpoint is judged again.
+		if i < s.dropFrom {
+			s.queue(saveJob{dropFrom: i, dropOne: true})
+		}
+		return
+	}
 	if i >= s.dropFrom {
 		return
 	}
@@ -229,7 +238,11 @@ func (s *Session) queue(job saveJob) {
 		go func(jobs chan saveJob) {
 			for j := range jobs {
 				if j.dropFrom >= 0 {
-					if err := s.store.drop(j.dropFrom); err != nil {
+					to := len(s.mod.Steps)
+					if j.dropOne {
+						to = j.dropFrom + 1
+					}
+					if err := s.store.drop(j.dropFrom, to); err != nil {
 						s.warn(fmt.Sprintf("%s: removing old checkpoints: %v", s.mod.Path, err))
 					}
 				} else if err := s.store.write(j.step.Index-1, j.data); err != nil {

@@ -41,7 +41,7 @@ func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Modu
 	at := mod.Step(f.only).Index - 1
 	only := *mod
 	only.Steps = mod.Steps[at : at+1]
-	opts := runner.Options{StateDir: f.state, From: f.only, Timeout: 10 * time.Minute,
+	opts := runner.Options{StateDir: f.state, From: f.only, KeepLaterCheckpoints: true, Timeout: 10 * time.Minute,
 		IdleTimeout: 60 * time.Second, Events: live.Module(&only)}
 	start := time.Now()
 	live.Start()

@@ -532,3 +532,22 @@ func TestRunTypeAheadDuringAStepIsNotExecuted(t *testing.T) {
 		t.Errorf("the shell executed a line typed during a step:\n%s", l.text())
 	}
 }
+
+// `run --only ID` on a terminal retries one step: the later steps the
+// learner did stay done.
+func TestRunOnlyKeepsLaterSteps(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": stateModule})
+	l := p.start(t, p.env(), "run", "m.md", "--yes")
+	l.waitFor("m.md: all 2 steps done", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("exit %d, want 0:\n%s", code, l.text())
+	}
+	l = p.start(t, p.env(), "run", "m.md", "--yes", "--only", "set-things-up")
+	l.waitFor("✓ passed", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("--only: exit %d, want 0:\n%s", code, l.text())
+	}
+	if got := p.status(t, "m.md"); !strings.Contains(got, "2/2 steps done") {
+		t.Errorf("after --only of step 1:\n%s", got)
+	}
+}

@@ -232,8 +232,10 @@ func TestSetupAndVerify(t *testing.T) {
 		strings.Contains(bad.Verify, "not reached") {
 		t.Errorf("verify output:\n%s", bad.Verify)
 	}
-	if bad.FailLine != mod.Steps[4].Verify[0].Line {
-		t.Errorf("fail line %d, want the verify's %d", bad.FailLine, mod.Steps[4].Verify[0].Line)
+	// The failing command's line, not the `<!-- coursectl:verify` line.
+	want := mod.Steps[4].Verify[0].Commands[1].Line
+	if bad.FailLine != want || !strings.Contains(bad.Error, fmt.Sprintf("(%s:%d)", mod.Path, want)) {
+		t.Errorf("fail line %d (%s), want the failing command's %d", bad.FailLine, bad.Error, want)
 	}
 }
 

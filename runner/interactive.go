@@ -29,7 +29,7 @@ func Shell(ctx context.Context, mod *course.Module, opts Options, atID string) e
 	defer func() {
 		s.sh.kill()
 		s.closed = true
-		removeAll(s.runDir)
+		s.removeScratch()
 	}()
 	if i := step.Index - 1; i > 0 {
 		if err := s.restore(ctx, i-1); err != nil {

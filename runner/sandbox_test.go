@@ -238,3 +238,28 @@ func TestKeepLaterCheckpoints(t *testing.T) {
 		t.Errorf("after step 2 failed alone: %v next %d, want step 2 not done, steps 1 and 3 done", p.Done, p.Next)
 	}
 }
+
+// A sweep judges a scratch directory by its lock, not by the pid in its
+// name: pids are reused, and another pid namespace sharing /dev/shm sees
+// none of ours. A live run's directory survives even when its name's pid
+// looks dead; a dead run's goes even when its pid was reused.
+func TestSweepSparesLockedScratch(t *testing.T) {
+	parent := t.TempDir()
+	live, lock, err := lockedDir(parent, "coursectl-run-999999999-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	reused, lock2, err := lockedDir(parent, "coursectl-run-1-") // pid 1 lives
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock2.Close() // its process is gone
+	sweepScratch(parent)
+	if _, err := os.Stat(filepath.Join(live, "lock")); err != nil {
+		t.Errorf("a live run's scratch dir was swept: %v", err)
+	}
+	if _, err := os.Stat(reused); err == nil {
+		t.Errorf("a dead run's scratch dir whose pid was reused was not swept")
+	}
+}

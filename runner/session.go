@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/coursectl/coursectl/course"
 )
@@ -60,8 +63,11 @@ type Session struct {
 	opts   Options
 	store  *store
 	runDir string
-	sh     *shell
-	start  int
+	// runLock holds the scratch directory's lock while the session lives:
+	// a sweep by another run never removes a live run's directory.
+	runLock *os.File
+	sh      *shell
+	start   int
 
 	workdir, home string
 	env           []string
@@ -160,12 +166,12 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	if err := s.setupFakes(); err != nil {
 		return nil, err
 	}
-	s.runDir, err = scratchDir(st.dir)
+	s.runDir, s.runLock, err = scratchDir(st.dir)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.startShell(); err != nil {
-		os.RemoveAll(s.runDir)
+		s.removeScratch()
 		return nil, err
 	}
 	if s.start > 0 {
@@ -1066,7 +1072,7 @@ func (s *Session) Close() error {
 	if s.saves != nil {
 		close(s.saves)
 	}
-	removeAll(s.runDir)
+	s.removeScratch()
 	s.result.Duration = time.Since(s.result.Started)
 	s.result.Steps = s.result.Steps[:0]
 	for _, step := range s.mod.Steps {
@@ -1084,12 +1090,31 @@ func removeAll(dir string) {
 	}
 }
 
+// removeScratch removes the session's scratch directory, then lets go of
+// its lock.
+func (s *Session) removeScratch() {
+	removeAll(s.runDir)
+	if s.runLock != nil {
+		s.runLock.Close()
+		s.runLock = nil
+	}
+}
+
 // scratchDir is where the shell and the runner exchange files during a run
 // (the step, the state the wrapper dumps after each step): on tmpfs when the
 // machine has one, since bash writes its builtins' output a line per write(2).
-// Its name carries this process's pid, so a later run can remove the scratch
-// directories of runs that were killed before they could (sweepScratch).
-func scratchDir(stateModDir string) (string, error) {
+//
+// Runs of other processes sweep away the scratch directories of runs that
+// were killed before they could (sweepScratch), so a live one must be told
+// apart reliably. A pid in the name cannot do it: pids are reused (pid_max
+// is often 32768, and a busy CI machine wraps it in minutes), and another
+// pid namespace sharing /dev/shm (containers) sees none of ours. So a live
+// run holds an exclusive flock(2) on the file `lock` in its directory for
+// as long as the directory exists; the kernel drops it when the process
+// dies, however it dies. The directory is made and locked under a name the
+// sweep ignores (`.coursectl-new-*`) and only then renamed into view, so no
+// sweep ever sees it unlocked. The pid stays in the name for people.
+func scratchDir(stateModDir string) (string, *os.File, error) {
 	prefix := fmt.Sprintf("coursectl-run-%d-", os.Getpid())
 	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
 		if d == "" {
@@ -1097,15 +1122,52 @@ func scratchDir(stateModDir string) (string, error) {
 		}
 		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
 			sweepScratch(d)
-			if dir, err := os.MkdirTemp(d, prefix); err == nil {
-				return dir, nil
+			if dir, lock, err := lockedDir(d, prefix); err == nil {
+				return dir, lock, nil
 			}
 		}
 	}
-	return os.MkdirTemp(stateModDir, prefix)
+	if err := os.MkdirAll(stateModDir, 0o755); err != nil {
+		return "", nil, err
+	}
+	return lockedDir(stateModDir, prefix)
 }
 
-// sweepScratch removes scratch directories in parent whose process is gone.
+// lockedDir makes a directory in parent named prefix+random, locked.
+func lockedDir(parent, prefix string) (string, *os.File, error) {
+	tmp, err := os.MkdirTemp(parent, ".coursectl-new-")
+	if err != nil {
+		return "", nil, err
+	}
+	lock, err := os.OpenFile(filepath.Join(tmp, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err == nil {
+		err = unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err != nil {
+			lock.Close()
+		}
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", nil, err
+	}
+	for i := 0; i < 100; i++ {
+		dir := filepath.Join(parent, prefix+strconv.FormatUint(uint64(randUint32()), 10))
+		if err = os.Rename(tmp, dir); err == nil {
+			return dir, lock, nil
+		}
+		if !errors.Is(err, os.ErrExist) && !errors.Is(err, syscall.ENOTEMPTY) {
+			break
+		}
+	}
+	lock.Close()
+	os.RemoveAll(tmp)
+	return "", nil, err
+}
+
+// sweepScratch removes the scratch directories in parent that no live run
+// holds (their lock can be taken). A directory without a lock file (a
+// coursectl from before the lock) is judged by the pid in its name, and
+// only when that process is certainly gone.
 func sweepScratch(parent string) {
 	ents, err := os.ReadDir(parent)
 	if err != nil {
@@ -1116,13 +1178,32 @@ func sweepScratch(parent string) {
 		if !ok || !e.IsDir() {
 			continue
 		}
+		dir := filepath.Join(parent, e.Name())
+		lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR, 0)
+		if err == nil {
+			if unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
+				// Ours now: no run can be using it.
+				_ = os.RemoveAll(dir)
+			}
+			lock.Close()
+			continue
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			continue
+		}
 		pidText, _, _ := strings.Cut(rest, "-")
 		pid, err := strconv.Atoi(pidText)
 		if err != nil || pid == os.Getpid() {
 			continue
 		}
-		if _, ok := readStat(pid); !ok {
-			_ = os.RemoveAll(filepath.Join(parent, e.Name()))
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); errors.Is(err, os.ErrNotExist) {
+			_ = os.RemoveAll(dir)
 		}
 	}
+}
+
+func randUint32() uint32 {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
 }

@@ -183,22 +183,24 @@ func startShell(cfg shellConfig) (*shell, error) {
 		recs: make(chan record, 4), exited: make(chan struct{}), owner: cfg.owner,
 		ack: ackW, ttyName: ttyName,
 	}
+	// Everything kill needs exists before anything below can fail: the
+	// pump (kill waits for it), the record reader and the waiter.
+	s.pump = newPump(master)
+	go s.readRecords(recR)
+	go func() {
+		s.waitErr = cmd.Wait()
+		close(s.exited)
+	}()
 	if s.step, err = os.OpenFile(filepath.Join(cfg.dir, "step.sh"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
 		s.kill()
-		return nil, err
+		return nil, fmt.Errorf("starting bash: %w", err)
 	}
-	s.pump = newPump(master)
 	live.Lock()
 	if live.shells == nil {
 		live.shells = map[*shell]bool{}
 	}
 	live.shells[s] = true
 	live.Unlock()
-	go s.readRecords(recR)
-	go func() {
-		s.waitErr = cmd.Wait()
-		close(s.exited)
-	}()
 	// Wait for the prelude's ready record.
 	select {
 	case r, ok := <-s.recs:

@@ -26,6 +26,12 @@ const (
 	defaultIdleTimeout = 60 * time.Second
 	// stopGrace is how long a signalled step gets before the next, firmer signal.
 	stopGrace = 2 * time.Second
+	// tokenGrace is how long the end token may trail the step's end
+	// record: they travel different ways (the pty, a pipe). Normally
+	// microseconds; on a starved CI machine seconds, and the output still
+	// in flight (the step's tail) would be cut if the wait gave up early.
+	// It ends at once when the shell exits.
+	tokenGrace = 30 * time.Second
 	// outputCap is how much of a step's output a result keeps (the tail).
 	outputCap = 64 << 10
 )
@@ -428,7 +434,8 @@ func (s *Session) sync(ctx context.Context, line string) error {
 			if r.kind == 'Y' {
 				select {
 				case <-endSeen:
-				case <-time.After(2 * time.Second):
+				case <-time.After(tokenGrace):
+				case <-s.sh.exited:
 				}
 				s.sh.pump.disarm()
 				return nil
@@ -765,7 +772,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			o.status, o.failLine, o.lostInput = r.status, r.failLine, r.lostInput
 			select {
 			case <-endSeen:
-			case <-time.After(2 * time.Second):
+			case <-time.After(tokenGrace):
 			case <-s.sh.exited:
 			}
 			s.sh.pump.disarm()

@@ -53,7 +53,8 @@ type shell struct {
 	// closed by the step's E record before the pty's input is flushed.
 	in struct {
 		sync.Mutex
-		open bool
+		open    bool
+		writing int // keystrokes being written to the pty now
 	}
 
 	waitErr error // valid after exited is closed
@@ -261,24 +262,61 @@ func (s *shell) keyboard() io.Writer {
 type keyGate struct{ s *shell }
 
 func (g keyGate) Write(b []byte) (int, error) {
-	g.s.in.Lock()
-	defer g.s.in.Unlock()
-	if !g.s.in.open {
+	in := &g.s.in
+	in.Lock()
+	if !in.open {
+		in.Unlock()
 		return len(b), nil
 	}
-	return g.s.pty.Write(b)
+	in.writing++
+	in.Unlock()
+	// Not under the lock: with the step's input full (a paste into a
+	// step in raw mode that reads nothing) this write blocks until
+	// endInput's flush makes room.
+	n, err := g.s.pty.Write(b)
+	in.Lock()
+	in.writing--
+	in.Unlock()
+	return n, err
 }
 
 // endInput closes the keyboard gate and discards whatever waits unread in
 // the terminal's input — type-ahead the step did not read, a half-typed
 // line — so the shell never runs it as a command or glues it to the next
 // line the runner types (tcflush(TCIFLUSH) on the slave: on the master it
-// would flush the other direction).
+// would flush the other direction). A write already under way is flushed
+// until it is done; none starts after the gate is closed.
 func (s *shell) endInput() {
 	s.in.Lock()
-	defer s.in.Unlock()
 	s.in.open = false
-	s.flushInput()
+	s.in.Unlock()
+	f, err := os.OpenFile(s.ttyName, os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fd := int(f.Fd())
+	// The flush empties the line discipline's queue; a big paste also
+	// fills the tty's buffers in front of it, which move in as room is
+	// made. So: flush until the writer is done and nothing came back.
+	for quiet := 0; quiet < 2; {
+		s.in.Lock()
+		busy := s.in.writing > 0
+		s.in.Unlock()
+		_ = unix.IoctlSetInt(fd, unix.TCFLSH, unix.TCIFLUSH)
+		if busy {
+			quiet = 0
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		// Let the tty's buffer worker move what it holds, then look.
+		time.Sleep(50 * time.Microsecond)
+		if n, err := unix.IoctlGetInt(fd, unix.TIOCINQ); err == nil && n > 0 {
+			quiet = 0
+			continue
+		}
+		quiet++
+	}
 }
 
 func (s *shell) flushInput() {

@@ -288,8 +288,15 @@ func (g keyGate) Write(b []byte) (int, error) {
 // until it is done; none starts after the gate is closed.
 func (s *shell) endInput() {
 	s.in.Lock()
+	attached := s.in.open
 	s.in.open = false
 	s.in.Unlock()
+	if !attached {
+		// No keyboard (check): only what the runner's answers to prompts
+		// (interact) left, already in the queue — one flush.
+		s.flushInput()
+		return
+	}
 	f, err := os.OpenFile(s.ttyName, os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
 		return

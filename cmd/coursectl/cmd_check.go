@@ -399,7 +399,7 @@ func writableDir(flag, dir string, withParents bool) error {
 		return nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return usageError("%s %s: %v", flag, dir, statReason(err))
+		return usageError("%s %s: %v", flag, dir, pathless(err))
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
 	for withParents {
@@ -413,23 +413,13 @@ func writableDir(flag, dir string, withParents bool) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return usageError("%s %s: directory %s does not exist — create it first", flag, dir, parent)
 	case err != nil:
-		return usageError("%s %s: %v", flag, dir, statReason(err))
+		return usageError("%s %s: %v", flag, dir, pathless(err))
 	case !fi.IsDir():
 		return usageError("%s %s: %s is not a directory", flag, dir, parent)
 	case !canWriteIn(parent):
 		return usageError("%s %s: cannot create it: %s is not writable — name a writable directory", flag, dir, parent)
 	}
 	return nil
-}
-
-// statReason is why os.Stat failed, without the "stat PATH:" the message
-// already names ("not a directory" for /etc/passwd/x).
-func statReason(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // canWriteIn tries what check will do there: create a file. Permission

@@ -149,8 +149,7 @@ func plural(n int, word string) string {
 }
 
 // fixFile repairs mojibake in file, or with showDiff prints the repair.
-// It reports whether there was anything to repair. The file is replaced
-// atomically (a temporary file renamed over it) and keeps its mode.
+// It reports whether there was anything to repair.
 func fixFile(streams *IOStreams, file string, showDiff bool) (bool, error) {
 	src, err := os.ReadFile(file)
 	if err != nil {
@@ -171,33 +170,9 @@ func fixFile(streams *IOStreams, file string, showDiff bool) (bool, error) {
 	if bytes.Equal(src, fixed) {
 		return false, nil
 	}
-	if err := writeAtomic(file, fixed); err != nil {
+	if err := replaceFile(file, fixed); err != nil {
 		return false, &course.PosError{File: file, Err: fmt.Errorf("writing the fix: %w", err)}
 	}
 	fmt.Fprintf(streams.Err, "%s: fixed %s\n", file, plural(len(fixes), "mojibake sequence"))
 	return true, nil
-}
-
-func writeAtomic(file string, data []byte) error {
-	info, err := os.Stat(file)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -112,7 +110,7 @@ func runRender(ctx context.Context, streams *IOStreams, args []string) error {
 		_, err := streams.Out.Write(page)
 		return err
 	}
-	if err := writeFileAtomic(*out, page); err != nil {
+	if err := writeFileAtomic(*out, page, 0o644); err != nil {
 		return usageError("render: cannot write %s: %v — check the directory exists and is writable", *out, err)
 	}
 	return nil
@@ -127,35 +125,6 @@ func hyperlinksLikely() bool {
 		return false
 	}
 	return true
-}
-
-// writeFileAtomic replaces path in one rename, so a browser reloading the
-// page (watch) never sees half of it. Its errors are the bare cause ("no
-// such file or directory"): the temporary name would only confuse.
-func writeFileAtomic(path string, data []byte) (err error) {
-	defer func() {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-	}()
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // writeCheckHTML is `check --html FILE`: the module's page for one module;
@@ -176,7 +145,7 @@ func writeCheckHTML(path string, results []*runner.ModuleResult) error {
 		if err != nil {
 			return err
 		}
-		return explainWrite(writeFileAtomic(path, page))
+		return explainWrite(writeFileAtomic(path, page, 0o644))
 	}
 	stem := strings.TrimSuffix(base, filepath.Ext(base))
 	var entries []render.IndexEntry
@@ -187,12 +156,12 @@ func writeCheckHTML(path string, results []*runner.ModuleResult) error {
 		}
 		name := strings.TrimSuffix(filepath.Base(r.Module.Path), filepath.Ext(r.Module.Path))
 		name = fmt.Sprintf("%s-%d-%s.html", stem, i+1, pageNameRE.ReplaceAllString(name, "_"))
-		if err := writeFileAtomic(filepath.Join(dir, name), page); err != nil {
+		if err := writeFileAtomic(filepath.Join(dir, name), page, 0o644); err != nil {
 			return explainWrite(err)
 		}
 		entries = append(entries, render.IndexEntry{Href: name, Record: r})
 	}
-	return explainWrite(writeFileAtomic(path, render.Index(entries)))
+	return explainWrite(writeFileAtomic(path, render.Index(entries), 0o644))
 }
 
 func explainWrite(err error) error {

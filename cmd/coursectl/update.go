@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/coursectl/coursectl/runner"
 )
@@ -70,36 +69,10 @@ func updateModules(streams *IOStreams, results []*runner.ModuleResult, diffOnly 
 			fmt.Fprint(streams.Out, runner.UpdateDiff(path, old, updated))
 			continue
 		}
-		if err := replaceKeepingMode(path, updated); err != nil {
+		if err := replaceFile(path, updated); err != nil {
 			return changed, fmt.Errorf("%s: %w", path, err)
 		}
 		fmt.Fprintf(streams.Err, "updated %s\n", path)
 	}
 	return changed, nil
-}
-
-// replaceKeepingMode replaces path with data in one rename, keeping its
-// permissions, so an interrupted update never leaves half a module.
-func replaceKeepingMode(path string, data []byte) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".update-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(fi.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

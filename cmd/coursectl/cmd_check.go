@@ -341,11 +341,9 @@ func (f *checkFlags) validate(paths []string) error {
 // an hour of checking that the report cannot be saved, or failing the
 // first step over a mistyped --workdir, helps no one.
 func (f *checkFlags) checkPlaces() error {
-	if f.state == "" {
-		var err error
-		if f.state, err = defaultStateDir(); err != nil {
-			return usageError("--state: %v", err)
-		}
+	var err error
+	if f.state, err = stateDir(f.state); err != nil {
+		return err
 	}
 	// The state directory is coursectl's own store, made with its parents
 	// like the XDG directory it defaults to (on a fresh machine
@@ -553,19 +551,6 @@ func modulePaths(args []string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-// defaultStateDir is SPEC §3's: $XDG_STATE_HOME/coursectl, else
-// ~/.local/state/coursectl.
-func defaultStateDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "coursectl"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("no $XDG_STATE_HOME or $HOME to keep checkpoints in: pass --state DIR")
-	}
-	return filepath.Join(home, ".local", "state", "coursectl"), nil
 }
 
 // stderrText settles how the text report looks on stderr (used with --json).

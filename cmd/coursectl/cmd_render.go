@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/render"
 	"github.com/coursectl/coursectl/runner"
 )
@@ -51,14 +50,11 @@ func runRender(ctx context.Context, streams *IOStreams, args []string) error {
 	flags := newFlagSet(c, streams)
 	asHTML := flags.Bool("html", false, "")
 	out := flags.String("o", "", "")
-	stateDir := flags.String("state", "", "")
+	state := flags.String("state", "", "")
 	width := flags.Int("width", 0, "")
 	pos, err := parseFlags(c, flags, args, streams)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError("render: want one FILE (see 'coursectl help render')")
 	}
 	if *width < 0 || (*width > 0 && *width < 20) {
 		return usageError("render: --width %d is too narrow: give 20 columns or more", *width)
@@ -66,17 +62,17 @@ func runRender(ctx context.Context, streams *IOStreams, args []string) error {
 	if *asHTML && *out == "" && streams.OutTTY {
 		return usageError("render: --html writes a page: add -o FILE (or -o - for standard output)")
 	}
-	mod, err := course.Load(pos[0])
+	mod, err := moduleArg(c, pos)
 	if err != nil {
-		return inputError(err)
-	}
-	dir := *stateDir
-	if dir == "" {
-		dir = runner.DefaultStateDir()
+		return err
 	}
 	// A missing or unreadable record is not a reason to refuse to show the
 	// document: say so and render without statuses.
-	rec, err := runner.LoadRecord(dir, mod)
+	var rec *runner.ModuleResult
+	dir, err := stateDir(*state)
+	if err == nil {
+		rec, err = runner.LoadRecord(dir, mod)
+	}
 	if err != nil {
 		fmt.Fprintf(streams.Err, "coursectl: %s: ignoring the last run record: %v\n", mod.Path, err)
 		rec = nil

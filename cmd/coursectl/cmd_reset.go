@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -37,17 +36,15 @@ func runReset(ctx context.Context, streams *IOStreams, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageError("reset: want one FILE (see 'coursectl help reset')")
-	}
-	mod, err := course.Load(pos[0])
+	mod, err := moduleArg(c, pos)
 	if err != nil {
-		return inputError(err)
+		return err
 	}
-	if *state == "" {
-		*state = runner.DefaultStateDir()
+	dir, err := stateDir(*state)
+	if err != nil {
+		return err
 	}
-	p, err := runner.LoadProgress(*state, mod)
+	p, err := runner.LoadProgress(dir, mod)
 	if err != nil {
 		return err
 	}
@@ -57,7 +54,7 @@ func runReset(ctx context.Context, streams *IOStreams, args []string) error {
 			done++
 		}
 	}
-	if err := runner.Reset(*state, mod); err != nil {
+	if err := runner.Reset(dir, mod); err != nil {
 		return err
 	}
 	switch {

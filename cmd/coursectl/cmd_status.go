@@ -41,17 +41,15 @@ func runStatus(ctx context.Context, streams *IOStreams, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageError("status: want one FILE (see 'coursectl help status')")
-	}
-	mod, err := course.Load(pos[0])
+	mod, err := moduleArg(c, pos)
 	if err != nil {
-		return inputError(err)
+		return err
 	}
-	if *state == "" {
-		*state = runner.DefaultStateDir()
+	dir, err := stateDir(*state)
+	if err != nil {
+		return err
 	}
-	p, err := runner.LoadProgress(*state, mod)
+	p, err := runner.LoadProgress(dir, mod)
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"golang.org/x/term"
-
-	"github.com/coursectl/coursectl/runner"
 )
 
 func init() {
@@ -87,8 +85,11 @@ func runWatch(ctx context.Context, streams *IOStreams, args []string) error {
 	} else if fi.IsDir() {
 		return pathError(opts.Path, syscall.EISDIR)
 	}
-	if opts.StateDir == "" {
-		opts.StateDir = runner.DefaultStateDir()
+	if opts.Run {
+		// Only a run keeps checkpoints and a sandbox.
+		if opts.StateDir, err = stateDir(opts.StateDir); err != nil {
+			return err
+		}
 	}
 
 	ctx, stop := leaveOnSecondInterrupt(ctx, streams)

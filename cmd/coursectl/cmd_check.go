@@ -218,7 +218,7 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 		defer junit.Close()
 	}
 
-	ctx, stopSignals := interruptible(ctx, streams.Err, func() { os.Exit(exitInterrupted) })
+	ctx, stopSignals := interruptible(ctx, streams.Err, interruptNotice, exitAtOnce)
 	defer stopSignals()
 
 	// The human report goes to stdout, or to stderr when stdout carries
@@ -661,14 +661,22 @@ func runnerFailure(mod *course.Module, mr *runner.ModuleResult, err error) *runn
 	return sr
 }
 
-// interruptible wires Ctrl-C for check: the first interrupt cancels the
+// interruptNotice is what check and run say at the first Ctrl-C.
+const interruptNotice = "coursectl: interrupting the running step (Ctrl-C again to stop at once)"
+
+// exitAtOnce is interruptible's exitNow outside tests.
+func exitAtOnce() { os.Exit(exitInterrupted) }
+
+// interruptible wires Ctrl-C for a command that runs steps (check, run
+// without a terminal, watch --run): the first interrupt cancels the
 // returned context, so the runner stops the running step and keeps the
-// checkpoints of finished ones; a second one calls exitNow, for a step that
-// will not stop. Main's NotifyContext sees the first interrupt too.
-// SIGTERM and SIGHUP count as interrupts: a CI job cancelled, or a hung-up
-// ssh session, still gets the report of what ran, and exits 130 (SPEC §4's
-// "interrupted", whichever signal it was).
-func interruptible(ctx context.Context, stderr io.Writer, exitNow func()) (context.Context, func()) {
+// checkpoints of finished ones, and prints notice unless it is empty; a
+// second one calls exitNow, for a step that will not stop. Main's
+// NotifyContext sees the first interrupt too. SIGTERM and SIGHUP count as
+// interrupts: a CI job cancelled, or a hung-up ssh session, still gets the
+// report of what ran, and exits 130 (SPEC §4's "interrupted", whichever
+// signal it was).
+func interruptible(ctx context.Context, stderr io.Writer, notice string, exitNow func()) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
@@ -681,7 +689,9 @@ func interruptible(ctx context.Context, stderr io.Writer, exitNow func()) (conte
 			case <-sigs:
 			}
 			if n == 1 {
-				fmt.Fprintln(stderr, "coursectl: interrupting the running step (Ctrl-C again to stop at once)")
+				if notice != "" {
+					fmt.Fprintln(stderr, notice)
+				}
 				cancel()
 				continue
 			}

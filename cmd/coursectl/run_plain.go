@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"time"
 
 	"github.com/coursectl/coursectl/course"
@@ -31,7 +30,7 @@ func runUnattended(ctx context.Context, streams *IOStreams, mod *course.Module, 
 // runOnlyUnattended is --only without a terminal: check has no such flag, so
 // the one step runs in a session here and is reported by check's report.
 func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Module, f runFlags) error {
-	ctx, stopSignals := interruptible(ctx, streams.Err, func() { os.Exit(exitInterrupted) })
+	ctx, stopSignals := interruptible(ctx, streams.Err, interruptNotice, exitAtOnce)
 	defer stopSignals()
 	live := reports.NewLive(streams.Out)
 	live.Text = reports.Text{Color: streams.Color}

@@ -153,7 +153,7 @@ func plural(n int, word string) string {
 func fixFile(streams *IOStreams, file string, showDiff bool) (bool, error) {
 	src, err := os.ReadFile(file)
 	if err != nil {
-		return false, &course.PosError{File: file, Err: err}
+		return false, &course.PosError{File: file, Err: course.ReadError(err)}
 	}
 	// Parse first: a binary or non-UTF-8 file is reported, not rewritten.
 	if _, err := course.Parse(file, src); err != nil {

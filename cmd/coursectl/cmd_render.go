@@ -107,7 +107,7 @@ func runRender(ctx context.Context, streams *IOStreams, args []string) error {
 		return err
 	}
 	if err := writeFileAtomic(*out, page, 0o644); err != nil {
-		return usageError("render: cannot write %s: %v — check the directory exists and is writable", *out, err)
+		return usageError("render: cannot write %s: %v", *out, explainWrite(err))
 	}
 	return nil
 }
@@ -160,6 +160,7 @@ func writeCheckHTML(path string, results []*runner.ModuleResult) error {
 	return explainWrite(writeFileAtomic(path, render.Index(entries), 0o644))
 }
 
+// explainWrite adds what to do to a failed write of a page or a module.
 func explainWrite(err error) error {
 	if err == nil {
 		return nil

@@ -77,7 +77,7 @@ func runRun(ctx context.Context, streams *IOStreams, args []string) error {
 	}
 	for _, id := range []string{f.from, f.only} {
 		if id != "" && mod.Step(id) == nil {
-			return usageError("%s: no step %q in this module — 'coursectl list %s' shows the ids", mod.Path, id, mod.Path)
+			return noStepError(mod, id)
 		}
 	}
 	if f.state, err = stateDir(f.state); err != nil {

@@ -76,7 +76,7 @@ func runShell(ctx context.Context, streams *IOStreams, args []string) error {
 	}
 	step := mod.Step(id)
 	if step == nil {
-		return usageError("%s: no step %q in this module — 'coursectl list %s' shows the ids", mod.Path, id, mod.Path)
+		return noStepError(mod, id)
 	}
 	if i := step.Index - 1; i > 0 {
 		p, err := runner.LoadProgress(dir, mod)

@@ -37,6 +37,12 @@ func moduleArg(c *command, pos []string) (*course.Module, error) {
 	return mod, nil
 }
 
+// noStepError is a step id the user named (--from, --only, --at) that the
+// module does not have.
+func noStepError(mod *course.Module, id string) error {
+	return usageError("%s: no step %q in this module — 'coursectl list %s' shows the ids", mod.Path, id, mod.Path)
+}
+
 // stateDir is the directory --state names or, without it, SPEC §3's
 // default: $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl. Every
 // command settles it here, so run, status, reset and check --resume always

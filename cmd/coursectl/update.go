@@ -7,9 +7,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
+	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -50,12 +52,12 @@ func updateModules(streams *IOStreams, results []*runner.ModuleResult, diffOnly 
 		path := res.Module.Path
 		old, err := os.ReadFile(path)
 		if err != nil {
-			return changed, inputError(fmt.Errorf("%s: %w", path, err))
+			return changed, pathError(path, err)
 		}
 		// The line numbers are those of the file as it was checked: an
 		// edit since would put the output in the wrong place.
 		if !bytes.Equal(bytes.TrimPrefix(old, []byte("\xef\xbb\xbf")), res.Module.Source) {
-			return changed, inputError(fmt.Errorf("%s: changed while it was being checked — run check --update again", path))
+			return changed, inputError(&course.PosError{File: path, Err: errors.New("changed while it was being checked — run check --update again")})
 		}
 		updated, err := runner.UpdateSource(path, old, actuals)
 		if err != nil {
@@ -70,7 +72,7 @@ func updateModules(streams *IOStreams, results []*runner.ModuleResult, diffOnly 
 			continue
 		}
 		if err := replaceFile(path, updated); err != nil {
-			return changed, fmt.Errorf("%s: %w", path, err)
+			return changed, &course.PosError{File: path, Err: err}
 		}
 		fmt.Fprintf(streams.Err, "updated %s\n", path)
 	}

@@ -75,19 +75,6 @@ Examples:
   coursectl check module1.md --from install-docker --timeout 2m
 `
 
-// Hooks for the check features other parts of coursectl provide. While one
-// is nil its flag is refused as "not yet available" instead of being
-// silently ignored.
-var (
-	// checkUpdate rewrites the transcripts and output fences of the checked
-	// modules with what really printed (--update), or prints the change as
-	// a diff without writing (--diff). Set by update.go.
-	checkUpdate func(ctx context.Context, streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) error
-	// checkHTML writes the HTML report of the results to path (--html).
-	// TODO(render): set by render's HTML page (issue 6).
-	checkHTML func(path string, results []*runner.ModuleResult) error
-)
-
 // The parser and the runner, as variables so the command's own logic
 // (paths, shards, -j, exit codes, reports) is tested with stand-ins.
 var (
@@ -300,12 +287,12 @@ func writeReports(ctx context.Context, streams *IOStreams, f checkFlags, results
 		}
 	}
 	if f.html != "" {
-		if err := checkHTML(f.html, results); err != nil {
+		if err := writeCheckHTML(f.html, results); err != nil {
 			return fmt.Errorf("--html %s: %w", f.html, err)
 		}
 	}
 	if f.update && ctx.Err() == nil {
-		if err := checkUpdate(ctx, streams, results, f.diff); err != nil {
+		if err := runUpdate(streams, results, f.diff); err != nil {
 			return err
 		}
 	}
@@ -328,10 +315,6 @@ func (f *checkFlags) validate(paths []string) error {
 		return usageError("check: --diff shows what --update would change: use --update --diff")
 	case f.noSandbox && (f.workdir != "" || f.home != ""):
 		return usageError("check: --no-sandbox already uses the current directory and HOME: drop --workdir/--home")
-	case f.update && checkUpdate == nil:
-		return usageError("check: --update is not yet available in this build")
-	case f.html != "" && checkHTML == nil:
-		return usageError("check: --html is not yet available in this build")
 	}
 	return nil
 }

@@ -13,7 +13,6 @@ import (
 )
 
 func init() {
-	checkHTML = writeCheckHTML
 	register(&command{
 		name:    "render",
 		summary: "show a module for reading: in the terminal, or as an HTML page",

@@ -6,7 +6,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -15,12 +14,10 @@ import (
 	"github.com/coursectl/coursectl/runner"
 )
 
-func init() { checkUpdate = runUpdate }
-
 // runUpdate is check's --update: the report has been printed; now the
 // modules' expected output is rewritten (or shown, with --diff). The exit
 // status stays the report's: the steps did fail against the file as it was.
-func runUpdate(ctx context.Context, streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) error {
+func runUpdate(streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) error {
 	n, err := updateModules(streams, results, diffOnly)
 	if err != nil {
 		return err

@@ -220,7 +220,7 @@ func globalFlags(args []string, streams *IOStreams) ([]string, error) {
 }
 
 // newFlagSet makes a flag set for a subcommand whose errors become usage errors.
-func newFlagSet(c *command, streams *IOStreams) *flag.FlagSet {
+func newFlagSet(c *command) *flag.FlagSet {
 	fs := flag.NewFlagSet("coursectl "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}

@@ -147,7 +147,7 @@ type checkFlags struct {
 func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["check"]
 	var f checkFlags
-	fs := newFlagSet(c, streams)
+	fs := newFlagSet(c)
 	fs.BoolVar(&f.json, "json", false, "")
 	fs.StringVar(&f.junit, "junit", "", "")
 	fs.BoolVar(&f.resume, "resume", false, "")

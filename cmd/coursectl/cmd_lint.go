@@ -54,7 +54,7 @@ type lintReport struct {
 
 func runLint(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["lint"]
-	fset := newFlagSet(c, streams)
+	fset := newFlagSet(c)
 	asJSON := fset.Bool("json", false, "")
 	strict := fset.Bool("strict", false, "")
 	fix := fset.Bool("fix", false, "")

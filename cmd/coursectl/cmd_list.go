@@ -38,7 +38,7 @@ Examples:
 
 func runList(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["list"]
-	fs := newFlagSet(c, streams)
+	fs := newFlagSet(c)
 	asJSON := fs.Bool("json", false, "")
 	pos, err := parseFlags(c, fs, args, streams)
 	if err != nil {

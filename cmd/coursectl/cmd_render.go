@@ -46,7 +46,7 @@ Examples:
 
 func runRender(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["render"]
-	flags := newFlagSet(c, streams)
+	flags := newFlagSet(c)
 	asHTML := flags.Bool("html", false, "")
 	out := flags.String("o", "", "")
 	state := flags.String("state", "", "")

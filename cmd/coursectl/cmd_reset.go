@@ -30,7 +30,7 @@ Examples:
 
 func runReset(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["reset"]
-	fs := newFlagSet(c, streams)
+	fs := newFlagSet(c)
 	state := fs.String("state", "", "")
 	pos, err := parseFlags(c, fs, args, streams)
 	if err != nil {

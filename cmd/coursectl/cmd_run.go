@@ -58,7 +58,7 @@ type runFlags struct {
 func runRun(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["run"]
 	var f runFlags
-	fs := newFlagSet(c, streams)
+	fs := newFlagSet(c)
 	fs.BoolVar(&f.fresh, "fresh", false, "")
 	fs.BoolVar(&f.yes, "yes", false, "")
 	fs.StringVar(&f.from, "from", "", "")

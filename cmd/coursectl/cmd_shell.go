@@ -44,7 +44,7 @@ Examples:
 
 func runShell(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["shell"]
-	fs := newFlagSet(c, streams)
+	fs := newFlagSet(c)
 	at := fs.String("at", "", "")
 	state := fs.String("state", "", "")
 	pos, err := parseFlags(c, fs, args, streams)

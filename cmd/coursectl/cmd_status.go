@@ -35,7 +35,7 @@ Examples:
 
 func runStatus(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["status"]
-	fs := newFlagSet(c, streams)
+	fs := newFlagSet(c)
 	state := fs.String("state", "", "")
 	pos, err := parseFlags(c, fs, args, streams)
 	if err != nil {

@@ -56,7 +56,7 @@ Examples:
 
 func runWatch(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["watch"]
-	fs := newFlagSet(c, streams)
+	fs := newFlagSet(c)
 	opts := watchOptions{Debounce: 50 * time.Millisecond}
 	fs.BoolVar(&opts.Run, "run", false, "")
 	fs.StringVar(&opts.StateDir, "state", "", "")

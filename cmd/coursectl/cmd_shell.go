@@ -2,14 +2,14 @@ package main
 
 import (
 	"bytes"
-	"io"
-	"strings"
-
 	"context"
 	"errors"
 	"fmt"
-	xansi "github.com/charmbracelet/x/ansi"
+	"io"
 	"os"
+	"strings"
+
+	xansi "github.com/charmbracelet/x/ansi"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"

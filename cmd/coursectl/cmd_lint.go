@@ -141,13 +141,6 @@ func runLint(ctx context.Context, streams *IOStreams, args []string) error {
 	return nil
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 // fixFile repairs mojibake in file, or with showDiff prints the repair.
 // It reports whether there was anything to repair.
 func fixFile(streams *IOStreams, file string, showDiff bool) (bool, error) {

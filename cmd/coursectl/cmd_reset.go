@@ -61,7 +61,7 @@ func runReset(ctx context.Context, streams *IOStreams, args []string) error {
 	case done == 0 && p.LastRun == nil:
 		fmt.Fprintf(streams.Out, "%s: no progress to forget\n", mod.Path)
 	default:
-		fmt.Fprintf(streams.Out, "%s: forgot %s done and the last run; 'coursectl run %s' starts at step 1\n", mod.Path, stepCount(done), mod.Path)
+		fmt.Fprintf(streams.Out, "%s: forgot %s done and the last run; 'coursectl run %s' starts at step 1\n", mod.Path, plural(done, "step"), mod.Path)
 	}
 	return nil
 }

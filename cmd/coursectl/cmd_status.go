@@ -159,11 +159,3 @@ func nextShown(mod *course.Module, i int) *course.Step {
 	}
 	return nil
 }
-
-// stepCount is "1 step" or "3 steps".
-func stepCount(n int) string {
-	if n == 1 {
-		return "1 step"
-	}
-	return fmt.Sprintf("%d steps", n)
-}

@@ -101,7 +101,7 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	if start >= len(w.mod.Steps) {
 		closeSession()
 		fmt.Fprintf(w.out(), "  %s: all %s done%s.\n  'coursectl run --fresh %s' starts again; 'coursectl status %s' shows the last run.\n",
-			w.mod.Path, stepCount(w.total), doneOn(before.When), w.mod.Path, w.mod.Path)
+			w.mod.Path, plural(w.total, "step"), doneOn(before.When), w.mod.Path, w.mod.Path)
 		return nil
 	}
 	w.announce(start, before, opts)
@@ -156,7 +156,7 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 		}
 	}
 	if done == w.total {
-		fmt.Fprintf(w.out(), "\n%s\n", w.paint(fmt.Sprintf("  ✓ %s: all %s done.", w.mod.Path, stepCount(w.total)), "1", "32"))
+		fmt.Fprintf(w.out(), "\n%s\n", w.paint(fmt.Sprintf("  ✓ %s: all %s done.", w.mod.Path, plural(w.total, "step")), "1", "32"))
 	} else {
 		w.goodbye(after)
 	}

@@ -63,12 +63,6 @@ func runStatus(ctx context.Context, streams *IOStreams, args []string) error {
 // writeStatus prints the progress summary and a line per shown step.
 // Hidden setup steps are left out, and not counted, as on the walkthrough.
 func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool) {
-	paint := func(s string, sgr string) string {
-		if !color || s == "" {
-			return s
-		}
-		return "\x1b[" + sgr + "m" + s + "\x1b[0m"
-	}
 	pos := map[*course.Step]int{}
 	total, done := 0, 0
 	for i, s := range mod.Steps {
@@ -99,7 +93,7 @@ func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 			head += fmt.Sprintf(" · next: step %d/%d · %s (line %d)", pos[next], total, stepTitle(next), next.Line)
 		}
 	}
-	fmt.Fprintln(w, paint(head, "1"))
+	fmt.Fprintln(w, paint(color, head, "1"))
 	if p.LastRun == nil {
 		fmt.Fprintln(w, "last run: none")
 	} else {
@@ -118,7 +112,7 @@ func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 				if s.Hidden {
 					label = fmt.Sprintf("a hidden setup step (line %d)", s.Line)
 				}
-				line += " · " + paint("✗ failed at "+label, "31")
+				line += " · " + paint(color, "✗ failed at "+label, "31")
 				if r := results[p.Failed]; r != nil && r.Error != "" {
 					line += "\n  " + r.Error
 				}
@@ -141,9 +135,9 @@ func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 		case p.Done[i] && r != nil && r.Status == runner.Skipped:
 			mark, state = "–", "skipped "+p.When[i].Local().Format("Jan 2 15:04")
 		case p.Done[i]:
-			mark, state = paint("✓", "32"), "done "+p.When[i].Local().Format("Jan 2 15:04")
+			mark, state = paint(color, "✓", "32"), "done "+p.When[i].Local().Format("Jan 2 15:04")
 		case r != nil && (r.Status == runner.Failed || r.Status == runner.Timeout):
-			mark, state = paint("✗", "31"), fmt.Sprintf("%s (exit %d)", r.Status, r.ExitCode)
+			mark, state = paint(color, "✗", "31"), fmt.Sprintf("%s (exit %d)", r.Status, r.ExitCode)
 		}
 		fmt.Fprintf(tw, "  %s\t%d\t%s\tline %d\t%s\n", mark, pos[s], s.ID, s.Line, state)
 	}

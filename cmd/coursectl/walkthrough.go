@@ -243,9 +243,12 @@ func stepTitle(s *course.Step) string {
 
 func (w *walkthrough) out() io.Writer { return w.streams.Out }
 
-// paint applies SGR attributes when colour is on (--color, NO_COLOR).
-func (w *walkthrough) paint(s string, sgr ...string) string {
-	if !w.streams.Color || s == "" {
+func (w *walkthrough) paint(s string, sgr ...string) string { return paint(w.streams.Color, s, sgr...) }
+
+// paint applies SGR attributes when color is on (--color, NO_COLOR, a
+// terminal): the walkthrough and status mark steps the same way.
+func paint(color bool, s string, sgr ...string) string {
+	if !color || s == "" {
 		return s
 	}
 	return "\x1b[" + strings.Join(sgr, ";") + "m" + s + "\x1b[0m"

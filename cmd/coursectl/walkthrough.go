@@ -173,7 +173,7 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 		}
 	}
 	title := ""
-	if s := w.visible(start); s != nil {
+	if s := nextShown(w.mod, start); s != nil {
 		title = " · " + stepTitle(s)
 	}
 	var msg string
@@ -217,19 +217,10 @@ func doneOn(when []time.Time) string {
 // number is the learner-facing number of step i: a hidden step takes the
 // number of the shown step after it.
 func (w *walkthrough) number(i int) int {
-	if s := w.visible(i); s != nil {
+	if s := nextShown(w.mod, i); s != nil {
 		return w.pos[s]
 	}
 	return w.total
-}
-
-func (w *walkthrough) visible(i int) *course.Step {
-	for ; i < len(w.mod.Steps); i++ {
-		if !w.mod.Steps[i].Hidden {
-			return w.mod.Steps[i]
-		}
-	}
-	return nil
 }
 
 func stepTitle(s *course.Step) string {

@@ -23,6 +23,7 @@ Flags:
 
 Examples:
   coursectl reset testdata/module1.md
+  coursectl reset module1.md --state /tmp/course-state
 `,
 		run: runReset,
 	})
@@ -30,21 +31,7 @@ Examples:
 
 func runReset(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["reset"]
-	fs := newFlagSet(c)
-	state := fs.String("state", "", "")
-	pos, err := parseFlags(c, fs, args, streams)
-	if err != nil {
-		return err
-	}
-	mod, err := moduleArg(c, pos)
-	if err != nil {
-		return err
-	}
-	dir, err := stateDir(*state)
-	if err != nil {
-		return err
-	}
-	p, err := runner.LoadProgress(dir, mod)
+	mod, dir, p, err := progressArgs(c, streams, args)
 	if err != nil {
 		return err
 	}

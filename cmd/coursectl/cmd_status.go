@@ -35,21 +35,7 @@ Examples:
 
 func runStatus(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["status"]
-	fs := newFlagSet(c)
-	state := fs.String("state", "", "")
-	pos, err := parseFlags(c, fs, args, streams)
-	if err != nil {
-		return err
-	}
-	mod, err := moduleArg(c, pos)
-	if err != nil {
-		return err
-	}
-	dir, err := stateDir(*state)
-	if err != nil {
-		return err
-	}
-	p, err := runner.LoadProgress(dir, mod)
+	mod, _, p, err := progressArgs(c, streams, args)
 	if err != nil {
 		return err
 	}
@@ -58,6 +44,28 @@ func runStatus(ctx context.Context, streams *IOStreams, args []string) error {
 	}
 	writeStatus(streams.Out, mod, p, streams.Color)
 	return nil
+}
+
+// progressArgs is how status and reset start: FILE [--state DIR], the
+// module loaded, the state directory settled and the module's progress in
+// it read.
+func progressArgs(c *command, streams *IOStreams, args []string) (mod *course.Module, dir string, p *runner.Progress, err error) {
+	fs := newFlagSet(c)
+	state := fs.String("state", "", "")
+	pos, err := parseFlags(c, fs, args, streams)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if mod, err = moduleArg(c, pos); err != nil {
+		return nil, "", nil, err
+	}
+	if dir, err = stateDir(*state); err != nil {
+		return nil, "", nil, err
+	}
+	if p, err = runner.LoadProgress(dir, mod); err != nil {
+		return nil, "", nil, err
+	}
+	return mod, dir, p, nil
 }
 
 // writeStatus prints the progress summary and a line per shown step.

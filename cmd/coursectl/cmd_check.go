@@ -133,6 +133,13 @@ func (d *durationFlag) Set(v string) error {
 	return nil
 }
 
+// check's --timeout and --idle-timeout defaults, which run without a
+// terminal keeps too: it is check.
+const (
+	defaultTimeout     = 10 * time.Minute
+	defaultIdleTimeout = 60 * time.Second
+)
+
 type checkFlags struct {
 	json, resume, keepGoing bool
 	noSandbox, noFakes      bool
@@ -153,7 +160,7 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 	fs.BoolVar(&f.resume, "resume", false, "")
 	fs.StringVar(&f.from, "from", "", "")
 	fs.BoolVar(&f.keepGoing, "keep-going", false, "")
-	f.timeout, f.idleTimeout = 10*time.Minute, 60*time.Second
+	f.timeout, f.idleTimeout = defaultTimeout, defaultIdleTimeout
 	fs.Var((*durationFlag)(&f.timeout), "timeout", "")
 	fs.Var((*durationFlag)(&f.idleTimeout), "idle-timeout", "")
 	fs.IntVar(&f.jobs, "j", 1, "")

@@ -40,8 +40,8 @@ func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Modu
 	at := mod.Step(f.only).Index - 1
 	only := *mod
 	only.Steps = mod.Steps[at : at+1]
-	opts := runner.Options{StateDir: f.state, From: f.only, Timeout: 10 * time.Minute,
-		IdleTimeout: 60 * time.Second, Events: live.Module(&only)}
+	opts := runner.Options{StateDir: f.state, From: f.only, Timeout: defaultTimeout,
+		IdleTimeout: defaultIdleTimeout, Events: live.Module(&only)}
 	start := time.Now()
 	live.Start()
 	sess, err := runner.Open(ctx, mod, opts)

@@ -75,6 +75,10 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	if p.wantExit == nil && !step.Attrs.ExitAny && step.Expected != nil && step.Expected.Exit != nil {
 		p.wantExit = step.Expected.Exit // the `[N]` of an output fence
 	}
+	if step.Hidden {
+		// Setup is the course's, not the learner's: not in their history.
+		p.history = ""
+	}
 	if step.Hidden && p.attach {
 		// A setup step is not the learner's: it gets neither their
 		// keyboard nor their screen, and so is watched for idle reads.
@@ -84,7 +88,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	fail := func(err error) { p.before = func() error { return err } }
 	switch {
 	case step.Kind == course.File:
-		p.script, p.lineMap, p.cmdAt = "", []int{0}, []int{-1}
+		p.script, p.lineMap, p.cmdAt, p.history = "", []int{0}, []int{-1}, ""
 		place := FilePlace{Home: s.home, Workdir: s.workdir, Confine: s.opts.Terminal == nil}
 		p.before = func() error {
 			dir, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", s.sh.pid))
@@ -229,6 +233,9 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 			sub.lineMap = append(sub.lineMap, c.Line+k)
 			sub.cmdAt = append(sub.cmdAt, ci)
 		}
+		if p.history != "" {
+			sub.history = sub.script
+		}
 		if ci > 0 {
 			sub.before = nil
 		}
@@ -246,11 +253,11 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 			all.failLine = offset + 1
 		}
 		offset += len(lines)
-		if o.died != "" || o.timedOut || o.idle != "" || o.interrupted || o.authorErr != nil {
+		if o.died != "" || o.lostInput || o.timedOut || o.idle != "" || o.interrupted || o.authorErr != nil {
 			// Cut short: its output is no answer to compare, nor to
 			// write into the markdown under --update.
-			all.status, all.died, all.timedOut, all.idle, all.interrupted, all.authorErr =
-				o.status, o.died, o.timedOut, o.idle, o.interrupted, o.authorErr
+			all.status, all.died, all.lostInput, all.timedOut, all.idle, all.idleLine, all.interrupted, all.authorErr =
+				o.status, o.died, o.lostInput, o.timedOut, o.idle, o.idleLine, o.interrupted, o.authorErr
 			break
 		}
 		all.perCommand = append(all.perCommand, &commandOutcome{cmd: ci, output: o.output, status: o.status})
@@ -405,13 +412,15 @@ func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *b
 // command traced (`$ cmd`) so its output reads like a transcript. It
 // reports whether the check passed.
 func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *course.Hidden, r *StepResult) bool {
-	vp := &plan{timeout: p.timeout, idle: s.idleTimeout(), lineMap: []int{0}, cmdAt: []int{-1}}
+	vp := &plan{timeout: p.timeout, idle: s.idleTimeout(), lineMap: []int{0}, cmdAt: []int{-1}, ownTrace: true}
 	// Inside the subshell plain errexit replaces the wrapper's ERR trap,
 	// so the trace shows the check's commands and nothing of ours. The
 	// trace prefix is a control character (bash repeats it per nesting
 	// level) turned into `$ ` afterwards.
 	var b strings.Builder
-	b.WriteString("(\ntrap - ERR\nset -e\nPS4=$'\\x1f '\nset -x\n")
+	// A course's own set -x is off in the check's subshell until its own
+	// (untraced: in braces), and stays on in the shell.
+	b.WriteString("(\n{ set +o xtrace;} 2>/dev/null\ntrap - ERR\nset -e\nPS4=$'\\x1f '\nset -x\n")
 	for _, c := range v.Commands {
 		b.WriteString(c.Text)
 		b.WriteByte('\n')

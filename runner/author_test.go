@@ -355,12 +355,13 @@ func TestSeedModuleOffline(t *testing.T) {
 			t.Errorf("chmod was faked: %v", r.Fakes)
 		}
 	}
-	s, err := Open(ctxT(t), mod, Options{StateDir: opts.StateDir, Sandbox: true})
+	// Where the run's sandbox is (opening a session at step 1 would
+	// empty it: a new run starts fresh).
+	st, err := openStore(opts.StateDir, mod)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wd = s.Workdir()
-	s.Close()
+	wd = filepath.Join(st.dir, "sandbox", "work")
 	fi, err := os.Stat(filepath.Join(wd, "soft", "docker-compose"))
 	if err != nil || fi.Mode().Perm()&0o100 == 0 {
 		t.Errorf("soft/docker-compose not made executable: %v %v", fi, err)
@@ -459,5 +460,68 @@ func TestTranscriptTimeoutIsNotUpdated(t *testing.T) {
 	}
 	if !strings.Contains(r.Output, "$ echo partial; sleep 30\npartial") {
 		t.Errorf("output: %q", r.Output)
+	}
+}
+
+// The shell's history holds the course's commands only: not a setup step,
+// not a verify check, not the wrapping of a background step, not the lines
+// the runner types to restore or finish a step — live and after a restore.
+func TestHistoryHasOnlyTheCoursesCommands(t *testing.T) {
+	mod := loadMD(t, "m.md", "# H\n\n<!-- coursectl:setup\nexport HIDDEN_SETUP=1\n-->\n\n"+
+		"```sh\necho visible-one\n```\n<!-- coursectl:verify\ntest -n hidden-verify\n-->\n\n"+
+		"```sh {background}\nsleep 100\n```\n\n"+
+		"```sh\necho visible-two\n```\n\n"+
+		"```sh\nhistory\n```\n")
+	s := open(t, mod, testOptions(t))
+	for _, st := range mod.Steps[:len(mod.Steps)-1] {
+		mustPass(t, s.Exec(ctxT(t), st))
+	}
+	last := mod.Steps[len(mod.Steps)-1]
+	live := s.Exec(ctxT(t), last)
+	mustPass(t, live)
+	s.Close()
+	opts := testOptions(t)
+	opts.StateDir = s.opts.StateDir
+	opts.From = last.ID
+	restored := open(t, mod, opts).Exec(ctxT(t), last)
+	mustPass(t, restored)
+	for name, r := range map[string]*StepResult{"live": live, "restored": restored} {
+		var cmds []string
+		for _, l := range strings.Split(strings.TrimSpace(r.Output), "\n") {
+			cmds = append(cmds, strings.Join(strings.Fields(l)[1:], " "))
+		}
+		if got, want := strings.Join(cmds, "|"), "echo visible-one|sleep 100|echo visible-two|history"; got != want {
+			t.Errorf("%s history: %q, want %q", name, got, want)
+		}
+	}
+}
+
+// A verify under a course's set -x shows only the check's commands, and
+// the course's set -x stays on for the next step.
+func TestVerifyUnderXtrace(t *testing.T) {
+	mod := loadMD(t, "m.md", "# X\n\n```sh\nset -x\n```\n\n```sh\ntouch f\n```\n<!-- coursectl:verify\ntest -e f\ntest -e nope\n-->\n\n```sh\necho after\n```\n")
+	s := open(t, mod, testOptions(t))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	r := s.Exec(ctxT(t), mod.Steps[1])
+	if r.Status != Failed || r.Verify != "$ test -e f\n$ test -e nope\n" {
+		t.Errorf("verify: %s %q", r.Status, r.Verify)
+	}
+	if r = s.Exec(ctxT(t), mod.Steps[2]); r.Output != "+ echo after\nafter\n" {
+		t.Errorf("after a verify: %q", r.Output)
+	}
+}
+
+// Under a course's set -x a background step streams only the course's
+// commands, not the wrapper's pid line.
+func TestBackgroundUnderXtrace(t *testing.T) {
+	mod := loadMD(t, "m.md", "# X\n\n```sh\nset -x\n```\n\n```sh {background}\nsleep 100\n```\n")
+	opts := testOptions(t)
+	var live strings.Builder
+	opts.Events.StepOutput = func(_ *course.Step, b []byte) { live.Write(b) }
+	s := open(t, mod, opts)
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
+	if strings.Contains(live.String(), "printf") {
+		t.Errorf("the wrapper's line was traced: %q", live.String())
 	}
 }

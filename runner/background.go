@@ -37,7 +37,8 @@ func backgroundScript(script, logPath, pidPath string) string {
 	// stdin is /dev/null: a job reading the terminal would be stopped
 	// (SIGTTIN), and the keyboard belongs to the steps in the foreground.
 	fmt.Fprintf(&b, "} >%s 2>&1 </dev/null &\n", shellWord(logPath))
-	fmt.Fprintf(&b, "printf '%%s\\n' \"$!\" >%s\n", shellWord(pidPath))
+	// In braces: a course's set -x does not trace the wrapper's line.
+	fmt.Fprintf(&b, "{ printf '%%s\\n' \"$!\" >%s;} 2>/dev/null\n", shellWord(pidPath))
 	return b.String()
 }
 

@@ -138,6 +138,43 @@ func (st *store) write(i int, data []byte) error {
 	return writeRename(st.checkpointPath(i), data)
 }
 
+// drop removes the checkpoints of steps from.. (this chain's; files of other
+// chains are never read).
+func (st *store) drop(from int) error {
+	for i := from; i < len(st.chain); i++ {
+		if err := os.Remove(st.checkpointPath(i)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// prune removes the checkpoint files of other chains (steps since edited,
+// steps that no longer exist) and leftovers of interrupted writes: a module
+// keeps one set, this chain's.
+func (st *store) prune() error {
+	dir := filepath.Join(st.dir, "checkpoints")
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	keep := map[string]bool{}
+	for i := range st.chain {
+		keep[filepath.Base(st.checkpointPath(i))] = true
+	}
+	for _, e := range ents {
+		if !keep[e.Name()] {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func writeRename(dst string, b []byte) error {
 	tmp := dst + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
@@ -179,7 +216,7 @@ func validCheckpoint(path string) error {
 		}
 	}
 	if err != nil || string(head) != checkpointHeader || string(tail) != checkpointEnd {
-		return fmt.Errorf("checkpoint %s is corrupt (truncated or not written by coursectl)", path)
+		return fmt.Errorf("it is corrupt (truncated or not written by coursectl): %s", path)
 	}
 	return nil
 }
@@ -255,9 +292,6 @@ func restoreScript(path, histFile string) (script, history string, err error) {
 	s.WriteString(funcs.String())
 	s.WriteString(aliases.String())
 	s.WriteString(cwd.String())
-	if hist.Len() > 0 {
-		fmt.Fprintf(&s, "history -c; history -r %s\n", shellQuote(histFile))
-	}
 	s.WriteString(umask.String())
 	// Every option is set or unset as the checkpoint's SHELLOPTS/BASHOPTS
 	// say; set -o last, so an errexit there cannot trip the restore.
@@ -267,6 +301,14 @@ while read -r _ __cc_x __cc_o; do if [[ $__cc_so == *:$__cc_o:* ]]; then set -o 
 unset __cc_so __cc_bo __cc_x __cc_o
 `)
 	return s.String(), hist.String(), nil
+}
+
+// restoreHistory ends a restore script: the history list becomes the
+// checkpoint's (histFile). Last, because bash adds the lines of a sourced
+// file that come after a `history -r` to the history; cleared even when the
+// checkpoint has none, since the line the runner typed to restore is in it.
+func restoreHistory(histFile string) string {
+	return "history -c; history -r " + shellQuote(histFile) + "\n"
 }
 
 // optList is the value of `declare -r SHELLOPTS="a:b"`.
@@ -305,7 +347,8 @@ func LoadProgress(stateDir string, mod *course.Module) (*Progress, error) {
 		if err == nil {
 			p.Done[i], p.When[i] = true, t
 		} else if !errors.Is(err, errNoCheckpoint) {
-			p.Warnings = append(p.Warnings, err.Error()+"; ignored")
+			step := mod.Steps[i]
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s:%d: ignoring the checkpoint of step %s: %v — the step runs again", mod.Path, step.Line, step.ID, err))
 		}
 		if !p.Done[i] && p.Next < 0 {
 			p.Next = i

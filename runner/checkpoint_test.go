@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,35 @@ func TestEditInvalidatesLaterCheckpoints(t *testing.T) {
 	}
 }
 
+// A run keeps one set of checkpoints per module, its chain's: those of
+// steps since edited or removed go.
+func TestOldCheckpointsPruned(t *testing.T) {
+	mod := module(t, "a=1\n", "b=2\n", "c=3\n")
+	opts := testOptions(t)
+	if _, err := RunModule(ctxT(t), mod, opts); err != nil {
+		t.Fatal(err)
+	}
+	mod.Steps[1].Commands[0].Text = "b=22"
+	opts.Resume = true
+	if res, err := RunModule(ctxT(t), mod, opts); err != nil || !res.OK() {
+		t.Fatalf("resume after an edit: %v", err)
+	}
+	mod.Steps = mod.Steps[:2]
+	if res, err := RunModule(ctxT(t), mod, opts); err != nil || !res.OK() {
+		t.Fatalf("resume after removing a step: %v", err)
+	}
+	st, _ := openStore(opts.StateDir, mod)
+	ents, _ := os.ReadDir(filepath.Join(st.dir, "checkpoints"))
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	want := []string{filepath.Base(st.checkpointPath(0)), filepath.Base(st.checkpointPath(1))}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("checkpoints kept: %v, want %v", names, want)
+	}
+}
+
 // A corrupt checkpoint is reported and ignored, never fatal.
 func TestCorruptCheckpoint(t *testing.T) {
 	mod := module(t, "a=1\n", "b=2\n", "echo a=$a b=$b\n")
@@ -86,8 +116,10 @@ func TestCorruptCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a corrupt checkpoint was fatal: %v", err)
 	}
-	if len(warned) == 0 || !strings.Contains(strings.Join(warned, "\n"), "corrupt") || len(res.Warnings) == 0 {
-		t.Errorf("corrupt checkpoint not reported: %q", warned)
+	// Reported in the course's terms: the module, the step's line and id.
+	want := mod.Path + ":11: ignoring the checkpoint of step step-2: it is corrupt"
+	if len(warned) != 1 || !strings.Contains(warned[0], want) || len(res.Warnings) != 1 {
+		t.Errorf("corrupt checkpoint not reported as %q: %q", want, warned)
 	}
 	if !res.OK() {
 		t.Fatalf("run failed: %+v", res.Steps)
@@ -98,6 +130,17 @@ func TestCorruptCheckpoint(t *testing.T) {
 	}
 	if !strings.Contains(res.Steps[2].Output, "a=1 b=2") {
 		t.Errorf("output %q", res.Steps[2].Output)
+	}
+	// --from the step after a corrupt checkpoint: reported, fresh shell.
+	os.WriteFile(st.checkpointPath(0), []byte("garbage (((\n"), 0o644)
+	warned = nil
+	opts.Resume, opts.From = false, "step-2"
+	if _, err := RunModule(ctxT(t), mod, opts); err != nil {
+		t.Fatal(err)
+	}
+	want = mod.Path + ": ignoring the checkpoint of step step-1: it is corrupt"
+	if len(warned) != 1 || !strings.Contains(warned[0], want) || !strings.Contains(warned[0], "fresh shell") {
+		t.Errorf("corrupt checkpoint before --from not reported as %q: %q", want, warned)
 	}
 	// The record is corrupt too: progress still loads, with a warning.
 	os.WriteFile(st.recordPath(), []byte("{not json"), 0o644)

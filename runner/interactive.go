@@ -22,7 +22,7 @@ func Shell(ctx context.Context, mod *course.Module, opts Options, atID string) e
 		return &course.PosError{File: mod.Path, Err: fmt.Errorf("no step %q in this module — `coursectl list %s` shows the ids", atID, mod.Path)}
 	}
 	opts.From, opts.Resume = "", false
-	s, err := Open(ctx, mod, opts)
+	s, err := openSession(ctx, mod, opts, true)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,10 +17,16 @@ import (
 // A step that exits, execs or kills its shell fails with a clear message, and
 // the next step runs in a new shell restored from the last checkpoint.
 func TestStepEndsItsShell(t *testing.T) {
-	for _, tc := range []struct{ name, body, want string }{
-		{"exit", "echo bye\nexit 3\n", "ended the shell (exit 3)"},
-		{"exec", "exec sleep 30\n", "replaced the shell (exec)"},
-		{"kill", "kill -KILL $$\n", "killed by signal killed"},
+	for _, tc := range []struct {
+		name, body, want string
+		at               int // the command that ended it (index)
+	}{
+		{"exit", "echo bye\nexit 3\n", "ended the shell (exit 3)", 1},
+		{"exec", "exec sleep 30\n", "replaced the shell (exec)", 0},
+		{"kill", "kill -KILL $$\n", "killed by signal killed", 0},
+		// Not an end of the shell yet, but it would read end-of-file at
+		// its next prompt: the step fails, the next gets a new shell.
+		{"stdin", "exec </dev/null\necho stdin-null\n", "the step closed the shell's input", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mod := module(t, "kept=yes\n", tc.body, "echo kept=$kept\n")
@@ -28,6 +35,10 @@ func TestStepEndsItsShell(t *testing.T) {
 			r := s.Exec(ctxT(t), mod.Steps[1])
 			if r.Status != Failed || !strings.Contains(r.Error, tc.want) {
 				t.Fatalf("%s: %s, error %q", tc.name, r.Status, r.Error)
+			}
+			if line := mod.Steps[1].Commands[tc.at].Line; r.FailLine != line ||
+				!strings.Contains(r.Error, fmt.Sprintf("(%s:%d)", mod.Path, line)) {
+				t.Errorf("reported at line %d (%s), want %d", r.FailLine, r.Error, line)
 			}
 			r = s.Exec(ctxT(t), mod.Steps[2])
 			mustPass(t, r)
@@ -81,21 +92,31 @@ func pidFrom(t *testing.T, path string) int {
 }
 
 // A step's timeout stops its whole process group (a pipeline, a child that
-// ignores TERM) and the shell stays usable.
+// ignores TERM) and the shell stays usable. The waits are deadlines, generous
+// for a loaded machine: the timeout leaves the child seconds to write its pid,
+// and its death is polled for rather than expected at once.
 func TestTimeoutStopsProcessGroup(t *testing.T) {
 	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "pid")
 	mod := module(t,
-		"bash -c 'trap \"\" TERM; echo $$ > "+dir+"/pid; sleep 60' | cat\n",
+		"bash -c 'trap \"\" TERM; echo $$ > "+pidFile+".tmp; mv "+pidFile+".tmp "+pidFile+"; sleep 60' | cat\n",
 		"echo usable\n",
 	)
-	mod.Steps[0].Attrs.Timeout = time.Second
+	mod.Steps[0].Attrs.Timeout = 3 * time.Second
 	s := open(t, mod, testOptions(t))
 	r := s.Exec(ctxT(t), mod.Steps[0])
-	if r.Status != Timeout || !strings.Contains(r.Error, "timed out after 1s") {
+	if r.Status != Timeout || !strings.Contains(r.Error, "timed out after 3s") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
-	if pid := pidFrom(t, filepath.Join(dir, "pid")); processAlive(pid) {
-		t.Errorf("process %d of the timed-out step is still running", pid)
+	if _, err := os.Stat(pidFile); err != nil {
+		t.Fatalf("the step's child did not start within the step's 3s (machine overloaded?): %v", err)
+	}
+	pid := pidFrom(t, pidFile)
+	for deadline := time.Now().Add(20 * time.Second); processAlive(pid); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("process %d of the timed-out step is still running", pid)
+		}
 	}
 	r = s.Exec(ctxT(t), mod.Steps[1])
 	mustPass(t, r)
@@ -118,12 +139,31 @@ func TestTimeoutStopsBuiltinLoop(t *testing.T) {
 // A step waiting on the terminal with no one to type fails with a message
 // that names the step and the command.
 func TestIdleWaitingForInput(t *testing.T) {
-	for _, tc := range []struct{ name, body, want string }{
-		{"builtin", "echo start\nread -r -p 'Your name? ' name\necho never\n", "is waiting for input at `read -r -p 'Your name? ' name`"},
-		{"program", "head -n1\n", "is waiting for input at `head -n1`"},
+	for _, tc := range []struct {
+		name, body, want string
+		line             int // markdown line of the waiting command (the step's commands start at 2)
+	}{
+		{"builtin", "echo start\nread -r -p 'Your name? ' name\necho never\n", "is waiting for input at `read -r -p 'Your name? ' name`", 3},
+		{"program", "head -n1\n", "is waiting for input at `head -n1`", 2},
+		// A read inside a compound command (one command of the step over
+		// several lines), with another read before it that was answered by
+		// nothing (its prompt is not the last one printed).
+		{"nested", "x=1\nif true; then\n  read -r -p 'First? ' a </dev/null || true\n  read -p \"Continue? [y/N] \" ans\nfi\n", "is waiting for input at `read -p \"Continue? [y/N] \" ans`", 5},
+		{"program in a loop", "for i in 1; do\n  cat\ndone\n", "is waiting for input at `cat`", 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mod := module(t, tc.body, "echo usable\n")
+			// The parser makes a compound command one command.
+			if strings.Contains(tc.body, "if true") || strings.Contains(tc.body, "for i") {
+				st := mod.Steps[0]
+				first := st.Commands[0]
+				if strings.HasPrefix(tc.body, "x=1") {
+					first = st.Commands[1]
+					st.Commands = []course.Command{st.Commands[0], {Text: strings.TrimSuffix(strings.TrimPrefix(tc.body, "x=1\n"), "\n"), Line: first.Line}}
+				} else {
+					st.Commands = []course.Command{{Text: strings.TrimSuffix(tc.body, "\n"), Line: first.Line}}
+				}
+			}
 			opts := testOptions(t)
 			opts.IdleTimeout = 500 * time.Millisecond
 			s := open(t, mod, opts)
@@ -131,6 +171,9 @@ func TestIdleWaitingForInput(t *testing.T) {
 			if r.Status != Failed || !strings.Contains(r.Error, tc.want) || !strings.Contains(r.Error, "step step-1 (") ||
 				!strings.Contains(r.Error, "add `interact` or `interactive`") {
 				t.Fatalf("%s: %s", r.Status, r.Error)
+			}
+			if r.FailLine != tc.line || !strings.Contains(r.Error, fmt.Sprintf("(%s:%d)", mod.Path, tc.line)) {
+				t.Errorf("reported at line %d (%s), want %d", r.FailLine, r.Error, tc.line)
 			}
 			mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
 		})
@@ -256,4 +299,48 @@ func TestInterruptWithoutPromptCommand(t *testing.T) {
 		t.Fatalf("%s exit %d: %s %q", r.Status, r.ExitCode, r.Error, r.Output)
 	}
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
+}
+
+// The second Ctrl-C: KillAll (and Session.Kill) end every process of the run
+// at once — a foreground step that ignores INT, TERM and HUP, and a
+// background job — instead of waiting out the graceful stop.
+func TestKillNow(t *testing.T) {
+	for _, how := range []string{"KillAll", "Session.Kill"} {
+		t.Run(how, func(t *testing.T) {
+			dir := t.TempDir()
+			mod := module(t,
+				"sleep 300 &\necho $! > "+dir+"/bg\n",
+				"bash -c 'trap \"\" INT TERM HUP; echo $$ > "+dir+"/fg.tmp; mv "+dir+"/fg.tmp "+dir+"/fg; exec sleep 300'\n",
+			)
+			opts := testOptions(t)
+			opts.Timeout = time.Hour
+			s := open(t, mod, opts)
+			mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+			go func() {
+				for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+					if _, err := os.Stat(dir + "/fg"); err == nil {
+						break
+					}
+				}
+				if how == "KillAll" {
+					KillAll()
+				} else {
+					s.Kill()
+				}
+			}()
+			r := s.Exec(ctxT(t), mod.Steps[1])
+			if r.Status != Failed || !strings.Contains(r.Error, "killed by signal") {
+				t.Fatalf("%s: %s", r.Status, r.Error)
+			}
+			for _, f := range []string{"bg", "fg"} {
+				pid := pidFrom(t, filepath.Join(dir, f))
+				for deadline := time.Now().Add(20 * time.Second); processAlive(pid); time.Sleep(10 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						syscall.Kill(pid, syscall.SIGKILL)
+						t.Fatalf("%s process %d still running after %s", f, pid, how)
+					}
+				}
+			}
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,5 +47,36 @@ func TestFailingLineMapsToMarkdown(t *testing.T) {
 	}
 	if strings.Contains(r.Output, "never") || !strings.Contains(r.Output, "one\n") {
 		t.Errorf("output %q", r.Output)
+	}
+}
+
+// A syntax error in a step is reported at its markdown line, in bash's words,
+// and the output names the course's file, never the runner's temp file.
+func TestSyntaxErrorMapsToMarkdown(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+		line            int
+	}{
+		{"end of file", "# Syn\n\n## A\n```sh\necho start\nif true; then\n  echo x\n```\n", // the if never ends: the fence, line 8
+			"syntax error: unexpected end of file", 8},
+		{"token", "# Syn\n\n## A\n```sh\necho start\nfor x in 1 2; do\n  echo $x )\ndone\n```\n",
+			"syntax error near unexpected token `)'", 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mod := parse(t, tc.src)
+			res, err := RunModule(ctxT(t), mod, testOptions(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := res.Steps[0]
+			where := fmt.Sprintf("(%s:%d): %s", mod.Path, tc.line, tc.want)
+			if r.Status != Failed || r.FailLine != tc.line || !strings.Contains(r.Error, where) {
+				t.Fatalf("%s line %d: %s\nwant %q", r.Status, r.FailLine, r.Error, where)
+			}
+			if strings.Contains(r.Output, "step.sh") || strings.Contains(r.Output, "coursectl-run") ||
+				!strings.Contains(r.Output, fmt.Sprintf("%s: line %d: %s", mod.Path, tc.line, tc.want)) {
+				t.Errorf("output:\n%s", r.Output)
+			}
+		})
 	}
 }

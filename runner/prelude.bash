@@ -16,6 +16,7 @@ HISTFILE=$__cc_dir/history
 PS1='$ '
 PS2='> '
 __cc_active=0
+__cc_uerr=
 __cc_f=$__cc_dir/step.sh
 __cc_tok=$__cc_dir/tokens
 
@@ -24,22 +25,42 @@ __cc_tok=$__cc_dir/tokens
 # sourced step file (errexit without exiting the shell) and pipefail. Ends by
 # printing the start token so the runner knows where the step's output begins.
 IFS= read -r -d '' __cc_pre_src <<'EOF'
-__cc_o_pipefail=0 __cc_o_errtrace=0 __cc_o_errexit=0
+# The DEBUG trap is off while the wrapper runs and put back by the step
+# file's first line: a trap set before `.` would be saved and put back after
+# it by bash, so a step's `trap - DEBUG` would not stick (__cc_pre has the
+# trace attribute, so what it does to DEBUG lasts).
+trap -p DEBUG >|"$__cc_dir/dbgtrap"
+trap - DEBUG
+__cc_o_pipefail=0 __cc_o_errtrace=0 __cc_o_errexit=0 __cc_xt=0 __cc_ps4=0
+# A course's set -x: off until the step file's first line (__cc_arm) turns
+# it on again, so `. step.sh` is not traced. The default PS4 becomes a marker
+# the runner turns back into `+`, one level less: sourcing adds a level
+# (`++ cmd`) that a terminal would not show. Not when PS4 is exported: a
+# child bash would inherit the marker.
+if [[ -o xtrace ]]; then __cc_xt=1; set +o xtrace; fi
+if [[ ${PS4-} == '+ ' && ${PS4@a} != *x* ]]; then __cc_ps4=1; PS4=$'\x1f '; fi
 if [[ -o errexit ]]; then __cc_o_errexit=1; set +o errexit; fi
 __cc_file=$__cc_f
 __cc_active=1
 __cc_fail_line=0
-if [[ -o history ]]; then
-	history -d -1 2>/dev/null
-	while IFS= read -r __cc_l; do history -s -- "$__cc_l"; done <"$__cc_f"
-fi
+if [[ -o history ]]; then history -d -1 2>/dev/null; fi
 if [[ -o pipefail ]]; then __cc_o_pipefail=1; fi
 if [[ -o errtrace ]]; then __cc_o_errtrace=1; fi
-trap -p ERR >|"$__cc_dir/errtrap"
+# The user's ERR handler (kept by __cc_post: in a function without errtrace,
+# as __cc_pre is, bash hides the ERR trap), which the wrapper's runs first.
+__cc_ueh=
+if [[ -n $__cc_uerr ]]; then
+	__cc_ueh=${__cc_uerr#trap -- } __cc_ueh=${__cc_ueh%ERR*}
+	eval "__cc_ueh=$__cc_ueh"
+fi
 set -o pipefail -o errtrace
 trap "$__cc_errtrap" ERR
 local t
-IFS= read -r t <"$__cc_tok"
+{
+	IFS= read -r t
+	IFS= read -r __cc_l
+	if [[ -o history ]]; then while IFS= read -r __cc_l; do if [[ -n $__cc_l ]]; then history -s -- "$__cc_l"; fi; done; fi
+} <"$__cc_tok"
 printf '\e]6973;%s\a' "$t" >&249
 EOF
 
@@ -58,6 +79,7 @@ if [[ $__cc_o_pipefail == 0 && $__cc_ps == *" 0 " && -z ${__cc_x// /} ]]; then :
 elif [[ $BASHPID != "$__cc_pid" ]]; then exit "$__cc_st"
 elif [[ ${BASH_SOURCE[0]-} == "$__cc_file" && ( -z ${FUNCNAME[0]-} || ${FUNCNAME[0]} == source ) ]]; then
 	__cc_fail_line=$__cc_ln
+	if [[ -n $__cc_ueh ]]; then __cc_ret "$__cc_st"; eval "$__cc_ueh" 2>/dev/tty; fi
 	if [[ -o errexit ]]; then __cc_o_errexit=1; set +o errexit; fi
 	return "$__cc_st"
 elif [[ -n ${FUNCNAME[0]-} || -n ${BASH_SOURCE[0]-} ]]; then return "$__cc_st"; fi; } 2>/dev/null
@@ -67,13 +89,28 @@ EOF
 # state, reports the status and prints the end token.
 IFS= read -r -d '' __cc_finish_src <<'EOF'
 __cc_active=0
-trap - ERR
-if [[ -s $__cc_dir/errtrap ]]; then source "$__cc_dir/errtrap"; fi
+# A step that set (or removed) an ERR trap keeps that; else the user's comes
+# back. (errtrace is still on here, so the ERR trap is visible and changes
+# to it last.)
+trap -p ERR >|"$__cc_dir/errnow"
+local e=
+IFS= read -r -d '' e <"$__cc_dir/errnow" || :
+if [[ $e == "$__cc_errtrap_p" ]]; then
+	trap - ERR
+	if [[ -n $__cc_uerr ]]; then eval "$__cc_uerr"; fi
+else
+	__cc_uerr=$e
+fi
+if [[ $__cc_ps4 == 1 && ${PS4-} == $'\x1f ' ]]; then PS4='+ '; fi
 if [[ $__cc_o_pipefail == 0 ]]; then set +o pipefail; fi
 if [[ $__cc_o_errtrace == 0 ]]; then set +o errtrace; fi
 if [[ $__cc_o_errexit == 1 ]]; then set -o errexit; fi
 __cc_save
-printf 'E %d %d\n' "$1" "$__cc_fail_line" >&247
+# The third field is 0 when the step took the shell's input away (exec
+# </dev/null): the shell would read end-of-file at its next prompt.
+local i=1
+if [[ ! -t 0 ]]; then i=0; fi
+printf 'E %d %d %d\n' "$1" "$__cc_fail_line" "$i" >&247
 local t
 { IFS= read -r t; IFS= read -r t; } <"$__cc_tok"
 printf '\e]6973;%s\a' "$t" >&249
@@ -107,6 +144,12 @@ if [[ -o history ]]; then history -a "$__cc_dir/checkpoint.tmp.hist" 2>/dev/null
 EOF
 
 __cc_pre() { eval "$__cc_pre_src"; }
+declare -ft __cc_pre
+# __cc_ret N: sets $? to N (for the user's ERR handler).
+__cc_ret() { return "$1"; }
+# __cc_arm: the first line of every step file. Untraced (xtrace is still off)
+# and it returns 0, so neither set -x nor the ERR trap sees it.
+__cc_arm() { if [[ $__cc_xt == 1 ]]; then set -o xtrace; fi; }
 # __cc_post STATUS: runs after the step file returns.
 __cc_post() { eval "$__cc_finish_src"; }
 # __cc_prompt runs before every prompt (PROMPT_COMMAND[99]). It only acts when
@@ -115,10 +158,17 @@ __cc_prompt() { local st=$?; if [[ $__cc_active == 1 ]]; then __cc_post "$st"; f
 __cc_save() { eval "$__cc_save_src"; }
 # __cc_abort: typed by the runner when an interrupted line left the shell at
 # its prompt without finishing the step (a course removed PROMPT_COMMAND).
-__cc_abort() { if [[ $__cc_active == 1 ]]; then __cc_post 130; fi; }
+__cc_abort() { if [[ -o history ]]; then history -d -1; fi; if [[ $__cc_active == 1 ]]; then __cc_post 130; fi; }
 # __cc_sync: a round trip, used after restoring a checkpoint.
 __cc_sync() { printf 'Y\n' >&247; local t u; { IFS= read -r t; IFS= read -r u; } <"$__cc_tok"; printf '\e]6973;%s\a\e]6973;%s\a' "$t" "$u" >&249; }
 
-readonly -f __cc_pre __cc_post __cc_prompt __cc_save __cc_sync __cc_abort
-PROMPT_COMMAND[99]=__cc_prompt
+# The wrapper's ERR trap as `trap -p` shows it: a step that leaves another
+# ERR trap set it itself.
+trap "$__cc_errtrap" ERR
+trap -p ERR >|"$__cc_dir/errnow"
+IFS= read -r -d "" __cc_errtrap_p <"$__cc_dir/errnow" || :
+trap - ERR
+readonly -f __cc_pre __cc_arm __cc_ret __cc_post __cc_prompt __cc_save __cc_sync __cc_abort
+# In braces: under a course's set -x the hook is not traced into the output.
+PROMPT_COMMAND[99]='{ __cc_prompt;} 2>/dev/null'
 printf 'R\n' >&247

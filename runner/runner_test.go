@@ -1,8 +1,11 @@
 package runner
 
 import (
+	"context"
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // stateSteps set one piece of state of each kind; checkSteps print them.
@@ -166,18 +169,79 @@ func TestUserOptionsSurvive(t *testing.T) {
 	}
 }
 
-// A course's `set -x` traces its commands, not the wrapper's (only the
-// `. step.sh` line shows, and the step's lines one level deeper: ++).
+// A course's `set -x` traces its commands as a terminal would (`+ cmd`, a
+// command substitution one level deeper), and nothing of the wrapper's: not
+// `. step.sh`, not __cc_post, not the prompt hook after an interrupt. The
+// checkpoint keeps the course's PS4.
 func TestXtraceShowsOnlyTheStep(t *testing.T) {
-	mod := module(t, "set -x\n", "echo traced\nfalse\n", "set +x\n")
+	mod := module(t, "set -x\necho first\n", "echo traced\necho \"$(echo inner)\"\nfalse\n", "sleep 60\n", "set +x\necho plain\n")
+	s := open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	if r.Output != "+ echo first\nfirst\n" {
+		t.Errorf("step 1 output %q", r.Output)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	if r.Status != Failed || r.FailLine != 14 {
+		t.Fatalf("%s line %d", r.Status, r.FailLine)
+	}
+	if want := "+ echo traced\ntraced\n++ echo inner\n+ echo inner\ninner\n+ false\n"; r.Output != want {
+		t.Errorf("output %q, want %q", r.Output, want)
+	}
+	ctx, cancel := context.WithCancel(ctxT(t))
+	go func() {
+		for i := 0; i < 1000; i++ {
+			if st, ok := readStat(s.sh.foreground()); ok && st.comm == "sleep" {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	r = s.Exec(ctx, mod.Steps[2])
+	if r.Status != Failed || strings.Contains(r.Output, "__cc") || strings.Contains(r.Output, "eval") {
+		t.Errorf("interrupted: %s, output %q", r.Status, r.Output)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[3])
+	mustPass(t, r)
+	if r.Output != "+ set +x\nplain\n" {
+		t.Errorf("output %q", r.Output)
+	}
+	s.Flush()
+	if b, _ := os.ReadFile(s.store.checkpointPath(3)); !strings.Contains(string(b), "declare -- PS4=\"+ \"") {
+		t.Errorf("the checkpoint lost the course's PS4")
+	}
+}
+
+// A course's traps behave as at a terminal: its ERR trap (set in one step)
+// fires on the failing command of a later step, which then stops; a DEBUG
+// trap fires for the step's commands, and `trap - DEBUG` lasts.
+func TestUserTrapsLikeATerminal(t *testing.T) {
+	mod := module(t,
+		"trap 'echo \"user-err status=$?\"' ERR\n",
+		"echo before\nfalse\necho not-reached\n",
+		"(exit 3)\n",
+		"trap 'echo DBG' DEBUG\n",
+		"echo two\n",
+		"trap - DEBUG\necho three\n",
+		"echo four\n",
+	)
 	s := open(t, mod, testOptions(t))
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
 	r := s.Exec(ctxT(t), mod.Steps[1])
-	if r.Status != Failed || r.FailLine != 13 {
-		t.Fatalf("%s line %d", r.Status, r.FailLine)
+	if r.Status != Failed || r.FailLine != 13 || r.Output != "before\nuser-err status=1\n" {
+		t.Errorf("ERR trap: %s line %d, output %q", r.Status, r.FailLine, r.Output)
 	}
-	if strings.Contains(r.Output, "__cc") || !strings.HasSuffix(r.Output, "+ echo traced\ntraced\n++ false\n") {
-		t.Errorf("output %q", r.Output)
+	// Still the course's trap after a failed step.
+	if r = s.Exec(ctxT(t), mod.Steps[2]); r.Status != Failed || r.Output != "user-err status=3\n" {
+		t.Errorf("the course's ERR trap did not last: %s %q", r.Status, r.Output)
 	}
-	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[3]))
+	if r = s.Exec(ctxT(t), mod.Steps[4]); !strings.HasPrefix(r.Output, "DBG\ntwo\n") {
+		t.Errorf("DEBUG trap did not fire for the step's command: %q", r.Output)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[5]))
+	if r = s.Exec(ctxT(t), mod.Steps[6]); r.Output != "four\n" {
+		t.Errorf("trap - DEBUG did not last: %q", r.Output)
+	}
 }

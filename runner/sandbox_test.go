@@ -101,3 +101,109 @@ func TestStaleScratchSwept(t *testing.T) {
 		t.Errorf("scratch dirs left after the run: %v", ents)
 	}
 }
+
+// A run that starts at the first step gets a fresh workdir and HOME (what an
+// earlier run made is gone, HOME is /etc/skel again) and leaves no checkpoint
+// of the earlier run standing: after it fails at step 1, --resume starts
+// there instead of treating the old checkpoints as done.
+func TestFreshSandboxEachRun(t *testing.T) {
+	flag := t.TempDir()
+	mod := module(t,
+		"test ! -e "+flag+"/fail\nls -A ~ . | grep leftover || true\nmkdir soft\ncd soft\ntouch ~/home-leftover ../work-leftover\n",
+		"echo b\n",
+	)
+	opts := testOptions(t)
+	res, err := RunModule(ctxT(t), mod, opts)
+	if err != nil || !res.OK() {
+		t.Fatalf("first run: %v %+v", err, res.Steps[0])
+	}
+	res, err = RunModule(ctxT(t), mod, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Steps[0]
+	mustPass(t, r)
+	if strings.Contains(r.Output, "leftover") {
+		t.Errorf("the second run saw the first run's files:\n%s", r.Output)
+	}
+	os.WriteFile(filepath.Join(flag, "fail"), nil, 0o644)
+	if res, _ = RunModule(ctxT(t), mod, opts); res.Steps[0].Status != Failed {
+		t.Fatalf("third run should fail at step 1: %+v", res.Steps[0])
+	}
+	p, err := LoadProgress(opts.StateDir, mod)
+	if err != nil || p.Next != 0 || p.Done[0] || p.Done[1] {
+		t.Fatalf("after a fresh run failed at step 1: next %d done %v (%v)", p.Next, p.Done, err)
+	}
+	os.Remove(filepath.Join(flag, "fail"))
+	opts.Resume = true
+	res, err = RunModule(ctxT(t), mod, opts)
+	if err != nil || !res.OK() || res.Steps[0].FromCheckpoint {
+		t.Fatalf("resume: %v ok=%v step 1 from checkpoint=%v", err, res.OK(), res.Steps[0].FromCheckpoint)
+	}
+}
+
+// Shell (coursectl shell --at) only looks: the sandbox and checkpoints a run
+// left stay.
+func TestShellKeepsSandbox(t *testing.T) {
+	mod := module(t, "touch kept\n", "true\n")
+	opts := testOptions(t)
+	if res, err := RunModule(ctxT(t), mod, opts); err != nil || !res.OK() {
+		t.Fatal(err)
+	}
+	s, err := openSession(ctxT(t), mod, opts, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(s.Workdir(), "kept")); err != nil {
+		t.Errorf("inspecting wiped the sandbox: %v", err)
+	}
+}
+
+// What bash says about the step file is rewritten into the course's terms,
+// however the output is split into writes.
+func TestScriptPathsRewritten(t *testing.T) {
+	in := "start\r\nbash: /run/x/step.sh: line 4: syntax error near unexpected token `)'\r\n" +
+		"bash: /run/x/step.sh: line 4: `  echo $x )'\r\nbash: /run/x/step.sh: line 9: syntax error: unexpected end of file\r\n/run/x/step.sh: line x\r\n"
+	want := "start\r\nbash: les.md: line 14: syntax error near unexpected token `)'\r\n" +
+		"bash: les.md: line 14: `  echo $x )'\r\nbash: les.md: line 19: syntax error: unexpected end of file\r\n/run/x/step.sh: line x\r\n"
+	for cut := 0; cut <= len(in); cut++ {
+		var got strings.Builder
+		w := &scriptPaths{needle: []byte("/run/x/step.sh: line "), name: "les.md",
+			mapLine: func(n int) int { return n + 10 }, out: func(b []byte) { got.Write(b) }}
+		w.Write([]byte(in[:cut]))
+		w.Write([]byte(in[cut:]))
+		w.flush()
+		if got.String() != want {
+			t.Fatalf("split at %d:\n%q\nwant\n%q", cut, got.String(), want)
+		}
+		if cut == len(in) && (w.syntaxErr != "syntax error near unexpected token `)'" || w.syntaxLine != 14) {
+			t.Errorf("syntax error noted: %q at %d", w.syntaxErr, w.syntaxLine)
+		}
+	}
+}
+
+// Opening a session and closing it without running a step (a learner's
+// `run`, then q) leaves the checkpoints as they were; running a step drops
+// its checkpoint and those after it.
+func TestCheckpointsDroppedOnlyWhenRun(t *testing.T) {
+	mod := module(t, "a=1\n", "b=2\n", "c=3\n")
+	opts := testOptions(t)
+	opts.Sandbox = false
+	opts.Workdir = t.TempDir()
+	if res, err := RunModule(ctxT(t), mod, opts); err != nil || !res.OK() {
+		t.Fatal(err)
+	}
+	opts.From = "step-2"
+	s := open(t, mod, opts)
+	s.Close()
+	if p, _ := LoadProgress(opts.StateDir, mod); !p.Done[0] || !p.Done[1] || !p.Done[2] {
+		t.Fatalf("opening without running dropped checkpoints: %v", p.Done)
+	}
+	s = open(t, mod, opts)
+	s.Exec(ctxT(t), mod.Steps[1])
+	s.Close()
+	if p, _ := LoadProgress(opts.StateDir, mod); !p.Done[0] || !p.Done[1] || p.Done[2] {
+		t.Errorf("after step 2 ran again: %v, want step 3's old checkpoint dropped", p.Done)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,6 +77,9 @@ type Session struct {
 	saves    chan saveJob
 	pending  sync.WaitGroup
 	mu       sync.Mutex // result.Warnings: the writer goroutine warns too
+	// dropFrom is the first step whose checkpoints this session already
+	// dropped; running an earlier step drops from there.
+	dropFrom int
 	// history is the live shell's history list as checkpoints store it: the
 	// wrapper hands over each step's new lines (history -a), so no step
 	// rewrites the whole list.
@@ -90,6 +94,12 @@ type Session struct {
 // Options.Resume/From select. Start tells which step index (0-based) the
 // session stands at.
 func Open(ctx context.Context, mod *course.Module, opts Options) (*Session, error) {
+	return openSession(ctx, mod, opts, false)
+}
+
+// openSession is Open; inspect is for Shell, which only looks at the state a
+// run left: it neither re-seeds the sandbox nor drops checkpoints.
+func openSession(ctx context.Context, mod *course.Module, opts Options, inspect bool) (*Session, error) {
 	if opts.StateDir == "" {
 		opts.StateDir = DefaultStateDir()
 	}
@@ -119,8 +129,29 @@ func Open(ctx context.Context, mod *course.Module, opts Options) (*Session, erro
 		}
 		s.start = p.Next
 	}
-	if err := s.prepareDirs(); err != nil {
+	// A run that starts at the first step starts from nothing: a fresh
+	// sandbox, and no checkpoint of an earlier run left to stand for a step.
+	fresh := s.start == 0 && !inspect
+	if err := s.prepareDirs(fresh); err != nil {
 		return nil, err
+	}
+	// The steps a run executes are judged again: their old checkpoints,
+	// and those after them, must not outlive it (a step that fails now
+	// would otherwise still count as done for --resume). Exec drops them
+	// as it reaches the first step it runs — not here, so a session opened
+	// and closed without running anything (`run`, then q) keeps them —
+	// except when the sandbox was just emptied: then none of them holds.
+	s.dropFrom = len(mod.Steps)
+	if !inspect {
+		if fresh && s.opts.Sandbox && (s.opts.Workdir == "" || s.opts.Home == "") {
+			if err := st.drop(0); err != nil {
+				return nil, err
+			}
+			s.dropFrom = 0
+		}
+		if err := st.prune(); err != nil {
+			return nil, err
+		}
 	}
 	s.env = s.environment()
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
@@ -170,17 +201,38 @@ func (s *Session) warn(msg string) {
 type saveJob struct {
 	step *course.Step
 	data []byte
+	// dropFrom >= 0 makes the job drop the checkpoints of steps
+	// dropFrom.. instead (ordered with the writes before it).
+	dropFrom int
 }
 
 // save hands a checkpoint to the writer goroutine: creating a file on a busy
 // disk can take longer than a step, and nothing waits for it but a restore
 // and Close (flush).
 func (s *Session) save(step *course.Step, data []byte) {
+	s.queue(saveJob{step: step, data: data, dropFrom: -1})
+}
+
+// dropBefore makes sure no checkpoint of step index i or later survives from
+// before this run of step i: a step run again is judged again.
+func (s *Session) dropBefore(i int) {
+	if i >= s.dropFrom {
+		return
+	}
+	s.dropFrom = i
+	s.queue(saveJob{dropFrom: i})
+}
+
+func (s *Session) queue(job saveJob) {
 	if s.saves == nil {
 		s.saves = make(chan saveJob, 64)
 		go func(jobs chan saveJob) {
 			for j := range jobs {
-				if err := s.store.write(j.step.Index-1, j.data); err != nil {
+				if j.dropFrom >= 0 {
+					if err := s.store.drop(j.dropFrom); err != nil {
+						s.warn(fmt.Sprintf("%s: removing old checkpoints: %v", s.mod.Path, err))
+					}
+				} else if err := s.store.write(j.step.Index-1, j.data); err != nil {
 					s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, j.step.Line, j.step.ID, err))
 				}
 				s.pending.Done()
@@ -188,7 +240,7 @@ func (s *Session) save(step *course.Step, data []byte) {
 		}(s.saves)
 	}
 	s.pending.Add(1)
-	s.saves <- saveJob{step, data}
+	s.saves <- job
 }
 
 // flush waits until every checkpoint handed to save is on disk.
@@ -199,7 +251,9 @@ func (s *Session) flush() { s.pending.Wait() }
 // reading progress of a live session with LoadProgress.
 func (s *Session) Flush() { s.flush() }
 
-func (s *Session) prepareDirs() error {
+// prepareDirs sets up the workdir and HOME; fresh re-seeds the sandbox's
+// own directories (never ones the caller named).
+func (s *Session) prepareDirs(fresh bool) error {
 	if s.opts.Sandbox {
 		s.workdir = filepath.Join(s.store.dir, "sandbox", "work")
 		s.home = filepath.Join(s.store.dir, "sandbox", "home")
@@ -213,9 +267,17 @@ func (s *Session) prepareDirs() error {
 	}
 	if s.opts.Workdir != "" {
 		s.workdir = s.opts.Workdir
+	} else if s.opts.Sandbox && fresh {
+		if err := removeTree(s.workdir); err != nil {
+			return fmt.Errorf("emptying the sandbox: %w", err)
+		}
 	}
 	if s.opts.Home != "" {
 		s.home = s.opts.Home
+	} else if s.opts.Sandbox && fresh {
+		if err := removeTree(s.home); err != nil {
+			return fmt.Errorf("emptying the sandbox: %w", err)
+		}
 	}
 	var err error
 	if s.workdir, err = filepath.Abs(s.workdir); err != nil {
@@ -238,6 +300,21 @@ func (s *Session) prepareDirs() error {
 		}
 	}
 	return nil
+}
+
+// removeTree removes dir even when a step left directories without write
+// permission in it (a course's `chmod -R a-w`).
+func removeTree(dir string) error {
+	if err := os.RemoveAll(dir); err == nil {
+		return nil
+	}
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if d != nil && d.IsDir() {
+			_ = os.Chmod(p, 0o700)
+		}
+		return nil
+	})
+	return os.RemoveAll(dir)
 }
 
 // environment is the caller's, with the shell's own settings pinned and the
@@ -275,7 +352,7 @@ func (s *Session) startShell() error {
 			rows, cols = r, c
 		}
 	}
-	sh, err := startShell(shellConfig{dir: s.runDir, workdir: s.workdir, env: s.env, rows: rows, cols: cols})
+	sh, err := startShell(shellConfig{dir: s.runDir, workdir: s.workdir, env: s.env, rows: rows, cols: cols, owner: s})
 	if err != nil {
 		return err
 	}
@@ -292,14 +369,14 @@ func (s *Session) restore(ctx context.Context, i int) error {
 		if errors.Is(err, errNoCheckpoint) {
 			return fmt.Errorf("no checkpoint for step %s (never passed, or edited since)", s.mod.Steps[i].ID)
 		}
-		return err
+		return fmt.Errorf("ignoring the checkpoint of step %s: %v", s.mod.Steps[i].ID, err)
 	}
 	histFile := filepath.Join(s.runDir, "restore.hist")
 	script, history, err := restoreScript(s.store.checkpointPath(i), histFile)
 	if err != nil {
 		return err
 	}
-	script += s.fakesPathLine()
+	script += s.fakesPathLine() + restoreHistory(histFile)
 	path := filepath.Join(s.runDir, "restore.sh")
 	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
 		return err
@@ -366,6 +443,7 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 		r.Status, r.Error = Failed, fmt.Sprintf("step %s (%s:%d): cannot start the shell: %v", step.ID, s.mod.Path, step.Line, err)
 		return s.finish(r, began)
 	}
+	s.dropBefore(step.Index - 1)
 	plan := s.plan(step)
 	var out *outcome
 	if step.Kind == course.Transcript && plan.skip == "" {
@@ -375,6 +453,14 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 	}
 	s.judge(step, plan, out, r)
 	s.judgeAuthor(ctx, step, plan, out, r)
+	if out.lostInput {
+		// The shell would read end-of-file at its next prompt and exit;
+		// end it now so the next Exec starts a new one from the last
+		// checkpoint (this step's state is not saved).
+		s.collectHistory()
+		s.sh.kill()
+		return s.finish(r, began)
+	}
 	s.collectHistory()
 	tmp := filepath.Join(s.runDir, "checkpoint.tmp")
 	data, err := prepareCheckpoint(tmp, s.history)
@@ -447,8 +533,14 @@ func (s *Session) ensureShell(ctx context.Context, step *course.Step) error {
 // lines map back to the markdown. Author features (fakes, file blocks,
 // verify) extend it.
 type plan struct {
-	skip      string // why the step is not run ("" = run it)
-	script    string
+	skip string // why the step is not run ("" = run it)
+	// ownTrace: the script sets its own PS4 marker (verify): its output is
+	// not rewritten as a course's set -x is.
+	ownTrace bool
+	script   string
+	// history is what the step adds to the shell's history: the course's
+	// commands, never the runner's wrapping ("" for hidden work).
+	history   string
 	lineMap   []int // script line (1-based) → markdown line; index 0 unused
 	cmdAt     []int // script line → index into step.Commands, -1 for none
 	timeout   time.Duration
@@ -507,6 +599,7 @@ func (s *Session) plan(step *course.Step) *plan {
 		}
 	}
 	p.script = b.String()
+	p.history = p.script
 	s.planAuthor(step, p)
 	return p
 }
@@ -518,8 +611,13 @@ type outcome struct {
 	output      string
 	timedOut    bool
 	idle        string // the command waiting for input, when idle-stopped
+	idleLine    int    // its markdown line, 0 when unknown
+	syntaxErr   string // bash's syntax error in the step, if any
+	syntaxLine  int    // its markdown line
+	capture     *tail  // the output so far (wait looks at the last prompt)
 	interrupted bool
 	died        string // how the shell ended, when it did
+	lostInput   bool   // the step left the shell without its terminal input
 	typedAbort  bool   // the runner typed abortLine to finish the step
 	// authorErr is a failure of an author feature around the round trip:
 	// a file block that could not be written, an unanswered interact.
@@ -530,11 +628,18 @@ type outcome struct {
 
 const abortLine = `{ __cc_abort;} 2>/dev/null`
 
+// stepPrefix is the step file's first line, before the step's script: it
+// turns a course's set -x back on (see __cc_pre), so that neither the
+// wrapper nor the `. step.sh` line is traced, and puts back the course's
+// DEBUG trap — last, so it fires for none of this, and at the file's top
+// level, so a `trap - DEBUG` in the step lasts.
+const stepPrefix = `{ __cc_arm; if [[ -s $__cc_dir/dbgtrap ]]; then . "$__cc_dir/dbgtrap"; fi;} 2>/dev/null` + "\n"
+
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}
 	// The wrapper sources step.sh and reads it into history; rewriting one
 	// open file costs less than creating files per step.
-	if err := s.sh.writeStep(p.script); err != nil {
+	if err := s.sh.writeStep(stepPrefix + p.script); err != nil {
 		o.status, o.died = 1, "cannot write the step: "+err.Error()
 		return o
 	}
@@ -549,7 +654,11 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	if p.attach {
 		termOut = s.opts.Terminal.Out
 	}
-	sink := func(b []byte) {
+	paths := &scriptPaths{
+		needle: []byte(filepath.Join(s.runDir, "step.sh") + ": line "),
+		name:   s.mod.Path, mapLine: func(n int) int { return p.markdownLine(n - 1) },
+	}
+	paths.out = func(b []byte) {
 		tail.Write(b)
 		if s.opts.Events.StepOutput != nil {
 			s.opts.Events.StepOutput(step, b)
@@ -561,6 +670,12 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 			p.interact.Write(b)
 		}
 	}
+	sink := paths.Write
+	trace := &xtraceLevels{out: paths.Write}
+	if !p.ownTrace {
+		sink = trace.Write
+	}
+	o.capture = tail
 	t1, t2 := newToken(), newToken()
 	endSeen := s.sh.pump.arm(t1, t2, sink)
 	if p.attach {
@@ -570,11 +685,17 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	// Short: bash reads a terminal one byte per read(2). $__cc_f is step.sh.
 	// The braces keep a course's `set -x` from tracing __cc_post into the
 	// step's output (the wrapper's records and tokens use their own fds).
-	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2); err != nil {
+	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2, p.history); err != nil {
 		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
 		return o
 	}
 	s.wait(ctx, step, p, o, endSeen)
+	trace.flush()
+	paths.flush()
+	if o.failLine > 0 {
+		o.failLine-- // the script's line, past stepPrefix
+	}
+	o.syntaxErr, o.syntaxLine = paths.syntaxErr, paths.syntaxLine
 	o.output = tail.String()
 	if o.typedAbort {
 		// The terminal echoed the line the runner typed.
@@ -622,7 +743,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			if r.kind != 'E' {
 				continue
 			}
-			o.status, o.failLine = r.status, r.failLine
+			o.status, o.failLine, o.lostInput = r.status, r.failLine, r.lostInput
 			select {
 			case <-endSeen:
 			case <-time.After(2 * time.Second):
@@ -669,7 +790,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 				if time.Since(last) >= p.idle {
 					pg := s.sh.foreground()
 					if pid, cmdline, ok := readingTTY(s.sh.pid, pg); ok {
-						o.idle = s.waitingCommand(step, pid, cmdline)
+						o.idle, o.idleLine = s.waitingCommand(step, p, pid, cmdline, o.capture)
 						stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 					}
 				}
@@ -678,23 +799,108 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 	}
 }
 
-// waitingCommand names what waits for input: the program, or for a shell
-// builtin (read) the step's command that reads.
-func (s *Session) waitingCommand(step *course.Step, pid int, cmdline string) string {
+// waitingCommand names what waits for input, and its markdown line: the
+// program (the step's line that runs it), or for a shell builtin (the
+// waiting process is the shell: read, select, mapfile) the step's line that
+// calls it — when several do, the one whose `-p` prompt was printed last.
+func (s *Session) waitingCommand(step *course.Step, p *plan, pid int, cmdline string, out *tail) (string, int) {
 	if pid != s.sh.pid && cmdline != "" {
-		return cmdline
+		prog := filepath.Base(strings.Fields(cmdline)[0])
+		if i := p.lineRunning(regexp.MustCompile(commandAt + regexp.QuoteMeta(prog) + `\b`)); i > 0 {
+			return cmdline, p.lineMap[i]
+		}
+		return cmdline, 0
 	}
-	for _, c := range step.Commands {
-		for _, f := range strings.Fields(c.Text) {
-			if f == "read" {
-				return firstLine(c.Text)
+	cands := p.linesRunning(readsTerminal)
+	if len(cands) > 0 {
+		pick := cands[0]
+		if len(cands) > 1 && out != nil {
+			var pt plainText
+			pt.WriteString(out.String())
+			last := lastLines(pt.take(), 1)
+			for _, i := range cands {
+				if m := promptArg.FindStringSubmatch(p.scriptLine(i)); m != nil && strings.TrimSpace(m[2]) != "" &&
+					strings.Contains(last, strings.TrimSpace(m[2])) {
+					pick = i
+				}
 			}
 		}
+		return strings.TrimSpace(p.scriptLine(pick)), p.lineMap[pick]
 	}
 	if len(step.Commands) > 0 {
-		return firstLine(step.Commands[0].Text)
+		return firstLine(step.Commands[0].Text), 0
 	}
-	return "read"
+	return "read", 0
+}
+
+// commandAt matches where a command starts on a line: its beginning, after
+// an operator, or after a keyword.
+const commandAt = `(?:^|[;&|({!]|\bthen|\bdo|\belse|\btime)\s*`
+
+var (
+	readsTerminal = regexp.MustCompile(commandAt + `(?:read|select|mapfile|readarray)\b`)
+	promptArg     = regexp.MustCompile(`-\w*p\s*(['"])(.*?)['"]`)
+)
+
+// endsShell matches the lines that could have ended the shell the way died
+// says.
+func endsShell(died string) *regexp.Regexp {
+	switch {
+	case strings.Contains(died, "(exit "):
+		return regexp.MustCompile(commandAt + `(?:exit|logout)\b`)
+	case strings.Contains(died, "(exec)"):
+		return regexp.MustCompile(commandAt + `exec\s+[^\s<>&0-9-]`)
+	case strings.Contains(died, "closed the shell's input"):
+		return regexp.MustCompile(commandAt + `exec\b[^|;&]*(?:<|0<&-|<&-)`)
+	case strings.Contains(died, "killed by signal"):
+		return regexp.MustCompile(commandAt + `kill\b.*\$(?:\$|\{?BASHPID)`)
+	}
+	return regexp.MustCompile(`$^`)
+}
+
+// markdownLine maps line n of the step's script to the markdown: past the
+// end (a syntax error at "end of file") is the line after the last, which is
+// the closing fence.
+func (p *plan) markdownLine(n int) int {
+	last := len(p.lineMap) - 1
+	switch {
+	case last < 1:
+		return 0
+	case n < 1:
+		return p.lineMap[1]
+	case n > last:
+		return p.lineMap[last] + 1
+	}
+	return p.lineMap[n]
+}
+
+// scriptLine is line i (1-based) of the step's script.
+func (p *plan) scriptLine(i int) string {
+	lines := strings.Split(p.script, "\n")
+	if i < 1 || i > len(lines) {
+		return ""
+	}
+	return lines[i-1]
+}
+
+// linesRunning are the script lines (1-based, mapped to markdown) that
+// match re.
+func (p *plan) linesRunning(re *regexp.Regexp) []int {
+	var out []int
+	for i, l := range strings.Split(p.script, "\n") {
+		if i+1 < len(p.lineMap) && p.lineMap[i+1] > 0 && re.MatchString(l) {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
+
+// lineRunning is the only script line matching re, 0 when none or several.
+func (p *plan) lineRunning(re *regexp.Regexp) int {
+	if c := p.linesRunning(re); len(c) == 1 {
+		return c[0]
+	}
+	return 0
 }
 
 // oneLine shows a command in a one-line message: continuation lines joined,
@@ -763,6 +969,20 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 		}
 		where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
 	}
+	if o.lostInput && o.died == "" {
+		o.died = "the step closed the shell's input (the shell cannot read another command; the next step starts a new shell from the last checkpoint)"
+	}
+	if o.died != "" && r.FailLine == 0 {
+		// The shell is gone, so no ERR trap said where: the step's only
+		// line that could end it is the one (when there is one).
+		if i := p.lineRunning(endsShell(o.died)); i > 0 {
+			r.FailLine = p.lineMap[i]
+			if ci := p.cmdAt[i]; ci >= 0 {
+				r.FailCommand = step.Commands[ci].Text
+			}
+			where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+		}
+	}
 	switch {
 	case o.died != "":
 		r.Status = Failed
@@ -775,7 +995,11 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 		r.Error = authorError(step, where, o.authorErr)
 	case o.idle != "":
 		r.Status = Failed
-		r.Error = fmt.Sprintf("step %s (%s:%d) is waiting for input at `%s`: add `interact` or `interactive`", step.ID, s.mod.Path, step.Line, o.idle)
+		if o.idleLine > 0 {
+			r.FailLine, r.FailCommand = o.idleLine, o.idle
+			where = fmt.Sprintf("%s:%d", s.mod.Path, o.idleLine)
+		}
+		r.Error = fmt.Sprintf("step %s (%s) is waiting for input at `%s`: add `interact` or `interactive`", step.ID, where, o.idle)
 	case o.timedOut:
 		r.Status = Timeout
 		r.Error = fmt.Sprintf("step %s (%s) timed out after %s", step.ID, where, p.timeout)
@@ -786,6 +1010,12 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 		if r.ExitCode == 0 {
 			r.ExitCode = 130
 		}
+	case o.syntaxErr != "" && o.status != 0 && o.failLine == 0:
+		// bash stopped reading the step: whatever the exit status was
+		// meant to be, the step is not valid shell.
+		r.Status, r.FailLine = Failed, o.syntaxLine
+		where = fmt.Sprintf("%s:%d", s.mod.Path, o.syntaxLine)
+		r.Error = fmt.Sprintf("step %s (%s): %s", step.ID, where, o.syntaxErr)
 	case step.Attrs.ExitAny:
 		r.Status = Passed
 	case p.wantExit != nil:

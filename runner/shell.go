@@ -42,6 +42,7 @@ type shell struct {
 	exited chan struct{}
 	pump   *pump
 	step   *os.File // step.sh, rewritten for every step
+	owner  *Session // for Session.Kill
 
 	waitErr error // valid after exited is closed
 }
@@ -51,6 +52,9 @@ type record struct {
 	kind     byte // 'R' ready, 'E' step ended, 'Y' sync
 	status   int
 	failLine int
+	// lostInput: after the step the shell's stdin was no longer the
+	// terminal (exec </dev/null); it cannot read another step.
+	lostInput bool
 }
 
 type shellConfig struct {
@@ -59,6 +63,54 @@ type shellConfig struct {
 	env     []string
 	rows    int
 	cols    int
+	owner   *Session
+}
+
+// live are the shells of this process that are not yet killed, for KillAll.
+var live struct {
+	sync.Mutex
+	shells map[*shell]bool
+}
+
+// KillAll sends SIGKILL at once to every process of every run in this
+// process — each shell, its jobs, the step in the foreground — without the
+// grace periods of Close. It is the second Ctrl-C (the first cancels the
+// runs' context, so RunModule starts no further step): the running steps
+// fail at once as killed. RunModule, Exec and Close still return normally
+// (their cleanup finds nothing left to stop) and should be waited for.
+func KillAll() {
+	live.Lock()
+	shells := make([]*shell, 0, len(live.shells))
+	for sh := range live.shells {
+		shells = append(shells, sh)
+	}
+	live.Unlock()
+	for _, sh := range shells {
+		sh.killNow()
+	}
+}
+
+// Kill is KillAll for this session only; safe to call from any goroutine.
+func (s *Session) Kill() {
+	live.Lock()
+	var mine []*shell
+	for sh := range live.shells {
+		if sh.owner == s {
+			mine = append(mine, sh)
+		}
+	}
+	live.Unlock()
+	for _, sh := range mine {
+		sh.killNow()
+	}
+}
+
+// killNow SIGKILLs the shell's whole session, no grace period.
+func (s *shell) killNow() {
+	for _, p := range sessionMembers(s.pid) {
+		_ = syscall.Kill(p, syscall.SIGKILL)
+	}
+	_ = syscall.Kill(s.pid, syscall.SIGKILL)
 }
 
 func startShell(cfg shellConfig) (*shell, error) {
@@ -108,13 +160,19 @@ func startShell(cfg shellConfig) (*shell, error) {
 	}
 	s := &shell{
 		cmd: cmd, pty: master, pid: cmd.Process.Pid, dir: cfg.dir, tokens: tokens,
-		recs: make(chan record, 4), exited: make(chan struct{}),
+		recs: make(chan record, 4), exited: make(chan struct{}), owner: cfg.owner,
 	}
 	if s.step, err = os.OpenFile(filepath.Join(cfg.dir, "step.sh"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
 		s.kill()
 		return nil, err
 	}
 	s.pump = newPump(master)
+	live.Lock()
+	if live.shells == nil {
+		live.shells = map[*shell]bool{}
+	}
+	live.shells[s] = true
+	live.Unlock()
 	go s.readRecords(recR)
 	go func() {
 		s.waitErr = cmd.Wait()
@@ -155,7 +213,9 @@ func (s *shell) readRecords(r *os.File) {
 		}
 		rec := record{kind: line[0]}
 		if rec.kind == 'E' {
-			fmt.Sscanf(line[1:], "%d %d", &rec.status, &rec.failLine)
+			input := 1
+			fmt.Sscanf(line[1:], "%d %d %d", &rec.status, &rec.failLine, &input)
+			rec.lostInput = input == 0
 		}
 		s.recs <- rec
 	}
@@ -173,11 +233,20 @@ func newToken() string {
 func tokenOSC(tok string) string { return "\x1b]6973;" + tok + "\x07" }
 
 // send types line on the terminal after writing the tokens the wrapper will
-// print around the output (start, end). The wrapper reads them after reading
+// print around the output (start, end), and after them the lines the step
+// adds to history. The wrapper reads them after reading
 // the line, so writing them first is enough ordering.
 func (s *shell) send(line string, tokens ...string) error {
 	if len(tokens) > 0 {
-		b := []byte(strings.Join(tokens, "\n") + "\n")
+		var b []byte
+		for _, t := range tokens {
+			if t != "" {
+				b = append(b, t...)
+				if t[len(t)-1] != '\n' {
+					b = append(b, '\n')
+				}
+			}
+		}
 		if _, err := s.tokens.WriteAt(b, 0); err != nil {
 			return err
 		}
@@ -224,6 +293,11 @@ func (s *shell) alive() bool {
 // the shell, and the pty. Processes that left the session (setsid, daemons)
 // are out of reach; docs/design.md says so.
 func (s *shell) kill() {
+	defer func() {
+		live.Lock()
+		delete(live.shells, s)
+		live.Unlock()
+	}()
 	members := sessionMembers(s.pid)
 	for _, p := range members {
 		if p != s.pid {

@@ -42,22 +42,27 @@ skipped). Modules run in sorted order; within a module the first failing step
 ends the module, and the steps after it are reported as not run.
 
 Flags:
-  --json             one JSON object per module on stdout (the text report goes to stderr)
+  --json             one JSON object per module on stdout (the text report
+                     goes to stderr)
   --junit FILE       also write a JUnit XML report to FILE
-  --resume           start each module at its first step with no valid checkpoint
+  --resume           start each module at its first step with no valid
+                     checkpoint
   --from ID          start at step ID (every module checked must have it)
   --keep-going       after a module fails, still check the remaining modules
   --timeout D        per-step timeout unless the step sets one (default 10m)
-  --idle-timeout D   fail a step silent and waiting for input this long (default 60s)
+  --idle-timeout D   fail a step silent and waiting for input this long
+                     (default 60s)
   -j N               check N modules in parallel (default 1)
-  --shard K/N        check only the K-th of N slices of the sorted modules (CI matrix)
-  --state DIR        checkpoints and sandboxes (default $XDG_STATE_HOME/coursectl,
-                     else ~/.local/state/coursectl)
+  --shard K/N        check only the K-th of N slices of the sorted modules
+                     (CI matrix)
+  --state DIR        checkpoints and sandboxes (default
+                     $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl)
   --workdir DIR      run in DIR instead of a fresh sandbox workdir
   --home DIR         use DIR as HOME instead of a fresh sandbox home
   --no-sandbox       run in the current directory with the real HOME
   --no-fakes         run the real commands instead of the module's fakes
-  --update           rewrite transcripts with the real output (--diff: only show it)
+  --update           rewrite transcripts with the real output (--diff: only
+                     show it)
   --html FILE        also write an HTML report to FILE
 
 Exit status: 0 every step passed or was skipped, 1 a step failed, 2 bad usage

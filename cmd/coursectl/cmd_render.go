@@ -30,15 +30,15 @@ Flags:
   --html        write one standalone HTML page (inline CSS, no scripts,
                 light and dark) instead of terminal text
   -o FILE       write to FILE instead of standard output; "-" is stdout
-  --state DIR   where to find the last run record
-                (default $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl)
+  --state DIR   where to find the last run record (default
+                $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl)
   --width N     wrap terminal text at N columns (default: the window, else 80)
 
 Examples:
   coursectl render testdata/module1.md
   coursectl render testdata/module1.md | less -R
   coursectl render --html -o report.html testdata/module1.md
-  coursectl check --state ci-state docs/intro.md; coursectl render --html --state ci-state -o intro.html docs/intro.md
+  coursectl render --html --state ci-state -o intro.html docs/intro.md
 `,
 		run: runRender,
 	})

@@ -14,7 +14,7 @@ import (
 func init() {
 	register(&command{
 		name:    "watch",
-		summary: "for authors: re-lint and re-render a module on every save (--run: re-run what changed)",
+		summary: "for authors: re-lint and re-render a module on every save",
 		usage:   watchUsage,
 		run:     runWatch,
 	})

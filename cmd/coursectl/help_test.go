@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // Every command reads the same in 'coursectl help' and 'coursectl help
 // COMMAND': a one-line summary, and usage that starts with the synopsis
-// and ends with examples of the command itself.
+// and ends with examples of the command itself. Help fits an 80-column
+// terminal.
 func TestEveryCommandHasSummaryAndExamples(t *testing.T) {
 	example := regexp.MustCompile(`(?m)^  coursectl `)
 	for name, c := range commands {
@@ -27,6 +30,22 @@ func TestEveryCommandHasSummaryAndExamples(t *testing.T) {
 		for _, line := range strings.Split(strings.TrimSuffix(tail, "\n"), "\n") {
 			if !example.MatchString(line) {
 				t.Errorf("%s: usage goes on after the examples: %q", name, line)
+			}
+		}
+	}
+}
+
+func TestHelpFitsEightyColumns(t *testing.T) {
+	var list bytes.Buffer
+	printHelp(&list)
+	texts := map[string]string{"coursectl help": list.String()}
+	for name, c := range commands {
+		texts["coursectl help "+name] = c.usage
+	}
+	for what, text := range texts {
+		for _, line := range strings.Split(text, "\n") {
+			if n := utf8.RuneCountInString(line); n > 80 {
+				t.Errorf("%s: a line of %d columns: %q", what, n, line)
 			}
 		}
 	}

@@ -455,10 +455,18 @@ func (p *htmlPage) writeSummary(b *bytes.Buffer) {
 		return
 	}
 	passed, failedN, skipped := p.rec.Counts()
+	// A hidden step counts only when it failed (runner's Shown), as the
+	// chips below list it.
+	total := p.num.total
+	for _, s := range p.mod.Steps {
+		if r := p.results[s.ID]; s.Hidden && r != nil && failed(r) {
+			total++
+		}
+	}
 	cls, head := "passed", "All steps passed"
 	switch {
 	case failedN > 0:
-		cls, head = "failed", fmt.Sprintf("%d of %d steps failed", failedN, p.num.total)
+		cls, head = "failed", fmt.Sprintf("%d of %d steps failed", failedN, total)
 	case p.rec.Interrupted:
 		cls, head = "failed", "Run interrupted"
 	case passed+skipped < p.num.total:

@@ -149,6 +149,9 @@ func (l *Live) Module(mod *course.Module) runner.Events {
 			l.mu.Lock()
 			defer l.mu.Unlock()
 			lm.step = nil
+			if !sr.Shown() { // a hidden setup step that did not fail
+				return
+			}
 			l.Text.step(l.out(lm), mod.Path, sr, lm.idw)
 			lm.printed[sr] = true
 		},
@@ -209,7 +212,7 @@ func (l *Live) writeRestored(lm *liveModule, first *course.Step, done []bool) {
 		if i >= first.Index-1 || i >= len(done) {
 			break
 		}
-		if !done[i] {
+		if !done[i] || st.Hidden {
 			continue
 		}
 		if lm.restored == nil {

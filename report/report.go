@@ -27,7 +27,23 @@ const TailLines = 20
 // gave, plus a not-run result for each step of the module it gave none for
 // (steps after a failure, or of a module that was never started), so every
 // report lists every step.
+//
+// A hidden setup step is left out unless it failed (runner's Shown).
 func Steps(mr *runner.ModuleResult) []*runner.StepResult {
+	return shownOnly(allSteps(mr))
+}
+
+func shownOnly(steps []*runner.StepResult) []*runner.StepResult {
+	out := steps[:0:0]
+	for _, sr := range steps {
+		if sr.Shown() {
+			out = append(out, sr)
+		}
+	}
+	return out
+}
+
+func allSteps(mr *runner.ModuleResult) []*runner.StepResult {
 	if mr.Module == nil {
 		return mr.Steps
 	}

@@ -29,8 +29,9 @@ func termSize(t *Terminal) (rows, cols int, ok bool) {
 // mode (so keys reach the step as typed, Ctrl-C included, and the pty's line
 // discipline does the echo), the window size and its changes, and keystrokes.
 // The returned detach undoes all of it and stops reading the keyboard, so the
-// caller can read keys between steps.
-func attach(t *Terminal, master *os.File) (detach func()) {
+// caller can read keys between steps. Keys go to keys (the shell's keyboard
+// gate), the size to master.
+func attach(t *Terminal, master *os.File, keys io.Writer) (detach func()) {
 	var undo []func()
 	if t.In != nil && term.IsTerminal(int(t.In.Fd())) {
 		if st, err := term.MakeRaw(int(t.In.Fd())); err == nil {
@@ -63,14 +64,18 @@ func attach(t *Terminal, master *os.File) (detach func()) {
 		signal.Stop(winch)
 		close(stopWinch)
 	})
+	var cr cancelreader.CancelReader
 	if t.In != nil {
-		if cr, err := cancelreader.NewReader(t.In); err == nil {
+		var err error
+		if cr, err = cancelreader.NewReader(t.In); err == nil {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, _ = io.Copy(master, cr)
+				_, _ = io.Copy(keys, cr)
 			}()
 			undo = append(undo, func() { cr.Cancel() })
+		} else {
+			cr = nil
 		}
 	}
 	return func() {
@@ -78,5 +83,10 @@ func attach(t *Terminal, master *os.File) (detach func()) {
 			undo[i]()
 		}
 		wg.Wait()
+		// Its epoll fd and wake-up pipe, once the copy has stopped:
+		// otherwise every attached step leaks them.
+		if cr != nil {
+			_ = cr.Close()
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
 
@@ -179,4 +180,124 @@ func TestAttachedFullScreenEditor(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("vim did not exit")
 	}
+}
+
+// What the learner types during a step that the step does not read is thrown
+// away when the step ends: the run's shell must never execute it (typing
+// `touch x` during a sleep made x), nor glue a half-typed line to the next
+// line the runner types.
+func TestAttachedTypeAheadIsNotExecuted(t *testing.T) {
+	l := newLearner(t, 24, 80)
+	mod := module(t,
+		"echo ready; until [ -e go ]; do sleep 0.05; done\n",
+		"echo next-step; ls\n",
+	)
+	opts := testOptions(t)
+	opts.Terminal = &Terminal{In: l.tty, Out: l.tty}
+	s := open(t, mod, opts)
+	done := make(chan *StepResult)
+	go func() { done <- s.Exec(ctxT(t), mod.Steps[0]) }()
+	l.waitFor(t, "ready")
+	l.typeKeys("touch typed-ahead\r")
+	l.typeKeys("touch half")
+	// The line discipline echoes what it queued: both are in the pty.
+	l.waitFor(t, "touch half")
+	if err := os.WriteFile(s.Workdir()+"/go", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustPass(t, <-done)
+	r := s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if r.Output != "next-step\ngo\n" {
+		t.Errorf("the next step's output: %q", r.Output)
+	}
+	ents, _ := os.ReadDir(s.Workdir())
+	for _, e := range ents {
+		if e.Name() != "go" {
+			t.Errorf("the shell ran what was typed during a step: %s exists", e.Name())
+		}
+	}
+}
+
+// Attaching the terminal for a step and detaching it leaves no file
+// descriptor behind: a learner's run attaches once per step.
+func TestAttachLeaksNoFDs(t *testing.T) {
+	l := newLearner(t, 24, 80)
+	mod := module(t, "true\n")
+	opts := testOptions(t)
+	opts.Terminal = &Terminal{In: l.tty, Out: l.tty}
+	s := open(t, mod, opts)
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0])) // anything opened once is open
+	before := openFDs(t)
+	for i := 0; i < 30; i++ {
+		mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	}
+	if after := openFDs(t); after > before+2 {
+		t.Errorf("%d fds open after 30 attached steps, %d before", after, before)
+	}
+}
+
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd")
+	}
+	return len(ents)
+}
+
+// A paste larger than the terminal's input queue into a step that reads
+// nothing blocks the keystroke copy; the step's end still discards it all
+// and the run goes on (the keyboard gate must not wait on that write).
+func TestAttachedPasteIntoAStepThatReadsNothing(t *testing.T) {
+	l := newLearner(t, 24, 80)
+	mod := module(t,
+		"stty raw -echo; echo ready; until [ -e go ]; do sleep 0.05; done; stty sane\n",
+		"echo next-step\n",
+	)
+	opts := testOptions(t)
+	opts.Terminal = &Terminal{In: l.tty, Out: l.tty}
+	s := open(t, mod, opts)
+	done := make(chan *StepResult, 1)
+	go func() { done <- s.Exec(ctxT(t), mod.Steps[0]) }()
+	l.waitFor(t, "ready")
+	paste := []byte(strings.Repeat("touch pasted\r", 20000))
+	pasted := make(chan struct{})
+	go func() { l.master.Write(paste); close(pasted) }() // blocks while the queues are full
+	// The copy into the step's pty blocks once its queue is full.
+	for i := 0; i < 6000 && !blockedWriting(s); i++ {
+		time.Sleep(5 * time.Millisecond)
+	}
+	os.WriteFile(s.Workdir()+"/go", nil, 0o644)
+	select {
+	case r := <-done:
+		mustPass(t, r)
+	case <-time.After(60 * time.Second):
+		t.Fatal("the step never ended: its end waits on the blocked keystroke copy")
+	}
+	// The rest of the paste is still in the learner's terminal: drop it,
+	// as the walkthrough drops keys typed before its question.
+	for drained := false; !drained; {
+		unix.IoctlSetInt(int(l.tty.Fd()), unix.TCFLSH, unix.TCIFLUSH)
+		select {
+		case <-pasted:
+			drained = true
+		case <-time.After(time.Millisecond):
+		}
+	}
+	unix.IoctlSetInt(int(l.tty.Fd()), unix.TCFLSH, unix.TCIFLUSH)
+	r := s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if r.Output != "next-step\n" {
+		t.Errorf("the next step's output: %q", r.Output)
+	}
+	if _, err := os.Stat(s.Workdir() + "/pasted"); err == nil {
+		t.Errorf("the shell ran the pasted text")
+	}
+}
+
+func blockedWriting(s *Session) bool {
+	s.sh.in.Lock()
+	defer s.sh.in.Unlock()
+	return s.sh.in.writing > 0
 }

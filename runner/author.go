@@ -419,13 +419,28 @@ func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *cou
 	// level) turned into `$ ` afterwards.
 	var b strings.Builder
 	// A course's own set -x is off in the check's subshell until its own
-	// (untraced: in braces), and stays on in the shell.
-	b.WriteString("(\n{ set +o xtrace;} 2>/dev/null\ntrap - ERR\nset -e\nPS4=$'\\x1f '\nset -x\n")
-	for _, c := range v.Commands {
+	// (untraced: in braces), and stays on in the shell. The subshell's ERR
+	// trap (untraced, and errexit keeps the failing status) notes the
+	// failing command's line in vline: the wrapper's trap only sees the
+	// subshell fail, at the `(`.
+	vline := filepath.Join(s.runDir, "vline")
+	_ = os.Remove(vline)
+	header := []string{"(", "{ set +o xtrace;} 2>/dev/null", "trap - ERR",
+		`trap '{ printf %s "$LINENO" >|"$__cc_dir/vline";} 2>/dev/null' ERR`, "set -e", "PS4=$'\\x1f '", "set -x"}
+	for _, l := range header {
+		b.WriteString(l)
+		b.WriteByte('\n')
+		vp.lineMap, vp.cmdAt = append(vp.lineMap, v.Line), append(vp.cmdAt, -1)
+	}
+	for ci, c := range v.Commands {
 		b.WriteString(c.Text)
 		b.WriteByte('\n')
+		for k := range strings.Split(c.Text, "\n") {
+			vp.lineMap, vp.cmdAt = append(vp.lineMap, c.Line+k), append(vp.cmdAt, ci)
+		}
 	}
 	b.WriteString(")\n")
+	vp.lineMap, vp.cmdAt = append(vp.lineMap, v.Line), append(vp.cmdAt, -1)
 	vp.script = b.String()
 	o := s.run(ctx, step, vp)
 	if o.status == 0 && o.died == "" && !o.timedOut && o.idle == "" && !o.interrupted && o.authorErr == nil {
@@ -434,7 +449,16 @@ func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *cou
 	r.Verify = traceAsTranscript(o.output)
 	r.Status, r.FailLine, r.ExitCode = Failed, v.Line, o.status
 	r.FailCommand = lastTraced(r.Verify)
-	where := fmt.Sprintf("%s:%d", s.mod.Path, v.Line)
+	// The failing command's line (a command spanning lines: its first).
+	if b, err := os.ReadFile(vline); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			n-- // a line of step.sh, past stepPrefix
+			if n > 0 && n < len(vp.cmdAt) && vp.cmdAt[n] >= 0 {
+				r.FailLine = v.Commands[vp.cmdAt[n]].Line
+			}
+		}
+	}
+	where := fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
 	switch {
 	case o.died != "":
 		r.Error = fmt.Sprintf("step %s (%s): verify: %s", step.ID, where, o.died)

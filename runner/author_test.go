@@ -232,8 +232,10 @@ func TestSetupAndVerify(t *testing.T) {
 		strings.Contains(bad.Verify, "not reached") {
 		t.Errorf("verify output:\n%s", bad.Verify)
 	}
-	if bad.FailLine != mod.Steps[4].Verify[0].Line {
-		t.Errorf("fail line %d, want the verify's %d", bad.FailLine, mod.Steps[4].Verify[0].Line)
+	// The failing command's line, not the `<!-- coursectl:verify` line.
+	want := mod.Steps[4].Verify[0].Commands[1].Line
+	if bad.FailLine != want || !strings.Contains(bad.Error, fmt.Sprintf("(%s:%d)", mod.Path, want)) {
+		t.Errorf("fail line %d (%s), want the failing command's %d", bad.FailLine, bad.Error, want)
 	}
 }
 
@@ -523,5 +525,20 @@ func TestBackgroundUnderXtrace(t *testing.T) {
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
 	if strings.Contains(live.String(), "printf") {
 		t.Errorf("the wrapper's line was traced: %q", live.String())
+	}
+}
+
+// A hidden setup step counts only when it fails: a passing one does not
+// inflate the module's counts, a failing one explains the failure.
+func TestHiddenStepCountsOnlyWhenItFails(t *testing.T) {
+	mod := loadMD(t, "m.md", "# Use\n\n<!-- coursectl:setup\nmkdir -p data\n-->\n\n```sh\ntest -e data/none\n```\n")
+	res := runAll(t, mod, testOptions(t))
+	if p, f, s := res.Counts(); p != 0 || f != 1 || s != 0 {
+		t.Errorf("passing setup, failing step: counts %d passed %d failed %d skipped, want 0 1 0", p, f, s)
+	}
+	mod = loadMD(t, "m.md", "# Use\n\n<!-- coursectl:setup\nfalse\n-->\n\n```sh\ntrue\n```\n")
+	res = runAll(t, mod, testOptions(t))
+	if p, f, _ := res.Counts(); p != 0 || f != 1 {
+		t.Errorf("failing setup: counts %d passed %d failed; want the setup counted as the failure", p, f)
 	}
 }

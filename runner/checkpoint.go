@@ -138,10 +138,10 @@ func (st *store) write(i int, data []byte) error {
 	return writeRename(st.checkpointPath(i), data)
 }
 
-// drop removes the checkpoints of steps from.. (this chain's; files of other
+// drop removes the checkpoints of steps from..to-1 (this chain's; files of other
 // chains are never read).
-func (st *store) drop(from int) error {
-	for i := from; i < len(st.chain); i++ {
+func (st *store) drop(from, to int) error {
+	for i := from; i < to && i < len(st.chain); i++ {
 		if err := os.Remove(st.checkpointPath(i)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}

@@ -103,7 +103,7 @@ trap - ERR
 	if err != nil {
 		return fmt.Errorf("starting bash: %w", err)
 	}
-	detach := attach(t, master)
+	detach := attach(t, master, master)
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)

@@ -29,7 +29,7 @@ func Shell(ctx context.Context, mod *course.Module, opts Options, atID string) e
 	defer func() {
 		s.sh.kill()
 		s.closed = true
-		removeAll(s.runDir)
+		s.removeScratch()
 	}()
 	if i := step.Index - 1; i > 0 {
 		if err := s.restore(ctx, i-1); err != nil {
@@ -38,7 +38,7 @@ func Shell(ctx context.Context, mod *course.Module, opts Options, atID string) e
 	}
 	// From here on every byte is the person's: no step window.
 	s.sh.pump.passthrough(func(b []byte) { opts.Terminal.Out.Write(b) })
-	detach := attach(opts.Terminal, s.sh.pty)
+	detach := attach(opts.Terminal, s.sh.pty, s.sh.keyboard())
 	defer detach()
 	// The prompt was printed (and discarded) before the terminal was
 	// attached: an empty line draws a fresh one.

@@ -344,3 +344,21 @@ func TestKillNow(t *testing.T) {
 		})
 	}
 }
+
+// A shell whose start fails after bash was started (its scratch directory
+// went away, here: step.sh cannot be made) is an error, not a panic, and
+// leaves no process behind.
+func TestShellStartFailureIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "step.sh"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	before := len(live.shells)
+	sh, err := startShell(shellConfig{dir: dir, workdir: dir, env: os.Environ(), rows: 24, cols: 80})
+	if err == nil || sh != nil {
+		t.Fatalf("startShell: %v, %v; want an error", sh, err)
+	}
+	if len(live.shells) != before {
+		t.Errorf("a shell that failed to start is still registered")
+	}
+}

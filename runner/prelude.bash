@@ -1,14 +1,15 @@
 # coursectl's step wrapper: bash reads this as its --rcfile, so it runs once,
 # before the first prompt, in the interactive shell the steps share.
 #
-# The runner passes two files beyond the pty: fd 3 (records to the runner) and
+# The runner passes three files beyond the pty: fd 3 (records to the runner),
 # fd 4 (the pty again, for sync tokens that must reach the output stream even
-# when a step redirects stdout). They move to 247 and 249 so courses that use
+# when a step redirects stdout) and fd 5 (the runner's answer to a step's end
+# record). They move to 247, 249 and 248 so courses that use
 # fd 3-9 themselves cannot close them; every step runs with them closed, so
 # nothing a step starts inherits them. The runner writes each step's two
 # tokens (start, end) to $__cc_dir/tokens before typing the step's line.
 #
-exec 247>&3 249>&4 3>&- 4>&-
+exec 247>&3 248<&5 249>&4 3>&- 4>&- 5<&-
 __cc_pid=$$
 __cc_dir=$__CC_DIR
 unset __CC_DIR
@@ -111,7 +112,10 @@ __cc_save
 local i=1
 if [[ ! -t 0 ]]; then i=0; fi
 printf 'E %d %d %d\n' "$1" "$__cc_fail_line" "$i" >&247
+# The runner answers once it has discarded what was typed during the step
+# and not read: nothing of that may reach the next prompt.
 local t
+IFS= read -r t <&248 || :
 { IFS= read -r t; IFS= read -r t; } <"$__cc_tok"
 printf '\e]6973;%s\a' "$t" >&249
 EOF

@@ -75,9 +75,20 @@ type ModuleResult struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// Counts tallies the steps; timeouts count as failures.
+// Shown reports whether the result belongs in reports and counts. A hidden
+// setup step is the author's plumbing, not a step of the module as its
+// reader sees it: it is shown, and counted, only when it failed — then it
+// explains why the steps after it did not run.
+func (r *StepResult) Shown() bool {
+	return r.Step == nil || !r.Step.Hidden || r.Status == Failed || r.Status == Timeout
+}
+
+// Counts tallies the steps shown (Shown); timeouts count as failures.
 func (m *ModuleResult) Counts() (passed, failed, skipped int) {
 	for _, s := range m.Steps {
+		if !s.Shown() {
+			continue
+		}
 		switch s.Status {
 		case Passed:
 			passed++

@@ -37,6 +37,11 @@ type Options struct {
 	// the one before it. From starts at the step with that id.
 	Resume bool
 	From   string
+	// KeepLaterCheckpoints: running a step again drops its own checkpoint
+	// only, not those of the steps after it (`run --only ID`: the learner
+	// retries one step, and the later steps they did stay done). Otherwise
+	// a step run again drops its checkpoint and every later one.
+	KeepLaterCheckpoints bool
 	// NoFakes runs the real commands instead of the module's fakes.
 	NoFakes bool
 	// Update is check --update: a step that failed only because its output

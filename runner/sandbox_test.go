@@ -207,3 +207,59 @@ func TestCheckpointsDroppedOnlyWhenRun(t *testing.T) {
 		t.Errorf("after step 2 ran again: %v, want step 3's old checkpoint dropped", p.Done)
 	}
 }
+
+// With KeepLaterCheckpoints (`run --only ID`), running a step again drops
+// its own checkpoint only: the steps after it stay done.
+func TestKeepLaterCheckpoints(t *testing.T) {
+	flag := filepath.Join(t.TempDir(), "fail")
+	mod := module(t, "a=1\n", "test ! -e "+flag+"\n", "c=3\n")
+	opts := testOptions(t)
+	opts.Sandbox = false
+	opts.Workdir = t.TempDir()
+	if res, err := RunModule(ctxT(t), mod, opts); err != nil || !res.OK() {
+		t.Fatal(err)
+	}
+	opts.From = "step-2"
+	opts.KeepLaterCheckpoints = true
+	s := open(t, mod, opts)
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
+	s.Close()
+	if p, _ := LoadProgress(opts.StateDir, mod); !p.Done[0] || !p.Done[1] || !p.Done[2] {
+		t.Errorf("after step 2 ran alone: %v, want every step still done", p.Done)
+	}
+	// A retry that fails leaves the step not done; the later ones stay.
+	os.WriteFile(flag, nil, 0o644)
+	s = open(t, mod, opts)
+	if r := s.Exec(ctxT(t), mod.Steps[1]); r.Status != Failed {
+		t.Fatalf("step 2: %s", r.Status)
+	}
+	s.Close()
+	if p, _ := LoadProgress(opts.StateDir, mod); !p.Done[0] || p.Done[1] || !p.Done[2] || p.Next != 1 {
+		t.Errorf("after step 2 failed alone: %v next %d, want step 2 not done, steps 1 and 3 done", p.Done, p.Next)
+	}
+}
+
+// A sweep judges a scratch directory by its lock, not by the pid in its
+// name: pids are reused, and another pid namespace sharing /dev/shm sees
+// none of ours. A live run's directory survives even when its name's pid
+// looks dead; a dead run's goes even when its pid was reused.
+func TestSweepSparesLockedScratch(t *testing.T) {
+	parent := t.TempDir()
+	live, lock, err := lockedDir(parent, "coursectl-run-999999999-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	reused, lock2, err := lockedDir(parent, "coursectl-run-1-") // pid 1 lives
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock2.Close() // its process is gone
+	sweepScratch(parent)
+	if _, err := os.Stat(filepath.Join(live, "lock")); err != nil {
+		t.Errorf("a live run's scratch dir was swept: %v", err)
+	}
+	if _, err := os.Stat(reused); err == nil {
+		t.Errorf("a dead run's scratch dir whose pid was reused was not swept")
+	}
+}

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/coursectl/coursectl/course"
 )
 
@@ -23,6 +26,12 @@ const (
 	defaultIdleTimeout = 60 * time.Second
 	// stopGrace is how long a signalled step gets before the next, firmer signal.
 	stopGrace = 2 * time.Second
+	// tokenGrace is how long the end token may trail the step's end
+	// record: they travel different ways (the pty, a pipe). Normally
+	// microseconds; on a starved CI machine seconds, and the output still
+	// in flight (the step's tail) would be cut if the wait gave up early.
+	// It ends at once when the shell exits.
+	tokenGrace = 30 * time.Second
 	// outputCap is how much of a step's output a result keeps (the tail).
 	outputCap = 64 << 10
 )
@@ -60,8 +69,11 @@ type Session struct {
 	opts   Options
 	store  *store
 	runDir string
-	sh     *shell
-	start  int
+	// runLock holds the scratch directory's lock while the session lives:
+	// a sweep by another run never removes a live run's directory.
+	runLock *os.File
+	sh      *shell
+	start   int
 
 	workdir, home string
 	env           []string
@@ -144,7 +156,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	s.dropFrom = len(mod.Steps)
 	if !inspect {
 		if fresh && s.opts.Sandbox && (s.opts.Workdir == "" || s.opts.Home == "") {
-			if err := st.drop(0); err != nil {
+			if err := st.drop(0, len(mod.Steps)); err != nil {
 				return nil, err
 			}
 			s.dropFrom = 0
@@ -160,12 +172,12 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	if err := s.setupFakes(); err != nil {
 		return nil, err
 	}
-	s.runDir, err = scratchDir(st.dir)
+	s.runDir, s.runLock, err = scratchDir(st.dir)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.startShell(); err != nil {
-		os.RemoveAll(s.runDir)
+		s.removeScratch()
 		return nil, err
 	}
 	if s.start > 0 {
@@ -202,8 +214,10 @@ type saveJob struct {
 	step *course.Step
 	data []byte
 	// dropFrom >= 0 makes the job drop the checkpoints of steps
-	// dropFrom.. instead (ordered with the writes before it).
+	// dropFrom.. instead (ordered with the writes before it); with
+	// dropOne, of step dropFrom alone.
 	dropFrom int
+	dropOne  bool
 }
 
 // save hands a checkpoint to the writer goroutine: creating a file on a busy
@@ -216,6 +230,13 @@ func (s *Session) save(step *course.Step, data []byte) {
 // dropBefore makes sure no checkpoint of step index i or later survives from
 // before this run of step i: a step run again is judged again.
 func (s *Session) dropBefore(i int) {
+	if s.opts.KeepLaterCheckpoints {
+		// Only the step's own checkpoint is judged again.
+		if i < s.dropFrom {
+			s.queue(saveJob{dropFrom: i, dropOne: true})
+		}
+		return
+	}
 	if i >= s.dropFrom {
 		return
 	}
@@ -229,7 +250,11 @@ func (s *Session) queue(job saveJob) {
 		go func(jobs chan saveJob) {
 			for j := range jobs {
 				if j.dropFrom >= 0 {
-					if err := s.store.drop(j.dropFrom); err != nil {
+					to := len(s.mod.Steps)
+					if j.dropOne {
+						to = j.dropFrom + 1
+					}
+					if err := s.store.drop(j.dropFrom, to); err != nil {
 						s.warn(fmt.Sprintf("%s: removing old checkpoints: %v", s.mod.Path, err))
 					}
 				} else if err := s.store.write(j.step.Index-1, j.data); err != nil {
@@ -384,7 +409,7 @@ func (s *Session) restore(ctx context.Context, i int) error {
 	if err := os.WriteFile(histFile, []byte(history), 0o600); err != nil {
 		return err
 	}
-	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
+	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 248<&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
 		return err
 	}
 	s.history = []byte(history)
@@ -409,7 +434,8 @@ func (s *Session) sync(ctx context.Context, line string) error {
 			if r.kind == 'Y' {
 				select {
 				case <-endSeen:
-				case <-time.After(2 * time.Second):
+				case <-time.After(tokenGrace):
+				case <-s.sh.exited:
 				}
 				s.sh.pump.disarm()
 				return nil
@@ -679,13 +705,13 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	t1, t2 := newToken(), newToken()
 	endSeen := s.sh.pump.arm(t1, t2, sink)
 	if p.attach {
-		detach := attach(s.opts.Terminal, s.sh.pty)
+		detach := attach(s.opts.Terminal, s.sh.pty, s.sh.keyboard())
 		defer detach()
 	}
 	// Short: bash reads a terminal one byte per read(2). $__cc_f is step.sh.
 	// The braces keep a course's `set -x` from tracing __cc_post into the
 	// step's output (the wrapper's records and tokens use their own fds).
-	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2, p.history); err != nil {
+	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248<&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2, p.history); err != nil {
 		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
 		return o
 	}
@@ -746,7 +772,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			o.status, o.failLine, o.lostInput = r.status, r.failLine, r.lostInput
 			select {
 			case <-endSeen:
-			case <-time.After(2 * time.Second):
+			case <-time.After(tokenGrace):
 			case <-s.sh.exited:
 			}
 			s.sh.pump.disarm()
@@ -768,6 +794,8 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 				// prompt, but nothing finished the step: finish it.
 				aborted = true
 				o.typedAbort = true
+				// Not glued to a half-typed line of the learner's.
+				s.sh.flushInput()
 				_ = s.sh.send(abortLine)
 				continue
 			}
@@ -1051,7 +1079,7 @@ func (s *Session) Close() error {
 	if s.saves != nil {
 		close(s.saves)
 	}
-	removeAll(s.runDir)
+	s.removeScratch()
 	s.result.Duration = time.Since(s.result.Started)
 	s.result.Steps = s.result.Steps[:0]
 	for _, step := range s.mod.Steps {
@@ -1069,12 +1097,31 @@ func removeAll(dir string) {
 	}
 }
 
+// removeScratch removes the session's scratch directory, then lets go of
+// its lock.
+func (s *Session) removeScratch() {
+	removeAll(s.runDir)
+	if s.runLock != nil {
+		s.runLock.Close()
+		s.runLock = nil
+	}
+}
+
 // scratchDir is where the shell and the runner exchange files during a run
 // (the step, the state the wrapper dumps after each step): on tmpfs when the
 // machine has one, since bash writes its builtins' output a line per write(2).
-// Its name carries this process's pid, so a later run can remove the scratch
-// directories of runs that were killed before they could (sweepScratch).
-func scratchDir(stateModDir string) (string, error) {
+//
+// Runs of other processes sweep away the scratch directories of runs that
+// were killed before they could (sweepScratch), so a live one must be told
+// apart reliably. A pid in the name cannot do it: pids are reused (pid_max
+// is often 32768, and a busy CI machine wraps it in minutes), and another
+// pid namespace sharing /dev/shm (containers) sees none of ours. So a live
+// run holds an exclusive flock(2) on the file `lock` in its directory for
+// as long as the directory exists; the kernel drops it when the process
+// dies, however it dies. The directory is made and locked under a name the
+// sweep ignores (`.coursectl-new-*`) and only then renamed into view, so no
+// sweep ever sees it unlocked. The pid stays in the name for people.
+func scratchDir(stateModDir string) (string, *os.File, error) {
 	prefix := fmt.Sprintf("coursectl-run-%d-", os.Getpid())
 	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
 		if d == "" {
@@ -1082,15 +1129,52 @@ func scratchDir(stateModDir string) (string, error) {
 		}
 		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
 			sweepScratch(d)
-			if dir, err := os.MkdirTemp(d, prefix); err == nil {
-				return dir, nil
+			if dir, lock, err := lockedDir(d, prefix); err == nil {
+				return dir, lock, nil
 			}
 		}
 	}
-	return os.MkdirTemp(stateModDir, prefix)
+	if err := os.MkdirAll(stateModDir, 0o755); err != nil {
+		return "", nil, err
+	}
+	return lockedDir(stateModDir, prefix)
 }
 
-// sweepScratch removes scratch directories in parent whose process is gone.
+// lockedDir makes a directory in parent named prefix+random, locked.
+func lockedDir(parent, prefix string) (string, *os.File, error) {
+	tmp, err := os.MkdirTemp(parent, ".coursectl-new-")
+	if err != nil {
+		return "", nil, err
+	}
+	lock, err := os.OpenFile(filepath.Join(tmp, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err == nil {
+		err = unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err != nil {
+			lock.Close()
+		}
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", nil, err
+	}
+	for i := 0; i < 100; i++ {
+		dir := filepath.Join(parent, prefix+strconv.FormatUint(uint64(randUint32()), 10))
+		if err = os.Rename(tmp, dir); err == nil {
+			return dir, lock, nil
+		}
+		if !errors.Is(err, os.ErrExist) && !errors.Is(err, syscall.ENOTEMPTY) {
+			break
+		}
+	}
+	lock.Close()
+	os.RemoveAll(tmp)
+	return "", nil, err
+}
+
+// sweepScratch removes the scratch directories in parent that no live run
+// holds (their lock can be taken). A directory without a lock file (a
+// coursectl from before the lock) is judged by the pid in its name, and
+// only when that process is certainly gone.
 func sweepScratch(parent string) {
 	ents, err := os.ReadDir(parent)
 	if err != nil {
@@ -1101,13 +1185,32 @@ func sweepScratch(parent string) {
 		if !ok || !e.IsDir() {
 			continue
 		}
+		dir := filepath.Join(parent, e.Name())
+		lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR, 0)
+		if err == nil {
+			if unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
+				// Ours now: no run can be using it.
+				_ = os.RemoveAll(dir)
+			}
+			lock.Close()
+			continue
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			continue
+		}
 		pidText, _, _ := strings.Cut(rest, "-")
 		pid, err := strconv.Atoi(pidText)
 		if err != nil || pid == os.Getpid() {
 			continue
 		}
-		if _, ok := readStat(pid); !ok {
-			_ = os.RemoveAll(filepath.Join(parent, e.Name()))
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); errors.Is(err, os.ErrNotExist) {
+			_ = os.RemoveAll(dir)
 		}
 	}
+}
+
+func randUint32() uint32 {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
 }

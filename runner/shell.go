@@ -43,6 +43,19 @@ type shell struct {
 	pump   *pump
 	step   *os.File // step.sh, rewritten for every step
 	owner  *Session // for Session.Kill
+	// ack (runner → bash) lets the wrapper go on after a step's E record
+	// once the runner has thrown away what was typed and not read
+	// (endInput): it waits for one byte on it before its next prompt.
+	ack     *os.File
+	ttyName string // the slave's path, opened to flush its input
+
+	// in gates the learner's keystrokes: open while a step runs attached,
+	// closed by the step's E record before the pty's input is flushed.
+	in struct {
+		sync.Mutex
+		open    bool
+		writing int // keystrokes being written to the pty now
+	}
 
 	waitErr error // valid after exited is closed
 }
@@ -125,18 +138,23 @@ func startShell(cfg shellConfig) (*shell, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The tokens go through a small file the wrapper reads with one read(2);
-	// bash reads a pipe one byte per read(2) (and two fcntl(2)s).
-	tokens, err := os.OpenFile(filepath.Join(cfg.dir, "tokens"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	ackR, ackW, err := os.Pipe()
 	if err != nil {
 		recR.Close()
 		recW.Close()
 		return nil, err
 	}
+	closePipes := func() { recR.Close(); recW.Close(); ackR.Close(); ackW.Close() }
+	// The tokens go through a small file the wrapper reads with one read(2);
+	// bash reads a pipe one byte per read(2) (and two fcntl(2)s).
+	tokens, err := os.OpenFile(filepath.Join(cfg.dir, "tokens"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		closePipes()
+		return nil, err
+	}
 	master, tty, err := pty.Open()
 	if err != nil {
-		recR.Close()
-		recW.Close()
+		closePipes()
 		tokens.Close()
 		return nil, err
 	}
@@ -146,38 +164,44 @@ func startShell(cfg shellConfig) (*shell, error) {
 	cmd.Dir = cfg.workdir
 	cmd.Env = append(cfg.env, "__CC_DIR="+cfg.dir)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.ExtraFiles = []*os.File{recW, tty}
+	cmd.ExtraFiles = []*os.File{recW, tty, ackR}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	err = cmd.Start()
 	// The child has its copies; ours must go so EOF means the shell is gone.
 	recW.Close()
+	ackR.Close()
+	ttyName := tty.Name()
 	tty.Close()
 	if err != nil {
 		master.Close()
 		recR.Close()
+		ackW.Close()
 		tokens.Close()
 		return nil, fmt.Errorf("starting bash: %w", err)
 	}
 	s := &shell{
 		cmd: cmd, pty: master, pid: cmd.Process.Pid, dir: cfg.dir, tokens: tokens,
 		recs: make(chan record, 4), exited: make(chan struct{}), owner: cfg.owner,
+		ack: ackW, ttyName: ttyName,
 	}
+	// Everything kill needs exists before anything below can fail: the
+	// pump (kill waits for it), the record reader and the waiter.
+	s.pump = newPump(master)
+	go s.readRecords(recR)
+	go func() {
+		s.waitErr = cmd.Wait()
+		close(s.exited)
+	}()
 	if s.step, err = os.OpenFile(filepath.Join(cfg.dir, "step.sh"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
 		s.kill()
-		return nil, err
+		return nil, fmt.Errorf("starting bash: %w", err)
 	}
-	s.pump = newPump(master)
 	live.Lock()
 	if live.shells == nil {
 		live.shells = map[*shell]bool{}
 	}
 	live.shells[s] = true
 	live.Unlock()
-	go s.readRecords(recR)
-	go func() {
-		s.waitErr = cmd.Wait()
-		close(s.exited)
-	}()
 	// Wait for the prelude's ready record.
 	select {
 	case r, ok := <-s.recs:
@@ -216,9 +240,92 @@ func (s *shell) readRecords(r *os.File) {
 			input := 1
 			fmt.Sscanf(line[1:], "%d %d %d", &rec.status, &rec.failLine, &input)
 			rec.lostInput = input == 0
+			// The wrapper waits for this before its next prompt: whatever
+			// was typed during the step and not read is gone by then.
+			s.endInput()
+			_, _ = s.ack.Write([]byte{'\n'})
 		}
 		s.recs <- rec
 	}
+}
+
+// keyboard is where a learner's keystrokes go while a step runs: the pty,
+// until the step's end record closes the gate (endInput). Keys that arrive
+// after that are dropped: they were typed for a step that is over.
+func (s *shell) keyboard() io.Writer {
+	s.in.Lock()
+	s.in.open = true
+	s.in.Unlock()
+	return keyGate{s}
+}
+
+type keyGate struct{ s *shell }
+
+func (g keyGate) Write(b []byte) (int, error) {
+	in := &g.s.in
+	in.Lock()
+	if !in.open {
+		in.Unlock()
+		return len(b), nil
+	}
+	in.writing++
+	in.Unlock()
+	// Not under the lock: with the step's input full (a paste into a
+	// step in raw mode that reads nothing) this write blocks until
+	// endInput's flush makes room.
+	n, err := g.s.pty.Write(b)
+	in.Lock()
+	in.writing--
+	in.Unlock()
+	return n, err
+}
+
+// endInput closes the keyboard gate and discards whatever waits unread in
+// the terminal's input — type-ahead the step did not read, a half-typed
+// line — so the shell never runs it as a command or glues it to the next
+// line the runner types (tcflush(TCIFLUSH) on the slave: on the master it
+// would flush the other direction). A write already under way is flushed
+// until it is done; none starts after the gate is closed.
+func (s *shell) endInput() {
+	s.in.Lock()
+	s.in.open = false
+	s.in.Unlock()
+	f, err := os.OpenFile(s.ttyName, os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fd := int(f.Fd())
+	// The flush empties the line discipline's queue; a big paste also
+	// fills the tty's buffers in front of it, which move in as room is
+	// made. So: flush until the writer is done and nothing came back.
+	for quiet := 0; quiet < 2; {
+		s.in.Lock()
+		busy := s.in.writing > 0
+		s.in.Unlock()
+		_ = unix.IoctlSetInt(fd, unix.TCFLSH, unix.TCIFLUSH)
+		if busy {
+			quiet = 0
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		// Let the tty's buffer worker move what it holds, then look.
+		time.Sleep(50 * time.Microsecond)
+		if n, err := unix.IoctlGetInt(fd, unix.TIOCINQ); err == nil && n > 0 {
+			quiet = 0
+			continue
+		}
+		quiet++
+	}
+}
+
+func (s *shell) flushInput() {
+	f, err := os.OpenFile(s.ttyName, os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return
+	}
+	_ = unix.IoctlSetInt(int(f.Fd()), unix.TCFLSH, unix.TCIFLUSH)
+	f.Close()
 }
 
 // newToken is a random id the wrapper prints as an OSC string with a private
@@ -325,6 +432,7 @@ func (s *shell) kill() {
 		time.Sleep(10 * time.Millisecond)
 	}
 	s.tokens.Close()
+	s.ack.Close()
 	s.pty.Close()
 	if s.step != nil {
 		s.step.Close()

@@ -353,6 +353,32 @@ func TestCheckInterrupted(t *testing.T) {
 
 // A second interrupt does not wait for the step: it exits at once.
 func TestSecondInterruptExitsAtOnce(t *testing.T) {
+	// A live run: its shell and a background job must not survive.
+	dir := t.TempDir()
+	md := filepath.Join(dir, "m.md")
+	os.WriteFile(md, []byte("# M\n\n```sh\nsleep 300 & echo $! >bg.pid; echo $$ >sh.pid\n```\n"), 0o644)
+	mod, err := course.Load(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := runner.Open(context.Background(), mod, runner.Options{StateDir: t.TempDir(), Workdir: dir, Home: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if r := s.Exec(context.Background(), mod.Steps[0]); r.Status != runner.Passed {
+		t.Fatalf("step: %s %s", r.Status, r.Error)
+	}
+	var pids []int
+	for _, f := range []string{"bg.pid", "sh.pid"} {
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		var pid int
+		if _, err := fmt.Sscan(string(b), &pid); err != nil {
+			t.Fatalf("%s: %q", f, b)
+		}
+		pids = append(pids, pid)
+	}
+
 	var errb bytes.Buffer
 	exited := make(chan struct{})
 	ctx, stop := interruptible(context.Background(), &errb, interruptNotice, func() { close(exited) })
@@ -371,6 +397,27 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 	if !strings.Contains(errb.String(), "Ctrl-C again") {
 		t.Errorf("stderr %q", errb.String())
 	}
+	// SIGKILL was sent before exiting; give the kernel a generous while to
+	// deliver it (a deadline, not a timing assertion).
+	for _, pid := range pids {
+		deadline := time.Now().Add(30 * time.Second)
+		for processLives(pid) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if processLives(pid) {
+			t.Errorf("process %d of the run survived the second interrupt", pid)
+		}
+	}
+}
+
+// processLives: pid exists and is not a zombie.
+func processLives(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
 }
 
 // On a terminal a long step gets the live status line: drawn with \r, its

@@ -666,11 +666,11 @@ func exitAtOnce() { os.Exit(exitInterrupted) }
 // without a terminal, watch --run): the first interrupt cancels the
 // returned context, so the runner stops the running step and keeps the
 // checkpoints of finished ones, and prints notice unless it is empty; a
-// second one calls exitNow, for a step that will not stop. Main's
-// NotifyContext sees the first interrupt too. SIGTERM and SIGHUP count as
-// interrupts: a CI job cancelled, or a hung-up ssh session, still gets the
-// report of what ran, and exits 130 (SPEC §4's "interrupted", whichever
-// signal it was).
+// second one kills every process of every run (runner.KillAll) and calls
+// exitNow, for a step that will not stop. Main's NotifyContext sees the
+// first interrupt too. SIGTERM and SIGHUP count as interrupts: a CI job
+// cancelled, or a hung-up ssh session, still gets the report of what ran,
+// and exits 130 (SPEC §4's "interrupted", whichever signal it was).
 func interruptible(ctx context.Context, stderr io.Writer, notice string, exitNow func()) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	sigs := make(chan os.Signal, 2)
@@ -691,6 +691,9 @@ func interruptible(ctx context.Context, stderr io.Writer, notice string, exitNow
 				continue
 			}
 			fmt.Fprintln(stderr, "coursectl: stopped at once")
+			// Exiting alone would leave the shells to the pty hang-up,
+			// which a step that ignores SIGHUP survives: kill them first.
+			runner.KillAll()
 			exitNow()
 			return
 		}

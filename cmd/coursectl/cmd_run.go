@@ -101,7 +101,8 @@ func runOptions(f runFlags, t *runner.Terminal) runner.Options {
 	opts := runner.Options{StateDir: f.state, Terminal: t}
 	switch {
 	case f.only != "":
-		opts.From = f.only
+		// The learner retries one step: the later steps they did stay done.
+		opts.From, opts.KeepLaterCheckpoints = f.only, true
 	case f.from != "":
 		opts.From = f.from
 	default:

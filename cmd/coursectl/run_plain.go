@@ -40,7 +40,7 @@ func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Modu
 	at := mod.Step(f.only).Index - 1
 	only := *mod
 	only.Steps = mod.Steps[at : at+1]
-	opts := runner.Options{StateDir: f.state, From: f.only, Timeout: defaultTimeout,
+	opts := runner.Options{StateDir: f.state, From: f.only, KeepLaterCheckpoints: true, Timeout: defaultTimeout,
 		IdleTimeout: defaultIdleTimeout, Events: live.Module(&only)}
 	start := time.Now()
 	live.Start()

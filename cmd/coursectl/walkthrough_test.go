@@ -505,3 +505,42 @@ func TestRunFullScreenProgramInAStep(t *testing.T) {
 		t.Fatalf("exit %d, want 0", code)
 	}
 }
+
+// A line the learner types during a step that the step does not read is
+// dropped when the step ends: the run's shell never executes it.
+func TestRunTypeAheadDuringAStepIsNotExecuted(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": "# Ahead\n\n## Wait\n\n```sh\necho wa''iting; until [ -e go ]; do sleep 0.05; done\n```\n\n## List\n\n```sh\nls\n```\n"})
+	l := p.start(t, p.env(), "run", "m.md", "--yes")
+	l.waitFor("waiting", 1)
+	l.typeKeys("touch typed-ahead\r")
+	l.waitFor("touch typed-ahead", 1) // echoed: queued in the step's terminal
+	if err := os.WriteFile(filepath.Join(p.dir, "go"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l.waitFor("m.md: all 2 steps done", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("exit %d, want 0:\n%s", code, l.text())
+	}
+	if _, err := os.Stat(filepath.Join(p.dir, "typed-ahead")); err == nil {
+		t.Errorf("the shell executed a line typed during a step:\n%s", l.text())
+	}
+}
+
+// `run --only ID` on a terminal retries one step: the later steps the
+// learner did stay done.
+func TestRunOnlyKeepsLaterSteps(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": stateModule})
+	l := p.start(t, p.env(), "run", "m.md", "--yes")
+	l.waitFor("m.md: all 2 steps done", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("exit %d, want 0:\n%s", code, l.text())
+	}
+	l = p.start(t, p.env(), "run", "m.md", "--yes", "--only", "set-things-up")
+	l.waitFor("✓ passed", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("--only: exit %d, want 0:\n%s", code, l.text())
+	}
+	if got := p.status(t, "m.md"); !strings.Contains(got, "2/2 steps done") {
+		t.Errorf("after --only of step 1:\n%s", got)
+	}
+}

@@ -24,15 +24,6 @@ var ForeignAttrs = []string{
 	"label",
 }
 
-func isKnownAttr(k string) bool {
-	for _, a := range KnownAttrs {
-		if a == k {
-			return true
-		}
-	}
-	return false
-}
-
 // splitInfo splits a fence info string into the language and the
 // attribute text inside braces ("" when there are none).
 // "sh {name=x}" → ("sh", "name=x"); "{file=a.txt}" → ("", "file=a.txt").

@@ -103,7 +103,20 @@ func HTMLAt(mod *course.Module, rec *runner.ModuleResult, pageDir string) ([]byt
 	if title == "" {
 		title = mod.Path
 	}
-	fmt.Fprintf(&b, `<!doctype html>
+	writeHead(&b, title, pageCSS+"\n"+codeCSS())
+	p.writeSummary(&b)
+	b.WriteString(`<article class="prose">` + "\n")
+	b.Write(body.Bytes())
+	b.WriteString("</article>\n")
+	fmt.Fprintf(&b, "<footer>%s · rendered by coursectl</footer>\n</main>\n</body>\n</html>\n", html.EscapeString(mod.Path))
+	return b.Bytes(), nil
+}
+
+// writeHead starts a standalone page (a module's, or check's index of
+// them): everything up to the open <main>, with the style inline so the
+// page is one file a CI job can upload.
+func writeHead(b *bytes.Buffer, title, css string) {
+	fmt.Fprintf(b, `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -112,18 +125,11 @@ func HTMLAt(mod *course.Module, rec *runner.ModuleResult, pageDir string) ([]byt
 <meta name="generator" content="coursectl">
 <title>%s</title>
 <style>
-%s
 %s</style>
 </head>
 <body>
 <main>
-`, html.EscapeString(title), pageCSS, codeCSS())
-	p.writeSummary(&b)
-	b.WriteString(`<article class="prose">` + "\n")
-	b.Write(body.Bytes())
-	b.WriteString("</article>\n")
-	fmt.Fprintf(&b, "<footer>%s · rendered by coursectl</footer>\n</main>\n</body>\n</html>\n", html.EscapeString(mod.Path))
-	return b.Bytes(), nil
+`, html.EscapeString(title), css)
 }
 
 // relink is a goldmark AST transformer that rewrites relative link and
@@ -145,18 +151,7 @@ func newRelink(moduleDir, pageDir string) *relink {
 }
 
 func (r *relink) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch n := n.(type) {
-		case *ast.Link:
-			n.Destination = r.rewrite(n.Destination)
-		case *ast.Image:
-			n.Destination = r.rewrite(n.Destination)
-		}
-		return ast.WalkContinue, nil
-	})
+	rewriteTargets(doc, r.rewrite)
 }
 
 // rewrite moves one target. Same-page anchors, URLs with a scheme or
@@ -531,20 +526,7 @@ func Index(entries []IndexEntry) []byte {
 		p, f, s := e.Record.Counts()
 		total[0], total[1], total[2] = total[0]+p, total[1]+f, total[2]+s
 	}
-	fmt.Fprintf(&b, `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="generator" content="coursectl">
-<title>coursectl report: %d modules</title>
-<style>
-%s</style>
-</head>
-<body>
-<main>
-`, len(entries), pageCSS)
+	writeHead(&b, fmt.Sprintf("coursectl report: %d modules", len(entries)), pageCSS)
 	cls, head := "passed", fmt.Sprintf("All %d modules passed", len(entries))
 	failedModules := 0
 	for _, e := range entries {

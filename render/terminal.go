@@ -144,15 +144,22 @@ const relMark = "r:"
 type markRelative struct{ dests []string }
 
 func (m *markRelative) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	rewriteTargets(doc, m.mark)
+}
+
+// rewriteTargets replaces the target of every link and image in doc with
+// what rewrite makes of it. Both renderers move relative targets, each its
+// own way: HTML to the page's directory, the terminal out of glamour's way.
+func rewriteTargets(doc ast.Node, rewrite func(dest []byte) []byte) {
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
 		case *ast.Link:
-			n.Destination = m.mark(n.Destination)
+			n.Destination = rewrite(n.Destination)
 		case *ast.Image:
-			n.Destination = m.mark(n.Destination)
+			n.Destination = rewrite(n.Destination)
 		}
 		return ast.WalkContinue, nil
 	})

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -80,6 +79,14 @@ func inputError(err error) error { return &exitError{code: exitUsage, err: err} 
 // silentExit ends with code, having printed everything already.
 func silentExit(code int) error { return &exitError{code: code} }
 
+// plural is "1 step" or "3 steps", for messages.
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
 // command is one subcommand. Each lives in its own cmd_*.go file and
 // registers itself in init, so adding one touches nothing else.
 type command struct {
@@ -136,52 +143,16 @@ func Run(ctx context.Context, args []string, streams *IOStreams) error {
 	}
 	name := args[0]
 	switch name {
-	case "help", "-h", "--help":
-		if len(args) > 1 {
-			c := commands[args[1]]
-			if c == nil {
-				return usageError("unknown command %q: run 'coursectl help' for the list", args[1])
-			}
-			fmt.Fprint(streams.Out, c.usage)
-			return nil
-		}
-		printHelp(streams.Out)
-		return nil
-	case "version", "--version":
-		fmt.Fprintln(streams.Out, "coursectl", version)
-		return nil
+	case "-h", "--help":
+		name = "help"
+	case "--version":
+		name = "version"
 	}
 	c := commands[name]
 	if c == nil {
 		return usageError("unknown command %q: run 'coursectl help' for the list", name)
 	}
 	return c.run(ctx, streams, args[1:])
-}
-
-var version = "dev"
-
-func printHelp(w io.Writer) {
-	fmt.Fprint(w, `coursectl makes a course's markdown the program: it lists, checks and
-walks a learner through the shell steps of a module.
-
-Usage: coursectl COMMAND [flags] [args]
-
-Commands:
-`)
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprint(w, `
-Global flags:
-  --color=auto|always|never   colour output (NO_COLOR is honoured)
-
-Run 'coursectl help COMMAND' for a command's flags and examples.
-`)
 }
 
 // globalFlags removes --color[=...] from args and settles streams.Color.
@@ -220,7 +191,7 @@ func globalFlags(args []string, streams *IOStreams) ([]string, error) {
 }
 
 // newFlagSet makes a flag set for a subcommand whose errors become usage errors.
-func newFlagSet(c *command, streams *IOStreams) *flag.FlagSet {
+func newFlagSet(c *command) *flag.FlagSet {
 	fs := flag.NewFlagSet("coursectl "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}

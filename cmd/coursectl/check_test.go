@@ -381,7 +381,7 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 
 	var errb bytes.Buffer
 	exited := make(chan struct{})
-	ctx, stop := interruptible(context.Background(), &errb, func() { close(exited) })
+	ctx, stop := interruptible(context.Background(), &errb, interruptNotice, func() { close(exited) })
 	defer stop()
 	p, _ := os.FindProcess(os.Getpid())
 	// Main's NotifyContext is not running in this test, so without our

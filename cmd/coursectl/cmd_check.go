@@ -42,22 +42,27 @@ skipped). Modules run in sorted order; within a module the first failing step
 ends the module, and the steps after it are reported as not run.
 
 Flags:
-  --json             one JSON object per module on stdout (the text report goes to stderr)
+  --json             one JSON object per module on stdout (the text report
+                     goes to stderr)
   --junit FILE       also write a JUnit XML report to FILE
-  --resume           start each module at its first step with no valid checkpoint
+  --resume           start each module at its first step with no valid
+                     checkpoint
   --from ID          start at step ID (every module checked must have it)
   --keep-going       after a module fails, still check the remaining modules
   --timeout D        per-step timeout unless the step sets one (default 10m)
-  --idle-timeout D   fail a step silent and waiting for input this long (default 60s)
+  --idle-timeout D   fail a step silent and waiting for input this long
+                     (default 60s)
   -j N               check N modules in parallel (default 1)
-  --shard K/N        check only the K-th of N slices of the sorted modules (CI matrix)
-  --state DIR        checkpoints and sandboxes (default $XDG_STATE_HOME/coursectl,
-                     else ~/.local/state/coursectl)
+  --shard K/N        check only the K-th of N slices of the sorted modules
+                     (CI matrix)
+  --state DIR        checkpoints and sandboxes (default
+                     $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl)
   --workdir DIR      run in DIR instead of a fresh sandbox workdir
   --home DIR         use DIR as HOME instead of a fresh sandbox home
   --no-sandbox       run in the current directory with the real HOME
   --no-fakes         run the real commands instead of the module's fakes
-  --update           rewrite transcripts with the real output (--diff: only show it)
+  --update           rewrite transcripts with the real output (--diff: only
+                     show it)
   --html FILE        also write an HTML report to FILE
 
 Exit status: 0 every step passed or was skipped, 1 a step failed, 2 bad usage
@@ -74,19 +79,6 @@ Examples:
   coursectl check docs/ --shard 2/4 -j 2
   coursectl check module1.md --from install-docker --timeout 2m
 `
-
-// Hooks for the check features other parts of coursectl provide. While one
-// is nil its flag is refused as "not yet available" instead of being
-// silently ignored.
-var (
-	// checkUpdate rewrites the transcripts and output fences of the checked
-	// modules with what really printed (--update), or prints the change as
-	// a diff without writing (--diff). Set by update.go.
-	checkUpdate func(ctx context.Context, streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) error
-	// checkHTML writes the HTML report of the results to path (--html).
-	// TODO(render): set by render's HTML page (issue 6).
-	checkHTML func(path string, results []*runner.ModuleResult) error
-)
 
 // The parser and the runner, as variables so the command's own logic
 // (paths, shards, -j, exit codes, reports) is tested with stand-ins.
@@ -146,6 +138,13 @@ func (d *durationFlag) Set(v string) error {
 	return nil
 }
 
+// check's --timeout and --idle-timeout defaults, which run without a
+// terminal keeps too: it is check.
+const (
+	defaultTimeout     = 10 * time.Minute
+	defaultIdleTimeout = 60 * time.Second
+)
+
 type checkFlags struct {
 	json, resume, keepGoing bool
 	noSandbox, noFakes      bool
@@ -160,13 +159,13 @@ type checkFlags struct {
 func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["check"]
 	var f checkFlags
-	fs := newFlagSet(c, streams)
+	fs := newFlagSet(c)
 	fs.BoolVar(&f.json, "json", false, "")
 	fs.StringVar(&f.junit, "junit", "", "")
 	fs.BoolVar(&f.resume, "resume", false, "")
 	fs.StringVar(&f.from, "from", "", "")
 	fs.BoolVar(&f.keepGoing, "keep-going", false, "")
-	f.timeout, f.idleTimeout = 10*time.Minute, 60*time.Second
+	f.timeout, f.idleTimeout = defaultTimeout, defaultIdleTimeout
 	fs.Var((*durationFlag)(&f.timeout), "timeout", "")
 	fs.Var((*durationFlag)(&f.idleTimeout), "idle-timeout", "")
 	fs.IntVar(&f.jobs, "j", 1, "")
@@ -218,7 +217,7 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 		defer junit.Close()
 	}
 
-	ctx, stopSignals := interruptible(ctx, streams.Err, func() { os.Exit(exitInterrupted) })
+	ctx, stopSignals := interruptible(ctx, streams.Err, interruptNotice, exitAtOnce)
 	defer stopSignals()
 
 	// The human report goes to stdout, or to stderr when stdout carries
@@ -300,12 +299,12 @@ func writeReports(ctx context.Context, streams *IOStreams, f checkFlags, results
 		}
 	}
 	if f.html != "" {
-		if err := checkHTML(f.html, results); err != nil {
+		if err := writeCheckHTML(f.html, results); err != nil {
 			return fmt.Errorf("--html %s: %w", f.html, err)
 		}
 	}
 	if f.update && ctx.Err() == nil {
-		if err := checkUpdate(ctx, streams, results, f.diff); err != nil {
+		if err := runUpdate(streams, results, f.diff); err != nil {
 			return err
 		}
 	}
@@ -328,10 +327,6 @@ func (f *checkFlags) validate(paths []string) error {
 		return usageError("check: --diff shows what --update would change: use --update --diff")
 	case f.noSandbox && (f.workdir != "" || f.home != ""):
 		return usageError("check: --no-sandbox already uses the current directory and HOME: drop --workdir/--home")
-	case f.update && checkUpdate == nil:
-		return usageError("check: --update is not yet available in this build")
-	case f.html != "" && checkHTML == nil:
-		return usageError("check: --html is not yet available in this build")
 	}
 	return nil
 }
@@ -341,11 +336,9 @@ func (f *checkFlags) validate(paths []string) error {
 // an hour of checking that the report cannot be saved, or failing the
 // first step over a mistyped --workdir, helps no one.
 func (f *checkFlags) checkPlaces() error {
-	if f.state == "" {
-		var err error
-		if f.state, err = defaultStateDir(); err != nil {
-			return usageError("--state: %v", err)
-		}
+	var err error
+	if f.state, err = stateDir(f.state); err != nil {
+		return err
 	}
 	// The state directory is coursectl's own store, made with its parents
 	// like the XDG directory it defaults to (on a fresh machine
@@ -399,7 +392,7 @@ func writableDir(flag, dir string, withParents bool) error {
 		return nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return usageError("%s %s: %v", flag, dir, statReason(err))
+		return usageError("%s %s: %v", flag, dir, pathless(err))
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
 	for withParents {
@@ -413,23 +406,13 @@ func writableDir(flag, dir string, withParents bool) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return usageError("%s %s: directory %s does not exist — create it first", flag, dir, parent)
 	case err != nil:
-		return usageError("%s %s: %v", flag, dir, statReason(err))
+		return usageError("%s %s: %v", flag, dir, pathless(err))
 	case !fi.IsDir():
 		return usageError("%s %s: %s is not a directory", flag, dir, parent)
 	case !canWriteIn(parent):
 		return usageError("%s %s: cannot create it: %s is not writable — name a writable directory", flag, dir, parent)
 	}
 	return nil
-}
-
-// statReason is why os.Stat failed, without the "stat PATH:" the message
-// already names ("not a directory" for /etc/passwd/x).
-func statReason(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // canWriteIn tries what check will do there: create a file. Permission
@@ -565,19 +548,6 @@ func modulePaths(args []string) ([]string, error) {
 	return out, nil
 }
 
-// defaultStateDir is SPEC §3's: $XDG_STATE_HOME/coursectl, else
-// ~/.local/state/coursectl.
-func defaultStateDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "coursectl"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("no $XDG_STATE_HOME or $HOME to keep checkpoints in: pass --state DIR")
-	}
-	return filepath.Join(home, ".local", "state", "coursectl"), nil
-}
-
 // stderrText settles how the text report looks on stderr (used with --json).
 func stderrText(streams *IOStreams) (w io.Writer, tty bool, width int, color bool) {
 	w, width = streams.Err, 80
@@ -686,14 +656,22 @@ func runnerFailure(mod *course.Module, mr *runner.ModuleResult, err error) *runn
 	return sr
 }
 
-// interruptible wires Ctrl-C for check: the first interrupt cancels the
+// interruptNotice is what check and run say at the first Ctrl-C.
+const interruptNotice = "coursectl: interrupting the running step (Ctrl-C again to stop at once)"
+
+// exitAtOnce is interruptible's exitNow outside tests.
+func exitAtOnce() { os.Exit(exitInterrupted) }
+
+// interruptible wires Ctrl-C for a command that runs steps (check, run
+// without a terminal, watch --run): the first interrupt cancels the
 // returned context, so the runner stops the running step and keeps the
-// checkpoints of finished ones; a second one kills every process of every
-// run (runner.KillAll) and calls exitNow, for a step that will not stop. Main's NotifyContext sees the first interrupt too.
-// SIGTERM and SIGHUP count as interrupts: a CI job cancelled, or a hung-up
-// ssh session, still gets the report of what ran, and exits 130 (SPEC §4's
-// "interrupted", whichever signal it was).
-func interruptible(ctx context.Context, stderr io.Writer, exitNow func()) (context.Context, func()) {
+// checkpoints of finished ones, and prints notice unless it is empty; a
+// second one kills every process of every run (runner.KillAll) and calls
+// exitNow, for a step that will not stop. Main's NotifyContext sees the
+// first interrupt too. SIGTERM and SIGHUP count as interrupts: a CI job
+// cancelled, or a hung-up ssh session, still gets the report of what ran,
+// and exits 130 (SPEC §4's "interrupted", whichever signal it was).
+func interruptible(ctx context.Context, stderr io.Writer, notice string, exitNow func()) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
@@ -706,7 +684,9 @@ func interruptible(ctx context.Context, stderr io.Writer, exitNow func()) (conte
 			case <-sigs:
 			}
 			if n == 1 {
-				fmt.Fprintln(stderr, "coursectl: interrupting the running step (Ctrl-C again to stop at once)")
+				if notice != "" {
+					fmt.Fprintln(stderr, notice)
+				}
 				cancel()
 				continue
 			}

@@ -54,7 +54,7 @@ type lintReport struct {
 
 func runLint(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["lint"]
-	fset := newFlagSet(c, streams)
+	fset := newFlagSet(c)
 	asJSON := fset.Bool("json", false, "")
 	strict := fset.Bool("strict", false, "")
 	fix := fset.Bool("fix", false, "")
@@ -141,20 +141,12 @@ func runLint(ctx context.Context, streams *IOStreams, args []string) error {
 	return nil
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 // fixFile repairs mojibake in file, or with showDiff prints the repair.
-// It reports whether there was anything to repair. The file is replaced
-// atomically (a temporary file renamed over it) and keeps its mode.
+// It reports whether there was anything to repair.
 func fixFile(streams *IOStreams, file string, showDiff bool) (bool, error) {
 	src, err := os.ReadFile(file)
 	if err != nil {
-		return false, &course.PosError{File: file, Err: err}
+		return false, &course.PosError{File: file, Err: course.ReadError(err)}
 	}
 	// Parse first: a binary or non-UTF-8 file is reported, not rewritten.
 	if _, err := course.Parse(file, src); err != nil {
@@ -171,33 +163,9 @@ func fixFile(streams *IOStreams, file string, showDiff bool) (bool, error) {
 	if bytes.Equal(src, fixed) {
 		return false, nil
 	}
-	if err := writeAtomic(file, fixed); err != nil {
+	if err := replaceFile(file, fixed); err != nil {
 		return false, &course.PosError{File: file, Err: fmt.Errorf("writing the fix: %w", err)}
 	}
 	fmt.Fprintf(streams.Err, "%s: fixed %s\n", file, plural(len(fixes), "mojibake sequence"))
 	return true, nil
-}
-
-func writeAtomic(file string, data []byte) error {
-	info, err := os.Stat(file)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
 }

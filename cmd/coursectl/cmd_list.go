@@ -38,18 +38,15 @@ Examples:
 
 func runList(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["list"]
-	fs := newFlagSet(c, streams)
+	fs := newFlagSet(c)
 	asJSON := fs.Bool("json", false, "")
 	pos, err := parseFlags(c, fs, args, streams)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageError("list: want one FILE (see 'coursectl help list')")
-	}
-	m, err := course.Load(pos[0])
+	m, err := moduleArg(c, pos)
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	if *asJSON {
 		return writeListJSON(streams.Out, m, streams.OutTTY)

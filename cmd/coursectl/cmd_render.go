@@ -2,21 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
-	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/render"
 	"github.com/coursectl/coursectl/runner"
 )
 
 func init() {
-	checkHTML = writeCheckHTML
 	register(&command{
 		name:    "render",
 		summary: "show a module for reading: in the terminal, or as an HTML page",
@@ -34,15 +30,15 @@ Flags:
   --html        write one standalone HTML page (inline CSS, no scripts,
                 light and dark) instead of terminal text
   -o FILE       write to FILE instead of standard output; "-" is stdout
-  --state DIR   where to find the last run record
-                (default $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl)
+  --state DIR   where to find the last run record (default
+                $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl)
   --width N     wrap terminal text at N columns (default: the window, else 80)
 
 Examples:
   coursectl render testdata/module1.md
   coursectl render testdata/module1.md | less -R
   coursectl render --html -o report.html testdata/module1.md
-  coursectl check --state ci-state docs/intro.md; coursectl render --html --state ci-state -o intro.html docs/intro.md
+  coursectl render --html --state ci-state -o intro.html docs/intro.md
 `,
 		run: runRender,
 	})
@@ -50,17 +46,14 @@ Examples:
 
 func runRender(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["render"]
-	flags := newFlagSet(c, streams)
+	flags := newFlagSet(c)
 	asHTML := flags.Bool("html", false, "")
 	out := flags.String("o", "", "")
-	stateDir := flags.String("state", "", "")
+	state := flags.String("state", "", "")
 	width := flags.Int("width", 0, "")
 	pos, err := parseFlags(c, flags, args, streams)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError("render: want one FILE (see 'coursectl help render')")
 	}
 	if *width < 0 || (*width > 0 && *width < 20) {
 		return usageError("render: --width %d is too narrow: give 20 columns or more", *width)
@@ -68,17 +61,17 @@ func runRender(ctx context.Context, streams *IOStreams, args []string) error {
 	if *asHTML && *out == "" && streams.OutTTY {
 		return usageError("render: --html writes a page: add -o FILE (or -o - for standard output)")
 	}
-	mod, err := course.Load(pos[0])
+	mod, err := moduleArg(c, pos)
 	if err != nil {
-		return inputError(err)
-	}
-	dir := *stateDir
-	if dir == "" {
-		dir = runner.DefaultStateDir()
+		return err
 	}
 	// A missing or unreadable record is not a reason to refuse to show the
 	// document: say so and render without statuses.
-	rec, err := runner.LoadRecord(dir, mod)
+	var rec *runner.ModuleResult
+	dir, err := stateDir(*state)
+	if err == nil {
+		rec, err = runner.LoadRecord(dir, mod)
+	}
 	if err != nil {
 		fmt.Fprintf(streams.Err, "coursectl: %s: ignoring the last run record: %v\n", mod.Path, err)
 		rec = nil
@@ -112,8 +105,8 @@ func runRender(ctx context.Context, streams *IOStreams, args []string) error {
 		_, err := streams.Out.Write(page)
 		return err
 	}
-	if err := writeFileAtomic(*out, page); err != nil {
-		return usageError("render: cannot write %s: %v — check the directory exists and is writable", *out, err)
+	if err := writeFileAtomic(*out, page, 0o644); err != nil {
+		return usageError("render: cannot write %s: %v", *out, explainWrite(err))
 	}
 	return nil
 }
@@ -127,35 +120,6 @@ func hyperlinksLikely() bool {
 		return false
 	}
 	return true
-}
-
-// writeFileAtomic replaces path in one rename, so a browser reloading the
-// page (watch) never sees half of it. Its errors are the bare cause ("no
-// such file or directory"): the temporary name would only confuse.
-func writeFileAtomic(path string, data []byte) (err error) {
-	defer func() {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-	}()
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // writeCheckHTML is `check --html FILE`: the module's page for one module;
@@ -176,7 +140,7 @@ func writeCheckHTML(path string, results []*runner.ModuleResult) error {
 		if err != nil {
 			return err
 		}
-		return explainWrite(writeFileAtomic(path, page))
+		return explainWrite(writeFileAtomic(path, page, 0o644))
 	}
 	stem := strings.TrimSuffix(base, filepath.Ext(base))
 	var entries []render.IndexEntry
@@ -187,14 +151,15 @@ func writeCheckHTML(path string, results []*runner.ModuleResult) error {
 		}
 		name := strings.TrimSuffix(filepath.Base(r.Module.Path), filepath.Ext(r.Module.Path))
 		name = fmt.Sprintf("%s-%d-%s.html", stem, i+1, pageNameRE.ReplaceAllString(name, "_"))
-		if err := writeFileAtomic(filepath.Join(dir, name), page); err != nil {
+		if err := writeFileAtomic(filepath.Join(dir, name), page, 0o644); err != nil {
 			return explainWrite(err)
 		}
 		entries = append(entries, render.IndexEntry{Href: name, Record: r})
 	}
-	return explainWrite(writeFileAtomic(path, render.Index(entries)))
+	return explainWrite(writeFileAtomic(path, render.Index(entries), 0o644))
 }
 
+// explainWrite adds what to do to a failed write of a page or a module.
 func explainWrite(err error) error {
 	if err == nil {
 		return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -24,6 +23,7 @@ Flags:
 
 Examples:
   coursectl reset testdata/module1.md
+  coursectl reset module1.md --state /tmp/course-state
 `,
 		run: runReset,
 	})
@@ -31,23 +31,7 @@ Examples:
 
 func runReset(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["reset"]
-	fs := newFlagSet(c, streams)
-	state := fs.String("state", "", "")
-	pos, err := parseFlags(c, fs, args, streams)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError("reset: want one FILE (see 'coursectl help reset')")
-	}
-	mod, err := course.Load(pos[0])
-	if err != nil {
-		return inputError(err)
-	}
-	if *state == "" {
-		*state = runner.DefaultStateDir()
-	}
-	p, err := runner.LoadProgress(*state, mod)
+	mod, dir, p, err := progressArgs(c, streams, args)
 	if err != nil {
 		return err
 	}
@@ -57,14 +41,14 @@ func runReset(ctx context.Context, streams *IOStreams, args []string) error {
 			done++
 		}
 	}
-	if err := runner.Reset(*state, mod); err != nil {
+	if err := runner.Reset(dir, mod); err != nil {
 		return err
 	}
 	switch {
 	case done == 0 && p.LastRun == nil:
 		fmt.Fprintf(streams.Out, "%s: no progress to forget\n", mod.Path)
 	default:
-		fmt.Fprintf(streams.Out, "%s: forgot %s done and the last run; 'coursectl run %s' starts at step 1\n", mod.Path, stepCount(done), mod.Path)
+		fmt.Fprintf(streams.Out, "%s: forgot %s done and the last run; 'coursectl run %s' starts at step 1\n", mod.Path, plural(done, "step"), mod.Path)
 	}
 	return nil
 }

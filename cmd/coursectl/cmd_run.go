@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -59,7 +58,7 @@ type runFlags struct {
 func runRun(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["run"]
 	var f runFlags
-	fs := newFlagSet(c, streams)
+	fs := newFlagSet(c)
 	fs.BoolVar(&f.fresh, "fresh", false, "")
 	fs.BoolVar(&f.yes, "yes", false, "")
 	fs.StringVar(&f.from, "from", "", "")
@@ -69,23 +68,20 @@ func runRun(ctx context.Context, streams *IOStreams, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageError("run: want one FILE (see 'coursectl help run')")
-	}
 	if f.from != "" && f.only != "" {
 		return usageError("run: --from and --only both say where to start: use one")
 	}
-	mod, err := course.Load(pos[0])
+	mod, err := moduleArg(c, pos)
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	for _, id := range []string{f.from, f.only} {
 		if id != "" && mod.Step(id) == nil {
-			return usageError("%s: no step %q in this module — 'coursectl list %s' shows the ids", mod.Path, id, mod.Path)
+			return noStepError(mod, id)
 		}
 	}
-	if f.state == "" {
-		f.state = runner.DefaultStateDir()
+	if f.state, err = stateDir(f.state); err != nil {
+		return err
 	}
 	if f.fresh {
 		if err := runner.Reset(f.state, mod); err != nil {

@@ -2,14 +2,14 @@ package main
 
 import (
 	"bytes"
-	"io"
-	"strings"
-
 	"context"
 	"errors"
 	"fmt"
-	xansi "github.com/charmbracelet/x/ansi"
+	"io"
 	"os"
+	"strings"
+
+	xansi "github.com/charmbracelet/x/ansi"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
@@ -44,30 +44,28 @@ Examples:
 
 func runShell(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["shell"]
-	fs := newFlagSet(c, streams)
+	fs := newFlagSet(c)
 	at := fs.String("at", "", "")
 	state := fs.String("state", "", "")
 	pos, err := parseFlags(c, fs, args, streams)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageError("shell: want one FILE (see 'coursectl help shell')")
-	}
-	mod, err := course.Load(pos[0])
+	mod, err := moduleArg(c, pos)
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	if len(mod.Steps) == 0 {
 		return usageError("%s: no steps, so no state to stand in", mod.Path)
 	}
-	if *state == "" {
-		*state = runner.DefaultStateDir()
+	dir, err := stateDir(*state)
+	if err != nil {
+		return err
 	}
 	id := *at
 	if id == "" {
 		// Where run would resume: before the first step not done.
-		p, err := runner.LoadProgress(*state, mod)
+		p, err := runner.LoadProgress(dir, mod)
 		if err != nil {
 			return err
 		}
@@ -78,10 +76,10 @@ func runShell(ctx context.Context, streams *IOStreams, args []string) error {
 	}
 	step := mod.Step(id)
 	if step == nil {
-		return usageError("%s: no step %q in this module — 'coursectl list %s' shows the ids", mod.Path, id, mod.Path)
+		return noStepError(mod, id)
 	}
 	if i := step.Index - 1; i > 0 {
-		p, err := runner.LoadProgress(*state, mod)
+		p, err := runner.LoadProgress(dir, mod)
 		if err != nil {
 			return err
 		}
@@ -124,7 +122,7 @@ func runShell(ctx context.Context, streams *IOStreams, args []string) error {
 			<-plainDone
 		}()
 	}
-	opts := runner.Options{StateDir: *state, Terminal: &runner.Terminal{In: in, Out: out}}
+	opts := runner.Options{StateDir: dir, Terminal: &runner.Terminal{In: in, Out: out}}
 	err = runner.Shell(ctx, mod, opts, step.ID)
 	// A missing checkpoint is a request for a state that does not exist.
 	var pe *course.PosError

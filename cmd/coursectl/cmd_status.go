@@ -35,23 +35,7 @@ Examples:
 
 func runStatus(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["status"]
-	fs := newFlagSet(c, streams)
-	state := fs.String("state", "", "")
-	pos, err := parseFlags(c, fs, args, streams)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageError("status: want one FILE (see 'coursectl help status')")
-	}
-	mod, err := course.Load(pos[0])
-	if err != nil {
-		return inputError(err)
-	}
-	if *state == "" {
-		*state = runner.DefaultStateDir()
-	}
-	p, err := runner.LoadProgress(*state, mod)
+	mod, _, p, err := progressArgs(c, streams, args)
 	if err != nil {
 		return err
 	}
@@ -62,15 +46,31 @@ func runStatus(ctx context.Context, streams *IOStreams, args []string) error {
 	return nil
 }
 
+// progressArgs is how status and reset start: FILE [--state DIR], the
+// module loaded, the state directory settled and the module's progress in
+// it read.
+func progressArgs(c *command, streams *IOStreams, args []string) (mod *course.Module, dir string, p *runner.Progress, err error) {
+	fs := newFlagSet(c)
+	state := fs.String("state", "", "")
+	pos, err := parseFlags(c, fs, args, streams)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if mod, err = moduleArg(c, pos); err != nil {
+		return nil, "", nil, err
+	}
+	if dir, err = stateDir(*state); err != nil {
+		return nil, "", nil, err
+	}
+	if p, err = runner.LoadProgress(dir, mod); err != nil {
+		return nil, "", nil, err
+	}
+	return mod, dir, p, nil
+}
+
 // writeStatus prints the progress summary and a line per shown step.
 // Hidden setup steps are left out, and not counted, as on the walkthrough.
 func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool) {
-	paint := func(s string, sgr string) string {
-		if !color || s == "" {
-			return s
-		}
-		return "\x1b[" + sgr + "m" + s + "\x1b[0m"
-	}
 	pos := map[*course.Step]int{}
 	total, done := 0, 0
 	for i, s := range mod.Steps {
@@ -101,7 +101,7 @@ func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 			head += fmt.Sprintf(" · next: step %d/%d · %s (line %d)", pos[next], total, stepTitle(next), next.Line)
 		}
 	}
-	fmt.Fprintln(w, paint(head, "1"))
+	fmt.Fprintln(w, paint(color, head, "1"))
 	if p.LastRun == nil {
 		fmt.Fprintln(w, "last run: none")
 	} else {
@@ -120,7 +120,7 @@ func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 				if s.Hidden {
 					label = fmt.Sprintf("a hidden setup step (line %d)", s.Line)
 				}
-				line += " · " + paint("✗ failed at "+label, "31")
+				line += " · " + paint(color, "✗ failed at "+label, "31")
 				if r := results[p.Failed]; r != nil && r.Error != "" {
 					line += "\n  " + r.Error
 				}
@@ -143,9 +143,9 @@ func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 		case p.Done[i] && r != nil && r.Status == runner.Skipped:
 			mark, state = "–", "skipped "+p.When[i].Local().Format("Jan 2 15:04")
 		case p.Done[i]:
-			mark, state = paint("✓", "32"), "done "+p.When[i].Local().Format("Jan 2 15:04")
+			mark, state = paint(color, "✓", "32"), "done "+p.When[i].Local().Format("Jan 2 15:04")
 		case r != nil && (r.Status == runner.Failed || r.Status == runner.Timeout):
-			mark, state = paint("✗", "31"), fmt.Sprintf("%s (exit %d)", r.Status, r.ExitCode)
+			mark, state = paint(color, "✗", "31"), fmt.Sprintf("%s (exit %d)", r.Status, r.ExitCode)
 		}
 		fmt.Fprintf(tw, "  %s\t%d\t%s\tline %d\t%s\n", mark, pos[s], s.ID, s.Line, state)
 	}
@@ -160,12 +160,4 @@ func nextShown(mod *course.Module, i int) *course.Step {
 		}
 	}
 	return nil
-}
-
-// stepCount is "1 step" or "3 steps".
-func stepCount(n int) string {
-	if n == 1 {
-		return "1 step"
-	}
-	return fmt.Sprintf("%d steps", n)
 }

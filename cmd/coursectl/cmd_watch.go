@@ -3,21 +3,18 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"golang.org/x/term"
-
-	"github.com/coursectl/coursectl/runner"
 )
 
 func init() {
 	register(&command{
 		name:    "watch",
-		summary: "for authors: re-lint and re-render a module on every save (--run: re-run what changed)",
+		summary: "for authors: re-lint and re-render a module on every save",
 		usage:   watchUsage,
 		run:     runWatch,
 	})
@@ -59,7 +56,7 @@ Examples:
 
 func runWatch(ctx context.Context, streams *IOStreams, args []string) error {
 	c := commands["watch"]
-	fs := newFlagSet(c, streams)
+	fs := newFlagSet(c)
 	opts := watchOptions{Debounce: 50 * time.Millisecond}
 	fs.BoolVar(&opts.Run, "run", false, "")
 	fs.StringVar(&opts.StateDir, "state", "", "")
@@ -87,47 +84,21 @@ func runWatch(ctx context.Context, streams *IOStreams, args []string) error {
 	} else if fi.IsDir() {
 		return pathError(opts.Path, syscall.EISDIR)
 	}
-	if opts.StateDir == "" {
-		opts.StateDir = runner.DefaultStateDir()
+	if opts.Run {
+		// Only a run keeps checkpoints and a sandbox.
+		if opts.StateDir, err = stateDir(opts.StateDir); err != nil {
+			return err
+		}
 	}
 
-	ctx, stop := leaveOnSecondInterrupt(ctx, streams)
+	// No notice: the loop says what the first Ctrl-C stops, if anything.
+	ctx, stop := interruptible(ctx, streams.Err, "", exitAtOnce)
 	defer stop()
 	w := newWatcher(opts, streams)
 	if streams.OutTTY && streams.OutFile != nil {
 		w.resized = windowResizes(ctx, streams)
 	}
 	return w.loop(ctx)
-}
-
-// leaveOnSecondInterrupt lets a second Ctrl-C exit at once while the first
-// is still stopping a run (the runner gives a step a few seconds to stop
-// politely). Main's context is cancelled by the first.
-func leaveOnSecondInterrupt(ctx context.Context, streams *IOStreams) (context.Context, func()) {
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		for n := 1; ; n++ {
-			select {
-			case <-done:
-				return
-			case <-sigs:
-			}
-			if n == 1 {
-				cancel()
-				continue
-			}
-			fmt.Fprintln(streams.Err, "coursectl: stopped at once")
-			os.Exit(exitInterrupted)
-		}
-	}()
-	return ctx, func() {
-		signal.Stop(sigs)
-		close(done)
-		cancel()
-	}
 }
 
 // windowResizes reports the new width of the terminal on every resize, so

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"time"
 
 	"github.com/coursectl/coursectl/course"
@@ -31,7 +30,7 @@ func runUnattended(ctx context.Context, streams *IOStreams, mod *course.Module, 
 // runOnlyUnattended is --only without a terminal: check has no such flag, so
 // the one step runs in a session here and is reported by check's report.
 func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Module, f runFlags) error {
-	ctx, stopSignals := interruptible(ctx, streams.Err, func() { os.Exit(exitInterrupted) })
+	ctx, stopSignals := interruptible(ctx, streams.Err, interruptNotice, exitAtOnce)
 	defer stopSignals()
 	live := reports.NewLive(streams.Out)
 	live.Text = reports.Text{Color: streams.Color}
@@ -41,8 +40,8 @@ func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Modu
 	at := mod.Step(f.only).Index - 1
 	only := *mod
 	only.Steps = mod.Steps[at : at+1]
-	opts := runner.Options{StateDir: f.state, From: f.only, KeepLaterCheckpoints: true, Timeout: 10 * time.Minute,
-		IdleTimeout: 60 * time.Second, Events: live.Module(&only)}
+	opts := runner.Options{StateDir: f.state, From: f.only, KeepLaterCheckpoints: true, Timeout: defaultTimeout,
+		IdleTimeout: defaultIdleTimeout, Events: live.Module(&only)}
 	start := time.Now()
 	live.Start()
 	sess, err := runner.Open(ctx, mod, opts)

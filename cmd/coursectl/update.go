@@ -6,20 +6,18 @@ package main
 
 import (
 	"bytes"
-	"context"
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
+	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
 )
-
-func init() { checkUpdate = runUpdate }
 
 // runUpdate is check's --update: the report has been printed; now the
 // modules' expected output is rewritten (or shown, with --diff). The exit
 // status stays the report's: the steps did fail against the file as it was.
-func runUpdate(ctx context.Context, streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) error {
+func runUpdate(streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) error {
 	n, err := updateModules(streams, results, diffOnly)
 	if err != nil {
 		return err
@@ -51,12 +49,12 @@ func updateModules(streams *IOStreams, results []*runner.ModuleResult, diffOnly 
 		path := res.Module.Path
 		old, err := os.ReadFile(path)
 		if err != nil {
-			return changed, inputError(fmt.Errorf("%s: %w", path, err))
+			return changed, pathError(path, err)
 		}
 		// The line numbers are those of the file as it was checked: an
 		// edit since would put the output in the wrong place.
 		if !bytes.Equal(bytes.TrimPrefix(old, []byte("\xef\xbb\xbf")), res.Module.Source) {
-			return changed, inputError(fmt.Errorf("%s: changed while it was being checked — run check --update again", path))
+			return changed, inputError(&course.PosError{File: path, Err: errors.New("changed while it was being checked — run check --update again")})
 		}
 		updated, err := runner.UpdateSource(path, old, actuals)
 		if err != nil {
@@ -70,36 +68,10 @@ func updateModules(streams *IOStreams, results []*runner.ModuleResult, diffOnly 
 			fmt.Fprint(streams.Out, runner.UpdateDiff(path, old, updated))
 			continue
 		}
-		if err := replaceKeepingMode(path, updated); err != nil {
-			return changed, fmt.Errorf("%s: %w", path, err)
+		if err := replaceFile(path, updated); err != nil {
+			return changed, &course.PosError{File: path, Err: err}
 		}
 		fmt.Fprintf(streams.Err, "updated %s\n", path)
 	}
 	return changed, nil
-}
-
-// replaceKeepingMode replaces path with data in one rename, keeping its
-// permissions, so an interrupted update never leaves half a module.
-func replaceKeepingMode(path string, data []byte) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".update-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(fi.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

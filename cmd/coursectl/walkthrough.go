@@ -101,7 +101,7 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	if start >= len(w.mod.Steps) {
 		closeSession()
 		fmt.Fprintf(w.out(), "  %s: all %s done%s.\n  'coursectl run --fresh %s' starts again; 'coursectl status %s' shows the last run.\n",
-			w.mod.Path, stepCount(w.total), doneOn(before.When), w.mod.Path, w.mod.Path)
+			w.mod.Path, plural(w.total, "step"), doneOn(before.When), w.mod.Path, w.mod.Path)
 		return nil
 	}
 	w.announce(start, before, opts)
@@ -156,7 +156,7 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 		}
 	}
 	if done == w.total {
-		fmt.Fprintf(w.out(), "\n%s\n", w.paint(fmt.Sprintf("  ✓ %s: all %s done.", w.mod.Path, stepCount(w.total)), "1", "32"))
+		fmt.Fprintf(w.out(), "\n%s\n", w.paint(fmt.Sprintf("  ✓ %s: all %s done.", w.mod.Path, plural(w.total, "step")), "1", "32"))
 	} else {
 		w.goodbye(after)
 	}
@@ -173,7 +173,7 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 		}
 	}
 	title := ""
-	if s := w.visible(start); s != nil {
+	if s := nextShown(w.mod, start); s != nil {
 		title = " · " + stepTitle(s)
 	}
 	var msg string
@@ -217,19 +217,10 @@ func doneOn(when []time.Time) string {
 // number is the learner-facing number of step i: a hidden step takes the
 // number of the shown step after it.
 func (w *walkthrough) number(i int) int {
-	if s := w.visible(i); s != nil {
+	if s := nextShown(w.mod, i); s != nil {
 		return w.pos[s]
 	}
 	return w.total
-}
-
-func (w *walkthrough) visible(i int) *course.Step {
-	for ; i < len(w.mod.Steps); i++ {
-		if !w.mod.Steps[i].Hidden {
-			return w.mod.Steps[i]
-		}
-	}
-	return nil
 }
 
 func stepTitle(s *course.Step) string {
@@ -243,9 +234,12 @@ func stepTitle(s *course.Step) string {
 
 func (w *walkthrough) out() io.Writer { return w.streams.Out }
 
-// paint applies SGR attributes when colour is on (--color, NO_COLOR).
-func (w *walkthrough) paint(s string, sgr ...string) string {
-	if !w.streams.Color || s == "" {
+func (w *walkthrough) paint(s string, sgr ...string) string { return paint(w.streams.Color, s, sgr...) }
+
+// paint applies SGR attributes when color is on (--color, NO_COLOR, a
+// terminal): the walkthrough and status mark steps the same way.
+func paint(color bool, s string, sgr ...string) string {
+	if !color || s == "" {
 		return s
 	}
 	return "\x1b[" + strings.Join(sgr, ";") + "m" + s + "\x1b[0m"

@@ -134,13 +134,6 @@ func (l *learner) text() string {
 	return b.String()
 }
 
-// screen is what the terminal shows now.
-func (l *learner) screen() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.em.String()
-}
-
 // waitFor waits until s has been shown n times in all.
 func (l *learner) waitFor(s string, n int) {
 	l.t.Helper()

@@ -362,3 +362,21 @@ func TestShellStartFailureIsAnError(t *testing.T) {
 		t.Errorf("a shell that failed to start is still registered")
 	}
 }
+
+// A step whose last command is a pipeline that only SIGPIPE'd its writers
+// (`history | grep -q`, `yes | head -1`) passes: its status is the
+// pipefail's 141, which a terminal without pipefail never shows. (It failed
+// intermittently when grep -q won the race against history.)
+func TestLastPipelineSigpipeIsNotAFailure(t *testing.T) {
+	mod := module(t, "yes | head -1\n", "yes | head -1; false\n")
+	s := open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	if r.Output != "y\n" {
+		t.Errorf("output %q", r.Output)
+	}
+	// Forgiving the pipeline forgives nothing after it.
+	if r := s.Exec(ctxT(t), mod.Steps[1]); r.Status != Failed || r.ExitCode != 1 {
+		t.Errorf("a failure after a forgiven pipeline: %s exit %d, want failed 1", r.Status, r.ExitCode)
+	}
+}

@@ -44,6 +44,7 @@ if [[ -o errexit ]]; then __cc_o_errexit=1; set +o errexit; fi
 __cc_file=$__cc_f
 __cc_active=1
 __cc_fail_line=0
+__cc_forgiven=
 if [[ -o history ]]; then history -d -1 2>/dev/null; fi
 if [[ -o pipefail ]]; then __cc_o_pipefail=1; fi
 if [[ -o errtrace ]]; then __cc_o_errtrace=1; fi
@@ -76,7 +77,7 @@ EOF
 IFS= read -r -d '' __cc_errtrap <<'EOF'
 { __cc_st=$? __cc_ln=$LINENO __cc_ps=" ${PIPESTATUS[@]} "
 __cc_x=${__cc_ps// 141/} __cc_x=${__cc_x// 0/}
-if [[ $__cc_o_pipefail == 0 && $__cc_ps == *" 0 " && -z ${__cc_x// /} ]]; then :
+if [[ $__cc_o_pipefail == 0 && $__cc_ps == *" 0 " && -z ${__cc_x// /} ]]; then __cc_forgiven=$__cc_st
 elif [[ $BASHPID != "$__cc_pid" ]]; then exit "$__cc_st"
 elif [[ ${BASH_SOURCE[0]-} == "$__cc_file" && ( -z ${FUNCNAME[0]-} || ${FUNCNAME[0]} == source ) ]]; then
 	__cc_fail_line=$__cc_ln
@@ -111,7 +112,11 @@ __cc_save
 # </dev/null): the shell would read end-of-file at its next prompt.
 local i=1
 if [[ ! -t 0 ]]; then i=0; fi
-printf 'E %d %d %d\n' "$1" "$__cc_fail_line" "$i" >&247
+# A step that ends with a pipeline the ERR trap forgave (its writers died of
+# SIGPIPE only) returns that pipeline's status: it is no failure either.
+local st=$1
+if [[ $st != 0 && $__cc_fail_line == 0 && $st == "$__cc_forgiven" ]]; then st=0; fi
+printf 'E %d %d %d\n' "$st" "$__cc_fail_line" "$i" >&247
 # The runner answers once it has discarded what was typed during the step
 # and not read: nothing of that may reach the next prompt.
 local t

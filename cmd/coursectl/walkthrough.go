@@ -336,6 +336,15 @@ func (w *walkthrough) visit(ctx context.Context, i int) (next, error) {
 			if r.Status == runner.Passed || r.Status == runner.Skipped {
 				return nextStep, nil
 			}
+			if current != step && r.FailLine > 0 {
+				// The line is where the learner's text sits in place of the
+				// step's; the file itself is unchanged, so say so.
+				first := step.BodyLine
+				if first == 0 {
+					first = step.Line + 1
+				}
+				fmt.Fprintf(w.out(), "  %s\n", w.paint(fmt.Sprintf("(line %d of your version; %s is not changed)", r.FailLine-first+1, w.mod.Path), "2"))
+			}
 			if w.yes {
 				return quitFailed, nil
 			}
@@ -638,6 +647,12 @@ func (w *walkthrough) edit(ctx context.Context, i int, cur *course.Step) (*cours
 		fmt.Fprintf(w.out(), "%s\n", w.paint("  Nothing left to run: the step is unchanged.", "2"))
 		return nil, nil
 	}
+	if text == strings.TrimRight(editableText(cur), "\n \t") {
+		// Quitting the editor without a change is not a new version: the
+		// step runs as it was.
+		fmt.Fprintf(w.out(), "%s\n", w.paint("  No change: the step runs as it was.", "2"))
+		return nil, nil
+	}
 	ed := editedStep(cur, text)
 	rt := w.renderer()
 	fmt.Fprint(w.out(), "\n"+w.frame(rt, i, ed))
@@ -659,7 +674,11 @@ func editableText(s *course.Step) string {
 }
 
 // editedStep is s with text in place of its commands. It runs as a plain
-// script: expected output written for the original is not checked.
+// script: expected output written for the original is not checked. The text
+// is split into commands as the module's own blocks are, each at its line
+// counted from the step's first body line (the edited text is drawn in the
+// step's place), so a failure names the command that failed and its line in
+// the learner's version, not the whole text at the fence.
 func editedStep(s *course.Step, text string) *course.Step {
 	ed := *s
 	ed.Body = text + "\n"
@@ -667,12 +686,33 @@ func editedStep(s *course.Step, text string) *course.Step {
 		return &ed
 	}
 	ed.Kind, ed.Lang, ed.Prompted, ed.Expected = course.Script, "sh", false, nil
-	line := s.BodyLine
-	if line == 0 {
-		line = s.Line + 1
+	first := s.BodyLine
+	if first == 0 {
+		first = s.Line + 1
 	}
-	ed.Commands = []course.Command{{Text: text, Line: line}}
+	ed.Commands = editedCommands(text, first)
 	return &ed
+}
+
+// editedCommands splits text as the parser splits an sh block (a command
+// runs until bash would stop asking for more; blank and comment lines go),
+// with text's first line at line first. The fence is longer than any run of
+// backticks in text, so text cannot close it.
+func editedCommands(text string, first int) []course.Command {
+	fence := "```"
+	for strings.Contains(text, fence) {
+		fence += "`"
+	}
+	mod, err := course.Parse("edited.md", []byte(fence+"sh\n"+text+"\n"+fence+"\n"))
+	if err != nil || len(mod.Steps) != 1 || len(mod.Steps[0].Commands) == 0 {
+		return []course.Command{{Text: text, Line: first}}
+	}
+	cmds := append([]course.Command(nil), mod.Steps[0].Commands...)
+	for i := range cmds {
+		// The body starts on line 2 of the wrapper.
+		cmds[i].Line += first - 2
+	}
+	return cmds
 }
 
 // editorCommand is the learner's editor: $VISUAL, $EDITOR, else the first

@@ -544,3 +544,52 @@ func TestRunOnlyKeepsLaterSteps(t *testing.T) {
 		t.Errorf("after --only of step 1:\n%s", got)
 	}
 }
+
+// An edited step (e) that fails is reported at the failing line of the
+// learner's text with that line's command, not the whole text at the fence;
+// quitting the editor without a change runs the step as written, and says
+// nothing of "your version".
+func TestRunEditedStepFailsAtItsOwnLine(t *testing.T) {
+	const module = "# Edit\n\n## Keep\n\n```sh\necho orig''inal-ran\n```\n\n## Two\n\n```sh\necho two-orig\n```\n"
+	// The learner's editor, scripted: it leaves the first step alone (as
+	// quitting without saving does) and replaces the second one's text.
+	editor := "#!/bin/sh\ngrep -q orig.*inal-ran \"$1\" && exit 0\nprintf 'echo EDITED-before\\nfalse\\necho after\\n' > \"$1\"\n"
+	p := newPlace(t, map[string]string{"m.md": module, "ed.sh": editor})
+	if err := os.Chmod(filepath.Join(p.dir, "ed.sh"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l := p.start(t, p.env("EDITOR="+filepath.Join(p.dir, "ed.sh")), "run", "m.md")
+	l.waitFor(hint, 1)
+	l.typeKeys("e")
+	l.waitFor("No change: the step runs as it was", 1)
+	l.waitFor(hint, 2)
+	l.typeKeys("\r")
+	l.waitFor("original-ran", 1)
+	l.waitFor("✓ passed", 1)
+	if got := l.text(); strings.Contains(got, "your version") {
+		t.Fatalf("an unchanged edit is called your version:\n%s", got)
+	}
+
+	l.waitFor("Step 2/2 · Two", 2)
+	l.waitFor(hint, 3)
+	l.typeKeys("e")
+	l.waitFor("(your version", 1)
+	l.waitFor(hint, 4)
+	l.typeKeys("\r")
+	l.waitFor("✗ failed (exit 1)", 1)
+	l.waitFor("r retry", 1)
+	got := l.text()
+	if !strings.Contains(got, "EDITED-before") || strings.Contains(got, "\nafter\n") {
+		t.Errorf("the edited step did not run up to its failing line:\n%s", got)
+	}
+	if !strings.Contains(got, "step two (m.md:13): `false` failed") {
+		t.Errorf("the failure does not name the edited text's failing line and command (want m.md:13, `false`):\n%s", got)
+	}
+	if !strings.Contains(got, "line 2 of your version") {
+		t.Errorf("the failure does not say which line of the learner's version failed:\n%s", got)
+	}
+	l.typeKeys("q")
+	if code := l.wait(); code != 1 {
+		t.Errorf("exit %d after quitting at a failed step, want 1", code)
+	}
+}

@@ -25,11 +25,14 @@ import (
 // the runner's shell with the learner's terminal attached. docs/walkthrough.md
 // has the keys and the decisions behind them.
 type walkthrough struct {
-	mod      *course.Module
-	streams  *IOStreams
-	yes      bool // --yes: run every step, ask nothing
-	only     bool // --only: the one step the session starts at
-	stateDir string
+	// noRestore is why the checkpoint before a --from/--only start could
+	// not be restored ("" when it was, or there is none to restore).
+	noRestore string
+	mod       *course.Module
+	streams   *IOStreams
+	yes       bool // --yes: run every step, ask nothing
+	only      bool // --only: the one step the session starts at
+	stateDir  string
 
 	sess *runner.Session
 	// pos is each shown step's learner-facing number ("Step 3/9"): hidden
@@ -73,7 +76,22 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	defer restore()
 	w.cooked = restore
 	w.keys = func() { _, _ = keysMode(w.streams.InFile) }
+	// With --from/--only, the runner warns when the checkpoint before the
+	// start cannot be restored. The announcement says where the run starts
+	// and with what state, so that warning is folded into it: one message,
+	// not a warning of a fresh shell followed by "with the state step N
+	// left".
+	var freshSuffix string
+	if opts.From != "" {
+		if st := w.mod.Step(opts.From); st != nil && st.Index > 1 {
+			freshSuffix = fmt.Sprintf("; starting at step %s with a fresh shell", st.ID)
+		}
+	}
 	opts.Events.Warning = func(msg string) {
+		if freshSuffix != "" && w.noRestore == "" && strings.HasSuffix(msg, freshSuffix) {
+			w.noRestore = strings.TrimPrefix(strings.TrimSuffix(msg, freshSuffix), w.mod.Path+": ")
+			return
+		}
 		fmt.Fprintf(w.streams.Err, "coursectl: warning: %s\n", msg)
 	}
 	sess, err := runner.Open(ctx, w.mod, opts)
@@ -195,7 +213,11 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 		}
 	}
 	if start > 0 && opts.From != "" {
-		msg += fmt.Sprintf(", with the shell state step %d left", w.number(start-1))
+		if w.noRestore != "" {
+			msg += fmt.Sprintf(", with a fresh shell: %s", w.noRestore)
+		} else {
+			msg += fmt.Sprintf(", with the shell state step %d left", w.number(start-1))
+		}
 	}
 	fmt.Fprintf(w.out(), "  %s\n", w.paint(msg+".", "1"))
 }

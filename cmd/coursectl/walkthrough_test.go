@@ -593,3 +593,24 @@ func TestRunEditedStepFailsAtItsOwnLine(t *testing.T) {
 		t.Errorf("exit %d after quitting at a failed step, want 1", code)
 	}
 }
+
+// run --from a step whose previous step has no checkpoint says once that
+// it starts with a fresh shell and why: no separate warning, and never "with
+// the shell state step N left".
+func TestRunFromWithoutCheckpointSaysItOnce(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": "# From\n\n## One\n\n```sh\nX=1\n```\n\n## Two\n\n```sh\necho two\n```\n\n## Three\n\n```sh\necho \"three X=$X\"\n```\n"})
+	l := p.start(t, p.env(), "run", "m.md", "--from", "three")
+	l.waitFor(hint, 1)
+	got := l.text()
+	// The line is longer than the window: the terminal wraps it.
+	if !strings.Contains(strings.ReplaceAll(got, "\n", ""), "Starting at step 3/3 · Three (--from), with a fresh shell: no checkpoint for step two") {
+		t.Errorf("the start is not announced with the fresh shell and its reason:\n%s", got)
+	}
+	if strings.Contains(got, "warning") || strings.Contains(got, "shell state step") {
+		t.Errorf("a second, contradicting message about the start:\n%s", got)
+	}
+	l.typeKeys("q")
+	if code := l.wait(); code != 0 {
+		t.Errorf("exit %d after q, want 0", code)
+	}
+}

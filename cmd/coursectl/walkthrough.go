@@ -50,9 +50,10 @@ type walkthrough struct {
 type next int
 
 const (
-	nextStep   next = iota
-	quit            // the learner quit; progress kept
-	quitFailed      // the learner quit at a failed step (or --yes stopped there)
+	nextStep    next = iota
+	quit             // the learner quit; progress kept
+	quitFailed       // the learner quit at a failed step (or --yes stopped there)
+	interrupted      // Ctrl-C at a question: progress kept as with q, exit 130
 )
 
 func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
@@ -139,6 +140,9 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 		} else {
 			result, err = w.visit(ctx, i)
 		}
+		if errors.Is(err, errCtrlC) {
+			result, err = interrupted, nil
+		}
 		if err != nil {
 			closeSession()
 			return err
@@ -156,8 +160,12 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	switch {
 	case result != nextStep:
 		w.goodbye(after)
-		if result == quitFailed {
+		switch result {
+		case quitFailed:
 			return silentExit(exitFailed)
+		case interrupted:
+			fmt.Fprintf(w.out(), "  %s\n", w.paint("Interrupted (Ctrl-C).", "33"))
+			return silentExit(exitInterrupted)
 		}
 		return nil
 	case w.only:
@@ -543,8 +551,13 @@ func (w *walkthrough) help(failed, editable bool) string {
 	return b.String()
 }
 
+// errCtrlC is Ctrl-C at a question: the walkthrough ends as with q (progress
+// kept), but the exit status says interrupted (130, SPEC §4), as a shell's
+// does; q is the learner's ordinary way out and exits 0.
+var errCtrlC = errors.New("interrupted at a question")
+
 // ask shows hint and reads one key of allowed from the learner's terminal
-// in raw mode. Ctrl-C and Ctrl-D quit, as q does; Enter is '\r'.
+// in raw mode. Ctrl-D quits, as q does; Ctrl-C is errCtrlC; Enter is '\r'.
 func (w *walkthrough) ask(ctx context.Context, hint, allowed string) (byte, error) {
 	// Keys typed before the question is on screen are dropped (an Enter
 	// pressed twice must not run a step the learner has not seen); keys
@@ -611,7 +624,9 @@ func readKey(ctx context.Context, in *os.File, allowed string) (byte, error) {
 		switch key {
 		case '\n':
 			key = '\r'
-		case 0x03, 0x04: // Ctrl-C, Ctrl-D
+		case 0x03: // Ctrl-C
+			return 0, errCtrlC
+		case 0x04: // Ctrl-D
 			key = 'q'
 		}
 		if key >= 'A' && key <= 'Z' {

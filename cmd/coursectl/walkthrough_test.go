@@ -236,11 +236,13 @@ func TestRunShowsProseWithoutMarkers(t *testing.T) {
 			t.Errorf("screen shows the markdown marker %q:\n%s", marker, got)
 		}
 	}
-	// Ctrl-C at a question quits as q does: progress kept, exit 0.
+	// Ctrl-C at a question quits as q does (progress kept), but says it
+	// was interrupted and exits 130 (SPEC §4); q exits 0.
 	l.typeKeys("\x03")
 	l.waitFor("Progress kept: 0/2 steps done", 1)
-	if code := l.wait(); code != 0 {
-		t.Errorf("Ctrl-C at a question: exit %d, want 0", code)
+	l.waitFor("Interrupted (Ctrl-C)", 1)
+	if code := l.wait(); code != 130 {
+		t.Errorf("Ctrl-C at a question: exit %d, want 130", code)
 	}
 }
 

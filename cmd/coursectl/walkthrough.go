@@ -473,11 +473,61 @@ func (w *walkthrough) exec(ctx context.Context, step *course.Step) *runner.StepR
 	// A step may leave the terminal's pen coloured or its cursor hidden (a
 	// program that was stopped mid-draw): put both back.
 	fmt.Fprint(w.out(), "\x1b[0m\x1b[?25h")
-	if r.Output != "" && !strings.HasSuffix(r.Output, "\n") {
+	if step.Attrs.Background {
+		w.background(step, r)
+	} else if r.Output != "" && !strings.HasSuffix(r.Output, "\n") {
 		fmt.Fprint(w.out(), "\n")
 	}
 	w.status(r)
 	return r
+}
+
+// background tells the learner what a background step did: its output goes
+// to the runner's log, not the terminal (so it cannot mix with the steps
+// after it), so nothing appeared while it ran. r.Output is what the job had
+// logged by the time it was ready (or failed): its first lines are shown.
+func (w *walkthrough) background(step *course.Step, r *runner.StepResult) {
+	fmt.Fprintf(w.out(), "  %s\n", w.paint("⇢ runs on in the background (`jobs` lists it); its output goes to a log.", "2"))
+	what := "What it printed until ready:"
+	if r.Status != runner.Passed || step.Attrs.Ready == "" {
+		what = "What it printed so far:"
+	}
+	fmt.Fprintf(w.out(), "  %s\n", w.paint("  "+what, "2"))
+	lines := headLines(r.Output, backgroundLines)
+	if len(lines) == 0 {
+		fmt.Fprintf(w.out(), "  │ %s\n", w.paint("(nothing yet)", "2"))
+	}
+	for _, l := range lines {
+		fmt.Fprintf(w.out(), "  │ %s\n", l)
+	}
+}
+
+// backgroundLines is how many lines of a background step's output run
+// shows: enough for a server's start-up banner.
+const backgroundLines = 10
+
+// headLines is the first n lines of a step's captured output, escapes and
+// \r redraws dropped, with a last line counting those left out.
+func headLines(out string, n int) []string {
+	out = strings.TrimRight(xansi.Strip(out), "\n")
+	if out == "" {
+		return nil
+	}
+	lines := strings.Split(out, "\n")
+	more := 0
+	if len(lines) > n {
+		more = len(lines) - n
+		lines = lines[:n]
+	}
+	for i, l := range lines {
+		if j := strings.LastIndexByte(l, '\r'); j >= 0 {
+			lines[i] = l[j+1:]
+		}
+	}
+	if more > 0 {
+		lines = append(lines, fmt.Sprintf("… %s more", plural(more, "line")))
+	}
+	return lines
 }
 
 func (w *walkthrough) status(r *runner.StepResult) {

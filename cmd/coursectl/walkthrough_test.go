@@ -616,3 +616,26 @@ func TestRunFromWithoutCheckpointSaysItOnce(t *testing.T) {
 		t.Errorf("exit %d after q, want 0", code)
 	}
 }
+
+// A background step's output goes to a log, not the terminal: run says the
+// step went on in the background and shows what it printed until ready.
+func TestRunBackgroundStepShowsItsStart(t *testing.T) {
+	module := "# Bg\n\n## Serve\n\n```sh {background ready=\"Listening on [0-9]+\"}\necho \"boot\"\"ing\"\necho \"Listening on 8080\"\nwhile :; do sleep 1; done\n```\n\n## Talk\n\n```sh\necho ta''lked\n```\n"
+	p := newPlace(t, map[string]string{"m.md": module})
+	l := p.start(t, p.env(), "run", "m.md")
+	l.waitFor(hint, 1)
+	l.typeKeys("\r")
+	l.waitFor("✓ passed", 1)
+	got := l.text()
+	for _, want := range []string{"runs on in the background", "What it printed until ready:", "│ booting", "│ Listening on 8080"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the background step's start does not show %q:\n%s", want, got)
+		}
+	}
+	l.waitFor(hint, 2)
+	l.typeKeys("\r")
+	l.waitFor("talked", 1)
+	if code := l.wait(); code != 0 {
+		t.Errorf("exit %d, want 0", code)
+	}
+}

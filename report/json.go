@@ -37,6 +37,15 @@ type jsonStep struct {
 	FailCommand string `json:"fail_command,omitempty"`
 	Note        string `json:"note,omitempty"`
 	Diff        string `json:"diff,omitempty"`
+	// Fakes are the calls of faked commands the step made, in order
+	// (issue 4: recorded and shown in the step's report, as the text and
+	// HTML reports show them).
+	Fakes []jsonFake `json:"fakes,omitempty"`
+}
+
+type jsonFake struct {
+	Command string   `json:"command"`
+	Args    []string `json:"args"` // [] rather than null for a call with none
 }
 
 // JSON writes one object per module, one per line (JSON Lines), so a
@@ -87,6 +96,13 @@ func jsonFor(mr *runner.ModuleResult) jsonModule {
 			// "passed" with duration_ms 0 would otherwise read as a step
 			// that ran in no time.
 			js.Note = CheckpointNote
+		}
+		for _, fc := range sr.Fakes {
+			args := fc.Args
+			if args == nil {
+				args = []string{}
+			}
+			js.Fakes = append(js.Fakes, jsonFake{Command: fc.Command, Args: args})
 		}
 		if failed(sr) {
 			js.FailLine = sr.FailLine

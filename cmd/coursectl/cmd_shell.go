@@ -24,7 +24,9 @@ func init() {
 Opens an interactive bash with the shell state of the checkpoint before step
 ID: the variables, working directory, functions, aliases and options the
 steps before it left. Try the step's commands by hand, look around, then
-type exit. Nothing you do in this shell changes the checkpoints.
+type exit. Nothing you do in this shell changes the checkpoints. With stdin
+not a terminal (a pipe, a file) the commands in it run and the shell ends
+at its end, like 'bash < script'.
 
 Without --at, the state is the one 'coursectl run FILE' would resume with
 (before the first step not done).
@@ -97,7 +99,17 @@ func runShell(ctx context.Context, streams *IOStreams, args []string) error {
 	}
 	in := streams.InFile
 	if in == nil {
-		in = os.Stdin
+		// Not a terminal (piped, or </dev/null): the runner copies what it
+		// reads into the shell's pty, but a pipe's end of input is not a
+		// byte and is lost there, so bash would wait for more forever. End
+		// the input the way a person at the keyboard does, with Ctrl-D at
+		// the start of a line: the shell ends at the end of the script,
+		// like `bash < script`.
+		var err error
+		if in, err = endWithCtrlD(streams.In); err != nil {
+			return err
+		}
+		defer in.Close()
 	}
 	out := streams.OutFile
 	var plainDone chan struct{}
@@ -130,6 +142,39 @@ func runShell(ctx context.Context, streams *IOStreams, args []string) error {
 		return usageError("%v", pe)
 	}
 	return err
+}
+
+// endWithCtrlD is a pipe that gives what r holds and then ends the line
+// discipline's input: a newline if the last line has none (so it runs, as
+// bash runs a script's unterminated last line), then Ctrl-D, which the pty
+// turns into end of file for the shell reading it.
+func endWithCtrlD(r io.Reader) (*os.File, error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		defer pw.Close()
+		last := byte('\n')
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := r.Read(buf)
+			if n > 0 {
+				last = buf[n-1]
+				if _, werr := pw.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		if last != '\n' {
+			_, _ = pw.Write([]byte{'\n'})
+		}
+		_, _ = pw.Write([]byte{4})
+	}()
+	return pr, nil
 }
 
 // plainWriter passes terminal output on as plain lines: escape sequences

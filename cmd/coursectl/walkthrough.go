@@ -25,11 +25,14 @@ import (
 // the runner's shell with the learner's terminal attached. docs/walkthrough.md
 // has the keys and the decisions behind them.
 type walkthrough struct {
-	mod      *course.Module
-	streams  *IOStreams
-	yes      bool // --yes: run every step, ask nothing
-	only     bool // --only: the one step the session starts at
-	stateDir string
+	// noRestore is why the checkpoint before a --from/--only start could
+	// not be restored ("" when it was, or there is none to restore).
+	noRestore string
+	mod       *course.Module
+	streams   *IOStreams
+	yes       bool // --yes: run every step, ask nothing
+	only      bool // --only: the one step the session starts at
+	stateDir  string
 
 	sess *runner.Session
 	// pos is each shown step's learner-facing number ("Step 3/9"): hidden
@@ -47,9 +50,10 @@ type walkthrough struct {
 type next int
 
 const (
-	nextStep   next = iota
-	quit            // the learner quit; progress kept
-	quitFailed      // the learner quit at a failed step (or --yes stopped there)
+	nextStep    next = iota
+	quit             // the learner quit; progress kept
+	quitFailed       // the learner quit at a failed step (or --yes stopped there)
+	interrupted      // Ctrl-C at a question: progress kept as with q, exit 130
 )
 
 func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
@@ -73,7 +77,22 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	defer restore()
 	w.cooked = restore
 	w.keys = func() { _, _ = keysMode(w.streams.InFile) }
+	// With --from/--only, the runner warns when the checkpoint before the
+	// start cannot be restored. The announcement says where the run starts
+	// and with what state, so that warning is folded into it: one message,
+	// not a warning of a fresh shell followed by "with the state step N
+	// left".
+	var freshSuffix string
+	if opts.From != "" {
+		if st := w.mod.Step(opts.From); st != nil && st.Index > 1 {
+			freshSuffix = fmt.Sprintf("; starting at step %s with a fresh shell", st.ID)
+		}
+	}
 	opts.Events.Warning = func(msg string) {
+		if freshSuffix != "" && w.noRestore == "" && strings.HasSuffix(msg, freshSuffix) {
+			w.noRestore = strings.TrimPrefix(strings.TrimSuffix(msg, freshSuffix), w.mod.Path+": ")
+			return
+		}
 		fmt.Fprintf(w.streams.Err, "coursectl: warning: %s\n", msg)
 	}
 	sess, err := runner.Open(ctx, w.mod, opts)
@@ -121,6 +140,9 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 		} else {
 			result, err = w.visit(ctx, i)
 		}
+		if errors.Is(err, errCtrlC) {
+			result, err = interrupted, nil
+		}
 		if err != nil {
 			closeSession()
 			return err
@@ -138,8 +160,12 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	switch {
 	case result != nextStep:
 		w.goodbye(after)
-		if result == quitFailed {
+		switch result {
+		case quitFailed:
 			return silentExit(exitFailed)
+		case interrupted:
+			fmt.Fprintf(w.out(), "  %s\n", w.paint("Interrupted (Ctrl-C).", "33"))
+			return silentExit(exitInterrupted)
 		}
 		return nil
 	case w.only:
@@ -195,7 +221,11 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 		}
 	}
 	if start > 0 && opts.From != "" {
-		msg += fmt.Sprintf(", with the shell state step %d left", w.number(start-1))
+		if w.noRestore != "" {
+			msg += fmt.Sprintf(", with a fresh shell: %s", w.noRestore)
+		} else {
+			msg += fmt.Sprintf(", with the shell state step %d left", w.number(start-1))
+		}
 	}
 	fmt.Fprintf(w.out(), "  %s\n", w.paint(msg+".", "1"))
 }
@@ -336,6 +366,15 @@ func (w *walkthrough) visit(ctx context.Context, i int) (next, error) {
 			if r.Status == runner.Passed || r.Status == runner.Skipped {
 				return nextStep, nil
 			}
+			if current != step && r.FailLine > 0 {
+				// The line is where the learner's text sits in place of the
+				// step's; the file itself is unchanged, so say so.
+				first := step.BodyLine
+				if first == 0 {
+					first = step.Line + 1
+				}
+				fmt.Fprintf(w.out(), "  %s\n", w.paint(fmt.Sprintf("(line %d of your version; %s is not changed)", r.FailLine-first+1, w.mod.Path), "2"))
+			}
 			if w.yes {
 				return quitFailed, nil
 			}
@@ -434,11 +473,61 @@ func (w *walkthrough) exec(ctx context.Context, step *course.Step) *runner.StepR
 	// A step may leave the terminal's pen coloured or its cursor hidden (a
 	// program that was stopped mid-draw): put both back.
 	fmt.Fprint(w.out(), "\x1b[0m\x1b[?25h")
-	if r.Output != "" && !strings.HasSuffix(r.Output, "\n") {
+	if step.Attrs.Background {
+		w.background(step, r)
+	} else if r.Output != "" && !strings.HasSuffix(r.Output, "\n") {
 		fmt.Fprint(w.out(), "\n")
 	}
 	w.status(r)
 	return r
+}
+
+// background tells the learner what a background step did: its output goes
+// to the runner's log, not the terminal (so it cannot mix with the steps
+// after it), so nothing appeared while it ran. r.Output is what the job had
+// logged by the time it was ready (or failed): its first lines are shown.
+func (w *walkthrough) background(step *course.Step, r *runner.StepResult) {
+	fmt.Fprintf(w.out(), "  %s\n", w.paint("⇢ runs on in the background (`jobs` lists it); its output goes to a log.", "2"))
+	what := "What it printed until ready:"
+	if r.Status != runner.Passed || step.Attrs.Ready == "" {
+		what = "What it printed so far:"
+	}
+	fmt.Fprintf(w.out(), "  %s\n", w.paint("  "+what, "2"))
+	lines := headLines(r.Output, backgroundLines)
+	if len(lines) == 0 {
+		fmt.Fprintf(w.out(), "  │ %s\n", w.paint("(nothing yet)", "2"))
+	}
+	for _, l := range lines {
+		fmt.Fprintf(w.out(), "  │ %s\n", l)
+	}
+}
+
+// backgroundLines is how many lines of a background step's output run
+// shows: enough for a server's start-up banner.
+const backgroundLines = 10
+
+// headLines is the first n lines of a step's captured output, escapes and
+// \r redraws dropped, with a last line counting those left out.
+func headLines(out string, n int) []string {
+	out = strings.TrimRight(xansi.Strip(out), "\n")
+	if out == "" {
+		return nil
+	}
+	lines := strings.Split(out, "\n")
+	more := 0
+	if len(lines) > n {
+		more = len(lines) - n
+		lines = lines[:n]
+	}
+	for i, l := range lines {
+		if j := strings.LastIndexByte(l, '\r'); j >= 0 {
+			lines[i] = l[j+1:]
+		}
+	}
+	if more > 0 {
+		lines = append(lines, fmt.Sprintf("… %s more", plural(more, "line")))
+	}
+	return lines
 }
 
 func (w *walkthrough) status(r *runner.StepResult) {
@@ -512,8 +601,13 @@ func (w *walkthrough) help(failed, editable bool) string {
 	return b.String()
 }
 
+// errCtrlC is Ctrl-C at a question: the walkthrough ends as with q (progress
+// kept), but the exit status says interrupted (130, SPEC §4), as a shell's
+// does; q is the learner's ordinary way out and exits 0.
+var errCtrlC = errors.New("interrupted at a question")
+
 // ask shows hint and reads one key of allowed from the learner's terminal
-// in raw mode. Ctrl-C and Ctrl-D quit, as q does; Enter is '\r'.
+// in raw mode. Ctrl-D quits, as q does; Ctrl-C is errCtrlC; Enter is '\r'.
 func (w *walkthrough) ask(ctx context.Context, hint, allowed string) (byte, error) {
 	// Keys typed before the question is on screen are dropped (an Enter
 	// pressed twice must not run a step the learner has not seen); keys
@@ -580,7 +674,9 @@ func readKey(ctx context.Context, in *os.File, allowed string) (byte, error) {
 		switch key {
 		case '\n':
 			key = '\r'
-		case 0x03, 0x04: // Ctrl-C, Ctrl-D
+		case 0x03: // Ctrl-C
+			return 0, errCtrlC
+		case 0x04: // Ctrl-D
 			key = 'q'
 		}
 		if key >= 'A' && key <= 'Z' {
@@ -638,6 +734,12 @@ func (w *walkthrough) edit(ctx context.Context, i int, cur *course.Step) (*cours
 		fmt.Fprintf(w.out(), "%s\n", w.paint("  Nothing left to run: the step is unchanged.", "2"))
 		return nil, nil
 	}
+	if text == strings.TrimRight(editableText(cur), "\n \t") {
+		// Quitting the editor without a change is not a new version: the
+		// step runs as it was.
+		fmt.Fprintf(w.out(), "%s\n", w.paint("  No change: the step runs as it was.", "2"))
+		return nil, nil
+	}
 	ed := editedStep(cur, text)
 	rt := w.renderer()
 	fmt.Fprint(w.out(), "\n"+w.frame(rt, i, ed))
@@ -659,7 +761,11 @@ func editableText(s *course.Step) string {
 }
 
 // editedStep is s with text in place of its commands. It runs as a plain
-// script: expected output written for the original is not checked.
+// script: expected output written for the original is not checked. The text
+// is split into commands as the module's own blocks are, each at its line
+// counted from the step's first body line (the edited text is drawn in the
+// step's place), so a failure names the command that failed and its line in
+// the learner's version, not the whole text at the fence.
 func editedStep(s *course.Step, text string) *course.Step {
 	ed := *s
 	ed.Body = text + "\n"
@@ -667,12 +773,33 @@ func editedStep(s *course.Step, text string) *course.Step {
 		return &ed
 	}
 	ed.Kind, ed.Lang, ed.Prompted, ed.Expected = course.Script, "sh", false, nil
-	line := s.BodyLine
-	if line == 0 {
-		line = s.Line + 1
+	first := s.BodyLine
+	if first == 0 {
+		first = s.Line + 1
 	}
-	ed.Commands = []course.Command{{Text: text, Line: line}}
+	ed.Commands = editedCommands(text, first)
 	return &ed
+}
+
+// editedCommands splits text as the parser splits an sh block (a command
+// runs until bash would stop asking for more; blank and comment lines go),
+// with text's first line at line first. The fence is longer than any run of
+// backticks in text, so text cannot close it.
+func editedCommands(text string, first int) []course.Command {
+	fence := "```"
+	for strings.Contains(text, fence) {
+		fence += "`"
+	}
+	mod, err := course.Parse("edited.md", []byte(fence+"sh\n"+text+"\n"+fence+"\n"))
+	if err != nil || len(mod.Steps) != 1 || len(mod.Steps[0].Commands) == 0 {
+		return []course.Command{{Text: text, Line: first}}
+	}
+	cmds := append([]course.Command(nil), mod.Steps[0].Commands...)
+	for i := range cmds {
+		// The body starts on line 2 of the wrapper.
+		cmds[i].Line += first - 2
+	}
+	return cmds
 }
 
 // editorCommand is the learner's editor: $VISUAL, $EDITOR, else the first

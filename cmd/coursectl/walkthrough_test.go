@@ -236,11 +236,13 @@ func TestRunShowsProseWithoutMarkers(t *testing.T) {
 			t.Errorf("screen shows the markdown marker %q:\n%s", marker, got)
 		}
 	}
-	// Ctrl-C at a question quits as q does: progress kept, exit 0.
+	// Ctrl-C at a question quits as q does (progress kept), but says it
+	// was interrupted and exits 130 (SPEC §4); q exits 0.
 	l.typeKeys("\x03")
 	l.waitFor("Progress kept: 0/2 steps done", 1)
-	if code := l.wait(); code != 0 {
-		t.Errorf("Ctrl-C at a question: exit %d, want 0", code)
+	l.waitFor("Interrupted (Ctrl-C)", 1)
+	if code := l.wait(); code != 130 {
+		t.Errorf("Ctrl-C at a question: exit %d, want 130", code)
 	}
 }
 
@@ -542,5 +544,98 @@ func TestRunOnlyKeepsLaterSteps(t *testing.T) {
 	}
 	if got := p.status(t, "m.md"); !strings.Contains(got, "2/2 steps done") {
 		t.Errorf("after --only of step 1:\n%s", got)
+	}
+}
+
+// An edited step (e) that fails is reported at the failing line of the
+// learner's text with that line's command, not the whole text at the fence;
+// quitting the editor without a change runs the step as written, and says
+// nothing of "your version".
+func TestRunEditedStepFailsAtItsOwnLine(t *testing.T) {
+	const module = "# Edit\n\n## Keep\n\n```sh\necho orig''inal-ran\n```\n\n## Two\n\n```sh\necho two-orig\n```\n"
+	// The learner's editor, scripted: it leaves the first step alone (as
+	// quitting without saving does) and replaces the second one's text.
+	editor := "#!/bin/sh\ngrep -q orig.*inal-ran \"$1\" && exit 0\nprintf 'echo EDITED-before\\nfalse\\necho after\\n' > \"$1\"\n"
+	p := newPlace(t, map[string]string{"m.md": module, "ed.sh": editor})
+	if err := os.Chmod(filepath.Join(p.dir, "ed.sh"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l := p.start(t, p.env("EDITOR="+filepath.Join(p.dir, "ed.sh")), "run", "m.md")
+	l.waitFor(hint, 1)
+	l.typeKeys("e")
+	l.waitFor("No change: the step runs as it was", 1)
+	l.waitFor(hint, 2)
+	l.typeKeys("\r")
+	l.waitFor("original-ran", 1)
+	l.waitFor("✓ passed", 1)
+	if got := l.text(); strings.Contains(got, "your version") {
+		t.Fatalf("an unchanged edit is called your version:\n%s", got)
+	}
+
+	l.waitFor("Step 2/2 · Two", 2)
+	l.waitFor(hint, 3)
+	l.typeKeys("e")
+	l.waitFor("(your version", 1)
+	l.waitFor(hint, 4)
+	l.typeKeys("\r")
+	l.waitFor("✗ failed (exit 1)", 1)
+	l.waitFor("r retry", 1)
+	got := l.text()
+	if !strings.Contains(got, "EDITED-before") || strings.Contains(got, "\nafter\n") {
+		t.Errorf("the edited step did not run up to its failing line:\n%s", got)
+	}
+	if !strings.Contains(got, "step two (m.md:13): `false` failed") {
+		t.Errorf("the failure does not name the edited text's failing line and command (want m.md:13, `false`):\n%s", got)
+	}
+	if !strings.Contains(got, "line 2 of your version") {
+		t.Errorf("the failure does not say which line of the learner's version failed:\n%s", got)
+	}
+	l.typeKeys("q")
+	if code := l.wait(); code != 1 {
+		t.Errorf("exit %d after quitting at a failed step, want 1", code)
+	}
+}
+
+// run --from a step whose previous step has no checkpoint says once that
+// it starts with a fresh shell and why: no separate warning, and never "with
+// the shell state step N left".
+func TestRunFromWithoutCheckpointSaysItOnce(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": "# From\n\n## One\n\n```sh\nX=1\n```\n\n## Two\n\n```sh\necho two\n```\n\n## Three\n\n```sh\necho \"three X=$X\"\n```\n"})
+	l := p.start(t, p.env(), "run", "m.md", "--from", "three")
+	l.waitFor(hint, 1)
+	got := l.text()
+	// The line is longer than the window: the terminal wraps it.
+	if !strings.Contains(strings.ReplaceAll(got, "\n", ""), "Starting at step 3/3 · Three (--from), with a fresh shell: no checkpoint for step two") {
+		t.Errorf("the start is not announced with the fresh shell and its reason:\n%s", got)
+	}
+	if strings.Contains(got, "warning") || strings.Contains(got, "shell state step") {
+		t.Errorf("a second, contradicting message about the start:\n%s", got)
+	}
+	l.typeKeys("q")
+	if code := l.wait(); code != 0 {
+		t.Errorf("exit %d after q, want 0", code)
+	}
+}
+
+// A background step's output goes to a log, not the terminal: run says the
+// step went on in the background and shows what it printed until ready.
+func TestRunBackgroundStepShowsItsStart(t *testing.T) {
+	module := "# Bg\n\n## Serve\n\n```sh {background ready=\"Listening on [0-9]+\"}\necho \"boot\"\"ing\"\necho \"Listening on 8080\"\nwhile :; do sleep 1; done\n```\n\n## Talk\n\n```sh\necho ta''lked\n```\n"
+	p := newPlace(t, map[string]string{"m.md": module})
+	l := p.start(t, p.env(), "run", "m.md")
+	l.waitFor(hint, 1)
+	l.typeKeys("\r")
+	l.waitFor("✓ passed", 1)
+	got := l.text()
+	for _, want := range []string{"runs on in the background", "What it printed until ready:", "│ booting", "│ Listening on 8080"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the background step's start does not show %q:\n%s", want, got)
+		}
+	}
+	l.waitFor(hint, 2)
+	l.typeKeys("\r")
+	l.waitFor("talked", 1)
+	if code := l.wait(); code != 0 {
+		t.Errorf("exit %d, want 0", code)
 	}
 }

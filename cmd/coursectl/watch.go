@@ -180,6 +180,17 @@ func (w *watcher) update(ctx context.Context) {
 		w.stopRun()
 		return
 	}
+	if w.opts.Run {
+		if err := invalidAnnotations(mod); err != nil {
+			// check refuses this module (a value the parser had to drop,
+			// such as timeout=banana): running it would run something
+			// other than the author wrote, and could pass. Shown as a
+			// parse error is, and the watch goes on.
+			w.stopRun()
+			w.showError(fmt.Errorf("%w\nrun: not run, as coursectl check would not run it", err))
+			return
+		}
+	}
 	w.last, w.lastInput = mod, input
 	w.redraw(mod, false)
 	if w.opts.Run {

@@ -540,3 +540,27 @@ func TestWatchCommandCtrlCExits130(t *testing.T) {
 		t.Errorf("stdout ends %q, stderr %q", out.String()[max(0, len(out.String())-40):], errOut.String())
 	}
 }
+
+// watch --run does not run a module check refuses (an annotation value the
+// parser had to drop): it shows the error as it shows a parse error, and
+// runs the module once the author fixes it.
+func TestWatchRunRefusesWhatCheckRefuses(t *testing.T) {
+	requireBash(t)
+	dir := t.TempDir()
+	path, logf := filepath.Join(dir, "m.md"), filepath.Join(dir, "log")
+	const doc = "# Bad\n\n## One\n\n```sh {timeout=%s}\necho ran >> %q\n```\n"
+	saveInPlace(t, path, fmt.Sprintf(doc, "banana", logf))
+	out, stop := startWatch(t, watchOptions{Path: path, Run: true})
+	u1 := out.waitUpdate(t, 1, "coursectl: "+path+":5: ", "timeout", "not run", "fix it and save again")
+	if strings.Contains(u1, "run: from") || strings.Contains(u1, "✓ passed") {
+		t.Errorf("a module check refuses was run:\n%s", u1)
+	}
+	saveInPlace(t, path, fmt.Sprintf(doc, "30s", logf))
+	out.waitUpdate(t, 2, "run: passed")
+	if got := readFile(t, logf); got != "ran\n" {
+		t.Errorf("log = %q, want one run, after the fix", got)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -115,7 +115,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	if opts.StateDir == "" {
 		opts.StateDir = DefaultStateDir()
 	}
-	st, err := openStore(opts.StateDir, mod)
+	st, err := openStore(opts.StateDir, mod, opts.Sandbox)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		}
 		s.start = step.Index - 1
 	case opts.Resume:
-		p, err := LoadProgress(opts.StateDir, mod)
+		p, err := loadProgress(opts.StateDir, mod, opts.Sandbox)
 		if err != nil {
 			return nil, err
 		}

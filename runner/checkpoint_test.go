@@ -84,7 +84,7 @@ func TestOldCheckpointsPruned(t *testing.T) {
 		t.Fatalf("resume after removing a step: %v", err)
 	}
 	st, _ := openStore(opts.StateDir, mod, opts.Sandbox)
-	ents, _ := os.ReadDir(filepath.Join(st.dir, "checkpoints"))
+	ents, _ := os.ReadDir(st.checkpointsDir())
 	var names []string
 	for _, e := range ents {
 		names = append(names, e.Name())

@@ -762,8 +762,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 		select {
 		case r, ok := <-s.sh.recs:
 			if !ok {
-				o.status = -1
-				o.died = s.shellDeath()
+				o.died, o.status = s.shellDeath()
 				return
 			}
 			if r.kind != 'E' {
@@ -875,7 +874,8 @@ var (
 func endsShell(died string) *regexp.Regexp {
 	switch {
 	case strings.Contains(died, "(exit "):
-		return regexp.MustCompile(commandAt + `(?:exit|logout)\b`)
+		// An exec'd program that has already exited ended it too.
+		return regexp.MustCompile(commandAt + `(?:(?:exit|logout)\b|exec\s+[^\s<>&0-9-])`)
 	case strings.Contains(died, "(exec)"):
 		return regexp.MustCompile(commandAt + `exec\s+[^\s<>&0-9-]`)
 	case strings.Contains(died, "closed the shell's input"):
@@ -947,14 +947,18 @@ func firstLine(s string) string {
 	return strings.TrimSpace(l)
 }
 
-// shellDeath says how the shell ended, kills what is left of its session and
-// collects the last output.
-func (s *Session) shellDeath() string {
+// shellDeath says how the shell ended and with which status — the step's
+// exit code, as a terminal's `$?` would have shown it: `exit 3` is 3, a
+// signal is 128+N (`kill -9 $$` is 137), -1 when it cannot be known (a
+// program the step exec'd is still running) — and kills what is left of its
+// session and collects the last output.
+func (s *Session) shellDeath() (string, int) {
 	select {
 	case <-s.sh.exited:
 	case <-time.After(300 * time.Millisecond):
 	}
 	var msg string
+	code := -1
 	if s.sh.alive() {
 		msg = "the step replaced the shell (exec); the shell is gone"
 	} else {
@@ -962,16 +966,18 @@ func (s *Session) shellDeath() string {
 		if errors.As(s.sh.waitErr, &ee) {
 			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 				msg = fmt.Sprintf("the shell was killed by signal %s", ws.Signal())
+				code = 128 + int(ws.Signal())
 			} else {
-				msg = fmt.Sprintf("the step ended the shell (exit %d)", ee.ExitCode())
+				code = ee.ExitCode()
+				msg = fmt.Sprintf("the step ended the shell (exit %d)", code)
 			}
 		} else {
-			msg = "the step ended the shell (exit 0)"
+			msg, code = "the step ended the shell (exit 0)", 0
 		}
 	}
 	s.sh.kill()
 	s.sh.pump.disarm()
-	return msg
+	return msg, code
 }
 
 // judge turns the outcome into the result's status and message. Expected
@@ -1028,8 +1034,12 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 			where = fmt.Sprintf("%s:%d", s.mod.Path, o.idleLine)
 		}
 		r.Error = fmt.Sprintf("step %s (%s) is waiting for input at `%s`: add `interact` or `interactive`", step.ID, where, o.idle)
+		// The status bash gave is that of our own SIGINT (130), not the
+		// step's: it has none (QA2 G5).
+		r.ExitCode = -1
 	case o.timedOut:
 		r.Status = Timeout
+		r.ExitCode = -1 // likewise: our SIGTERM's 143 or SIGINT's 130
 		r.Error = fmt.Sprintf("step %s (%s) timed out after %s", step.ID, where, p.timeout)
 	case o.interrupted:
 		r.Status = Failed

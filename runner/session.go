@@ -659,13 +659,18 @@ const abortLine = `{ __cc_abort;} 2>/dev/null`
 // wrapper nor the `. step.sh` line is traced, and puts back the course's
 // DEBUG trap — last, so it fires for none of this, and at the file's top
 // level, so a `trap - DEBUG` in the step lasts.
-const stepPrefix = `{ __cc_arm; if [[ -s $__cc_dir/dbgtrap ]]; then . "$__cc_dir/dbgtrap"; fi;} 2>/dev/null` + "\n"
+// It also tells the wrapper whether the step turns pipefail on or off
+// (pipefailIntent): __cc_post keeps that instead of the setting the step
+// began with.
+func stepPrefix(script string) string {
+	return `{ __cc_pfw=` + pipefailIntent(script) + `; __cc_arm; if [[ -s $__cc_dir/dbgtrap ]]; then . "$__cc_dir/dbgtrap"; fi;} 2>/dev/null` + "\n"
+}
 
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}
 	// The wrapper sources step.sh and reads it into history; rewriting one
 	// open file costs less than creating files per step.
-	if err := s.sh.writeStep(stepPrefix + p.script); err != nil {
+	if err := s.sh.writeStep(stepPrefix(p.script) + p.script); err != nil {
 		o.status, o.died = 1, "cannot write the step: "+err.Error()
 		return o
 	}

@@ -391,3 +391,52 @@ func TestLastPipelineSigpipeIsNotAFailure(t *testing.T) {
 		t.Errorf("a failure after a forgiven pipeline: %s exit %d, want failed 1", r.Status, r.ExitCode)
 	}
 }
+
+// QA2 G6: writers that die of SIGPIPE anywhere but last in a pipeline are
+// not a failure while pipefail is only the wrapper's — whether the pipeline
+// is the step's last command or not, and whatever stands last in it; under a
+// course's own pipefail they are.
+func TestSigpipeFromEarlierPipelineMembers(t *testing.T) {
+	mod := module(t,
+		"yes | head -c 300000 | wc -c\necho after-1\n",
+		"yes | head -c 300000 >/dev/null\necho after-2\n",
+		"yes | cat | head -c 300000\n",
+		"set -o pipefail\nyes | head -c 3000 >/dev/null\necho not-reached\n",
+	)
+	s := open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "300000\n") || !strings.Contains(r.Output, "after-1") {
+		t.Errorf("output %q", r.Output)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "after-2") {
+		t.Errorf("output %q", r.Output)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
+	if r := s.Exec(ctxT(t), mod.Steps[3]); r.Status != Failed || r.ExitCode != 141 || strings.Contains(r.Output, "not-reached") {
+		t.Errorf("under the course's pipefail: %s exit %d %q, want failed 141", r.Status, r.ExitCode, r.Output)
+	}
+}
+
+// QA2 G6: a step whose output is cut still says how many lines it printed
+// in all, so a report's "last 20 of N lines" counts them all, not the tail's.
+func TestOutputLinesCountsWhatWasNotKept(t *testing.T) {
+	mod := module(t, "seq 200000\n", "printf 'a\\nb\\nno-newline'\n")
+	s := open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	kept := strings.Count(r.Output, "\n")
+	if !strings.Contains(r.Output, "bytes of output not kept") || kept >= 200000 {
+		t.Fatalf("the output was not cut (%d lines kept)", kept)
+	}
+	if r.OutputLines != 200000 {
+		t.Errorf("OutputLines %d, want 200000 (the tail kept %d)", r.OutputLines, kept)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if r.OutputLines != 3 {
+		t.Errorf("OutputLines %d for %q, want 3", r.OutputLines, r.Output)
+	}
+}

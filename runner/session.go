@@ -641,6 +641,7 @@ type outcome struct {
 	syntaxErr   string // bash's syntax error in the step, if any
 	syntaxLine  int    // its markdown line
 	capture     *tail  // the output so far (wait looks at the last prompt)
+	outputLines int    // lines printed in all, kept or not
 	interrupted bool
 	died        string // how the shell ended, when it did
 	lostInput   bool   // the step left the shell without its terminal input
@@ -727,7 +728,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		o.failLine-- // the script's line, past stepPrefix
 	}
 	o.syntaxErr, o.syntaxLine = paths.syntaxErr, paths.syntaxLine
-	o.output = tail.String()
+	o.output, o.outputLines = tail.String(), int(tail.Lines())
 	if o.typedAbort {
 		// The terminal echoed the line the runner typed.
 		o.output = strings.Replace(o.output, abortLine+"\n", "", 1)
@@ -988,7 +989,7 @@ func (s *Session) shellDeath() (string, int) {
 // judge turns the outcome into the result's status and message. Expected
 // output and verify checks (issue 4) plug in after the exit status check.
 func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
-	r.Output = o.output
+	r.Output, r.OutputLines = o.output, o.outputLines
 	where := fmt.Sprintf("%s:%d", s.mod.Path, step.Line)
 	if p.skip != "" {
 		r.Status, r.Note = Skipped, p.skip

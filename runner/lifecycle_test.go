@@ -22,9 +22,9 @@ func TestStepEndsItsShell(t *testing.T) {
 		at               int // the command that ended it (index)
 		code             int // the step's exit code, as $? would say (QA2 G4)
 	}{
-		{"exit", "echo bye\nexit 3\n", "ended the shell (exit 3)", 1, 3},
+		{"exit", "echo bye\nexit 3\n", "ended the shell with exit status 3", 1, 3},
 		{"exec", "exec sleep 30\n", "replaced the shell (exec)", 0, -1},
-		{"exec-ends", "exec sh -c 'exit 5'\n", "ended the shell (exit 5)", 0, 5},
+		{"exec-ends", "exec sh -c 'exit 5'\n", "ended the shell with exit status 5", 0, 5},
 		{"kill", "kill -KILL $$\n", "killed by signal killed", 0, 137},
 		// Not an end of the shell yet, but it would read end-of-file at
 		// its next prompt: the step fails, the next gets a new shell.

@@ -879,7 +879,7 @@ var (
 // says.
 func endsShell(died string) *regexp.Regexp {
 	switch {
-	case strings.Contains(died, "(exit "):
+	case strings.Contains(died, "ended the shell with exit status"):
 		// An exec'd program that has already exited ended it too.
 		return regexp.MustCompile(commandAt + `(?:(?:exit|logout)\b|exec\s+[^\s<>&0-9-])`)
 	case strings.Contains(died, "(exec)"):
@@ -975,10 +975,10 @@ func (s *Session) shellDeath() (string, int) {
 				code = 128 + int(ws.Signal())
 			} else {
 				code = ee.ExitCode()
-				msg = fmt.Sprintf("the step ended the shell (exit %d)", code)
+				msg = fmt.Sprintf("the step ended the shell with exit status %d", code)
 			}
 		} else {
-			msg, code = "the step ended the shell (exit 0)", 0
+			msg, code = "the step ended the shell with exit status 0", 0
 		}
 	}
 	s.sh.kill()

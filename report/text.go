@@ -123,7 +123,7 @@ func (t Text) failure(w io.Writer, file string, sr *runner.StepResult) {
 	if lines, earlier := tail(sr.Output, TailLines); len(lines) > 0 && diff == "" {
 		head := "output:"
 		if earlier > 0 {
-			head = fmt.Sprintf("output (last %d of %d lines):", len(lines), len(lines)+earlier)
+			head = fmt.Sprintf("output (last %d of %d lines):", len(lines), max(len(lines)+earlier, sr.OutputLines)) // the tail kept may be a fraction
 		}
 		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, head))
 		t.quote(w, lines, nil)

@@ -359,7 +359,7 @@ func TestSeedModuleOffline(t *testing.T) {
 	}
 	// Where the run's sandbox is (opening a session at step 1 would
 	// empty it: a new run starts fresh).
-	st, err := openStore(opts.StateDir, mod)
+	st, err := openStore(opts.StateDir, mod, opts.Sandbox)
 	if err != nil {
 		t.Fatal(err)
 	}

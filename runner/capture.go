@@ -14,12 +14,29 @@ type tail struct {
 	max     int
 	buf     []byte
 	dropped int64
+	// lines counts every line written, kept or not (a last line without
+	// its newline included), so a report can say how much the kept tail is
+	// the end of: "last 20 of 7438212 lines", not of the tail's 1562.
+	lines   int64
+	partial bool // the last byte written was not a newline
+}
+
+// Lines is how many lines were written in all.
+func (t *tail) Lines() int64 {
+	if t.partial {
+		return t.lines + 1
+	}
+	return t.lines
 }
 
 func newTail(max int) *tail { return &tail{max: max} }
 
 func (t *tail) Write(b []byte) (int, error) {
 	n := len(b)
+	if n > 0 {
+		t.lines += int64(bytes.Count(b, []byte{'\n'}))
+		t.partial = b[n-1] != '\n'
+	}
 	if len(b) >= t.max {
 		t.dropped += int64(len(t.buf) + len(b) - t.max)
 		t.buf = append(t.buf[:0], b[len(b)-t.max:]...)

@@ -20,9 +20,13 @@ import (
 // STATE/modules/NAME-HASH/, HASH from the module's absolute path so two
 // modules with the same file name never share.
 type store struct {
-	dir   string
-	made  bool     // checkpoints/ exists
-	chain []string // chain[i]: hash of steps 0..i (bodies and what affects running)
+	dir string
+	// sandboxed: the store holds a sandboxed run's checkpoints and record
+	// (check, watch --run), kept apart from the learner's live ones (run,
+	// check --no-sandbox) so neither restores the other's state.
+	sandboxed bool
+	made      bool     // checkpoints/ exists
+	chain     []string // chain[i]: hash of steps 0..i (bodies and what affects running)
 }
 
 const (
@@ -43,7 +47,7 @@ func DefaultStateDir() string {
 	return filepath.Join(home, ".local", "state", "coursectl")
 }
 
-func openStore(stateDir string, mod *course.Module) (*store, error) {
+func openStore(stateDir string, mod *course.Module, sandboxed bool) (*store, error) {
 	if stateDir == "" {
 		stateDir = DefaultStateDir()
 	}
@@ -59,7 +63,7 @@ func openStore(stateDir string, mod *course.Module) (*store, error) {
 	sum := sha256.Sum256([]byte(abs))
 	name := strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
 	name = regexp.MustCompile(`[^A-Za-z0-9._-]+`).ReplaceAllString(name, "_")
-	st := &store{dir: filepath.Join(stateDir, "modules", name+"-"+hex.EncodeToString(sum[:6]))}
+	st := &store{dir: filepath.Join(stateDir, "modules", name+"-"+hex.EncodeToString(sum[:6])), sandboxed: sandboxed}
 	st.chain = stepChain(mod)
 	return st, nil
 }
@@ -97,11 +101,26 @@ func stepChain(mod *course.Module) []string {
 	return out
 }
 
-func (st *store) checkpointPath(i int) string {
-	return filepath.Join(st.dir, "checkpoints", fmt.Sprintf("%03d-%s.sh", i+1, st.chain[i][:16]))
+// checkpointsDir is the namespace's checkpoint directory: the learner's
+// live one keeps the name it always had, so their progress survives an
+// upgrade.
+func (st *store) checkpointsDir() string {
+	if st.sandboxed {
+		return filepath.Join(st.dir, "sandbox-checkpoints")
+	}
+	return filepath.Join(st.dir, "checkpoints")
 }
 
-func (st *store) recordPath() string { return filepath.Join(st.dir, "record.json") }
+func (st *store) checkpointPath(i int) string {
+	return filepath.Join(st.checkpointsDir(), fmt.Sprintf("%03d-%s.sh", i+1, st.chain[i][:16]))
+}
+
+func (st *store) recordPath() string {
+	if st.sandboxed {
+		return filepath.Join(st.dir, "sandbox-record.json")
+	}
+	return filepath.Join(st.dir, "record.json")
+}
 
 // prepare reads the wrapper's freshly written state file (in the scratch
 // directory, on tmpfs when there is one) and returns the checkpoint to store,
@@ -130,7 +149,7 @@ func prepareCheckpoint(tmp string, history []byte) ([]byte, error) {
 // on a journalling filesystem, so the wrapper never writes the store itself.
 func (st *store) write(i int, data []byte) error {
 	if !st.made {
-		if err := os.MkdirAll(filepath.Join(st.dir, "checkpoints"), 0o755); err != nil {
+		if err := os.MkdirAll(st.checkpointsDir(), 0o755); err != nil {
 			return err
 		}
 		st.made = true
@@ -153,7 +172,7 @@ func (st *store) drop(from, to int) error {
 // steps that no longer exist) and leftovers of interrupted writes: a module
 // keeps one set, this chain's.
 func (st *store) prune() error {
-	dir := filepath.Join(st.dir, "checkpoints")
+	dir := st.checkpointsDir()
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -335,9 +354,21 @@ type Progress struct {
 	Warnings []string
 }
 
-// LoadProgress reads which steps of mod have valid checkpoints.
+// LoadProgress reads which steps of mod have valid checkpoints in the
+// learner's live namespace (run, check --no-sandbox): what `run` resumes,
+// `status` shows and `shell` stands in.
 func LoadProgress(stateDir string, mod *course.Module) (*Progress, error) {
-	st, err := openStore(stateDir, mod)
+	return loadProgress(stateDir, mod, false)
+}
+
+// LoadSandboxProgress is LoadProgress for the sandboxed runs' namespace
+// (check, watch --run): what `check --resume` and `watch --run` go on from.
+func LoadSandboxProgress(stateDir string, mod *course.Module) (*Progress, error) {
+	return loadProgress(stateDir, mod, true)
+}
+
+func loadProgress(stateDir string, mod *course.Module, sandboxed bool) (*Progress, error) {
+	st, err := openStore(stateDir, mod, sandboxed)
 	if err != nil {
 		return nil, err
 	}
@@ -357,7 +388,7 @@ func LoadProgress(stateDir string, mod *course.Module) (*Progress, error) {
 	if p.Next < 0 {
 		p.Next = len(mod.Steps)
 	}
-	rec, err := LoadRecord(stateDir, mod)
+	rec, err := st.readRecord(mod)
 	if err != nil {
 		p.Warnings = append(p.Warnings, err.Error()+"; ignored")
 	} else if rec != nil {
@@ -371,12 +402,28 @@ func LoadProgress(stateDir string, mod *course.Module) (*Progress, error) {
 	return p, nil
 }
 
-// LoadRecord reads the last run's record of mod; nil, nil when there is none.
+// LoadRecord reads the latest run's record of mod, sandboxed or live,
+// whichever ended last (`render --state` shows the most recent results);
+// nil, nil when there is none.
 func LoadRecord(stateDir string, mod *course.Module) (*ModuleResult, error) {
-	st, err := openStore(stateDir, mod)
-	if err != nil {
-		return nil, err
+	var latest *ModuleResult
+	for _, sandboxed := range []bool{false, true} {
+		st, err := openStore(stateDir, mod, sandboxed)
+		if err != nil {
+			return nil, err
+		}
+		r, err := st.readRecord(mod)
+		if err != nil {
+			return nil, err
+		}
+		if r != nil && (latest == nil || r.Started.Add(r.Duration).After(latest.Started.Add(latest.Duration))) {
+			latest = r
+		}
 	}
+	return latest, nil
+}
+
+func (st *store) readRecord(mod *course.Module) (*ModuleResult, error) {
 	b, err := os.ReadFile(st.recordPath())
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -397,9 +444,10 @@ func LoadRecord(stateDir string, mod *course.Module) (*ModuleResult, error) {
 	return &r, nil
 }
 
-// Reset forgets mod's checkpoints, run record and sandbox.
+// Reset forgets mod's checkpoints and run records (both namespaces) and
+// sandbox.
 func Reset(stateDir string, mod *course.Module) error {
-	st, err := openStore(stateDir, mod)
+	st, err := openStore(stateDir, mod, false)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func TestResume(t *testing.T) {
 	if res.OK() || res.Steps[2].Status != Failed {
 		t.Fatalf("first run should fail at step 3: %+v", res.Steps[2])
 	}
-	p, _ := LoadProgress(opts.StateDir, mod)
+	p, _ := loadProgress(opts.StateDir, mod, opts.Sandbox)
 	if p.Next != 2 || p.Failed != "step-3" {
 		t.Fatalf("progress: next %d failed %q", p.Next, p.Failed)
 	}
@@ -60,7 +60,7 @@ func TestEditInvalidatesLaterCheckpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	mod.Steps[1].Commands[0].Text = "b=22"
-	p, _ := LoadProgress(opts.StateDir, mod)
+	p, _ := loadProgress(opts.StateDir, mod, opts.Sandbox)
 	if !p.Done[0] || p.Done[1] || p.Done[2] || p.Next != 1 {
 		t.Errorf("after an edit of step 2: done %v next %d", p.Done, p.Next)
 	}
@@ -83,8 +83,8 @@ func TestOldCheckpointsPruned(t *testing.T) {
 	if res, err := RunModule(ctxT(t), mod, opts); err != nil || !res.OK() {
 		t.Fatalf("resume after removing a step: %v", err)
 	}
-	st, _ := openStore(opts.StateDir, mod)
-	ents, _ := os.ReadDir(filepath.Join(st.dir, "checkpoints"))
+	st, _ := openStore(opts.StateDir, mod, opts.Sandbox)
+	ents, _ := os.ReadDir(st.checkpointsDir())
 	var names []string
 	for _, e := range ents {
 		names = append(names, e.Name())
@@ -102,7 +102,7 @@ func TestCorruptCheckpoint(t *testing.T) {
 	if _, err := RunModule(ctxT(t), mod, opts); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := openStore(opts.StateDir, mod)
+	st, _ := openStore(opts.StateDir, mod, opts.Sandbox)
 	// Truncate step 2's checkpoint (as a crash mid-write on a filesystem
 	// without ordered rename would) and drop step 3's, so resume must
 	// restore from step 2.
@@ -144,7 +144,7 @@ func TestCorruptCheckpoint(t *testing.T) {
 	}
 	// The record is corrupt too: progress still loads, with a warning.
 	os.WriteFile(st.recordPath(), []byte("{not json"), 0o644)
-	p, err := LoadProgress(opts.StateDir, mod)
+	p, err := loadProgress(opts.StateDir, mod, opts.Sandbox)
 	if err != nil || len(p.Warnings) == 0 {
 		t.Errorf("corrupt record: %v, warnings %v", err, p.Warnings)
 	}
@@ -212,7 +212,7 @@ func TestInterrupt(t *testing.T) {
 	if b, _ := os.ReadFile(dir + "/int"); string(b) != "got-INT\n" {
 		t.Errorf("the step did not get SIGINT: %q", b)
 	}
-	p, _ := LoadProgress(opts.StateDir, mod)
+	p, _ := loadProgress(opts.StateDir, mod, opts.Sandbox)
 	if !p.Done[0] || p.Done[1] {
 		t.Errorf("checkpoints after interrupt: %v", p.Done)
 	}
@@ -227,7 +227,7 @@ func TestReset(t *testing.T) {
 	if err := Reset(opts.StateDir, mod); err != nil {
 		t.Fatal(err)
 	}
-	p, _ := LoadProgress(opts.StateDir, mod)
+	p, _ := loadProgress(opts.StateDir, mod, opts.Sandbox)
 	if p.Done[0] || p.LastRun != nil {
 		t.Errorf("progress after reset: %+v", p)
 	}

@@ -20,13 +20,15 @@ func TestStepEndsItsShell(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, want string
 		at               int // the command that ended it (index)
+		code             int // the step's exit code, as $? would say (QA2 G4)
 	}{
-		{"exit", "echo bye\nexit 3\n", "ended the shell (exit 3)", 1},
-		{"exec", "exec sleep 30\n", "replaced the shell (exec)", 0},
-		{"kill", "kill -KILL $$\n", "killed by signal killed", 0},
+		{"exit", "echo bye\nexit 3\n", "ended the shell with exit status 3", 1, 3},
+		{"exec", "exec sleep 30\n", "replaced the shell (exec)", 0, -1},
+		{"exec-ends", "exec sh -c 'exit 5'\n", "ended the shell with exit status 5", 0, 5},
+		{"kill", "kill -KILL $$\n", "killed by signal killed", 0, 137},
 		// Not an end of the shell yet, but it would read end-of-file at
 		// its next prompt: the step fails, the next gets a new shell.
-		{"stdin", "exec </dev/null\necho stdin-null\n", "the step closed the shell's input", 0},
+		{"stdin", "exec </dev/null\necho stdin-null\n", "the step closed the shell's input", 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mod := module(t, "kept=yes\n", tc.body, "echo kept=$kept\n")
@@ -35,6 +37,9 @@ func TestStepEndsItsShell(t *testing.T) {
 			r := s.Exec(ctxT(t), mod.Steps[1])
 			if r.Status != Failed || !strings.Contains(r.Error, tc.want) {
 				t.Fatalf("%s: %s, error %q", tc.name, r.Status, r.Error)
+			}
+			if r.ExitCode != tc.code {
+				t.Errorf("exit code %d, want %d (%s)", r.ExitCode, tc.code, r.Error)
 			}
 			if line := mod.Steps[1].Commands[tc.at].Line; r.FailLine != line ||
 				!strings.Contains(r.Error, fmt.Sprintf("(%s:%d)", mod.Path, line)) {
@@ -108,6 +113,9 @@ func TestTimeoutStopsProcessGroup(t *testing.T) {
 	if r.Status != Timeout || !strings.Contains(r.Error, "timed out after 3s") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
+	if r.ExitCode != -1 {
+		t.Errorf("a timed-out step has exit code %d, want -1 (it has none; 143/130 are our own signals')", r.ExitCode)
+	}
 	if _, err := os.Stat(pidFile); err != nil {
 		t.Fatalf("the step's child did not start within the step's 3s (machine overloaded?): %v", err)
 	}
@@ -171,6 +179,9 @@ func TestIdleWaitingForInput(t *testing.T) {
 			if r.Status != Failed || !strings.Contains(r.Error, tc.want) || !strings.Contains(r.Error, "step step-1 (") ||
 				!strings.Contains(r.Error, "add `interact` or `interactive`") {
 				t.Fatalf("%s: %s", r.Status, r.Error)
+			}
+			if r.ExitCode != -1 {
+				t.Errorf("an idle step has exit code %d, want -1 (130 is our own SIGINT's)", r.ExitCode)
 			}
 			if r.FailLine != tc.line || !strings.Contains(r.Error, fmt.Sprintf("(%s:%d)", mod.Path, tc.line)) {
 				t.Errorf("reported at line %d (%s), want %d", r.FailLine, r.Error, tc.line)
@@ -378,5 +389,54 @@ func TestLastPipelineSigpipeIsNotAFailure(t *testing.T) {
 	// Forgiving the pipeline forgives nothing after it.
 	if r := s.Exec(ctxT(t), mod.Steps[1]); r.Status != Failed || r.ExitCode != 1 {
 		t.Errorf("a failure after a forgiven pipeline: %s exit %d, want failed 1", r.Status, r.ExitCode)
+	}
+}
+
+// QA2 G6: writers that die of SIGPIPE anywhere but last in a pipeline are
+// not a failure while pipefail is only the wrapper's — whether the pipeline
+// is the step's last command or not, and whatever stands last in it; under a
+// course's own pipefail they are.
+func TestSigpipeFromEarlierPipelineMembers(t *testing.T) {
+	mod := module(t,
+		"yes | head -c 300000 | wc -c\necho after-1\n",
+		"yes | head -c 300000 >/dev/null\necho after-2\n",
+		"yes | cat | head -c 300000\n",
+		"set -o pipefail\nyes | head -c 3000 >/dev/null\necho not-reached\n",
+	)
+	s := open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "300000\n") || !strings.Contains(r.Output, "after-1") {
+		t.Errorf("output %q", r.Output)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "after-2") {
+		t.Errorf("output %q", r.Output)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
+	if r := s.Exec(ctxT(t), mod.Steps[3]); r.Status != Failed || r.ExitCode != 141 || strings.Contains(r.Output, "not-reached") {
+		t.Errorf("under the course's pipefail: %s exit %d %q, want failed 141", r.Status, r.ExitCode, r.Output)
+	}
+}
+
+// QA2 G6: a step whose output is cut still says how many lines it printed
+// in all, so a report's "last 20 of N lines" counts them all, not the tail's.
+func TestOutputLinesCountsWhatWasNotKept(t *testing.T) {
+	mod := module(t, "seq 200000\n", "printf 'a\\nb\\nno-newline'\n")
+	s := open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	kept := strings.Count(r.Output, "\n")
+	if !strings.Contains(r.Output, "bytes of output not kept") || kept >= 200000 {
+		t.Fatalf("the output was not cut (%d lines kept)", kept)
+	}
+	if r.OutputLines != 200000 {
+		t.Errorf("OutputLines %d, want 200000 (the tail kept %d)", r.OutputLines, kept)
+	}
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if r.OutputLines != 3 {
+		t.Errorf("OutputLines %d for %q, want 3", r.OutputLines, r.Output)
 	}
 }

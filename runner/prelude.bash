@@ -32,7 +32,7 @@ IFS= read -r -d '' __cc_pre_src <<'EOF'
 # trace attribute, so what it does to DEBUG lasts).
 trap -p DEBUG >|"$__cc_dir/dbgtrap"
 trap - DEBUG
-__cc_o_pipefail=0 __cc_o_errtrace=0 __cc_o_errexit=0 __cc_xt=0 __cc_ps4=0
+__cc_o_pipefail=0 __cc_o_errtrace=0 __cc_o_errexit=0 __cc_xt=0 __cc_ps4=0 __cc_pfw=
 # A course's set -x: off until the step file's first line (__cc_arm) turns
 # it on again, so `. step.sh` is not traced. The default PS4 becomes a marker
 # the runner turns back into `+`, one level less: sourcing adds a level
@@ -70,14 +70,14 @@ EOF
 # it into the step's output). A pipeline whose last command succeeded and whose other
 # commands died only of SIGPIPE (`yes | head`) is not a failure: pipefail is
 # the wrapper's, and a person's terminal has it off (a course that sets
-# pipefail itself gets the strict rule). In a subshell: exit (errexit's behaviour). At the step file's
+# pipefail itself, in an earlier step or this one, gets the strict rule). In a subshell: exit (errexit's behaviour). At the step file's
 # own level: note the line (LINENO must be read on the trap's first line), and
 # return from the file. In a function or a nested sourced file: return from
 # it, so the caller's line fails in turn.
 IFS= read -r -d '' __cc_errtrap <<'EOF'
 { __cc_st=$? __cc_ln=$LINENO __cc_ps=" ${PIPESTATUS[@]} "
 __cc_x=${__cc_ps// 141/} __cc_x=${__cc_x// 0/}
-if [[ $__cc_o_pipefail == 0 && $__cc_ps == *" 0 " && -z ${__cc_x// /} ]]; then __cc_forgiven=$__cc_st
+if [[ $__cc_o_pipefail == 0 && $__cc_pfw != on && $__cc_ps == *" 0 " && -z ${__cc_x// /} ]]; then __cc_forgiven=$__cc_st
 elif [[ $BASHPID != "$__cc_pid" ]]; then exit "$__cc_st"
 elif [[ ${BASH_SOURCE[0]-} == "$__cc_file" && ( -z ${FUNCNAME[0]-} || ${FUNCNAME[0]} == source ) ]]; then
 	__cc_fail_line=$__cc_ln
@@ -104,6 +104,9 @@ else
 	__cc_uerr=$e
 fi
 if [[ $__cc_ps4 == 1 && ${PS4-} == $'\x1f ' ]]; then PS4='+ '; fi
+# A step that sets pipefail itself (the runner read it in the step's text:
+# the first line sets __cc_pfw) keeps its setting; else the one it began with.
+if [[ $__cc_pfw == on ]]; then __cc_o_pipefail=1; elif [[ $__cc_pfw == off ]]; then __cc_o_pipefail=0; fi
 if [[ $__cc_o_pipefail == 0 ]]; then set +o pipefail; fi
 if [[ $__cc_o_errtrace == 0 ]]; then set +o errtrace; fi
 if [[ $__cc_o_errexit == 1 ]]; then set -o errexit; fi

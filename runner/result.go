@@ -29,6 +29,10 @@ type StepResult struct {
 	// Output is the tail of what the step printed (capped), \r\n
 	// normalised to \n; ANSI escapes kept (renderers strip or convert).
 	Output string `json:"output"`
+	// OutputLines is how many lines the step printed in all — more than
+	// Output holds when only its tail was kept (0 when not counted: a
+	// transcript's commands).
+	OutputLines int `json:"output_lines,omitempty"`
 	// Error is one line saying what went wrong ("" when passed).
 	Error string `json:"error,omitempty"`
 	// FailLine is the markdown line of the failing command, 0 if unknown.

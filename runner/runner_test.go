@@ -85,7 +85,7 @@ func TestRunModulePassesAndKeepsCheckpoints(t *testing.T) {
 	if !res.OK() {
 		t.Fatalf("not OK: %+v", res.Steps[len(res.Steps)-1])
 	}
-	p, err := LoadProgress(opts.StateDir, mod)
+	p, err := loadProgress(opts.StateDir, mod, opts.Sandbox)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func TestSandbox(t *testing.T) {
 	}
 	r := res.Steps[0]
 	mustPass(t, r)
-	st, _ := openStore(opts.StateDir, mod)
+	st, _ := openStore(opts.StateDir, mod, opts.Sandbox)
 	home := filepath.Join(st.dir, "sandbox", "home")
 	work := filepath.Join(st.dir, "sandbox", "work")
 	for _, want := range []string{"home=" + home + "\n", "pwd=" + work + "\n", "course=" + filepath.Dir(mod.Path) + "\n"} {
@@ -130,7 +130,7 @@ func TestFreshSandboxEachRun(t *testing.T) {
 	if res, _ = RunModule(ctxT(t), mod, opts); res.Steps[0].Status != Failed {
 		t.Fatalf("third run should fail at step 1: %+v", res.Steps[0])
 	}
-	p, err := LoadProgress(opts.StateDir, mod)
+	p, err := loadProgress(opts.StateDir, mod, opts.Sandbox)
 	if err != nil || p.Next != 0 || p.Done[0] || p.Done[1] {
 		t.Fatalf("after a fresh run failed at step 1: next %d done %v (%v)", p.Next, p.Done, err)
 	}
@@ -197,13 +197,13 @@ func TestCheckpointsDroppedOnlyWhenRun(t *testing.T) {
 	opts.From = "step-2"
 	s := open(t, mod, opts)
 	s.Close()
-	if p, _ := LoadProgress(opts.StateDir, mod); !p.Done[0] || !p.Done[1] || !p.Done[2] {
+	if p, _ := loadProgress(opts.StateDir, mod, opts.Sandbox); !p.Done[0] || !p.Done[1] || !p.Done[2] {
 		t.Fatalf("opening without running dropped checkpoints: %v", p.Done)
 	}
 	s = open(t, mod, opts)
 	s.Exec(ctxT(t), mod.Steps[1])
 	s.Close()
-	if p, _ := LoadProgress(opts.StateDir, mod); !p.Done[0] || !p.Done[1] || p.Done[2] {
+	if p, _ := loadProgress(opts.StateDir, mod, opts.Sandbox); !p.Done[0] || !p.Done[1] || p.Done[2] {
 		t.Errorf("after step 2 ran again: %v, want step 3's old checkpoint dropped", p.Done)
 	}
 }
@@ -224,7 +224,7 @@ func TestKeepLaterCheckpoints(t *testing.T) {
 	s := open(t, mod, opts)
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
 	s.Close()
-	if p, _ := LoadProgress(opts.StateDir, mod); !p.Done[0] || !p.Done[1] || !p.Done[2] {
+	if p, _ := loadProgress(opts.StateDir, mod, opts.Sandbox); !p.Done[0] || !p.Done[1] || !p.Done[2] {
 		t.Errorf("after step 2 ran alone: %v, want every step still done", p.Done)
 	}
 	// A retry that fails leaves the step not done; the later ones stay.
@@ -234,7 +234,7 @@ func TestKeepLaterCheckpoints(t *testing.T) {
 		t.Fatalf("step 2: %s", r.Status)
 	}
 	s.Close()
-	if p, _ := LoadProgress(opts.StateDir, mod); !p.Done[0] || p.Done[1] || !p.Done[2] || p.Next != 1 {
+	if p, _ := loadProgress(opts.StateDir, mod, opts.Sandbox); !p.Done[0] || p.Done[1] || !p.Done[2] || p.Next != 1 {
 		t.Errorf("after step 2 failed alone: %v next %d, want step 2 not done, steps 1 and 3 done", p.Done, p.Next)
 	}
 }
@@ -261,5 +261,76 @@ func TestSweepSparesLockedScratch(t *testing.T) {
 	}
 	if _, err := os.Stat(reused); err == nil {
 		t.Errorf("a dead run's scratch dir whose pid was reused was not swept")
+	}
+}
+
+// QA2 G2: a sandboxed check and a learner's live run of the same module keep
+// separate checkpoints and records. A `run --resume` after a `check` starts
+// at the first step in the learner's directory (not inside check's
+// sandbox), and a later `check` leaves the learner's progress as it was.
+func TestCheckAndLiveRunKeepSeparateCheckpoints(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	mod := module(t, "mkdir -p x && cd x\nexport WHERE=$PWD\n", "echo pwd=$PWD where=$WHERE\n")
+	check := testOptions(t)
+	res, err := RunModule(ctxT(t), mod, check)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPass(t, res.Steps[1])
+
+	live := check
+	live.Sandbox = false
+	live.Workdir = t.TempDir()
+	live.Resume = true
+	if p, _ := LoadProgress(live.StateDir, mod); p.Next != 0 || p.LastRun != nil {
+		t.Fatalf("the learner's progress shows check's run: next %d, record %v", p.Next, p.LastRun != nil)
+	}
+	s := open(t, mod, live)
+	if s.Start() != 0 {
+		t.Fatalf("the live run resumes at step %d after a check, want the first", s.Start()+1)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+	r := s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if want := "pwd=" + filepath.Join(live.Workdir, "x"); !strings.Contains(r.Output, want) {
+		t.Fatalf("live run output %q, want %q", r.Output, want)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Check again, from its own checkpoint of step 1 (its sandbox's x).
+	check.From = "step-2"
+	res, err = RunModule(ctxT(t), mod, check)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPass(t, res.Steps[1])
+	st, _ := openStore(check.StateDir, mod, true)
+	if want := "pwd=" + filepath.Join(st.dir, "sandbox", "work", "x"); !strings.Contains(res.Steps[1].Output, want) {
+		t.Fatalf("check --from output %q, want %q", res.Steps[1].Output, want)
+	}
+
+	// The learner's checkpoints are theirs still: a resume finds both
+	// steps done, and standing before step 2 is in their own x.
+	p, err := LoadProgress(live.StateDir, mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Next != 2 || p.LastRun == nil || !strings.Contains(p.LastRun.Steps[1].Output, "pwd="+filepath.Join(live.Workdir, "x")) {
+		t.Fatalf("the learner's progress changed by a check: next %d", p.Next)
+	}
+	live.Resume, live.From = false, "step-2"
+	s = open(t, mod, live)
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if want := "where=" + filepath.Join(live.Workdir, "x"); !strings.Contains(r.Output, want) {
+		t.Fatalf("live --from after a check: output %q, want %q", r.Output, want)
+	}
+	// render's record is the latest of either: this live run's.
+	s.Close()
+	rec, err := LoadRecord(live.StateDir, mod)
+	if err != nil || rec == nil || !strings.Contains(rec.Steps[len(rec.Steps)-1].Output, "where="+filepath.Join(live.Workdir, "x")) {
+		t.Fatalf("LoadRecord is not the latest run: %v %+v", err, rec)
 	}
 }

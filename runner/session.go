@@ -115,7 +115,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	if opts.StateDir == "" {
 		opts.StateDir = DefaultStateDir()
 	}
-	st, err := openStore(opts.StateDir, mod)
+	st, err := openStore(opts.StateDir, mod, opts.Sandbox)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		}
 		s.start = step.Index - 1
 	case opts.Resume:
-		p, err := LoadProgress(opts.StateDir, mod)
+		p, err := loadProgress(opts.StateDir, mod, opts.Sandbox)
 		if err != nil {
 			return nil, err
 		}
@@ -641,6 +641,7 @@ type outcome struct {
 	syntaxErr   string // bash's syntax error in the step, if any
 	syntaxLine  int    // its markdown line
 	capture     *tail  // the output so far (wait looks at the last prompt)
+	outputLines int    // lines printed in all, kept or not
 	interrupted bool
 	died        string // how the shell ended, when it did
 	lostInput   bool   // the step left the shell without its terminal input
@@ -659,13 +660,18 @@ const abortLine = `{ __cc_abort;} 2>/dev/null`
 // wrapper nor the `. step.sh` line is traced, and puts back the course's
 // DEBUG trap — last, so it fires for none of this, and at the file's top
 // level, so a `trap - DEBUG` in the step lasts.
-const stepPrefix = `{ __cc_arm; if [[ -s $__cc_dir/dbgtrap ]]; then . "$__cc_dir/dbgtrap"; fi;} 2>/dev/null` + "\n"
+// It also tells the wrapper whether the step turns pipefail on or off
+// (pipefailIntent): __cc_post keeps that instead of the setting the step
+// began with.
+func stepPrefix(script string) string {
+	return `{ __cc_pfw=` + pipefailIntent(script) + `; __cc_arm; if [[ -s $__cc_dir/dbgtrap ]]; then . "$__cc_dir/dbgtrap"; fi;} 2>/dev/null` + "\n"
+}
 
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}
 	// The wrapper sources step.sh and reads it into history; rewriting one
 	// open file costs less than creating files per step.
-	if err := s.sh.writeStep(stepPrefix + p.script); err != nil {
+	if err := s.sh.writeStep(stepPrefix(p.script) + p.script); err != nil {
 		o.status, o.died = 1, "cannot write the step: "+err.Error()
 		return o
 	}
@@ -722,7 +728,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		o.failLine-- // the script's line, past stepPrefix
 	}
 	o.syntaxErr, o.syntaxLine = paths.syntaxErr, paths.syntaxLine
-	o.output = tail.String()
+	o.output, o.outputLines = tail.String(), int(tail.Lines())
 	if o.typedAbort {
 		// The terminal echoed the line the runner typed.
 		o.output = strings.Replace(o.output, abortLine+"\n", "", 1)
@@ -762,8 +768,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 		select {
 		case r, ok := <-s.sh.recs:
 			if !ok {
-				o.status = -1
-				o.died = s.shellDeath()
+				o.died, o.status = s.shellDeath()
 				return
 			}
 			if r.kind != 'E' {
@@ -874,8 +879,9 @@ var (
 // says.
 func endsShell(died string) *regexp.Regexp {
 	switch {
-	case strings.Contains(died, "(exit "):
-		return regexp.MustCompile(commandAt + `(?:exit|logout)\b`)
+	case strings.Contains(died, "ended the shell with exit status"):
+		// An exec'd program that has already exited ended it too.
+		return regexp.MustCompile(commandAt + `(?:(?:exit|logout)\b|exec\s+[^\s<>&0-9-])`)
 	case strings.Contains(died, "(exec)"):
 		return regexp.MustCompile(commandAt + `exec\s+[^\s<>&0-9-]`)
 	case strings.Contains(died, "closed the shell's input"):
@@ -947,14 +953,18 @@ func firstLine(s string) string {
 	return strings.TrimSpace(l)
 }
 
-// shellDeath says how the shell ended, kills what is left of its session and
-// collects the last output.
-func (s *Session) shellDeath() string {
+// shellDeath says how the shell ended and with which status — the step's
+// exit code, as a terminal's `$?` would have shown it: `exit 3` is 3, a
+// signal is 128+N (`kill -9 $$` is 137), -1 when it cannot be known (a
+// program the step exec'd is still running) — and kills what is left of its
+// session and collects the last output.
+func (s *Session) shellDeath() (string, int) {
 	select {
 	case <-s.sh.exited:
 	case <-time.After(300 * time.Millisecond):
 	}
 	var msg string
+	code := -1
 	if s.sh.alive() {
 		msg = "the step replaced the shell (exec); the shell is gone"
 	} else {
@@ -962,22 +972,24 @@ func (s *Session) shellDeath() string {
 		if errors.As(s.sh.waitErr, &ee) {
 			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 				msg = fmt.Sprintf("the shell was killed by signal %s", ws.Signal())
+				code = 128 + int(ws.Signal())
 			} else {
-				msg = fmt.Sprintf("the step ended the shell (exit %d)", ee.ExitCode())
+				code = ee.ExitCode()
+				msg = fmt.Sprintf("the step ended the shell with exit status %d", code)
 			}
 		} else {
-			msg = "the step ended the shell (exit 0)"
+			msg, code = "the step ended the shell with exit status 0", 0
 		}
 	}
 	s.sh.kill()
 	s.sh.pump.disarm()
-	return msg
+	return msg, code
 }
 
 // judge turns the outcome into the result's status and message. Expected
 // output and verify checks (issue 4) plug in after the exit status check.
 func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
-	r.Output = o.output
+	r.Output, r.OutputLines = o.output, o.outputLines
 	where := fmt.Sprintf("%s:%d", s.mod.Path, step.Line)
 	if p.skip != "" {
 		r.Status, r.Note = Skipped, p.skip
@@ -1028,8 +1040,12 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 			where = fmt.Sprintf("%s:%d", s.mod.Path, o.idleLine)
 		}
 		r.Error = fmt.Sprintf("step %s (%s) is waiting for input at `%s`: add `interact` or `interactive`", step.ID, where, o.idle)
+		// The status bash gave is that of our own SIGINT (130), not the
+		// step's: it has none (QA2 G5).
+		r.ExitCode = -1
 	case o.timedOut:
 		r.Status = Timeout
+		r.ExitCode = -1 // likewise: our SIGTERM's 143 or SIGINT's 130
 		r.Error = fmt.Sprintf("step %s (%s) timed out after %s", step.ID, where, p.timeout)
 	case o.interrupted:
 		r.Status = Failed

@@ -29,7 +29,7 @@ func TestRelativeStateDirSurvivesCd(t *testing.T) {
 	if w := s.Result().Warnings; len(w) > 0 {
 		t.Errorf("warnings: %q", w)
 	}
-	p, err := LoadProgress("state", mod)
+	p, err := loadProgress("state", mod, opts.Sandbox)
 	if err != nil {
 		t.Fatal(err)
 	}

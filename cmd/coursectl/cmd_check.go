@@ -234,7 +234,11 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 		live.Checkpointed = func(mod *course.Module) []bool {
 			// The runner settled these steps from the same checkpoints
 			// when it opened the module.
-			p, err := runner.LoadProgress(f.state, mod)
+			load := runner.LoadSandboxProgress // check's own checkpoints, not the learner's
+			if f.noSandbox {
+				load = runner.LoadProgress
+			}
+			p, err := load(f.state, mod)
 			if err != nil {
 				return nil
 			}

@@ -266,7 +266,7 @@ func fileExists(path string) bool {
 // startRun runs mod in the background from its first step with no valid
 // checkpoint (an edited step and those after it have none).
 func (w *watcher) startRun(ctx context.Context, mod *course.Module) {
-	prog, err := runner.LoadProgress(w.opts.StateDir, mod)
+	prog, err := runner.LoadSandboxProgress(w.opts.StateDir, mod)
 	if err != nil {
 		w.screen.note(fmt.Sprintf("coursectl: run: %v", err))
 		return

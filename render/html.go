@@ -356,7 +356,9 @@ func (p *htmlPage) writeResult(w util.BufWriter, s *course.Step, r *runner.StepR
 		if r.Error != "" {
 			fmt.Fprintf(w, `<p class="error">%s</p>`, html.EscapeString(r.Error))
 		}
-		if r.FailCommand != "" || r.FailLine > 0 || r.ExitCode != 0 {
+		// A negative ExitCode is the runner's "I stopped it" (timeout,
+		// waiting for input): the error says why; there is no status to show.
+		if r.FailCommand != "" || r.FailLine > 0 || r.ExitCode > 0 {
 			w.WriteString(`<p class="failat">Failed`)
 			switch {
 			case r.FailLine > 0 && r.FailLine >= s.BodyLine && r.FailLine < s.EndLine:
@@ -366,7 +368,7 @@ func (p *htmlPage) writeResult(w util.BufWriter, s *course.Step, r *runner.StepR
 				// there is no #L to go to.
 				fmt.Fprintf(w, ` at line %d`, r.FailLine)
 			}
-			if r.ExitCode != 0 {
+			if r.ExitCode > 0 {
 				fmt.Fprintf(w, `, exit status %d`, r.ExitCode)
 			}
 			w.WriteString("</p>")

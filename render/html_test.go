@@ -300,3 +300,33 @@ func TestHTMLFailureReadable(t *testing.T) {
 		}
 	}
 }
+
+// A step the runner stopped itself has ExitCode -1 (docs/design.md): the
+// page says why it stopped and never "exit -1" / "exit status -1".
+func TestHTMLStoppedStepShowsReason(t *testing.T) {
+	src := "# T\n\n```sh {name=slow}\nsleep 5\n```\n\n```sh {name=ask}\nread x\n```\n"
+	mod, err := course.Parse("t.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &runner.ModuleResult{File: "t.md", Steps: []*runner.StepResult{
+		{ID: "slow", Status: runner.Timeout, ExitCode: -1, Error: "step slow (t.md:4) timed out after 1s"},
+		{ID: "ask", Status: runner.Failed, ExitCode: -1,
+			Error: "step ask (t.md:8) is waiting for input at `read x`: add `interact` or `interactive`"},
+	}}
+	page, err := HTML(mod, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	for _, want := range []string{"✗ timed out after 1s</span>", "✗ waiting for input</span>"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"exit -1", "exit status -1", "(exit"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("page has %q", bad)
+		}
+	}
+}

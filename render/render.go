@@ -178,11 +178,19 @@ func statusWord(r *runner.StepResult) string {
 		}
 		return "passed"
 	case runner.Failed:
-		if r.ExitCode != 0 {
+		switch {
+		case r.ExitCode > 0:
 			return fmt.Sprintf("failed (exit %d)", r.ExitCode)
+		case r.ExitCode < 0 && strings.Contains(r.Error, "waiting for input"):
+			// -1 is the runner's "I stopped it" (docs/design.md, QA2 G5),
+			// not a status the step gave: say why it stopped instead.
+			return "waiting for input"
 		}
 		return "failed"
 	case runner.Timeout:
+		if d := timeoutAfter(r.Error); d != "" {
+			return "timed out after " + d
+		}
 		return "timed out"
 	case runner.Skipped:
 		return "skipped"
@@ -190,6 +198,19 @@ func statusWord(r *runner.StepResult) string {
 		return "not run"
 	}
 	return string(r.Status)
+}
+
+// timeoutAfter is the limit a timed-out step's error names ("2s" from
+// "step x (m.md:3) timed out after 2s"), "" when it names none.
+func timeoutAfter(errText string) string {
+	_, after, ok := strings.Cut(errText, "timed out after ")
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexAny(after, " \n:;,"); i >= 0 {
+		after = after[:i]
+	}
+	return after
 }
 
 // statusMark is the one-character badge of a status.

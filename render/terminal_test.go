@@ -253,6 +253,13 @@ func TestStatus(t *testing.T) {
 		{runner.StepResult{Status: runner.Passed, Duration: 7 * time.Millisecond}, "✓ passed · 7ms"},
 		{runner.StepResult{Status: runner.Failed, ExitCode: 2, Duration: 75 * time.Second}, "✗ failed (exit 2) · 1m15s"},
 		{runner.StepResult{Status: runner.Timeout, Duration: 30 * time.Second}, "✗ timed out · 30s"},
+		// -1 is the runner's "I stopped it": the reason shows, never "exit -1".
+		{runner.StepResult{Status: runner.Timeout, ExitCode: -1, Duration: 2 * time.Second,
+			Error: "step s (m.md:3) timed out after 2s"}, "✗ timed out after 2s · 2.0s"},
+		{runner.StepResult{Status: runner.Failed, ExitCode: -1, Duration: time.Second,
+			Error: "step s (m.md:3) is waiting for input at `read x`: add `interact` or `interactive`"}, "✗ waiting for input · 1.0s"},
+		{runner.StepResult{Status: runner.Failed, ExitCode: -1, Duration: time.Second,
+			Error: "step s (m.md:3): the step replaced the shell (exec); the shell is gone"}, "✗ failed · 1.0s"},
 		{runner.StepResult{Status: runner.Skipped, Note: "interactive"}, "↷ skipped · interactive"},
 		{runner.StepResult{Status: runner.Passed, FromCheckpoint: true, Duration: time.Second}, "✓ done earlier"},
 	} {

@@ -163,6 +163,10 @@ func message(sr *runner.StepResult) string {
 	switch {
 	case msg == "" && sr.Status == runner.Timeout:
 		return "timed out"
+	case msg == "" && sr.ExitCode < 0:
+		// -1 is the runner's "I stopped it" (docs/design.md), not a
+		// status the step gave.
+		return "failed"
 	case msg == "":
 		return status
 	case sr.Status == runner.Failed && sr.ExitCode > 0 && sr.ExitCode <= 128 && !strings.Contains(msg, status):

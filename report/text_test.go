@@ -165,6 +165,9 @@ func TestMessageDropsRunnerPrefix(t *testing.T) {
 		{"output differs", 1, "output differs (exit status 1)"},
 		{"step other (m.md:4): x", 1, "step other (m.md:4): x (exit status 1)"},
 		{"", 3, "exit status 3"},
+		// -1: the runner stopped the step; no status to name.
+		{"", -1, "failed"},
+		{"step boom (m.md:2) timed out after 1s", -1, "step boom timed out after 1s"},
 	} {
 		sr := &runner.StepResult{ID: "boom", Status: runner.Failed, ExitCode: c.exit, Error: c.in}
 		if got := message(sr); got != c.want {

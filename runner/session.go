@@ -646,6 +646,9 @@ type outcome struct {
 	died        string // how the shell ended, when it did
 	lostInput   bool   // the step left the shell without its terminal input
 	typedAbort  bool   // the runner typed abortLine to finish the step
+	// signalled holds the signals the runner sent to stop the step, so the
+	// shell's report of them can be taken out of the output.
+	signalled []syscall.Signal
 	// authorErr is a failure of an author feature around the round trip:
 	// a file block that could not be written, an unanswered interact.
 	authorErr error
@@ -733,6 +736,11 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 		// The terminal echoed the line the runner typed.
 		o.output = strings.Replace(o.output, abortLine+"\n", "", 1)
 	}
+	if len(o.signalled) > 0 {
+		var dropped int
+		o.output, dropped = dropStopReports(o.output, o.signalled)
+		o.outputLines -= dropped
+	}
 	return o
 }
 
@@ -759,7 +767,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 	}
 	stop := func(seq ...syscall.Signal) {
 		if escalation == nil {
-			s.sh.signalStep(seq[0])
+			o.signalled = append(o.signalled, s.sh.signalStep(seq[0]))
 			escalation = seq[1:]
 			nextStop = time.Now().Add(stopGrace)
 		}
@@ -811,7 +819,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 					s.sh.kill()
 					return
 				}
-				s.sh.signalStep(escalation[0])
+				o.signalled = append(o.signalled, s.sh.signalStep(escalation[0]))
 				escalation = escalation[1:]
 				nextStop = time.Now().Add(stopGrace)
 				continue

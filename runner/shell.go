@@ -384,14 +384,16 @@ func (s *shell) foreground() int {
 
 // signalStep sends sig to what the step is running. When the shell itself is
 // in the foreground (a builtin loop), SIGINT is what stops it: an interactive
-// bash aborts the command line on SIGINT and ignores SIGTERM.
-func (s *shell) signalStep(sig syscall.Signal) {
+// bash aborts the command line on SIGINT and ignores SIGTERM. It returns the
+// signal it sent.
+func (s *shell) signalStep(sig syscall.Signal) syscall.Signal {
 	pg := s.foreground()
 	if pg <= 0 || pg == s.pid {
 		_ = syscall.Kill(s.pid, syscall.SIGINT)
-		return
+		return syscall.SIGINT
 	}
 	_ = syscall.Kill(-pg, sig)
+	return sig
 }
 
 func (s *shell) alive() bool {

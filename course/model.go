@@ -252,3 +252,12 @@ func (m *Module) Step(id string) *Step {
 	}
 	return nil
 }
+
+// OnlyCommand is the step's command when it has exactly one, else "": what
+// a report shows when it cannot tell which command failed.
+func (s *Step) OnlyCommand() string {
+	if len(s.Commands) == 1 {
+		return s.Commands[0].Text
+	}
+	return ""
+}

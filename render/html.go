@@ -22,7 +22,7 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 //go:embed page.css
@@ -68,7 +68,7 @@ func codeFormatter(firstLine int) *chromahtml.Formatter {
 //
 // Relative link and image targets are left as written, which is right for
 // a page beside the module; HTMLAt is for a page written elsewhere.
-func HTML(mod *course.Module, rec *runner.ModuleResult) ([]byte, error) {
+func HTML(mod *course.Module, rec *result.Module) ([]byte, error) {
 	return HTMLAt(mod, rec, "")
 }
 
@@ -78,7 +78,7 @@ func HTML(mod *course.Module, rec *runner.ModuleResult) ([]byte, error) {
 // links to sibling documents still work (and keep working if the tree is
 // moved or checked out elsewhere as a whole). An empty pageDir leaves
 // them as written.
-func HTMLAt(mod *course.Module, rec *runner.ModuleResult, pageDir string) ([]byte, error) {
+func HTMLAt(mod *course.Module, rec *result.Module, pageDir string) ([]byte, error) {
 	src := blankFrontMatter(mod.Source)
 	p := &htmlPage{mod: mod, rec: rec, results: resultsByID(rec), num: numberSteps(mod), byLine: map[int]*course.Step{}}
 	for _, s := range mod.Steps {
@@ -208,8 +208,8 @@ func blankFrontMatter(src []byte) []byte {
 // <script> must not run in a CI artifact).
 type htmlPage struct {
 	mod     *course.Module
-	rec     *runner.ModuleResult
-	results map[string]*runner.StepResult
+	rec     *result.Module
+	results map[string]*result.Step
 	num     numbering
 	byLine  map[int]*course.Step
 }
@@ -267,8 +267,8 @@ func (p *htmlPage) renderHTMLBlock(w util.BufWriter, src []byte, node ast.Node, 
 	return ast.WalkSkipChildren, nil
 }
 
-func failed(r *runner.StepResult) bool {
-	return r.Status == runner.Failed || r.Status == runner.Timeout
+func failed(r *result.Step) bool {
+	return r.Status == result.Failed || r.Status == result.Timeout
 }
 
 // lineOf is the 1-based line holding byte offset at.
@@ -300,14 +300,14 @@ func writeCode(w util.BufWriter, toks []chroma.Token, firstLine int, class strin
 }
 
 // statusClass is the CSS class of a status.
-func statusClass(r *runner.StepResult) string {
+func statusClass(r *result.Step) string {
 	if r == nil {
 		return "none"
 	}
 	switch r.Status {
-	case runner.Timeout:
+	case result.Timeout:
 		return "failed"
-	case runner.NotRun:
+	case result.NotRun:
 		return "notrun"
 	}
 	return string(r.Status)
@@ -328,7 +328,7 @@ func (p *htmlPage) writeStep(w util.BufWriter, s *course.Step) {
 	}
 	w.WriteString(`<span class="spacer"></span>`)
 	if r != nil {
-		fmt.Fprintf(w, `<span class="badge %s">%s %s</span>`, statusClass(r), statusMark(r.Status), html.EscapeString(statusWord(r)))
+		fmt.Fprintf(w, `<span class="badge %s">%s %s</span>`, statusClass(r), statusMark(r.Status), html.EscapeString(r.Outcome()))
 		if d := formatDuration(r.Duration); d != "" && !r.FromCheckpoint {
 			fmt.Fprintf(w, `<span class="dur">%s</span>`, d)
 		}
@@ -347,7 +347,7 @@ func (p *htmlPage) writeStep(w util.BufWriter, s *course.Step) {
 	w.WriteString("</section>\n")
 }
 
-func (p *htmlPage) writeResult(w util.BufWriter, s *course.Step, r *runner.StepResult) {
+func (p *htmlPage) writeResult(w util.BufWriter, s *course.Step, r *result.Step) {
 	if r.Note != "" {
 		fmt.Fprintf(w, `<p class="note">%s</p>`+"\n", html.EscapeString(r.Note))
 	}
@@ -512,7 +512,7 @@ func (p *htmlPage) writeSummary(b *bytes.Buffer) {
 // it (a path relative to the index) and its run.
 type IndexEntry struct {
 	Href   string
-	Record *runner.ModuleResult
+	Record *result.Module
 }
 
 // Index renders the page that lists the reports of several modules

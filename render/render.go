@@ -1,7 +1,7 @@
 // Package render draws a parsed module for people: ANSI text for a terminal
 // (the walkthrough, `coursectl render`) and a standalone HTML page (the
 // report). It reads a *course.Module and, when there is one, a run record
-// (*runner.ModuleResult); it never runs anything.
+// (*result.Module); it never runs anything.
 //
 // Prose is the markdown between steps, sliced out of Module.Source by the
 // steps' line ranges, so every line of the document is shown exactly once:
@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 // numbering is the learner-facing position of a step: hidden setup steps
@@ -156,8 +156,8 @@ func frontMatterEnd(lines [][]byte) int {
 
 // resultsByID indexes a run record by step id; a record from an older
 // version of the module still matches the steps that kept their ids.
-func resultsByID(rec *runner.ModuleResult) map[string]*runner.StepResult {
-	m := map[string]*runner.StepResult{}
+func resultsByID(rec *result.Module) map[string]*result.Step {
+	m := map[string]*result.Step{}
 	if rec == nil {
 		return m
 	}
@@ -169,58 +169,14 @@ func resultsByID(rec *runner.ModuleResult) map[string]*runner.StepResult {
 	return m
 }
 
-// statusWord is the status as a reader says it.
-func statusWord(r *runner.StepResult) string {
-	switch r.Status {
-	case runner.Passed:
-		if r.FromCheckpoint {
-			return "done earlier"
-		}
-		return "passed"
-	case runner.Failed:
-		switch {
-		case r.ExitCode > 0:
-			return fmt.Sprintf("failed (exit %d)", r.ExitCode)
-		case r.ExitCode < 0 && strings.Contains(r.Error, "waiting for input"):
-			// -1 is the runner's "I stopped it" (docs/design.md, QA2 G5),
-			// not a status the step gave: say why it stopped instead.
-			return "waiting for input"
-		}
-		return "failed"
-	case runner.Timeout:
-		if d := timeoutAfter(r.Error); d != "" {
-			return "timed out after " + d
-		}
-		return "timed out"
-	case runner.Skipped:
-		return "skipped"
-	case runner.NotRun:
-		return "not run"
-	}
-	return string(r.Status)
-}
-
-// timeoutAfter is the limit a timed-out step's error names ("2s" from
-// "step x (m.md:3) timed out after 2s"), "" when it names none.
-func timeoutAfter(errText string) string {
-	_, after, ok := strings.Cut(errText, "timed out after ")
-	if !ok {
-		return ""
-	}
-	if i := strings.IndexAny(after, " \n:;,"); i >= 0 {
-		after = after[:i]
-	}
-	return after
-}
-
 // statusMark is the one-character badge of a status.
-func statusMark(s runner.Status) string {
+func statusMark(s result.Status) string {
 	switch s {
-	case runner.Passed:
+	case result.Passed:
 		return "✓"
-	case runner.Failed, runner.Timeout:
+	case result.Failed, result.Timeout:
 		return "✗"
-	case runner.Skipped:
+	case result.Skipped:
 		return "↷"
 	}
 	return "·"

@@ -22,7 +22,7 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 // Terminal renders for a terminal of Width columns. With Color false the
@@ -557,7 +557,7 @@ func (t Terminal) Step(mod *course.Module, s *course.Step) string {
 
 // StepResult is Step with the step's outcome under the frame: the status
 // badge and time, and for a failure what went wrong and the output's tail.
-func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *runner.StepResult) string {
+func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *result.Step) string {
 	if s == nil || s.Hidden {
 		return ""
 	}
@@ -639,12 +639,12 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *runner.StepR
 }
 
 // Status is a one-line badge: "✓ passed · 0.4s", "✗ failed (exit 1) · 2.1s".
-func (t Terminal) Status(r *runner.StepResult) string {
-	badge := statusMark(r.Status) + " " + statusWord(r)
+func (t Terminal) Status(r *result.Step) string {
+	badge := statusMark(r.Status) + " " + r.Outcome()
 	switch r.Status {
-	case runner.Passed:
+	case result.Passed:
 		badge = t.paint(badge, sgrBold, sgrGreen)
-	case runner.Failed, runner.Timeout:
+	case result.Failed, result.Timeout:
 		badge = t.paint(badge, sgrBold, sgrRed)
 	default:
 		badge = t.paint(badge, sgrGray)
@@ -662,8 +662,8 @@ func (t Terminal) Status(r *runner.StepResult) string {
 // HTML page shows all that was kept).
 const failureTailLines = 10
 
-func (t Terminal) failure(r *runner.StepResult) string {
-	if r.Status != runner.Failed && r.Status != runner.Timeout {
+func (t Terminal) failure(r *result.Step) string {
+	if r.Status != result.Failed && r.Status != result.Timeout {
 		return ""
 	}
 	pad := strings.Repeat(" ", proseMargin+3)
@@ -737,7 +737,7 @@ func (t Terminal) codeLines(toks []chroma.Token) []string {
 // Module renders the whole document: the prose and every shown step in
 // order, each step with its status from rec when rec is not nil (matched
 // by id), and a summary of the run on top.
-func (t Terminal) Module(mod *course.Module, rec *runner.ModuleResult) string {
+func (t Terminal) Module(mod *course.Module, rec *result.Module) string {
 	var b strings.Builder
 	if rec != nil {
 		b.WriteString(t.Summary(rec) + "\n")
@@ -754,7 +754,7 @@ func (t Terminal) Module(mod *course.Module, rec *runner.ModuleResult) string {
 		if s.Hidden {
 			// A failed setup step explains why the steps after it did not
 			// run, so it is shown when it failed.
-			if r := res[s.ID]; r != nil && (r.Status == runner.Failed || r.Status == runner.Timeout) {
+			if r := res[s.ID]; r != nil && (r.Status == result.Failed || r.Status == result.Timeout) {
 				b.WriteString(t.hiddenFailure(s, r) + "\n")
 			}
 			continue
@@ -764,13 +764,13 @@ func (t Terminal) Module(mod *course.Module, rec *runner.ModuleResult) string {
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
-func (t Terminal) hiddenFailure(s *course.Step, r *runner.StepResult) string {
+func (t Terminal) hiddenFailure(s *course.Step, r *result.Step) string {
 	margin := strings.Repeat(" ", proseMargin)
 	return margin + t.paint(fmt.Sprintf("setup (hidden, line %d) ", s.Line), sgrGray) + t.Status(r) + "\n" + t.failure(r)
 }
 
 // Summary is the run record in one line: when, how long, and the counts.
-func (t Terminal) Summary(rec *runner.ModuleResult) string {
+func (t Terminal) Summary(rec *result.Module) string {
 	passed, failed, skipped := rec.Counts()
 	parts := []string{t.paint(fmt.Sprintf("✓ %d passed", passed), sgrGreen)}
 	if failed > 0 {

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 // jsonModule is one line of `check --json` (SPEC §5). The fields SPEC names
@@ -51,7 +51,7 @@ type jsonFake struct {
 // JSON writes one object per module, one per line (JSON Lines), so a
 // consumer can stream them and `jq` reads them as they are. Output is plain
 // text: escape sequences are removed (see Plain).
-func JSON(w io.Writer, results []*runner.ModuleResult) error {
+func JSON(w io.Writer, results []*result.Module) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false) // output holds <, > and & often; keep it readable
 	for _, mr := range results {
@@ -66,7 +66,7 @@ func JSON(w io.Writer, results []*runner.ModuleResult) error {
 // checkpoint from an earlier run stands for it (--resume, --from).
 const CheckpointNote = "from checkpoint"
 
-func jsonFor(mr *runner.ModuleResult) jsonModule {
+func jsonFor(mr *result.Module) jsonModule {
 	steps := Steps(mr)
 	c := count(steps)
 	out := jsonModule{

@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 // Text writes the human report: per module its path, then one aligned line
@@ -46,7 +45,7 @@ const maxIDWidth = 32
 const detailIndent = "    "
 
 // WriteModule writes the whole block of one module.
-func (t Text) WriteModule(w io.Writer, mr *runner.ModuleResult) {
+func (t Text) WriteModule(w io.Writer, mr *result.Module) {
 	steps := Steps(mr)
 	t.header(w, mr.File)
 	idw := idWidth(steps)
@@ -56,7 +55,7 @@ func (t Text) WriteModule(w io.Writer, mr *runner.ModuleResult) {
 	t.moduleEnd(w, mr, steps)
 }
 
-func idWidth(steps []*runner.StepResult) int {
+func idWidth(steps []*result.Step) int {
 	w := 0
 	for _, sr := range steps {
 		w = max(w, ansi.StringWidth(sr.ID))
@@ -71,22 +70,22 @@ func (t Text) header(w io.Writer, file string) {
 // step writes the line of one step and, for a failure or skip, what a
 // reader needs to act on it. Not-run steps are counted by moduleEnd
 // instead: a list of names nobody ran says nothing.
-func (t Text) step(w io.Writer, file string, sr *runner.StepResult, idw int) {
-	if sr.Status == runner.NotRun {
+func (t Text) step(w io.Writer, file string, sr *result.Step, idw int) {
+	if sr.Status == result.NotRun {
 		return
 	}
 	id := sr.ID + strings.Repeat(" ", max(0, idw-ansi.StringWidth(sr.ID)))
 	dur := fmt.Sprintf("%6s", Duration(sr.Duration))
 	switch {
-	case sr.Status == runner.Passed && sr.FromCheckpoint:
+	case sr.Status == result.Passed && sr.FromCheckpoint:
 		// Nothing ran, so no time: the duration column stays blank and
 		// the word stands where a failure's "failed" does.
 		fmt.Fprintf(w, "  %s %s  %6s  %s\n", t.paint(sgrGreen, "✓"), id, "", t.paint(sgrDim, "(checkpoint)"))
-	case sr.Status == runner.Passed:
+	case sr.Status == result.Passed:
 		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrGreen, "✓"), id, t.paint(sgrDim, dur))
 		// A pass that leaned on fakes says so: what did not really run.
 		t.fakes(w, sr)
-	case sr.Status == runner.Skipped:
+	case sr.Status == result.Skipped:
 		note := "skipped"
 		if sr.Note != "" {
 			note += ": " + firstLine(sr.Note)
@@ -94,7 +93,7 @@ func (t Text) step(w io.Writer, file string, sr *runner.StepResult, idw int) {
 		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrYellow, "-"), id, t.paint(sgrYellow, note))
 	default: // failed, timeout
 		what := "failed"
-		if sr.Status == runner.Timeout {
+		if sr.Status == result.Timeout {
 			what = "timed out"
 		}
 		fmt.Fprintf(w, "  %s %s  %s  %s\n", t.paint(sgrRed, "✗"), id, dur, t.paint(sgrRed, what))
@@ -105,7 +104,7 @@ func (t Text) step(w io.Writer, file string, sr *runner.StepResult, idw int) {
 // failure writes where and why a step failed: file:line and the message,
 // the command, the output tail, a verify's output, a transcript diff and
 // the fakes it called.
-func (t Text) failure(w io.Writer, file string, sr *runner.StepResult) {
+func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 	ind := detailIndent
 	fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgrBold, fmt.Sprintf("%s:%d:", file, failLine(sr))), message(sr))
 	if cmd := failCommand(sr); cmd != "" {
@@ -144,7 +143,7 @@ func (t Text) failure(w io.Writer, file string, sr *runner.StepResult) {
 }
 
 // fakes lists the calls of faked commands a step made.
-func (t Text) fakes(w io.Writer, sr *runner.StepResult) {
+func (t Text) fakes(w io.Writer, sr *result.Step) {
 	if len(sr.Fakes) > 0 {
 		calls := make([]string, len(sr.Fakes))
 		for i, f := range sr.Fakes {
@@ -181,7 +180,7 @@ func (t Text) diffColor(l string) string {
 
 // moduleEnd closes a module's block: the steps that did not run, and an
 // interruption.
-func (t Text) moduleEnd(w io.Writer, mr *runner.ModuleResult, steps []*runner.StepResult) {
+func (t Text) moduleEnd(w io.Writer, mr *result.Module, steps []*result.Step) {
 	c := count(steps)
 	switch {
 	case len(steps) == 0:
@@ -198,14 +197,22 @@ func (t Text) moduleEnd(w io.Writer, mr *runner.ModuleResult, steps []*runner.St
 }
 
 // notStarted tells a module that never ran from one that stopped early.
-func notStarted(mr *runner.ModuleResult) bool {
-	return len(mr.Steps) == 0 && mr.Started.IsZero()
+func notStarted(mr *result.Module) bool {
+	if !mr.Started.IsZero() {
+		return false
+	}
+	for _, sr := range mr.Steps {
+		if sr.Status != result.NotRun {
+			return false
+		}
+	}
+	return true
 }
 
 // WriteSummary writes the last line of a check: the verdict, the counts
 // and the time; with several modules, one line per failed step below it so
 // a long CI log can be read from the end.
-func (t Text) WriteSummary(w io.Writer, results []*runner.ModuleResult, elapsed time.Duration) {
+func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.Duration) {
 	var all tally
 	interrupted, failedModules, unchecked := false, 0, 0
 	for _, mr := range results {

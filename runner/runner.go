@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 // Options configure a run of one module.
@@ -70,7 +71,7 @@ type Terminal struct {
 type Events struct {
 	StepStarted func(*course.Step)
 	StepOutput  func(*course.Step, []byte)
-	StepDone    func(*StepResult)
+	StepDone    func(*result.Step)
 	// Warning reports something wrong but not fatal (a corrupt checkpoint
 	// that was ignored, a checkpoint that could not be written). It may be
 	// called from the goroutine that writes checkpoints.

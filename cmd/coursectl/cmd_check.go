@@ -20,6 +20,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
+
 	// Aliased: app.go has a func named report.
 	reports "github.com/coursectl/coursectl/report"
 	"github.com/coursectl/coursectl/runner"
@@ -258,7 +260,7 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 	// "not checked" says nothing); the summary counts them.
 	reports.Text{Color: color}.WriteSummary(textOut, results, time.Since(start))
 
-	if err := writeReports(ctx, streams, f, results, junit); err != nil {
+	if err := writeReports(ctx, streams, f, mods, results, junit); err != nil {
 		return err
 	}
 
@@ -279,7 +281,7 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 
 // writeReports writes the machine-read reports the flags ask for, and runs
 // --update, after the text report.
-func writeReports(ctx context.Context, streams *IOStreams, f checkFlags, results []*runner.ModuleResult, junit *os.File) error {
+func writeReports(ctx context.Context, streams *IOStreams, f checkFlags, mods []*course.Module, results []*result.Module, junit *os.File) error {
 	if f.json {
 		if err := reports.JSON(streams.Out, results); err != nil {
 			return err
@@ -303,12 +305,12 @@ func writeReports(ctx context.Context, streams *IOStreams, f checkFlags, results
 		}
 	}
 	if f.html != "" {
-		if err := writeCheckHTML(f.html, results); err != nil {
+		if err := writeCheckHTML(f.html, mods, results); err != nil {
 			return fmt.Errorf("--html %s: %w", f.html, err)
 		}
 	}
 	if f.update && ctx.Err() == nil {
-		if err := runUpdate(streams, results, f.diff); err != nil {
+		if err := runUpdate(streams, mods, results, f.diff); err != nil {
 			return err
 		}
 	}
@@ -570,8 +572,8 @@ func stderrText(streams *IOStreams) (w io.Writer, tty bool, width int, color boo
 // runModules checks mods with up to f.jobs at once and returns a result for
 // each, in order. A module never started (an earlier failure without
 // --keep-going, or Ctrl-C) has a result with every step not run.
-func runModules(ctx context.Context, mods []*course.Module, f checkFlags, live *reports.Live) []*runner.ModuleResult {
-	results := make([]*runner.ModuleResult, len(mods))
+func runModules(ctx context.Context, mods []*course.Module, f checkFlags, live *reports.Live) []*result.Module {
+	results := make([]*result.Module, len(mods))
 	var stop atomic.Bool // a module failed and --keep-going is off
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -605,7 +607,7 @@ func runModules(ctx context.Context, mods []*course.Module, f checkFlags, live *
 }
 
 // checkModule runs one module, its progress shown by live.
-func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *reports.Live) *runner.ModuleResult {
+func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *reports.Live) *result.Module {
 	opts := runner.Options{
 		StateDir:    f.state,
 		Sandbox:     !f.noSandbox,
@@ -617,15 +619,12 @@ func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *re
 		From:        f.from,
 		NoFakes:     f.noFakes,
 		Update:      f.update,
-		Events:      live.Module(mod),
+		Events:      runner.Events(live.Module(mod)),
 	}
 	started := time.Now()
 	mr, err := runModule(ctx, mod, opts)
 	if mr == nil {
-		mr = &runner.ModuleResult{Started: started, Duration: time.Since(started)}
-	}
-	if mr.Module == nil {
-		mr.Module = mod
+		mr = &result.Module{Started: started, Duration: time.Since(started)}
 	}
 	if mr.File == "" {
 		mr.File = mod.Path
@@ -645,19 +644,19 @@ func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *re
 
 // runnerFailure is a failed result for the first step of mod that has no
 // result yet, carrying err.
-func runnerFailure(mod *course.Module, mr *runner.ModuleResult, err error) *runner.StepResult {
+func runnerFailure(mod *course.Module, mr *result.Module, err error) *result.Step {
 	done := map[string]bool{}
 	for _, sr := range mr.Steps {
 		done[sr.ID] = true
 	}
-	sr := &runner.StepResult{Status: runner.Failed, ExitCode: -1, Error: err.Error(), ID: "(module)", Finished: time.Now()}
 	for _, st := range mod.Steps {
 		if !done[st.ID] {
-			sr.Step, sr.ID, sr.Line = st, st.ID, st.Line
-			break
+			sr := reports.StepFor(st, result.Failed)
+			sr.ExitCode, sr.Error, sr.Finished = -1, err.Error(), time.Now()
+			return sr
 		}
 	}
-	return sr
+	return &result.Step{Status: result.Failed, ExitCode: -1, Error: err.Error(), ID: "(module)", Finished: time.Now()}
 }
 
 // interruptNotice is what check and run say at the first Ctrl-C.

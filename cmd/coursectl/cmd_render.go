@@ -8,7 +8,9 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/render"
+	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -67,7 +69,7 @@ func runRender(ctx context.Context, streams *IOStreams, args []string) error {
 	}
 	// A missing or unreadable record is not a reason to refuse to show the
 	// document: say so and render without statuses.
-	var rec *runner.ModuleResult
+	var rec *result.Module
 	dir, err := stateDir(*state)
 	if err == nil {
 		rec, err = runner.LoadRecord(dir, mod)
@@ -122,21 +124,16 @@ func hyperlinksLikely() bool {
 	return true
 }
 
-// writeCheckHTML is `check --html FILE`: the module's page for one module;
+// writeCheckHTML is `check --html FILE`: the module's page for one module
+// (results[i] is the run of mods[i]);
 // for several, FILE is an index linking to one page per module written
 // beside it (FILE's name, the module's position and name: report-2-intro.html),
 // so a CI job uploads one directory and opens one file.
-func writeCheckHTML(path string, results []*runner.ModuleResult) error {
-	var withModule []*runner.ModuleResult
-	for _, r := range results {
-		if r != nil && r.Module != nil {
-			withModule = append(withModule, r)
-		}
-	}
+func writeCheckHTML(path string, mods []*course.Module, results []*result.Module) error {
 	dir, base := filepath.Split(path)
 	pageDir := filepath.Dir(path)
-	if len(withModule) == 1 {
-		page, err := render.HTMLAt(withModule[0].Module, withModule[0], pageDir)
+	if len(results) == 1 {
+		page, err := render.HTMLAt(mods[0], results[0], pageDir)
 		if err != nil {
 			return err
 		}
@@ -144,12 +141,12 @@ func writeCheckHTML(path string, results []*runner.ModuleResult) error {
 	}
 	stem := strings.TrimSuffix(base, filepath.Ext(base))
 	var entries []render.IndexEntry
-	for i, r := range withModule {
-		page, err := render.HTMLAt(r.Module, r, pageDir)
+	for i, r := range results {
+		page, err := render.HTMLAt(mods[i], r, pageDir)
 		if err != nil {
 			return err
 		}
-		name := strings.TrimSuffix(filepath.Base(r.Module.Path), filepath.Ext(r.Module.Path))
+		name := strings.TrimSuffix(filepath.Base(mods[i].Path), filepath.Ext(mods[i].Path))
 		name = fmt.Sprintf("%s-%d-%s.html", stem, i+1, pageNameRE.ReplaceAllString(name, "_"))
 		if err := writeFileAtomic(filepath.Join(dir, name), page, 0o644); err != nil {
 			return explainWrite(err)

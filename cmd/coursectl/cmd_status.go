@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -84,7 +84,7 @@ func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 			done++
 		}
 	}
-	results := map[string]*runner.StepResult{}
+	results := map[string]*result.Step{}
 	if p.LastRun != nil {
 		for _, r := range p.LastRun.Steps {
 			results[r.ID] = r
@@ -141,38 +141,16 @@ func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 		mark, state := "·", "not done"
 		r := results[s.ID]
 		switch {
-		case p.Done[i] && r != nil && r.Status == runner.Skipped:
+		case p.Done[i] && r != nil && r.Status == result.Skipped:
 			mark, state = "–", "skipped "+p.When[i].Local().Format("Jan 2 15:04")
 		case p.Done[i]:
 			mark, state = paint(color, "✓", "32"), "done "+p.When[i].Local().Format("Jan 2 15:04")
-		case r != nil && (r.Status == runner.Failed || r.Status == runner.Timeout):
-			mark, state = paint(color, "✗", "31"), failedState(r)
+		case r != nil && (r.Status == result.Failed || r.Status == result.Timeout):
+			mark, state = paint(color, "✗", "31"), r.Outcome()
 		}
 		fmt.Fprintf(tw, "  %s\t%d\t%s\tline %d\t%s\n", mark, pos[s], s.ID, s.Line, state)
 	}
 	tw.Flush()
-}
-
-// failedState is how status names a failed or timed-out step. The
-// runner's ExitCode is -1 for a step it stopped itself (timeout, waiting
-// for input, an exec'd program still running): that is no status a
-// learner's terminal would show, so the reason stands in for it.
-func failedState(r *runner.StepResult) string {
-	switch {
-	case r.Status == runner.Timeout:
-		if _, after, ok := strings.Cut(r.Error, "timed out after "); ok {
-			if i := strings.IndexAny(after, " \n:;,"); i >= 0 {
-				after = after[:i]
-			}
-			return "timed out after " + after
-		}
-		return "timed out"
-	case r.ExitCode > 0:
-		return fmt.Sprintf("failed (exit %d)", r.ExitCode)
-	case strings.Contains(r.Error, "waiting for input"):
-		return "waiting for input"
-	}
-	return "failed"
 }
 
 // nextShown is the first shown step at or after index i.

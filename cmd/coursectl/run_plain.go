@@ -6,6 +6,7 @@ import (
 
 	"github.com/coursectl/coursectl/course"
 	reports "github.com/coursectl/coursectl/report"
+	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -41,7 +42,7 @@ func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Modu
 	only := *mod
 	only.Steps = mod.Steps[at : at+1]
 	opts := runner.Options{StateDir: f.state, From: f.only, KeepLaterCheckpoints: true, Timeout: defaultTimeout,
-		IdleTimeout: defaultIdleTimeout, Events: live.Module(&only)}
+		IdleTimeout: defaultIdleTimeout, Events: runner.Events(live.Module(&only))}
 	start := time.Now()
 	live.Start()
 	sess, err := runner.Open(ctx, mod, opts)
@@ -52,10 +53,10 @@ func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Modu
 	r := sess.Exec(ctx, mod.Steps[at])
 	closeErr := sess.Close()
 	mr := *sess.Result()
-	mr.Module, mr.Steps = &only, []*runner.StepResult{r}
+	mr.Steps = []*result.Step{r}
 	live.Done(&mr)
 	live.Stop()
-	reports.Text{Color: streams.Color}.WriteSummary(streams.Out, []*runner.ModuleResult{&mr}, time.Since(start))
+	reports.Text{Color: streams.Color}.WriteSummary(streams.Out, []*result.Module{&mr}, time.Since(start))
 	switch {
 	case closeErr != nil:
 		return closeErr

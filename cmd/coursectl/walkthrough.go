@@ -17,6 +17,7 @@ import (
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/render"
+	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -129,19 +130,19 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	if w.only {
 		end = start + 1
 	}
-	result := nextStep
-	for i := start; i < end && result == nextStep; i++ {
+	res := nextStep
+	for i := start; i < end && res == nextStep; i++ {
 		if ctx.Err() != nil {
 			break
 		}
 		step := w.mod.Steps[i]
 		if step.Hidden {
-			result, err = w.hidden(ctx, i)
+			res, err = w.hidden(ctx, i)
 		} else {
-			result, err = w.visit(ctx, i)
+			res, err = w.visit(ctx, i)
 		}
 		if errors.Is(err, errCtrlC) {
-			result, err = interrupted, nil
+			res, err = interrupted, nil
 		}
 		if err != nil {
 			closeSession()
@@ -158,9 +159,9 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 		return err
 	}
 	switch {
-	case result != nextStep:
+	case res != nextStep:
 		w.goodbye(after)
-		switch result {
+		switch res {
 		case quitFailed:
 			return silentExit(exitFailed)
 		case interrupted:
@@ -363,7 +364,7 @@ func (w *walkthrough) visit(ctx context.Context, i int) (next, error) {
 			if ctx.Err() != nil {
 				return quit, nil
 			}
-			if r.Status == runner.Passed || r.Status == runner.Skipped {
+			if r.Status == result.Passed || r.Status == result.Skipped {
 				return nextStep, nil
 			}
 			if current != step && r.FailLine > 0 {
@@ -449,7 +450,7 @@ func (w *walkthrough) hidden(ctx context.Context, i int) (next, error) {
 		if ctx.Err() != nil {
 			return quit, nil
 		}
-		if r.Status == runner.Passed || r.Status == runner.Skipped {
+		if r.Status == result.Passed || r.Status == result.Skipped {
 			return nextStep, nil
 		}
 		fmt.Fprintf(w.out(), "\n  %s\n  %s\n", w.paint(fmt.Sprintf("✗ A hidden setup step (%s:%d) failed:", w.mod.Path, step.Line), "1", "31"), r.Error)
@@ -467,7 +468,7 @@ func (w *walkthrough) hidden(ctx context.Context, i int) (next, error) {
 }
 
 // exec runs step with the learner's terminal attached and prints the outcome.
-func (w *walkthrough) exec(ctx context.Context, step *course.Step) *runner.StepResult {
+func (w *walkthrough) exec(ctx context.Context, step *course.Step) *result.Step {
 	fmt.Fprintf(w.out(), "%s\n", w.paint("  ▶ running — your keyboard goes to the step; Ctrl-C stops it", "2"))
 	r := w.sess.Exec(ctx, step)
 	// A step may leave the terminal's pen coloured or its cursor hidden (a
@@ -486,10 +487,10 @@ func (w *walkthrough) exec(ctx context.Context, step *course.Step) *runner.StepR
 // to the runner's log, not the terminal (so it cannot mix with the steps
 // after it), so nothing appeared while it ran. r.Output is what the job had
 // logged by the time it was ready (or failed): its first lines are shown.
-func (w *walkthrough) background(step *course.Step, r *runner.StepResult) {
+func (w *walkthrough) background(step *course.Step, r *result.Step) {
 	fmt.Fprintf(w.out(), "  %s\n", w.paint("⇢ runs on in the background (`jobs` lists it); its output goes to a log.", "2"))
 	what := "What it printed until ready:"
-	if r.Status != runner.Passed || step.Attrs.Ready == "" {
+	if r.Status != result.Passed || step.Attrs.Ready == "" {
 		what = "What it printed so far:"
 	}
 	fmt.Fprintf(w.out(), "  %s\n", w.paint("  "+what, "2"))
@@ -530,10 +531,10 @@ func headLines(out string, n int) []string {
 	return lines
 }
 
-func (w *walkthrough) status(r *runner.StepResult) {
+func (w *walkthrough) status(r *result.Step) {
 	rt := w.renderer()
 	fmt.Fprintf(w.out(), "  %s\n", rt.Status(r))
-	if r.Status == runner.Failed || r.Status == runner.Timeout {
+	if r.Status == result.Failed || r.Status == result.Timeout {
 		if r.Error != "" {
 			fmt.Fprintf(w.out(), "  %s\n", w.paint(r.Error, "31"))
 		}
@@ -547,7 +548,7 @@ func (w *walkthrough) skip(ctx context.Context, step *course.Step) {
 	cp := *step
 	cp.Attrs.Skip = true
 	r := w.sess.Exec(ctx, &cp)
-	if r.Status == runner.Skipped {
+	if r.Status == result.Skipped {
 		// The time of an empty round trip says nothing to the learner.
 		r.Note, r.Duration = "skipped by you", 0
 	}

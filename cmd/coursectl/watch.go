@@ -18,6 +18,7 @@ import (
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/lint"
 	"github.com/coursectl/coursectl/render"
+	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -59,7 +60,7 @@ type watchRun struct {
 	mod    *course.Module
 	cancel context.CancelFunc
 	done   chan struct{} // closed when RunModule has returned
-	result *runner.ModuleResult
+	result *result.Module
 	err    error
 }
 
@@ -295,7 +296,7 @@ func (w *watcher) startRun(ctx context.Context, mod *course.Module) {
 			StepStarted: func(s *course.Step) {
 				w.screen.status(gen, fmt.Sprintf("  ▸ %s (line %d) running…", s.ID, s.Line))
 			},
-			StepDone: func(res *runner.StepResult) {
+			StepDone: func(res *result.Step) {
 				w.screen.runLine(gen, stepLine(t, mod, res))
 			},
 			Warning: func(msg string) {
@@ -312,9 +313,9 @@ func (w *watcher) startRun(ctx context.Context, mod *course.Module) {
 
 // stepLine is one step's result as it lands: a line for a pass or skip;
 // a failure also shows the step with what went wrong.
-func stepLine(t render.Terminal, mod *course.Module, r *runner.StepResult) string {
-	s := r.Step
-	if s == nil || s.Hidden || (r.Status != runner.Failed && r.Status != runner.Timeout) {
+func stepLine(t render.Terminal, mod *course.Module, r *result.Step) string {
+	s := mod.Step(r.ID)
+	if s == nil || s.Hidden || !r.Status.Failed() {
 		return fmt.Sprintf("  %s  %s (line %d)\n", t.Status(r), r.ID, r.Line)
 	}
 	return t.StepResult(mod, s, r)
@@ -348,11 +349,11 @@ func (w *watcher) finishRun() {
 			continue
 		}
 		switch s.Status {
-		case runner.Passed:
+		case result.Passed:
 			passed++
-		case runner.Failed, runner.Timeout:
+		case result.Failed, result.Timeout:
 			failed++
-		case runner.Skipped:
+		case result.Skipped:
 			skipped++
 		default:
 			continue

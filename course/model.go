@@ -47,6 +47,10 @@ type Module struct {
 	Problems []Problem
 	// Links are the document's links and images, in order.
 	Links []Link
+
+	// number caches Number's answers for the steps starting numberedFirst.
+	number        []int
+	numberedFirst *Step
 }
 
 // Settings are module-wide defaults (SPEC §2).

@@ -80,7 +80,7 @@ func HTML(mod *course.Module, rec *result.Module) ([]byte, error) {
 // them as written.
 func HTMLAt(mod *course.Module, rec *result.Module, pageDir string) ([]byte, error) {
 	src := blankFrontMatter(mod.Source)
-	p := &htmlPage{mod: mod, rec: rec, results: resultsByID(rec), num: numberSteps(mod), byLine: map[int]*course.Step{}}
+	p := &htmlPage{mod: mod, rec: rec, results: resultsByID(rec), byLine: map[int]*course.Step{}}
 	for _, s := range mod.Steps {
 		p.byLine[s.Line] = s
 	}
@@ -210,7 +210,6 @@ type htmlPage struct {
 	mod     *course.Module
 	rec     *result.Module
 	results map[string]*result.Step
-	num     numbering
 	byLine  map[int]*course.Step
 }
 
@@ -320,10 +319,11 @@ func (p *htmlPage) writeStep(w util.BufWriter, s *course.Step) {
 	if s.Hidden {
 		w.WriteString(`<span class="step-num">Setup</span><span class="step-title">hidden setup step</span>`)
 	} else {
+		n, total := p.mod.Number(s)
 		fmt.Fprintf(w, `<span class="step-num">Step %d/%d</span><span class="step-title">%s</span>`,
-			p.num.pos[s], p.num.total, html.EscapeString(stepTitle(s)))
+			n, total, html.EscapeString(s.Title()))
 	}
-	for _, f := range stepFlags(s) {
+	for _, f := range flagWords(s) {
 		fmt.Fprintf(w, `<span class="flag">%s</span>`, html.EscapeString(f))
 	}
 	w.WriteString(`<span class="spacer"></span>`)
@@ -453,13 +453,13 @@ func writeDiff(w util.BufWriter, diff string) {
 func (p *htmlPage) writeSummary(b *bytes.Buffer) {
 	if p.rec == nil {
 		fmt.Fprintf(b, `<header class="summary none"><p class="headline">%s · %d steps · not run yet</p></header>`+"\n",
-			html.EscapeString(p.mod.Path), p.num.total)
+			html.EscapeString(p.mod.Path), p.total())
 		return
 	}
 	passed, failedN, skipped := p.rec.Counts()
 	// A hidden step counts only when it failed (runner's Shown), as the
 	// chips below list it.
-	total := p.num.total
+	total := p.total()
 	for _, s := range p.mod.Steps {
 		if r := p.results[s.ID]; s.Hidden && r != nil && failed(r) {
 			total++
@@ -471,8 +471,8 @@ func (p *htmlPage) writeSummary(b *bytes.Buffer) {
 		cls, head = "failed", fmt.Sprintf("%d of %d steps failed", failedN, total)
 	case p.rec.Interrupted:
 		cls, head = "failed", "Run interrupted"
-	case passed+skipped < p.num.total:
-		cls, head = "notrun", fmt.Sprintf("%d of %d steps run", passed+skipped, p.num.total)
+	case passed+skipped < p.total():
+		cls, head = "notrun", fmt.Sprintf("%d of %d steps run", passed+skipped, p.total())
 	}
 	fmt.Fprintf(b, `<header class="summary %s">`+"\n", cls)
 	fmt.Fprintf(b, `<p class="headline">%s</p>`+"\n", html.EscapeString(head))
@@ -500,10 +500,11 @@ func (p *htmlPage) writeSummary(b *bytes.Buffer) {
 		}
 		label := "setup"
 		if !s.Hidden {
-			label = fmt.Sprint(p.num.pos[s])
+			n, _ := p.mod.Number(s)
+			label = fmt.Sprint(n)
 		}
 		fmt.Fprintf(b, `<li><a class="chip %s" href="#step-%s" title="%s">%s %s</a></li>`,
-			statusClass(r), html.EscapeString(s.ID), html.EscapeString(stepTitle(s)), mark, label)
+			statusClass(r), html.EscapeString(s.ID), html.EscapeString(s.Title()), mark, label)
 	}
 	b.WriteString("</ol></nav>\n</header>\n")
 }
@@ -558,4 +559,10 @@ func Index(entries []IndexEntry) []byte {
 	}
 	b.WriteString("</tbody></table></article>\n<footer>rendered by coursectl</footer>\n</main>\n</body>\n</html>\n")
 	return b.Bytes()
+}
+
+// total is how many steps the learner sees.
+func (p *htmlPage) total() int {
+	_, total := p.mod.Number(nil)
+	return total
 }

@@ -482,7 +482,7 @@ const (
 // "Step 3/9 · Install Docker", over a progress bar of the width.
 func (t Terminal) Header(mod *course.Module, i int) string {
 	w := t.width()
-	num := numberSteps(mod)
+	_, total := mod.Number(nil)
 	title := strings.TrimSpace(mod.Title)
 	if title == "" {
 		title = mod.Path
@@ -490,9 +490,9 @@ func (t Terminal) Header(mod *course.Module, i int) string {
 	label, stepName, pos := "", "", 0
 	if i >= 0 && i < len(mod.Steps) && !mod.Steps[i].Hidden {
 		s := mod.Steps[i]
-		pos = num.pos[s]
-		label = fmt.Sprintf("Step %d/%d", pos, num.total)
-		stepName = stepTitle(s)
+		pos, _ = mod.Number(s)
+		label = fmt.Sprintf("Step %d/%d", pos, total)
+		stepName = s.Title()
 	}
 	inner := w - 2 // one space each side
 	title, right := headerFit(title, label, stepName, inner-headerGap)
@@ -504,8 +504,8 @@ func (t Terminal) Header(mod *course.Module, i int) string {
 
 	// The bar shows the steps before this one as done.
 	done := 0
-	if num.total > 0 && pos > 0 {
-		done = inner * (pos - 1) / num.total
+	if total > 0 && pos > 0 {
+		done = inner * (pos - 1) / total
 	}
 	bar := " " + t.paint(strings.Repeat("━", done), sgrGreen) + t.paint(strings.Repeat("─", inner-done), sgrGray) + "\n"
 	return line + bar
@@ -562,14 +562,14 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *result.Step)
 		return ""
 	}
 	w := t.width()
-	num := numberSteps(mod)
+	n, total := mod.Number(s)
 	margin := strings.Repeat(" ", proseMargin)
 	var b strings.Builder
 
 	// Top rule: ┌─ Step 3/9 · Install Docker ──────── skip · sh · line 31 ─
-	label := fmt.Sprintf("Step %d/%d", num.pos[s], num.total)
-	title := stepTitle(s)
-	flags := stepFlags(s)
+	label := fmt.Sprintf("Step %d/%d", n, total)
+	title := s.Title()
+	flags := flagWords(s)
 	where := []string{langOf(s.Lang, s.Kind), fmt.Sprintf("line %d", s.Line)}
 	// What does not fit: the title is cut first (down to a readable
 	// stub), then the place goes, then the title.

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/coursectl/coursectl/course"
 )
@@ -167,65 +166,21 @@ func writeListJSON(w io.Writer, m *course.Module, indent bool) error {
 	return bw.Flush()
 }
 
-// stepFlags is the FLAGS column: what will make the step run differently.
+// stepFlags is the FLAGS column: what will make the step run differently,
+// as an author writes it (timeout=2m, exit=any, file=PATH).
 func stepFlags(s *course.Step) string {
 	var f []string
-	a := s.Attrs
-	if s.Hidden {
-		f = append(f, "hidden")
-	}
-	if a.Skip {
-		f = append(f, "skip")
-	}
-	if a.Interactive {
-		f = append(f, "interactive")
-	}
-	if len(a.Interact) > 0 {
-		f = append(f, "interact")
-	}
-	if a.Background {
-		f = append(f, "background")
-	}
-	if a.Timeout > 0 {
-		f = append(f, "timeout="+shortDuration(a.Timeout))
-	}
-	if a.ExitAny {
-		f = append(f, "exit=any")
-	} else if a.Exit != nil {
-		f = append(f, "exit="+strconv.Itoa(*a.Exit))
-	}
-	if s.Kind == course.File {
-		w := "file=" + a.File
-		if a.Append {
-			w = "append=" + a.File
+	for _, fl := range s.Flags() {
+		switch {
+		case fl.Name == "timeout":
+			f = append(f, "timeout="+course.ShortDuration(s.Attrs.Timeout))
+		case fl.Value != "" || fl.Name == "file" || fl.Name == "append":
+			f = append(f, fl.Name+"="+fl.Value)
+		default:
+			f = append(f, fl.Name)
 		}
-		f = append(f, w)
-	}
-	if s.Prompted && s.Kind == course.Script {
-		f = append(f, "prompted")
-	}
-	if s.Expected != nil {
-		f = append(f, "output")
-	}
-	if len(s.Verify) > 0 {
-		f = append(f, "verify")
-	}
-	if s.Unterminated {
-		f = append(f, "unterminated")
 	}
 	return strings.Join(f, ",")
-}
-
-// shortDuration writes 2m rather than 2m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 func firstCommand(s *course.Step) string {

@@ -72,18 +72,14 @@ func progressArgs(c *command, streams *IOStreams, args []string) (mod *course.Mo
 // writeStatus prints the progress summary and a line per shown step.
 // Hidden setup steps are left out, and not counted, as on the walkthrough.
 func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool) {
-	pos := map[*course.Step]int{}
-	total, done := 0, 0
+	_, total := mod.Number(nil)
+	done := 0
 	for i, s := range mod.Steps {
-		if s.Hidden {
-			continue
-		}
-		total++
-		pos[s] = total
-		if p.Done[i] {
+		if !s.Hidden && p.Done[i] {
 			done++
 		}
 	}
+	pos := func(s *course.Step) int { n, _ := mod.Number(s); return n }
 	results := map[string]*result.Step{}
 	if p.LastRun != nil {
 		for _, r := range p.LastRun.Steps {
@@ -99,7 +95,7 @@ func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 		head += doneOn(p.When) + " · 'coursectl run --fresh " + mod.Path + "' starts again"
 	default:
 		if next := nextShown(mod, p.Next); next != nil {
-			head += fmt.Sprintf(" · next: step %d/%d · %s (line %d)", pos[next], total, stepTitle(next), next.Line)
+			head += fmt.Sprintf(" · next: step %d/%d · %s (line %d)", pos(next), total, next.Title(), next.Line)
 		}
 	}
 	fmt.Fprintln(w, paint(color, head, "1"))
@@ -116,8 +112,8 @@ func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 		}
 		if p.Failed != "" {
 			if s := mod.Step(p.Failed); s != nil {
-				n := pos[s]
-				label := fmt.Sprintf("step %d/%d · %s", n, total, stepTitle(s))
+				n := pos(s)
+				label := fmt.Sprintf("step %d/%d · %s", n, total, s.Title())
 				if s.Hidden {
 					label = fmt.Sprintf("a hidden setup step (line %d)", s.Line)
 				}
@@ -148,7 +144,7 @@ func writeStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 		case r != nil && (r.Status == result.Failed || r.Status == result.Timeout):
 			mark, state = paint(color, "✗", "31"), r.Outcome()
 		}
-		fmt.Fprintf(tw, "  %s\t%d\t%s\tline %d\t%s\n", mark, pos[s], s.ID, s.Line, state)
+		fmt.Fprintf(tw, "  %s\t%d\t%s\tline %d\t%s\n", mark, pos(s), s.ID, s.Line, state)
 	}
 	tw.Flush()
 }

@@ -38,7 +38,6 @@ type walkthrough struct {
 	sess *runner.Session
 	// pos is each shown step's learner-facing number ("Step 3/9"): hidden
 	// setup steps are not counted, as render numbers them.
-	pos   map[*course.Step]int
 	total int
 	// pending is prose from before hidden steps, shown with the next step.
 	pending []string
@@ -58,13 +57,7 @@ const (
 )
 
 func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
-	w.pos = map[*course.Step]int{}
-	for _, s := range w.mod.Steps {
-		if !s.Hidden {
-			w.total++
-			w.pos[s] = w.total
-		}
-	}
+	_, w.total = w.mod.Number(nil)
 	before, err := runner.LoadProgress(w.stateDir, w.mod)
 	if err != nil {
 		return err
@@ -201,7 +194,7 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 	}
 	title := ""
 	if s := nextShown(w.mod, start); s != nil {
-		title = " · " + stepTitle(s)
+		title = " · " + s.Title()
 	}
 	var msg string
 	switch {
@@ -248,19 +241,11 @@ func doneOn(when []time.Time) string {
 // number is the learner-facing number of step i: a hidden step takes the
 // number of the shown step after it.
 func (w *walkthrough) number(i int) int {
-	if s := nextShown(w.mod, i); s != nil {
-		return w.pos[s]
+	if i < 0 || i >= len(w.mod.Steps) {
+		return w.total
 	}
-	return w.total
-}
-
-func stepTitle(s *course.Step) string {
-	if len(s.Heading) > 0 {
-		if h := strings.TrimSpace(s.Heading[len(s.Heading)-1]); h != "" {
-			return h
-		}
-	}
-	return s.ID
+	n, _ := w.mod.Number(w.mod.Steps[i])
+	return n
 }
 
 func (w *walkthrough) out() io.Writer { return w.streams.Out }
@@ -700,7 +685,7 @@ func (w *walkthrough) edit(ctx context.Context, i int, cur *course.Step) (*cours
 	}
 	defer os.Remove(f.Name())
 	header := fmt.Sprintf("# coursectl: step %d/%d · %s (%s:%d)\n# coursectl: save and quit to run your version; %s is not changed.\n",
-		w.number(i), w.total, stepTitle(cur), w.mod.Path, cur.Line, w.mod.Path)
+		w.number(i), w.total, cur.Title(), w.mod.Path, cur.Line, w.mod.Path)
 	if _, err := f.WriteString(header + editableText(cur)); err != nil {
 		f.Close()
 		return nil, err

@@ -58,10 +58,13 @@ type Settings struct {
 	Timeout time.Duration     `json:"timeout,omitempty"`
 	Fakes   map[string]string `json:"fakes,omitempty"`
 	Env     map[string]string `json:"env,omitempty"`
-	Workdir string            `json:"workdir,omitempty"`
-	Steps   map[string]Attrs  `json:"-"`
-	Raw     map[string]any    `json:"-"`
-	Source  string            `json:"-"` // where the settings came from, for messages
+	// EnvExclude (`env: exclude: [...]`) are names or shell patterns of
+	// variables no checkpoint keeps, whoever set them.
+	EnvExclude []string         `json:"env_exclude,omitempty"`
+	Workdir    string           `json:"workdir,omitempty"`
+	Steps      map[string]Attrs `json:"-"`
+	Raw        map[string]any   `json:"-"`
+	Source     string           `json:"-"` // where the settings came from, for messages
 	// StepKeys is where each id under steps: was written, so a finding
 	// about it names that file and line.
 	StepKeys map[string]Pos `json:"-"`

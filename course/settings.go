@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -82,6 +83,25 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 			}
 			out := map[string]string{}
 			for mk, mv := range m {
+				if k == "env" && mk == "exclude" {
+					// Names (shell patterns) no checkpoint keeps: a list,
+					// so it cannot be taken for a variable named exclude.
+					list, ok := mv.([]any)
+					if !ok {
+						return s, posErr(k, "env.exclude: want a list of variable names or patterns, like [AWS_*, GITHUB_TOKEN]")
+					}
+					for _, it := range list {
+						str, err := scalarString(it)
+						if err != nil || str == "" {
+							return s, posErr(k, "env.exclude: want a list of variable names or patterns, like [AWS_*, GITHUB_TOKEN]")
+						}
+						if _, err := path.Match(str, ""); err != nil {
+							return s, posErr(k, "env.exclude: %q is not a valid pattern: %v", str, err)
+						}
+						s.EnvExclude = append(s.EnvExclude, str)
+					}
+					continue
+				}
 				str, err := scalarString(mv)
 				if err != nil {
 					return s, posErr(k, "%s.%s: %v", k, mk, err)
@@ -141,6 +161,7 @@ func mergeSettings(base, over Settings) Settings {
 	}
 	out.Fakes = mergeMap(base.Fakes, over.Fakes)
 	out.Env = mergeMap(base.Env, over.Env)
+	out.EnvExclude = append(slices.Clone(base.EnvExclude), over.EnvExclude...)
 	if len(over.Steps) > 0 {
 		out.Steps = map[string]Attrs{}
 		for k, v := range base.Steps {

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,11 +29,6 @@ type store struct {
 	made      bool     // checkpoints/ exists
 	chain     []string // chain[i]: hash of steps 0..i (bodies and what affects running)
 }
-
-const (
-	checkpointHeader = "# coursectl checkpoint 1\n"
-	checkpointEnd    = "# end\n"
-)
 
 // DefaultStateDir is SPEC §3's default: $XDG_STATE_HOME/coursectl, else
 // ~/.local/state/coursectl.
@@ -113,7 +108,13 @@ func (st *store) checkpointsDir() string {
 }
 
 func (st *store) checkpointPath(i int) string {
-	return filepath.Join(st.checkpointsDir(), fmt.Sprintf("%03d-%s.sh", i+1, st.chain[i][:16]))
+	return filepath.Join(st.checkpointsDir(), fmt.Sprintf("%03d-%s.ckpt", i+1, st.chain[i][:16]))
+}
+
+// fsPath is where the sandbox's files of step i's checkpoint go, beside it
+// (FSCheckpointer: the container sandbox).
+func (st *store) fsPath(i int) string {
+	return strings.TrimSuffix(st.checkpointPath(i), ".ckpt") + ".fs"
 }
 
 func (st *store) recordPath() string {
@@ -123,34 +124,12 @@ func (st *store) recordPath() string {
 	return filepath.Join(st.dir, "record.json")
 }
 
-// prepare reads the wrapper's freshly written state file (in the scratch
-// directory, on tmpfs when there is one) and returns the checkpoint to store,
-// the shell's history so far as its last section.
-func prepareCheckpoint(tmp string, history []byte) ([]byte, error) {
-	b, err := os.ReadFile(tmp)
-	if err != nil {
-		return nil, err
-	}
-	if !bytes.HasPrefix(b, []byte(checkpointHeader)) || !bytes.HasSuffix(b, []byte(checkpointEnd)) {
-		return nil, fmt.Errorf("the shell wrote an incomplete checkpoint (%d bytes)", len(b))
-	}
-	out := make([]byte, 0, len(b)+len(history)+32)
-	out = append(out, b[:len(b)-len(checkpointEnd)]...)
-	out = append(out, "# history\n"...)
-	out = append(out, history...)
-	if len(history) > 0 && history[len(history)-1] != '\n' {
-		out = append(out, '\n')
-	}
-	return append(out, checkpointEnd...), nil
-}
-
 // write stores step i's checkpoint: written whole under a temporary name and
 // renamed, so a reader sees the old checkpoint or the new one, never half of
-// one. One write(2): bash writes a line per write(2), cheap on tmpfs and not
-// on a journalling filesystem, so the wrapper never writes the store itself.
+// one; the checksum inside finds what a crash or a disk damaged anyway.
 func (st *store) write(i int, data []byte) error {
 	if !st.made {
-		if err := os.MkdirAll(st.checkpointsDir(), 0o755); err != nil {
+		if err := os.MkdirAll(st.checkpointsDir(), 0o700); err != nil {
 			return err
 		}
 		st.made = true
@@ -165,13 +144,37 @@ func (st *store) drop(from, to int) error {
 		if err := os.Remove(st.checkpointPath(i)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
+		if err := os.RemoveAll(st.fsPath(i)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
+// dropOne removes step i's checkpoint but keeps the later ones: those that
+// build on it are first rewritten whole (with the same id, so the ones
+// after them still build on them).
+func (st *store) dropOne(i int) error {
+	r := st.reader()
+	for j := i + 1; j < len(st.chain); j++ {
+		path, err := r.resolve(j)
+		if err != nil || !slices.ContainsFunc(path, func(l link) bool { return l.i == i }) {
+			continue
+		}
+		f := r.files[j]
+		rs := stateOf(path)
+		root := &checkpointFile{step: j + 1, id: f.id, sections: []*section{rs.rootSection()}}
+		if err := writeRename(st.checkpointPath(j), root.encode()); err != nil {
+			return err
+		}
+		r.files[j], r.res[j] = root, &resolved{path: []link{{j, root.sections[0]}}}
+	}
+	return st.drop(i, i+1)
+}
+
 // prune removes the checkpoint files of other chains (steps since edited,
-// steps that no longer exist) and leftovers of interrupted writes: a module
-// keeps one set, this chain's.
+// steps that no longer exist), leftovers of interrupted writes and files of
+// older formats: a module keeps one set, this chain's.
 func (st *store) prune() error {
 	dir := st.checkpointsDir()
 	ents, err := os.ReadDir(dir)
@@ -184,6 +187,7 @@ func (st *store) prune() error {
 	keep := map[string]bool{}
 	for i := range st.chain {
 		keep[filepath.Base(st.checkpointPath(i))] = true
+		keep[filepath.Base(st.fsPath(i))] = true
 	}
 	for _, e := range ents {
 		if !keep[e.Name()] {
@@ -206,137 +210,163 @@ func writeRename(dst string, b []byte) error {
 // errNoCheckpoint: the step has no checkpoint (never passed, or edited since).
 var errNoCheckpoint = errors.New("no checkpoint")
 
+// baseError: a checkpoint whose file is sound but whose state builds on
+// one that is missing, damaged, or was made again since.
+type baseError struct {
+	step  int   // the base's index
+	cause error // why it cannot be used
+}
+
+func (e *baseError) Error() string {
+	if errors.Is(e.cause, errNoCheckpoint) {
+		return fmt.Sprintf("the checkpoint it builds on (step %d) is missing", e.step+1)
+	}
+	return fmt.Sprintf("the checkpoint it builds on (step %d) cannot be used: %v", e.step+1, e.cause)
+}
+
+// chainReader reads a store's checkpoint files, each once, and finds for
+// a step the chain of sections that leads to its state.
+type chainReader struct {
+	st    *store
+	files map[int]*checkpointFile
+	errs  map[int]error
+	res   map[int]*resolved
+}
+
+type resolved struct {
+	path []link
+	err  error
+}
+
+// link is one section on the way to a state: file i's section s.
+type link struct {
+	i int
+	s *section
+}
+
+func (st *store) reader() *chainReader {
+	return &chainReader{st: st, files: map[int]*checkpointFile{}, errs: map[int]error{}, res: map[int]*resolved{}}
+}
+
+// file reads and checks step i's checkpoint file.
+func (r *chainReader) file(i int) (*checkpointFile, error) {
+	if f, ok := r.files[i]; ok {
+		return f, nil
+	}
+	if err, ok := r.errs[i]; ok {
+		return nil, err
+	}
+	p := r.st.checkpointPath(i)
+	data, err := os.ReadFile(p)
+	var f *checkpointFile
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		err = errNoCheckpoint
+	case err == nil:
+		f, err = decodeCheckpoint(p, data)
+		if err == nil && f.step != i+1 {
+			f, err = nil, &CorruptError{Path: p, Reason: fmt.Sprintf("it says it is step %d's", f.step)}
+		}
+	}
+	if err != nil {
+		r.errs[i] = err
+		return nil, err
+	}
+	r.files[i] = f
+	return f, nil
+}
+
+// resolve finds the sections that lead to step i's state, root first:
+// through the section whose base is furthest back that can be used.
+func (r *chainReader) resolve(i int) ([]link, error) {
+	if res, ok := r.res[i]; ok {
+		return res.path, res.err
+	}
+	r.res[i] = &resolved{err: errNoCheckpoint} // a cycle cannot be written, but a planted file could try
+	path, err := r.resolveFile(i)
+	r.res[i] = &resolved{path: path, err: err}
+	return path, err
+}
+
+func (r *chainReader) resolveFile(i int) ([]link, error) {
+	f, err := r.file(i)
+	if err != nil {
+		return nil, err
+	}
+	secs := slices.Clone(f.sections)
+	slices.SortStableFunc(secs, func(a, b *section) int {
+		if a.root != b.root {
+			if a.root {
+				return -1
+			}
+			return 1
+		}
+		return a.base - b.base
+	})
+	var cause error = errNoSection
+	causeStep := -1
+	for _, s := range secs {
+		if s.root {
+			return []link{{i, s}}, nil
+		}
+		b := s.base - 1
+		bf, err := r.file(b)
+		if err == nil && bf.id != s.baseID {
+			err = errors.New("it was made again since")
+		}
+		if err == nil {
+			var bp []link
+			if bp, err = r.resolve(b); err == nil {
+				return append(slices.Clone(bp), link{i, s}), nil
+			}
+		}
+		if causeStep < 0 || b > causeStep {
+			cause, causeStep = err, b
+		}
+	}
+	return nil, &baseError{step: causeStep, cause: cause}
+}
+
+// state is step i's restored state.
+func (r *chainReader) state(i int) (*restoredState, error) {
+	path, err := r.resolve(i)
+	if err != nil {
+		return nil, err
+	}
+	return stateOf(path), nil
+}
+
+func stateOf(path []link) *restoredState {
+	rs := &restoredState{entries: map[string]string{}}
+	for _, l := range path {
+		rs.apply(l.s)
+	}
+	// The shell keeps HISTSIZE lines; the sections together may hold more.
+	st := &shellState{vars: map[string]string{}}
+	if h, ok := rs.entries["v:HISTSIZE"]; ok {
+		st.vars["HISTSIZE"] = h
+	}
+	rs.history = tailLines(rs.history, (&liveState{st: st}).histKeep())
+	return rs
+}
+
 // valid reports whether step i has a usable checkpoint, and when it was made.
 func (st *store) valid(i int) (time.Time, error) {
-	p := st.checkpointPath(i)
-	fi, err := os.Stat(p)
+	return st.reader().valid(i)
+}
+
+func (r *chainReader) valid(i int) (time.Time, error) {
+	if _, err := r.resolve(i); err != nil {
+		return time.Time{}, err
+	}
+	fi, err := os.Stat(r.st.checkpointPath(i))
 	if err != nil {
 		return time.Time{}, errNoCheckpoint
-	}
-	if err := validCheckpoint(p); err != nil {
-		return time.Time{}, err
 	}
 	return fi.ModTime(), nil
 }
 
-func validCheckpoint(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	// Only the ends: a checkpoint is whole when it has both (the wrapper
-	// writes the end marker last), and this runs after every step.
-	head := make([]byte, len(checkpointHeader))
-	tail := make([]byte, len(checkpointEnd))
-	fi, err := f.Stat()
-	if err == nil && fi.Size() >= int64(len(head)+len(tail)) {
-		if _, err = f.ReadAt(head, 0); err == nil {
-			_, err = f.ReadAt(tail, fi.Size()-int64(len(tail)))
-		}
-	}
-	if err != nil || string(head) != checkpointHeader || string(tail) != checkpointEnd {
-		return fmt.Errorf("it is corrupt (truncated or not written by coursectl): %s", path)
-	}
-	return nil
-}
-
-// Names a fresh shell must not take from a checkpoint: bash's own dynamic and
-// read-only variables, the terminal's, and the runner's.
-var skipVars = map[string]bool{
-	"BASH": true, "BASHOPTS": true, "BASHPID": true, "BASH_ALIASES": true, "BASH_ARGC": true,
-	"BASH_ARGV": true, "BASH_ARGV0": true, "BASH_CMDS": true, "BASH_COMMAND": true,
-	"BASH_EXECUTION_STRING": true, "BASH_LINENO": true, "BASH_SOURCE": true, "BASH_SUBSHELL": true,
-	"BASH_VERSINFO": true, "BASH_VERSION": true, "COMP_WORDBREAKS": true, "DIRSTACK": true,
-	"EPOCHREALTIME": true, "EPOCHSECONDS": true, "EUID": true, "FUNCNAME": true, "GROUPS": true,
-	"HISTCMD": true, "LINENO": true, "PIPESTATUS": true, "PPID": true, "PWD": true, "RANDOM": true,
-	"SECONDS": true, "SHELLOPTS": true, "SHLVL": true, "SRANDOM": true, "UID": true, "_": true,
-	"COLUMNS": true, "LINES": true, "TERM": true, "HOME": true, "COURSE_DIR": true, "HISTFILE": true,
-	"PROMPT_COMMAND": true,
-}
-
-// declRe splits a `declare -p` line: flags, name, rest.
-var declRe = regexp.MustCompile(`^declare (-[-a-zA-Z]+) ([A-Za-z_][A-Za-z0-9_]*)(.*)$`)
-
-// restoreScript turns checkpoint file path into a script that puts a fresh
-// shell (prelude already run) into the checkpoint's state, and the history
-// the script reads from histFile. Options come last
-// so an errexit or nounset the steps set cannot trip the restore itself.
-func restoreScript(path, histFile string) (script, history string, err error) {
-	if err := validCheckpoint(path); err != nil {
-		return "", "", err
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", "", err
-	}
-	var vars, funcs, aliases, umask, cwd, hist strings.Builder
-	var shellopts, bashopts string
-	section := ""
-	for _, line := range strings.Split(string(b), "\n") {
-		// declare -f output has no comment lines, so inside the functions
-		// section only the next section's header ends it.
-		if strings.HasPrefix(line, "# ") && (section != "functions" || line == "# aliases") {
-			section = strings.TrimPrefix(line, "# ")
-			continue
-		}
-		switch section {
-		case "vars":
-			m := declRe.FindStringSubmatch(line)
-			if m == nil {
-				continue
-			}
-			switch name := m[2]; {
-			case name == "SHELLOPTS":
-				shellopts = optList(m[3])
-			case name == "BASHOPTS":
-				bashopts = optList(m[3])
-			case skipVars[name] || strings.HasPrefix(name, "__cc"):
-			default:
-				vars.WriteString(line + "\n")
-			}
-		case "functions":
-			funcs.WriteString(line + "\n")
-		case "aliases":
-			aliases.WriteString(line + "\n")
-		case "options":
-			umask.WriteString(line + "\n")
-		case "cwd":
-			cwd.WriteString(line + "\n")
-		case "history":
-			hist.WriteString(line + "\n")
-		}
-	}
-	var s strings.Builder
-	s.WriteString(vars.String())
-	s.WriteString(funcs.String())
-	s.WriteString(aliases.String())
-	s.WriteString(cwd.String())
-	s.WriteString(umask.String())
-	// Every option is set or unset as the checkpoint's SHELLOPTS/BASHOPTS
-	// say; set -o last, so an errexit there cannot trip the restore.
-	fmt.Fprintf(&s, "__cc_so=%s __cc_bo=%s\n", shellQuote(":"+shellopts+":"), shellQuote(":"+bashopts+":"))
-	s.WriteString(`while read -r _ __cc_x __cc_o; do if [[ $__cc_bo == *:$__cc_o:* ]]; then shopt -s "$__cc_o"; else shopt -u "$__cc_o"; fi 2>/dev/null; done < <(shopt -p)
-while read -r _ __cc_x __cc_o; do if [[ $__cc_so == *:$__cc_o:* ]]; then set -o "$__cc_o"; else set +o "$__cc_o"; fi 2>/dev/null; done < <(set +o)
-unset __cc_so __cc_bo __cc_x __cc_o
-`)
-	return s.String(), hist.String(), nil
-}
-
-// restoreHistory ends a restore script: the history list becomes the
-// checkpoint's (histFile). Last, because bash adds the lines of a sourced
-// file that come after a `history -r` to the history; cleared even when the
-// checkpoint has none, since the line the runner typed to restore is in it.
-func restoreHistory(histFile string) string {
-	return "history -c; history -r " + shellQuote(histFile) + "\n"
-}
-
-// optList is the value of `declare -r SHELLOPTS="a:b"`.
-func optList(rest string) string {
-	v := strings.TrimPrefix(rest, "=")
-	return strings.Trim(v, `"`)
-}
-
+// shellQuote quotes s for bash: nothing in it is expanded.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // Progress is what the checkpoints say about a module (status, run's resume).
@@ -374,11 +404,22 @@ func loadProgress(stateDir string, mod *course.Module, sandboxed bool) (*Progres
 		return nil, err
 	}
 	p := &Progress{Done: make([]bool, len(mod.Steps)), When: make([]time.Time, len(mod.Steps)), Next: -1}
+	r := st.reader()
+	missingBase := map[int]bool{}
 	for i := range mod.Steps {
-		t, err := st.valid(i)
-		if err == nil {
+		t, err := r.valid(i)
+		var be *baseError
+		switch {
+		case err == nil:
 			p.Done[i], p.When[i] = true, t
-		} else if !errors.Is(err, errNoCheckpoint) {
+		case errors.Is(err, errNoCheckpoint):
+		case errors.As(err, &be) && !errors.Is(be.cause, errNoCheckpoint):
+			// The damaged one it builds on has its own warning.
+		case be != nil && missingBase[be.step]:
+		default:
+			if be != nil {
+				missingBase[be.step] = true
+			}
 			step := mod.Steps[i]
 			p.Warnings = append(p.Warnings, fmt.Sprintf("%s:%d: ignoring the checkpoint of step %s: %v — the step runs again", mod.Path, step.Line, step.ID, err))
 		}

@@ -37,29 +37,17 @@ func (s *Session) Shell(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	state := filepath.Join(dir, "state.sh")
-	switch {
-	case s.lastState != nil:
-		err = os.WriteFile(state, s.lastState, 0o600)
-	case s.restored >= 0:
-		state = s.store.checkpointPath(s.restored)
-	default:
-		state = ""
-	}
-	if err != nil {
-		return err
+	var rs *restoredState
+	if s.state.known {
+		rs = s.state.snapshot()
+	} else if s.restored >= 0 {
+		if rs, err = s.store.reader().state(s.restored); err != nil {
+			return err
+		}
 	}
 	restore := ""
-	if state != "" {
-		hist := filepath.Join(dir, "restore.hist")
-		script, history, err := restoreScript(state, hist)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(hist, []byte(history), 0o600); err != nil {
-			return err
-		}
-		restore = script
+	if rs != nil {
+		restore, _ = restoreScript(rs)
 	}
 	return debugShell(ctx, s.opts.Terminal, dir, s.workdir, s.env, restore)
 }

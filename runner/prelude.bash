@@ -7,7 +7,14 @@
 # record). They move to 247, 249 and 248 so courses that use
 # fd 3-9 themselves cannot close them; every step runs with them closed, so
 # nothing a step starts inherits them. The runner writes each step's two
-# tokens (start, end) to $__cc_dir/tokens before typing the step's line.
+# tokens (start, end) to $__cc_dir/tokens before typing the step's line,
+# then three lines that say what to dump of the shell's state afterwards
+# (variables, functions, aliases: see __cc_save), then the lines the step
+# adds to history.
+#
+# The wrapper's functions run in the course's shell, where a local variable
+# would hide the course's variable of the same name from the state dump: so
+# every name of the wrapper's, local or not, starts with __cc.
 #
 exec 247>&3 248<&5 249>&4 3>&- 4>&- 5<&-
 __cc_pid=$$
@@ -57,13 +64,13 @@ if [[ -n $__cc_uerr ]]; then
 fi
 set -o pipefail -o errtrace
 trap "$__cc_errtrap" ERR
-local t
+local __cc_t
 {
-	IFS= read -r t
-	IFS= read -r __cc_l
+	IFS= read -r __cc_t
+	IFS= read -r __cc_l && IFS= read -r __cc_l && IFS= read -r __cc_l && IFS= read -r __cc_l
 	if [[ -o history ]]; then while IFS= read -r __cc_l; do if [[ -n $__cc_l ]]; then history -s -- "$__cc_l"; fi; done; fi
 } <"$__cc_tok"
-printf '\e]6973;%s\a' "$t" >&249
+printf '\e]6973;%s\a' "$__cc_t" >&249
 EOF
 
 # The ERR trap (its stderr to /dev/null, so a course's `set -x` does not trace
@@ -91,17 +98,20 @@ EOF
 # state, reports the status and prints the end token.
 IFS= read -r -d '' __cc_finish_src <<'EOF'
 __cc_active=0
+# The end token, and what to dump (the tokens file's lines 2-5).
+local __cc_t= __cc_dv __cc_df __cc_da
+{ IFS= read -r __cc_t; IFS= read -r __cc_t; IFS=' ' read -r -a __cc_dv; IFS=' ' read -r -a __cc_df; IFS=' ' read -r -a __cc_da; } <"$__cc_tok" || :
 # A step that set (or removed) an ERR trap keeps that; else the user's comes
 # back. (errtrace is still on here, so the ERR trap is visible and changes
 # to it last.)
 trap -p ERR >|"$__cc_dir/errnow"
-local e=
-IFS= read -r -d '' e <"$__cc_dir/errnow" || :
-if [[ $e == "$__cc_errtrap_p" ]]; then
+local __cc_e=
+IFS= read -r -d '' __cc_e <"$__cc_dir/errnow" || :
+if [[ $__cc_e == "$__cc_errtrap_p" ]]; then
 	trap - ERR
 	if [[ -n $__cc_uerr ]]; then eval "$__cc_uerr"; fi
 else
-	__cc_uerr=$e
+	__cc_uerr=$__cc_e
 fi
 if [[ $__cc_ps4 == 1 && ${PS4-} == $'\x1f ' ]]; then PS4='+ '; fi
 # A step that sets pipefail itself (the runner read it in the step's text:
@@ -113,47 +123,75 @@ if [[ $__cc_o_errexit == 1 ]]; then set -o errexit; fi
 __cc_save
 # The third field is 0 when the step took the shell's input away (exec
 # </dev/null): the shell would read end-of-file at its next prompt.
-local i=1
-if [[ ! -t 0 ]]; then i=0; fi
+local __cc_in=1
+if [[ ! -t 0 ]]; then __cc_in=0; fi
 # A step that ends with a pipeline the ERR trap forgave (its writers died of
 # SIGPIPE only) returns that pipeline's status: it is no failure either.
-local st=$1
-if [[ $st != 0 && $__cc_fail_line == 0 && $st == "$__cc_forgiven" ]]; then st=0; fi
-printf 'E %d %d %d\n' "$st" "$__cc_fail_line" "$i" >&247
+local __cc_rc=$1
+if [[ $__cc_rc != 0 && $__cc_fail_line == 0 && $__cc_rc == "$__cc_forgiven" ]]; then __cc_rc=0; fi
+printf 'E %d %d %d\n' "$__cc_rc" "$__cc_fail_line" "$__cc_in" >&247
 # The runner answers once it has discarded what was typed during the step
 # and not read: nothing of that may reach the next prompt.
-local t
-IFS= read -r t <&248 || :
-{ IFS= read -r t; IFS= read -r t; } <"$__cc_tok"
-printf '\e]6973;%s\a' "$t" >&249
+local __cc_x
+IFS= read -r __cc_x <&248 || :
+printf '\e]6973;%s\a' "$__cc_t" >&249
 EOF
 
-# __cc_save writes the shell's state as a script a fresh shell can source.
-# Builtins only: no process is started. Options travel in SHELLOPTS/BASHOPTS
-# (part of declare -p); the runner filters what a fresh shell must not assign
-# (BASHPID, our own names...) when it restores.
+# __cc_save dumps the shell's state for the runner (runner/state.go reads
+# it), with builtins only: no process is started. The runner's plan
+# (__cc_dv, __cc_df, __cc_da: a letter, then names) says what: `v NAMES`
+# the variables (functions, aliases) the step could have changed, `F`
+# everything, `V` the names and then everything (a test of the plan).
+# Options travel in SHELLOPTS/BASHOPTS. Each section starts with a line
+# `@TOKEN KIND`, TOKEN being this round trip's end token, which the step
+# never saw. Nothing here may fail under the course's errexit or nounset.
 IFS= read -r -d '' __cc_save_src <<'EOF'
 {
-	printf '# coursectl checkpoint 1\n# vars\n'
-	declare -p
-	printf '# functions\n'
-	declare -f
-	declare -Fx
-	printf '# aliases\n'
-	alias -p
-	printf '# options\n'
-	umask -p
-	printf '# cwd\ncd -- %q\n' "$PWD"
-	# DIRSTACK is dynamic (declare -p shows it empty): push deepest first.
-	local i
-	for ((i = ${#DIRSTACK[@]} - 1; i > 0; i--)); do
-		printf 'pushd -n %q >/dev/null\n' "${DIRSTACK[i]}"
-	done
-	printf '# end\n'
+	local __cc_x __cc_n
+	if [[ ${__cc_dv[0]-F} != F ]]; then
+		printf '@%s delta\n@%s vars\n' "$__cc_t" "$__cc_t"
+		declare -p -- SHELLOPTS BASHOPTS PS4 "${__cc_dv[@]:1}" 2>/dev/null || :
+		for __cc_x in "${__cc_df[@]:1}"; do
+			printf '@%s fn ' "$__cc_t"
+			declare -pF -- "$__cc_x" 2>/dev/null || printf 'none %s\n' "$__cc_x"
+			declare -f -- "$__cc_x" 2>/dev/null || :
+		done
+		printf '@%s aliases\n' "$__cc_t"
+		if ((${#__cc_da[@]} > 1)); then alias -- "${__cc_da[@]:1}" 2>/dev/null || :; fi
+		__cc_place
+	fi
+	if [[ ${__cc_dv[0]-F} != v ]]; then
+		printf '@%s full\n@%s vars\n' "$__cc_t" "$__cc_t"
+		declare -p
+		declare -F >|"$__cc_dir/fnames"
+		mapfile -t __cc_fl <"$__cc_dir/fnames"
+		for __cc_x in "${__cc_fl[@]}"; do
+			__cc_n=${__cc_x##* }
+			if [[ $__cc_n != __cc* ]]; then
+				printf '@%s fn %s\n' "$__cc_t" "$__cc_x"
+				declare -f -- "$__cc_n"
+			fi
+		done
+		printf '@%s aliases\n' "$__cc_t"
+		alias -p
+		printf '@%s traps\n' "$__cc_t"
+		trap -p
+		__cc_place
+	fi
 } >|"$__cc_dir/checkpoint.tmp" 2>/dev/null
 # Only this step's new history lines: the runner keeps the whole list.
-if [[ -o history ]]; then history -a "$__cc_dir/checkpoint.tmp.hist" 2>/dev/null; fi
+if [[ -o history ]]; then history -a "$__cc_dir/checkpoint.tmp.hist" 2>/dev/null || :; fi
 EOF
+
+# __cc_place ends a dump: umask, the working directory and the directory
+# stack (paths NUL-terminated: a path may hold a newline).
+__cc_place() {
+	printf '@%s umask\n' "$__cc_t"
+	umask -p
+	printf '@%s cwd\n%s\0\n@%s dirs\n' "$__cc_t" "${PWD-}" "$__cc_t"
+	if ((${#DIRSTACK[@]} > 1)); then printf '%s\0' "${DIRSTACK[@]:1}"; fi
+	printf '\n@%s end\n' "$__cc_t"
+}
 
 __cc_pre() { eval "$__cc_pre_src"; }
 declare -ft __cc_pre
@@ -166,13 +204,13 @@ __cc_arm() { if [[ $__cc_xt == 1 ]]; then set -o xtrace; fi; }
 __cc_post() { eval "$__cc_finish_src"; }
 # __cc_prompt runs before every prompt (PROMPT_COMMAND[99]). It only acts when
 # a step's line was aborted before __cc_post ran (Ctrl-C in a terminal).
-__cc_prompt() { local st=$?; if [[ $__cc_active == 1 ]]; then __cc_post "$st"; fi; }
+__cc_prompt() { local __cc_pst=$?; if [[ $__cc_active == 1 ]]; then __cc_post "$__cc_pst"; fi; }
 __cc_save() { eval "$__cc_save_src"; }
 # __cc_abort: typed by the runner when an interrupted line left the shell at
 # its prompt without finishing the step (a course removed PROMPT_COMMAND).
 __cc_abort() { if [[ -o history ]]; then history -d -1; fi; if [[ $__cc_active == 1 ]]; then __cc_post 130; fi; }
 # __cc_sync: a round trip, used after restoring a checkpoint.
-__cc_sync() { printf 'Y\n' >&247; local t u; { IFS= read -r t; IFS= read -r u; } <"$__cc_tok"; printf '\e]6973;%s\a\e]6973;%s\a' "$t" "$u" >&249; }
+__cc_sync() { printf 'Y\n' >&247; local __cc_t1 __cc_t2; { IFS= read -r __cc_t1; IFS= read -r __cc_t2; } <"$__cc_tok"; printf '\e]6973;%s\a\e]6973;%s\a' "$__cc_t1" "$__cc_t2" >&249; }
 
 # The wrapper's ERR trap as `trap -p` shows it: a step that leaves another
 # ERR trap set it itself.
@@ -180,7 +218,7 @@ trap "$__cc_errtrap" ERR
 trap -p ERR >|"$__cc_dir/errnow"
 IFS= read -r -d "" __cc_errtrap_p <"$__cc_dir/errnow" || :
 trap - ERR
-readonly -f __cc_pre __cc_arm __cc_ret __cc_post __cc_prompt __cc_save __cc_sync __cc_abort
+readonly -f __cc_pre __cc_arm __cc_ret __cc_post __cc_prompt __cc_save __cc_place __cc_sync __cc_abort
 # In braces: under a course's set -x the hook is not traced into the output.
 PROMPT_COMMAND[99]='{ __cc_prompt;} 2>/dev/null'
 printf 'R\n' >&247

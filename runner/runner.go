@@ -52,6 +52,14 @@ type Options struct {
 	Update bool
 	// Env is added to the environment the shell inherits.
 	Env []string
+	// NoInheritEnv starts the shell without the caller's environment: only
+	// PATH, the locale, TZ, USER, LOGNAME, SHELL and TMPDIR pass
+	// (--no-inherit-env), so neither the course's commands nor its
+	// checkpoints see the caller's secrets.
+	NoInheritEnv bool
+	// FS keeps the sandbox's files with each checkpoint (a container's);
+	// nil for a sandbox whose files stay in place.
+	FS FSCheckpointer
 	// Terminal, when set, attaches the learner's terminal to the step while
 	// it runs: raw mode, window size and resizes passed through, keyboard
 	// to the step (nano, sudo, read work). Nil in check.

@@ -93,14 +93,10 @@ type Session struct {
 	// dropFrom is the first step whose checkpoints this session already
 	// dropped; running an earlier step drops from there.
 	dropFrom int
-	// history is the live shell's history list as checkpoints store it: the
-	// wrapper hands over each step's new lines (history -a), so no step
-	// rewrites the whole list.
-	history []byte
-
-	// lastState is the state the last step left (a checkpoint's bytes),
-	// passed or failed, nil when the shell did not write one: Shell's.
-	lastState []byte
+	// state follows the live shell's state from the wrapper's dumps (the
+	// state the last step left, passed or failed: Shell's), and writes
+	// checkpoints as the changes since the last ones.
+	state *liveState
 }
 
 // Open starts the shell for mod, restoring the checkpoint that
@@ -167,6 +163,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		}
 	}
 	s.env = s.environment()
+	s.state = newLiveState(newEnvPolicy(s.env, s.mod.Settings.EnvExclude))
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -251,11 +248,13 @@ func (s *Session) queue(job saveJob) {
 		go func(jobs chan saveJob) {
 			for j := range jobs {
 				if j.dropFrom >= 0 {
-					to := len(s.mod.Steps)
+					var err error
 					if j.dropOne {
-						to = j.dropFrom + 1
+						err = s.store.dropOne(j.dropFrom)
+					} else {
+						err = s.store.drop(j.dropFrom, len(s.mod.Steps))
 					}
-					if err := s.store.drop(j.dropFrom, to); err != nil {
+					if err != nil {
 						s.warn(fmt.Sprintf("%s: removing old checkpoints: %v", s.mod.Path, err))
 					}
 				} else if err := s.store.write(j.step.Index-1, j.data); err != nil {
@@ -351,7 +350,7 @@ func (s *Session) environment() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if drop[k] || strings.HasPrefix(k, "BASH_FUNC_") {
+		if drop[k] || strings.HasPrefix(k, "BASH_FUNC_") || s.opts.NoInheritEnv && !cleanEnv(k) {
 			continue
 		}
 		env = append(env, kv)
@@ -384,36 +383,41 @@ func (s *Session) startShell() error {
 	}
 	s.sh = sh
 	s.restored = -1
-	s.history = nil
+	s.state.reset(-1, "", nil)
 	return nil
 }
 
 // restore puts the checkpoint of step i into the live shell.
 func (s *Session) restore(ctx context.Context, i int) error {
 	s.flush()
-	if _, err := s.store.valid(i); err != nil {
+	r := s.store.reader()
+	rs, err := r.state(i)
+	if err != nil {
 		if errors.Is(err, errNoCheckpoint) {
 			return fmt.Errorf("no checkpoint for step %s (never passed, or edited since)", s.mod.Steps[i].ID)
 		}
 		return fmt.Errorf("ignoring the checkpoint of step %s: %v", s.mod.Steps[i].ID, err)
 	}
-	histFile := filepath.Join(s.runDir, "restore.hist")
-	script, history, err := restoreScript(s.store.checkpointPath(i), histFile)
-	if err != nil {
-		return err
+	if err := s.restoreFS(ctx, rs); err != nil {
+		return fmt.Errorf("the checkpoint of step %s: %v", s.mod.Steps[i].ID, err)
 	}
+	script, notes := restoreScript(rs)
+	for _, n := range notes {
+		s.warn(fmt.Sprintf("%s: the checkpoint of step %s: %s", s.mod.Path, s.mod.Steps[i].ID, n))
+	}
+	histFile := filepath.Join(s.runDir, "restore.hist")
 	script += s.fakesPathLine() + restoreHistory(histFile)
 	path := filepath.Join(s.runDir, "restore.sh")
 	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
 		return err
 	}
-	if err := os.WriteFile(histFile, []byte(history), 0o600); err != nil {
+	if err := os.WriteFile(histFile, []byte(historyText(rs.history)), 0o600); err != nil {
 		return err
 	}
 	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 248<&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
 		return err
 	}
-	s.history = []byte(history)
+	s.state.reset(i, r.files[i].id, rs)
 	s.restored = i
 	return nil
 }
@@ -489,32 +493,8 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *result.Step {
 		return s.finish(r, began)
 	}
 	s.collectHistory()
-	tmp := filepath.Join(s.runDir, "checkpoint.tmp")
-	data, err := prepareCheckpoint(tmp, s.history)
-	// The state the step left, failed or not, for a debug shell (Shell).
-	s.lastState = nil
-	if err == nil {
-		s.lastState = data
-	}
-	if r.Status == result.Passed || r.Status == result.Skipped {
-		if err != nil {
-			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, step.Line, step.ID, err))
-		} else {
-			s.save(step, data)
-			s.restored = step.Index - 1
-		}
-	}
-	// Never let a later step find this one's state.
-	_ = os.Remove(tmp)
+	s.keep(ctx, step, r)
 	return s.finish(r, began)
-}
-
-func (s *Session) collectHistory() {
-	p := filepath.Join(s.runDir, "checkpoint.tmp.hist")
-	if b, err := os.ReadFile(p); err == nil {
-		s.history = append(s.history, b...)
-		_ = os.Remove(p)
-	}
 }
 
 func (s *Session) finish(r *result.Step, began time.Time) *result.Step {
@@ -727,11 +707,15 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	// Short: bash reads a terminal one byte per read(2). $__cc_f is step.sh.
 	// The braces keep a course's `set -x` from tracing __cc_post into the
 	// step's output (the wrapper's records and tokens use their own fds).
-	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248<&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2, p.history); err != nil {
+	// What the wrapper dumps of the shell's state afterwards (the tokens
+	// file's lines 3-5, after the tokens).
+	dump := s.state.plan(p.script)
+	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248<&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2, dump.lines(), p.history); err != nil {
 		o.status, o.died = 1, &result.Stop{Kind: result.StopShellLost, Detail: "cannot reach the shell: " + err.Error()}
 		return o
 	}
 	s.wait(ctx, step, p, o, endSeen)
+	s.readState(t2, dump)
 	trace.flush()
 	paths.flush()
 	if o.failLine > 0 {

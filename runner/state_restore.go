@@ -1,0 +1,134 @@
+package runner
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// restoreScript is the script that puts a fresh shell (the prelude run)
+// into state rs, built from parsed values only: every value is quoted here,
+// every function was checked to be one definition (checkFunction), and
+// nothing of the checkpoint's text is run. Options come last so that an
+// errexit or nounset the course set cannot trip the restore itself. notes
+// say what was left out, and why.
+func restoreScript(rs *restoredState) (script string, notes []string) {
+	keys := make([]string, 0, len(rs.entries))
+	for k := range rs.entries {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var vars, funcs, aliases strings.Builder
+	var shellopts, bashopts string
+	for _, k := range keys {
+		name, v := k[2:], rs.entries[k]
+		switch k[0] {
+		case 'v':
+			if v == storedUnset {
+				fmt.Fprintf(&vars, "unset -v %s\n", name)
+				continue
+			}
+			d, err := parseDecl(v)
+			if err != nil || d.name != name {
+				notes = append(notes, fmt.Sprintf("variable %s: %v", name, err))
+				continue
+			}
+			switch {
+			case name == "SHELLOPTS":
+				shellopts = d.value
+			case name == "BASHOPTS":
+				bashopts = d.value
+			case name == "PROMPT_COMMAND":
+				// It holds the wrapper's hook; the course's own never
+				// reaches here (the planner dumps everything then, and a
+				// restore would run it at the first prompt).
+			case strings.HasPrefix(name, "PS") && runsCode(v):
+				notes = append(notes, fmt.Sprintf("%s is not restored: it would run a command at every prompt", name))
+			default:
+				vars.WriteString(d.render())
+				vars.WriteByte('\n')
+			}
+		case 'f':
+			attrs, text, _ := strings.Cut(v, "\x00")
+			if why := checkFunction(name, text); why != "" {
+				notes = append(notes, fmt.Sprintf("function %s: %s", name, why))
+				continue
+			}
+			funcs.WriteString(text)
+			if attrs != "" {
+				fmt.Fprintf(&funcs, "declare -f%s %s\n", attrs, name)
+			}
+		case 'a':
+			fmt.Fprintf(&aliases, "alias -- %s\n", shellQuote(name+"="+v[1:]))
+		}
+	}
+	var s strings.Builder
+	s.WriteString(vars.String())
+	s.WriteString(funcs.String())
+	s.WriteString(aliases.String())
+	if rs.cwd != "" {
+		fmt.Fprintf(&s, "cd -- %s\n", shellQuote(rs.cwd))
+	}
+	// The directory stack: pushed deepest first.
+	for i := len(rs.dirs) - 1; i >= 0; i-- {
+		fmt.Fprintf(&s, "pushd -n %s >/dev/null\n", shellQuote(rs.dirs[i]))
+	}
+	if rs.umask != "" {
+		fmt.Fprintf(&s, "umask %s\n", rs.umask)
+	}
+	if !validOptList(shellopts) || !validOptList(bashopts) {
+		notes = append(notes, "options not restored: not a list of option names")
+		shellopts, bashopts = "", ""
+	}
+	// Every option is set or unset as the checkpoint's SHELLOPTS/BASHOPTS
+	// say; set -o last, so an errexit there cannot trip the restore.
+	fmt.Fprintf(&s, "__cc_so=%s __cc_bo=%s\n", shellQuote(":"+shellopts+":"), shellQuote(":"+bashopts+":"))
+	s.WriteString(`while read -r _ __cc_x __cc_o; do if [[ $__cc_bo == *:$__cc_o:* ]]; then shopt -s "$__cc_o"; else shopt -u "$__cc_o"; fi 2>/dev/null; done < <(shopt -p)
+while read -r _ __cc_x __cc_o; do if [[ $__cc_so == *:$__cc_o:* ]]; then set -o "$__cc_o"; else set +o "$__cc_o"; fi 2>/dev/null; done < <(set +o)
+unset __cc_so __cc_bo __cc_x __cc_o
+`)
+	return s.String(), notes
+}
+
+// restoreHistory ends a restore script: the history list becomes the
+// checkpoint's (histFile). Last, because bash adds the lines of a sourced
+// file that come after a `history -r` to the history; cleared even when the
+// checkpoint has none, since the line the runner typed to restore is in it.
+func restoreHistory(histFile string) string {
+	return "history -c; history -r " + shellQuote(histFile) + "\n"
+}
+
+func validOptList(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c == '_' || c == ':' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// historyText is history lines as the file `history -r` reads.
+func historyText(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// snapshot is the live state as a restored state with everything in it
+// (no policy: it never reaches the disk), for a debug shell.
+func (ls *liveState) snapshot() *restoredState {
+	rs := &restoredState{entries: map[string]string{}, umask: ls.st.umask, cwd: ls.st.cwd,
+		dirs: slices.Clone(ls.st.dirs), history: slices.Clone(ls.history)}
+	for n, line := range ls.st.vars {
+		rs.entries["v:"+n] = line
+	}
+	for n, f := range ls.st.funcs {
+		rs.entries["f:"+n] = f.attrs + "\x00" + f.text
+	}
+	for n, a := range ls.st.aliases {
+		rs.entries["a:"+n] = "=" + a
+	}
+	return rs
+}

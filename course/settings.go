@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -93,6 +94,12 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 			} else {
 				s.Env = out
 			}
+		case "compare", "normalize", "pipefail":
+			// Step attributes every step of the module has unless a nearer
+			// level sets them (SPEC §7).
+			if probs := setAttrMap(&s.Attrs, map[string]any{k: v}, 0); len(probs) > 0 {
+				return s, posErr(k, "%s", probs[0].Message)
+			}
 		case "workdir":
 			str, err := scalarString(v)
 			if err != nil {
@@ -139,6 +146,8 @@ func mergeSettings(base, over Settings) Settings {
 	if over.Workdir != "" {
 		out.Workdir = over.Workdir
 	}
+	out.Attrs.Raw = maps.Clone(base.Attrs.Raw) // merge writes to it
+	out.Attrs.merge(over.Attrs)
 	out.Fakes = mergeMap(base.Fakes, over.Fakes)
 	out.Env = mergeMap(base.Env, over.Env)
 	if len(over.Steps) > 0 {
@@ -178,7 +187,7 @@ func mergeSettings(base, over Settings) Settings {
 }
 
 // SettingKeys are the keys a module's settings may have (SPEC §2).
-var SettingKeys = []string{"timeout", "fakes", "env", "workdir", "steps"}
+var SettingKeys = []string{"timeout", "fakes", "env", "workdir", "steps", "compare", "normalize", "pipefail"}
 
 // unknownSettings reports the keys of a settings mapping coursectl does
 // not know: a typo such as `timout:` would otherwise be ignored without a

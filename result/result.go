@@ -82,9 +82,10 @@ type Step struct {
 	// content the page shows goes into the file instead of an editor
 	// opening on it (docs/spec.md §7).
 	Edits []Edit `json:"edited,omitempty"`
-	// AfterFailure is true for a failure that came after an earlier failed
-	// step of the same run (check --continue): it may only follow from
-	// that one.
+	// FirstFailure and AfterFailure mark failures in a run that goes on
+	// after one (check --continue): the first, and those after it, which
+	// may only follow from an earlier one.
+	FirstFailure bool `json:"first_failure,omitempty"`
 	AfterFailure bool `json:"after_failure,omitempty"`
 	// FromCheckpoint is true when the step was not run because a valid
 	// checkpoint from an earlier run stands for it (resume).

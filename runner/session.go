@@ -523,7 +523,7 @@ func (s *Session) collectHistory() {
 
 func (s *Session) finish(r *result.Step, began time.Time) *result.Step {
 	if r.Status.Failed() && s.opts.Continue {
-		r.AfterFailure = s.failed
+		r.FirstFailure, r.AfterFailure = !s.failed, s.failed
 		s.failed = true
 	}
 	r.Duration = time.Since(began)

@@ -41,7 +41,8 @@ const checkUsage = `Usage: coursectl check [flags] PATH...
 Runs every step of each module unattended, in a sandbox, and reports. PATH is
 a module (.md) or a directory searched for .md files (hidden directories are
 skipped). Modules run in sorted order; within a module the first failing step
-ends the module, and the steps after it are reported as not run.
+ends the module (unless --continue), and the steps after it are reported as
+not run.
 
 Flags:
   --json             one JSON object per module on stdout (the text report
@@ -51,6 +52,9 @@ Flags:
                      checkpoint
   --from ID          start at step ID (every module checked must have it)
   --keep-going       after a module fails, still check the remaining modules
+  --continue         after a step fails, go on with the next one (in the
+                     shell it left) and report every failure; the first is
+                     marked, the rest count as "after an earlier failure"
   --timeout D        per-step timeout unless the step sets one (default 10m)
   --idle-timeout D   fail a step silent and waiting for input this long
                      (default 60s)
@@ -149,6 +153,7 @@ const (
 
 type checkFlags struct {
 	json, resume, keepGoing bool
+	cont                    bool
 	noSandbox, noFakes      bool
 	update, diff            bool
 	junit, html, from       string
@@ -167,6 +172,7 @@ func runCheck(ctx context.Context, streams *IOStreams, args []string) error {
 	fs.BoolVar(&f.resume, "resume", false, "")
 	fs.StringVar(&f.from, "from", "", "")
 	fs.BoolVar(&f.keepGoing, "keep-going", false, "")
+	fs.BoolVar(&f.cont, "continue", false, "")
 	f.timeout, f.idleTimeout = defaultTimeout, defaultIdleTimeout
 	fs.Var((*durationFlag)(&f.timeout), "timeout", "")
 	fs.Var((*durationFlag)(&f.idleTimeout), "idle-timeout", "")
@@ -619,6 +625,7 @@ func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *re
 		From:        f.from,
 		NoFakes:     f.noFakes,
 		Update:      f.update,
+		Continue:    f.cont,
 		Events:      runner.Events(live.Module(mod)),
 	}
 	started := time.Now()

@@ -288,7 +288,33 @@ func (w *walkthrough) show(i int, step *course.Step) {
 		}
 	}
 	b.WriteString(w.frame(rt, i, step))
+	b.WriteString(w.editNote(step))
 	fmt.Fprint(w.out(), b.String())
+}
+
+// editNote tells the learner what an editor step wants typed (SPEC §7):
+// the editor covers the screen while it runs, so the content the page shows
+// after the step is shown here, before it opens.
+func (w *walkthrough) editNote(step *course.Step) string {
+	e := step.Edit
+	content, ok := step.EditContent()
+	if e == nil || !ok || len(step.Attrs.Interact) > 0 {
+		return ""
+	}
+	editor := e.Editor
+	for _, v := range []string{"VISUAL", "EDITOR"} {
+		if ed := os.Getenv(v); ed != "" && !strings.HasPrefix(e.Editor, "$") {
+			editor = fmt.Sprintf("%s ($%s)", ed, v)
+			break
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "  %s\n", w.paint(fmt.Sprintf("✎ This opens %s on %s.", editor, course.Unquote(e.File)), "2"))
+	fmt.Fprintf(&b, "  %s\n", w.paint("  Type this into it, save, and quit the editor:", "2"))
+	for _, l := range strings.Split(strings.TrimSuffix(content, "\n"), "\n") {
+		fmt.Fprintf(&b, "  │ %s\n", l)
+	}
+	return b.String()
 }
 
 // frame is the step's code in its frame; an edited step is drawn in the

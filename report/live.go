@@ -12,6 +12,7 @@ import (
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
+	"github.com/coursectl/coursectl/sgr"
 )
 
 // StatusAfter is how long a step runs before the status line shows it: a
@@ -171,7 +172,7 @@ func (l *Live) Module(mod *course.Module) Events {
 			defer l.mu.Unlock()
 			msg = firstLine(msg)
 			if l.Warn == nil {
-				fmt.Fprintf(l.out(lm), "  %s\n", l.Text.paint(sgrYellow, "warning: "+msg))
+				fmt.Fprintf(l.out(lm), "  %s\n", l.Text.paint(sgr.Yellow, "warning: "+msg))
 				return
 			}
 			l.clear() // the status line may share the terminal

@@ -29,6 +29,10 @@ type Course struct {
 	Settings Settings
 	// Modules in the order they are taken.
 	Modules []*Module
+
+	// flat is the last Flatten, locs where each of its steps comes from.
+	flat *Module
+	locs []place
 }
 
 // CourseKeys are the keys `course:` may have.

@@ -31,10 +31,15 @@ func (c *Course) Flatten() *Module {
 	if st := c.setupStep(); st != nil {
 		run.Steps = append(run.Steps, st)
 	}
-	for _, m := range c.Modules {
-		for _, st := range m.Steps {
+	c.flat, c.locs = run, nil
+	if len(run.Steps) > 0 {
+		c.locs = append(c.locs, place{0, -1})
+	}
+	for mi, m := range c.Modules {
+		for li, st := range m.Steps {
 			cp := *st
 			run.Steps = append(run.Steps, &cp)
+			c.locs = append(c.locs, place{mi, li})
 		}
 	}
 	for i, st := range run.Steps {
@@ -42,6 +47,9 @@ func (c *Course) Flatten() *Module {
 	}
 	return run
 }
+
+// place is where a step of the flattened run comes from.
+type place struct{ module, local int }
 
 // Title is the course's name: the title of a Carpentries config.yaml, else
 // its directory's name.
@@ -89,6 +97,9 @@ func (c *Course) setupStep() *Step {
 // module (its index in Modules) and its 0-based index in that module; the
 // course's setup step maps to the first module with local index -1.
 func (c *Course) Locate(run *Module, i int) (module, local int) {
+	if run == c.flat && i >= 0 && i < len(c.locs) {
+		return c.locs[i].module, c.locs[i].local
+	}
 	st := run.Steps[i]
 	for mi, m := range c.Modules {
 		if st.Module != m {

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"time"
+	"fmt"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
@@ -54,68 +54,100 @@ func SplitCourse(c *course.Course, run *course.Module, mr *result.Module) *resul
 
 // Course reports a course's run (one module, the course's Flatten) module
 // by module: each module's block starts when its first step does and ends
-// when the next module begins. Call the returned finish with the run's
-// result: it ends the last block and writes the blocks of the modules the
-// run never reached.
+// when the next module begins; a module the run starts after (--resume,
+// --from) is written whole, its steps from checkpoints. Call the returned
+// finish with the run's result: it ends the last block and writes the
+// blocks of the modules the run never reached. Checkpointed, when set, is
+// asked for the run's steps.
 func (l *Live) Course(c *course.Course, run *course.Module) (Events, func(*result.Course)) {
 	cur := -1
 	var ev Events
-	done := map[*course.Module][]*result.Step{}
-	index := map[*course.Module]int{}
-	for i, m := range c.Modules {
-		index[m] = i
-	}
-	moduleOf := func(st *course.Step) int {
-		if i, ok := index[st.Module]; ok {
-			return i
+	done := map[*course.Step]*result.Step{} // by the module's own step
+	offset := map[*course.Module]int{}      // run index of each module's first step
+	for i := range run.Steps {
+		mi, li := c.Locate(run, i)
+		if li == 0 {
+			offset[c.Modules[mi]] = i
 		}
-		return 0
 	}
-	// endBlock ends module i's block with what ran of it so far, the rest
-	// not run (the next module only starts once this one is through).
-	endBlock := func(i int) {
+	var runDone []bool
+	asked := false
+	doneFlags := func() []bool {
+		if !asked && l.Checkpointed != nil {
+			runDone, asked = l.Checkpointed(run), true
+		}
+		return runDone
+	}
+	// moduleDone are module i's done flags, cut from the run's.
+	moduleDone := func(i int) []bool {
 		m := c.Modules[i]
-		mr := &result.Module{File: m.Path, Started: time.Now()}
-		got := map[string]*result.Step{}
-		for _, sr := range done[m] {
-			got[sr.ID] = sr
+		flags := doneFlags()
+		out := make([]bool, len(m.Steps))
+		for li := range m.Steps {
+			if k := offset[m] + li; k < len(flags) {
+				out[li] = flags[k]
+			}
 		}
-		for _, st := range m.Steps {
-			if sr := got[st.ID]; sr != nil {
+		return out
+	}
+	// block is module i's result as far as the run went: what ran, what a
+	// checkpoint stands for, the rest not run.
+	block := func(i int) *result.Module {
+		m := c.Modules[i]
+		mr := &result.Module{File: m.Path}
+		flags := moduleDone(i)
+		for li, st := range m.Steps {
+			switch sr := done[st]; {
+			case sr != nil:
 				mr.Steps = append(mr.Steps, sr)
-			} else {
+				if mr.Started.IsZero() {
+					mr.Started = sr.Finished
+				}
+			case flags[li]:
+				r := StepFor(st, result.Passed)
+				r.FromCheckpoint = true
+				mr.Steps = append(mr.Steps, r)
+			default:
 				mr.Steps = append(mr.Steps, StepFor(st, result.NotRun))
 			}
 		}
-		l.Done(mr)
+		return mr
 	}
-	enter := func(st *course.Step) {
-		mi := moduleOf(st)
-		if mi == cur {
-			return
+	var curStep *course.Step // the module's own step now running
+	enter := func(st *course.Step) *course.Step {
+		mi, li := c.Locate(run, st.Index-1)
+		own := st
+		if li >= 0 {
+			own = c.Modules[mi].Steps[li]
 		}
-		if cur >= 0 {
-			endBlock(cur)
+		if mi != cur {
+			if cur >= 0 {
+				l.Done(block(cur))
+			}
+			for j := cur + 1; j < mi; j++ {
+				l.Done(block(j)) // passed over: restored from checkpoints
+			}
+			cur = mi
+			ev = l.module(c.Modules[mi], func() []bool { return moduleDone(mi) })
 		}
-		cur = mi
-		ev = l.Module(c.Modules[mi])
+		return own
 	}
 	events := Events{
 		StepStarted: func(st *course.Step) {
-			enter(st)
-			ev.StepStarted(st)
+			curStep = enter(st)
+			ev.StepStarted(curStep)
 		},
 		StepOutput: func(st *course.Step, b []byte) {
 			if ev.StepOutput != nil {
-				ev.StepOutput(st, b)
+				ev.StepOutput(curStep, b)
 			}
 		},
 		StepDone: func(sr *result.Step) {
 			if ev.StepDone == nil {
 				return
 			}
-			if cur >= 0 {
-				done[c.Modules[cur]] = append(done[c.Modules[cur]], sr)
+			if curStep != nil {
+				done[curStep] = sr
 			}
 			ev.StepDone(sr)
 		},
@@ -124,17 +156,18 @@ func (l *Live) Course(c *course.Course, run *course.Module) (Events, func(*resul
 				ev.Warning(msg)
 				return
 			}
+			l.mu.Lock()
+			defer l.mu.Unlock()
 			if l.Warn != nil {
-				l.Write([]byte("coursectl: warning: " + msg + "\n"))
+				fmt.Fprintf(l.Warn, "coursectl: warning: %s\n", firstLine(msg))
 			}
 		},
 	}
 	finish := func(cr *result.Course) {
 		for i, mr := range cr.Modules {
-			if i < cur {
-				continue // its block is written
+			if i >= cur {
+				l.Done(mr)
 			}
-			l.Done(mr)
 		}
 	}
 	return events, finish

@@ -96,6 +96,9 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				s.Divs = rules
 			}
 		case "compare", "normalize", "pipefail":
+			if err := onlyKnownAttrs(map[string]any{k: v}); err != nil {
+				return s, posErr(k, "%v", err)
+			}
 			probs := setAttrMap(&s.Attrs, map[string]any{k: v}, at.Line)
 			if len(probs) > 0 {
 				return s, posErr(k, "%s", probs[0].Message)
@@ -146,6 +149,9 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				am, ok := m[id].(map[string]any)
 				if !ok && m[id] != nil {
 					return s, posErr(k, "steps.%s: want a mapping of attributes", id)
+				}
+				if err := onlyKnownAttrs(am); err != nil {
+					return s, posErr(k, "steps.%s: %v", id, err)
 				}
 				var a Attrs
 				if probs := setAttrMap(&a, am, 0); len(probs) > 0 {
@@ -392,6 +398,9 @@ func rulesFromYAML(key string, node *yaml.Node, file string, lineOff int) ([]Rul
 		if err := val.Decode(&m); err != nil || val.Kind != yaml.MappingNode {
 			return nil, &PosError{File: file, Line: at.Line, Err: fmt.Errorf("%s.%s: want a mapping of attributes, like {skip: true}", key, pat.Value)}
 		}
+		if err := onlyKnownAttrs(m); err != nil {
+			return nil, &PosError{File: file, Line: attrLine(val, lineOff, at.Line), Err: fmt.Errorf("%s.%s: %v", key, pat.Value, err)}
+		}
 		var a Attrs
 		if probs := setAttrMap(&a, m, at.Line); len(probs) > 0 {
 			msg := probs[0].Message
@@ -414,4 +423,26 @@ func attrLine(n *yaml.Node, lineOff, def int) int {
 		return n.Content[0].Line + lineOff
 	}
 	return def
+}
+
+// onlyKnownAttrs refuses attribute keys coursectl does not know: in a
+// fence another tool's key is left alone (lint warns), but coursectl.yaml
+// is coursectl's own file, so a key it does not know is a typo.
+func onlyKnownAttrs(m map[string]any) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if slices.Contains(KnownAttrs, k) {
+			continue
+		}
+		hint := "the attributes are " + strings.Join(KnownAttrs, ", ")
+		if sug := Suggest(k); sug != "" {
+			hint = "did you mean " + sug + "?"
+		}
+		return fmt.Errorf("unknown attribute %q — %s", k, hint)
+	}
+	return nil
 }

@@ -77,7 +77,15 @@ func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *re
 		From:        f.from,
 		NoFakes:     f.noFakes,
 		Update:      f.update,
-		Events:      runner.Events(live.Module(mod)),
+	}
+	c := f.courses.course(mod)
+	var finishCourse func(*result.Course)
+	if c != nil {
+		ev, finish := live.Course(c, mod)
+		opts.Events, finishCourse = runner.Events(ev), finish
+		opts.From, opts.FromIndex = "", f.courses.from[mod]
+	} else {
+		opts.Events = runner.Events(live.Module(mod))
 	}
 	started := time.Now()
 	mr, err := runModule(ctx, mod, opts)
@@ -91,30 +99,55 @@ func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *re
 		// The runner could not run the module at all (no bash, an
 		// unwritable state directory): the step it stood at fails with
 		// the reason, so every report shows it.
-		mr.Steps = append(mr.Steps, runnerFailure(mod, mr, err))
+		mr.Steps = withFailure(mod, mr, err)
 	}
 	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 		mr.Interrupted = true
 	}
-	live.Done(mr)
+	if len(mr.Steps) < len(mod.Steps) {
+		mr.Steps = withFailure(mod, mr, nil)
+	}
+	if c != nil {
+		finishCourse(reports.SplitCourse(c, mod, mr))
+	} else {
+		live.Done(mr)
+	}
 	return mr
 }
 
-// runnerFailure is a failed result for the first step of mod that has no
-// result yet, carrying err.
-func runnerFailure(mod *course.Module, mr *result.Module, err error) *result.Step {
-	done := map[string]bool{}
-	for _, sr := range mr.Steps {
-		done[sr.ID] = true
+// withFailure lists a result for every step of mod: the runner's, then,
+// for the first step it gave none for, a failure carrying err (when not
+// nil), then not run.
+func withFailure(mod *course.Module, mr *result.Module, err error) []*result.Step {
+	have := map[int]*result.Step{}
+	for i, sr := range mr.Steps {
+		have[i] = sr
 	}
-	for _, st := range mod.Steps {
-		if !done[st.ID] {
-			sr := reports.StepFor(st, result.Failed)
-			sr.ExitCode, sr.Error, sr.Finished = -1, err.Error(), time.Now()
-			return sr
+	out := make([]*result.Step, 0, len(mod.Steps))
+	for i, st := range mod.Steps {
+		if sr := have[i]; sr != nil && sr.ID == st.ID && (sr.Status != result.NotRun || err == nil) {
+			out = append(out, sr)
+			continue
 		}
+		if err != nil {
+			out = append(out, runnerFailure(st, err))
+			err = nil
+			continue
+		}
+		out = append(out, reports.StepFor(st, result.NotRun))
 	}
-	return &result.Step{Status: result.Failed, ExitCode: -1, Error: err.Error(), ID: "(module)", Finished: time.Now()}
+	if err != nil {
+		out = append(out, &result.Step{Status: result.Failed, ExitCode: -1, Error: err.Error(), ID: "(module)", Finished: time.Now()})
+	}
+	return out
+}
+
+// runnerFailure is a failed result for st carrying err: the runner could
+// not run it.
+func runnerFailure(st *course.Step, err error) *result.Step {
+	sr := reports.StepFor(st, result.Failed)
+	sr.ExitCode, sr.Error, sr.Finished = -1, err.Error(), time.Now()
+	return sr
 }
 
 // interruptNotice is what check and run say at the first Ctrl-C.

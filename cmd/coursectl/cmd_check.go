@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -83,6 +84,9 @@ type checkFlags struct {
 	timeout, idleTimeout    time.Duration
 	jobs                    int
 	shard                   shard
+	// courses are the courses among the paths, by the module that runs
+	// each (check_course.go).
+	courses *courseRuns
 }
 
 func (f *checkFlags) validate(paths []string) error {
@@ -111,14 +115,30 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	if err := f.validate(paths); err != nil {
 		return err
 	}
-	files, err := modulePaths(paths)
-	if err != nil {
-		return err
+	coursePaths, paths := splitArgs(paths)
+	var files []string
+	var err error
+	if len(paths) > 0 {
+		if files, err = modulePaths(paths); err != nil {
+			return err
+		}
 	}
+	// A course is one unit of the shard: its modules run in order, in one
+	// sandbox.
+	files = append(files, coursePaths...)
 	total := len(files)
 	files = f.shard.pick(files)
+	f.courses = &courseRuns{byRun: map[*course.Module]*course.Course{}, from: map[*course.Module]int{}}
 	mods := make([]*course.Module, 0, len(files))
 	for _, file := range files {
+		if slices.Contains(coursePaths, file) {
+			run, err := f.courses.load(file, f.from)
+			if err != nil {
+				return err
+			}
+			mods = append(mods, run)
+			continue
+		}
 		mod, err := loadModule(file)
 		if err != nil {
 			return inputError(err)
@@ -179,12 +199,13 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	live.Start()
 	results := runModules(ctx, mods, f, live)
 	live.Stop()
+	mods, results, courses := f.courses.expand(mods, results)
 
 	// Modules never started have no block of their own (a long list of
 	// "not checked" says nothing); the summary counts them.
 	reports.Text{Color: color}.WriteSummary(textOut, results, time.Since(start))
 
-	if err := writeReports(ctx, streams, f, mods, results, junit); err != nil {
+	if err := writeReports(ctx, streams, f, mods, results, courses, junit); err != nil {
 		return err
 	}
 
@@ -205,9 +226,9 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 
 // writeReports writes the machine-read reports the flags ask for, and runs
 // --update, after the text report.
-func writeReports(ctx context.Context, streams *iostreams.IOStreams, f checkFlags, mods []*course.Module, results []*result.Module, junit *os.File) error {
+func writeReports(ctx context.Context, streams *iostreams.IOStreams, f checkFlags, mods []*course.Module, results []*result.Module, courses []*result.Course, junit *os.File) error {
 	if f.json {
-		if err := reports.JSON(streams.Out, results); err != nil {
+		if err := reports.JSON(streams.Out, results, courses...); err != nil {
 			return err
 		}
 	}

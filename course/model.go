@@ -8,6 +8,8 @@ package course
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -51,6 +53,9 @@ type Module struct {
 	// CourseDir is the root of the course the module belongs to
 	// ($COURSE_DIR), "" for a module on its own (its directory is).
 	CourseDir string
+	// Modules are, for a course's run (Course.Flatten), the course's
+	// modules in order; nil for a module.
+	Modules []*Module
 
 	// number caches Number's answers for the steps starting numberedFirst.
 	number        []int
@@ -129,6 +134,9 @@ type Step struct {
 	// the yaml gave), for messages.
 	Module *Module
 	File   string
+	// Origin is, for a step of a course's run (Course.Flatten), the step of
+	// its module it is a copy of; nil otherwise.
+	Origin *Step
 	Attrs  Attrs
 	// Body is the fence content with line endings normalised to \n and the
 	// fence's indentation removed (what a file step writes).
@@ -280,14 +288,66 @@ func (s *Step) Script() string {
 	return string(b)
 }
 
-// Step returns the step with the given id, or nil.
+// Step returns the step with the given id, or nil. In a course's run, ids
+// repeat from module to module: MODULE:ID names the step of one module
+// (MODULE its path from the course's root, or its file name, with or
+// without .md), and MODULE alone its first step.
 func (m *Module) Step(id string) *Step {
+	if m.Modules != nil {
+		if mod, sid, ok := m.courseRef(id); ok {
+			for _, s := range m.Steps {
+				if s.Origin != nil && s.Origin.Module == mod && (sid == "" || s.ID == sid) {
+					return s
+				}
+			}
+			return nil
+		}
+	}
 	for _, s := range m.Steps {
 		if s.ID == id {
 			return s
 		}
 	}
 	return nil
+}
+
+// courseRef splits MODULE[:ID] of a course's run; ok is false when no
+// module is named that way.
+func (m *Module) courseRef(ref string) (mod *Module, id string, ok bool) {
+	name, id, _ := strings.Cut(ref, ":")
+	for _, cand := range m.Modules {
+		if cand.Path == name || relTo(m.Path, cand.Path) == name {
+			return cand, id, true
+		}
+	}
+	for _, cand := range m.Modules {
+		base := filepath.Base(cand.Path)
+		if base == name || strings.TrimSuffix(base, filepath.Ext(base)) == name {
+			if mod != nil {
+				return nil, "", false // two modules have that name
+			}
+			mod = cand
+		}
+	}
+	return mod, id, mod != nil
+}
+
+// ModuleOf is the module a step of this module, or of a course's run,
+// belongs to, and its position among the course's modules (0 for a module).
+func (m *Module) ModuleOf(s *Step) (mod *Module, n int) {
+	if m.Modules == nil {
+		return m, 0
+	}
+	own := s.Module // the course's own setup step: the first module's
+	if s.Origin != nil {
+		own = s.Origin.Module
+	}
+	for i, c := range m.Modules {
+		if c == own {
+			return c, i
+		}
+	}
+	return own, 0
 }
 
 // OnlyCommand is the step's command when it has exactly one, else "": what

@@ -78,6 +78,9 @@ func parseLayered(path string, src []byte, base, side *Settings) (*Module, error
 		}
 		m.Settings = s
 		p.titleSlug = Slug(title)
+		// Jekyll and Carpentries pages show the front matter's title as
+		// the page's heading; their first # heading is a section's.
+		m.Title = strings.TrimSpace(title)
 		// goldmark would read front matter as a rule and a heading: blank
 		// it in a copy, keeping every offset and line as they are.
 		p.src = bytes.Clone(src)

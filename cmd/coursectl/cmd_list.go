@@ -17,18 +17,28 @@ import (
 func (c *cli) listCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "list FILE [--json]",
+		Use:   "list FILE|DIR [--json]",
 		Short: "show a module's steps: id, line, kind, first command, flags",
 		Long: `Lists the steps of a module in the order they run: index, id, the line of
 the opening fence, the kind (script, transcript, file, setup), the first
-command and the step's flags (skip, interactive, timeout=..., ...).`,
+command and the step's flags (skip, interactive, timeout=..., ...).
+
+For a course (a directory: docs/courses.md), lists its modules in the order
+they run, with each one's step count; --json gives every module's steps.`,
 		Example: `  coursectl list testdata/module1.md
-  coursectl list module1.md --json | jq -r '.steps[].id'`,
+  coursectl list module1.md --json | jq -r '.steps[].id'
+  coursectl list testdata/courses/shell-novice`,
 		ValidArgsFunction: completeModules,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := moduleArg(cmd, args)
 			if err != nil {
 				return err
+			}
+			if m.Modules != nil {
+				if asJSON {
+					return writeCourseJSON(c.streams.Out, m, c.streams.OutTTY)
+				}
+				return writeCourseTable(c.streams.Out, args[0], m)
 			}
 			if asJSON {
 				return writeListJSON(c.streams.Out, m, c.streams.OutTTY)

@@ -16,6 +16,10 @@ import (
 func (w *walkthrough) show(i int, step *course.Step) {
 	rt := w.renderer()
 	var b strings.Builder
+	if end := rt.ModuleEnd(w.mod, i); strings.TrimSpace(end) != "" {
+		b.WriteString("\n" + strings.TrimRight(end, "\n") + "\n")
+	}
+	b.WriteString(w.moduleBanner(i))
 	b.WriteString("\n" + rt.Header(w.mod, i) + "\n")
 	prose := append(w.pending, rt.Prose(w.mod, i))
 	w.pending = nil
@@ -257,7 +261,37 @@ func (w *walkthrough) skip(ctx context.Context, step *course.Step) {
 func (w *walkthrough) goodbye(after *runner.Progress) {
 	msg := fmt.Sprintf("\n  Progress kept: %d/%d steps done.", DoneCount(w.mod, after), w.total)
 	if after.Next < len(w.mod.Steps) {
-		msg += fmt.Sprintf("\n  'coursectl run %s' resumes at step %d/%d.", w.mod.Path, w.number(after.Next), w.total)
+		msg += fmt.Sprintf("\n  'coursectl run %s' resumes at %sstep %d/%d.", w.mod.Path, w.moduleLabel(after.Next), w.number(after.Next), w.total)
 	}
 	fmt.Fprintln(w.out(), msg)
+}
+
+// moduleLabel is "module 3/7 · " for step i of a course's run, "" for a
+// module.
+func (w *walkthrough) moduleLabel(i int) string {
+	if w.mod.Modules == nil || i < 0 || i >= len(w.mod.Steps) {
+		return ""
+	}
+	_, n := w.mod.ModuleOf(w.mod.Steps[i])
+	return fmt.Sprintf("module %d/%d · ", n+1, len(w.mod.Modules))
+}
+
+// moduleBanner says which module comes next when step i of a course's run
+// is the first the learner sees of its module (docs/courses.md).
+func (w *walkthrough) moduleBanner(i int) string {
+	if w.mod.Modules == nil {
+		return ""
+	}
+	mod, n := w.mod.ModuleOf(w.mod.Steps[i])
+	if w.shownModule == mod {
+		return ""
+	}
+	first := w.shownModule == nil
+	w.shownModule = mod
+	verb := "Next"
+	if first {
+		verb = "Now"
+	}
+	line := fmt.Sprintf("%s: module %d/%d · %s (%s)", verb, n+1, len(w.mod.Modules), mod.Title, mod.Path)
+	return "\n  " + w.paint(line, sgr.Bold) + "\n"
 }

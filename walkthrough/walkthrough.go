@@ -72,6 +72,8 @@ type walkthrough struct {
 	total int
 	// pending is prose from before hidden steps, shown with the next step.
 	pending []string
+	// shownModule is, in a course, the module of the last step shown.
+	shownModule *course.Module
 	// cooked gives the terminal back as it was (for $EDITOR); keys puts it
 	// back in keys mode.
 	cooked, keys func()
@@ -230,7 +232,7 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 	case start == 0:
 		return
 	default:
-		msg = fmt.Sprintf("Resuming at step %d/%d%s", at, w.total, title)
+		msg = fmt.Sprintf("Resuming at %sstep %d/%d%s", w.moduleLabel(start), at, w.total, title)
 		switch doneBefore {
 		case 0:
 		case 1:

@@ -1,40 +1,48 @@
 package course
 
 // What a step's settings come to once every level is asked (SPEC §7): the
-// step's own attributes (which carry what the page, a comment or
-// `steps:` gave it), else the module's settings, else the default.
+// step's attributes (the parser's cascade has laid the course's, module's,
+// sections' and divs' under its own), else its module's settings (a step
+// built without the parser), else the default.
 
-// Compare is how step s's expected output is compared: exact, blanks or
+// moduleAttrs are the module-wide attributes of s's module, if it has one.
+func (s *Step) moduleAttrs() Attrs {
+	if s.Module == nil {
+		return Attrs{}
+	}
+	return s.Module.Settings.Attrs
+}
+
+// Compare is how the step's expected output is compared: exact, blanks or
 // none (CompareExact...). Default blanks.
-func (m *Module) Compare(s *Step) string {
+func (s *Step) Compare() string {
 	if s.Attrs.Compare != "" {
 		return s.Attrs.Compare
 	}
-	if m.Settings.Attrs.Compare != "" {
-		return m.Settings.Attrs.Compare
+	if c := s.moduleAttrs().Compare; c != "" {
+		return c
 	}
 	return CompareBlanks
 }
 
-// Normalize is the rewrites applied to step s's expected and actual
-// output before comparing: the module's, then the step's own.
-func (m *Module) Normalize(s *Step) []Normalize {
-	if len(m.Settings.Attrs.Normalize) == 0 {
-		return s.Attrs.Normalize
+// Normalize is the rewrites applied to the step's expected and actual
+// output before comparing, outermost level first.
+func (s *Step) Normalize() []Normalize {
+	if _, ok := s.Attrs.Raw["normalize"]; ok {
+		return s.Attrs.Normalize // the cascade's: every level's, in order
 	}
-	out := append([]Normalize(nil), m.Settings.Attrs.Normalize...)
-	return append(out, s.Attrs.Normalize...)
+	return s.moduleAttrs().Normalize
 }
 
-// Pipefail reports whether step s runs with bash's pipefail turned on by
+// Pipefail reports whether the step runs with bash's pipefail turned on by
 // the course (a learner's shell has it off; a step that runs
 // `set -o pipefail` itself turns it on whatever this says).
-func (m *Module) Pipefail(s *Step) bool {
+func (s *Step) Pipefail() bool {
 	if s.Attrs.Pipefail != nil {
 		return *s.Attrs.Pipefail
 	}
-	if m.Settings.Attrs.Pipefail != nil {
-		return *m.Settings.Attrs.Pipefail
+	if p := s.moduleAttrs().Pipefail; p != nil {
+		return *p
 	}
 	return false
 }

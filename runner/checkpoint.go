@@ -98,7 +98,7 @@ func stepChain(mod *course.Module) []string {
 		if s.Error != nil {
 			fmt.Fprintf(h, "error\x00%q\x00", s.Error.Lines)
 		}
-		if mod.Pipefail(s) {
+		if s.Pipefail() {
 			fmt.Fprintf(h, "pipefail\x00")
 		}
 		if s.Edit != nil {

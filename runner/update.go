@@ -192,7 +192,7 @@ func (r region) rewrite(file string, lines []string, a actual) (repl []string, c
 	}
 	// Lines are matched as check compared them (compare, normalize), so a
 	// step that passed is left as written.
-	cmp, err := NewComparison(a.mod.Compare(a.Step), a.mod.Normalize(a.Step), a.Vars)
+	cmp, err := NewComparison(a.Step.Compare(), a.Step.Normalize(), a.Vars)
 	if err != nil {
 		return nil, false, &course.PosError{File: file, Line: a.Step.Line, Err: err}
 	}

@@ -55,7 +55,7 @@ func NotRunModule(mod *course.Module) *result.Module {
 // StepFor is a result with status for a step that did not run (a
 // checkpoint stands for it, or nothing reached it).
 func StepFor(st *course.Step, status result.Status) *result.Step {
-	return &result.Step{ID: st.ID, Line: st.Line, Index: st.Index, Kind: string(st.Kind),
+	return &result.Step{ID: st.ID, Line: st.Line, File: st.File, Index: st.Index, Kind: string(st.Kind),
 		Hidden: st.Hidden, Command: st.OnlyCommand(), Status: status}
 }
 

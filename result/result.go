@@ -33,6 +33,9 @@ func (s Status) Failed() bool { return s == Failed || s == Timeout }
 type Step struct {
 	ID   string `json:"id"`
 	Line int    `json:"line"`
+	// File is the file Line counts in: the step's module (a course's run
+	// has many), or the coursectl.yaml of a setup step it gave.
+	File string `json:"file,omitempty"`
 	// Index is the step's 1-based position in its module (0 when unknown).
 	Index int `json:"index,omitempty"`
 	// Kind is the step's kind as docs/spec.md §1 names it (script,

@@ -558,7 +558,7 @@ func (s *Session) stepResult(step *course.Step) *result.Step {
 
 // newResult is a not-run result for step, carrying what reports read of it.
 func newResult(step *course.Step) *result.Step {
-	return &result.Step{ID: step.ID, Line: step.Line, Index: step.Index, Kind: string(step.Kind),
+	return &result.Step{ID: step.ID, Line: step.Line, File: step.File, Index: step.Index, Kind: string(step.Kind),
 		Hidden: step.Hidden, Command: step.OnlyCommand(), Status: result.NotRun}
 }
 

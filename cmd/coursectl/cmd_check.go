@@ -90,6 +90,9 @@ type checkFlags struct {
 	// courses are the courses among the paths, by the module that runs
 	// each (check_course.go).
 	courses *courseRuns
+	// everyDirACourse: a directory is a course even without a course
+	// coursectl.yaml or config.yaml (run, which takes one thing).
+	everyDirACourse bool
 }
 
 func (f *checkFlags) validate(paths []string) error {
@@ -118,7 +121,7 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	if err := f.validate(paths); err != nil {
 		return err
 	}
-	coursePaths, paths := splitArgs(paths)
+	coursePaths, paths := splitArgs(paths, f.everyDirACourse)
 	var files []string
 	var err error
 	if len(paths) > 0 {

@@ -56,7 +56,7 @@ func RunModule(ctx context.Context, mod *course.Module, opts Options) (*result.M
 		if s.result.Interrupted {
 			break
 		}
-		if (r.Status == result.Failed || r.Status == result.Timeout) && !(opts.Update && r.OutputMismatch) {
+		if (r.Status == result.Failed || r.Status == result.Timeout) && !(opts.Update && r.OutputMismatch) && !opts.Continue {
 			break
 		}
 	}
@@ -97,6 +97,10 @@ type Session struct {
 	// state the last step left, passed or failed: Shell's), and writes
 	// checkpoints as the changes since the last ones.
 	state *liveState
+
+	// failed is set once a step of this session failed: with
+	// Options.Continue, the failures after it are marked AfterFailure.
+	failed bool
 }
 
 // Open starts the shell for mod, restoring the checkpoint that
@@ -122,6 +126,8 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		byIndex: map[int]*result.Step{},
 	}
 	switch {
+	case opts.FromIndex > 0 && opts.FromIndex <= len(mod.Steps):
+		s.start = opts.FromIndex - 1
 	case opts.From != "":
 		step := mod.Step(opts.From)
 		if step == nil {
@@ -192,6 +198,15 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	return s, nil
 }
 
+// file is the file a step's lines count in, for messages: its own module's
+// (a course runs many), or the coursectl.yaml of a setup step it gave.
+func (s *Session) file(step *course.Step) string {
+	if step != nil && step.File != "" {
+		return step.File
+	}
+	return s.mod.Path
+}
+
 // Start is the index of the first step this session will run.
 func (s *Session) Start() int { return s.start }
 
@@ -258,7 +273,7 @@ func (s *Session) queue(job saveJob) {
 						s.warn(fmt.Sprintf("%s: removing old checkpoints: %v", s.mod.Path, err))
 					}
 				} else if err := s.store.write(j.step.Index-1, j.data); err != nil {
-					s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, j.step.Line, j.step.ID, err))
+					s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.file(j.step), j.step.Line, j.step.ID, err))
 				}
 				s.pending.Done()
 			}
@@ -361,7 +376,9 @@ func (s *Session) environment() []string {
 		env = append(env, "TERM=xterm-256color")
 	}
 	env = append(env, "HOME="+s.home)
-	if abs, err := filepath.Abs(s.mod.Path); err == nil {
+	if s.mod.CourseDir != "" {
+		env = append(env, "COURSE_DIR="+s.mod.CourseDir)
+	} else if abs, err := filepath.Abs(s.mod.Path); err == nil {
 		env = append(env, "COURSE_DIR="+filepath.Dir(abs))
 	}
 	for k, v := range s.mod.Settings.Env {
@@ -403,7 +420,7 @@ func (s *Session) restore(ctx context.Context, i int) error {
 	}
 	script, notes := restoreScript(rs)
 	for _, n := range notes {
-		s.warn(fmt.Sprintf("%s: the checkpoint of step %s: %s", s.mod.Path, s.mod.Steps[i].ID, n))
+		s.warn(fmt.Sprintf("%s: the checkpoint of step %s: %s", s.file(s.mod.Steps[i]), s.mod.Steps[i].ID, n))
 	}
 	histFile := filepath.Join(s.runDir, "restore.hist")
 	script += s.fakesPathLine() + restoreHistory(histFile)
@@ -463,7 +480,7 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *result.Step {
 	r := newResult(step)
 	s.byIndex[step.Index] = r
 	if s.closed {
-		r.Status, r.Error = result.Failed, fmt.Sprintf("step %s (%s:%d): the session is closed", step.ID, s.mod.Path, step.Line)
+		r.Status, r.Error = result.Failed, fmt.Sprintf("step %s (%s:%d): the session is closed", step.ID, s.file(step), step.Line)
 		return r
 	}
 	if s.opts.Events.StepStarted != nil {
@@ -471,7 +488,7 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *result.Step {
 	}
 	began := time.Now()
 	if err := s.ensureShell(ctx, step); err != nil {
-		r.Status, r.Error = result.Failed, fmt.Sprintf("step %s (%s:%d): cannot start the shell: %v", step.ID, s.mod.Path, step.Line, err)
+		r.Status, r.Error = result.Failed, fmt.Sprintf("step %s (%s:%d): cannot start the shell: %v", step.ID, s.file(step), step.Line, err)
 		return s.finish(r, began)
 	}
 	s.dropBefore(step.Index - 1)
@@ -498,6 +515,10 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *result.Step {
 }
 
 func (s *Session) finish(r *result.Step, began time.Time) *result.Step {
+	if r.Status.Failed() && s.opts.Continue {
+		r.FirstFailure, r.AfterFailure = !s.failed, s.failed
+		s.failed = true
+	}
 	r.Duration = time.Since(began)
 	r.Finished = time.Now()
 	if s.opts.Events.StepDone != nil {
@@ -517,7 +538,7 @@ func (s *Session) stepResult(step *course.Step) *result.Step {
 
 // newResult is a not-run result for step, carrying what reports read of it.
 func newResult(step *course.Step) *result.Step {
-	return &result.Step{ID: step.ID, Line: step.Line, Index: step.Index, Kind: string(step.Kind),
+	return &result.Step{ID: step.ID, Line: step.Line, File: step.File, Index: step.Index, Kind: string(step.Kind),
 		Hidden: step.Hidden, Command: step.OnlyCommand(), Status: result.NotRun}
 }
 
@@ -561,8 +582,15 @@ type plan struct {
 	attach    bool
 	skipState result.Status
 	// wantExit is the expected exit status (the exit attribute, or the
-	// `[N]` of an output fence); nil means 0.
+	// `[N]` of an output fence); nil means 0 — or, with wantFail (an
+	// `error` fence), any status but 0.
 	wantExit *int
+	wantFail bool
+	// pipefail: the course turns pipefail on for the step.
+	pipefail bool
+	// edit is an editor step's edit as check makes it (nil in run, where
+	// the editor opens): its command's index and the file as written.
+	edit *course.Edit
 	// Author features (author.go): work before the round trip (a file
 	// block), prompts to answer, a background job.
 	before     func() error
@@ -573,8 +601,13 @@ type plan struct {
 func (s *Session) plan(step *course.Step) *plan {
 	p := &plan{lineMap: []int{0}, cmdAt: []int{-1}}
 	p.timeout = s.opts.Timeout
-	if s.mod.Settings.Timeout > 0 {
-		p.timeout = s.mod.Settings.Timeout
+	settings := s.mod.Settings
+	if step.Module != nil {
+		// In a course, the step's own module's settings.
+		settings = step.Module.Settings
+	}
+	if settings.Timeout > 0 {
+		p.timeout = settings.Timeout
 	}
 	if step.Attrs.Timeout > 0 {
 		p.timeout = step.Attrs.Timeout
@@ -595,8 +628,12 @@ func (s *Session) plan(step *course.Step) *plan {
 	switch {
 	case step.Attrs.Skip:
 		p.skip = "skip: marked skip"
-	case step.Attrs.Interactive && s.opts.Terminal == nil && len(step.Attrs.Interact) == 0:
+	case step.NeedsPerson() && s.opts.Terminal == nil:
 		p.skip = "interactive: needs a person at the keyboard"
+		if e := step.Edit; e != nil && !step.Attrs.Interactive {
+			p.skip = fmt.Sprintf("interactive: `%s` needs a person at the keyboard: the page shows no content for %s (give it in coursectl.yaml: steps: {%s: {content: ...}})",
+				step.Commands[e.Command].Text, course.Unquote(e.File), step.ID)
+		}
 	}
 	if p.skip != "" {
 		return p
@@ -613,18 +650,22 @@ func (s *Session) plan(step *course.Step) *plan {
 	}
 	p.script = b.String()
 	p.history = p.script
+	p.pipefail = step.Pipefail()
 	s.planAuthor(step, p)
 	return p
 }
 
 // outcome is what the shell round trip gave.
 type outcome struct {
-	status      int
-	failLine    int // line in the script, 0 when unknown
-	output      string
-	timedOut    bool
-	idle        string // the command waiting for input, when idle-stopped
-	idleLine    int    // its markdown line, 0 when unknown
+	status   int
+	failLine int // line in the script, 0 when unknown
+	output   string
+	timedOut bool
+	idle     string // the command waiting for input, when idle-stopped
+	idleLine int    // its markdown line, 0 when unknown
+	// idleProgram is the full-screen program that waited for keys (vim,
+	// less), "" for a plain read.
+	idleProgram string
 	syntaxErr   string // bash's syntax error in the step, if any
 	syntaxLine  int    // its markdown line
 	capture     *tail  // the output so far (wait looks at the last prompt)
@@ -653,15 +694,21 @@ const abortLine = `{ __cc_abort;} 2>/dev/null`
 // It also tells the wrapper whether the step turns pipefail on or off
 // (pipefailIntent): __cc_post keeps that instead of the setting the step
 // began with.
-func stepPrefix(script string) string {
-	return `{ __cc_pfw=` + pipefailIntent(script) + `; __cc_arm; if [[ -s $__cc_dir/dbgtrap ]]; then . "$__cc_dir/dbgtrap"; fi;} 2>/dev/null` + "\n"
+// With pipefail (the course's `pipefail: true`) it turns pipefail on for
+// the step; a learner's shell has it off, and so does the wrapper's.
+func stepPrefix(script string, pipefail bool) string {
+	on := ""
+	if pipefail {
+		on = "__cc_pfon=1; set -o pipefail; "
+	}
+	return `{ ` + on + `__cc_pfw=` + pipefailIntent(script) + `; __cc_arm; if [[ -s $__cc_dir/dbgtrap ]]; then . "$__cc_dir/dbgtrap"; fi;} 2>/dev/null` + "\n"
 }
 
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}
 	// The wrapper sources step.sh and reads it into history; rewriting one
 	// open file costs less than creating files per step.
-	if err := s.sh.writeStep(stepPrefix(p.script) + p.script); err != nil {
+	if err := s.sh.writeStep(stepPrefix(p.script, p.pipefail) + p.script); err != nil {
 		o.status, o.died = 1, &result.Stop{Kind: result.StopShellLost, Detail: "cannot write the step: " + err.Error()}
 		return o
 	}
@@ -678,7 +725,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	}
 	paths := &scriptPaths{
 		needle: []byte(filepath.Join(s.runDir, "step.sh") + ": line "),
-		name:   s.mod.Path, mapLine: func(n int) int { return p.markdownLine(n - 1) },
+		name:   s.file(step), mapLine: func(n int) int { return p.markdownLine(n - 1) },
 	}
 	paths.out = func(b []byte) {
 		tail.Write(b)
@@ -821,7 +868,12 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 				last := time.Unix(0, s.sh.pump.lastOutput.Load())
 				if time.Since(last) >= p.idle {
 					pg := s.sh.foreground()
-					if pid, cmdline, ok := readingTTY(s.sh.pid, pg); ok {
+					if leader, prog, ok := fullScreenWaiting(s.sh.pty, s.sh.pid, pg); ok {
+						o.idle, o.idleLine = s.waitingCommand(step, p, leader.pid, readCmdline(leader.pid), o.capture)
+						o.idleProgram = prog
+						// vim and less take SIGINT as a key; SIGTERM ends them.
+						stop(syscall.SIGTERM, syscall.SIGKILL)
+					} else if pid, cmdline, ok := readingTTY(s.sh.pid, pg); ok {
 						o.idle, o.idleLine = s.waitingCommand(step, p, pid, cmdline, o.capture)
 						stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 					}
@@ -838,8 +890,17 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 func (s *Session) waitingCommand(step *course.Step, p *plan, pid int, cmdline string, out *tail) (string, int) {
 	if pid != s.sh.pid && cmdline != "" {
 		prog := filepath.Base(strings.Fields(cmdline)[0])
-		if i := p.lineRunning(regexp.MustCompile(commandAt + regexp.QuoteMeta(prog) + `\b`)); i > 0 {
-			return cmdline, p.lineMap[i]
+		cands := p.linesRunning(regexp.MustCompile(commandAt + regexp.QuoteMeta(prog) + `\b`))
+		if len(cands) == 1 {
+			return cmdline, p.lineMap[cands[0]]
+		}
+		// Several lines run the program: the one that reads as its
+		// command line (`git config --global --edit` among git lines).
+		words := strings.Join(strings.Fields(cmdline), " ")
+		for _, i := range cands {
+			if strings.Contains(strings.Join(strings.Fields(p.scriptLine(i)), " "), words) {
+				return cmdline, p.lineMap[i]
+			}
 		}
 		return cmdline, 0
 	}
@@ -989,7 +1050,7 @@ func (s *Session) shellDeath() (*result.Stop, int) {
 // output and verify checks (issue 4) plug in after the exit status check.
 func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) {
 	r.Output, r.OutputLines = o.output, o.outputLines
-	where := fmt.Sprintf("%s:%d", s.mod.Path, step.Line)
+	where := fmt.Sprintf("%s:%d", s.file(step), step.Line)
 	if p.skip != "" {
 		r.Status, r.Note = result.Skipped, p.skip
 		if o.died != nil || o.status != 0 {
@@ -1007,7 +1068,7 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) 
 			r.FailLine = step.Commands[ci].Line
 			r.FailCommand = step.Commands[ci].Text
 		}
-		where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+		where = fmt.Sprintf("%s:%d", s.file(step), r.FailLine)
 	}
 	if o.lostInput && o.died == nil {
 		o.died = &result.Stop{Kind: result.StopInputClosed}
@@ -1020,7 +1081,7 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) 
 			if ci := p.cmdAt[i]; ci >= 0 {
 				r.FailCommand = step.Commands[ci].Text
 			}
-			where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+			where = fmt.Sprintf("%s:%d", s.file(step), r.FailLine)
 		}
 	}
 	switch {
@@ -1037,9 +1098,9 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) 
 		r.Status = result.Failed
 		if o.idleLine > 0 {
 			r.FailLine, r.FailCommand = o.idleLine, o.idle
-			where = fmt.Sprintf("%s:%d", s.mod.Path, o.idleLine)
+			where = fmt.Sprintf("%s:%d", s.file(step), o.idleLine)
 		}
-		r.Stop = &result.Stop{Kind: result.StopWaiting, Command: o.idle, Limit: p.idle}
+		r.Stop = &result.Stop{Kind: result.StopWaiting, Command: o.idle, Program: o.idleProgram, Limit: p.idle}
 		r.Error = fmt.Sprintf("step %s (%s) %s: add `interact` or `interactive`", step.ID, where, r.Stop.Phrase())
 		// The status bash gave is that of our own SIGINT (130), not the
 		// step's: it has none.
@@ -1061,10 +1122,17 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) 
 		// bash stopped reading the step: whatever the exit status was
 		// meant to be, the step is not valid shell.
 		r.Status, r.FailLine = result.Failed, o.syntaxLine
-		where = fmt.Sprintf("%s:%d", s.mod.Path, o.syntaxLine)
+		where = fmt.Sprintf("%s:%d", s.file(step), o.syntaxLine)
 		r.Error = fmt.Sprintf("step %s (%s): %s", step.ID, where, o.syntaxErr)
 	case step.Attrs.ExitAny:
 		r.Status = result.Passed
+	case p.wantFail && p.wantExit == nil:
+		if o.status != 0 {
+			r.Status = result.Passed
+		} else {
+			r.Status = result.Failed
+			r.Error = fmt.Sprintf("step %s (%s): exit status 0, want a failure (the page shows an error at line %d)", step.ID, where, step.Error.FenceLine)
+		}
 	case p.wantExit != nil:
 		if o.status == *p.wantExit {
 			r.Status = result.Passed

@@ -501,13 +501,20 @@ func (st *store) readRecord(mod *course.Module) (*result.Module, error) {
 }
 
 // Reset forgets mod's checkpoints and run records (both namespaces) and
-// sandbox.
+// sandbox, with every file in them (the sandbox's files too, however a
+// course set their permissions), and removes what runs killed before they
+// could clean up left in the scratch directories: a dump of the shell's
+// state there holds its environment.
 func Reset(stateDir string, mod *course.Module) error {
 	st, err := openStore(stateDir, mod, false)
 	if err != nil {
 		return err
 	}
-	return os.RemoveAll(st.dir)
+	for _, d := range scratchParents() {
+		sweepScratch(d)
+	}
+	sweepScratch(st.dir)
+	return removeTree(st.dir)
 }
 
 func (st *store) writeRecord(r *result.Module) error {

@@ -234,8 +234,13 @@ func decodeSection(r *lineReader, head string, step int, bad func(string, ...any
 			return s, nil
 		case "declare":
 			d, derr := parseDecl(l)
-			if derr != nil || !keptVar(d.name) {
-				return nil, bad("not a declaration coursectl keeps: %.60q", l)
+			switch {
+			case derr == errNotDecl:
+				return nil, bad("not a declaration as bash prints one: %.60q", l)
+			case derr != nil:
+				return nil, bad("%v", derr)
+			case !keptVar(d.name):
+				return nil, bad("a variable coursectl does not keep: %s", d.name)
 			}
 			err = add("v:"+d.name, l)
 		case "unset", "leave":
@@ -260,7 +265,7 @@ func decodeSection(r *lineReader, head string, step int, bad func(string, ...any
 			if strings.Trim(attrs, "rtx") != "" || nerr != nil || n < 1 {
 				return nil, bad("bad function line %.60q", l)
 			}
-			lines := make([]string, 0, n)
+			var lines []string // not sized by n: a planted count must not allocate
 			for i := 0; i < n; i++ {
 				t, ok := r.next()
 				if !ok {
@@ -310,7 +315,7 @@ func decodeSection(r *lineReader, head string, step int, bad func(string, ...any
 			if nerr != nil || n < 0 || s.history != nil {
 				return nil, bad("bad history line %.60q", l)
 			}
-			s.history = make([]string, 0, n)
+			s.history = []string{}
 			for i := 0; i < n; i++ {
 				t, ok := r.next()
 				if !ok {

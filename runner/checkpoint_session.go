@@ -56,7 +56,7 @@ func (s *Session) keep(ctx context.Context, step *course.Step, r *result.Step) {
 		return
 	}
 	if !s.state.known {
-		s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, step.Line, step.ID, errBadDump))
+		s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.file(step), step.Line, step.ID, errBadDump))
 		return
 	}
 	i := step.Index - 1
@@ -67,7 +67,7 @@ func (s *Session) keep(ctx context.Context, step *course.Step, r *result.Step) {
 			err = s.opts.FS.Checkpoint(ctx, dir)
 		}
 		if err != nil {
-			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: the sandbox's files: %v", s.mod.Path, step.Line, step.ID, err))
+			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: the sandbox's files: %v", s.file(step), step.Line, step.ID, err))
 			return
 		}
 		s.state.addFS(filepath.Base(dir))

@@ -1210,21 +1210,31 @@ func (s *Session) removeScratch() {
 // sweep ever sees it unlocked. The pid stays in the name for people.
 func scratchDir(stateModDir string) (string, *os.File, error) {
 	prefix := fmt.Sprintf("coursectl-run-%d-", os.Getpid())
-	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
-		if d == "" {
-			continue
-		}
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-			sweepScratch(d)
-			if dir, lock, err := lockedDir(d, prefix); err == nil {
-				return dir, lock, nil
-			}
+	for _, d := range scratchParents() {
+		sweepScratch(d)
+		if dir, lock, err := lockedDir(d, prefix); err == nil {
+			return dir, lock, nil
 		}
 	}
 	if err := os.MkdirAll(stateModDir, 0o755); err != nil {
 		return "", nil, err
 	}
 	return lockedDir(stateModDir, prefix)
+}
+
+// scratchParents are the tmpfs directories scratch directories go in, when
+// the machine has them.
+func scratchParents() []string {
+	var out []string
+	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
+		if d == "" {
+			continue
+		}
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // lockedDir makes a directory in parent named prefix+random, locked.

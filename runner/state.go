@@ -156,7 +156,7 @@ func parseDump(b []byte, sent string) (*dump, error) {
 		case "dirs":
 			rest, ok := bytes.CutSuffix(body, []byte("\n"))
 			if !ok || len(rest) > 0 && rest[len(rest)-1] != 0 {
-				err = errBadDump
+				return nil, errBadDump
 			}
 			for len(rest) > 0 {
 				i := bytes.IndexByte(rest, 0)

@@ -67,17 +67,18 @@ func runModules(ctx context.Context, mods []*course.Module, f checkFlags, live *
 // checkModule runs one module, its progress shown by live.
 func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *reports.Live) *result.Module {
 	opts := runner.Options{
-		StateDir:    f.state,
-		Sandbox:     !f.noSandbox,
-		Workdir:     f.workdir,
-		Home:        f.home,
-		Timeout:     f.timeout,
-		IdleTimeout: f.idleTimeout,
-		Resume:      f.resume,
-		From:        f.from,
-		NoFakes:     f.noFakes,
-		Update:      f.update,
-		Continue:    f.cont,
+		StateDir:     f.state,
+		Sandbox:      !f.noSandbox,
+		Workdir:      f.workdir,
+		Home:         f.home,
+		Timeout:      f.timeout,
+		IdleTimeout:  f.idleTimeout,
+		Resume:       f.resume,
+		From:         f.from,
+		NoFakes:      f.noFakes,
+		NoInheritEnv: f.noInheritEnv,
+		Update:       f.update,
+		Continue:     f.cont,
 	}
 	c := f.courses.course(mod)
 	var finishCourse func(*result.Course)

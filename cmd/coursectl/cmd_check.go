@@ -63,6 +63,7 @@ Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
 	fl.StringVar(&f.home, "home", "", "use `DIR` as HOME instead of a fresh sandbox home")
 	fl.BoolVar(&f.noSandbox, "no-sandbox", false, "run in the current directory with the real HOME")
 	fl.BoolVar(&f.noFakes, "no-fakes", false, "run the real commands instead of the module's fakes")
+	fl.BoolVar(&f.noInheritEnv, "no-inherit-env", false, "start the shell without this environment's variables (PATH, locale, USER and the like pass)")
 	fl.BoolVar(&f.update, "update", false, "rewrite transcripts with the real output (--diff: only show it)")
 	fl.BoolVar(&f.diff, "diff", false, "with --update: print the change as a diff, write nothing")
 	fl.StringVar(&f.html, "html", "", "also write an HTML report to `FILE`")
@@ -81,6 +82,7 @@ type checkFlags struct {
 	json, resume, keepGoing bool
 	cont                    bool // --continue
 	noSandbox, noFakes      bool
+	noInheritEnv            bool
 	update, diff            bool
 	junit, html, from       string
 	state, workdir, home    string

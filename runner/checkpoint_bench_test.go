@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,3 +105,122 @@ func plainBash(b *testing.B, steps []string) (wall, cpu time.Duration) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkResumeFrom900: restoring the checkpoint of step 900 of a
+// 1,000-step module of growing state (read its chain, check it, build the
+// script, source it), against the median step of the run that wrote it.
+//
+//	go test ./runner -run '^$' -bench ResumeFrom900 -benchtime 20x
+func BenchmarkResumeFrom900(b *testing.B) {
+	mod := module(b, growingSteps(1000)...)
+	opts := testOptions(b)
+	s, err := Open(ctxT(b), mod, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var per []time.Duration
+	for _, st := range mod.Steps {
+		t0 := time.Now()
+		if r := s.Exec(ctxT(b), st); r.Status != result.Passed {
+			b.Fatalf("%s: %s", r.ID, r.Error)
+		}
+		per = append(per, time.Since(t0))
+	}
+	s.Close()
+	sort.Slice(per, func(i, j int) bool { return per[i] < per[j] })
+	s, err = Open(ctxT(b), mod, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	files := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r := s.store.reader()
+		if err := s.restore(ctxT(b), 899); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.resolve(899); err == nil {
+			files = len(r.files)
+		}
+	}
+	b.StopTimer()
+	restore := b.Elapsed() / time.Duration(b.N)
+	b.ReportMetric(ms(restore), "ms/restore")
+	b.ReportMetric(ms(per[len(per)/2]), "ms/step")
+	b.ReportMetric(float64(restore)/float64(per[len(per)/2]), "steps/restore")
+	b.ReportMetric(float64(files), "files-read")
+}
+
+// BenchmarkLoad20000: 20,000 steps through one session (the kinds of
+// benchSteps: a variable, an alias and a directory every eight steps),
+// printing the checkpoints' disk and the process's memory as it goes:
+// both must grow linearly, not with the square of the steps.
+//
+//	go test ./runner -run '^$' -bench Load20000 -benchtime 1x -timeout 60m
+//
+// COURSECTL_LOAD_STEPS runs fewer steps.
+func BenchmarkLoad20000(b *testing.B) {
+	n := 20000
+	if v, err := strconv.Atoi(os.Getenv("COURSECTL_LOAD_STEPS")); err == nil && v > 0 {
+		n = v
+	}
+	kinds := benchSteps()[:8]
+	steps := make([]string, n)
+	for i := range steps {
+		steps[i] = kinds[i%len(kinds)]
+	}
+	mod := module(b, steps...)
+	for i := 0; i < b.N; i++ {
+		opts := testOptions(b)
+		s, err := Open(ctxT(b), mod, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintf(os.Stderr, "%8s %12s %10s %10s %14s\n", "steps", "disk bytes", "bytes/step", "RSS MB", "ms/step (last)")
+		var window []time.Duration
+		var disk int64
+		for j, st := range mod.Steps {
+			t0 := time.Now()
+			if r := s.Exec(ctxT(b), st); r.Status != result.Passed {
+				b.Fatalf("%s: %s %q", r.ID, r.Error, r.Output)
+			}
+			window = append(window, time.Since(t0))
+			if k := j + 1; k == 100 || k == 1000 || k%5000 == 0 || k == n {
+				s.Flush()
+				disk = dirSize(s.store.checkpointsDir())
+				sort.Slice(window, func(a, c int) bool { return window[a] < window[c] })
+				fmt.Fprintf(os.Stderr, "%8d %12d %10d %10.1f %14.3f\n", k, disk, disk/int64(k), rssMB(), ms(window[len(window)/2]))
+				window = window[:0]
+			}
+		}
+		s.Close()
+		b.ReportMetric(float64(disk)/float64(n), "disk-bytes/step")
+		b.ReportMetric(rssMB(), "rss-MB")
+	}
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// rssMB is this process's resident set size.
+func rssMB() float64 {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.Atoi(f[1])
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}

@@ -1,0 +1,25 @@
+package runner
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The wrapper keeps its code in variables it evaluates (prelude.bash), read
+// there from here-documents so the source stays readable. But bash gives a
+// small here-document to `read` through a pipe, and `read` takes a pipe one
+// byte per read(2): the wrapper's 8 KB of code cost 8,000 system calls, most
+// of a shell's start (docs/benchmarks.md, "Checkpoints"). So the text bash
+// gets has each `IFS= read -r -d '' NAME <<'EOF'` here-document turned into
+// the assignment NAME=$'...' of the same value.
+func init() { prelude = inlineHeredocs(prelude) }
+
+var heredocRead = regexp.MustCompile(`(?m)^IFS= read -r -d '' (\w+) <<'EOF'\n((?s:.*?))^EOF\n`)
+
+func inlineHeredocs(src string) string {
+	return heredocRead.ReplaceAllStringFunc(src, func(m string) string {
+		sub := heredocRead.FindStringSubmatch(m)
+		body := strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(sub[2])
+		return sub[1] + "=$'" + body + "'\n"
+	})
+}

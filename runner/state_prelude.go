@@ -10,8 +10,9 @@ import (
 // small here-document to `read` through a pipe, and `read` takes a pipe one
 // byte per read(2): the wrapper's 8 KB of code cost 8,000 system calls, most
 // of a shell's start (docs/benchmarks.md, "Checkpoints"). So the text bash
-// gets has each `IFS= read -r -d '' NAME <<'EOF'` here-document turned into
-// the assignment NAME=$'...' of the same value.
+// gets has each here-document the prelude reads into a variable (`read -r
+// -d` from `<<'EOF'`) turned into the assignment NAME=$'...' of the same
+// value.
 func init() { prelude = inlineHeredocs(prelude) }
 
 var heredocRead = regexp.MustCompile(`(?m)^IFS= read -r -d '' (\w+) <<'EOF'\n((?s:.*?))^EOF\n`)

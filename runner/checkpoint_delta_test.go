@@ -34,6 +34,8 @@ func trickySteps(dir string) []string {
 		"command printf -v cv %s x; builtin read -r bv <<< b\n",
 		"alias k='ls -a' setz='z=1'; alias\n",
 		"setz\n",
+		"alias setv='v=1'\nsetv\n",
+		"function my/tool { tv2=1; }; my/tool; d2=/; \"$d2\"my/tool || :\n",
 		"unalias k\n",
 		"n=3; export V$n=1; alias a$n='echo a'; declare \"w_$n=1\"; read \"r_$n\" <<< x\n",
 		"declare -A m=([k]=v); m[$n]=1; m[other]=2\n",

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // shellState is what a checkpoint can hold of a shell (SPEC §3): its
@@ -370,5 +371,13 @@ func validUmask(s string) bool {
 // can name in `declare -f NAME`: no blanks, quotes, expansions or
 // operators, and not an option.
 func validFuncName(s string) bool {
-	return validAliasName(s) && !strings.ContainsAny(s, "[]*?{}!#~")
+	if s == "" || s[0] == '-' || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < ' ' || r == 0x7f {
+			return false
+		}
+	}
+	return !strings.ContainsAny(s, " \t\n$`='\"\\|&;()<>[]*?{}!#~")
 }

@@ -102,10 +102,12 @@ type planner struct {
 	arith map[string]bool
 	// words: every literal word seen (function and alias names among them).
 	words map[string]bool
-	// local: functions the script defines (their bodies, to follow calls).
-	local    map[string]*syntax.Stmt
-	followed map[string]bool
-	dynamic  []dynWord
+	// local: functions the script defines (their bodies, to follow calls);
+	// localAliases: aliases it defines (their text, for the lines after).
+	local        map[string]*syntax.Stmt
+	localAliases map[string]string
+	followed     map[string]bool
+	dynamic      []dynWord
 	// lastpipe: the last member of a pipeline may run in this shell.
 	lastpipe bool
 	// params: parameters whose value a dynamic word depends on.
@@ -142,7 +144,7 @@ func planDump(st *shellState, script string) *dumpPlan {
 	}
 	p := &planner{st: st, decls: map[string]*varDecl{}, vars: map[string]bool{}, funcs: map[string]bool{},
 		aliases: map[string]bool{}, tainted: map[string]bool{}, arith: map[string]bool{}, words: map[string]bool{},
-		local: map[string]*syntax.Stmt{}, followed: map[string]bool{}, params: map[string]bool{}}
+		local: map[string]*syntax.Stmt{}, localAliases: map[string]string{}, followed: map[string]bool{}, params: map[string]bool{}}
 	p.lastpipe = strings.Contains(script, "lastpipe") || strings.Contains(st.optionsLine("BASHOPTS"), "lastpipe")
 	p.stmts(f.Stmts)
 	p.follow()
@@ -430,7 +432,11 @@ func (p *planner) call(c *syntax.CallExpr) {
 	for len(args) > 0 {
 		name, ok := litWord(args[0])
 		if !ok {
-			p.dynamic = append(p.dynamic, dynWord{dynCommand, args[0]})
+			// A path (`~/soft/tool`, `$dir/run.sh`) names a program:
+			// whatever it expands to, it is no builtin, function or alias.
+			if !hasSlash(args[0]) || p.slashFuncs() {
+				p.dynamic = append(p.dynamic, dynWord{dynCommand, args[0]})
+			}
 			return
 		}
 		p.words[name] = true
@@ -515,13 +521,20 @@ func (p *planner) builtin(name string, args []*syntax.Word) {
 		p.options(args, "p", func(o byte, arg *syntax.Word) { p.name(dynVar, arg) }, nil)
 	case "alias":
 		for _, w := range args {
-			if s, ok := litWord(w); ok {
-				if n, _, ok := strings.Cut(s, "="); ok && !strings.HasPrefix(s, "-") {
-					p.aliasName(n)
-				}
-				continue
+			// An alias the step defines expands in its later lines: its
+			// text is followed as the state's aliases are.
+			s, ok := litWord(w)
+			if !ok {
+				s, ok = p.expand(w, false)
 			}
-			p.dynamic = append(p.dynamic, dynWord{dynAlias, w})
+			if !ok {
+				p.setFull("an alias the runner cannot know before the step runs")
+				return
+			}
+			if n, v, ok := strings.Cut(s, "="); ok && !strings.HasPrefix(s, "-") {
+				p.aliasName(n)
+				p.localAliases[n] = v
+			}
 		}
 	case "unalias":
 		for _, w := range args {
@@ -979,25 +992,25 @@ func (p *planner) test(x syntax.TestExpr) {
 func (p *planner) follow() {
 	for changed := true; changed && p.full == ""; {
 		changed = false
+		once := func(key string) bool {
+			if p.followed[key] {
+				return false
+			}
+			p.followed[key] = true
+			changed = true
+			return true
+		}
 		for w := range p.words {
-			if p.followed[w] {
-				continue
-			}
-			if body, ok := p.local[w]; ok {
-				p.followed[w] = true
-				changed = true
+			if body, ok := p.local[w]; ok && once("function "+w) {
 				p.stmt(body, false)
-				continue
 			}
-			if f, ok := p.st.funcs[w]; ok {
-				p.followed[w] = true
-				changed = true
+			if f, ok := p.st.funcs[w]; ok && once("state function "+w) {
 				p.funcText(w, f.text)
-				continue
 			}
-			if a, ok := p.st.aliases[w]; ok {
-				p.followed[w] = true
-				changed = true
+			if a, ok := p.localAliases[w]; ok && once("alias "+w) {
+				p.aliasText(w, a)
+			}
+			if a, ok := p.st.aliases[w]; ok && once("state alias "+w) {
 				p.aliasText(w, a)
 			}
 		}
@@ -1142,6 +1155,39 @@ func (p *planner) expand(w *syntax.Word, name bool) (string, bool) {
 		}
 	}
 	return b.String(), true
+}
+
+// slashFuncs: a function's name holds a slash (bash allows it), so a path
+// may name a function.
+func (p *planner) slashFuncs() bool {
+	for n := range p.st.funcs {
+		if strings.Contains(n, "/") {
+			return true
+		}
+	}
+	for n := range p.local {
+		if strings.Contains(n, "/") {
+			return true
+		}
+	}
+	return false
+}
+
+// hasSlash: a literal part of the word holds a slash.
+func hasSlash(w *syntax.Word) bool {
+	for _, part := range w.Parts {
+		switch x := part.(type) {
+		case *syntax.Lit:
+			if strings.Contains(x.Value, "/") {
+				return true
+			}
+		case *syntax.SglQuoted:
+			if strings.Contains(x.Value, "/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // litWord is a word's value when it has no expansions (quotes allowed).

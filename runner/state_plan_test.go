@@ -57,6 +57,7 @@ func TestPlanNamesWhatAStepMayChange(t *testing.T) {
 		{script: "command f", vars: []string{"fv", "gv"}},
 		{script: "alias k='ls -a'; unalias ll", aliases: []string{"k", "ll"}},
 		{script: "setz", vars: []string{"z"}},
+		{script: "alias setv='v=1'\nsetv", vars: []string{"v"}, aliases: []string{"setv"}},
 		{script: "export V$x=1; alias a$x='echo a'; declare \"w_$word=1\"", vars: []string{"V5", "w_hello"}, aliases: []string{"a5"}},
 		{script: "m[$word]=1", vars: []string{"m"}},
 		{script: "printf \"$word\\n\" x", vars: nil},
@@ -64,6 +65,7 @@ func TestPlanNamesWhatAStepMayChange(t *testing.T) {
 		{script: "echo hi | read z"},
 		{script: "shopt -s lastpipe; echo hi | read z", vars: []string{"z"}},
 		{script: "$cmd -l", vars: nil},
+		{script: "~/soft/docker-compose version; \"$HOME\"/bin/tool; $dir/run.sh", vars: nil},
 		{script: "IFS=: read -r a b <<< \"$PATH\"", vars: []string{"IFS", "a", "b"}},
 		{script: "cat <<EOF\n${hd:=1}\nEOF", vars: []string{"hd"}},
 	} {

@@ -37,13 +37,6 @@ func newShellState() *shellState {
 	return &shellState{vars: map[string]string{}, funcs: map[string]funcDef{}, aliases: map[string]string{}}
 }
 
-func (s *shellState) clone() *shellState {
-	c := *s
-	c.vars, c.funcs, c.aliases = maps.Clone(s.vars), maps.Clone(s.funcs), maps.Clone(s.aliases)
-	c.dirs = slices.Clone(s.dirs)
-	return &c
-}
-
 // Names a checkpoint never holds: bash's own dynamic and read-only
 // variables, the terminal's, and the ones each run sets itself.
 var skipVars = map[string]bool{

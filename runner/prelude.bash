@@ -152,19 +152,21 @@ EOF
 # Options travel in SHELLOPTS/BASHOPTS. Each section starts with a line
 # `@TOKEN KIND`, TOKEN being this round trip's end token, which the step
 # never saw. Nothing here may fail under the course's errexit or nounset.
+# The group's stderr goes to /dev/null once: each redirection costs bash
+# some ten system calls.
 IFS= read -r -d '' __cc_save_src <<'EOF'
 {
 	local __cc_x __cc_n
 	if [[ ${__cc_dv[0]-F} != F ]]; then
 		printf '@%s delta\n@%s vars\n' "$__cc_t" "$__cc_t"
-		declare -p -- SHELLOPTS BASHOPTS PS4 "${__cc_dv[@]:1}" 2>/dev/null || :
+		declare -p -- SHELLOPTS BASHOPTS PS4 "${__cc_dv[@]:1}" || :
 		for __cc_x in "${__cc_df[@]:1}"; do
 			printf '@%s fn ' "$__cc_t"
-			declare -pF -- "$__cc_x" 2>/dev/null || printf 'none %s\n' "$__cc_x"
-			declare -f -- "$__cc_x" 2>/dev/null || :
+			declare -pF -- "$__cc_x" || printf 'none %s\n' "$__cc_x"
+			declare -f -- "$__cc_x" || :
 		done
 		printf '@%s aliases\n' "$__cc_t"
-		if ((${#__cc_da[@]} > 1)); then alias -- "${__cc_da[@]:1}" 2>/dev/null || :; fi
+		if ((${#__cc_da[@]} > 1)); then alias -- "${__cc_da[@]:1}" || :; fi
 		__cc_place
 	fi
 	if [[ ${__cc_dv[0]-F} != v ]]; then
@@ -185,9 +187,9 @@ IFS= read -r -d '' __cc_save_src <<'EOF'
 		trap -p
 		__cc_place
 	fi
+	# Only this step's new history lines: the runner keeps the whole list.
+	if [[ -o history ]]; then history -a "$__cc_dir/checkpoint.tmp.hist" || :; fi
 } >|"$__cc_dir/checkpoint.tmp" 2>/dev/null
-# Only this step's new history lines: the runner keeps the whole list.
-if [[ -o history ]]; then history -a "$__cc_dir/checkpoint.tmp.hist" 2>/dev/null || :; fi
 EOF
 
 # __cc_place ends a dump: umask, the working directory and the directory

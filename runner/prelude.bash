@@ -32,6 +32,9 @@ __cc_tok=$__cc_dir/tokens
 # and ERR trap, then turns on step semantics: an ERR trap that returns from the
 # sourced step file (errexit without exiting the shell). Ends by
 # printing the start token so the runner knows where the step's output begins.
+# (__cc_pre's code runs through eval, not as a function's body: bash has not
+# yet put the typed line in the history list when a function's body starts,
+# and the `history -d -1` below is there to take it out.)
 IFS= read -r -d '' __cc_pre_src <<'EOF'
 # The DEBUG trap is off while the wrapper runs and put back by the step
 # file's first line: a trap set before `.` would be saved and put back after
@@ -97,52 +100,54 @@ elif [[ ${BASH_SOURCE[0]-} == "$__cc_file" && ( -z ${FUNCNAME[0]-} || ${FUNCNAME
 elif [[ -n ${FUNCNAME[0]-} || -n ${BASH_SOURCE[0]-} ]]; then return "$__cc_st"; fi; } 2>/dev/null
 EOF
 
-# __cc_finish STATUS: restores the user's options and ERR trap, saves the
-# state, reports the status and prints the end token.
-IFS= read -r -d '' __cc_finish_src <<'EOF'
-__cc_active=0
-# The end token, and what to dump (the tokens file's lines 2-5).
-local __cc_t= __cc_dv __cc_df __cc_da
-{ IFS= read -r __cc_t; IFS= read -r __cc_t; IFS=' ' read -r -a __cc_dv; IFS=' ' read -r -a __cc_df; IFS=' ' read -r -a __cc_da; } <"$__cc_tok" || :
-# A step that set (or removed) an ERR trap keeps that; else the user's comes
-# back. (errtrace is still on here, so the ERR trap is visible and changes
-# to it last.)
-trap -p ERR >|"$__cc_dir/errnow"
-local __cc_e=
-IFS= read -r -d '' __cc_e <"$__cc_dir/errnow" || :
-if [[ $__cc_e == "$__cc_errtrap_p" ]]; then
-	trap - ERR
-	if [[ -n $__cc_uerr ]]; then eval "$__cc_uerr"; fi
-else
-	__cc_uerr=$__cc_e
-fi
-if [[ $__cc_ps4 == 1 && ${PS4-} == $'\x1f ' ]]; then PS4='+ '; fi
-# When the wrapper turned pipefail on for the step (the course's setting), the
-# shell gets back the setting it began with — unless the step sets pipefail
-# itself (the runner read it in the step's text: the first line sets
-# __cc_pfw). Otherwise pipefail is what the step left, as in a terminal.
-if [[ $__cc_pfon == 1 ]]; then
-	if [[ $__cc_pfw == on ]]; then __cc_o_pipefail=1; elif [[ $__cc_pfw == off ]]; then __cc_o_pipefail=0; fi
-	if [[ $__cc_o_pipefail == 0 ]]; then set +o pipefail; fi
-fi
-if [[ $__cc_o_errtrace == 0 ]]; then set +o errtrace; fi
-if [[ $__cc_o_errexit == 1 ]]; then set -o errexit; fi
-__cc_save
-# The third field is 0 when the step took the shell's input away (exec
-# </dev/null): the shell would read end-of-file at its next prompt.
-local __cc_in=1
-if [[ ! -t 0 ]]; then __cc_in=0; fi
-# A step that ends with a pipeline the ERR trap forgave (its writers died of
-# SIGPIPE only) returns that pipeline's status: it is no failure either.
-local __cc_rc=$1
-if [[ $__cc_rc != 0 && $__cc_fail_line == 0 && $__cc_rc == "$__cc_forgiven" ]]; then __cc_rc=0; fi
-printf 'E %d %d %d\n' "$__cc_rc" "$__cc_fail_line" "$__cc_in" >&247
-# The runner answers once it has discarded what was typed during the step
-# and not read: nothing of that may reach the next prompt.
-local __cc_x
-IFS= read -r __cc_x <&248 || :
-printf '\e]6973;%s\a' "$__cc_t" >&249
-EOF
+# __cc_post STATUS: runs after the step file returns. Restores the user's
+# options and ERR trap, dumps the state, reports the status and prints the
+# end token. (The wrapper's functions are plain functions, parsed once: the
+# full dump leaves out every __cc function, so their size costs nothing.)
+__cc_post() {
+	__cc_active=0
+	# The end token, and what to dump (the tokens file's lines 2-5).
+	local __cc_t= __cc_dv __cc_df __cc_da
+	{ IFS= read -r __cc_t; IFS= read -r __cc_t; IFS=' ' read -r -a __cc_dv; IFS=' ' read -r -a __cc_df; IFS=' ' read -r -a __cc_da; } <"$__cc_tok" || :
+	# A step that set (or removed) an ERR trap keeps that; else the user's comes
+	# back. (errtrace is still on here, so the ERR trap is visible and changes
+	# to it last.)
+	trap -p ERR >|"$__cc_dir/errnow"
+	local __cc_e=
+	IFS= read -r -d '' __cc_e <"$__cc_dir/errnow" || :
+	if [[ $__cc_e == "$__cc_errtrap_p" ]]; then
+		trap - ERR
+		if [[ -n $__cc_uerr ]]; then eval "$__cc_uerr"; fi
+	else
+		__cc_uerr=$__cc_e
+	fi
+	if [[ $__cc_ps4 == 1 && ${PS4-} == $'\x1f ' ]]; then PS4='+ '; fi
+	# When the wrapper turned pipefail on for the step (the course's setting), the
+	# shell gets back the setting it began with — unless the step sets pipefail
+	# itself (the runner read it in the step's text: the first line sets
+	# __cc_pfw). Otherwise pipefail is what the step left, as in a terminal.
+	if [[ $__cc_pfon == 1 ]]; then
+		if [[ $__cc_pfw == on ]]; then __cc_o_pipefail=1; elif [[ $__cc_pfw == off ]]; then __cc_o_pipefail=0; fi
+		if [[ $__cc_o_pipefail == 0 ]]; then set +o pipefail; fi
+	fi
+	if [[ $__cc_o_errtrace == 0 ]]; then set +o errtrace; fi
+	if [[ $__cc_o_errexit == 1 ]]; then set -o errexit; fi
+	__cc_save
+	# The third field is 0 when the step took the shell's input away (exec
+	# </dev/null): the shell would read end-of-file at its next prompt.
+	local __cc_in=1
+	if [[ ! -t 0 ]]; then __cc_in=0; fi
+	# A step that ends with a pipeline the ERR trap forgave (its writers died of
+	# SIGPIPE only) returns that pipeline's status: it is no failure either.
+	local __cc_rc=$1
+	if [[ $__cc_rc != 0 && $__cc_fail_line == 0 && $__cc_rc == "$__cc_forgiven" ]]; then __cc_rc=0; fi
+	printf 'E %d %d %d\n' "$__cc_rc" "$__cc_fail_line" "$__cc_in" >&247
+	# The runner answers once it has discarded what was typed during the step
+	# and not read: nothing of that may reach the next prompt.
+	local __cc_x
+	IFS= read -r __cc_x <&248 || :
+	printf '\e]6973;%s\a' "$__cc_t" >&249
+}
 
 # __cc_save dumps the shell's state for the runner (runner/state.go reads
 # it), with builtins only: no process is started. The runner's plan
@@ -154,43 +159,43 @@ EOF
 # never saw. Nothing here may fail under the course's errexit or nounset.
 # The group's stderr goes to /dev/null once: each redirection costs bash
 # some ten system calls.
-IFS= read -r -d '' __cc_save_src <<'EOF'
-{
-	local __cc_x __cc_n
-	if [[ ${__cc_dv[0]-F} != F ]]; then
-		printf '@%s delta\n@%s vars\n' "$__cc_t" "$__cc_t"
-		declare -p -- SHELLOPTS BASHOPTS PS4 "${__cc_dv[@]:1}" || :
-		for __cc_x in "${__cc_df[@]:1}"; do
-			printf '@%s fn ' "$__cc_t"
-			declare -pF -- "$__cc_x" || printf 'none %s\n' "$__cc_x"
-			declare -f -- "$__cc_x" || :
-		done
-		printf '@%s aliases\n' "$__cc_t"
-		if ((${#__cc_da[@]} > 1)); then alias -- "${__cc_da[@]:1}" || :; fi
-		__cc_place
-	fi
-	if [[ ${__cc_dv[0]-F} != v ]]; then
-		printf '@%s full\n@%s vars\n' "$__cc_t" "$__cc_t"
-		declare -p
-		declare -F >|"$__cc_dir/fnames"
-		mapfile -t __cc_fl <"$__cc_dir/fnames"
-		for __cc_x in "${__cc_fl[@]}"; do
-			__cc_n=${__cc_x##* }
-			if [[ $__cc_n != __cc* ]]; then
-				printf '@%s fn %s\n' "$__cc_t" "$__cc_x"
-				declare -f -- "$__cc_n"
-			fi
-		done
-		printf '@%s aliases\n' "$__cc_t"
-		alias -p
-		printf '@%s traps\n' "$__cc_t"
-		trap -p
-		__cc_place
-	fi
-	# Only this step's new history lines: the runner keeps the whole list.
-	if [[ -o history ]]; then history -a "$__cc_dir/checkpoint.tmp.hist" || :; fi
-} >|"$__cc_dir/checkpoint.tmp" 2>/dev/null
-EOF
+__cc_save() {
+	{
+		local __cc_x __cc_n
+		if [[ ${__cc_dv[0]-F} != F ]]; then
+			printf '@%s delta\n@%s vars\n' "$__cc_t" "$__cc_t"
+			declare -p -- SHELLOPTS BASHOPTS PS4 "${__cc_dv[@]:1}" || :
+			for __cc_x in "${__cc_df[@]:1}"; do
+				printf '@%s fn ' "$__cc_t"
+				declare -pF -- "$__cc_x" || printf 'none %s\n' "$__cc_x"
+				declare -f -- "$__cc_x" || :
+			done
+			printf '@%s aliases\n' "$__cc_t"
+			if ((${#__cc_da[@]} > 1)); then alias -- "${__cc_da[@]:1}" || :; fi
+			__cc_place
+		fi
+		if [[ ${__cc_dv[0]-F} != v ]]; then
+			printf '@%s full\n@%s vars\n' "$__cc_t" "$__cc_t"
+			declare -p
+			declare -F >|"$__cc_dir/fnames"
+			mapfile -t __cc_fl <"$__cc_dir/fnames"
+			for __cc_x in "${__cc_fl[@]}"; do
+				__cc_n=${__cc_x##* }
+				if [[ $__cc_n != __cc* ]]; then
+					printf '@%s fn %s\n' "$__cc_t" "$__cc_x"
+					declare -f -- "$__cc_n"
+				fi
+			done
+			printf '@%s aliases\n' "$__cc_t"
+			alias -p
+			printf '@%s traps\n' "$__cc_t"
+			trap -p
+			__cc_place
+		fi
+		# Only this step's new history lines: the runner keeps the whole list.
+		if [[ -o history ]]; then history -a "$__cc_dir/checkpoint.tmp.hist" || :; fi
+	} >|"$__cc_dir/checkpoint.tmp" 2>/dev/null
+}
 
 # __cc_place ends a dump: umask, the working directory and the directory
 # stack (paths NUL-terminated: a path may hold a newline).
@@ -212,12 +217,9 @@ __cc_ret() { return "$1"; }
 # __cc_arm: the first line of every step file. Untraced (xtrace is still off)
 # and it returns 0, so neither set -x nor the ERR trap sees it.
 __cc_arm() { if [[ $__cc_xt == 1 ]]; then set -o xtrace; fi; }
-# __cc_post STATUS: runs after the step file returns.
-__cc_post() { eval "$__cc_finish_src"; }
 # __cc_prompt runs before every prompt (PROMPT_COMMAND[99]). It only acts when
 # a step's line was aborted before __cc_post ran (Ctrl-C in a terminal).
 __cc_prompt() { local __cc_pst=$?; if [[ $__cc_active == 1 ]]; then __cc_post "$__cc_pst"; fi; }
-__cc_save() { eval "$__cc_save_src"; }
 # __cc_abort: typed by the runner when an interrupted line left the shell at
 # its prompt without finishing the step (a course removed PROMPT_COMMAND).
 __cc_abort() { if [[ -o history ]]; then history -d -1; fi; if [[ $__cc_active == 1 ]]; then __cc_post 130; fi; }

@@ -5,14 +5,14 @@ import (
 	"strings"
 )
 
-// The wrapper keeps its code in variables it evaluates (prelude.bash), read
-// there from here-documents so the source stays readable. But bash gives a
-// small here-document to `read` through a pipe, and `read` takes a pipe one
-// byte per read(2): the wrapper's 8 KB of code cost 8,000 system calls, most
-// of a shell's start (docs/benchmarks.md, "Checkpoints"). So the text bash
-// gets has each here-document the prelude reads into a variable (`read -r
-// -d` from `<<'EOF'`) turned into the assignment NAME=$'...' of the same
-// value.
+// The wrapper keeps code it needs as a string (its ERR trap) in a variable,
+// read in prelude.bash from a here-document so the source stays readable.
+// But bash gives a small here-document to `read` through a pipe, and `read`
+// takes a pipe one byte per read(2): when all the wrapper's code was kept
+// so (8 KB), that was 8,000 system calls at every shell start
+// (docs/benchmarks.md, "Checkpoints"). So the text bash gets has each
+// here-document the prelude reads into a variable (`read -r -d` from
+// `<<'EOF'`) turned into the assignment NAME=$'...' of the same value.
 func init() { prelude = inlineHeredocs(prelude) }
 
 var heredocRead = regexp.MustCompile(`(?m)^IFS= read -r -d '' (\w+) <<'EOF'\n((?s:.*?))^EOF\n`)

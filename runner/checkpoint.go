@@ -146,7 +146,11 @@ func (st *store) write(i int, data []byte) error {
 		}
 		st.made = true
 	}
-	return writeRename(st.checkpointPath(i), data)
+	dst := st.checkpointPath(i)
+	if done, err := writeNew(dst, data); done || err != nil {
+		return err
+	}
+	return writeRename(dst, data)
 }
 
 // drop removes the checkpoints of steps from..to-1 (this chain's; files of other

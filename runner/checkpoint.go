@@ -367,10 +367,6 @@ func stateOf(path []link) *restoredState {
 }
 
 // valid reports whether step i has a usable checkpoint, and when it was made.
-func (st *store) valid(i int) (time.Time, error) {
-	return st.reader().valid(i)
-}
-
 func (r *chainReader) valid(i int) (time.Time, error) {
 	if _, err := r.resolve(i); err != nil {
 		return time.Time{}, err

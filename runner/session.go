@@ -189,9 +189,10 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 			s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", mod.Path, err, mod.Steps[s.start].ID))
 		}
 	}
+	done := st.reader() // one reader: each file read once, not once a step
 	for i := 0; i < s.start && i < len(mod.Steps); i++ {
 		r := s.stepResult(mod.Steps[i])
-		if _, err := st.valid(i); err == nil {
+		if _, err := done.valid(i); err == nil {
 			r.Status, r.FromCheckpoint = result.Passed, true
 		}
 	}

@@ -128,6 +128,8 @@ func BenchmarkResumeFrom900(b *testing.B) {
 	}
 	s.Close()
 	sort.Slice(per, func(i, j int) bool { return per[i] < per[j] })
+	// Opened past the start, so the sandbox and checkpoints stay.
+	opts.From = mod.Steps[len(mod.Steps)-1].ID
 	s, err = Open(ctxT(b), mod, opts)
 	if err != nil {
 		b.Fatal(err)

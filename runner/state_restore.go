@@ -82,12 +82,33 @@ func restoreScript(rs *restoredState) (script string, notes []string) {
 		shellopts, bashopts = "", ""
 	}
 	// Every option is set or unset as the checkpoint's SHELLOPTS/BASHOPTS
-	// say; set -o last, so an errexit there cannot trip the restore.
+	// say: off, those the shell has on and the checkpoint has not (read
+	// from $BASHOPTS and $SHELLOPTS by parameter expansion: a process
+	// substitution of `shopt -p` forks the shell and is read a byte at a
+	// time); then on, the checkpoint's, errexit last so that it cannot trip
+	// the restore. One redirection for all.
 	fmt.Fprintf(&s, "__cc_so=%s __cc_bo=%s\n", shellQuote(":"+shellopts+":"), shellQuote(":"+bashopts+":"))
-	s.WriteString(`while read -r _ __cc_x __cc_o; do if [[ $__cc_bo == *:$__cc_o:* ]]; then shopt -s "$__cc_o"; else shopt -u "$__cc_o"; fi 2>/dev/null; done < <(shopt -p)
-while read -r _ __cc_x __cc_o; do if [[ $__cc_so == *:$__cc_o:* ]]; then set -o "$__cc_o"; else set +o "$__cc_o"; fi 2>/dev/null; done < <(set +o)
-unset __cc_so __cc_bo __cc_x __cc_o
+	s.WriteString(`{
+__cc_x=${BASHOPTS-}:; while [[ -n $__cc_x ]]; do __cc_o=${__cc_x%%:*} __cc_x=${__cc_x#*:}; if [[ -n $__cc_o && $__cc_bo != *:$__cc_o:* ]]; then shopt -u "$__cc_o"; fi; done
+__cc_x=${SHELLOPTS-}:; while [[ -n $__cc_x ]]; do __cc_o=${__cc_x%%:*} __cc_x=${__cc_x#*:}; if [[ -n $__cc_o && $__cc_so != *:$__cc_o:* ]]; then set +o "$__cc_o"; fi; done
 `)
+	if bashopts != "" {
+		fmt.Fprintf(&s, "shopt -s %s\n", strings.ReplaceAll(bashopts, ":", " "))
+	}
+	var last []string
+	for _, o := range strings.Split(shellopts, ":") {
+		switch o {
+		case "":
+		case "errexit", "nounset":
+			last = append(last, o)
+		default:
+			fmt.Fprintf(&s, "set -o %s\n", o)
+		}
+	}
+	for _, o := range last {
+		fmt.Fprintf(&s, "set -o %s\n", o)
+	}
+	s.WriteString("} 2>/dev/null\nunset __cc_so __cc_bo __cc_x __cc_o\n")
 	return s.String(), notes
 }
 

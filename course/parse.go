@@ -57,6 +57,7 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 	if err := checkText(path, src); err != nil {
 		return nil, err
 	}
+	src = LineFeeds(src)
 	m := &Module{Path: path, Source: src}
 	p := &parser{m: m, src: src, used: map[ast.Node]bool{}}
 
@@ -126,6 +127,33 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 	p.unusedAnnotations()
 	sort.SliceStable(m.Problems, func(i, j int) bool { return m.Problems[i].Line < m.Problems[j].Line })
 	return m, nil
+}
+
+// LineFeeds turns every carriage return not followed by a line feed into a
+// line feed. CommonMark counts a lone CR as a line ending (old Mac files,
+// some exports) but goldmark and our line numbers count only LF, which
+// would read such a file as one paragraph with no steps. Byte for byte,
+// so every offset stays where it was. src is not changed: a copy is made
+// when there is something to replace.
+func LineFeeds(src []byte) []byte {
+	i := bytes.IndexByte(src, '\r')
+	for i >= 0 && i+1 < len(src) && src[i+1] == '\n' {
+		j := bytes.IndexByte(src[i+1:], '\r')
+		if j < 0 {
+			return src
+		}
+		i += 1 + j
+	}
+	if i < 0 {
+		return src
+	}
+	out := bytes.Clone(src)
+	for ; i < len(out); i++ {
+		if out[i] == '\r' && (i+1 == len(out) || out[i+1] != '\n') {
+			out[i] = '\n'
+		}
+	}
+	return out
 }
 
 // lineOf is the 1-based line holding byte offset off.

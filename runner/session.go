@@ -33,6 +33,12 @@ const (
 	// in flight (the step's tail) would be cut if the wait gave up early.
 	// It ends at once when the shell exits.
 	tokenGrace = 30 * time.Second
+	// minStepTimeout is the shortest timeout a step gets (timeout=1us
+	// counts as this). A stop signal that reaches the shell while the
+	// wrapper, not the step, is running (the step's last builtin just
+	// returned) can leave the step unfinished until the shell is killed;
+	// a step that ends within this much time is never signalled.
+	minStepTimeout = 100 * time.Millisecond
 	// outputCap is how much of a step's output a result keeps (the tail).
 	outputCap = 64 << 10
 )
@@ -599,6 +605,9 @@ func (s *Session) plan(step *course.Step) *plan {
 	if step.Attrs.Timeout > 0 {
 		p.timeout = step.Attrs.Timeout
 	}
+	if p.timeout > 0 && p.timeout < minStepTimeout {
+		p.timeout = minStepTimeout
+	}
 	p.attach = s.opts.Terminal != nil
 	if p.timeout <= 0 && !p.attach {
 		// With a person at the terminal (run) there is no default limit:
@@ -760,6 +769,10 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 		defer timeout.Stop()
 		timeoutC = timeout.C
 	}
+	// A timeout that passes before the step has begun (timeout=1us) waits
+	// for it to begin: a signal while bash still reads the typed line
+	// would drop the line, and nothing would then end the step.
+	begun, timeoutDue := s.sh.pump.started(), (<-chan struct{})(nil)
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	// Stopping escalates: the first signal (INT for Ctrl-C, TERM for a
@@ -802,6 +815,19 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			o.interrupted = true
 			stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 		case <-timeoutC:
+			timeoutC = nil
+			if begun != nil {
+				select {
+				case <-begun:
+				default:
+					timeoutDue = begun
+					continue
+				}
+			}
+			o.timedOut = true
+			stop(syscall.SIGTERM, syscall.SIGKILL)
+		case <-timeoutDue:
+			timeoutDue = nil
 			o.timedOut = true
 			stop(syscall.SIGTERM, syscall.SIGKILL)
 		case err := <-interactFailed:

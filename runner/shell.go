@@ -463,6 +463,8 @@ type pump struct {
 	pending []byte // bytes that may be the beginning of a token
 	sink    func([]byte)
 	endSeen chan struct{}
+	// begun is closed when the start token is seen: the step is running.
+	begun chan struct{}
 	idle    bytes.Buffer // recent discarded bytes, for error messages
 	all     bool         // passthrough: no tokens, everything to sink
 
@@ -503,7 +505,16 @@ func (p *pump) arm(start, end string, sink func([]byte)) chan struct{} {
 	p.pending = nil
 	p.sink = sink
 	p.endSeen = make(chan struct{})
+	p.begun = make(chan struct{})
 	return p.endSeen
+}
+
+// started is closed once the window armed last has opened: the wrapper
+// printed the start token, so the step's own commands are running.
+func (p *pump) started() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.begun
 }
 
 // disarm stops capturing (the step ended without its end token).
@@ -558,6 +569,10 @@ func (p *pump) feed(b []byte) {
 			p.keepIdle(data[:i])
 			data = data[i+len(p.start):]
 			p.capture = true
+			if p.begun != nil {
+				close(p.begun)
+				p.begun = nil
+			}
 			continue
 		}
 		i := bytes.Index(data, p.end)

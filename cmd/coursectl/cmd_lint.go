@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/coursectl/coursectl/course"
@@ -144,7 +143,7 @@ func runLint(ctx context.Context, streams *IOStreams, args []string) error {
 // fixFile repairs mojibake in file, or with showDiff prints the repair.
 // It reports whether there was anything to repair.
 func fixFile(streams *IOStreams, file string, showDiff bool) (bool, error) {
-	src, err := os.ReadFile(file)
+	src, err := course.ReadFile(file)
 	if err != nil {
 		return false, &course.PosError{File: file, Err: course.ReadError(err)}
 	}

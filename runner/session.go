@@ -256,7 +256,11 @@ func (s *Session) queue(job saveJob) {
 		s.saves = make(chan saveJob, 64)
 		go func(jobs chan saveJob) {
 			for j := range jobs {
-				if j.dropFrom >= 0 {
+				if err := noLinksUnder(s.opts.StateDir, s.store.dir); err != nil {
+					// A step replaced the state directory by a link: write
+					// and remove nothing there.
+					s.warn(fmt.Sprintf("%s: checkpoint not saved: %v", s.mod.Path, err))
+				} else if j.dropFrom >= 0 {
 					to := len(s.mod.Steps)
 					if j.dropOne {
 						to = j.dropFrom + 1
@@ -286,9 +290,20 @@ func (s *Session) Flush() { s.flush() }
 // prepareDirs sets up the workdir and HOME; fresh re-seeds the sandbox's
 // own directories (never ones the caller named).
 func (s *Session) prepareDirs(fresh bool) error {
+	// Never through a link a step planted (safepath.go).
+	if err := guardStateDir(s.opts.StateDir, s.store.dir); err != nil {
+		return err
+	}
 	if s.opts.Sandbox {
-		s.workdir = filepath.Join(s.store.dir, "sandbox", "work")
-		s.home = filepath.Join(s.store.dir, "sandbox", "home")
+		if err := os.MkdirAll(s.store.dir, 0o755); err != nil {
+			return err
+		}
+		sb := filepath.Join(s.store.dir, "sandbox")
+		if err := ownDir(sb); err != nil {
+			return err
+		}
+		s.workdir = filepath.Join(sb, "work")
+		s.home = filepath.Join(sb, "home")
 	} else {
 		wd, err := os.Getwd()
 		if err != nil {
@@ -1145,6 +1160,10 @@ func (s *Session) Close() error {
 	s.result.Steps = s.result.Steps[:0]
 	for _, step := range s.mod.Steps {
 		s.result.Steps = append(s.result.Steps, s.stepResult(step))
+	}
+	if err := noLinksUnder(s.opts.StateDir, s.store.dir); err != nil {
+		s.warn(fmt.Sprintf("%s: run record not saved: %v", s.mod.Path, err))
+		return nil
 	}
 	return s.store.writeRecord(s.result)
 }

@@ -1,0 +1,187 @@
+package runner
+
+// What a hostile or unlucky module must not do through the runner: write
+// outside the sandbox, make the next run empty an outside directory, leak
+// the sandbox HOME, share a sandbox with another run, leave processes
+// behind, or fill memory with output. docs/design.md ("Sandbox") says why
+// each holds.
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
+)
+
+// A file block never creates a file through a symbolic link that leads
+// out of the sandbox — a dangling one included, whose target does not
+// exist yet (os.OpenFile would create it) — with openat2 and without.
+func TestFileBlockNeverWritesThroughALinkOut(t *testing.T) {
+	for _, fallback := range []bool{false, true} {
+		name := "openat2"
+		if fallback {
+			name = "O_NOFOLLOW"
+		}
+		t.Run(name, func(t *testing.T) {
+			defer func(old bool) { noOpenat2 = old }(noOpenat2)
+			noOpenat2 = fallback
+			place := sandbox(t)
+			outside := t.TempDir()
+			links := map[string]string{
+				"dangle":      filepath.Join(outside, "created"),  // absolute, dangling
+				"dir-link":    outside,                            // a directory out
+				"chain":       "dangle",                           // a link to the dangling link
+				"home-dangle": filepath.Join(outside, "via-home"), // from HOME
+				"self":        "self",                             // a loop
+			}
+			for name, target := range links {
+				dir := place.Dir
+				if name == "home-dangle" {
+					dir = place.Home
+				}
+				if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A relative one that climbs out.
+			rel, _ := filepath.Rel(place.Dir, filepath.Join(outside, "rel"))
+			if err := os.Symlink(rel, filepath.Join(place.Dir, "rel-dangle")); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{"dangle", "rel-dangle", "dir-link/new.txt", "chain", "~/home-dangle", "self"} {
+				for _, app := range []bool{false, true} {
+					_, err := WriteFileStep("m.md", fileStep(p, "pwned\n", course.Attrs{Append: app}), place)
+					if err == nil {
+						t.Errorf("file=%s append=%v: written", p, app)
+					} else if !strings.Contains(err.Error(), "m.md:12: file="+p) {
+						t.Errorf("file=%s: err = %v", p, err)
+					}
+				}
+			}
+			if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+				t.Errorf("written outside the sandbox: %v", entries)
+			}
+		})
+	}
+}
+
+// Links that stay inside the sandbox still work, across its two roots too
+// (a project in the workdir linked from HOME).
+func TestFileBlockFollowsLinksThatStayInside(t *testing.T) {
+	for _, fallback := range []bool{false, true} {
+		defer func(old bool) { noOpenat2 = old }(noOpenat2)
+		noOpenat2 = fallback
+		place := sandbox(t)
+		if err := os.MkdirAll(filepath.Join(place.Workdir, "proj"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		must(os.Symlink(filepath.Join(place.Workdir, "proj"), filepath.Join(place.Home, "proj")))
+		must(os.Symlink("../proj/config.txt", filepath.Join(place.Dir, "config")))
+		for _, p := range []string{"~/proj/a.txt", "config", "~/proj/new/deep/b.txt"} {
+			if _, err := WriteFileStep("m.md", fileStep(p, "ok\n", course.Attrs{Mode: "0600"}), place); err != nil {
+				t.Errorf("fallback=%v file=%s: %v", fallback, p, err)
+			}
+		}
+		for _, p := range []string{"proj/a.txt", "proj/config.txt", "proj/new/deep/b.txt"} {
+			fi, err := os.Stat(filepath.Join(place.Workdir, p))
+			if err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("fallback=%v %s: %v %v", fallback, p, fi, err)
+			}
+		}
+	}
+}
+
+// End to end: a step plants the dangling link, the file block after it
+// fails, and nothing appears outside.
+func TestCheckFileBlockThroughDanglingLink(t *testing.T) {
+	outside := t.TempDir()
+	target := filepath.Join(outside, "pwned.txt")
+	mod := loadMD(t, "m.md", "# x\n\n```sh\nln -s "+target+" dangle\n```\n\n```text {file=dangle}\npwned\n```\n")
+	res, err := RunModule(ctxT(t), mod, testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPass(t, res.Steps[0])
+	if r := res.Steps[1]; r.Status != result.Failed || !strings.Contains(r.Error, "symbolic link") {
+		t.Errorf("file block: %s %q", r.Status, r.Error)
+	}
+	if _, err := os.Lstat(target); err == nil {
+		t.Errorf("%s was created through the link", target)
+	}
+}
+
+// A step that replaces the sandbox (or its workdir or HOME) with a link to
+// another directory does not make the next run empty that directory or
+// seed it: the link itself is removed and the directory made again.
+func TestPlantedSandboxLinkIsNeverFollowed(t *testing.T) {
+	for _, plant := range []string{
+		`cd ../.. && mv sandbox sandbox.old && ln -s "$ELSEWHERE" sandbox`,
+		`cd .. && mv work work.old && ln -s "$ELSEWHERE/work" work`,
+		`cd .. && rm -rf home && ln -s "$ELSEWHERE/home" home`,
+	} {
+		elsewhere := t.TempDir()
+		for _, d := range []string{"work", "home"} {
+			if err := os.MkdirAll(filepath.Join(elsewhere, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(elsewhere, d, "precious"), []byte("keep"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mod := module(t, plant+"\n", "true\n")
+		opts := testOptions(t)
+		opts.Env = append(opts.Env, "ELSEWHERE="+elsewhere)
+		res, err := RunModule(ctxT(t), mod, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustPass(t, res.Steps[0])
+		// The next run starts fresh: it empties and seeds the sandbox.
+		again := module(t, "pwd -P; echo $HOME\n")
+		again.Path = mod.Path // the same module: the same sandbox
+		res, err = RunModule(ctxT(t), again, opts)
+		if err != nil {
+			t.Fatalf("%s: second run: %v", plant, err)
+		}
+		mustPass(t, res.Steps[0])
+		for _, d := range []string{"work", "home"} {
+			entries, _ := os.ReadDir(filepath.Join(elsewhere, d))
+			if len(entries) != 1 || entries[0].Name() != "precious" {
+				t.Errorf("%s: %s/%s now holds %v", plant, elsewhere, d, entries)
+			}
+		}
+		if strings.Contains(res.Steps[0].Output, elsewhere) {
+			t.Errorf("%s: the next run ran in the planted directory:\n%s", plant, res.Steps[0].Output)
+		}
+	}
+}
+
+// A link planted higher up, in place of the module's own state
+// directory, is refused with a message rather than written through.
+func TestPlantedStateLinkIsRefused(t *testing.T) {
+	elsewhere := t.TempDir()
+	mod := module(t, `cd ../.. && d=$(basename "$PWD") && cd .. && mv "$d" "$d.old" && ln -s "$ELSEWHERE" "$d"`+"\n")
+	opts := testOptions(t)
+	opts.Env = append(opts.Env, "ELSEWHERE="+elsewhere)
+	res, err := RunModule(ctxT(t), mod, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPass(t, res.Steps[0])
+	_, err = RunModule(ctxT(t), mod, opts)
+	if err == nil || !strings.Contains(err.Error(), "is a symbolic link") {
+		t.Errorf("second run: err = %v", err)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("written through the link: %v", entries)
+	}
+}

@@ -465,8 +465,8 @@ type pump struct {
 	endSeen chan struct{}
 	// begun is closed when the start token is seen: the step is running.
 	begun chan struct{}
-	idle    bytes.Buffer // recent discarded bytes, for error messages
-	all     bool         // passthrough: no tokens, everything to sink
+	idle  bytes.Buffer // recent discarded bytes, for error messages
+	all   bool         // passthrough: no tokens, everything to sink
 
 	lastOutput atomic.Int64 // unix nanos of the last byte read
 }

@@ -185,3 +185,48 @@ func TestPlantedStateLinkIsRefused(t *testing.T) {
 		t.Errorf("written through the link: %v", entries)
 	}
 }
+
+// The sandbox HOME does not leak through the XDG base directories or a
+// tool's own config variable: a step that writes where they point writes
+// inside the sandbox HOME (`XDG_CONFIG_HOME=$HOME/.config coursectl check`
+// with `pip config set` wrote the real ~/.config/pip/pip.conf).
+func TestSandboxHomeDoesNotLeakThroughXDG(t *testing.T) {
+	real := t.TempDir()
+	for _, v := range []string{"XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"} {
+		t.Setenv(v, filepath.Join(real, v))
+	}
+	t.Setenv("PIP_CONFIG_FILE", filepath.Join(real, "pip.conf"))
+	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(real, "gitconfig"))
+	t.Setenv("KEEP_ME", "kept")
+	mod := module(t,
+		`for v in XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME XDG_STATE_HOME; do mkdir -p "${!v}/pip" && echo "[global]" > "${!v}/pip/pip.conf" && echo "$v=${!v}"; done`+"\n",
+		`echo "pip=${PIP_CONFIG_FILE-unset} git=${GIT_CONFIG_GLOBAL-unset} keep=$KEEP_ME"`+"\n")
+	s := open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	for _, want := range []string{"XDG_CONFIG_HOME=" + s.Home() + "/.config", "XDG_CACHE_HOME=" + s.Home() + "/.cache",
+		"XDG_DATA_HOME=" + s.Home() + "/.local/share", "XDG_STATE_HOME=" + s.Home() + "/.local/state"} {
+		if !strings.Contains(r.Output, want) {
+			t.Errorf("output lacks %s:\n%s", want, r.Output)
+		}
+	}
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "pip=unset git=unset keep=kept") {
+		t.Errorf("output: %s", r.Output)
+	}
+	if entries, _ := os.ReadDir(real); len(entries) != 0 {
+		t.Errorf("written to the real places: %v", entries)
+	}
+
+	// Without the sandbox (run, --no-sandbox) the learner's own settings stay.
+	opts := testOptions(t)
+	opts.Sandbox = false
+	opts.Workdir = t.TempDir()
+	live := open(t, module(t, `echo "cfg=$XDG_CONFIG_HOME"`+"\n"), opts)
+	r = live.Exec(ctxT(t), live.mod.Steps[0])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "cfg="+filepath.Join(real, "XDG_CONFIG_HOME")) {
+		t.Errorf("live run: %s", r.Output)
+	}
+}

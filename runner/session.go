@@ -383,6 +383,9 @@ func (s *Session) environment() []string {
 		env = append(env, "TERM=xterm-256color")
 	}
 	env = append(env, "HOME="+s.home)
+	if s.opts.Sandbox || s.opts.Home != "" {
+		env = sandboxEnv(env, s.home) // sandboxenv.go
+	}
 	if abs, err := filepath.Abs(s.mod.Path); err == nil {
 		env = append(env, "COURSE_DIR="+filepath.Dir(abs))
 	}

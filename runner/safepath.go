@@ -196,6 +196,9 @@ func ownDir(dir string) error {
 // run would write checkpoints, and empty a sandbox, wherever it points.
 // stateDir itself may be a link (a user's own choice of where it lives).
 func noLinksUnder(stateDir, dir string) error {
+	if abs, err := filepath.Abs(stateDir); err == nil {
+		stateDir = abs
+	}
 	rel, err := filepath.Rel(stateDir, dir)
 	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
 		return nil

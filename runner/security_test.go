@@ -7,6 +7,7 @@ package runner
 // each holds.
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -228,5 +229,43 @@ func TestSandboxHomeDoesNotLeakThroughXDG(t *testing.T) {
 	mustPass(t, r)
 	if !strings.Contains(r.Output, "cfg="+filepath.Join(real, "XDG_CONFIG_HOME")) {
 		t.Errorf("live run: %s", r.Output)
+	}
+}
+
+// Two runs of one module's sandbox (two checks, or watch --run beside a
+// check): the second is refused with who holds it, and the first is not
+// disturbed; once the first has closed the sandbox is free.
+func TestOneRunPerSandbox(t *testing.T) {
+	mod := module(t, "touch mine\n", "ls\n")
+	opts := testOptions(t)
+	first := open(t, mod, opts)
+	mustPass(t, first.Exec(ctxT(t), mod.Steps[0]))
+
+	if err := SandboxBusy(opts.StateDir, mod); err == nil {
+		t.Error("SandboxBusy: nil while a run holds it")
+	}
+	_, err := RunModule(ctxT(t), mod, opts)
+	var busy *SandboxBusyError
+	if !errors.As(err, &busy) || busy.PID != os.Getpid() || !strings.Contains(err.Error(), "its sandbox is in use by another coursectl (pid ") {
+		t.Fatalf("second run: err = %v", err)
+	}
+	// The first still finds what it made.
+	r := first.Exec(ctxT(t), mod.Steps[1])
+	mustPass(t, r)
+	if !strings.Contains(r.Output, "mine") {
+		t.Errorf("the sandbox was emptied under the first run: %q", r.Output)
+	}
+	// A learner's live run and a look with Shell take no sandbox lock.
+	live := opts
+	live.Sandbox, live.Workdir = false, t.TempDir()
+	s := open(t, mod, live)
+	s.Close()
+
+	first.Close()
+	if err := SandboxBusy(opts.StateDir, mod); err != nil {
+		t.Errorf("after Close: %v", err)
+	}
+	if _, err := RunModule(ctxT(t), mod, opts); err != nil {
+		t.Errorf("after Close: %v", err)
 	}
 }

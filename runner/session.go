@@ -79,7 +79,9 @@ type Session struct {
 	// runLock holds the scratch directory's lock while the session lives:
 	// a sweep by another run never removes a live run's directory.
 	runLock *os.File
-	sh      *shell
+	// sandboxLock is held while the session uses its sandbox (lock.go).
+	sandboxLock *os.File
+	sh          *shell
 	start   int
 
 	workdir, home string
@@ -130,6 +132,16 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		mod: mod, opts: opts, store: st, restored: -1,
 		result:  &result.Module{File: mod.Path, Started: time.Now()},
 		byIndex: map[int]*result.Step{},
+	}
+	if opts.Sandbox && !inspect {
+		if s.sandboxLock, err = lockSandbox(opts.StateDir, st.dir, mod); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if s.sh == nil { // Open failed: no Close will let go
+				unlockSandbox(s.sandboxLock)
+			}
+		}()
 	}
 	switch {
 	case opts.From != "":
@@ -1164,6 +1176,7 @@ func (s *Session) Close() error {
 	for _, step := range s.mod.Steps {
 		s.result.Steps = append(s.result.Steps, s.stepResult(step))
 	}
+	defer unlockSandbox(s.sandboxLock)
 	if err := noLinksUnder(s.opts.StateDir, s.store.dir); err != nil {
 		s.warn(fmt.Sprintf("%s: run record not saved: %v", s.mod.Path, err))
 		return nil

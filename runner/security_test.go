@@ -8,9 +8,13 @@ package runner
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/coursectl/coursectl/course"
@@ -268,4 +272,118 @@ func TestOneRunPerSandbox(t *testing.T) {
 	if _, err := RunModule(ctxT(t), mod, opts); err != nil {
 		t.Errorf("after Close: %v", err)
 	}
+}
+
+// What a run started is ended by the next run when the run's own process
+// died without ending it (kill -9): found by its cgroup where one can be
+// had, else by the shell's session — both from the record the dead run
+// left in the state directory.
+func TestLeftoversOfAKilledRunAreEnded(t *testing.T) {
+	for _, cgroup := range []bool{true, false} {
+		t.Run(map[bool]string{true: "cgroup", false: "session"}[cgroup], func(t *testing.T) {
+			defer func(old bool) { noCgroup = old }(noCgroup)
+			noCgroup = !cgroup
+			mod := module(t, "sleep 1041 & echo $!\n", "{ true; sleep 1042; } & echo $!\n")
+			opts := testOptions(t)
+			s := open(t, mod, opts)
+			if cgroup && s.procs.cgroup == "" {
+				t.Skip("no cgroup v2 of our own can be made here")
+			}
+			var pids []int
+			for _, st := range mod.Steps {
+				r := s.Exec(ctxT(t), st)
+				mustPass(t, r)
+				pid, err := strconv.Atoi(strings.TrimSpace(r.Output))
+				if err != nil {
+					t.Fatalf("output %q", r.Output)
+				}
+				pids = append(pids, pid)
+			}
+			// This process "dies": the shell goes with the pty (here: a
+			// SIGKILL), the record's lock with the process. The jobs stay.
+			syscall.Kill(s.sh.pid, syscall.SIGKILL)
+			<-s.sh.exited
+			s.procs.lock.Close()
+			for _, pid := range pids {
+				if !alive(pid) {
+					t.Fatalf("pid %d ended with the shell: the test shows nothing", pid)
+				}
+			}
+			endDeadRuns(opts.StateDir)
+			for _, pid := range pids {
+				if alive(pid) {
+					t.Errorf("pid %d still runs after the sweep", pid)
+					syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+			if ents, _ := os.ReadDir(filepath.Join(opts.StateDir, runsDir)); len(ents) != 0 {
+				t.Errorf("records left: %v", ents)
+			}
+		})
+	}
+}
+
+// A pid reused since the record was written is not taken for the dead
+// run's shell: a record naming a live process with another start time
+// ends nothing.
+func TestLeftoverRecordDoesNotKillAReusedPid(t *testing.T) {
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	start, ok := procStart(cmd.Process.Pid)
+	if !ok {
+		t.Fatal("no start time")
+	}
+	stateDir := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(stateDir, runsDir), 0o755))
+	// The same pid with an older start time: another process, long gone.
+	must(os.WriteFile(filepath.Join(stateDir, runsDir, "run-1-2.procs"),
+		[]byte(fmt.Sprintf("shell %d %d\n", cmd.Process.Pid, start-1)), 0o644))
+	endDeadRuns(stateDir)
+	if !alive(cmd.Process.Pid) {
+		t.Error("a process that merely has the pid was killed")
+	}
+}
+
+// With a cgroup, what left the shell's session (setsid, a daemon) ends
+// with the run too.
+func TestSetsidEscapeEndsWithTheRunInACgroup(t *testing.T) {
+	mod := module(t, "setsid sleep 1044 >/dev/null 2>&1 < /dev/null & sleep 0.2; pgrep -f 'sleep 1044' | head -1\n")
+	opts := testOptions(t)
+	s := open(t, mod, opts)
+	if s.procs.cgroup == "" {
+		t.Skip("no cgroup v2 of our own can be made here: setsid escapes are a documented limit")
+	}
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	pid, err := strconv.Atoi(lastLines(strings.TrimSpace(r.Output), 1))
+	if err != nil {
+		t.Fatalf("output %q", r.Output)
+	}
+	if sid, _ := readStat(pid); sid.session == s.sh.pid {
+		t.Fatal("setsid did not leave the session: the test shows nothing")
+	}
+	cg := s.procs.cgroup
+	s.Close()
+	if alive(pid) {
+		t.Errorf("the setsid'd process %d outlived the run", pid)
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	if _, err := os.Stat(cg); err == nil {
+		t.Errorf("cgroup %s left", cg)
+	}
+}
+
+// alive reports whether pid is a live (not zombie) process.
+func alive(pid int) bool {
+	st, ok := readStat(pid)
+	return ok && st.state != 'Z'
 }

@@ -79,10 +79,14 @@ type Session struct {
 	// runLock holds the scratch directory's lock while the session lives:
 	// a sweep by another run never removes a live run's directory.
 	runLock *os.File
+	sh      *shell
+	start   int
+
 	// sandboxLock is held while the session uses its sandbox (lock.go).
 	sandboxLock *os.File
-	sh          *shell
-	start   int
+	// procs records the run's processes so they end with it, and so the
+	// next run ends them if this process is killed (procs.go).
+	procs *runProcs
 
 	workdir, home string
 	env           []string
@@ -133,6 +137,13 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		result:  &result.Module{File: mod.Path, Started: time.Now()},
 		byIndex: map[int]*result.Step{},
 	}
+	// What a killed run left running ends before this one starts: it may
+	// still be writing in the sandbox this run is about to empty.
+	stateAbs, err := filepath.Abs(opts.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	endDeadRuns(stateAbs)
 	if opts.Sandbox && !inspect {
 		if s.sandboxLock, err = lockSandbox(opts.StateDir, st.dir, mod); err != nil {
 			return nil, err
@@ -193,6 +204,10 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	}
 	s.runDir, s.runLock, err = scratchDir(st.dir)
 	if err != nil {
+		return nil, err
+	}
+	if s.procs, err = newRunProcs(stateAbs); err != nil {
+		s.removeScratch()
 		return nil, err
 	}
 	if err := s.startShell(); err != nil {
@@ -418,6 +433,7 @@ func (s *Session) startShell() error {
 	if err != nil {
 		return err
 	}
+	s.procs.shellStarted(sh.pid)
 	s.sh = sh
 	s.restored = -1
 	s.history = nil
@@ -846,13 +862,11 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 		case <-timeoutC:
 			timeoutC = nil
-			if begun != nil {
-				select {
-				case <-begun:
-				default:
-					timeoutDue = begun
-					continue
-				}
+			select {
+			case <-begun:
+			default:
+				timeoutDue = begun
+				continue
 			}
 			o.timedOut = true
 			stop(syscall.SIGTERM, syscall.SIGKILL)
@@ -1196,6 +1210,7 @@ func removeAll(dir string) {
 // removeScratch removes the session's scratch directory, then lets go of
 // its lock.
 func (s *Session) removeScratch() {
+	s.procs.close() // what left the shell's session, where a cgroup holds it
 	removeAll(s.runDir)
 	if s.runLock != nil {
 		s.runLock.Close()
@@ -1219,21 +1234,30 @@ func (s *Session) removeScratch() {
 // sweep ever sees it unlocked. The pid stays in the name for people.
 func scratchDir(stateModDir string) (string, *os.File, error) {
 	prefix := fmt.Sprintf("coursectl-run-%d-", os.Getpid())
-	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
-		if d == "" {
-			continue
-		}
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-			sweepScratch(d)
-			if dir, lock, err := lockedDir(d, prefix); err == nil {
-				return dir, lock, nil
-			}
+	for _, d := range scratchParents() {
+		sweepScratch(d)
+		if dir, lock, err := lockedDir(d, prefix); err == nil {
+			return dir, lock, nil
 		}
 	}
 	if err := os.MkdirAll(stateModDir, 0o755); err != nil {
 		return "", nil, err
 	}
 	return lockedDir(stateModDir, prefix)
+}
+
+// scratchParents are the tmpfs directories scratch directories go in.
+func scratchParents() []string {
+	var out []string
+	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
+		if d == "" {
+			continue
+		}
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // lockedDir makes a directory in parent named prefix+random, locked.

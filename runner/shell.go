@@ -463,12 +463,13 @@ type pump struct {
 	pending []byte // bytes that may be the beginning of a token
 	sink    func([]byte)
 	endSeen chan struct{}
-	// begun is closed when the start token is seen: the step is running.
-	begun chan struct{}
-	idle  bytes.Buffer // recent discarded bytes, for error messages
-	all   bool         // passthrough: no tokens, everything to sink
+	idle    bytes.Buffer // recent discarded bytes, for error messages
+	all     bool         // passthrough: no tokens, everything to sink
 
 	lastOutput atomic.Int64 // unix nanos of the last byte read
+
+	// begun is closed when the start token is seen: the step is running.
+	begun chan struct{}
 }
 
 func newPump(master *os.File) *pump {
@@ -570,8 +571,11 @@ func (p *pump) feed(b []byte) {
 			data = data[i+len(p.start):]
 			p.capture = true
 			if p.begun != nil {
-				close(p.begun)
-				p.begun = nil
+				select {
+				case <-p.begun:
+				default:
+					close(p.begun)
+				}
 			}
 			continue
 		}

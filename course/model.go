@@ -48,26 +48,51 @@ type Module struct {
 	// Links are the document's links and images, in order.
 	Links []Link
 
+	// CourseDir is the root of the course the module belongs to
+	// ($COURSE_DIR), "" for a module on its own (its directory is).
+	CourseDir string
+
 	// number caches Number's answers for the steps starting numberedFirst.
 	number        []int
 	numberedFirst *Step
 }
 
-// Settings are module-wide defaults (SPEC §2).
+// Settings are module-wide defaults (SPEC §2, §6).
 type Settings struct {
 	Timeout time.Duration     `json:"timeout,omitempty"`
 	Fakes   map[string]string `json:"fakes,omitempty"`
 	Env     map[string]string `json:"env,omitempty"`
 	Workdir string            `json:"workdir,omitempty"`
-	Steps   map[string]Attrs  `json:"-"`
-	Raw     map[string]any    `json:"-"`
-	Source  string            `json:"-"` // where the settings came from, for messages
+	// Setup is hidden shell run before the module's first step (a
+	// coursectl.yaml `setup:`), at SetupAt.
+	Setup   string `json:"setup,omitempty"`
+	SetupAt Pos    `json:"-"`
+	// WorkdirAt is where workdir was written.
+	WorkdirAt Pos `json:"-"`
+	// Attrs are attributes for every step of the module (compare,
+	// normalize, pipefail), under sections, divs and the step's own.
+	Attrs Attrs `json:"-"`
+	// Sections and Divs give attributes to every step under a heading
+	// that matches a glob, or inside a fenced div of a class.
+	Sections []Rule           `json:"-"`
+	Divs     []Rule           `json:"-"`
+	Steps    map[string]Attrs `json:"-"`
+	Raw      map[string]any   `json:"-"`
+	Source   string           `json:"-"` // where the settings came from, for messages
 	// StepKeys is where each id under steps: was written, so a finding
 	// about it names that file and line.
 	StepKeys map[string]Pos `json:"-"`
 	// Problems are findings in the settings themselves (an unknown key),
 	// each with the file it is in; parsing adds them to Module.Problems.
 	Problems []Problem `json:"-"`
+}
+
+// Rule gives attributes to the steps a pattern selects: a heading glob
+// (sections) or a div class (divs).
+type Rule struct {
+	Pattern string
+	Attrs   Attrs
+	At      Pos
 }
 
 // Pos is a place in a file.
@@ -96,7 +121,15 @@ type Step struct {
 	Info string
 	// Heading is the path of headings above the step, outermost first.
 	Heading []string
-	Attrs   Attrs
+	// Divs are the classes of the fenced divs (`::: challenge`) the step
+	// is inside, outermost first.
+	Divs []string
+	// Module is the module the step belongs to; File is the file its lines
+	// count in (the module's path, or the coursectl.yaml of a setup step
+	// the yaml gave), for messages.
+	Module *Module
+	File   string
+	Attrs  Attrs
 	// Body is the fence content with line endings normalised to \n and the
 	// fence's indentation removed (what a file step writes).
 	Body string

@@ -23,6 +23,7 @@ import (
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
+	"github.com/coursectl/coursectl/sgr"
 )
 
 // Terminal renders for a terminal of Width columns. With Color false the
@@ -462,21 +463,7 @@ func indentLines(s, prefix string) string {
 }
 
 // paint applies SGR attributes when colour is on.
-func (t Terminal) paint(s string, sgr ...string) string {
-	if !t.Color || s == "" || len(sgr) == 0 {
-		return s
-	}
-	return "\x1b[" + strings.Join(sgr, ";") + "m" + s + "\x1b[0m"
-}
-
-const (
-	sgrBold    = "1"
-	sgrDim     = "2"
-	sgrRed     = "31"
-	sgrGreen   = "32"
-	sgrMagenta = "35"
-	sgrGray    = "90"
-)
+func (t Terminal) paint(s string, attrs ...string) string { return sgr.Paint(t.Color, s, attrs...) }
 
 // Header is the walkthrough's top line for step i: the module title and
 // "Step 3/9 · Install Docker", over a progress bar of the width.
@@ -500,14 +487,14 @@ func (t Terminal) Header(mod *course.Module, i int) string {
 	if gap < 1 {
 		gap = 1
 	}
-	line := " " + t.paint(title, sgrBold) + strings.Repeat(" ", gap) + t.paint(right, sgrBold) + "\n"
+	line := " " + t.paint(title, sgr.Bold) + strings.Repeat(" ", gap) + t.paint(right, sgr.Bold) + "\n"
 
 	// The bar shows the steps before this one as done.
 	done := 0
 	if total > 0 && pos > 0 {
 		done = inner * (pos - 1) / total
 	}
-	bar := " " + t.paint(strings.Repeat("━", done), sgrGreen) + t.paint(strings.Repeat("─", inner-done), sgrGray) + "\n"
+	bar := " " + t.paint(strings.Repeat("━", done), sgr.Green) + t.paint(strings.Repeat("─", inner-done), sgr.Gray) + "\n"
 	return line + bar
 }
 
@@ -594,40 +581,40 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *result.Step)
 	default:
 		title = ""
 	}
-	head := t.paint("┌─ ", sgrGray) + t.paint(label, sgrBold)
+	head := t.paint("┌─ ", sgr.Gray) + t.paint(label, sgr.Bold)
 	used := proseMargin + 3 + xansi.StringWidth(label)
 	if title != "" {
-		head += t.paint(" · ", sgrGray) + t.paint(title, sgrBold)
+		head += t.paint(" · ", sgr.Gray) + t.paint(title, sgr.Bold)
 		used += 3 + xansi.StringWidth(title)
 	}
 	fill := w - used - 1 - rightWidth()
 	if fill < 1 {
 		fill = 1
 	}
-	b.WriteString(margin + head + " " + t.paint(strings.Repeat("─", fill), sgrGray))
+	b.WriteString(margin + head + " " + t.paint(strings.Repeat("─", fill), sgr.Gray))
 	if len(flags) > 0 {
-		b.WriteString(" " + t.paint(strings.Join(flags, " · "), sgrMagenta))
+		b.WriteString(" " + t.paint(strings.Join(flags, " · "), sgr.Magenta))
 		if len(where) > 0 {
-			b.WriteString(t.paint(" · ", sgrGray))
+			b.WriteString(t.paint(" · ", sgr.Gray))
 		} else {
-			b.WriteString(t.paint(" ─", sgrGray))
+			b.WriteString(t.paint(" ─", sgr.Gray))
 		}
 	} else if len(where) > 0 {
 		b.WriteString(" ")
 	}
 	if len(where) > 0 {
-		b.WriteString(t.paint(strings.Join(where, " · ")+" ─", sgrGray))
+		b.WriteString(t.paint(strings.Join(where, " · ")+" ─", sgr.Gray))
 	}
 	b.WriteString("\n")
 
 	// Body, one framed line per code line.
-	bar := margin + t.paint("│", sgrGray) + " "
+	bar := margin + t.paint("│", sgr.Gray) + " "
 	for _, l := range t.codeLines(stepTokens(s)) {
 		b.WriteString(strings.TrimRight(bar+l, " ") + "\n")
 	}
 
 	// Bottom rule, with the outcome when there is one.
-	b.WriteString(margin + t.paint("└─", sgrGray))
+	b.WriteString(margin + t.paint("└─", sgr.Gray))
 	if r != nil {
 		b.WriteString(" " + t.Status(r))
 	}
@@ -643,17 +630,17 @@ func (t Terminal) Status(r *result.Step) string {
 	badge := statusMark(r.Status) + " " + r.Outcome()
 	switch r.Status {
 	case result.Passed:
-		badge = t.paint(badge, sgrBold, sgrGreen)
+		badge = t.paint(badge, sgr.Bold, sgr.Green)
 	case result.Failed, result.Timeout:
-		badge = t.paint(badge, sgrBold, sgrRed)
+		badge = t.paint(badge, sgr.Bold, sgr.Red)
 	default:
-		badge = t.paint(badge, sgrGray)
+		badge = t.paint(badge, sgr.Gray)
 	}
 	if d := formatDuration(r.Duration); d != "" && !r.FromCheckpoint {
-		badge += t.paint(" · "+d, sgrGray)
+		badge += t.paint(" · "+d, sgr.Gray)
 	}
 	if r.Note != "" {
-		badge += t.paint(" · "+r.Note, sgrGray)
+		badge += t.paint(" · "+r.Note, sgr.Gray)
 	}
 	return badge
 }
@@ -669,7 +656,7 @@ func (t Terminal) failure(r *result.Step) string {
 	pad := strings.Repeat(" ", proseMargin+3)
 	var b strings.Builder
 	if r.Error != "" {
-		b.WriteString(pad + t.paint(r.Error, sgrRed) + "\n")
+		b.WriteString(pad + t.paint(r.Error, sgr.Red) + "\n")
 	}
 	// The runner's error usually quotes the command already.
 	if r.FailCommand != "" && !strings.Contains(r.Error, r.FailCommand) {
@@ -678,7 +665,7 @@ func (t Terminal) failure(r *result.Step) string {
 			at = fmt.Sprintf("line %d: ", r.FailLine)
 		}
 		cmd := strings.SplitN(r.FailCommand, "\n", 2)[0]
-		b.WriteString(pad + t.paint(at, sgrGray) + cmd + "\n")
+		b.WriteString(pad + t.paint(at, sgr.Gray) + cmd + "\n")
 	}
 	detail := r.Diff
 	if detail == "" && r.Verify != "" {
@@ -689,13 +676,13 @@ func (t Terminal) failure(r *result.Step) string {
 		detail, dropped = outputTail(plainOutput(r.Output), failureTailLines)
 	}
 	if dropped > 0 {
-		b.WriteString(pad + t.paint(fmt.Sprintf("… %d earlier lines", dropped), sgrGray) + "\n")
+		b.WriteString(pad + t.paint(fmt.Sprintf("… %d earlier lines", dropped), sgr.Gray) + "\n")
 	}
 	for _, l := range strings.Split(strings.TrimRight(detail, "\n"), "\n") {
 		if l == "" && detail == "" {
 			continue
 		}
-		b.WriteString(strings.TrimRight(pad+t.paint("│ ", sgrGray)+t.paint(l, sgrDim), " ") + "\n")
+		b.WriteString(strings.TrimRight(pad+t.paint("│ ", sgr.Gray)+t.paint(l, sgr.Dim), " ") + "\n")
 	}
 	return b.String()
 }
@@ -766,19 +753,19 @@ func (t Terminal) Module(mod *course.Module, rec *result.Module) string {
 
 func (t Terminal) hiddenFailure(s *course.Step, r *result.Step) string {
 	margin := strings.Repeat(" ", proseMargin)
-	return margin + t.paint(fmt.Sprintf("setup (hidden, line %d) ", s.Line), sgrGray) + t.Status(r) + "\n" + t.failure(r)
+	return margin + t.paint(fmt.Sprintf("setup (hidden, line %d) ", s.Line), sgr.Gray) + t.Status(r) + "\n" + t.failure(r)
 }
 
 // Summary is the run record in one line: when, how long, and the counts.
 func (t Terminal) Summary(rec *result.Module) string {
 	passed, failed, skipped := rec.Counts()
-	parts := []string{t.paint(fmt.Sprintf("✓ %d passed", passed), sgrGreen)}
+	parts := []string{t.paint(fmt.Sprintf("✓ %d passed", passed), sgr.Green)}
 	if failed > 0 {
-		parts = append(parts, t.paint(fmt.Sprintf("✗ %d failed", failed), sgrBold, sgrRed))
+		parts = append(parts, t.paint(fmt.Sprintf("✗ %d failed", failed), sgr.Bold, sgr.Red))
 	} else {
 		parts = append(parts, fmt.Sprintf("✗ %d failed", failed))
 	}
-	parts = append(parts, t.paint(fmt.Sprintf("%d skipped", skipped), sgrGray))
+	parts = append(parts, t.paint(fmt.Sprintf("%d skipped", skipped), sgr.Gray))
 	head := "Last run"
 	if !rec.Started.IsZero() {
 		head += " " + rec.Started.Format("Jan 2 15:04 MST")
@@ -789,5 +776,5 @@ func (t Terminal) Summary(rec *result.Module) string {
 	if rec.Interrupted {
 		head += ", interrupted"
 	}
-	return strings.Repeat(" ", proseMargin) + t.paint(head, sgrBold) + t.paint(" · ", sgrGray) + strings.Join(parts, t.paint(" · ", sgrGray)) + "\n"
+	return strings.Repeat(" ", proseMargin) + t.paint(head, sgr.Bold) + t.paint(" · ", sgr.Gray) + strings.Join(parts, t.paint(" · ", sgr.Gray)) + "\n"
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
+	"github.com/coursectl/coursectl/sgr"
 )
 
 // StatusAfter is how long a step runs before the status line shows it: a
@@ -127,6 +128,17 @@ type Events struct {
 // Module announces that mod starts and returns the callbacks the runner
 // reports its steps through.
 func (l *Live) Module(mod *course.Module) Events {
+	return l.module(mod, func() []bool {
+		if l.Checkpointed == nil {
+			return nil
+		}
+		return l.Checkpointed(mod)
+	})
+}
+
+// module is Module with where the done flags of the steps before the first
+// that runs come from (a course's module asks its course's run).
+func (l *Live) module(mod *course.Module, checkpointed func() []bool) Events {
 	lm := &liveModule{mod: mod, printed: map[*result.Step]bool{}}
 	for _, st := range mod.Steps {
 		lm.idw = max(lm.idw, ansi.StringWidth(st.ID))
@@ -139,8 +151,8 @@ func (l *Live) Module(mod *course.Module) Events {
 	return Events{
 		StepStarted: func(st *course.Step) {
 			var done []bool
-			if !lm.begun && st.Index > 1 && l.Checkpointed != nil {
-				done = l.Checkpointed(mod) // reads files: not under l.mu
+			if !lm.begun && st.Index > 1 {
+				done = checkpointed() // reads files: not under l.mu
 			}
 			l.mu.Lock()
 			defer l.mu.Unlock()
@@ -171,7 +183,7 @@ func (l *Live) Module(mod *course.Module) Events {
 			defer l.mu.Unlock()
 			msg = firstLine(msg)
 			if l.Warn == nil {
-				fmt.Fprintf(l.out(lm), "  %s\n", l.Text.paint(sgrYellow, "warning: "+msg))
+				fmt.Fprintf(l.out(lm), "  %s\n", l.Text.paint(sgr.Yellow, "warning: "+msg))
 				return
 			}
 			l.clear() // the status line may share the terminal

@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/coursectl/coursectl/result"
+	"github.com/coursectl/coursectl/sgr"
 )
 
 // Text writes the human report: per module its path, then one aligned line
@@ -20,22 +21,8 @@ type Text struct {
 	Color bool
 }
 
-// SGR colours, used only when Text.Color is set.
-const (
-	sgrBold   = "1"
-	sgrDim    = "2"
-	sgrRed    = "31"
-	sgrGreen  = "32"
-	sgrYellow = "33"
-	sgrCyan   = "36"
-)
-
-func (t Text) paint(code, s string) string {
-	if !t.Color || s == "" {
-		return s
-	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
-}
+// paint applies an SGR attribute when Text.Color is set.
+func (t Text) paint(attr, s string) string { return sgr.Paint(t.Color, s, attr) }
 
 // maxIDWidth caps the id column so one long name does not push every
 // duration off the screen; longer ids simply overflow their column.
@@ -64,7 +51,7 @@ func idWidth(steps []*result.Step) int {
 }
 
 func (t Text) header(w io.Writer, file string) {
-	fmt.Fprintln(w, t.paint(sgrBold, file))
+	fmt.Fprintln(w, t.paint(sgr.Bold, file))
 }
 
 // step writes the line of one step and, for a failure or skip, what a
@@ -80,9 +67,9 @@ func (t Text) step(w io.Writer, file string, sr *result.Step, idw int) {
 	case sr.Status == result.Passed && sr.FromCheckpoint:
 		// Nothing ran, so no time: the duration column stays blank and
 		// the word stands where a failure's "failed" does.
-		fmt.Fprintf(w, "  %s %s  %6s  %s\n", t.paint(sgrGreen, "✓"), id, "", t.paint(sgrDim, "(checkpoint)"))
+		fmt.Fprintf(w, "  %s %s  %6s  %s\n", t.paint(sgr.Green, "✓"), id, "", t.paint(sgr.Dim, "(checkpoint)"))
 	case sr.Status == result.Passed:
-		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrGreen, "✓"), id, t.paint(sgrDim, dur))
+		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgr.Green, "✓"), id, t.paint(sgr.Dim, dur))
 		// A pass that leaned on fakes says so: what did not really run.
 		t.fakes(w, sr)
 	case sr.Status == result.Skipped:
@@ -90,13 +77,13 @@ func (t Text) step(w io.Writer, file string, sr *result.Step, idw int) {
 		if sr.Note != "" {
 			note += ": " + firstLine(sr.Note)
 		}
-		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrYellow, "-"), id, t.paint(sgrYellow, note))
+		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgr.Yellow, "-"), id, t.paint(sgr.Yellow, note))
 	default: // failed, timeout
 		what := "failed"
 		if sr.Status == result.Timeout {
 			what = "timed out"
 		}
-		fmt.Fprintf(w, "  %s %s  %s  %s\n", t.paint(sgrRed, "✗"), id, dur, t.paint(sgrRed, what))
+		fmt.Fprintf(w, "  %s %s  %s  %s\n", t.paint(sgr.Red, "✗"), id, dur, t.paint(sgr.Red, what))
 		t.failure(w, file, sr)
 	}
 }
@@ -106,14 +93,14 @@ func (t Text) step(w io.Writer, file string, sr *result.Step, idw int) {
 // the fakes it called.
 func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 	ind := detailIndent
-	fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgrBold, fmt.Sprintf("%s:%d:", file, failLine(sr))), message(sr))
+	fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgr.Bold, fmt.Sprintf("%s:%d:", file, failLine(sr))), message(sr))
 	if cmd := failCommand(sr); cmd != "" {
 		for i, l := range strings.Split(strings.TrimRight(cmd, "\n"), "\n") {
 			prompt := "$ "
 			if i > 0 {
 				prompt = "  "
 			}
-			fmt.Fprintf(w, "%s%s%s\n", ind, t.paint(sgrCyan, prompt), l)
+			fmt.Fprintf(w, "%s%s%s\n", ind, t.paint(sgr.Cyan, prompt), l)
 		}
 	}
 	diff := strings.TrimRight(Plain(sr.Diff), "\n")
@@ -124,7 +111,7 @@ func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 		if earlier > 0 {
 			head = fmt.Sprintf("output (last %d of %d lines):", len(lines), max(len(lines)+earlier, sr.OutputLines)) // the tail kept may be a fraction
 		}
-		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, head))
+		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgr.Dim, head))
 		t.quote(w, lines, nil)
 	}
 	if lines, earlier := tail(sr.Verify, TailLines); len(lines) > 0 {
@@ -132,11 +119,11 @@ func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 		if earlier > 0 {
 			head = fmt.Sprintf("verify (last %d of %d lines):", len(lines), len(lines)+earlier)
 		}
-		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, head))
+		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgr.Dim, head))
 		t.quote(w, lines, nil)
 	}
 	if diff != "" {
-		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, "output differs (-want +got):"))
+		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgr.Dim, "output differs (-want +got):"))
 		t.quote(w, strings.Split(diff, "\n"), t.diffColor)
 	}
 	t.fakes(w, sr)
@@ -149,13 +136,13 @@ func (t Text) fakes(w io.Writer, sr *result.Step) {
 		for i, f := range sr.Fakes {
 			calls[i] = strings.Join(append([]string{f.Command}, f.Args...), " ")
 		}
-		fmt.Fprintf(w, "%s%s %s\n", detailIndent, t.paint(sgrDim, "faked:"), strings.Join(calls, "; "))
+		fmt.Fprintf(w, "%s%s %s\n", detailIndent, t.paint(sgr.Dim, "faked:"), strings.Join(calls, "; "))
 	}
 }
 
 // quote writes lines under a bar so output is told apart from our words.
 func (t Text) quote(w io.Writer, lines []string, color func(string) string) {
-	bar := t.paint(sgrDim, "│")
+	bar := t.paint(sgr.Dim, "│")
 	for _, l := range lines {
 		if color != nil {
 			l = color(l)
@@ -167,13 +154,13 @@ func (t Text) quote(w io.Writer, lines []string, color func(string) string) {
 func (t Text) diffColor(l string) string {
 	switch {
 	case strings.HasPrefix(l, "---"), strings.HasPrefix(l, "+++"):
-		return t.paint(sgrBold, l)
+		return t.paint(sgr.Bold, l)
 	case strings.HasPrefix(l, "-"):
-		return t.paint(sgrRed, l)
+		return t.paint(sgr.Red, l)
 	case strings.HasPrefix(l, "+"):
-		return t.paint(sgrGreen, l)
+		return t.paint(sgr.Green, l)
 	case strings.HasPrefix(l, "@@"):
-		return t.paint(sgrCyan, l)
+		return t.paint(sgr.Cyan, l)
 	}
 	return l
 }
@@ -184,15 +171,15 @@ func (t Text) moduleEnd(w io.Writer, mr *result.Module, steps []*result.Step) {
 	c := count(steps)
 	switch {
 	case len(steps) == 0:
-		fmt.Fprintf(w, "  %s\n", t.paint(sgrDim, "no steps"))
+		fmt.Fprintf(w, "  %s\n", t.paint(sgr.Dim, "no steps"))
 	case c.notRun == 0:
 	case notStarted(mr):
-		fmt.Fprintf(w, "  %s\n", t.paint(sgrDim, fmt.Sprintf("· not checked (%s)", plural(c.notRun, "step", "steps"))))
+		fmt.Fprintf(w, "  %s\n", t.paint(sgr.Dim, fmt.Sprintf("· not checked (%s)", plural(c.notRun, "step", "steps"))))
 	default:
-		fmt.Fprintf(w, "  %s\n", t.paint(sgrDim, fmt.Sprintf("· %s not run", plural(c.notRun, "step", "steps"))))
+		fmt.Fprintf(w, "  %s\n", t.paint(sgr.Dim, fmt.Sprintf("· %s not run", plural(c.notRun, "step", "steps"))))
 	}
 	if mr.Interrupted {
-		fmt.Fprintf(w, "  %s\n", t.paint(sgrYellow, "interrupted: checkpoints of the finished steps are kept"))
+		fmt.Fprintf(w, "  %s\n", t.paint(sgr.Yellow, "interrupted: checkpoints of the finished steps are kept"))
 	}
 }
 
@@ -228,12 +215,12 @@ func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.D
 			unchecked++
 		}
 	}
-	verdict := t.paint(sgrGreen+";"+sgrBold, "PASS")
+	verdict := t.paint(sgr.Green+";"+sgr.Bold, "PASS")
 	switch {
 	case interrupted:
-		verdict = t.paint(sgrYellow+";"+sgrBold, "INTERRUPTED")
+		verdict = t.paint(sgr.Yellow+";"+sgr.Bold, "INTERRUPTED")
 	case all.failed > 0:
-		verdict = t.paint(sgrRed+";"+sgrBold, "FAIL")
+		verdict = t.paint(sgr.Red+";"+sgr.Bold, "FAIL")
 	}
 	parts := []string{plural(all.passed, "passed", "passed")}
 	if all.failed > 0 {
@@ -260,7 +247,7 @@ func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.D
 		for _, mr := range results {
 			for _, sr := range mr.Steps {
 				if failed(sr) {
-					fmt.Fprintf(w, "  %s %s:%d %s: %s\n", t.paint(sgrRed, "✗"), mr.File, failLine(sr), sr.ID, message(sr))
+					fmt.Fprintf(w, "  %s %s:%d %s: %s\n", t.paint(sgr.Red, "✗"), mr.File, failLine(sr), sr.ID, message(sr))
 				}
 			}
 		}

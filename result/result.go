@@ -201,3 +201,26 @@ func (r *Step) Outcome() string {
 	}
 	return string(r.Status)
 }
+
+// Course is one run of a course: its modules' results in order
+// (docs/spec.md §6).
+type Course struct {
+	// Dir is the course's directory as named; Title its name.
+	Dir     string    `json:"dir"`
+	Title   string    `json:"title,omitempty"`
+	Modules []*Module `json:"modules"`
+	// Started and Duration are the whole run's.
+	Started     time.Time     `json:"started"`
+	Duration    time.Duration `json:"duration_ns"`
+	Interrupted bool          `json:"interrupted,omitempty"`
+}
+
+// OK reports whether no module failed.
+func (c *Course) OK() bool {
+	for _, m := range c.Modules {
+		if !m.OK() {
+			return false
+		}
+	}
+	return !c.Interrupted
+}

@@ -97,7 +97,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 				dir = s.workdir
 			}
 			place.Dir = dir
-			_, err = WriteFileStep(s.mod.Path, step, place)
+			_, err = WriteFileStep(s.file(step), step, place)
 			return err
 		}
 	case step.Attrs.Background:
@@ -108,7 +108,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 		if step.Attrs.Ready != "" {
 			re, err := regexp.Compile(step.Attrs.Ready)
 			if err != nil {
-				fail(&course.PosError{File: s.mod.Path, Line: step.Line,
+				fail(&course.PosError{File: s.file(step), Line: step.Line,
 					Err: fmt.Errorf("ready=%q is not a Go regexp: %v", step.Attrs.Ready, err)})
 				return
 			}
@@ -126,7 +126,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	}
 	if len(step.Attrs.Interact) > 0 && !p.attach {
 		kb := newKeyboard(s.sh.pty)
-		in, err := NewInteractor(s.mod.Path, annotationLine(step), step.Attrs.Interact, kb.send, nil)
+		in, err := NewInteractor(s.file(step), annotationLine(step), step.Attrs.Interact, kb.send, nil)
 		if err != nil {
 			kb.close()
 			fail(err)
@@ -291,7 +291,7 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 	defer func() {
 		calls, err := s.fakes.Calls()
 		if err != nil {
-			s.warn(fmt.Sprintf("%s:%d: step %s: reading the calls of fakes: %v", s.mod.Path, step.Line, step.ID, err))
+			s.warn(fmt.Sprintf("%s:%d: step %s: reading the calls of fakes: %v", s.file(step), step.Line, step.ID, err))
 		}
 		r.Fakes = calls
 	}()
@@ -302,7 +302,7 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 		}
 		if err != nil && r.Status == result.Passed {
 			r.Status = result.Failed
-			r.Error = authorError(step, fmt.Sprintf("%s:%d", s.mod.Path, step.Line), err)
+			r.Error = authorError(step, fmt.Sprintf("%s:%d", s.file(step), step.Line), err)
 		}
 	}
 	if p.skip != "" {
@@ -318,14 +318,14 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 			exit = o.status
 		}
 		r.Actuals = []result.Actual{{Step: step.Index, Command: -1, Output: o.output, Exit: o.status}}
-		m, err := CompareOutput(s.mod.Path, step.Expected, o.output, exit)
+		m, err := CompareOutput(s.file(step), step.Expected, o.output, exit)
 		if err != nil {
 			badExpectation(step, r, err)
 			return
 		}
 		if !m.OK {
 			r.Status, r.Diff, r.OutputMismatch = result.Failed, m.Diff, true
-			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, step.Expected.Line, ErrOutputMismatch)
+			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), step.Expected.Line, ErrOutputMismatch)
 		}
 	}
 	if p.background != nil && r.Status == result.Passed {
@@ -354,7 +354,7 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step,
 			want = &course.Expected{Line: c.Line + strings.Count(c.Text, "\n") + 1}
 		}
 		r.Actuals = append(r.Actuals, result.Actual{Step: step.Index, Command: pc.cmd, Output: pc.output, Exit: pc.status})
-		m, err := CompareOutput(s.mod.Path, want, pc.output, pc.status)
+		m, err := CompareOutput(s.file(step), want, pc.output, pc.status)
 		if err != nil {
 			badExpectation(step, r, err)
 			return
@@ -373,7 +373,7 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step,
 	if r.Status == result.Passed {
 		c := step.Commands[first]
 		r.Status, r.FailLine, r.FailCommand = result.Failed, c.Line, c.Text
-		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, c.Line, ErrOutputMismatch)
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), c.Line, ErrOutputMismatch)
 	}
 	// A status that differs is part of the transcript too (`[N]`), so a
 	// transcript that ran to its end failed only on what it showed.
@@ -398,15 +398,15 @@ func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *b
 	case errors.As(err, &re) && !re.Exited:
 		r.Status = result.Timeout
 		r.Stop = &result.Stop{Kind: result.StopTimedOut, Limit: re.Waited}
-		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, step.Line, err)
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), step.Line, err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		r.Status = result.Failed
 		r.Stop = &result.Stop{Kind: result.StopInterrupted}
-		r.Error = fmt.Sprintf("step %s (%s:%d) interrupted", step.ID, s.mod.Path, step.Line)
+		r.Error = fmt.Sprintf("step %s (%s:%d) interrupted", step.ID, s.file(step), step.Line)
 		s.result.Interrupted = true
 	default:
 		r.Status = result.Failed
-		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, step.Line, err)
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), step.Line, err)
 	}
 }
 
@@ -461,7 +461,7 @@ func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *cou
 			}
 		}
 	}
-	where := fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+	where := fmt.Sprintf("%s:%d", s.file(step), r.FailLine)
 	switch {
 	case o.died != nil:
 		r.Stop = o.died

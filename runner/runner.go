@@ -38,6 +38,9 @@ type Options struct {
 	// the one before it. From starts at the step with that id.
 	Resume bool
 	From   string
+	// FromIndex starts at the step with that 1-based index instead: in a
+	// course's run, ids repeat from module to module.
+	FromIndex int
 	// KeepLaterCheckpoints: running a step again drops its own checkpoint
 	// only, not those of the steps after it (`run --only ID`: the learner
 	// retries one step, and the later steps they did stay done). Otherwise

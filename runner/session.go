@@ -155,6 +155,8 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		}()
 	}
 	switch {
+	case opts.FromIndex > 0 && opts.FromIndex <= len(mod.Steps):
+		s.start = opts.FromIndex - 1
 	case opts.From != "":
 		step := mod.Step(opts.From)
 		if step == nil {
@@ -228,6 +230,15 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	return s, nil
 }
 
+// file is the file a step's lines count in, for messages: its own module's
+// (a course runs many), or the coursectl.yaml of a setup step it gave.
+func (s *Session) file(step *course.Step) string {
+	if step != nil && step.File != "" {
+		return step.File
+	}
+	return s.mod.Path
+}
+
 // Start is the index of the first step this session will run.
 func (s *Session) Start() int { return s.start }
 
@@ -296,7 +307,7 @@ func (s *Session) queue(job saveJob) {
 						s.warn(fmt.Sprintf("%s: removing old checkpoints: %v", s.mod.Path, err))
 					}
 				} else if err := s.store.write(j.step.Index-1, j.data); err != nil {
-					s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, j.step.Line, j.step.ID, err))
+					s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.file(j.step), j.step.Line, j.step.ID, err))
 				}
 				s.pending.Done()
 			}
@@ -413,7 +424,9 @@ func (s *Session) environment() []string {
 	if s.opts.Sandbox || s.opts.Home != "" {
 		env = sandboxEnv(env, s.home) // sandboxenv.go
 	}
-	if abs, err := filepath.Abs(s.mod.Path); err == nil {
+	if s.mod.CourseDir != "" {
+		env = append(env, "COURSE_DIR="+s.mod.CourseDir)
+	} else if abs, err := filepath.Abs(s.mod.Path); err == nil {
 		env = append(env, "COURSE_DIR="+filepath.Dir(abs))
 	}
 	for k, v := range s.mod.Settings.Env {
@@ -511,7 +524,7 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *result.Step {
 	r := newResult(step)
 	s.byIndex[step.Index] = r
 	if s.closed {
-		r.Status, r.Error = result.Failed, fmt.Sprintf("step %s (%s:%d): the session is closed", step.ID, s.mod.Path, step.Line)
+		r.Status, r.Error = result.Failed, fmt.Sprintf("step %s (%s:%d): the session is closed", step.ID, s.file(step), step.Line)
 		return r
 	}
 	if s.opts.Events.StepStarted != nil {
@@ -519,7 +532,7 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *result.Step {
 	}
 	began := time.Now()
 	if err := s.ensureShell(ctx, step); err != nil {
-		r.Status, r.Error = result.Failed, fmt.Sprintf("step %s (%s:%d): cannot start the shell: %v", step.ID, s.mod.Path, step.Line, err)
+		r.Status, r.Error = result.Failed, fmt.Sprintf("step %s (%s:%d): cannot start the shell: %v", step.ID, s.file(step), step.Line, err)
 		return s.finish(r, began)
 	}
 	s.dropBefore(step.Index - 1)
@@ -550,7 +563,7 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *result.Step {
 	}
 	if r.Status == result.Passed || r.Status == result.Skipped {
 		if err != nil {
-			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, step.Line, step.ID, err))
+			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.file(step), step.Line, step.ID, err))
 		} else {
 			s.save(step, data)
 			s.restored = step.Index - 1
@@ -645,8 +658,13 @@ type plan struct {
 func (s *Session) plan(step *course.Step) *plan {
 	p := &plan{lineMap: []int{0}, cmdAt: []int{-1}}
 	p.timeout = s.opts.Timeout
-	if s.mod.Settings.Timeout > 0 {
-		p.timeout = s.mod.Settings.Timeout
+	settings := s.mod.Settings
+	if step.Module != nil {
+		// In a course, the step's own module's settings.
+		settings = step.Module.Settings
+	}
+	if settings.Timeout > 0 {
+		p.timeout = settings.Timeout
 	}
 	if step.Attrs.Timeout > 0 {
 		p.timeout = step.Attrs.Timeout
@@ -753,7 +771,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	}
 	paths := &scriptPaths{
 		needle: []byte(filepath.Join(s.runDir, "step.sh") + ": line "),
-		name:   s.mod.Path, mapLine: func(n int) int { return p.markdownLine(n - 1) },
+		name:   s.file(step), mapLine: func(n int) int { return p.markdownLine(n - 1) },
 	}
 	paths.out = func(b []byte) {
 		tail.Write(b)
@@ -1075,7 +1093,7 @@ func (s *Session) shellDeath() (*result.Stop, int) {
 // output and verify checks (issue 4) plug in after the exit status check.
 func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) {
 	r.Output, r.OutputLines = o.output, o.outputLines
-	where := fmt.Sprintf("%s:%d", s.mod.Path, step.Line)
+	where := fmt.Sprintf("%s:%d", s.file(step), step.Line)
 	if p.skip != "" {
 		r.Status, r.Note = result.Skipped, p.skip
 		if o.died != nil || o.status != 0 {
@@ -1093,7 +1111,7 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) 
 			r.FailLine = step.Commands[ci].Line
 			r.FailCommand = step.Commands[ci].Text
 		}
-		where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+		where = fmt.Sprintf("%s:%d", s.file(step), r.FailLine)
 	}
 	if o.lostInput && o.died == nil {
 		o.died = &result.Stop{Kind: result.StopInputClosed}
@@ -1106,7 +1124,7 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) 
 			if ci := p.cmdAt[i]; ci >= 0 {
 				r.FailCommand = step.Commands[ci].Text
 			}
-			where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+			where = fmt.Sprintf("%s:%d", s.file(step), r.FailLine)
 		}
 	}
 	switch {
@@ -1123,7 +1141,7 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) 
 		r.Status = result.Failed
 		if o.idleLine > 0 {
 			r.FailLine, r.FailCommand = o.idleLine, o.idle
-			where = fmt.Sprintf("%s:%d", s.mod.Path, o.idleLine)
+			where = fmt.Sprintf("%s:%d", s.file(step), o.idleLine)
 		}
 		r.Stop = &result.Stop{Kind: result.StopWaiting, Command: o.idle, Limit: p.idle}
 		r.Error = fmt.Sprintf("step %s (%s) %s: add `interact` or `interactive`", step.ID, where, r.Stop.Phrase())
@@ -1147,7 +1165,7 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) 
 		// bash stopped reading the step: whatever the exit status was
 		// meant to be, the step is not valid shell.
 		r.Status, r.FailLine = result.Failed, o.syntaxLine
-		where = fmt.Sprintf("%s:%d", s.mod.Path, o.syntaxLine)
+		where = fmt.Sprintf("%s:%d", s.file(step), o.syntaxLine)
 		r.Error = fmt.Sprintf("step %s (%s): %s", step.ID, where, o.syntaxErr)
 	case step.Attrs.ExitAny:
 		r.Status = result.Passed

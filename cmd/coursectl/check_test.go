@@ -19,6 +19,8 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/iostreams"
+	"github.com/coursectl/coursectl/lint"
 	reports "github.com/coursectl/coursectl/report"
 	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
@@ -126,8 +128,8 @@ func (fc *fakeCourse) path(name string) string { return filepath.Join(fc.dir, na
 func check(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	streams := &IOStreams{In: strings.NewReader(""), Out: &out, Err: &errb, Width: 80}
-	code = report(Run(context.Background(), append([]string{"check"}, args...), streams), streams)
+	streams := &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, Err: &errb, Width: 80}
+	code = exitCode(Run(context.Background(), append([]string{"check"}, args...), streams), streams)
 	return out.String(), errb.String(), code
 }
 
@@ -469,7 +471,7 @@ func TestCheckStatusLineOnTerminal(t *testing.T) {
 		}
 	}
 	var errb bytes.Buffer
-	streams := &IOStreams{In: strings.NewReader(""), Out: tty, Err: &errb, OutTTY: true, OutFile: tty, Width: 60}
+	streams := &iostreams.IOStreams{In: strings.NewReader(""), Out: tty, Err: &errb, OutTTY: true, OutFile: tty, Width: 60}
 	if err := Run(context.Background(), []string{"check", fc.path("slow.md")}, streams); err != nil {
 		t.Fatalf("check: %v (%s)", err, errb.String())
 	}
@@ -513,7 +515,7 @@ func TestCheckRunsRealDocsDespiteLintFindings(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 			continue
 		}
-		if err := invalidAnnotations(mod); err != nil {
+		if err := lint.Unrunnable(mod); err != nil {
 			t.Errorf("check would refuse a real page: %v", err)
 		}
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,45 +11,33 @@ import (
 	"text/tabwriter"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register(&command{
-		name:    "list",
-		summary: "show a module's steps: id, line, kind, first command, flags",
-		usage: `Usage: coursectl list FILE [--json]
-
-Lists the steps of a module in the order they run: index, id, the line of
+func (c *cli) listCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list FILE [--json]",
+		Short: "show a module's steps: id, line, kind, first command, flags",
+		Long: `Lists the steps of a module in the order they run: index, id, the line of
 the opening fence, the kind (script, transcript, file, setup), the first
-command and the step's flags (skip, interactive, timeout=..., ...).
-
-Flags:
-  --json   print {"file", "steps": [...]} (see docs/authoring.md)
-
-Examples:
-  coursectl list testdata/module1.md
-  coursectl list module1.md --json | jq -r '.steps[].id'
-`,
-		run: runList,
-	})
-}
-
-func runList(ctx context.Context, streams *IOStreams, args []string) error {
-	c := commands["list"]
-	fs := newFlagSet(c)
-	asJSON := fs.Bool("json", false, "")
-	pos, err := parseFlags(c, fs, args, streams)
-	if err != nil {
-		return err
+command and the step's flags (skip, interactive, timeout=..., ...).`,
+		Example: `  coursectl list testdata/module1.md
+  coursectl list module1.md --json | jq -r '.steps[].id'`,
+		ValidArgsFunction: completeModules,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := moduleArg(cmd, args)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeListJSON(c.streams.Out, m, c.streams.OutTTY)
+			}
+			return writeListTable(c.streams.Out, m, c.streams.Width)
+		},
 	}
-	m, err := moduleArg(c, pos)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeListJSON(streams.Out, m, streams.OutTTY)
-	}
-	return writeListTable(streams.Out, m, streams.Width)
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"file", "steps": [...]} (see docs/authoring.md)`)
+	return cmd
 }
 
 // listJSON is the `list --json` document (SPEC §5).

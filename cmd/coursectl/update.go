@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/iostreams"
 	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
 )
@@ -17,7 +18,7 @@ import (
 // runUpdate is check's --update: the report has been printed; now the
 // modules' expected output is rewritten (or shown, with --diff). The exit
 // status stays the report's: the steps did fail against the file as it was.
-func runUpdate(streams *IOStreams, mods []*course.Module, results []*result.Module, diffOnly bool) error {
+func runUpdate(streams *iostreams.IOStreams, mods []*course.Module, results []*result.Module, diffOnly bool) error {
 	n, err := updateModules(streams, mods, results, diffOnly)
 	if err != nil {
 		return err
@@ -33,7 +34,7 @@ func runUpdate(streams *IOStreams, mods []*course.Module, results []*result.Modu
 
 // updateModules rewrites (or, diffOnly, shows) the expected output of every
 // module in results (results[i] is the run of mods[i]). It returns how many files changed (or would change).
-func updateModules(streams *IOStreams, mods []*course.Module, results []*result.Module, diffOnly bool) (int, error) {
+func updateModules(streams *iostreams.IOStreams, mods []*course.Module, results []*result.Module, diffOnly bool) (int, error) {
 	changed := 0
 	for i, res := range results {
 		if res == nil {

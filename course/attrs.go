@@ -248,6 +248,12 @@ func setAttr(a *Attrs, key, v string, line int) error {
 	var err error
 	switch key {
 	case "name":
+		// A name is an id people type (--from ID) and every report shows:
+		// a control character in it (an OSC title, a clipboard write)
+		// would act on the terminal of whoever lists the steps.
+		if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+			return fmt.Errorf("attribute name=%q holds a control character — use letters, digits and - _ .", v)
+		}
 		a.Name = v
 	case "skip":
 		a.Skip, err = parseBool(key, v)

@@ -59,7 +59,9 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 	if i < 0 || i > len(mod.Steps) {
 		return ""
 	}
-	parts, links := splitProse(proseSource(mod, i))
+	// The document's own control characters are shown, never sent: an
+	// OSC in a heading would retitle the terminal (sgr.Printable).
+	parts, links := splitProse([]byte(sgr.Printable(string(proseSource(mod, i)))))
 	var out []string
 	for _, p := range parts {
 		if p.code {
@@ -470,16 +472,16 @@ func (t Terminal) paint(s string, attrs ...string) string { return sgr.Paint(t.C
 func (t Terminal) Header(mod *course.Module, i int) string {
 	w := t.width()
 	_, total := mod.Number(nil)
-	title := strings.TrimSpace(mod.Title)
+	title := sgr.Printable(strings.TrimSpace(mod.Title))
 	if title == "" {
-		title = mod.Path
+		title = sgr.Printable(mod.Path)
 	}
 	label, stepName, pos := "", "", 0
 	if i >= 0 && i < len(mod.Steps) && !mod.Steps[i].Hidden {
 		s := mod.Steps[i]
 		pos, _ = mod.Number(s)
 		label = fmt.Sprintf("Step %d/%d", pos, total)
-		stepName = s.Title()
+		stepName = sgr.Printable(s.Title())
 	}
 	inner := w - 2 // one space each side
 	title, right := headerFit(title, label, stepName, inner-headerGap)
@@ -555,7 +557,7 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *result.Step)
 
 	// Top rule: ┌─ Step 3/9 · Install Docker ──────── skip · sh · line 31 ─
 	label := fmt.Sprintf("Step %d/%d", n, total)
-	title := s.Title()
+	title := sgr.Printable(s.Title())
 	flags := flagWords(s)
 	where := []string{langOf(s.Lang, s.Kind), fmt.Sprintf("line %d", s.Line)}
 	// What does not fit: the title is cut first (down to a readable
@@ -640,7 +642,7 @@ func (t Terminal) Status(r *result.Step) string {
 		badge += t.paint(" · "+d, sgr.Gray)
 	}
 	if r.Note != "" {
-		badge += t.paint(" · "+r.Note, sgr.Gray)
+		badge += t.paint(" · "+sgr.Printable(r.Note), sgr.Gray)
 	}
 	return badge
 }
@@ -656,7 +658,7 @@ func (t Terminal) failure(r *result.Step) string {
 	pad := strings.Repeat(" ", proseMargin+3)
 	var b strings.Builder
 	if r.Error != "" {
-		b.WriteString(pad + t.paint(r.Error, sgr.Red) + "\n")
+		b.WriteString(pad + t.paint(sgr.Printable(r.Error), sgr.Red) + "\n")
 	}
 	// The runner's error usually quotes the command already.
 	if r.FailCommand != "" && !strings.Contains(r.Error, r.FailCommand) {
@@ -664,7 +666,7 @@ func (t Terminal) failure(r *result.Step) string {
 		if r.FailLine > 0 {
 			at = fmt.Sprintf("line %d: ", r.FailLine)
 		}
-		cmd := strings.SplitN(r.FailCommand, "\n", 2)[0]
+		cmd := sgr.Printable(strings.SplitN(r.FailCommand, "\n", 2)[0])
 		b.WriteString(pad + t.paint(at, sgr.Gray) + cmd + "\n")
 	}
 	detail := r.Diff
@@ -678,7 +680,7 @@ func (t Terminal) failure(r *result.Step) string {
 	if dropped > 0 {
 		b.WriteString(pad + t.paint(fmt.Sprintf("… %d earlier lines", dropped), sgr.Gray) + "\n")
 	}
-	for _, l := range strings.Split(strings.TrimRight(detail, "\n"), "\n") {
+	for _, l := range strings.Split(sgr.Printable(strings.TrimRight(detail, "\n")), "\n") {
 		if l == "" && detail == "" {
 			continue
 		}
@@ -703,6 +705,9 @@ func plainOutput(out string) string {
 
 // codeLines formats tokens for the terminal, one string per line.
 func (t Terminal) codeLines(toks []chroma.Token) []string {
+	for i := range toks {
+		toks[i].Value = sgr.Printable(toks[i].Value) // tabs and newlines stay
+	}
 	var text string
 	if t.Color {
 		var b strings.Builder

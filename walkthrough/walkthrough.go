@@ -219,7 +219,7 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 	}
 	title := ""
 	if s := NextShown(w.mod, start); s != nil {
-		title = " · " + s.Title()
+		title = " · " + sgr.Printable(s.Title())
 	}
 	var msg string
 	switch {

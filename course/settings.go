@@ -221,7 +221,6 @@ func mappingKey(node *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-
 // CheckFakeName refuses a fakes key that no shim on PATH could stand in
 // for: not a plain command name (a path, "..", ""), or a word bash runs
 // itself (a builtin such as cd or echo, a keyword) — such a fake would

@@ -140,6 +140,9 @@ func failureBody(file string, sr *result.Step) string {
 	if out := strings.TrimRight(Plain(sr.Output), "\n"); out != "" {
 		fmt.Fprintf(&b, "\n%s\n", out)
 	}
+	if sr.OutputFile != "" {
+		fmt.Fprintf(&b, "\nfull output: %s\n", sr.OutputFile)
+	}
 	if v := strings.TrimRight(Plain(sr.Verify), "\n"); v != "" {
 		fmt.Fprintf(&b, "\nverify:\n%s\n", v)
 	}

@@ -115,6 +115,9 @@ func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgr.Dim, head))
 		t.quote(w, lines, nil)
 	}
+	if sr.OutputFile != "" {
+		fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgr.Dim, "full output:"), sgr.Printable(sr.OutputFile))
+	}
 	if lines, earlier := tail(sr.Verify, TailLines); len(lines) > 0 {
 		head := "verify:"
 		if earlier > 0 {

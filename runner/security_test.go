@@ -387,3 +387,88 @@ func alive(pid int) bool {
 	st, ok := readStat(pid)
 	return ok && st.state != 'Z'
 }
+
+// A result keeps a capped tail of a step's output; the whole output goes
+// to a file in the state directory, named in the result, and a rerun of a
+// step that prints little drops the old file.
+func TestOutputKeptBoundedAndSpilled(t *testing.T) {
+	mod := module(t,
+		"for i in $(seq 1 3000); do printf 'line %05d of the output\\n' $i; done\n", // 75 KB
+		"echo short\n")
+	opts := testOptions(t)
+	s := open(t, mod, opts)
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	if len(r.Output) > keptCap+100 || !strings.HasPrefix(r.Output, "[... ") || !strings.HasSuffix(r.Output, "line 03000 of the output\n") {
+		t.Errorf("output kept: %d bytes, starts %q", len(r.Output), r.Output[:min(60, len(r.Output))])
+	}
+	if r.OutputLines != 3000 {
+		t.Errorf("OutputLines %d, want 3000", r.OutputLines)
+	}
+	if r.OutputFile == "" {
+		t.Fatal("no output file")
+	}
+	if !strings.HasPrefix(r.OutputFile, opts.StateDir) {
+		t.Errorf("output file %s is not in the state directory", r.OutputFile)
+	}
+	b, err := os.ReadFile(r.OutputFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(string(b), "\n"); got != 3000 || strings.Contains(string(b), "\r") || !strings.HasPrefix(string(b), "line 00001 of the output\n") {
+		t.Errorf("output file: %d lines, \\r: %v, starts %q", got, strings.Contains(string(b), "\r"), string(b[:30]))
+	}
+	r = s.Exec(ctxT(t), mod.Steps[1])
+	if r.OutputFile != "" {
+		t.Errorf("short output has a file: %s", r.OutputFile)
+	}
+	// The step run again with little output: its old file goes.
+	mod.Steps[0].Commands = []course.Command{{Text: "echo now short", Line: 2}}
+	r = s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	if _, err := os.Stat(s.outputPath(0)); err == nil || r.OutputFile != "" {
+		t.Errorf("the old output file of the step is still there (result names %q)", r.OutputFile)
+	}
+}
+
+// Many steps printing more than the cap: what the session holds grows
+// by the kept tail per step, not by the output.
+func TestManyLoudStepsStayBounded(t *testing.T) {
+	bodies := make([]string, 40)
+	for i := range bodies {
+		bodies[i] = "head -c 70000 /dev/zero | tr '\\0' x | fold -w 99\n"
+	}
+	mod := module(t, bodies...)
+	res, err := RunModule(ctxT(t), mod, testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, r := range res.Steps {
+		mustPass(t, r)
+		total += len(r.Output)
+		if r.OutputFile == "" {
+			t.Errorf("step %s: no output file", r.ID)
+		}
+	}
+	if max := len(bodies) * (keptCap + 100); total > max {
+		t.Errorf("results hold %d bytes of output, want at most %d", total, max)
+	}
+}
+
+func TestCutOutput(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short\n", 100, "short\n"},
+		{"aaaa\nbbbb\ncccc\n", 8, "[... 10 bytes of output not kept ...]\ncccc\n"},
+		{"[... 5 bytes of output not kept ...]\naaaa\nbbbb\ncccc\n", 8, "[... 15 bytes of output not kept ...]\ncccc\n"},
+		{"no newline at all in this", 5, "[... 20 bytes of output not kept ...]\n this"},
+	} {
+		if got := cutOutput(c.in, c.max); got != c.want {
+			t.Errorf("cutOutput(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
+}

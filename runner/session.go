@@ -87,6 +87,8 @@ type Session struct {
 	// procs records the run's processes so they end with it, and so the
 	// next run ends them if this process is killed (procs.go).
 	procs *runProcs
+	// spill takes the running step's whole output (spill.go).
+	spill *spill
 
 	workdir, home string
 	env           []string
@@ -191,6 +193,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 			if err := st.drop(0, len(mod.Steps)); err != nil {
 				return nil, err
 			}
+			_ = os.RemoveAll(filepath.Dir(s.outputPath(0))) // spill.go
 			s.dropFrom = 0
 		}
 		if err := st.prune(); err != nil {
@@ -536,6 +539,7 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *result.Step {
 		return s.finish(r, began)
 	}
 	s.dropBefore(step.Index - 1)
+	s.startSpill(step.Index - 1)
 	plan := s.plan(step)
 	var out *outcome
 	if step.Kind == course.Transcript && plan.skip == "" {
@@ -545,6 +549,7 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *result.Step {
 	}
 	s.judge(step, plan, out, r)
 	s.judgeAuthor(ctx, step, plan, out, r)
+	s.keepOutput(step, r)
 	if out.lostInput {
 		// The shell would read end-of-file at its next prompt and exit;
 		// end it now so the next Exec starts a new one from the last
@@ -775,6 +780,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	}
 	paths.out = func(b []byte) {
 		tail.Write(b)
+		s.spill.Write(b)
 		if s.opts.Events.StepOutput != nil {
 			s.opts.Events.StepOutput(step, b)
 		}

@@ -33,7 +33,7 @@ func BenchmarkHTMLSeed(b *testing.B) {
 // the time per step must stay flat (the whole source was split again for
 // every step's prose, which made 20,000 steps take two minutes).
 func BenchmarkTerminalManySteps(b *testing.B) {
-	for _, n := range []int{1000, 4000} {
+	for _, n := range []int{1000, 8000} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			var src strings.Builder
 			src.WriteString("# Big\n\n")

@@ -7,15 +7,19 @@ package runner
 // each holds.
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
@@ -470,5 +474,31 @@ func TestCutOutput(t *testing.T) {
 		if got := cutOutput(c.in, c.max); got != c.want {
 			t.Errorf("cutOutput(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
 		}
+	}
+}
+
+// The run record, written a step at a time, reads back as the whole
+// record would.
+func TestRecordEncodedStepByStep(t *testing.T) {
+	r := &result.Module{File: `odd "steps":null \ path.md`, Started: time.Unix(1, 0).UTC(), Duration: time.Second,
+		Warnings: []string{`"steps":null`}, Interrupted: true,
+		Steps: []*result.Step{{ID: "a", Output: "x\n", OutputFile: "/f"}, {ID: "b", Status: result.Failed, ExitCode: 2}}}
+	var b bytes.Buffer
+	if err := encodeRecord(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	var got, want result.Module
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	whole, _ := json.Marshal(r)
+	json.Unmarshal(whole, &want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read back\n%+v\nwant\n%+v", got, want)
+	}
+	empty := &result.Module{File: "e.md"}
+	b.Reset()
+	if err := encodeRecord(&b, empty); err != nil || !json.Valid(b.Bytes()) {
+		t.Errorf("no steps: %v %s", err, b.String())
 	}
 }

@@ -10,7 +10,10 @@ package runner
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -176,4 +179,41 @@ func cutOutput(out string, max int) string {
 	}
 	dropped += int64(cut)
 	return fmt.Sprintf("[... %d bytes of output not kept ...]\n", dropped) + out[cut:]
+}
+
+// encodeRecord writes the run record as JSON one step at a time: encoded
+// whole (and indented), the record of a long run was built in memory two
+// or three times over at the end of the run — the peak of a check's
+// memory, far above what the run itself held.
+func encodeRecord(w io.Writer, r *result.Module) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	head := *r
+	head.Steps = nil
+	hb, err := json.Marshal(&head)
+	if err != nil {
+		return err
+	}
+	// Keys are written in the struct's order, and `"steps":null` cannot
+	// occur inside a string value (its quotes would be escaped).
+	const null = `"steps":null`
+	i := bytes.Index(hb, []byte(null))
+	if i < 0 {
+		return fmt.Errorf("encoding the run record: no steps key")
+	}
+	bw.Write(hb[:i])
+	bw.WriteString(`"steps":[`)
+	for k, st := range r.Steps {
+		if k > 0 {
+			bw.WriteByte(',')
+		}
+		b, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		bw.Write(b)
+	}
+	bw.WriteByte(']')
+	bw.Write(hb[i+len(null):])
+	bw.WriteByte('\n')
+	return bw.Flush()
 }

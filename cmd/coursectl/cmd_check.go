@@ -242,16 +242,18 @@ func writeReports(ctx context.Context, streams *iostreams.IOStreams, f checkFlag
 		reports.GitHub(w, results, os.Getenv("GITHUB_WORKSPACE"))
 	}
 	if junit != nil {
+		// A report that cannot be written is exit 2, as a file that cannot
+		// be read is: the check ran, but what it was run for is lost.
 		if err := reports.JUnit(junit, results); err != nil {
-			return fmt.Errorf("--junit %s: %w", f.junit, err)
+			return usageError("--junit %s: %v", f.junit, pathless(err))
 		}
 		if err := junit.Close(); err != nil {
-			return fmt.Errorf("--junit %s: %w", f.junit, err)
+			return usageError("--junit %s: %v", f.junit, pathless(err))
 		}
 	}
 	if f.html != "" {
 		if err := writeCheckHTML(f.html, mods, results); err != nil {
-			return fmt.Errorf("--html %s: %w", f.html, err)
+			return usageError("--html %s: %v", f.html, err)
 		}
 	}
 	if f.update && ctx.Err() == nil {

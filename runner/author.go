@@ -223,7 +223,12 @@ type commandOutcome struct {
 func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan) *outcome {
 	all := &outcome{}
 	out := newTail(outputCap)
-	deadline := time.Now().Add(p.timeout)
+	// The step's timeout is shared by its commands. None (p.timeout 0, a
+	// person at the terminal in run) is no deadline, not one already past.
+	var deadline time.Time
+	if p.timeout > 0 {
+		deadline = time.Now().Add(p.timeout)
+	}
 	offset := 0 // script line of the command's first line, minus one
 	for ci, c := range step.Commands {
 		sub := *p
@@ -240,10 +245,12 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 		if ci > 0 {
 			sub.before = nil
 		}
-		sub.timeout = time.Until(deadline)
-		if sub.timeout <= 0 {
-			all.timedOut = true
-			break
+		if !deadline.IsZero() {
+			sub.timeout = time.Until(deadline)
+			if sub.timeout <= 0 {
+				all.timedOut = true
+				break
+			}
 		}
 		o := s.run(ctx, step, &sub)
 		fmt.Fprintf(out, "$ %s\n%s", strings.ReplaceAll(c.Text, "\n", "\n> "), o.output)

@@ -188,10 +188,16 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 			s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", mod.Path, err, mod.Steps[s.start].ID))
 		}
 	}
+	// A step a checkpoint stands for passed, or was skipped in the run
+	// that made it: the record keeps which, from run to run.
+	last, _ := st.readRecord(mod)
 	for i := 0; i < s.start && i < len(mod.Steps); i++ {
 		r := s.stepResult(mod.Steps[i])
 		if _, err := st.valid(i); err == nil {
 			r.Status, r.FromCheckpoint = result.Passed, true
+			if status, note := carriedStatus(last, i+1); status == result.Skipped {
+				r.Status, r.Note = status, note
+			}
 		}
 	}
 	return s, nil

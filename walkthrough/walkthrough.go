@@ -144,6 +144,11 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	}
 	if start >= len(w.mod.Steps) {
 		closeSession()
+		if done, skipped := Counts(w.mod, before, len(w.mod.Steps)); skipped > 0 {
+			fmt.Fprintf(w.out(), "  %s: every step is done or skipped: %s%s.\n  %s; 'coursectl run --fresh %s' starts again.\n",
+				w.mod.Path, Tally(done, skipped, w.total), DoneOn(before.When), runSkipped(w.mod.Path), w.mod.Path)
+			return nil
+		}
 		fmt.Fprintf(w.out(), "  %s: all %s done%s.\n  'coursectl run --fresh %s' starts again; 'coursectl status %s' shows the last run.\n",
 			w.mod.Path, plural(w.total, "step"), DoneOn(before.When), w.mod.Path, w.mod.Path)
 		return nil
@@ -200,9 +205,13 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	if p := w.renderer().Prose(w.mod, len(w.mod.Steps)); p != "" {
 		fmt.Fprint(w.out(), "\n"+p)
 	}
-	if DoneCount(w.mod, after) == w.total {
+	done, skipped := Counts(w.mod, after, len(w.mod.Steps))
+	switch {
+	case done == w.total:
 		fmt.Fprintf(w.out(), "\n%s\n", w.paint(fmt.Sprintf("  ✓ %s: all %s done.", w.mod.Path, plural(w.total, "step")), sgr.Bold, sgr.Green))
-	} else {
+	case done+skipped == w.total:
+		fmt.Fprintf(w.out(), "\n  %s\n  %s.\n", w.paint(fmt.Sprintf("%s: %s.", w.mod.Path, Tally(done, skipped, w.total)), sgr.Bold), runSkipped(w.mod.Path))
+	default:
 		w.goodbye(after)
 	}
 	return nil
@@ -217,6 +226,7 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 			doneBefore++
 		}
 	}
+	passed, skipped := Counts(w.mod, before, start)
 	title := ""
 	if s := NextShown(w.mod, start); s != nil {
 		title = " · " + s.Title()
@@ -231,9 +241,11 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 		return
 	default:
 		msg = fmt.Sprintf("Resuming at step %d/%d%s", at, w.total, title)
-		switch doneBefore {
-		case 0:
-		case 1:
+		switch {
+		case skipped > 0:
+			msg += fmt.Sprintf("; %s done, %d skipped,%s", plural(passed, "step"), skipped, DoneOn(before.When[:start]))
+		case doneBefore == 0:
+		case doneBefore == 1:
 			msg += "; step 1 done" + DoneOn(before.When[:start])
 		default:
 			msg += fmt.Sprintf("; steps 1–%d done%s", doneBefore, DoneOn(before.When[:start]))

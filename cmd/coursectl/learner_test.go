@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -56,5 +58,68 @@ func TestRunIgnoresTheCITimeout(t *testing.T) {
 	l.waitFor("timed out after 1s", 1)
 	if code := l.wait(); code != 1 {
 		t.Fatalf("the step's own timeout=1s: exit %d, want 1:\n%s", code, l.text())
+	}
+}
+
+// A skipped step is skipped, not done: only passed steps count as done, in
+// the walkthrough's words, in status, and in the next run's, after the
+// skip was made in an earlier run.
+func TestRunSkippedIsNotDone(t *testing.T) {
+	const module = "# S\n\n## One\n\n```sh\necho one\n```\n\n## Two\n\n```sh\nfalse\n```\n\n" +
+		"## Three\n\n```sh\necho three\n```\n\n## Four\n\n```sh\necho fo''ur-ran\n```\n\n## Five\n\n```sh\necho five\n```\n"
+	p := newPlace(t, map[string]string{"m.md": module})
+	l := p.start(t, p.env(), "run", "m.md")
+	l.waitFor(hint, 1)
+	l.typeKeys("s") // skip one
+	l.waitFor(hint, 2)
+	l.typeKeys("\r") // two fails...
+	l.waitFor("r retry", 1)
+	l.typeKeys("s") // ...and is skipped
+	l.waitFor(hint, 3)
+	l.typeKeys("s") // skip three
+	l.waitFor(hint, 4)
+	l.typeKeys("\r") // four passes
+	l.waitFor("four-ran", 1)
+	l.waitFor(hint, 5)
+	l.typeKeys("q")
+	l.waitFor("Progress kept: 1/5 steps done, 3 skipped.", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("q: exit %d, want 0:\n%s", code, l.text())
+	}
+	st := p.status(t, "m.md")
+	for _, want := range []string{"m.md: 1/5 steps done, 3 skipped", "skipped", "✓  4  four"} {
+		if !strings.Contains(st, want) {
+			t.Errorf("status lacks %q:\n%s", want, st)
+		}
+	}
+
+	// The next run resumes at five and says what was skipped; after it,
+	// the earlier skips are still skips.
+	l = p.start(t, p.env(), "run", "m.md")
+	l.waitFor("Resuming at step 5/5 · Five; 1 step done, 3 skipped, on ", 1)
+	l.waitFor(hint, 1)
+	l.typeKeys("\r")
+	l.waitFor("m.md: 2/5 steps done, 3 skipped", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("exit %d, want 0:\n%s", code, l.text())
+	}
+	st = p.status(t, "m.md")
+	if !strings.Contains(st, "m.md: 2/5 steps done, 3 skipped") || strings.Count(st, "skipped ") < 3 {
+		t.Errorf("after the second run, status:\n%s", st)
+	}
+	// The page of the last run shows the skips as skips, not passes.
+	cmd := exec.Command(os.Args[0], "render", "--html", "-o", "-", "m.md")
+	cmd.Dir, cmd.Env = p.dir, p.env()
+	page, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("render --html: %v", err)
+	}
+	for _, id := range []string{"one", "two", "three"} {
+		if want := `<section class="step skipped" id="step-` + id + `">`; !strings.Contains(string(page), want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if want := `<section class="step passed" id="step-four">`; !strings.Contains(string(page), want) {
+		t.Errorf("the page lacks %s", want)
 	}
 }

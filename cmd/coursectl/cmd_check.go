@@ -39,7 +39,7 @@ Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
   coursectl check docs/ --keep-going --junit report.xml
   coursectl check docs/ --json | jq '.steps[] | select(.status=="failed")'
   coursectl check docs/ --shard 2/4 -j 2
-  coursectl check module1.md --from install-docker --timeout 2m`,
+  coursectl check testdata/module1.md --from 3-install-docker --timeout 2m`,
 		ValidArgsFunction: completeModules,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			return c.check(cmd.Context(), f, paths)
@@ -50,7 +50,7 @@ Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
 	fl.BoolVar(&f.json, "json", false, "one JSON object per module on stdout (the text report goes to stderr)")
 	fl.StringVar(&f.junit, "junit", "", "also write a JUnit XML report to `FILE`")
 	fl.BoolVar(&f.resume, "resume", false, "start each module at its first step with no valid checkpoint")
-	fl.StringVar(&f.from, "from", "", "start at step `ID` (every module checked must have it)")
+	fl.StringVar(&f.from, "from", "", "start at step `ID` (an id, a step number or a unique prefix of an id; every module checked must have it)")
 	fl.BoolVar(&f.keepGoing, "keep-going", false, "after a module fails, still check the remaining modules")
 	fl.Var((*durationFlag)(&f.timeout), "timeout", "fail a step after `D` unless the step sets its own timeout")
 	fl.Var((*durationFlag)(&f.idleTimeout), "idle-timeout", "fail a step that is silent and waiting for input for `D`")
@@ -87,6 +87,8 @@ type checkFlags struct {
 	// courses are the courses among the paths, by the module that runs
 	// each (check_course.go).
 	courses *courseRuns
+	// fromIDs is the id --from names in each module.
+	fromIDs map[*course.Module]string
 }
 
 func (f *checkFlags) validate(paths []string) error {
@@ -128,6 +130,7 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	files = append(files, coursePaths...)
 	total := len(files)
 	files = f.shard.pick(files)
+	f.fromIDs = map[*course.Module]string{}
 	f.courses = &courseRuns{byRun: map[*course.Module]*course.Course{}, from: map[*course.Module]int{}}
 	mods := make([]*course.Module, 0, len(files))
 	for _, file := range files {
@@ -146,8 +149,13 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 		if err := lint.Unrunnable(mod); err != nil {
 			return inputError(err)
 		}
-		if f.from != "" && mod.Step(f.from) == nil {
-			return usageError("%s: --from %s: no step with that id (%s)", file, f.from, stepIDs(mod))
+		if f.from != "" {
+			// An id, a number or a prefix: each module's own step.
+			step, err := fromArg(mod, f.from, f.from)
+			if err != nil {
+				return err
+			}
+			f.fromIDs[mod] = step.ID
 		}
 		mods = append(mods, mod)
 	}

@@ -30,9 +30,14 @@ of the last one restored.
 
 When stdin or stdout is not a terminal (a pipe, CI) the module runs
 unattended with plain output, as 'coursectl check' does, but in the current
-directory.`,
+directory.
+
+A step (--from, --only) is named by its id ('coursectl list FILE' shows
+them), by its number as the walkthrough shows it (Step 3/9: 3), or by the
+start of its id when only one id starts so.`,
 		Example: `  coursectl run testdata/module1.md
-  coursectl run module1.md --from install-docker
+  coursectl run testdata/module1.md --from 3-install-docker
+  coursectl run testdata/module1.md --only 5
   coursectl run module1.md --fresh --yes`,
 		ValidArgsFunction: completeModules,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -65,9 +70,15 @@ func (c *cli) run(cmd *cobra.Command, f runFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, id := range []string{f.from, f.only} {
-		if id != "" && mod.Step(id) == nil {
-			return noStepError(mod, id)
+	// --from and --only take an id, a step number or a unique prefix: the
+	// runner is given the id.
+	for _, ref := range []*string{&f.from, &f.only} {
+		if *ref != "" {
+			step, err := stepArg(mod, *ref)
+			if err != nil {
+				return err
+			}
+			*ref = step.ID
 		}
 	}
 	if f.state, err = stateDir(f.state); err != nil {

@@ -123,3 +123,21 @@ func TestRunSkippedIsNotDone(t *testing.T) {
 		t.Errorf("the page lacks %s", want)
 	}
 }
+
+// The step's frame and its failure do not give two numbers for one thing:
+// the frame spans the step's lines, the failure names the failing command's
+// line, which is inside that span.
+func TestRunFailureLineIsInsideTheFrame(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": "# F\n\n## A\n\n```sh\necho one\nfalse\necho two\n```\n"})
+	l := p.start(t, p.env(), "run", "--yes", "m.md")
+	l.waitFor("✗ failed (exit 1)", 1)
+	if code := l.wait(); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	got := l.text()
+	for _, want := range []string{"sh · lines 5–9 ─", "(m.md:7): `false` failed"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the screen lacks %q:\n%s", want, got)
+		}
+	}
+}

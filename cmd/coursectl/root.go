@@ -71,7 +71,7 @@ walks a learner through the shell steps of a module.`,
 	root.SetIn(c.streams.In)
 	root.SetOut(c.streams.Out)
 	root.SetErr(c.streams.Err)
-	root.SetVersionTemplate("coursectl {{.Version}}\n")
+	root.SetVersionTemplate("coursectl {{.Version}}")
 	root.SetFlagErrorFunc(c.flagError)
 	root.SetHelpFunc(func(cmd *cobra.Command, _ []string) { writeHelp(cmd.OutOrStdout(), cmd) })
 	c.color = "auto"

@@ -26,12 +26,13 @@ import (
 )
 
 // setupFakes writes the module's fakes and puts them first on the shell's
-// PATH. Fakes are for unattended runs: with a learner at the keyboard, or
-// with --no-fakes, the real commands run — and stale shims from an earlier
-// run are removed, so a shell restored with their PATH cannot find them.
+// PATH. Fakes are for unattended runs and sandboxes (run --sandbox): with a
+// learner at the keyboard in their own place, or with --no-fakes, the real
+// commands run — and stale shims from an earlier run are removed, so a
+// shell restored with their PATH cannot find them.
 func (s *Session) setupFakes() error {
 	dir := filepath.Join(s.store.dir, "fakes")
-	if s.opts.NoFakes || s.opts.Terminal != nil || len(s.mod.Settings.Fakes) == 0 {
+	if s.opts.NoFakes || (s.opts.Terminal != nil && !s.opts.Sandbox) || len(s.mod.Settings.Fakes) == 0 {
 		_ = os.RemoveAll(dir)
 		return nil
 	}
@@ -90,7 +91,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	switch {
 	case step.Kind == course.File:
 		p.script, p.lineMap, p.cmdAt, p.history = "", []int{0}, []int{-1}, ""
-		place := FilePlace{Home: s.home, Workdir: s.workdir, Confine: s.opts.Terminal == nil}
+		place := FilePlace{Home: s.home, Workdir: s.workdir, Confine: s.opts.Terminal == nil || s.opts.Sandbox}
 		p.before = func() error {
 			dir, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", s.sh.pid))
 			if err != nil {

@@ -3,6 +3,7 @@ package walkthrough
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -45,9 +46,20 @@ func Tally(done, skipped, total int) string {
 }
 
 // runSkipped is the hint for a module whose every step is done or
-// skipped: how to run a skipped one.
-func runSkipped(path string) string {
-	return "'coursectl run " + path + " --from ID' runs a skipped step"
+// skipped: how to run a skipped one (run is "coursectl run FILE", with
+// --sandbox when the progress is a sandbox's).
+func runSkipped(run string) string {
+	return "'" + run + " --from ID' runs a skipped step"
+}
+
+// RunCommand is the command that goes on with mod's progress: `coursectl
+// run FILE`, or `coursectl run --sandbox FILE` for a sandbox's, whose
+// checkpoints are kept apart from the learner's own.
+func RunCommand(mod *course.Module, sandbox bool) string {
+	if sandbox {
+		return "coursectl run --sandbox " + mod.Path
+	}
+	return "coursectl run " + mod.Path
 }
 
 // DoneOn is " on Nov 26", the day of the latest time in when ("" if none).
@@ -66,7 +78,9 @@ func DoneOn(when []time.Time) string {
 
 // WriteStatus is `coursectl status`: it prints the progress summary and a line per shown step.
 // Hidden setup steps are left out, and not counted, as on the walkthrough.
-func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool) {
+// Sandbox says the progress is that of `run --sandbox`.
+func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color, sandbox bool) {
+	run := RunCommand(mod, sandbox)
 	_, total := mod.Number(nil)
 	done, skipped := Counts(mod, p, len(mod.Steps))
 	pos := func(s *course.Step) int { n, _ := mod.Number(s); return n }
@@ -82,9 +96,9 @@ func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 	case total == 0:
 		head = fmt.Sprintf("%s: no steps", mod.Path)
 	case done == total:
-		head += DoneOn(p.When) + " · 'coursectl run --fresh " + mod.Path + "' starts again"
+		head += DoneOn(p.When) + " · '" + strings.Replace(run, " run ", " run --fresh ", 1) + "' starts again"
 	case done+skipped == total:
-		head += " · " + runSkipped(mod.Path)
+		head += " · " + runSkipped(run)
 	default:
 		if next := NextShown(mod, p.Next); next != nil {
 			head += fmt.Sprintf(" · next: step %d/%d · %s (line %d)", pos(next), total, next.Title(), next.Line)

@@ -258,7 +258,7 @@ func (w *walkthrough) goodbye(after *runner.Progress) {
 	done, skipped := Counts(w.mod, after, len(w.mod.Steps))
 	msg := fmt.Sprintf("\n  Progress kept: %s.", Tally(done, skipped, w.total))
 	if after.Next < len(w.mod.Steps) {
-		msg += fmt.Sprintf("\n  'coursectl run %s' resumes at step %d/%d.", w.mod.Path, w.number(after.Next), w.total)
+		msg += fmt.Sprintf("\n  '%s' resumes at step %d/%d.", w.runCommand(), w.number(after.Next), w.total)
 	}
 	fmt.Fprintln(w.out(), msg)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -140,4 +141,42 @@ func TestRunFailureLineIsInsideTheFrame(t *testing.T) {
 			t.Errorf("the screen lacks %q:\n%s", want, got)
 		}
 	}
+}
+
+// run --sandbox tries a module without touching the machine: a fresh HOME
+// and working directory, the module's fakes in place of the real commands,
+// and progress apart from the learner's own.
+func TestRunSandboxTouchesNothing(t *testing.T) {
+	module := "# S\n\n## Try\n\n```sh\ntouch made-here \"$HOME/home-file\"\nsudo whoami\necho \"home is $HOME\"\n```\n"
+	p := newPlace(t, map[string]string{"m.md": module, "coursectl.yaml": "m.md:\n  fakes:\n    sudo: 'echo \"(fake sudo) $*\"'\n"})
+	l := p.start(t, p.env(), "run", "--sandbox", "m.md")
+	l.waitFor("In a sandbox: HOME is ", 1)
+	l.waitFor("the module's fakes stand in for sudo.", 1)
+	l.waitFor(hint, 1)
+	l.typeKeys("\r")
+	l.waitFor("(fake sudo) whoami", 1)
+	l.waitFor("m.md: all 1 step done", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("exit %d, want 0:\n%s", code, l.text())
+	}
+	for _, f := range []string{filepath.Join(p.dir, "made-here"), filepath.Join(p.home, "home-file")} {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("run --sandbox wrote %s", f)
+		}
+	}
+	if strings.Contains(l.text(), "home is "+p.home) {
+		t.Errorf("the step ran with the real HOME:\n%s", l.text())
+	}
+	// Its progress is its own.
+	if st := p.status(t, "m.md"); !strings.Contains(st, "m.md: 0/1 steps done") {
+		t.Errorf("status of the learner's own runs:\n%s", st)
+	}
+	cmd := exec.Command(os.Args[0], "status", "--sandbox", "m.md")
+	cmd.Dir, cmd.Env = p.dir, p.env()
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "m.md: 1/1 steps done") {
+		t.Errorf("status --sandbox: %v\n%s", err, out)
+	}
+	l = p.start(t, p.env(), "run", "--sandbox", "m.md")
+	l.waitFor("'coursectl run --fresh --sandbox m.md' starts again", 1)
+	l.wait()
 }

@@ -570,6 +570,11 @@ func hostPromptLine(lines []bodyLine) int {
 
 func isHostPrompt(s string) bool {
 	t := strings.TrimSpace(s)
+	// A prompt with no command after it (`nelle@localhost $`), as lessons
+	// show the shell waiting: the same rule, with an empty command.
+	if strings.HasSuffix(t, " $") || strings.HasSuffix(t, " #") {
+		t += " x"
+	}
 	for _, pr := range []string{"$ ", "# "} {
 		i := strings.Index(t, pr)
 		if i <= 0 {

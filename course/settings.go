@@ -134,6 +134,11 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 			if err != nil {
 				return s, posErr(k, "workdir: %v", err)
 			}
+			if vnode.Tag == "!!null" && vnode.Value == "~" {
+				// YAML reads a bare ~ as null; an author writing
+				// `workdir: ~` means the home directory.
+				str = "~"
+			}
 			s.Workdir, s.WorkdirAt = str, at
 		case "steps":
 			m, ok := v.(map[string]any)

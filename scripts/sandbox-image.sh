@@ -115,7 +115,10 @@ fi
 
 packages=bash,sudo,ca-certificates,nano,vim,unzip,git,less,procps
 work=$(mktemp -d "${TMPDIR:-/tmp}/coursectl-image.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap 'umount "$work" 2>/dev/null; rm -rf "$work"' EXIT
+# On a tmpfs when one can be mounted: the root filesystem is written once
+# and read once by tar, and dpkg's syncs of every file cost nothing there.
+mount -t tmpfs -o size=2g,mode=0755 coursectl-image "$work" 2>/dev/null || :
 root=$work/rootfs
 log=${TMPDIR:-/tmp}/coursectl-sandbox-image.log
 # Downloaded packages are kept, so a --rebuild does not fetch them again.

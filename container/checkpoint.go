@@ -1,15 +1,13 @@
 package container
 
 import (
-	"archive/tar"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"strconv"
+	"strings"
 	"time"
 )
 
@@ -51,88 +49,46 @@ type FSCheckpoint struct {
 var ErrImageChanged = errors.New("the sandbox image changed since the checkpoint")
 
 // Checkpoint writes what changed in the container's filesystem since the
-// last checkpoint (or Start, or Restore) into dir, which it creates. Its
-// cost is one walk of the container's filesystem (stat only) plus copying
-// what changed: a step that changed nothing costs the walk.
+// last checkpoint (or Start, or Restore) into dir, which it creates; dir
+// must be under Options.CheckpointDir, which the container sees. Its cost
+// is one walk of the container's filesystem (stat only) plus writing what
+// changed: a step that changed nothing costs the walk.
 func (c *Container) Checkpoint(ctx context.Context, dir string) (FSCheckpoint, error) {
 	start := time.Now()
 	cp := FSCheckpoint{Image: c.ImageID}
+	inside, err := c.checkpointPath(dir)
+	if err != nil {
+		return cp, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return cp, err
 	}
 	tmpTar, tmpDel := filepath.Join(dir, FSTar+".tmp"), filepath.Join(dir, FSDeleted+".tmp")
 	defer os.Remove(tmpTar)
 	defer os.Remove(tmpDel)
-	err := c.helper.request(ctx, "checkpoint", func() error {
-		n, _, err := c.helper.answer("DELETED")
-		if err != nil {
-			return err
-		}
-		del, err := os.Create(tmpDel)
-		if err != nil {
-			return err
-		}
-		_, err = io.CopyN(del, c.helper.out, n)
-		if cerr := del.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-		// The deleted list is small; count its entries from the file.
-		b, err := os.ReadFile(tmpDel)
-		if err != nil {
-			return err
-		}
-		for _, c := range b {
-			if c == 0 {
-				cp.Deleted++
-			}
-		}
-		f, err := os.Create(tmpTar)
-		if err != nil {
-			return err
-		}
-		// The tar is copied byte for byte as the helper's tar wrote it;
-		// reading it through archive/tar finds where it ends (two zero
-		// blocks) in the stream and checks it is whole.
-		cw := &countWriter{w: f}
-		tr := tar.NewReader(io.TeeReader(c.helper.out, cw))
-		for {
-			_, err = tr.Next()
-			if err == io.EOF {
-				err = nil
-				break
-			}
-			if err != nil {
-				break
-			}
-			if _, err = io.Copy(io.Discard, tr); err != nil {
-				break
-			}
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("reading the checkpoint's tar: %w", err)
-		}
-		cp.Bytes = cw.n
+	err = c.helper.request(ctx, "checkpoint "+inside, func() error {
 		// tar's status: 1 is "a file changed as we read it", which the
 		// next checkpoint takes again; more is a real failure.
-		status, count, err := c.helper.answer("END")
+		status, rest, err := c.helper.answer("END")
 		if err != nil {
 			return err
 		}
 		if status > 1 {
 			return fmt.Errorf("tar in the container failed (status %d)", status)
 		}
-		cp.Changed, _ = strconv.Atoi(count)
+		if _, err := fmt.Sscan(rest, &cp.Changed, &cp.Deleted); err != nil {
+			return fmt.Errorf("unexpected answer %q", rest)
+		}
 		return nil
 	})
 	if err != nil {
 		return cp, fmt.Errorf("checkpointing the container's files: %w", err)
 	}
+	fi, err := os.Stat(tmpTar)
+	if err != nil {
+		return cp, err
+	}
+	cp.Bytes = fi.Size()
 	cp.Duration = time.Since(start)
 	rec, err := json.Marshal(cp)
 	if err != nil {
@@ -145,6 +101,19 @@ func (c *Container) Checkpoint(ctx context.Context, dir string) (FSCheckpoint, e
 		return cp, err
 	}
 	return cp, os.Rename(tmpTar, filepath.Join(dir, FSTar))
+}
+
+// checkpointPath is where dir is inside, when it is under
+// Options.CheckpointDir.
+func (c *Container) checkpointPath(dir string) (string, error) {
+	if c.checkpointDir == "" {
+		return "", errors.New("no Options.CheckpointDir: the container cannot write checkpoints")
+	}
+	in, ok := c.Path(dir)
+	if !ok || !strings.HasPrefix(in, CheckpointMount) {
+		return "", fmt.Errorf("checkpoint directory %s is not under %s", dir, c.checkpointDir)
+	}
+	return in, nil
 }
 
 // ReadFSCheckpoint reads the record Checkpoint wrote in dir.
@@ -160,8 +129,8 @@ func ReadFSCheckpoint(dir string) (FSCheckpoint, error) {
 	return cp, nil
 }
 
-// Restore applies the checkpoints in dirs, oldest first (the steps'
-// order), to the container's filesystem, and makes the result the base of
+// Restore applies the checkpoints in dirs (under Options.CheckpointDir),
+// oldest first (the steps' order), to the container's filesystem, and makes the result the base of
 // the next Checkpoint. Meant for a fresh container, before its shell starts.
 func (c *Container) Restore(ctx context.Context, dirs ...string) error {
 	for _, dir := range dirs {
@@ -186,32 +155,11 @@ func (c *Container) Restore(ctx context.Context, dirs ...string) error {
 }
 
 func (c *Container) apply(ctx context.Context, dir string) error {
-	del, err := os.Open(filepath.Join(dir, FSDeleted))
+	inside, err := c.checkpointPath(dir)
 	if err != nil {
 		return err
 	}
-	defer del.Close()
-	tf, err := os.Open(filepath.Join(dir, FSTar))
-	if err != nil {
-		return err
-	}
-	defer tf.Close()
-	dst, err := del.Stat()
-	if err != nil {
-		return err
-	}
-	tst, err := tf.Stat()
-	if err != nil {
-		return err
-	}
-	line := fmt.Sprintf("apply %d %d", dst.Size(), tst.Size())
-	return c.helper.request(ctx, line, func() error {
-		if _, err := io.Copy(c.helper.in, del); err != nil {
-			return err
-		}
-		if _, err := io.Copy(c.helper.in, tf); err != nil {
-			return err
-		}
+	return c.helper.request(ctx, "apply "+inside, func() error {
 		status, msg, err := c.helper.answer("OK")
 		if err != nil {
 			return err
@@ -221,17 +169,6 @@ func (c *Container) apply(ctx context.Context, dir string) error {
 		}
 		return nil
 	})
-}
-
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	c.n += int64(n)
-	return n, err
 }
 
 func writeFileAtomic(name string, data []byte) error {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -16,6 +17,14 @@ import (
 // Learner is the user the course runs as: the image's non-root user with
 // passwordless sudo (scripts/sandbox-image.sh).
 const Learner = "learner"
+
+// Where the host's directories are inside. Under /run, outside the
+// learner's files: the walk prunes mount points, so they are never in a
+// checkpoint.
+const (
+	ChannelMount    = "/run/coursectl-channel"
+	CheckpointMount = "/run/coursectl-checkpoints"
+)
 
 // Options say what container to start for a run.
 type Options struct {
@@ -30,11 +39,17 @@ type Options struct {
 	// Workdir is made (owned by the learner) when missing: where the
 	// shell starts. Default: the learner's HOME.
 	Workdir string
-	// ChannelDir (host) is mounted read-write at the same path inside:
-	// the runner's scratch directory (the step file, the tokens, the
-	// FIFOs of NewChannel, the shell's state dumps), so the wrapper finds
-	// every file at the path the runner gave it.
+	// ChannelDir (host) is mounted read-write at ChannelMount: the
+	// runner's scratch directory (the step file, the tokens, the FIFOs of
+	// MakeChannel, the shell's state dumps). Container.Path gives the
+	// paths to tell the shell. Not at its host path: that may be under a
+	// HOME the learner cannot enter (/root is 0700).
 	ChannelDir string
+	// CheckpointDir (host) is mounted read-write at CheckpointMount, for
+	// the helper only: the directories Checkpoint writes and Restore reads
+	// are under it (the runner's checkpoints of this module). It must
+	// exist.
+	CheckpointDir string
 	// LearnerUID and LearnerGID, when set, become the learner's ids
 	// before the shell starts, so that files the learner's shell writes in
 	// ChannelDir belong to the host user that runs coursectl (a rootful
@@ -56,9 +71,12 @@ type Container struct {
 	// CourseMount is where the course is inside ("" when none is mounted).
 	CourseMount string
 
-	helper    *helper
-	closeOnce sync.Once
-	closeErr  error
+	// The host directories mounted at ChannelMount and CheckpointMount,
+	// absolute; "" when not mounted.
+	channelDir, checkpointDir string
+	helper                    *helper
+	closeOnce                 sync.Once
+	closeErr                  error
 }
 
 // Start starts the run's container and its root helper (checkpoints), and
@@ -102,12 +120,17 @@ func Start(ctx context.Context, opts Options) (*Container, error) {
 		args = append(args, "--mount", mountSpec(src, opts.CourseMount, true))
 		c.CourseMount = opts.CourseMount
 	}
-	if opts.ChannelDir != "" {
-		src, err := filepath.Abs(opts.ChannelDir)
-		if err != nil {
+	for _, m := range []struct {
+		dir, target string
+		abs         *string
+	}{{opts.ChannelDir, ChannelMount, &c.channelDir}, {opts.CheckpointDir, CheckpointMount, &c.checkpointDir}} {
+		if m.dir == "" {
+			continue
+		}
+		if *m.abs, err = filepath.Abs(m.dir); err != nil {
 			return nil, err
 		}
-		args = append(args, "--mount", mountSpec(src, src, false))
+		args = append(args, "--mount", mountSpec(*m.abs, m.target, false))
 	}
 	// PID 1 is docker's init; `sleep infinity` only keeps the container up.
 	args = append(args, "--user", Learner, "--entrypoint", "sleep", image, "infinity")
@@ -150,6 +173,28 @@ func newRunID() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}
+
+// Path is where the host path p is inside the container: under
+// ChannelMount or CheckpointMount when p is under Options.ChannelDir or
+// CheckpointDir; ok is false for any other path, which the container does
+// not see.
+func (c *Container) Path(p string) (inside string, ok bool) {
+	abs, err := filepath.Abs(p)
+	if err != nil || strings.ContainsRune(abs, '\n') {
+		return "", false
+	}
+	for _, m := range [][2]string{{c.channelDir, ChannelMount}, {c.checkpointDir, CheckpointMount}} {
+		if m[0] == "" {
+			continue
+		}
+		rel, err := filepath.Rel(m[0], abs)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+			continue
+		}
+		return filepath.Join(m[1], rel), true
+	}
+	return "", false
 }
 
 // Shell says how to start the interactive bash inside.

@@ -33,9 +33,14 @@ func shellInContainer(t *testing.T, c *Container, chanDir string) (*term, *bufio
 	if err := os.WriteFile(rc, []byte(testRC), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	rcIn, ok1 := c.Path(rc)
+	chanIn, ok2 := c.Path(chanDir)
+	if !ok1 || !ok2 || chanIn != ChannelMount {
+		t.Fatalf("Path(%s) = %s, %v; Path(%s) = %s, %v", rc, rcIn, ok1, chanDir, chanIn, ok2)
+	}
 	cmd := c.ShellCommand(Shell{
-		Args: []string{"--noprofile", "--rcfile", rc, "--noediting", "-i"},
-		Env:  []string{"CC_CHAN=" + chanDir, "TERM=xterm-256color"},
+		Args: []string{"--noprofile", "--rcfile", rcIn, "--noediting", "-i"},
+		Env:  []string{"CC_CHAN=" + chanIn, "TERM=xterm-256color"},
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -171,8 +176,8 @@ func manifest(t *testing.T, c *Container) string {
 func TestCheckpointRestoresFilesInAFreshContainer(t *testing.T) {
 	needImage(t)
 	ctx := context.Background()
-	a := startContainer(t, Options{})
 	ckpt := t.TempDir()
+	a := startContainer(t, Options{CheckpointDir: ckpt})
 	var dirs []string
 	step := func(script string) FSCheckpoint {
 		t.Helper()
@@ -213,7 +218,7 @@ func TestCheckpointRestoresFilesInAFreshContainer(t *testing.T) {
 		t.Errorf("a step that changed nothing kept %+v:\n%s", cp, out)
 	}
 
-	b := startContainer(t, Options{})
+	b := startContainer(t, Options{CheckpointDir: ckpt})
 	if err := b.Restore(ctx, dirs...); err != nil {
 		t.Fatal(err)
 	}
@@ -236,8 +241,8 @@ func TestCheckpointRestoresFilesInAFreshContainer(t *testing.T) {
 
 func TestRestoreRefusesAnotherImagesCheckpoint(t *testing.T) {
 	needImage(t)
-	c := startContainer(t, Options{})
 	dir := t.TempDir()
+	c := startContainer(t, Options{CheckpointDir: dir})
 	if _, err := c.Checkpoint(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +263,7 @@ func TestLearnerTakesTheHostUsersIDs(t *testing.T) {
 	if got := run(t, c, "", "id", "-u"); strings.TrimSpace(got) != "4242" {
 		t.Fatalf("id -u = %q", got)
 	}
-	run(t, c, "", "bash", "-c", "touch "+chanDir+"/mine && test -O ~/.bashrc")
+	run(t, c, "", "bash", "-c", "touch "+ChannelMount+"/mine && test -O ~/.bashrc")
 	fi, err := os.Stat(filepath.Join(chanDir, "mine"))
 	if err != nil {
 		t.Fatal(err)

@@ -34,6 +34,10 @@ type parser struct {
 	titleSlug string            // of the front matter title, for steps before any heading
 	// pathCache is headingPath() until the next heading.
 	pathCache []string
+	// divs are the classes of the fenced divs open here; divCache is
+	// divPath() until the next div fence.
+	divs     []string
+	divCache []string
 }
 
 type headingEntry struct {
@@ -53,6 +57,13 @@ type pendingStep struct {
 }
 
 func parse(path string, src []byte, side *Settings) (*Module, error) {
+	return parseLayered(path, src, nil, side)
+}
+
+// parseLayered parses a module whose settings are, nearest last: the
+// course's (base), the module's front matter, its coursectl.yaml entry
+// (side). Either may be nil.
+func parseLayered(path string, src []byte, base, side *Settings) (*Module, error) {
 	src = bytes.TrimPrefix(src, bom)
 	if err := checkText(path, src); err != nil {
 		return nil, err
@@ -67,6 +78,9 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 		}
 		m.Settings = s
 		p.titleSlug = Slug(title)
+		// Jekyll and Carpentries pages show the front matter's title as
+		// the page's heading; their first # heading is a section's.
+		m.Title = strings.TrimSpace(title)
 		// goldmark would read front matter as a rule and a heading: blank
 		// it in a copy, keeping every offset and line as they are.
 		p.src = bytes.Clone(src)
@@ -75,6 +89,9 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 				p.src[i] = ' '
 			}
 		}
+	}
+	if base != nil {
+		m.Settings = mergeSettings(*base, m.Settings)
 	}
 	if side != nil {
 		m.Settings = mergeSettings(m.Settings, *side)
@@ -97,6 +114,7 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 		}
 		switch n := n.(type) {
 		case *ast.Paragraph, *ast.TextBlock:
+			p.divLines(n)
 			// Only links are wanted from inline content: a block with
 			// no '[' in its text has none, so skip its inline nodes.
 			if !p.mayHoldLink(n) {
@@ -123,6 +141,8 @@ func parse(path string, src []byte, side *Settings) (*Module, error) {
 	}
 	p.assignIDs()
 	p.applySettings()
+	p.cascade()
+	p.yamlSetup()
 	p.unusedAnnotations()
 	sort.SliceStable(m.Problems, func(i, j int) bool { return m.Problems[i].Line < m.Problems[j].Line })
 	return m, nil
@@ -431,6 +451,7 @@ func lastLine(ls []bodyLine, def int) int {
 }
 
 func (p *parser) addStep(st *Step, name string) {
+	st.Module, st.File, st.Divs = p.m, p.m.Path, p.divPath()
 	p.m.Steps = append(p.m.Steps, st)
 	st.Index = len(p.m.Steps)
 	ps := &pendingStep{step: st, base: name, explicit: name != ""}

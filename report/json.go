@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 // jsonModule is one line of `check --json` (SPEC §5). The fields SPEC names
@@ -49,12 +49,30 @@ type jsonFake struct {
 }
 
 // JSON writes one object per module, one per line (JSON Lines), so a
-// consumer can stream them and `jq` reads them as they are. Output is plain
+// consumer can stream them and `jq` reads them as they are. The modules of
+// a course are one object instead, {"course": DIR, ..., "modules": [...]},
+// at the place of its first module (docs/spec.md §6). Output is plain
 // text: escape sequences are removed (see Plain).
-func JSON(w io.Writer, results []*runner.ModuleResult) error {
+func JSON(w io.Writer, results []*result.Module, courses ...*result.Course) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false) // output holds <, > and & often; keep it readable
+	inCourse := map[*result.Module]*result.Course{}
+	for _, c := range courses {
+		for _, m := range c.Modules {
+			inCourse[m] = c
+		}
+	}
+	written := map[*result.Course]bool{}
 	for _, mr := range results {
+		if c := inCourse[mr]; c != nil {
+			if !written[c] {
+				written[c] = true
+				if err := enc.Encode(jsonForCourse(c)); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		if err := enc.Encode(jsonFor(mr)); err != nil {
 			return err
 		}
@@ -62,11 +80,37 @@ func JSON(w io.Writer, results []*runner.ModuleResult) error {
 	return nil
 }
 
+// jsonCourse is a course's object in `check --json`: the counts over its
+// modules, and each module's object in order.
+type jsonCourse struct {
+	Course      string       `json:"course"`
+	Title       string       `json:"title,omitempty"`
+	Passed      int          `json:"passed"`
+	Failed      int          `json:"failed"`
+	Skipped     int          `json:"skipped"`
+	DurationMS  int64        `json:"duration_ms"`
+	Modules     []jsonModule `json:"modules"`
+	Interrupted bool         `json:"interrupted,omitempty"`
+}
+
+func jsonForCourse(c *result.Course) jsonCourse {
+	out := jsonCourse{Course: c.Dir, Title: c.Title, DurationMS: c.Duration.Milliseconds(), Interrupted: c.Interrupted,
+		Modules: make([]jsonModule, 0, len(c.Modules))}
+	for _, mr := range c.Modules {
+		jm := jsonFor(mr)
+		out.Passed += jm.Passed
+		out.Failed += jm.Failed
+		out.Skipped += jm.Skipped
+		out.Modules = append(out.Modules, jm)
+	}
+	return out
+}
+
 // CheckpointNote is the note of a step that did not run because a valid
 // checkpoint from an earlier run stands for it (--resume, --from).
 const CheckpointNote = "from checkpoint"
 
-func jsonFor(mr *runner.ModuleResult) jsonModule {
+func jsonFor(mr *result.Module) jsonModule {
 	steps := Steps(mr)
 	c := count(steps)
 	out := jsonModule{

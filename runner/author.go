@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 // setupFakes writes the module's fakes and puts them first on the shell's
@@ -96,7 +97,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 				dir = s.workdir
 			}
 			place.Dir = dir
-			_, err = WriteFileStep(s.mod.Path, step, place)
+			_, err = WriteFileStep(s.file(step), step, place)
 			return err
 		}
 	case step.Attrs.Background:
@@ -107,7 +108,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 		if step.Attrs.Ready != "" {
 			re, err := regexp.Compile(step.Attrs.Ready)
 			if err != nil {
-				fail(&course.PosError{File: s.mod.Path, Line: step.Line,
+				fail(&course.PosError{File: s.file(step), Line: step.Line,
 					Err: fmt.Errorf("ready=%q is not a Go regexp: %v", step.Attrs.Ready, err)})
 				return
 			}
@@ -125,7 +126,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	}
 	if len(step.Attrs.Interact) > 0 && !p.attach {
 		kb := newKeyboard(s.sh.pty)
-		in, err := NewInteractor(s.mod.Path, annotationLine(step), step.Attrs.Interact, kb.send, nil)
+		in, err := NewInteractor(s.file(step), annotationLine(step), step.Attrs.Interact, kb.send, nil)
 		if err != nil {
 			kb.close()
 			fail(err)
@@ -253,7 +254,7 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 			all.failLine = offset + 1
 		}
 		offset += len(lines)
-		if o.died != "" || o.lostInput || o.timedOut || o.idle != "" || o.interrupted || o.authorErr != nil {
+		if o.died != nil || o.lostInput || o.timedOut || o.idle != "" || o.interrupted || o.authorErr != nil {
 			// Cut short: its output is no answer to compare, nor to
 			// write into the markdown under --update.
 			all.status, all.died, all.lostInput, all.timedOut, all.idle, all.idleLine, all.interrupted, all.authorErr =
@@ -285,12 +286,12 @@ func transcriptExit(c course.Command) int {
 // judgeAuthor adds the author features' verdicts to a judged step: the
 // prompts left unanswered, expected output, the background job's ready
 // line, verify checks, and the calls of fakes.
-func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o *outcome, r *StepResult) {
+func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o *outcome, r *result.Step) {
 	r.Diff, r.Verify, r.Actuals, r.OutputMismatch, r.Fakes = "", "", nil, false, nil
 	defer func() {
 		calls, err := s.fakes.Calls()
 		if err != nil {
-			s.warn(fmt.Sprintf("%s:%d: step %s: reading the calls of fakes: %v", s.mod.Path, step.Line, step.ID, err))
+			s.warn(fmt.Sprintf("%s:%d: step %s: reading the calls of fakes: %v", s.file(step), step.Line, step.ID, err))
 		}
 		r.Fakes = calls
 	}()
@@ -299,38 +300,38 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 		if p.interact.closeKeyboard != nil {
 			p.interact.closeKeyboard()
 		}
-		if err != nil && r.Status == Passed {
-			r.Status = Failed
-			r.Error = authorError(step, fmt.Sprintf("%s:%d", s.mod.Path, step.Line), err)
+		if err != nil && r.Status == result.Passed {
+			r.Status = result.Failed
+			r.Error = authorError(step, fmt.Sprintf("%s:%d", s.file(step), step.Line), err)
 		}
 	}
 	if p.skip != "" {
 		return
 	}
-	clean := o.died == "" && !o.timedOut && o.idle == "" && !o.interrupted && o.authorErr == nil
+	clean := o.died == nil && !o.timedOut && o.idle == "" && !o.interrupted && o.authorErr == nil
 	switch {
 	case step.Kind == course.Transcript:
 		s.judgeTranscript(step, o, r, clean)
-	case step.Expected != nil && r.Status == Passed:
+	case step.Expected != nil && r.Status == result.Passed:
 		exit := 0
 		if step.Expected.Exit != nil {
 			exit = o.status
 		}
-		r.Actuals = []Actual{{Step: step, Command: -1, Output: o.output, Exit: o.status}}
-		m, err := CompareOutput(s.mod.Path, step.Expected, o.output, exit)
+		r.Actuals = []result.Actual{{Step: step.Index, Command: -1, Output: o.output, Exit: o.status}}
+		m, err := CompareOutput(s.file(step), step.Expected, o.output, exit)
 		if err != nil {
 			badExpectation(step, r, err)
 			return
 		}
 		if !m.OK {
-			r.Status, r.Diff, r.OutputMismatch = Failed, m.Diff, true
-			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, step.Expected.Line, ErrOutputMismatch)
+			r.Status, r.Diff, r.OutputMismatch = result.Failed, m.Diff, true
+			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), step.Expected.Line, ErrOutputMismatch)
 		}
 	}
-	if p.background != nil && r.Status == Passed {
+	if p.background != nil && r.Status == result.Passed {
 		s.awaitBackground(ctx, step, p.background, r)
 	}
-	if r.Status == Passed {
+	if r.Status == result.Passed {
 		for _, v := range step.Verify {
 			if !s.verify(ctx, step, p, v, r) {
 				break
@@ -341,7 +342,7 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 
 // judgeTranscript compares each command's output and status with what the
 // transcript shows, and gathers the differences into one diff.
-func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *StepResult, clean bool) {
+func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step, clean bool) {
 	var diffs []string
 	first := -1
 	for _, pc := range o.perCommand {
@@ -352,8 +353,8 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *StepResult, 
 			// output would go on the line after the command.
 			want = &course.Expected{Line: c.Line + strings.Count(c.Text, "\n") + 1}
 		}
-		r.Actuals = append(r.Actuals, Actual{Step: step, Command: pc.cmd, Output: pc.output, Exit: pc.status})
-		m, err := CompareOutput(s.mod.Path, want, pc.output, pc.status)
+		r.Actuals = append(r.Actuals, result.Actual{Step: step.Index, Command: pc.cmd, Output: pc.output, Exit: pc.status})
+		m, err := CompareOutput(s.file(step), want, pc.output, pc.status)
 		if err != nil {
 			badExpectation(step, r, err)
 			return
@@ -369,10 +370,10 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *StepResult, 
 		return
 	}
 	r.Diff = strings.Join(diffs, "")
-	if r.Status == Passed {
+	if r.Status == result.Passed {
 		c := step.Commands[first]
-		r.Status, r.FailLine, r.FailCommand = Failed, c.Line, c.Text
-		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, c.Line, ErrOutputMismatch)
+		r.Status, r.FailLine, r.FailCommand = result.Failed, c.Line, c.Text
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), c.Line, ErrOutputMismatch)
 	}
 	// A status that differs is part of the transcript too (`[N]`), so a
 	// transcript that ran to its end failed only on what it showed.
@@ -381,7 +382,7 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *StepResult, 
 
 // awaitBackground waits for a background step's ready line; the step's
 // output is then what the job logged.
-func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *backgroundJob, r *StepResult) {
+func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *backgroundJob, r *result.Step) {
 	var err error
 	if job.ready != nil {
 		err = waitReady(ctx, job.log, job.ready, job.timeout, job.alive)
@@ -395,15 +396,17 @@ func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *b
 	switch {
 	case err == nil:
 	case errors.As(err, &re) && !re.Exited:
-		r.Status = Timeout
-		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, step.Line, err)
+		r.Status = result.Timeout
+		r.Stop = &result.Stop{Kind: result.StopTimedOut, Limit: re.Waited}
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), step.Line, err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		r.Status = Failed
-		r.Error = fmt.Sprintf("step %s (%s:%d) interrupted", step.ID, s.mod.Path, step.Line)
+		r.Status = result.Failed
+		r.Stop = &result.Stop{Kind: result.StopInterrupted}
+		r.Error = fmt.Sprintf("step %s (%s:%d) interrupted", step.ID, s.file(step), step.Line)
 		s.result.Interrupted = true
 	default:
-		r.Status = Failed
-		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, step.Line, err)
+		r.Status = result.Failed
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), step.Line, err)
 	}
 }
 
@@ -411,7 +414,7 @@ func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *b
 // a subshell, so a check cannot change the learner's state, with each
 // command traced (`$ cmd`) so its output reads like a transcript. It
 // reports whether the check passed.
-func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *course.Hidden, r *StepResult) bool {
+func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *course.Hidden, r *result.Step) bool {
 	vp := &plan{timeout: p.timeout, idle: s.idleTimeout(), lineMap: []int{0}, cmdAt: []int{-1}, ownTrace: true}
 	// Inside the subshell plain errexit replaces the wrapper's ERR trap,
 	// so the trace shows the check's commands and nothing of ours. The
@@ -443,11 +446,11 @@ func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *cou
 	vp.lineMap, vp.cmdAt = append(vp.lineMap, v.Line), append(vp.cmdAt, -1)
 	vp.script = b.String()
 	o := s.run(ctx, step, vp)
-	if o.status == 0 && o.died == "" && !o.timedOut && o.idle == "" && !o.interrupted && o.authorErr == nil {
+	if o.status == 0 && o.died == nil && !o.timedOut && o.idle == "" && !o.interrupted && o.authorErr == nil {
 		return true
 	}
 	r.Verify = traceAsTranscript(o.output)
-	r.Status, r.FailLine, r.ExitCode = Failed, v.Line, o.status
+	r.Status, r.FailLine, r.ExitCode = result.Failed, v.Line, o.status
 	r.FailCommand = lastTraced(r.Verify)
 	// The failing command's line (a command spanning lines: its first).
 	if b, err := os.ReadFile(vline); err == nil {
@@ -458,16 +461,20 @@ func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *cou
 			}
 		}
 	}
-	where := fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+	where := fmt.Sprintf("%s:%d", s.file(step), r.FailLine)
 	switch {
-	case o.died != "":
-		r.Error = fmt.Sprintf("step %s (%s): verify: %s", step.ID, where, o.died)
+	case o.died != nil:
+		r.Stop = o.died
+		r.Error = fmt.Sprintf("step %s (%s): verify: %s", step.ID, where, o.died.Phrase())
 	case o.timedOut:
-		r.Status = Timeout
-		r.Error = fmt.Sprintf("step %s (%s): verify timed out after %s", step.ID, where, p.timeout)
+		r.Status = result.Timeout
+		r.Stop = &result.Stop{Kind: result.StopTimedOut, Limit: p.timeout}
+		r.Error = fmt.Sprintf("step %s (%s): verify %s", step.ID, where, r.Stop.Phrase())
 	case o.idle != "":
-		r.Error = fmt.Sprintf("step %s (%s): verify is waiting for input at `%s`", step.ID, where, o.idle)
+		r.Stop = &result.Stop{Kind: result.StopWaiting, Command: o.idle, Limit: p.idle}
+		r.Error = fmt.Sprintf("step %s (%s): verify %s", step.ID, where, r.Stop.Phrase())
 	case o.interrupted:
+		r.Stop = &result.Stop{Kind: result.StopInterrupted}
 		r.Error = fmt.Sprintf("step %s (%s): verify interrupted", step.ID, where)
 		s.result.Interrupted = true
 	case r.FailCommand != "":
@@ -498,8 +505,8 @@ func lastTraced(out string) string {
 
 // badExpectation fails a step whose expected output cannot be read (a bad
 // regexp), pointing at the line to fix.
-func badExpectation(step *course.Step, r *StepResult, err error) {
-	r.Status, r.Error = Failed, authorError(step, "", err)
+func badExpectation(step *course.Step, r *result.Step, err error) {
+	r.Status, r.Error = result.Failed, authorError(step, "", err)
 	var pe *course.PosError
 	if errors.As(err, &pe) && pe.Line > 0 {
 		r.FailLine, r.FailCommand = pe.Line, ""

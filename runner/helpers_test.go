@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 // module builds a module by hand: each body is one script step whose lines
@@ -58,9 +59,9 @@ func open(t testing.TB, mod *course.Module, opts Options) *Session {
 	return s
 }
 
-func mustPass(t testing.TB, r *StepResult) {
+func mustPass(t testing.TB, r *result.Step) {
 	t.Helper()
-	if r.Status != Passed {
+	if r.Status != result.Passed {
 		t.Fatalf("step %s: %s (%s), output:\n%s", r.ID, r.Status, r.Error, r.Output)
 	}
 }

@@ -3,6 +3,8 @@ package runner
 import (
 	"strings"
 	"testing"
+
+	"github.com/coursectl/coursectl/result"
 )
 
 func TestPipefailIntent(t *testing.T) {
@@ -49,7 +51,7 @@ func TestCoursePipefailCarriesOver(t *testing.T) {
 			if so := shellOpts(t, s.store.checkpointPath(1)); !strings.Contains(so, "pipefail") {
 				t.Errorf("the course's pipefail is not in the checkpoint: %s", so)
 			}
-			if r := s.Exec(ctxT(t), mod.Steps[2]); r.Status != Failed || r.ExitCode != 141 {
+			if r := s.Exec(ctxT(t), mod.Steps[2]); r.Status != result.Failed || r.ExitCode != 141 {
 				t.Errorf("under the course's pipefail `yes | head -1`: %s exit %d, want failed 141", r.Status, r.ExitCode)
 			}
 			mustPass(t, s.Exec(ctxT(t), mod.Steps[3]))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 // Options configure a run of one module.
@@ -37,6 +38,9 @@ type Options struct {
 	// the one before it. From starts at the step with that id.
 	Resume bool
 	From   string
+	// FromIndex starts at the step with that 1-based index instead: in a
+	// course's run, ids repeat from module to module.
+	FromIndex int
 	// KeepLaterCheckpoints: running a step again drops its own checkpoint
 	// only, not those of the steps after it (`run --only ID`: the learner
 	// retries one step, and the later steps they did stay done). Otherwise
@@ -70,7 +74,7 @@ type Terminal struct {
 type Events struct {
 	StepStarted func(*course.Step)
 	StepOutput  func(*course.Step, []byte)
-	StepDone    func(*StepResult)
+	StepDone    func(*result.Step)
 	// Warning reports something wrong but not fatal (a corrupt checkpoint
 	// that was ignored, a checkpoint that could not be written). It may be
 	// called from the goroutine that writes checkpoints.

@@ -104,6 +104,10 @@ func Start(ctx context.Context, opts Options) (*Container, error) {
 		"--hostname", opts.Hostname,
 		// The helper's lists live here, out of the walk and of checkpoints.
 		"--tmpfs", helperDir + ":mode=0700",
+		// Root inside may read the learner's /proc/PID/syscall and fd
+		// links (the helper's Session) only with it. The course's sudo
+		// gets it too: strace and gdb work in the sandbox.
+		"--cap-add", "SYS_PTRACE",
 	}
 	for _, l := range self().labels(opts.Run) {
 		args = append(args, "--label", l)
@@ -132,8 +136,9 @@ func Start(ctx context.Context, opts Options) (*Container, error) {
 		}
 		args = append(args, "--mount", mountSpec(*m.abs, m.target, false))
 	}
-	// PID 1 is docker's init; `sleep infinity` only keeps the container up.
-	args = append(args, "--user", Learner, "--entrypoint", "sleep", image, "infinity")
+	// PID 1 is docker's init; `sleep infinity` only keeps the container
+	// up. As root: usermod (LearnerUID) refuses a user that has processes.
+	args = append(args, "--user", "0", "--entrypoint", "sleep", image, "infinity")
 	id, err := docker(ctx, nil, args...)
 	if err != nil {
 		// A failed `run -d` may leave a created container behind.

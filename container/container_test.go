@@ -19,12 +19,12 @@ import (
 // channel's FIFOs where the prelude takes inherited fds, and says ready.
 const testRC = `PS1='$ '
 exec 247>"$CC_CHAN/records" 248<"$CC_CHAN/answer"
-printf 'R\n' >&247
+printf 'R %d\n' $$ >&247
 `
 
 // shellInContainer starts the interactive bash inside c on a pty of the
 // test's, as the runner will, with the FIFO channel open.
-func shellInContainer(t *testing.T, c *Container, chanDir string) (*term, *bufio.Reader, *os.File) {
+func shellInContainer(t *testing.T, c *Container, chanDir string) (tm *term, recs *bufio.Reader, answer *os.File, pid int) {
 	t.Helper()
 	if err := MakeChannel(chanDir); err != nil {
 		t.Fatal(err)
@@ -53,17 +53,18 @@ func shellInContainer(t *testing.T, c *Container, chanDir string) (*term, *bufio
 		r, a, err := OpenChannel(ctx, chanDir)
 		ch <- opened{r, a, err}
 	}()
-	tm := startTerm(t, cmd)
+	tm = startTerm(t, cmd)
 	o := <-ch
 	if o.err != nil {
 		t.Fatalf("opening the channel: %v; the terminal shows:\n%s", o.err, tm.out.String())
 	}
 	t.Cleanup(func() { o.rec.Close(); o.ans.Close() })
-	recs := bufio.NewReader(o.rec)
-	if line, err := recs.ReadString('\n'); err != nil || line != "R\n" {
+	recs = bufio.NewReader(o.rec)
+	line, err := recs.ReadString('\n')
+	if _, serr := fmt.Sscanf(line, "R %d\n", &pid); err != nil || serr != nil {
 		t.Fatalf("ready record: %q, %v", line, err)
 	}
-	return tm, recs, o.ans
+	return tm, recs, o.ans, pid
 }
 
 func TestShellInContainerRunsOnOurPty(t *testing.T) {
@@ -74,7 +75,7 @@ func TestShellInContainerRunsOnOurPty(t *testing.T) {
 	}
 	chanDir := sharedDir(t)
 	c := startContainer(t, Options{CourseDir: course, ChannelDir: chanDir, Workdir: "/home/learner/work"})
-	tm, _, _ := shellInContainer(t, c, chanDir)
+	tm, _, _, _ := shellInContainer(t, c, chanDir)
 
 	tm.typ(`echo "hi $((6*7)) $USER $HOME $PWD $COURSE_DIR $(id -u) $(hostname)"; cat "$COURSE_DIR/hello.txt"` + "\n")
 	tm.waitFor("hi 42 learner /home/learner /home/learner/work /course 1000 sandbox")
@@ -122,7 +123,7 @@ func TestShellTalksToTheRunnerOverFIFOs(t *testing.T) {
 	needImage(t)
 	chanDir := sharedDir(t)
 	c := startContainer(t, Options{ChannelDir: chanDir})
-	tm, recs, answer := shellInContainer(t, c, chanDir)
+	tm, recs, answer, _ := shellInContainer(t, c, chanDir)
 
 	// A step's end as the wrapper says it: a record, then it waits for the
 	// runner's answer before its next prompt.

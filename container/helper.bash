@@ -12,6 +12,21 @@
 #   rebase          takes the filesystem as it is now as the base of the
 #                   next checkpoint (after applies); answers OK 0
 #
+# and, for the runner's view of the shell's processes (pids are the
+# container's; the container has CAP_SYS_PTRACE, without which root here
+# cannot read the learner's /proc/PID/syscall and fd links):
+#
+#   session SID     a line `P PID PGRP STATE READING CMDLINE` for each live
+#                   process of session SID (the shell's pid), READING 1 when
+#                   it is blocked reading the terminal; then END <foreground
+#                   process group of the shell's terminal>
+#   signal SIG ID   kill -n SIG ID (a negative ID is a process group);
+#                   answers OK <kill's status>
+#   cwd PID         answers OK 0 <PID's working directory>
+#   flush SID       discards the unread input of session SID's terminal
+#                   (tcflush TCIFLUSH, through perl: no shell tool has it);
+#                   answers OK <status>
+#
 # DIR is in a directory of the host's mounted inside (the runner's
 # checkpoints): tar writes and reads it there directly, which is three times
 # faster than a stream through docker exec. The host made DIR, so it may
@@ -97,6 +112,44 @@ rebase() {
 	find . -xdev \( "${prunes[@]}" \) -prune -o -print0 | sort -z >"$d/all"
 }
 
+# ttyof PID: the path of PID's controlling terminal (field 7 of stat, the
+# device number: /dev/pts/N for the terminals docker exec makes).
+ttyof() {
+	local line f
+	IFS= read -r line <"/proc/$1/stat" || return
+	f=(${line##*) })
+	local nr=${f[4]}
+	(((nr >> 8 & 0xfff) >= 136 && (nr >> 8 & 0xfff) <= 143)) || return
+	printf '/dev/pts/%d' $(((nr >> 8 & 0xfff) * 256 - 136 * 256 + (nr & 0xff) | (nr >> 12 & 0xfff00)))
+}
+
+# session SID: see the top. Builtins only but readlink, for the one process
+# found in a read(2).
+session() {
+	local sid=$1 fg=0 st line f p w sc fd tty target args
+	tty=$(ttyof "$sid")
+	for st in /proc/[0-9]*/stat; do
+		IFS= read -r line <"$st" 2>/dev/null || continue
+		f=(${line##*) })
+		[[ ${f[3]} == "$sid" && ${f[0]} != Z ]] || continue
+		p=${st#/proc/} p=${p%/stat}
+		if [[ $p == "$sid" ]]; then fg=${f[5]}; fi
+		local reading=0
+		w=
+		IFS= read -r w <"/proc/$p/wchan" 2>/dev/null
+		if [[ $w == *n_tty_read* ]]; then
+			reading=1
+		elif [[ ${f[0]} == S ]] && read -r sc fd _ <"/proc/$p/syscall" 2>/dev/null && [[ $sc == 0 || $sc == 17 || $sc == 19 ]]; then
+			target=$(readlink "/proc/$p/fd/$((fd))")
+			if [[ $target == /dev/pts/* || $target == /dev/tty ]]; then reading=1; fi
+		fi
+		args=()
+		mapfile -d '' args <"/proc/$p/cmdline" 2>/dev/null
+		printf 'P %d %d %s %d %s\n' "$p" "${f[2]}" "${f[0]}" "$reading" "${args[*]}"
+	done
+	printf 'END %d\n' "$fg"
+}
+
 rebase
 printf 'READY\n'
 while IFS=' ' read -r cmd dir; do
@@ -120,6 +173,22 @@ while IFS=' ' read -r cmd dir; do
 	rebase)
 		rebase
 		printf 'OK 0\n'
+		;;
+	session)
+		session "$dir"
+		;;
+	signal)
+		read -r sig id <<<"$dir"
+		kill -n "$sig" -- "$id" 2>/dev/null
+		printf 'OK %d\n' "$?"
+		;;
+	cwd)
+		printf 'OK 0 %s\n' "$(readlink "/proc/$dir/cwd")"
+		;;
+	flush)
+		tty=$(ttyof "$dir")
+		[[ -n $tty ]] && perl -e 'open(my $t, "+<", $ARGV[0]) or exit 1; ioctl($t, 0x540B, 0) or exit 2' "$tty"
+		printf 'OK %d\n' "$?"
 		;;
 	*) printf 'ERR unknown command %s\n' "$cmd" ;;
 	esac

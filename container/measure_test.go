@@ -48,7 +48,7 @@ func TestMeasure(t *testing.T) {
 	chanDir := sharedDir(t)
 	ck := t.TempDir()
 	c := startContainer(t, Options{ChannelDir: chanDir, CheckpointDir: ck})
-	tm, recs, _ := shellInContainer(t, c, chanDir)
+	tm, recs, _, _ := shellInContainer(t, c, chanDir)
 	t.Logf("round trip of an empty step, bash in the container: %v", median(roundTrips(t, shellLink{tm, recs}, 50)))
 
 	// Checkpoints, one per kind of step.

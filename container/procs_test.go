@@ -1,0 +1,97 @@
+package container
+
+import (
+	"context"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// waitSession polls the shell's session until ok holds: the helper reads
+// /proc, so what a typed line started shows once it has started.
+func waitSession(t *testing.T, c *Container, sid int, what string, ok func([]Proc, int) bool) ([]Proc, int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		procs, fg, err := c.Session(context.Background(), sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok(procs, fg) {
+			return procs, fg
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after 30s: foreground %d, %+v", what, fg, procs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func find(procs []Proc, cmd string) (Proc, bool) {
+	for _, p := range procs {
+		if strings.HasPrefix(p.Cmdline, cmd) {
+			return p, true
+		}
+	}
+	return Proc{}, false
+}
+
+func TestHelperSeesAndStopsTheShellsProcesses(t *testing.T) {
+	needImage(t)
+	ctx := context.Background()
+	chanDir := sharedDir(t)
+	c := startContainer(t, Options{ChannelDir: chanDir})
+	tm, _, _, sid := shellInContainer(t, c, chanDir)
+
+	// A background job and a foreground cat waiting for the keyboard.
+	tm.typ("cd /tmp; sleep 300 & cat\n")
+	procs, fg := waitSession(t, c, sid, "cat reading the terminal", func(ps []Proc, fg int) bool {
+		p, ok := find(ps, "cat")
+		return ok && p.ReadingTTY && fg == p.PGID
+	})
+	if sleep, ok := find(procs, "sleep 300"); !ok || sleep.ReadingTTY || sleep.PGID == fg {
+		t.Errorf("the background sleep: %+v (foreground %d)", sleep, fg)
+	}
+	if shell, ok := find(procs, "bash"); !ok || shell.PID != sid || shell.ReadingTTY {
+		t.Errorf("the shell: %+v", shell)
+	}
+	if dir, err := c.Cwd(ctx, sid); err != nil || dir != "/tmp" {
+		t.Errorf("Cwd = %q, %v", dir, err)
+	}
+
+	// Stop the step as a timeout would: the foreground group, not the shell.
+	if err := c.Signal(ctx, -fg, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	// Typed before the shell has the terminal back, a line can be lost
+	// with the job (the runner never types then; it waits for the end).
+	waitSession(t, c, sid, "the shell in the foreground", func(_ []Proc, fg int) bool { return fg == sid })
+	tm.typ("echo status=$?\n")
+	tm.waitFor("status=130")
+
+	// Type-ahead during a step is discarded inside, where it waits.
+	tm.typ("sleep 300\n")
+	_, fg = waitSession(t, c, sid, "sleep in the foreground", func(ps []Proc, fg int) bool {
+		for _, p := range ps {
+			if p.Cmdline == "sleep 300" && p.PGID == fg && fg != sid {
+				return true
+			}
+		}
+		return false
+	})
+	tm.typ("echo flushed-$((3+3))\n")
+	tm.waitFor("echo flushed-$((3+3))") // the terminal inside echoed it: it is queued there
+	if err := c.FlushInput(ctx, sid); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Signal(ctx, -fg, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	waitSession(t, c, sid, "the shell in the foreground", func(_ []Proc, fg int) bool { return fg == sid })
+	tm.typ("echo after-$((2+2))\n")
+	out := tm.waitFor("after-4")
+	if strings.Contains(out, "flushed-6") {
+		t.Error("a line typed during the step ran after it")
+	}
+}

@@ -7,10 +7,13 @@
 // on its own pty exactly as it starts a local bash, talks to the wrapper in
 // that bash over FIFOs in a directory both sides see (Channel: docker exec
 // passes no file descriptors beyond the terminal), keeps the files a step
-// changed with Checkpoint and puts them back with Restore, and ends with
-// Close. SweepLeftovers removes what runs that were SIGKILLed left.
+// changed with Checkpoint and puts them back with Restore, reads and signals
+// the shell's processes inside with Session, Signal, Cwd and FlushInput, and
+// ends with Close. SweepLeftovers removes what runs that were SIGKILLed left.
 //
 // Everything goes through the docker command, never the engine's API
-// directly (docs/sandbox.md says why), and every container carries the
-// labels in labels.go. It imports nothing of ours.
+// directly, and through one root helper inside the container
+// (helper.bash), so a step costs no docker command; every container
+// carries the labels in labels.go. docs/sandbox.md has the design and its
+// measurements. It imports nothing of ours.
 package container

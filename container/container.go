@@ -248,7 +248,7 @@ func (c *Container) ShellCommand(sh Shell) *exec.Cmd {
 	}
 	args = append(args, c.ID, "bash")
 	args = append(args, sh.Args...)
-	return dockerCmd(nil, args...)
+	return exec.Command(dockerProgram(), args...)
 }
 
 // Command runs argv inside as user ("" is the learner, "0" root), not on a

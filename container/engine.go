@@ -43,13 +43,11 @@ func dockerProgram() string {
 	return "docker"
 }
 
-// dockerCmd is an exec.Cmd running the docker CLI with args. The CLI gets
-// this process's environment, so DOCKER_HOST, DOCKER_CONTEXT and
-// DOCKER_CONFIG reach the engine the learner's own docker commands reach.
+// dockerCmd is an exec.Cmd running the docker CLI with args, killed when
+// ctx ends. The CLI gets this process's environment, so DOCKER_HOST,
+// DOCKER_CONTEXT and DOCKER_CONFIG reach the engine the learner's own
+// docker commands reach.
 func dockerCmd(ctx context.Context, args ...string) *exec.Cmd {
-	if ctx == nil {
-		return exec.Command(dockerProgram(), args...)
-	}
 	return exec.CommandContext(ctx, dockerProgram(), args...)
 }
 

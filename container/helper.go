@@ -44,7 +44,7 @@ type helperSetup struct {
 func startHelper(ctx context.Context, id string, setup helperSetup) (*helper, error) {
 	h := &helper{exited: make(chan struct{})}
 	// Not ctx: the helper lives as long as the container.
-	h.cmd = dockerCmd(nil, "exec", "-i", "--user", "0", id,
+	h.cmd = exec.Command(dockerProgram(), "exec", "-i", "--user", "0", id,
 		"bash", "-c", helperScript, "coursectl-helper",
 		helperDir, setup.workdir, strconv.Itoa(setup.uid), strconv.Itoa(setup.gid))
 	h.cmd.Stderr = lockedWriter{h}

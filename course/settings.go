@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -185,6 +186,7 @@ func mergeSettings(base, over Settings) Settings {
 	if over.Setup != "" {
 		out.Setup, out.SetupAt = over.Setup, over.SetupAt
 	}
+	out.Attrs.Raw = maps.Clone(base.Attrs.Raw) // merge writes to it
 	out.Attrs.merge(over.Attrs)
 	// Nearer rules come later: they are applied after, so they win.
 	out.Sections = append(append([]Rule(nil), base.Sections...), over.Sections...)

@@ -16,10 +16,11 @@
 # container's; the container has CAP_SYS_PTRACE, without which root here
 # cannot read the learner's /proc/PID/syscall and fd links):
 #
-#   session SID     a line `P PID PGRP STATE READING CMDLINE` for each live
-#                   process of session SID (the shell's pid), READING 1 when
-#                   it is blocked reading the terminal; then END <foreground
-#                   process group of the shell's terminal>
+#   session SID     a line `P PID PPID PGRP STATE READING CMDLINE` for each
+#                   live process of session SID (the shell's pid), READING 1
+#                   when it is blocked reading the terminal; then END <the
+#                   foreground process group of the shell's terminal>
+#                   <1 when that terminal is in canonical mode, else 0>
 #   signal SIG ID   kill -n SIG ID (a negative ID is a process group);
 #                   answers OK <kill's status>
 #   cwd PID         answers OK 0 <PID's working directory>
@@ -145,9 +146,13 @@ session() {
 		fi
 		args=()
 		mapfile -d '' args <"/proc/$p/cmdline" 2>/dev/null
-		printf 'P %d %d %s %d %s\n' "$p" "${f[2]}" "${f[0]}" "$reading" "${args[*]}"
+		printf 'P %d %d %d %s %d %s\n' "$p" "${f[1]}" "${f[2]}" "${f[0]}" "$reading" "${args[*]}"
 	done
-	printf 'END %d\n' "$fg"
+	# Our own pty is raw for good (the docker CLI's): whether a full-screen
+	# program has the terminal shows only on the one inside.
+	local canon=1
+	if [[ -n $tty && $(stty -F "$tty" -a 2>/dev/null) == *-icanon* ]]; then canon=0; fi
+	printf 'END %d %d\n' "$fg" "$canon"
 }
 
 rebase

@@ -17,45 +17,62 @@ import (
 
 // Proc is a live process of the shell's session.
 type Proc struct {
-	PID, PGID int
-	State     byte // as in /proc/PID/stat: R, S, D, T...
+	PID, PPID, PGID int
+	State           byte // as in /proc/PID/stat: R, S, D, T...
 	// ReadingTTY: blocked reading the terminal (the runner's idle
 	// detection: a step waiting for input no one will type).
 	ReadingTTY bool
 	Cmdline    string
 }
 
-// Session returns the live processes of session sid — the shell's pid
-// inside, which the wrapper reports (its $$) — and the foreground process
-// group of its terminal.
-func (c *Container) Session(ctx context.Context, sid int) (procs []Proc, foreground int, err error) {
-	err = c.helper.request(ctx, "session "+strconv.Itoa(sid), func() error {
+// SessionState is what the runner reads of the shell's session.
+type SessionState struct {
+	Procs []Proc
+	// Foreground is the process group that has the terminal (the shell's
+	// own between steps and during builtins).
+	Foreground int
+	// Canonical: the terminal inside is in canonical (line) mode; a
+	// full-screen program (vim, less) turns it off. Our own pty cannot
+	// tell: the docker CLI keeps it raw.
+	Canonical bool
+}
+
+// Session reads session sid — the shell's pid inside, which the wrapper
+// reports (its $$): its live processes and its terminal's state.
+func (c *Container) Session(ctx context.Context, sid int) (SessionState, error) {
+	var st SessionState
+	err := c.helper.request(ctx, "session "+strconv.Itoa(sid), func() error {
 		for {
 			line, err := c.helper.out.ReadString('\n')
 			if err != nil {
 				return fmt.Errorf("the helper is gone: %w", err)
 			}
 			line = strings.TrimSuffix(line, "\n")
-			if fg, ok := strings.CutPrefix(line, "END "); ok {
-				foreground, err = strconv.Atoi(fg)
-				return err
+			if end, ok := strings.CutPrefix(line, "END "); ok {
+				var canon int
+				if _, err := fmt.Sscan(end, &st.Foreground, &canon); err != nil {
+					return fmt.Errorf("unexpected answer %q", line)
+				}
+				st.Canonical = canon == 1
+				return nil
 			}
-			f := strings.SplitN(line, " ", 6)
-			if len(f) < 5 || f[0] != "P" {
+			f := strings.SplitN(line, " ", 7)
+			if len(f) < 6 || f[0] != "P" || f[4] == "" {
 				return fmt.Errorf("unexpected answer %q", line)
 			}
 			var p Proc
 			p.PID, _ = strconv.Atoi(f[1])
-			p.PGID, _ = strconv.Atoi(f[2])
-			p.State = f[3][0]
-			p.ReadingTTY = f[4] == "1"
-			if len(f) == 6 {
-				p.Cmdline = f[5]
+			p.PPID, _ = strconv.Atoi(f[2])
+			p.PGID, _ = strconv.Atoi(f[3])
+			p.State = f[4][0]
+			p.ReadingTTY = f[5] == "1"
+			if len(f) == 7 {
+				p.Cmdline = f[6]
 			}
-			procs = append(procs, p)
+			st.Procs = append(st.Procs, p)
 		}
 	})
-	return procs, foreground, err
+	return st, err
 }
 
 // Signal sends sig to process id inside, or to process group -id when id

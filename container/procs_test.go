@@ -14,15 +14,15 @@ func waitSession(t *testing.T, c *Container, sid int, what string, ok func([]Pro
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		procs, fg, err := c.Session(context.Background(), sid)
+		st, err := c.Session(context.Background(), sid)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ok(procs, fg) {
-			return procs, fg
+		if ok(st.Procs, st.Foreground) {
+			return st.Procs, st.Foreground
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s after 30s: foreground %d, %+v", what, fg, procs)
+			t.Fatalf("no %s after 30s: %+v", what, st)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -53,8 +53,15 @@ func TestHelperSeesAndStopsTheShellsProcesses(t *testing.T) {
 	if sleep, ok := find(procs, "sleep 300"); !ok || sleep.ReadingTTY || sleep.PGID == fg {
 		t.Errorf("the background sleep: %+v (foreground %d)", sleep, fg)
 	}
-	if shell, ok := find(procs, "bash"); !ok || shell.PID != sid || shell.ReadingTTY {
+	shell, ok := find(procs, "bash")
+	if !ok || shell.PID != sid || shell.ReadingTTY {
 		t.Errorf("the shell: %+v", shell)
+	}
+	if cat, _ := find(procs, "cat"); cat.PPID != sid {
+		t.Errorf("cat's parent: %+v", cat)
+	}
+	if st, err := c.Session(ctx, sid); err != nil || !st.Canonical {
+		t.Errorf("cat runs, the terminal is not canonical: %+v, %v", st, err)
 	}
 	if dir, err := c.Cwd(ctx, sid); err != nil || dir != "/tmp" {
 		t.Errorf("Cwd = %q, %v", dir, err)
@@ -69,6 +76,29 @@ func TestHelperSeesAndStopsTheShellsProcesses(t *testing.T) {
 	waitSession(t, c, sid, "the shell in the foreground", func(_ []Proc, fg int) bool { return fg == sid })
 	tm.typ("echo status=$?\n")
 	tm.waitFor("status=130")
+
+	// A full-screen program turns canonical mode off on the terminal inside.
+	tm.typ("less /etc/passwd\n")
+	waitSession(t, c, sid, "less with the terminal raw", func(ps []Proc, fg int) bool {
+		p, ok := find(ps, "less")
+		return ok && fg == p.PGID
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st, err := c.Session(ctx, sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !st.Canonical {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("less runs, and the terminal is still canonical: %+v", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tm.typ("q")
+	waitSession(t, c, sid, "the shell in the foreground", func(_ []Proc, fg int) bool { return fg == sid })
 
 	// Type-ahead during a step is discarded inside, where it waits.
 	tm.typ("sleep 300\n")

@@ -59,6 +59,9 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 	if i < 0 || i > len(mod.Steps) {
 		return ""
 	}
+	if mod.Modules != nil {
+		return t.courseProse(mod, i)
+	}
 	// The document's own control characters are shown, never sent: an
 	// OSC in a heading would retitle the terminal (sgr.Printable).
 	parts, links := splitProse([]byte(sgr.Printable(string(proseSource(mod, i)))))
@@ -464,6 +467,17 @@ func indentLines(s, prefix string) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+// lineSpan is where a step is in its file: the lines from its opening fence
+// to its closing one. A span, so that a failure's line (the failing
+// command's, module1.md:22) reads as a line inside the frame's "lines
+// 21–23", not as a second number for the same thing.
+func lineSpan(s *course.Step) string {
+	if s.EndLine > s.Line {
+		return fmt.Sprintf("lines %d–%d", s.Line, s.EndLine)
+	}
+	return fmt.Sprintf("line %d", s.Line)
+}
+
 // paint applies SGR attributes when colour is on.
 func (t Terminal) paint(s string, attrs ...string) string { return sgr.Paint(t.Color, s, attrs...) }
 
@@ -481,6 +495,11 @@ func (t Terminal) Header(mod *course.Module, i int) string {
 		s := mod.Steps[i]
 		pos, _ = mod.Number(s)
 		label = fmt.Sprintf("Step %d/%d", pos, total)
+		if mod.Modules != nil {
+			// A course: which module, and the step of the course.
+			_, n := mod.ModuleOf(s)
+			label = fmt.Sprintf("Module %d/%d · %s", n+1, len(mod.Modules), label)
+		}
 		stepName = sgr.Printable(s.Title())
 	}
 	inner := w - 2 // one space each side
@@ -555,11 +574,11 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *result.Step)
 	margin := strings.Repeat(" ", proseMargin)
 	var b strings.Builder
 
-	// Top rule: ┌─ Step 3/9 · Install Docker ──────── skip · sh · line 31 ─
+	// Top rule: ┌─ Step 3/9 · Install Docker ──────── skip · sh · lines 31–33 ─
 	label := fmt.Sprintf("Step %d/%d", n, total)
 	title := sgr.Printable(s.Title())
 	flags := flagWords(s)
-	where := []string{langOf(s.Lang, s.Kind), fmt.Sprintf("line %d", s.Line)}
+	where := []string{langOf(s.Lang, s.Kind), lineSpan(s)}
 	// What does not fit: the title is cut first (down to a readable
 	// stub), then the place goes, then the title.
 	rightWidth := func() int {
@@ -782,4 +801,40 @@ func (t Terminal) Summary(rec *result.Module) string {
 		head += ", interrupted"
 	}
 	return strings.Repeat(" ", proseMargin) + t.paint(head, sgr.Bold) + t.paint(" · ", sgr.Gray) + strings.Join(parts, t.paint(" · ", sgr.Gray)) + "\n"
+}
+
+// courseProse is Prose for a course's run (course.Course.Flatten): the
+// prose before step i in its own module (ModuleEnd has the end of the
+// module before it).
+func (t Terminal) courseProse(run *course.Module, i int) string {
+	if cur := originAt(run, i); cur != nil {
+		return t.Prose(cur.Module, cur.Index-1)
+	}
+	if prev := originAt(run, i-1); prev != nil && i == len(run.Steps) {
+		return t.Prose(prev.Module, len(prev.Module.Steps))
+	}
+	return ""
+}
+
+// ModuleEnd is, when step i of a course's run is the first of a module,
+// the end of the module before it: the prose after its last step (a
+// lesson's summary). "" otherwise, and for a module.
+func (t Terminal) ModuleEnd(run *course.Module, i int) string {
+	if run.Modules == nil {
+		return ""
+	}
+	prev, cur := originAt(run, i-1), originAt(run, i)
+	if prev == nil || (cur != nil && cur.Module == prev.Module) {
+		return ""
+	}
+	return t.Prose(prev.Module, len(prev.Module.Steps))
+}
+
+// originAt is the module's own step behind step k of a course's run, nil
+// for none (out of range, the course's own setup).
+func originAt(run *course.Module, k int) *course.Step {
+	if k >= 0 && k < len(run.Steps) {
+		return run.Steps[k].Origin
+	}
+	return nil
 }

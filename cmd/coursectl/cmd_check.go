@@ -27,7 +27,8 @@ func (c *cli) checkCmd() *cobra.Command {
 		Long: `Runs every step of each module unattended, in a sandbox, and reports. PATH is
 a module (.md) or a directory searched for .md files (hidden directories are
 skipped). Modules run in sorted order; within a module the first failing step
-ends the module, and the steps after it are reported as not run.
+ends the module (unless --continue), and the steps after it are reported as
+not run.
 
 Exit status: 0 every step passed or was skipped, 1 a step failed, 2 bad usage
 or unreadable input, 130 interrupted (Ctrl-C stops the running step and keeps
@@ -39,7 +40,7 @@ Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
   coursectl check docs/ --keep-going --junit report.xml
   coursectl check docs/ --json | jq '.steps[] | select(.status=="failed")'
   coursectl check docs/ --shard 2/4 -j 2
-  coursectl check module1.md --from install-docker --timeout 2m`,
+  coursectl check testdata/module1.md --from 3-install-docker --timeout 2m`,
 		ValidArgsFunction: completeModules,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			return c.check(cmd.Context(), f, paths)
@@ -50,8 +51,9 @@ Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
 	fl.BoolVar(&f.json, "json", false, "one JSON object per module on stdout (the text report goes to stderr)")
 	fl.StringVar(&f.junit, "junit", "", "also write a JUnit XML report to `FILE`")
 	fl.BoolVar(&f.resume, "resume", false, "start each module at its first step with no valid checkpoint")
-	fl.StringVar(&f.from, "from", "", "start at step `ID` (every module checked must have it)")
+	fl.StringVar(&f.from, "from", "", "start at step `ID` (an id, a step number or a unique prefix of an id; every module checked must have it)")
 	fl.BoolVar(&f.keepGoing, "keep-going", false, "after a module fails, still check the remaining modules")
+	fl.BoolVar(&f.cont, "continue", false, "after a step fails, go on with the next (in the shell it left); the first failure is marked, the rest count as after it")
 	fl.Var((*durationFlag)(&f.timeout), "timeout", "fail a step after `D` unless the step sets its own timeout")
 	fl.Var((*durationFlag)(&f.idleTimeout), "idle-timeout", "fail a step that is silent and waiting for input for `D`")
 	fl.IntVarP(&f.jobs, "jobs", "j", 1, "check `N` modules in parallel")
@@ -77,6 +79,7 @@ const (
 
 type checkFlags struct {
 	json, resume, keepGoing bool
+	cont                    bool // --continue
 	noSandbox, noFakes      bool
 	update, diff            bool
 	junit, html, from       string
@@ -87,6 +90,11 @@ type checkFlags struct {
 	// courses are the courses among the paths, by the module that runs
 	// each (check_course.go).
 	courses *courseRuns
+	// everyDirACourse: a directory is a course even without a course
+	// coursectl.yaml or config.yaml (run, which takes one thing).
+	everyDirACourse bool
+	// fromIDs is the id --from names in each module.
+	fromIDs map[*course.Module]string
 }
 
 func (f *checkFlags) validate(paths []string) error {
@@ -115,7 +123,7 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	if err := f.validate(paths); err != nil {
 		return err
 	}
-	coursePaths, paths := splitArgs(paths)
+	coursePaths, paths := splitArgs(paths, f.everyDirACourse)
 	var files []string
 	var err error
 	if len(paths) > 0 {
@@ -128,6 +136,7 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	files = append(files, coursePaths...)
 	total := len(files)
 	files = f.shard.pick(files)
+	f.fromIDs = map[*course.Module]string{}
 	f.courses = &courseRuns{byRun: map[*course.Module]*course.Course{}, from: map[*course.Module]int{}}
 	mods := make([]*course.Module, 0, len(files))
 	for _, file := range files {
@@ -146,8 +155,13 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 		if err := lint.Unrunnable(mod); err != nil {
 			return inputError(err)
 		}
-		if f.from != "" && mod.Step(f.from) == nil {
-			return usageError("%s: --from %s: no step with that id (%s)", file, f.from, stepIDs(mod))
+		if f.from != "" {
+			// An id, a number or a prefix: each module's own step.
+			step, err := fromArg(mod, f.from, f.from)
+			if err != nil {
+				return err
+			}
+			f.fromIDs[mod] = step.ID
 		}
 		mods = append(mods, mod)
 	}
@@ -251,16 +265,18 @@ func writeReports(ctx context.Context, streams *iostreams.IOStreams, f checkFlag
 		reports.GitHub(w, results, os.Getenv("GITHUB_WORKSPACE"))
 	}
 	if junit != nil {
+		// A report that cannot be written is exit 2, as a file that cannot
+		// be read is: the check ran, but what it was run for is lost.
 		if err := reports.JUnit(junit, results); err != nil {
-			return fmt.Errorf("--junit %s: %w", f.junit, err)
+			return usageError("--junit %s: %v", f.junit, pathless(err))
 		}
 		if err := junit.Close(); err != nil {
-			return fmt.Errorf("--junit %s: %w", f.junit, err)
+			return usageError("--junit %s: %v", f.junit, pathless(err))
 		}
 	}
 	if f.html != "" {
 		if err := writeCheckHTML(f.html, mods, results); err != nil {
-			return fmt.Errorf("--html %s: %w", f.html, err)
+			return usageError("--html %s: %v", f.html, err)
 		}
 	}
 	if f.update && ctx.Err() == nil {

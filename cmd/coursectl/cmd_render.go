@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/render"
@@ -75,6 +78,9 @@ func (c *cli) render(cmd *cobra.Command, f renderFlags, args []string) error {
 
 	var page []byte
 	toFile := f.out != "" && f.out != "-"
+	if mod.Modules != nil {
+		return c.renderCourse(mod, rec, f, toFile)
+	}
 	if f.html {
 		// The page's relative images and links are made relative to where
 		// it is written; into a pipe, that is most likely the current
@@ -139,12 +145,13 @@ func writeCheckHTML(path string, mods []*course.Module, results []*result.Module
 	return explainWrite(writeFileAtomic(path, render.Index(entries), 0o644))
 }
 
-// explainWrite adds what to do to a failed write of a page or a module.
+// explainWrite adds what to do to a failed write of a page or a module,
+// when what went wrong is the place (a full disk says enough by itself).
 func explainWrite(err error) error {
-	if err == nil {
-		return nil
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EROFS) {
+		return fmt.Errorf("%w — check the directory exists and is writable", err)
 	}
-	return fmt.Errorf("%w — check the directory exists and is writable", err)
+	return err
 }
 
 var pageNameRE = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

@@ -29,7 +29,8 @@ at its end, like 'bash < script'.
 
 Without --at, the state is the one 'coursectl run FILE' would resume with
 (before the first step not done).`,
-		Example: `  coursectl shell testdata/module1.md --at install-docker
+		Example: `  coursectl shell testdata/module1.md --at 3-install-docker
+  coursectl shell testdata/module1.md --at 3
   coursectl shell module1.md`,
 		ValidArgsFunction: completeModules,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -38,7 +39,7 @@ Without --at, the state is the one 'coursectl run FILE' would resume with
 	}
 	fl := cmd.Flags()
 	fl.SortFlags = false
-	fl.StringVar(&f.at, "at", "", "stand before step `ID` ('coursectl list FILE' shows the ids)")
+	fl.StringVar(&f.at, "at", "", "stand before step `ID` (an id, a step number or a unique prefix of an id)")
 	fl.StringVar(&f.state, "state", "", stateFlagHelp)
 	_ = cmd.RegisterFlagCompletionFunc("at", completeStepIDs)
 	return cmd
@@ -71,9 +72,9 @@ func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 		}
 		id = mod.Steps[p.Next].ID
 	}
-	step := mod.Step(id)
-	if step == nil {
-		return noStepError(mod, id)
+	step, err := stepArg(mod, id)
+	if err != nil {
+		return err
 	}
 	if i := step.Index - 1; i > 0 {
 		p, err := runner.LoadProgress(dir, mod)
@@ -83,14 +84,14 @@ func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 		if !p.Done[i-1] {
 			prev := mod.Steps[i-1]
 			return usageError("%s:%d: step %s has no checkpoint (never passed, or edited since) — run the module up to it first: coursectl run %s",
-				mod.Path, prev.Line, prev.ID, mod.Path)
+				stepFile(mod, prev), prev.Line, prev.ID, mod.Path)
 		}
 	}
 	if i := step.Index - 1; i == 0 {
-		fmt.Fprintf(streams.Out, "A fresh shell, before the first step %s (%s:%d). Type exit to leave.\n", step.ID, mod.Path, step.Line)
+		fmt.Fprintf(streams.Out, "A fresh shell, before the first step %s (%s:%d). Type exit to leave.\n", step.ID, stepFile(mod, step), step.Line)
 	} else {
 		fmt.Fprintf(streams.Out, "A shell with the state before step %s (%s:%d), as step %s left it. Type exit to leave.\n",
-			step.ID, mod.Path, step.Line, mod.Steps[i-1].ID)
+			step.ID, stepFile(mod, step), step.Line, mod.Steps[i-1].ID)
 	}
 	in := streams.InFile
 	if in == nil {
@@ -208,4 +209,13 @@ func plainLine(l string) string {
 		l = l[i+1:]
 	}
 	return l
+}
+
+// stepFile is the file a step's line counts in: its own module's in a
+// course.
+func stepFile(mod *course.Module, s *course.Step) string {
+	if s.File != "" {
+		return s.File
+	}
+	return mod.Path
 }

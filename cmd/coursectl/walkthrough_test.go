@@ -447,7 +447,8 @@ func TestRunFailureMenuShellEditSkip(t *testing.T) {
 	l.waitFor(hint, 4)
 	l.typeKeys("\r")
 	l.waitFor("last: from-setup", 1)
-	l.waitFor("m.md: all 4 steps done", 1)
+	// Every step is settled, but two were skipped: not "all done".
+	l.waitFor("m.md: 2/4 steps done, 2 skipped.", 1)
 	if code := l.wait(); code != 0 {
 		t.Fatalf("exit %d, want 0", code)
 	}
@@ -463,9 +464,10 @@ func TestRunFailureMenuShellEditSkip(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(p.dir, "m.md")); string(b) != keysModule {
 		t.Errorf("the edit changed the module file")
 	}
-	// Edited, skipped and marked-skip steps all count as done.
+	// An edited step counts as done; skipped and marked-skip steps are
+	// skipped, not done.
 	st := p.status(t, "m.md")
-	for _, want := range []string{"m.md: 4/4 steps done", "✓  1  broken", "–  2  skip-me", "–  3  marked", "✓  4  last"} {
+	for _, want := range []string{"m.md: 2/4 steps done, 2 skipped", "✓  1  broken", "–  2  skip-me", "–  3  marked", "✓  4  last"} {
 		if !strings.Contains(st, want) {
 			t.Errorf("status lacks %q:\n%s", want, st)
 		}
@@ -637,5 +639,38 @@ func TestRunBackgroundStepShowsItsStart(t *testing.T) {
 	l.waitFor("talked", 1)
 	if code := l.wait(); code != 0 {
 		t.Errorf("exit %d, want 0", code)
+	}
+}
+
+// An editor step in run (SPEC §7): the page says `nano notes.txt` and shows
+// the content after it; run shows that content as what to type, then opens
+// the learner's own editor ($EDITOR, here a real vim) on the file with the
+// keyboard theirs, and the step after it sees what they saved.
+func TestRunEditorStepOpensTheLearnersEditor(t *testing.T) {
+	if _, err := exec.LookPath("vim"); err != nil {
+		t.Skip("no vim")
+	}
+	page := "# Notes\n\n```bash\n$ nano notes.txt\n```\n\nType this:\n\n```text\nshare and thrive\n```\n\n" +
+		"## Look\n\n```bash\n$ cat notes.txt\n```\n\n```output\nshare and thrive\n```\n"
+	p := newPlace(t, map[string]string{"notes.md": page})
+	l := p.start(t, p.env("EDITOR=vim -u NONE -N"), "run", "notes.md")
+	l.waitFor(hint, 1)
+	l.waitFor("✎ This opens vim -u NONE -N ($EDITOR) on notes.txt.", 1)
+	l.waitFor("Type this into it, save, and quit the editor:", 1)
+	l.waitFor("│ share and thrive", 1)
+	l.typeKeys("\r")
+	l.waitFor(`"notes.txt" [New]`, 1)
+	l.typeKeys("ishare and thrive\x1b")
+	l.typeKeys(":wq\r")
+	l.waitFor("✓ passed", 1)
+	l.waitFor(hint, 2)
+	l.typeKeys("\r")
+	l.waitFor("✓ passed", 2)
+	if code := l.wait(); code != 0 {
+		t.Errorf("exit %d, want 0; the terminal shows:\n%s", code, l.text())
+	}
+	b, err := os.ReadFile(filepath.Join(p.dir, "notes.txt"))
+	if err != nil || string(b) != "share and thrive\n" {
+		t.Errorf("notes.txt: %q, %v", b, err)
 	}
 }

@@ -145,7 +145,7 @@ func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 // edits lists the files an editor step wrote.
 func (t Text) edits(w io.Writer, sr *result.Step) {
 	for _, e := range sr.Edits {
-		fmt.Fprintf(w, "%s%s\n", detailIndent, t.paint(sgr.Dim, e.String()))
+		fmt.Fprintf(w, "%s%s\n", detailIndent, t.paint(sgr.Dim, sgr.Printable(e.String())))
 	}
 }
 

@@ -38,6 +38,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -49,9 +50,11 @@ const runsDir = "runs"
 
 // runProcs is a session's record of its processes, and its cgroup.
 type runProcs struct {
-	file   string   // the record, STATE/runs/run-PID-N.procs
-	lock   *os.File // its open file, locked while the run lives
-	cgroup string   // the run's cgroup directory, "" when none could be had
+	file string   // the record, STATE/runs/run-PID-N.procs
+	lock *os.File // its open file, locked while the run lives
+
+	mu     sync.Mutex // cgroup: end may come from KillAll's goroutine
+	cgroup string     // the run's cgroup directory, "" when none could be had
 }
 
 // noCgroup turns the cgroup off (tests of the session-only way).
@@ -122,33 +125,39 @@ func (p *runProcs) shellStarted(pid int) {
 	if start, ok := procStart(pid); ok {
 		p.note(fmt.Sprintf("shell %d %d", pid, start))
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.cgroup == "" {
 		return
 	}
 	if err := os.WriteFile(filepath.Join(p.cgroup, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
 		// Not movable here (a cgroup we may create but not move into):
 		// the session alone then.
-		p.removeCgroup()
+		_ = os.Remove(p.cgroup)
+		p.cgroup = ""
 	}
 }
 
 // end ends every process left in the run's cgroup (the shell's session is
-// ended before, politely, by shell.kill) and removes the cgroup.
+// ended before, politely, by shell.kill) and removes the cgroup. Safe from
+// any goroutine, and more than once.
 func (p *runProcs) end() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.cgroup != "" {
 		killCgroup(p.cgroup)
-		p.removeCgroup()
+		_ = os.Remove(p.cgroup)
+		p.cgroup = ""
 	}
-}
-
-func (p *runProcs) removeCgroup() {
-	_ = os.Remove(p.cgroup)
-	p.cgroup = ""
 }
 
 // endDeadRuns ends what runs that died before they could left running, as
 // their records in stateDir say, and removes the records.
 func endDeadRuns(stateDir string) {
+	sweepCgroups()
 	dir := filepath.Join(stateDir, runsDir)
 	if noLinksUnder(stateDir, dir) != nil {
 		return
@@ -172,6 +181,40 @@ func endDeadRuns(stateDir string) {
 			os.Remove(path)
 		}
 		f.Close()
+	}
+}
+
+// sweepCgroups removes the empty cgroups of runs whose process is gone
+// (coursectl-run-PID-N beside this process's own cgroup directory): a run
+// with another state directory, whose record no run here will read. Only
+// empty ones: a cgroup with processes is a record's to end.
+func sweepCgroups() {
+	if noCgroup {
+		return
+	}
+	parent := ownCgroup()
+	if parent == "" {
+		return
+	}
+	ents, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), "coursectl-run-")
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
+			continue // its process lives (or a process with its pid)
+		}
+		// rmdir fails for a cgroup that still has processes.
+		_ = os.Remove(filepath.Join(parent, e.Name()))
 	}
 }
 

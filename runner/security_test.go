@@ -502,3 +502,32 @@ func TestRecordEncodedStepByStep(t *testing.T) {
 		t.Errorf("no steps: %v %s", err, b.String())
 	}
 }
+
+// An empty cgroup a dead run left (it exited without Close, after a
+// second Ctrl-C; its record in another state directory) is removed by the
+// next run; a live run's is not.
+func TestEmptyCgroupOfADeadRunIsSwept(t *testing.T) {
+	parent := ownCgroup()
+	if parent == "" {
+		t.Skip("no cgroup v2 here")
+	}
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead := filepath.Join(parent, fmt.Sprintf("coursectl-run-%d-1", cmd.Process.Pid))
+	live := filepath.Join(parent, fmt.Sprintf("coursectl-run-%d-2", os.Getppid()))
+	for _, d := range []string{dead, live} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Skipf("cannot make a cgroup here: %v", err)
+		}
+		defer os.Remove(d)
+	}
+	endDeadRuns(t.TempDir())
+	if _, err := os.Stat(dead); err == nil {
+		t.Errorf("%s is still there", dead)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a live run's cgroup went: %v", err)
+	}
+}

@@ -100,6 +100,11 @@ func KillAll() {
 	live.Unlock()
 	for _, sh := range shells {
 		sh.killNow()
+		if sh.owner != nil {
+			// What left the session, and the cgroup itself: the process
+			// is about to exit without Close (procs.go).
+			sh.owner.procs.end()
+		}
 	}
 }
 

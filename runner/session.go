@@ -606,7 +606,6 @@ type plan struct {
 	timeout   time.Duration
 	idle      time.Duration // 0: no idle detection
 	attach    bool
-	skipState result.Status
 	// wantExit is the expected exit status (the exit attribute, or the
 	// `[N]` of an output fence); nil means 0 — or, with wantFail (an
 	// `error` fence), any status but 0.

@@ -1,0 +1,78 @@
+package shellsyntax
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// seedTexts are the repository's modules and every fenced block in them:
+// real course text, shell or not.
+func seedTexts(tb testing.TB) []string {
+	files, _ := filepath.Glob("../testdata/corpus/*/*.md")
+	files = append(files, "../testdata/module1.md")
+	var out []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		src := strings.ReplaceAll(string(b), "\r\n", "\n")
+		out = append(out, src)
+		var body []string
+		in := false
+		for _, l := range strings.Split(src, "\n") {
+			t := strings.TrimLeft(l, " \t>")
+			if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+				if in {
+					out = append(out, strings.Join(body, "\n"))
+					body = body[:0]
+				}
+				in = !in
+				continue
+			}
+			if in {
+				body = append(body, l)
+			}
+		}
+	}
+	return out
+}
+
+// FuzzShell: no text makes the scanner panic, and what it gives lies
+// inside the text: commands in order without overlap, calls on its lines.
+//
+//	go test ./shellsyntax -run '^$' -fuzz FuzzShell -fuzztime 60s
+func FuzzShell(f *testing.F) {
+	for _, s := range seedTexts(f) {
+		f.Add(s)
+	}
+	for _, s := range []string{"echo a \\", "cat <<EOF\n$(", "$ cat <<'X'\n> a\nX", "f() { vim \"$@\" | less; }", "echo <a> <<<b", "# x \\\ny"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		lines := strings.Split(src, "\n")
+		check := func(what string, cmds []Command) {
+			last := -1
+			for _, c := range cmds {
+				if c.First <= last || c.Last < c.First || c.Last >= len(lines) {
+					t.Fatalf("%s: command %d-%d after %d in %d lines", what, c.First, c.Last, last, len(lines))
+				}
+				last = c.Last
+			}
+		}
+		check("SplitScript", SplitScript(lines))
+		check("SplitTranscript", SplitTranscript(lines))
+		Complete(src)
+		Pipefail(src)
+		for _, c := range Calls(src) {
+			if c.Line < 1 || c.Line > len(lines) {
+				t.Fatalf("call %q at line %d of %d", c.Name, c.Line, len(lines))
+			}
+			WaitsForKeys(c)
+			EditorTarget(c)
+			c.Sudo()
+		}
+	})
+}

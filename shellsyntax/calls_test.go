@@ -84,3 +84,40 @@ func TestCalls(t *testing.T) {
 		}
 	}
 }
+
+// The fast reading of plain lines gives what the parser gives, on every
+// line of the corpus and on lines made to probe it.
+func TestPlainCallAgrees(t *testing.T) {
+	lines := []string{"ls -F", "X=1 vim f", "a+=1 ls", "x=1", "sudo -u bob nano /etc/hosts", "ls *.txt ~/x a~b", "echo a#b #c",
+		"env A=1 B=2 top -b", "cd", "a=1 if", "nohup time python3 x.py", "echo ]] [ x ]", "ünï ç"}
+	for _, b := range seedTexts(t) {
+		for _, l := range strings.Split(b, "\n") {
+			lines = append(lines, l)
+			if p, ok := PromptText(l); ok {
+				lines = append(lines, p)
+			}
+		}
+	}
+	n := 0
+	for _, l := range lines {
+		if _, ok := plainCall(l); !ok {
+			continue
+		}
+		n++
+		fast, slow := Calls(l), parseCalls(l)
+		if fmt.Sprint(showAll(fast)) != fmt.Sprint(showAll(slow)) {
+			t.Errorf("%q: plain reading %q, parser %q", l, showAll(fast), showAll(slow))
+		}
+	}
+	if n < 100 {
+		t.Errorf("only %d plain lines: the fast path is not taken", n)
+	}
+}
+
+func showAll(cs []Call) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, show(c))
+	}
+	return out
+}

@@ -1,10 +1,13 @@
 package shellsyntax
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"mvdan.cc/sh/v3/syntax"
 )
 
 // seedTexts are the repository's modules and every fenced block in them:
@@ -12,6 +15,11 @@ import (
 func seedTexts(tb testing.TB) []string {
 	files, _ := filepath.Glob("../testdata/corpus/*/*.md")
 	files = append(files, "../testdata/module1.md")
+	return moduleTexts(tb, files)
+}
+
+// moduleTexts are the files and every fenced block in them.
+func moduleTexts(tb testing.TB, files []string) []string {
 	var out []string
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -66,6 +74,31 @@ func FuzzShell(f *testing.F) {
 		check("SplitTranscript", SplitTranscript(lines))
 		Complete(src)
 		Pipefail(src)
+		if plainCommand(src) {
+			// The fast path for plain lines says what the parser says:
+			// one whole command.
+			var got []verdict
+			readLines(getParser(), func() (string, bool) {
+				if len(got) > 0 {
+					return "", false
+				}
+				return src, true
+			}, func(stmts []*syntax.Stmt, v verdict) bool {
+				if v == complete && len(stmts) == 0 {
+					v = incomplete // nothing read: not a command
+				}
+				got = append(got, v)
+				return true
+			})
+			if len(got) == 0 || got[0] == incomplete {
+				t.Fatalf("%q: plain, but the parser reads %v", src, got)
+			}
+		}
+		if _, ok := plainCall(src); ok {
+			if fast, slow := showAll(Calls(src)), showAll(parseCalls(src)); fmt.Sprint(fast) != fmt.Sprint(slow) {
+				t.Fatalf("%q: plain reading %q, parser %q", src, fast, slow)
+			}
+		}
 		for _, c := range Calls(src) {
 			if c.Line < 1 || c.Line > len(lines) {
 				t.Fatalf("call %q at line %d of %d", c.Name, c.Line, len(lines))

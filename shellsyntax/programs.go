@@ -2,6 +2,7 @@ package shellsyntax
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -76,9 +77,10 @@ func unwrap(words []Word) (rest []Word, outer []string) {
 	return words, outer
 }
 
-// isAssignment reports whether a word is NAME=value.
+// isAssignment reports whether a word is NAME=value or NAME+=value.
 func isAssignment(w string) bool {
 	name, _, ok := strings.Cut(w, "=")
+	name = strings.TrimSuffix(name, "+")
 	if !ok || name == "" {
 		return false
 	}
@@ -234,30 +236,46 @@ func containerAttached(c Call, args []string) bool {
 	return i && t && !f['d'] && !HasFlag(args, "--detach") && !c.Piped && !c.Redirected
 }
 
+// keyboardByName indexes keyboardRules by program, with their flag lists
+// split once.
+var keyboardByName = func() map[string][]compiledRule {
+	m := map[string][]compiledRule{}
+	for _, r := range keyboardRules {
+		c := compiledRule{keyboardRule: r, sub: strings.Fields(r.sub), unless: strings.Fields(r.unless), only: strings.Fields(r.only)}
+		for _, n := range strings.Fields(r.names) {
+			m[n] = append(m[n], c)
+		}
+	}
+	return m
+}()
+
+type compiledRule struct {
+	keyboardRule
+	sub, unless, only []string
+}
+
 // WaitsForKeys says why a call waits for a person at the keyboard — an
 // editor, a pager, a full-screen program, a prompt for a password or a
 // line, a REPL — or "" when it does not.
 func WaitsForKeys(c Call) string {
-	if c.Name == "" {
+	rules := keyboardByName[c.Name]
+	if len(rules) == 0 {
 		return ""
 	}
 	args := c.ArgTexts()
-	for _, r := range keyboardRules {
-		if !hasWord(r.names, c.Name) {
-			continue
-		}
+	for _, r := range rules {
 		rest, what := args, c.Name
-		if r.sub != "" {
-			if len(args) == 0 || !hasWord(r.sub, args[0]) {
+		if len(r.sub) > 0 {
+			if len(args) == 0 || !slices.Contains(r.sub, args[0]) {
 				continue
 			}
 			rest, what = args[1:], c.Name+" "+args[0]
 		}
 		if r.terminal && (c.Piped || c.Redirected) ||
 			r.noArgs && len(args) > 0 ||
-			r.unless != "" && HasFlag(rest, strings.Fields(r.unless)...) ||
+			len(r.unless) > 0 && HasFlag(rest, r.unless...) ||
 			r.unlessShort != "" && len(ShortFlags(rest, r.unlessShort)) > 0 ||
-			r.only != "" && !HasFlag(rest, strings.Fields(r.only)...) ||
+			len(r.only) > 0 && !HasFlag(rest, r.only...) ||
 			r.test != nil && !r.test(c, rest) {
 			continue
 		}
@@ -272,18 +290,11 @@ func WaitsForKeys(c Call) string {
 	return ""
 }
 
-func hasWord(list, w string) bool {
-	for _, f := range strings.Fields(list) {
-		if f == w {
-			return true
-		}
-	}
-	return false
-}
-
 // editorValued are each editor's options that take the next word as their
 // value, so that it is not taken for the file.
-var editorValued = map[string]string{
+var editorValued = map[string][]string{}
+
+var editorOptions = map[string]string{
 	"nano":  "-T -Y -r -s -o -Q -X -f -J --tabsize --syntax --fill --speller --operatingdir --quotestr --wordchars --rcfile --guidestripe",
 	"pico":  "-T -Y -r -s -o -Q -X -f -J",
 	"vi":    "-c -S -u -U -i -w -W -T -t -q --cmd",
@@ -296,7 +307,13 @@ var editorValued = map[string]string{
 
 // editorNot are options with which the program opens no editor window to
 // type in.
-var editorNot = "--version --help -h --batch -batch --script --install-extension --uninstall-extension --list-extensions --status"
+var editorNot = strings.Fields("--version --help -h --batch -batch --script --install-extension --uninstall-extension --list-extensions --status")
+
+func init() {
+	for name, opts := range editorOptions {
+		editorValued[name] = strings.Fields(opts)
+	}
+}
 
 // EditorTarget says whether a call opens an editor on a file (SPEC §7's
 // editor steps): nano, pico, vi, vim, nvim, emacs, code, gedit, or the
@@ -325,11 +342,11 @@ func EditorTarget(c Call) (editor string, file Word, ok bool) {
 			}
 			break
 		}
-		if hasWord(editorNot, a) {
+		if slices.Contains(editorNot, a) {
 			return "", Word{}, false
 		}
 		if strings.HasPrefix(a, "-") && len(a) > 1 || strings.HasPrefix(a, "+") {
-			if hasWord(valued, a) {
+			if slices.Contains(valued, a) {
 				i++
 			}
 			continue

@@ -238,7 +238,8 @@ func plainCommand(line string) bool {
 		return false
 	}
 	first, _, _ := strings.Cut(strings.ReplaceAll(t, "\t", " "), " ")
-	return !syntax.IsKeyword(first)
+	// `name[` is where the parser reads an array assignment (a[0]=x).
+	return !syntax.IsKeyword(first) && !strings.Contains(first, "[")
 }
 
 // verdict is bash's state after reading a line.
@@ -256,8 +257,21 @@ const (
 // input ends, or a syntax error. The parser's interactive mode makes the
 // call before it asks for the next line, so next may depend on the verdict.
 func readLines(p *syntax.Parser, next func() (string, bool), after func([]*syntax.Stmt, verdict) bool) {
-	r := lineReader{next: next}
+	stopped := false
+	r := lineReader{next: func() (string, bool) {
+		if stopped {
+			return "", false
+		}
+		return next()
+	}}
+	// The loop never breaks: mvdan.cc/sh v3.14.1's iterators call on
+	// after a syntax error even when the loop has stopped (a panic in
+	// Go's range-over-func). Stopping is the reader's end of input instead,
+	// and what comes after it is not looked at.
 	for stmts, err := range p.InteractiveSeq(&r) {
+		if stopped {
+			continue
+		}
 		v := complete
 		switch {
 		case err != nil && syntax.IsIncomplete(err):
@@ -268,7 +282,7 @@ func readLines(p *syntax.Parser, next func() (string, bool), after func([]*synta
 			v = incomplete
 		}
 		if !after(stmts, v) || err != nil {
-			return
+			stopped = true
 		}
 	}
 }

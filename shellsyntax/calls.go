@@ -104,7 +104,7 @@ func parseCalls(src string) []Call {
 // are such lines. TestPlainCallAgrees holds it to the parser's reading.
 func plainCall(src string) (Call, bool) {
 	line := strings.TrimSuffix(src, "\n")
-	if strings.ContainsAny(line, "\n$>") || !plainCommand(line) || !utf8.ValidString(line) {
+	if strings.ContainsAny(line, "\n$>'\"|") || !plainCommand(line) || !utf8.ValidString(line) {
 		return Call{}, false
 	}
 	var words []Word
@@ -321,6 +321,13 @@ func (w *walker) stmt(s *syntax.Stmt, sc scope) {
 		for _, a := range c.Args {
 			w.expansions(a, outer)
 		}
+	case *syntax.LetClause:
+		args := make([]Word, len(c.Exprs))
+		for i, e := range c.Exprs {
+			args[i] = Word{Text: w.source(e)}
+		}
+		w.emit(Call{Name: "let", Prog: Word{Text: "let", Static: true}, Args: args}, c.Pos(), sc)
+		w.expansions(c, outer)
 	case nil:
 	default:
 		// (( )), [[ ]], let: no program, but their words may hold $( ).

@@ -74,31 +74,7 @@ func FuzzShell(f *testing.F) {
 		check("SplitTranscript", SplitTranscript(lines))
 		Complete(src)
 		Pipefail(src)
-		if plainCommand(src) {
-			// The fast path for plain lines says what the parser says:
-			// one whole command.
-			var got []verdict
-			readLines(getParser(), func() (string, bool) {
-				if len(got) > 0 {
-					return "", false
-				}
-				return src, true
-			}, func(stmts []*syntax.Stmt, v verdict) bool {
-				if v == complete && len(stmts) == 0 {
-					v = incomplete // nothing read: not a command
-				}
-				got = append(got, v)
-				return true
-			})
-			if len(got) == 0 || got[0] == incomplete {
-				t.Fatalf("%q: plain, but the parser reads %v", src, got)
-			}
-		}
-		if _, ok := plainCall(src); ok {
-			if fast, slow := showAll(Calls(src)), showAll(parseCalls(src)); fmt.Sprint(fast) != fmt.Sprint(slow) {
-				t.Fatalf("%q: plain reading %q, parser %q", src, fast, slow)
-			}
-		}
+		checkPlain(t, src)
 		for _, c := range Calls(src) {
 			if c.Line < 1 || c.Line > len(lines) {
 				t.Fatalf("call %q at line %d of %d", c.Name, c.Line, len(lines))
@@ -108,4 +84,55 @@ func FuzzShell(f *testing.F) {
 			c.Sudo()
 		}
 	})
+}
+
+// FuzzLine: the readings of plain lines without the parser say what the
+// parser says. Seeded with every line of the testdata modules.
+//
+//	go test ./shellsyntax -run '^$' -fuzz FuzzLine -fuzztime 60s
+func FuzzLine(f *testing.F) {
+	for _, s := range seedTexts(f) {
+		for _, l := range strings.Split(s, "\n") {
+			if p, ok := PromptText(l); ok {
+				l = p
+			}
+			f.Add(l)
+		}
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		if strings.Contains(line, "\n") {
+			return
+		}
+		checkPlain(t, line)
+	})
+}
+
+// checkPlain holds plainCommand and plainCall to the parser's reading.
+func checkPlain(t *testing.T, src string) {
+	t.Helper()
+	if plainCommand(src) {
+		// The fast path for plain lines says what the parser says:
+		// one whole command.
+		var got []verdict
+		readLines(getParser(), func() (string, bool) {
+			if len(got) > 0 {
+				return "", false
+			}
+			return src, true
+		}, func(stmts []*syntax.Stmt, v verdict) bool {
+			if v == complete && len(stmts) == 0 {
+				v = incomplete // nothing read: not a command
+			}
+			got = append(got, v)
+			return true
+		})
+		if len(got) == 0 || got[0] == incomplete {
+			t.Fatalf("%q: plain, but the parser reads %v", src, got)
+		}
+	}
+	if _, ok := plainCall(src); ok {
+		if fast, slow := showAll(Calls(src)), showAll(parseCalls(src)); fmt.Sprint(fast) != fmt.Sprint(slow) {
+			t.Fatalf("%q: plain reading %q, parser %q", src, fast, slow)
+		}
+	}
 }

@@ -119,7 +119,8 @@ func TestSplitTranscript(t *testing.T) {
 
 // The fast path for plain lines says only what the parser would say.
 func TestPlainCommandIsComplete(t *testing.T) {
-	for _, l := range []string{"cd soft", "ls -F *.txt", "git add notes.txt", "echo $HOME > out", "wc -l a#b # c", "x=1", "ünïcode wörds"} {
+	for _, l := range []string{"cd soft", "ls -F *.txt", "git add notes.txt", "echo $HOME > out", "wc -l a#b # c", "x=1", "ünïcode wörds",
+		"git commit -m \"Add notes\"", "echo 'it''s' \"a b\"x", "wc -l *.pdb | sort -n | head -n 1", "grep -w 'is not' haiku.txt # note"} {
 		if !plainCommand(l) {
 			t.Errorf("plainCommand(%q) = false", l)
 		}
@@ -127,7 +128,7 @@ func TestPlainCommandIsComplete(t *testing.T) {
 			t.Errorf("%q: %s", l, spans(cmds))
 		}
 	}
-	for _, l := range []string{"for x in a", "if x", "echo 'a'", "a | b", "cat <f", "f() {", "echo \\", "time ls", "! ls", "{ ls; }", "[[ x ]]", "echo $(x)", "a && b", "", "# c", "echo !x"} {
+	for _, l := range []string{"for x in a", "if x", "echo 'a", "echo \"$x\"", "echo \"a\\\"b\"", "a |", "| a", "a || b", "a |& b", "a | if x", "a | b[0]=1", "cat <f", "echo a # \\", "f() {", "echo \\", "time ls", "! ls", "{ ls; }", "[[ x ]]", "echo $(x)", "a && b", "", "# c", "echo !x"} {
 		if plainCommand(l) {
 			t.Errorf("plainCommand(%q) = true", l)
 		}

@@ -32,7 +32,15 @@ type Command struct {
 func SplitScript(lines []string) []Command {
 	var cmds []Command
 	for at := 0; at < len(lines); {
-		at = splitFrom(lines, at, &cmds)
+		switch l := lines[at]; {
+		case blankOrComment(l):
+			at++
+		case plainCommand(l):
+			cmds = append(cmds, Command{Text: l, First: at, Last: at})
+			at++
+		default:
+			at = splitFrom(lines, at, &cmds)
+		}
 	}
 	return cmds
 }
@@ -44,8 +52,8 @@ func Complete(src string) bool {
 	return len(cmds) == 0 || !cmds[len(cmds)-1].Open
 }
 
-// splitFrom reads commands from lines[at:] until a syntax error or the end,
-// and returns where to go on reading.
+// splitFrom reads commands with the parser from lines[at:] until a syntax
+// error or the end, and returns where to go on reading.
 func splitFrom(lines []string, at int, cmds *[]Command) int {
 	emit := func(first, last int, open bool) {
 		*cmds = append(*cmds, Command{Text: strings.Join(lines[first:last+1], "\n"), First: first, Last: last, Open: open})
@@ -66,9 +74,6 @@ func splitFrom(lines []string, at int, cmds *[]Command) int {
 			}
 			served++
 		}
-	}
-	if plain(); served == len(lines) {
-		return served
 	}
 	resume := len(lines)
 	p := getParser()
@@ -123,54 +128,63 @@ func SplitTranscript(lines []string) []Command {
 			i++
 			continue
 		}
-		c := Command{First: i, Last: i, Text: text}
-		i++
-		if plainCommand(text) && (i == len(lines) || !isPS2(lines[i])) {
-			cmds = append(cmds, c)
+		if plainCommand(text) && (i+1 == len(lines) || !isPS2(lines[i+1])) {
+			cmds = append(cmds, Command{First: i, Last: i, Text: text})
+			i++
 			continue
 		}
-		texts := []string{text}
-		served := false // the prompt line went to the parser
-		for {
-			v := complete
-			p := getParser()
-			readLines(p, func() (string, bool) {
-				if !served {
-					served = true
-					return texts[len(texts)-1], true
-				}
-				if i == len(lines) {
-					return "", false
-				}
-				t, ps2 := PS2Text(lines[i])
-				if !ps2 && v != incomplete {
-					return "", false
-				}
-				texts = append(texts, t)
-				c.Last = i
-				i++
-				return t, true
-			}, func(_ []*syntax.Stmt, got verdict) bool {
-				v = got
-				return true
-			})
-			putParser(p)
-			// After a syntax error bash starts afresh: a `> ` line still
-			// shows that the terminal took it as part of this command.
-			if v != broken || i == len(lines) || !isPS2(lines[i]) {
-				c.Open = v == incomplete
-				break
+		c := readPrompted(lines, i, text)
+		cmds = append(cmds, c)
+		i = c.Last + 1
+	}
+	return cmds
+}
+
+// readPrompted reads the command at the prompt on lines[first] with the
+// parser.
+func readPrompted(lines []string, first int, text string) Command {
+	c := Command{First: first, Last: first}
+	texts := []string{text}
+	i := first + 1
+	served := false // the prompt line went to the parser
+	for {
+		v := complete
+		p := getParser()
+		readLines(p, func() (string, bool) {
+			if !served {
+				served = true
+				return texts[len(texts)-1], true
 			}
-			t, _ := PS2Text(lines[i])
+			if i == len(lines) {
+				return "", false
+			}
+			t, ps2 := PS2Text(lines[i])
+			if !ps2 && v != incomplete {
+				return "", false
+			}
 			texts = append(texts, t)
 			c.Last = i
 			i++
-			served = false
+			return t, true
+		}, func(_ []*syntax.Stmt, got verdict) bool {
+			v = got
+			return true
+		})
+		putParser(p)
+		// After a syntax error bash starts afresh: a `> ` line still
+		// shows that the terminal took it as part of this command.
+		if v != broken || i == len(lines) || !isPS2(lines[i]) {
+			c.Open = v == incomplete
+			break
 		}
-		c.Text = strings.Join(texts, "\n")
-		cmds = append(cmds, c)
+		t, _ := PS2Text(lines[i])
+		texts = append(texts, t)
+		c.Last = i
+		i++
+		served = false
 	}
-	return cmds
+	c.Text = strings.Join(texts, "\n")
+	return c
 }
 
 // PromptText returns the command after a `$ ` prompt (indentation allowed)

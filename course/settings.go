@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -66,8 +68,42 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 		return &PosError{File: file, Line: line, Err: fmt.Errorf(format, a...)}
 	}
 	s.Problems = unknownSettings(node, file, lineOff, where)
-	for k, v := range raw {
+	// In the order written, so that of several bad keys the first is
+	// reported, the same one every time.
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		k, vnode := node.Content[i].Value, node.Content[i+1]
+		v := raw[k]
+		at := Pos{File: file, Line: node.Content[i].Line + lineOff}
 		switch k {
+		case "setup":
+			str, err := scalarString(v)
+			if err != nil {
+				return s, posErr(k, "setup: %v — give the commands as one string (a YAML block: setup: |)", err)
+			}
+			// SetupAt is the line of the first command: a block scalar
+			// (setup: |) starts on the line after its key.
+			s.Setup, s.SetupAt = str, at
+			if vnode.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+				s.SetupAt.Line = vnode.Line + lineOff + 1
+			}
+		case "sections", "divs":
+			rules, err := rulesFromYAML(k, vnode, file, lineOff)
+			if err != nil {
+				return s, err
+			}
+			if k == "sections" {
+				s.Sections = rules
+			} else {
+				s.Divs = rules
+			}
+		case "compare", "normalize", "pipefail":
+			if err := onlyKnownAttrs(map[string]any{k: v}); err != nil {
+				return s, posErr(k, "%v", err)
+			}
+			probs := setAttrMap(&s.Attrs, map[string]any{k: v}, at.Line)
+			if len(probs) > 0 {
+				return s, posErr(k, "%s", probs[0].Message)
+			}
 		case "timeout":
 			str, _ := scalarString(v)
 			d, err := time.ParseDuration(str)
@@ -98,7 +134,12 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 			if err != nil {
 				return s, posErr(k, "workdir: %v", err)
 			}
-			s.Workdir = str
+			if vnode.Tag == "!!null" && vnode.Value == "~" {
+				// YAML reads a bare ~ as null; an author writing
+				// `workdir: ~` means the home directory.
+				str = "~"
+			}
+			s.Workdir, s.WorkdirAt = str, at
 		case "steps":
 			m, ok := v.(map[string]any)
 			if !ok && v != nil {
@@ -115,9 +156,17 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				if !ok && m[id] != nil {
 					return s, posErr(k, "steps.%s: want a mapping of attributes", id)
 				}
+				if err := onlyKnownAttrs(am); err != nil {
+					return s, posErr(k, "steps.%s: %v", id, err)
+				}
 				var a Attrs
 				if probs := setAttrMap(&a, am, 0); len(probs) > 0 {
 					return s, posErr(k, "steps.%s: %s", id, probs[0].Message)
+				}
+				for _, only := range []string{"file", "append"} {
+					if _, ok := am[only]; ok {
+						return s, posErr(k, "steps.%s: %s makes a fence a file step; it cannot be set from coursectl.yaml — tag the fence {%s=PATH}", id, only, only)
+					}
 				}
 				if a.Raw == nil {
 					a.Raw = map[string]string{}
@@ -137,8 +186,16 @@ func mergeSettings(base, over Settings) Settings {
 		out.Timeout = over.Timeout
 	}
 	if over.Workdir != "" {
-		out.Workdir = over.Workdir
+		out.Workdir, out.WorkdirAt = over.Workdir, over.WorkdirAt
 	}
+	if over.Setup != "" {
+		out.Setup, out.SetupAt = over.Setup, over.SetupAt
+	}
+	out.Attrs.Raw = maps.Clone(base.Attrs.Raw) // merge writes to it
+	out.Attrs.merge(over.Attrs)
+	// Nearer rules come later: they are applied after, so they win.
+	out.Sections = append(append([]Rule(nil), base.Sections...), over.Sections...)
+	out.Divs = append(append([]Rule(nil), base.Divs...), over.Divs...)
 	out.Fakes = mergeMap(base.Fakes, over.Fakes)
 	out.Env = mergeMap(base.Env, over.Env)
 	if len(over.Steps) > 0 {
@@ -178,7 +235,7 @@ func mergeSettings(base, over Settings) Settings {
 }
 
 // SettingKeys are the keys a module's settings may have (SPEC §2).
-var SettingKeys = []string{"timeout", "fakes", "env", "workdir", "steps"}
+var SettingKeys = []string{"timeout", "fakes", "env", "workdir", "setup", "compare", "normalize", "pipefail", "sections", "divs", "steps"}
 
 // unknownSettings reports the keys of a settings mapping coursectl does
 // not know: a typo such as `timout:` would otherwise be ignored without a
@@ -322,4 +379,77 @@ func parseSidecar(path string, data []byte, name string) (Settings, bool, error)
 		}
 	}
 	return Settings{}, false, nil
+}
+
+// rulesFromYAML reads `sections:` (heading glob → attributes) or `divs:`
+// (div class → attributes).
+func rulesFromYAML(key string, node *yaml.Node, file string, lineOff int) ([]Rule, error) {
+	if node.Kind != yaml.MappingNode {
+		what := "a heading glob"
+		if key == "divs" {
+			what = "a div class"
+		}
+		return nil, &PosError{File: file, Line: node.Line + lineOff,
+			Err: fmt.Errorf("%s: want a mapping of %s to attributes, like %s: {\"challenge\": {skip: true}}", key, what, key)}
+	}
+	var rules []Rule
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		pat, val := node.Content[i], node.Content[i+1]
+		at := Pos{File: file, Line: pat.Line + lineOff}
+		if key == "sections" {
+			if _, err := path.Match(pat.Value, ""); err != nil {
+				return nil, &PosError{File: file, Line: at.Line, Err: fmt.Errorf("sections: %q is not a valid glob — use * and ? (\"Exercise*\")", pat.Value)}
+			}
+		}
+		var m map[string]any
+		if err := val.Decode(&m); err != nil || val.Kind != yaml.MappingNode {
+			return nil, &PosError{File: file, Line: at.Line, Err: fmt.Errorf("%s.%s: want a mapping of attributes, like {skip: true}", key, pat.Value)}
+		}
+		if err := onlyKnownAttrs(m); err != nil {
+			return nil, &PosError{File: file, Line: attrLine(val, lineOff, at.Line), Err: fmt.Errorf("%s.%s: %v", key, pat.Value, err)}
+		}
+		var a Attrs
+		if probs := setAttrMap(&a, m, at.Line); len(probs) > 0 {
+			msg := probs[0].Message
+			return nil, &PosError{File: file, Line: attrLine(val, lineOff, at.Line), Err: fmt.Errorf("%s.%s: %s", key, pat.Value, msg)}
+		}
+		if _, ok := m["name"]; ok {
+			return nil, &PosError{File: file, Line: at.Line, Err: fmt.Errorf("%s.%s: name gives one step its id; it cannot be given to many — remove it", key, pat.Value)}
+		}
+		if _, ok := m["file"]; ok {
+			return nil, &PosError{File: file, Line: at.Line, Err: fmt.Errorf("%s.%s: file makes a fence a file step; it cannot be set from coursectl.yaml — tag the fence {file=PATH}", key, pat.Value)}
+		}
+		rules = append(rules, Rule{Pattern: pat.Value, Attrs: a, At: at})
+	}
+	return rules, nil
+}
+
+// attrLine is the line of the first key of an attribute mapping, else def.
+func attrLine(n *yaml.Node, lineOff, def int) int {
+	if n.Kind == yaml.MappingNode && len(n.Content) > 0 {
+		return n.Content[0].Line + lineOff
+	}
+	return def
+}
+
+// onlyKnownAttrs refuses attribute keys coursectl does not know: in a
+// fence another tool's key is left alone (lint warns), but coursectl.yaml
+// is coursectl's own file, so a key it does not know is a typo.
+func onlyKnownAttrs(m map[string]any) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if slices.Contains(KnownAttrs, k) {
+			continue
+		}
+		hint := "the attributes are " + strings.Join(KnownAttrs, ", ")
+		if sug := Suggest(k); sug != "" {
+			hint = "did you mean " + sug + "?"
+		}
+		return fmt.Errorf("unknown attribute %q — %s", k, hint)
+	}
+	return nil
 }

@@ -22,7 +22,7 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 //go:embed page.css
@@ -68,7 +68,7 @@ func codeFormatter(firstLine int) *chromahtml.Formatter {
 //
 // Relative link and image targets are left as written, which is right for
 // a page beside the module; HTMLAt is for a page written elsewhere.
-func HTML(mod *course.Module, rec *runner.ModuleResult) ([]byte, error) {
+func HTML(mod *course.Module, rec *result.Module) ([]byte, error) {
 	return HTMLAt(mod, rec, "")
 }
 
@@ -78,9 +78,9 @@ func HTML(mod *course.Module, rec *runner.ModuleResult) ([]byte, error) {
 // links to sibling documents still work (and keep working if the tree is
 // moved or checked out elsewhere as a whole). An empty pageDir leaves
 // them as written.
-func HTMLAt(mod *course.Module, rec *runner.ModuleResult, pageDir string) ([]byte, error) {
+func HTMLAt(mod *course.Module, rec *result.Module, pageDir string) ([]byte, error) {
 	src := blankFrontMatter(mod.Source)
-	p := &htmlPage{mod: mod, rec: rec, results: resultsByID(rec), num: numberSteps(mod), byLine: map[int]*course.Step{}}
+	p := &htmlPage{mod: mod, rec: rec, results: resultsByID(rec), byLine: map[int]*course.Step{}}
 	for _, s := range mod.Steps {
 		p.byLine[s.Line] = s
 	}
@@ -208,9 +208,8 @@ func blankFrontMatter(src []byte) []byte {
 // <script> must not run in a CI artifact).
 type htmlPage struct {
 	mod     *course.Module
-	rec     *runner.ModuleResult
-	results map[string]*runner.StepResult
-	num     numbering
+	rec     *result.Module
+	results map[string]*result.Step
 	byLine  map[int]*course.Step
 }
 
@@ -267,8 +266,8 @@ func (p *htmlPage) renderHTMLBlock(w util.BufWriter, src []byte, node ast.Node, 
 	return ast.WalkSkipChildren, nil
 }
 
-func failed(r *runner.StepResult) bool {
-	return r.Status == runner.Failed || r.Status == runner.Timeout
+func failed(r *result.Step) bool {
+	return r.Status == result.Failed || r.Status == result.Timeout
 }
 
 // lineOf is the 1-based line holding byte offset at.
@@ -300,14 +299,14 @@ func writeCode(w util.BufWriter, toks []chroma.Token, firstLine int, class strin
 }
 
 // statusClass is the CSS class of a status.
-func statusClass(r *runner.StepResult) string {
+func statusClass(r *result.Step) string {
 	if r == nil {
 		return "none"
 	}
 	switch r.Status {
-	case runner.Timeout:
+	case result.Timeout:
 		return "failed"
-	case runner.NotRun:
+	case result.NotRun:
 		return "notrun"
 	}
 	return string(r.Status)
@@ -320,15 +319,16 @@ func (p *htmlPage) writeStep(w util.BufWriter, s *course.Step) {
 	if s.Hidden {
 		w.WriteString(`<span class="step-num">Setup</span><span class="step-title">hidden setup step</span>`)
 	} else {
+		n, total := p.mod.Number(s)
 		fmt.Fprintf(w, `<span class="step-num">Step %d/%d</span><span class="step-title">%s</span>`,
-			p.num.pos[s], p.num.total, html.EscapeString(stepTitle(s)))
+			n, total, html.EscapeString(s.Title()))
 	}
-	for _, f := range stepFlags(s) {
+	for _, f := range flagWords(s) {
 		fmt.Fprintf(w, `<span class="flag">%s</span>`, html.EscapeString(f))
 	}
 	w.WriteString(`<span class="spacer"></span>`)
 	if r != nil {
-		fmt.Fprintf(w, `<span class="badge %s">%s %s</span>`, statusClass(r), statusMark(r.Status), html.EscapeString(statusWord(r)))
+		fmt.Fprintf(w, `<span class="badge %s">%s %s</span>`, statusClass(r), statusMark(r.Status), html.EscapeString(r.Outcome()))
 		if d := formatDuration(r.Duration); d != "" && !r.FromCheckpoint {
 			fmt.Fprintf(w, `<span class="dur">%s</span>`, d)
 		}
@@ -347,7 +347,7 @@ func (p *htmlPage) writeStep(w util.BufWriter, s *course.Step) {
 	w.WriteString("</section>\n")
 }
 
-func (p *htmlPage) writeResult(w util.BufWriter, s *course.Step, r *runner.StepResult) {
+func (p *htmlPage) writeResult(w util.BufWriter, s *course.Step, r *result.Step) {
 	if r.Note != "" {
 		fmt.Fprintf(w, `<p class="note">%s</p>`+"\n", html.EscapeString(r.Note))
 	}
@@ -391,6 +391,10 @@ func (p *htmlPage) writeResult(w util.BufWriter, s *course.Step, r *runner.StepR
 			w.WriteString(ansiToHTML(r.Verify))
 			w.WriteString("</pre></details>\n")
 		}
+	}
+	for _, e := range r.Edits {
+		// An editor step: check wrote the page's content into the file.
+		fmt.Fprintf(w, "<p class=\"edited\">%s</p>\n", html.EscapeString(e.String()))
 	}
 	if len(r.Fakes) > 0 {
 		w.WriteString(`<details class="fakes"><summary>Faked commands</summary><ul>`)
@@ -453,13 +457,13 @@ func writeDiff(w util.BufWriter, diff string) {
 func (p *htmlPage) writeSummary(b *bytes.Buffer) {
 	if p.rec == nil {
 		fmt.Fprintf(b, `<header class="summary none"><p class="headline">%s · %d steps · not run yet</p></header>`+"\n",
-			html.EscapeString(p.mod.Path), p.num.total)
+			html.EscapeString(p.mod.Path), p.total())
 		return
 	}
 	passed, failedN, skipped := p.rec.Counts()
 	// A hidden step counts only when it failed (runner's Shown), as the
 	// chips below list it.
-	total := p.num.total
+	total := p.total()
 	for _, s := range p.mod.Steps {
 		if r := p.results[s.ID]; s.Hidden && r != nil && failed(r) {
 			total++
@@ -471,8 +475,8 @@ func (p *htmlPage) writeSummary(b *bytes.Buffer) {
 		cls, head = "failed", fmt.Sprintf("%d of %d steps failed", failedN, total)
 	case p.rec.Interrupted:
 		cls, head = "failed", "Run interrupted"
-	case passed+skipped < p.num.total:
-		cls, head = "notrun", fmt.Sprintf("%d of %d steps run", passed+skipped, p.num.total)
+	case passed+skipped < p.total():
+		cls, head = "notrun", fmt.Sprintf("%d of %d steps run", passed+skipped, p.total())
 	}
 	fmt.Fprintf(b, `<header class="summary %s">`+"\n", cls)
 	fmt.Fprintf(b, `<p class="headline">%s</p>`+"\n", html.EscapeString(head))
@@ -500,10 +504,11 @@ func (p *htmlPage) writeSummary(b *bytes.Buffer) {
 		}
 		label := "setup"
 		if !s.Hidden {
-			label = fmt.Sprint(p.num.pos[s])
+			n, _ := p.mod.Number(s)
+			label = fmt.Sprint(n)
 		}
 		fmt.Fprintf(b, `<li><a class="chip %s" href="#step-%s" title="%s">%s %s</a></li>`,
-			statusClass(r), html.EscapeString(s.ID), html.EscapeString(stepTitle(s)), mark, label)
+			statusClass(r), html.EscapeString(s.ID), html.EscapeString(s.Title()), mark, label)
 	}
 	b.WriteString("</ol></nav>\n</header>\n")
 }
@@ -512,7 +517,7 @@ func (p *htmlPage) writeSummary(b *bytes.Buffer) {
 // it (a path relative to the index) and its run.
 type IndexEntry struct {
 	Href   string
-	Record *runner.ModuleResult
+	Record *result.Module
 }
 
 // Index renders the page that lists the reports of several modules
@@ -558,4 +563,10 @@ func Index(entries []IndexEntry) []byte {
 	}
 	b.WriteString("</tbody></table></article>\n<footer>rendered by coursectl</footer>\n</main>\n</body>\n</html>\n")
 	return b.Bytes()
+}
+
+// total is how many steps the learner sees.
+func (p *htmlPage) total() int {
+	_, total := p.mod.Number(nil)
+	return total
 }

@@ -10,19 +10,19 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 // seedRecord is a plausible run of the seed on a machine with no network:
 // the first steps pass, the compose download fails, the rest did not run.
-func seedRecord() *runner.ModuleResult {
+func seedRecord() *result.Module {
 	at := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
-	ok := func(id string, d time.Duration, out string) *runner.StepResult {
-		return &runner.StepResult{ID: id, Status: runner.Passed, Duration: d, Output: out}
+	ok := func(id string, d time.Duration, out string) *result.Step {
+		return &result.Step{ID: id, Status: result.Passed, Duration: d, Output: out}
 	}
-	return &runner.ModuleResult{
+	return &result.Module{
 		File: "testdata/module1.md", Started: at, Duration: 4100 * time.Millisecond,
-		Steps: []*runner.StepResult{
+		Steps: []*result.Step{
 			ok("1-download-and-install-the-anaconda-distribution-of-python", 900*time.Millisecond,
 				"--2026-11-27 09:30:01--  https://repo.anaconda.com/archive/Anaconda3-2022.05-Linux-x86_64.sh\n"+
 					"Saving to: ‘Anaconda3-2022.05-Linux-x86_64.sh’\n\n"+
@@ -30,15 +30,15 @@ func seedRecord() *runner.ModuleResult {
 			ok("2-update-existing-packages", 1200*time.Millisecond, "Reading package lists... Done\n\x1b[32mAll packages are up to date.\x1b[0m\n"),
 			ok("3-install-docker", 800*time.Millisecond, "docker.io is already the newest version (20.10.24).\n"),
 			ok("4-install-docker-compose", 20*time.Millisecond, ""),
-			{ID: "4-install-docker-compose-2", Status: runner.Failed, ExitCode: 4, Duration: 1100 * time.Millisecond,
+			{ID: "4-install-docker-compose-2", Status: result.Failed, ExitCode: 4, Duration: 1100 * time.Millisecond,
 				Error:       "step 4-install-docker-compose-2 failed: wget exited with status 4",
 				FailLine:    46,
 				FailCommand: "wget https://github.com/docker/compose/releases/download/v2.5.0/docker-compose-linux-x86_64 -O docker-compose",
 				Output: "--2026-11-27 09:30:03--  https://github.com/docker/compose/releases/download/v2.5.0/docker-compose-linux-x86_64\n" +
 					"Resolving github.com (github.com)... \x1b[1;31mfailed: Temporary failure in name resolution.\x1b[0m\n" +
 					"wget: unable to resolve host address ‘github.com’\n"},
-			{ID: "4-install-docker-compose-3", Status: runner.NotRun},
-			{ID: "4-install-docker-compose-4", Status: runner.Skipped, Note: "interactive: needs a person at the keyboard"},
+			{ID: "4-install-docker-compose-3", Status: result.NotRun},
+			{ID: "4-install-docker-compose-4", Status: result.Skipped, Note: "interactive: needs a person at the keyboard"},
 		},
 	}
 }
@@ -124,8 +124,8 @@ func TestANSIToHTML(t *testing.T) {
 // it did not run because of it, and both renderers show it.
 func TestFailedSetupShown(t *testing.T) {
 	mod := shapesModule(t)
-	rec := &runner.ModuleResult{File: mod.Path, Steps: []*runner.StepResult{{
-		ID: "setup-shapes-of-a-module", Status: runner.Failed, ExitCode: 127,
+	rec := &result.Module{File: mod.Path, Steps: []*result.Step{{
+		ID: "setup-shapes-of-a-module", Status: result.Failed, ExitCode: 127,
 		Error: "setup failed", FailLine: 23, FailCommand: "export GREETING=hi", Output: "boom\n",
 	}}}
 	page, err := HTML(mod, rec)
@@ -144,7 +144,7 @@ func TestFailedSetupShown(t *testing.T) {
 		}
 	}
 	// Passed, it stays hidden.
-	rec.Steps[0].Status = runner.Passed
+	rec.Steps[0].Status = result.Passed
 	page, _ = HTML(mod, rec)
 	if strings.Contains(string(page), "hidden setup step") || strings.Contains(Terminal{}.Module(mod, rec), "setup (hidden") {
 		t.Error("a passing setup step is shown")
@@ -152,7 +152,7 @@ func TestFailedSetupShown(t *testing.T) {
 }
 
 func TestIndex(t *testing.T) {
-	ok := &runner.ModuleResult{File: "a.md", Steps: []*runner.StepResult{{ID: "x", Status: runner.Passed}}}
+	ok := &result.Module{File: "a.md", Steps: []*result.Step{{ID: "x", Status: result.Passed}}}
 	page := string(Index([]IndexEntry{{Href: "r-1-a.html", Record: ok}, {Href: "r-2-b.html", Record: shapesRecord()}}))
 	for _, want := range []string{
 		`<header class="summary failed"><p class="headline">1 of 2 modules failed</p>`,
@@ -265,12 +265,12 @@ func TestHTMLFailureReadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &runner.ModuleResult{File: "t.md", Steps: []*runner.StepResult{
-		{ID: "greet", Status: runner.Failed, FailLine: 6, FailCommand: "cat hello.txt",
+	rec := &result.Module{File: "t.md", Steps: []*result.Step{
+		{ID: "greet", Status: result.Failed, FailLine: 6, FailCommand: "cat hello.txt",
 			Error:  "step greet (t.md:6): output differs from the expected output",
 			Output: "$ cat hello.txt\nHello, world\nline three\n",
 			Diff:   "--- want t.md:7\n+++ got (output)\n@@ -7,2 +1,2 @@\n-Hello, World\n+Hello, \x1b[1mworld\x1b[0m\n-line 3\n+line 1\rline three\n"},
-		{ID: "count", Status: runner.Failed, ExitCode: 1, FailLine: 17, FailCommand: "test 2 -eq 5",
+		{ID: "count", Status: result.Failed, ExitCode: 1, FailLine: 17, FailCommand: "test 2 -eq 5",
 			Error:  "step count (t.md:17): verify failed with exit status 1 at `test 2 -eq 5`",
 			Verify: "$ test 2 -eq 5\n", Output: "2\n"},
 	}}
@@ -309,10 +309,12 @@ func TestHTMLStoppedStepShowsReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &runner.ModuleResult{File: "t.md", Steps: []*runner.StepResult{
-		{ID: "slow", Status: runner.Timeout, ExitCode: -1, Error: "step slow (t.md:4) timed out after 1s"},
-		{ID: "ask", Status: runner.Failed, ExitCode: -1,
-			Error: "step ask (t.md:8) is waiting for input at `read x`: add `interact` or `interactive`"},
+	rec := &result.Module{File: "t.md", Steps: []*result.Step{
+		{ID: "slow", Status: result.Timeout, ExitCode: -1, Error: "step slow (t.md:4) timed out after 1s",
+			Stop: &result.Stop{Kind: result.StopTimedOut, Limit: time.Second}},
+		{ID: "ask", Status: result.Failed, ExitCode: -1,
+			Error: "step ask (t.md:8) is waiting for input at `read x`: add `interact` or `interactive`",
+			Stop:  &result.Stop{Kind: result.StopWaiting, Command: "read x"}},
 	}}
 	page, err := HTML(mod, rec)
 	if err != nil {

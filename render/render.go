@@ -1,7 +1,7 @@
 // Package render draws a parsed module for people: ANSI text for a terminal
 // (the walkthrough, `coursectl render`) and a standalone HTML page (the
 // report). It reads a *course.Module and, when there is one, a run record
-// (*runner.ModuleResult); it never runs anything.
+// (*result.Module); it never runs anything.
 //
 // Prose is the markdown between steps, sliced out of Module.Source by the
 // steps' line ranges, so every line of the document is shown exactly once:
@@ -15,76 +15,41 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
-// numbering is the learner-facing position of a step: hidden setup steps
-// are not counted, so "Step 3/9" matches what the reader sees.
-type numbering struct {
-	pos   map[*course.Step]int
-	total int
-}
-
-func numberSteps(mod *course.Module) numbering {
-	n := numbering{pos: map[*course.Step]int{}}
-	for _, s := range mod.Steps {
-		if s.Hidden {
-			continue
-		}
-		n.total++
-		n.pos[s] = n.total
-	}
-	return n
-}
-
-// stepTitle is what a step is called on screen: its nearest heading, else
-// its first command (an id like "step-2", made up for a step with no
-// heading, tells a reader nothing), else its id.
-func stepTitle(s *course.Step) string {
-	if len(s.Heading) > 0 {
-		if h := strings.TrimSpace(s.Heading[len(s.Heading)-1]); h != "" {
-			return h
-		}
-	}
-	if s.Attrs.Name == "" && len(s.Commands) > 0 {
-		if c := strings.TrimSpace(strings.SplitN(s.Commands[0].Text, "\n", 2)[0]); c != "" {
-			return c
+// flagWords are a step's flags as a reader says them, for the flags a
+// reader should notice before running (list shows them all, as written).
+func flagWords(s *course.Step) []string {
+	var out []string
+	for _, f := range s.Flags() {
+		switch f.Name {
+		case "skip", "interactive", "background":
+			out = append(out, f.Name)
+		case "interact":
+			out = append(out, "scripted answers")
+		case "edit":
+			out = append(out, "edits "+f.Value)
+		case "timeout":
+			out = append(out, "timeout "+f.Value)
+		case "exit":
+			if f.Value == "any" {
+				out = append(out, "exit any")
+			} else if f.Value != "0" {
+				out = append(out, "exit "+f.Value)
+			}
+		case "file", "append":
+			if f.Value == "" {
+				continue
+			}
+			verb := "writes "
+			if f.Name == "append" {
+				verb = "appends to "
+			}
+			out = append(out, verb+f.Value)
 		}
 	}
-	return s.ID
-}
-
-// stepFlags are the annotations a reader should notice before running.
-func stepFlags(s *course.Step) []string {
-	var f []string
-	if s.Attrs.Skip {
-		f = append(f, "skip")
-	}
-	if s.Attrs.Interactive {
-		f = append(f, "interactive")
-	}
-	if len(s.Attrs.Interact) > 0 {
-		f = append(f, "scripted answers")
-	}
-	if s.Attrs.Background {
-		f = append(f, "background")
-	}
-	if s.Attrs.Timeout > 0 {
-		f = append(f, "timeout "+s.Attrs.Timeout.String())
-	}
-	if s.Attrs.ExitAny {
-		f = append(f, "exit any")
-	} else if s.Attrs.Exit != nil && *s.Attrs.Exit != 0 {
-		f = append(f, fmt.Sprintf("exit %d", *s.Attrs.Exit))
-	}
-	if s.Kind == course.File && s.Attrs.File != "" {
-		verb := "writes "
-		if s.Attrs.Append {
-			verb = "appends to "
-		}
-		f = append(f, verb+s.Attrs.File)
-	}
-	return f
+	return out
 }
 
 // proseSource returns the markdown between the end of step i-1 and the
@@ -142,22 +107,22 @@ func splitLinesKeep(src []byte) [][]byte {
 // when the document has none. The course package reads the settings; here
 // we only keep them off the screen.
 func frontMatterEnd(lines [][]byte) int {
-	if len(lines) == 0 || strings.TrimRight(string(lines[0]), "\r\n") != "---" {
+	_, end, ok := course.FrontMatter(bytes.Join(lines, nil))
+	if !ok {
 		return 0
 	}
-	for n := 1; n < len(lines); n++ {
-		switch strings.TrimRight(string(lines[n]), " \t\r\n") {
-		case "---", "...":
-			return n + 1
-		}
+	n, off := 0, 0
+	for off < end && n < len(lines) {
+		off += len(lines[n])
+		n++
 	}
-	return 0
+	return n
 }
 
 // resultsByID indexes a run record by step id; a record from an older
 // version of the module still matches the steps that kept their ids.
-func resultsByID(rec *runner.ModuleResult) map[string]*runner.StepResult {
-	m := map[string]*runner.StepResult{}
+func resultsByID(rec *result.Module) map[string]*result.Step {
+	m := map[string]*result.Step{}
 	if rec == nil {
 		return m
 	}
@@ -169,58 +134,14 @@ func resultsByID(rec *runner.ModuleResult) map[string]*runner.StepResult {
 	return m
 }
 
-// statusWord is the status as a reader says it.
-func statusWord(r *runner.StepResult) string {
-	switch r.Status {
-	case runner.Passed:
-		if r.FromCheckpoint {
-			return "done earlier"
-		}
-		return "passed"
-	case runner.Failed:
-		switch {
-		case r.ExitCode > 0:
-			return fmt.Sprintf("failed (exit %d)", r.ExitCode)
-		case r.ExitCode < 0 && strings.Contains(r.Error, "waiting for input"):
-			// -1 is the runner's "I stopped it" (docs/design.md, QA2 G5),
-			// not a status the step gave: say why it stopped instead.
-			return "waiting for input"
-		}
-		return "failed"
-	case runner.Timeout:
-		if d := timeoutAfter(r.Error); d != "" {
-			return "timed out after " + d
-		}
-		return "timed out"
-	case runner.Skipped:
-		return "skipped"
-	case runner.NotRun:
-		return "not run"
-	}
-	return string(r.Status)
-}
-
-// timeoutAfter is the limit a timed-out step's error names ("2s" from
-// "step x (m.md:3) timed out after 2s"), "" when it names none.
-func timeoutAfter(errText string) string {
-	_, after, ok := strings.Cut(errText, "timed out after ")
-	if !ok {
-		return ""
-	}
-	if i := strings.IndexAny(after, " \n:;,"); i >= 0 {
-		after = after[:i]
-	}
-	return after
-}
-
 // statusMark is the one-character badge of a status.
-func statusMark(s runner.Status) string {
+func statusMark(s result.Status) string {
 	switch s {
-	case runner.Passed:
+	case result.Passed:
 		return "✓"
-	case runner.Failed, runner.Timeout:
+	case result.Failed, result.Timeout:
 		return "✗"
-	case runner.Skipped:
+	case result.Skipped:
 		return "↷"
 	}
 	return "·"

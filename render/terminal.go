@@ -22,7 +22,8 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
+	"github.com/coursectl/coursectl/sgr"
 )
 
 // Terminal renders for a terminal of Width columns. With Color false the
@@ -57,6 +58,9 @@ func (t Terminal) width() int {
 func (t Terminal) Prose(mod *course.Module, i int) string {
 	if i < 0 || i > len(mod.Steps) {
 		return ""
+	}
+	if mod.Modules != nil {
+		return t.courseProse(mod, i)
 	}
 	parts, links := splitProse(proseSource(mod, i))
 	var out []string
@@ -462,27 +466,13 @@ func indentLines(s, prefix string) string {
 }
 
 // paint applies SGR attributes when colour is on.
-func (t Terminal) paint(s string, sgr ...string) string {
-	if !t.Color || s == "" || len(sgr) == 0 {
-		return s
-	}
-	return "\x1b[" + strings.Join(sgr, ";") + "m" + s + "\x1b[0m"
-}
-
-const (
-	sgrBold    = "1"
-	sgrDim     = "2"
-	sgrRed     = "31"
-	sgrGreen   = "32"
-	sgrMagenta = "35"
-	sgrGray    = "90"
-)
+func (t Terminal) paint(s string, attrs ...string) string { return sgr.Paint(t.Color, s, attrs...) }
 
 // Header is the walkthrough's top line for step i: the module title and
 // "Step 3/9 · Install Docker", over a progress bar of the width.
 func (t Terminal) Header(mod *course.Module, i int) string {
 	w := t.width()
-	num := numberSteps(mod)
+	_, total := mod.Number(nil)
 	title := strings.TrimSpace(mod.Title)
 	if title == "" {
 		title = mod.Path
@@ -490,9 +480,14 @@ func (t Terminal) Header(mod *course.Module, i int) string {
 	label, stepName, pos := "", "", 0
 	if i >= 0 && i < len(mod.Steps) && !mod.Steps[i].Hidden {
 		s := mod.Steps[i]
-		pos = num.pos[s]
-		label = fmt.Sprintf("Step %d/%d", pos, num.total)
-		stepName = stepTitle(s)
+		pos, _ = mod.Number(s)
+		label = fmt.Sprintf("Step %d/%d", pos, total)
+		if mod.Modules != nil {
+			// A course: which module, and the step of the course.
+			_, n := mod.ModuleOf(s)
+			label = fmt.Sprintf("Module %d/%d · %s", n+1, len(mod.Modules), label)
+		}
+		stepName = s.Title()
 	}
 	inner := w - 2 // one space each side
 	title, right := headerFit(title, label, stepName, inner-headerGap)
@@ -500,14 +495,14 @@ func (t Terminal) Header(mod *course.Module, i int) string {
 	if gap < 1 {
 		gap = 1
 	}
-	line := " " + t.paint(title, sgrBold) + strings.Repeat(" ", gap) + t.paint(right, sgrBold) + "\n"
+	line := " " + t.paint(title, sgr.Bold) + strings.Repeat(" ", gap) + t.paint(right, sgr.Bold) + "\n"
 
 	// The bar shows the steps before this one as done.
 	done := 0
-	if num.total > 0 && pos > 0 {
-		done = inner * (pos - 1) / num.total
+	if total > 0 && pos > 0 {
+		done = inner * (pos - 1) / total
 	}
-	bar := " " + t.paint(strings.Repeat("━", done), sgrGreen) + t.paint(strings.Repeat("─", inner-done), sgrGray) + "\n"
+	bar := " " + t.paint(strings.Repeat("━", done), sgr.Green) + t.paint(strings.Repeat("─", inner-done), sgr.Gray) + "\n"
 	return line + bar
 }
 
@@ -557,19 +552,19 @@ func (t Terminal) Step(mod *course.Module, s *course.Step) string {
 
 // StepResult is Step with the step's outcome under the frame: the status
 // badge and time, and for a failure what went wrong and the output's tail.
-func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *runner.StepResult) string {
+func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *result.Step) string {
 	if s == nil || s.Hidden {
 		return ""
 	}
 	w := t.width()
-	num := numberSteps(mod)
+	n, total := mod.Number(s)
 	margin := strings.Repeat(" ", proseMargin)
 	var b strings.Builder
 
 	// Top rule: ┌─ Step 3/9 · Install Docker ──────── skip · sh · line 31 ─
-	label := fmt.Sprintf("Step %d/%d", num.pos[s], num.total)
-	title := stepTitle(s)
-	flags := stepFlags(s)
+	label := fmt.Sprintf("Step %d/%d", n, total)
+	title := s.Title()
+	flags := flagWords(s)
 	where := []string{langOf(s.Lang, s.Kind), fmt.Sprintf("line %d", s.Line)}
 	// What does not fit: the title is cut first (down to a readable
 	// stub), then the place goes, then the title.
@@ -594,40 +589,40 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *runner.StepR
 	default:
 		title = ""
 	}
-	head := t.paint("┌─ ", sgrGray) + t.paint(label, sgrBold)
+	head := t.paint("┌─ ", sgr.Gray) + t.paint(label, sgr.Bold)
 	used := proseMargin + 3 + xansi.StringWidth(label)
 	if title != "" {
-		head += t.paint(" · ", sgrGray) + t.paint(title, sgrBold)
+		head += t.paint(" · ", sgr.Gray) + t.paint(title, sgr.Bold)
 		used += 3 + xansi.StringWidth(title)
 	}
 	fill := w - used - 1 - rightWidth()
 	if fill < 1 {
 		fill = 1
 	}
-	b.WriteString(margin + head + " " + t.paint(strings.Repeat("─", fill), sgrGray))
+	b.WriteString(margin + head + " " + t.paint(strings.Repeat("─", fill), sgr.Gray))
 	if len(flags) > 0 {
-		b.WriteString(" " + t.paint(strings.Join(flags, " · "), sgrMagenta))
+		b.WriteString(" " + t.paint(strings.Join(flags, " · "), sgr.Magenta))
 		if len(where) > 0 {
-			b.WriteString(t.paint(" · ", sgrGray))
+			b.WriteString(t.paint(" · ", sgr.Gray))
 		} else {
-			b.WriteString(t.paint(" ─", sgrGray))
+			b.WriteString(t.paint(" ─", sgr.Gray))
 		}
 	} else if len(where) > 0 {
 		b.WriteString(" ")
 	}
 	if len(where) > 0 {
-		b.WriteString(t.paint(strings.Join(where, " · ")+" ─", sgrGray))
+		b.WriteString(t.paint(strings.Join(where, " · ")+" ─", sgr.Gray))
 	}
 	b.WriteString("\n")
 
 	// Body, one framed line per code line.
-	bar := margin + t.paint("│", sgrGray) + " "
+	bar := margin + t.paint("│", sgr.Gray) + " "
 	for _, l := range t.codeLines(stepTokens(s)) {
 		b.WriteString(strings.TrimRight(bar+l, " ") + "\n")
 	}
 
 	// Bottom rule, with the outcome when there is one.
-	b.WriteString(margin + t.paint("└─", sgrGray))
+	b.WriteString(margin + t.paint("└─", sgr.Gray))
 	if r != nil {
 		b.WriteString(" " + t.Status(r))
 	}
@@ -639,21 +634,21 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *runner.StepR
 }
 
 // Status is a one-line badge: "✓ passed · 0.4s", "✗ failed (exit 1) · 2.1s".
-func (t Terminal) Status(r *runner.StepResult) string {
-	badge := statusMark(r.Status) + " " + statusWord(r)
+func (t Terminal) Status(r *result.Step) string {
+	badge := statusMark(r.Status) + " " + r.Outcome()
 	switch r.Status {
-	case runner.Passed:
-		badge = t.paint(badge, sgrBold, sgrGreen)
-	case runner.Failed, runner.Timeout:
-		badge = t.paint(badge, sgrBold, sgrRed)
+	case result.Passed:
+		badge = t.paint(badge, sgr.Bold, sgr.Green)
+	case result.Failed, result.Timeout:
+		badge = t.paint(badge, sgr.Bold, sgr.Red)
 	default:
-		badge = t.paint(badge, sgrGray)
+		badge = t.paint(badge, sgr.Gray)
 	}
 	if d := formatDuration(r.Duration); d != "" && !r.FromCheckpoint {
-		badge += t.paint(" · "+d, sgrGray)
+		badge += t.paint(" · "+d, sgr.Gray)
 	}
 	if r.Note != "" {
-		badge += t.paint(" · "+r.Note, sgrGray)
+		badge += t.paint(" · "+r.Note, sgr.Gray)
 	}
 	return badge
 }
@@ -662,14 +657,14 @@ func (t Terminal) Status(r *runner.StepResult) string {
 // HTML page shows all that was kept).
 const failureTailLines = 10
 
-func (t Terminal) failure(r *runner.StepResult) string {
-	if r.Status != runner.Failed && r.Status != runner.Timeout {
+func (t Terminal) failure(r *result.Step) string {
+	if r.Status != result.Failed && r.Status != result.Timeout {
 		return ""
 	}
 	pad := strings.Repeat(" ", proseMargin+3)
 	var b strings.Builder
 	if r.Error != "" {
-		b.WriteString(pad + t.paint(r.Error, sgrRed) + "\n")
+		b.WriteString(pad + t.paint(r.Error, sgr.Red) + "\n")
 	}
 	// The runner's error usually quotes the command already.
 	if r.FailCommand != "" && !strings.Contains(r.Error, r.FailCommand) {
@@ -678,7 +673,7 @@ func (t Terminal) failure(r *runner.StepResult) string {
 			at = fmt.Sprintf("line %d: ", r.FailLine)
 		}
 		cmd := strings.SplitN(r.FailCommand, "\n", 2)[0]
-		b.WriteString(pad + t.paint(at, sgrGray) + cmd + "\n")
+		b.WriteString(pad + t.paint(at, sgr.Gray) + cmd + "\n")
 	}
 	detail := r.Diff
 	if detail == "" && r.Verify != "" {
@@ -689,13 +684,13 @@ func (t Terminal) failure(r *runner.StepResult) string {
 		detail, dropped = outputTail(plainOutput(r.Output), failureTailLines)
 	}
 	if dropped > 0 {
-		b.WriteString(pad + t.paint(fmt.Sprintf("… %d earlier lines", dropped), sgrGray) + "\n")
+		b.WriteString(pad + t.paint(fmt.Sprintf("… %d earlier lines", dropped), sgr.Gray) + "\n")
 	}
 	for _, l := range strings.Split(strings.TrimRight(detail, "\n"), "\n") {
 		if l == "" && detail == "" {
 			continue
 		}
-		b.WriteString(strings.TrimRight(pad+t.paint("│ ", sgrGray)+t.paint(l, sgrDim), " ") + "\n")
+		b.WriteString(strings.TrimRight(pad+t.paint("│ ", sgr.Gray)+t.paint(l, sgr.Dim), " ") + "\n")
 	}
 	return b.String()
 }
@@ -737,7 +732,7 @@ func (t Terminal) codeLines(toks []chroma.Token) []string {
 // Module renders the whole document: the prose and every shown step in
 // order, each step with its status from rec when rec is not nil (matched
 // by id), and a summary of the run on top.
-func (t Terminal) Module(mod *course.Module, rec *runner.ModuleResult) string {
+func (t Terminal) Module(mod *course.Module, rec *result.Module) string {
 	var b strings.Builder
 	if rec != nil {
 		b.WriteString(t.Summary(rec) + "\n")
@@ -754,7 +749,7 @@ func (t Terminal) Module(mod *course.Module, rec *runner.ModuleResult) string {
 		if s.Hidden {
 			// A failed setup step explains why the steps after it did not
 			// run, so it is shown when it failed.
-			if r := res[s.ID]; r != nil && (r.Status == runner.Failed || r.Status == runner.Timeout) {
+			if r := res[s.ID]; r != nil && (r.Status == result.Failed || r.Status == result.Timeout) {
 				b.WriteString(t.hiddenFailure(s, r) + "\n")
 			}
 			continue
@@ -764,21 +759,21 @@ func (t Terminal) Module(mod *course.Module, rec *runner.ModuleResult) string {
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
-func (t Terminal) hiddenFailure(s *course.Step, r *runner.StepResult) string {
+func (t Terminal) hiddenFailure(s *course.Step, r *result.Step) string {
 	margin := strings.Repeat(" ", proseMargin)
-	return margin + t.paint(fmt.Sprintf("setup (hidden, line %d) ", s.Line), sgrGray) + t.Status(r) + "\n" + t.failure(r)
+	return margin + t.paint(fmt.Sprintf("setup (hidden, line %d) ", s.Line), sgr.Gray) + t.Status(r) + "\n" + t.failure(r)
 }
 
 // Summary is the run record in one line: when, how long, and the counts.
-func (t Terminal) Summary(rec *runner.ModuleResult) string {
+func (t Terminal) Summary(rec *result.Module) string {
 	passed, failed, skipped := rec.Counts()
-	parts := []string{t.paint(fmt.Sprintf("✓ %d passed", passed), sgrGreen)}
+	parts := []string{t.paint(fmt.Sprintf("✓ %d passed", passed), sgr.Green)}
 	if failed > 0 {
-		parts = append(parts, t.paint(fmt.Sprintf("✗ %d failed", failed), sgrBold, sgrRed))
+		parts = append(parts, t.paint(fmt.Sprintf("✗ %d failed", failed), sgr.Bold, sgr.Red))
 	} else {
 		parts = append(parts, fmt.Sprintf("✗ %d failed", failed))
 	}
-	parts = append(parts, t.paint(fmt.Sprintf("%d skipped", skipped), sgrGray))
+	parts = append(parts, t.paint(fmt.Sprintf("%d skipped", skipped), sgr.Gray))
 	head := "Last run"
 	if !rec.Started.IsZero() {
 		head += " " + rec.Started.Format("Jan 2 15:04 MST")
@@ -789,5 +784,41 @@ func (t Terminal) Summary(rec *runner.ModuleResult) string {
 	if rec.Interrupted {
 		head += ", interrupted"
 	}
-	return strings.Repeat(" ", proseMargin) + t.paint(head, sgrBold) + t.paint(" · ", sgrGray) + strings.Join(parts, t.paint(" · ", sgrGray)) + "\n"
+	return strings.Repeat(" ", proseMargin) + t.paint(head, sgr.Bold) + t.paint(" · ", sgr.Gray) + strings.Join(parts, t.paint(" · ", sgr.Gray)) + "\n"
+}
+
+// courseProse is Prose for a course's run (course.Course.Flatten): the
+// prose before step i in its own module (ModuleEnd has the end of the
+// module before it).
+func (t Terminal) courseProse(run *course.Module, i int) string {
+	if cur := originAt(run, i); cur != nil {
+		return t.Prose(cur.Module, cur.Index-1)
+	}
+	if prev := originAt(run, i-1); prev != nil && i == len(run.Steps) {
+		return t.Prose(prev.Module, len(prev.Module.Steps))
+	}
+	return ""
+}
+
+// ModuleEnd is, when step i of a course's run is the first of a module,
+// the end of the module before it: the prose after its last step (a
+// lesson's summary). "" otherwise, and for a module.
+func (t Terminal) ModuleEnd(run *course.Module, i int) string {
+	if run.Modules == nil {
+		return ""
+	}
+	prev, cur := originAt(run, i-1), originAt(run, i)
+	if prev == nil || (cur != nil && cur.Module == prev.Module) {
+		return ""
+	}
+	return t.Prose(prev.Module, len(prev.Module.Steps))
+}
+
+// originAt is the module's own step behind step k of a course's run, nil
+// for none (out of range, the course's own setup).
+func originAt(run *course.Module, k int) *course.Step {
+	if k >= 0 && k < len(run.Steps) {
+		return run.Steps[k].Origin
+	}
+	return nil
 }

@@ -11,7 +11,7 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -101,15 +101,15 @@ func load(t testing.TB, path string) *course.Module {
 }
 
 // shapesRecord is a run of shapes.md that failed at the transcript.
-func shapesRecord() *runner.ModuleResult {
+func shapesRecord() *result.Module {
 	at := time.Date(2026, 11, 26, 14, 5, 0, 0, time.UTC)
-	return &runner.ModuleResult{
+	return &result.Module{
 		File: "testdata/shapes.md", Started: at, Duration: 3200 * time.Millisecond,
-		Steps: []*runner.StepResult{
-			{ID: "setup-shapes-of-a-module", Status: runner.Passed, Duration: 10 * time.Millisecond},
-			{ID: "mkdir", Status: runner.Passed, Duration: 400 * time.Millisecond},
-			{ID: "set-up", Status: runner.Skipped, Note: "skip: shown, not run"},
-			{ID: "transcript", Status: runner.Failed, ExitCode: 0, Duration: 1500 * time.Millisecond,
+		Steps: []*result.Step{
+			{ID: "setup-shapes-of-a-module", Status: result.Passed, Duration: 10 * time.Millisecond},
+			{ID: "mkdir", Status: result.Passed, Duration: 400 * time.Millisecond},
+			{ID: "set-up", Status: result.Skipped, Note: "skip: shown, not run"},
+			{ID: "transcript", Status: result.Failed, ExitCode: 0, Duration: 1500 * time.Millisecond,
 				Error:       "output differs from the transcript",
 				FailLine:    46,
 				FailCommand: `printf 'a\nb\n'`,
@@ -139,7 +139,7 @@ func TestTerminalShapes(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		tm   Terminal
-		rec  *runner.ModuleResult
+		rec  *result.Module
 	}{
 		{"shapes.plain.golden", Terminal{Width: 80}, nil},
 		{"shapes.color.golden", Terminal{Width: 80, Color: true, Hyperlinks: true}, nil},
@@ -246,28 +246,32 @@ func TestHeaderSharesTheLine(t *testing.T) {
 func TestStatus(t *testing.T) {
 	tm := Terminal{}
 	for _, tc := range []struct {
-		r    runner.StepResult
+		r    result.Step
 		want string
 	}{
-		{runner.StepResult{Status: runner.Passed, Duration: 420 * time.Millisecond}, "✓ passed · 0.4s"},
-		{runner.StepResult{Status: runner.Passed, Duration: 7 * time.Millisecond}, "✓ passed · 7ms"},
-		{runner.StepResult{Status: runner.Failed, ExitCode: 2, Duration: 75 * time.Second}, "✗ failed (exit 2) · 1m15s"},
-		{runner.StepResult{Status: runner.Timeout, Duration: 30 * time.Second}, "✗ timed out · 30s"},
+		{result.Step{Status: result.Passed, Duration: 420 * time.Millisecond}, "✓ passed · 0.4s"},
+		{result.Step{Status: result.Passed, Duration: 7 * time.Millisecond}, "✓ passed · 7ms"},
+		{result.Step{Status: result.Failed, ExitCode: 2, Duration: 75 * time.Second}, "✗ failed (exit 2) · 1m15s"},
+		{result.Step{Status: result.Timeout, Duration: 30 * time.Second}, "✗ timed out · 30s"},
 		// -1 is the runner's "I stopped it": the reason shows, never "exit -1".
-		{runner.StepResult{Status: runner.Timeout, ExitCode: -1, Duration: 2 * time.Second,
-			Error: "step s (m.md:3) timed out after 2s"}, "✗ timed out after 2s · 2.0s"},
-		{runner.StepResult{Status: runner.Failed, ExitCode: -1, Duration: time.Second,
-			Error: "step s (m.md:3) is waiting for input at `read x`: add `interact` or `interactive`"}, "✗ waiting for input · 1.0s"},
-		{runner.StepResult{Status: runner.Failed, ExitCode: -1, Duration: time.Second,
-			Error: "step s (m.md:3): the step replaced the shell (exec); the shell is gone"}, "✗ failed · 1.0s"},
-		{runner.StepResult{Status: runner.Skipped, Note: "interactive"}, "↷ skipped · interactive"},
-		{runner.StepResult{Status: runner.Passed, FromCheckpoint: true, Duration: time.Second}, "✓ done earlier"},
+		{result.Step{Status: result.Timeout, ExitCode: -1, Duration: 2 * time.Second,
+			Error: "step s (m.md:3) timed out after 2s", Stop: &result.Stop{Kind: result.StopTimedOut, Limit: 2 * time.Second}}, "✗ timed out after 2s · 2.0s"},
+		{result.Step{Status: result.Failed, ExitCode: -1, Duration: time.Second,
+			Error: "step s (m.md:3) is waiting for input at `read x`: add `interact` or `interactive`",
+			Stop:  &result.Stop{Kind: result.StopWaiting, Command: "read x"}}, "✗ waiting for input · 1.0s"},
+		// The words of the message are not read: only Stop says why.
+		{result.Step{Status: result.Failed, ExitCode: -1, Duration: time.Second,
+			Error: "step s (m.md:3) is waiting for input at `read x`"}, "✗ failed · 1.0s"},
+		{result.Step{Status: result.Failed, ExitCode: -1, Duration: time.Second,
+			Error: "step s (m.md:3): the step replaced the shell (exec); the shell is gone", Stop: &result.Stop{Kind: result.StopExec}}, "✗ failed · 1.0s"},
+		{result.Step{Status: result.Skipped, Note: "interactive"}, "↷ skipped · interactive"},
+		{result.Step{Status: result.Passed, FromCheckpoint: true, Duration: time.Second}, "✓ done earlier"},
 	} {
 		if got := tm.Status(&tc.r); got != tc.want {
 			t.Errorf("Status(%+v) = %q, want %q", tc.r, got, tc.want)
 		}
 	}
-	if got := (Terminal{Color: true}).Status(&runner.StepResult{Status: runner.Failed}); !strings.Contains(got, "\x1b[1;31m✗ failed") {
+	if got := (Terminal{Color: true}).Status(&result.Step{Status: result.Failed}); !strings.Contains(got, "\x1b[1;31m✗ failed") {
 		t.Errorf("colour status = %q", got)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 // BenchmarkLiveOutput feeds a step's output through the live writer's
@@ -31,17 +31,17 @@ func BenchmarkLiveOutput(b *testing.B) {
 // BenchmarkTextReport writes the report of a 200-step module with one
 // failure.
 func BenchmarkTextReport(b *testing.B) {
-	mr := &runner.ModuleResult{File: "big.md"}
+	mr := &result.Module{File: "big.md"}
 	var steps []*course.Step
 	for i := range 200 {
 		steps = append(steps, script(fmt.Sprintf("step-%d", i+1), 3+4*i, "echo hi"))
 	}
-	mr.Module = module("big.md", steps...)
+	module("big.md", steps...)
 	for _, st := range steps {
-		mr.Steps = append(mr.Steps, result(st, runner.Passed, 3*time.Millisecond))
+		mr.Steps = append(mr.Steps, stepResultFor(st, result.Passed, 3*time.Millisecond))
 	}
 	last := mr.Steps[199]
-	last.Status, last.ExitCode, last.Output = runner.Failed, 1, string(bytes.Repeat([]byte("some output line\n"), 1000))
+	last.Status, last.ExitCode, last.Output = result.Failed, 1, string(bytes.Repeat([]byte("some output line\n"), 1000))
 	b.ResetTimer()
 	for range b.N {
 		Text{}.WriteModule(io.Discard, mr)

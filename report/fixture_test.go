@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -57,14 +57,42 @@ func script(id string, line int, cmds ...string) *course.Step {
 
 var t0 = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
-func result(st *course.Step, status runner.Status, d time.Duration) *runner.StepResult {
-	return &runner.StepResult{Step: st, ID: st.ID, Line: st.Line, Status: status, Duration: d}
+func stepResultFor(st *course.Step, status result.Status, d time.Duration) *result.Step {
+	sr := StepFor(st, status)
+	sr.Duration = d
+	return sr
+}
+
+// modules maps each fixture's result to its module: a result carries no
+// pointer to the markdown it ran.
+var modules = map[*result.Module]*course.Module{}
+
+// modOf is the module fixture mr is a run of.
+func modOf(mr *result.Module) *course.Module { return modules[mr] }
+
+// ran is the result of a run of mod that gave steps, with the steps it did
+// not reach listed as not run, as the runner lists them.
+func ran(mod *course.Module, mr *result.Module, steps ...*result.Step) *result.Module {
+	have := map[string]*result.Step{}
+	for _, sr := range steps {
+		have[sr.ID] = sr
+	}
+	mr.File = mod.Path
+	for _, st := range mod.Steps {
+		if sr := have[st.ID]; sr != nil {
+			mr.Steps = append(mr.Steps, sr)
+		} else {
+			mr.Steps = append(mr.Steps, StepFor(st, result.NotRun))
+		}
+	}
+	modules[mr] = mod
+	return mr
 }
 
 // setupResult is a module that failed half-way: two steps passed, one was
 // skipped as interactive, one failed with a long coloured output, and two
 // never ran.
-func setupResult() *runner.ModuleResult {
+func setupResult() *result.Module {
 	mod := module("docs/setup.md",
 		script("make-soft", 12, "mkdir -p soft", "cd soft"),
 		script("add-to-path", 20, `export PATH="$PWD:$PATH"`),
@@ -81,26 +109,24 @@ func setupResult() *runner.ModuleResult {
 	}
 	out.WriteString("\x1b[31mcurl: (6) Could not resolve host: get.docker.com\x1b[0m\n")
 	s := mod.Steps
-	fail := result(s[3], runner.Failed, 1234*time.Millisecond)
+	fail := stepResultFor(s[3], result.Failed, 1234*time.Millisecond)
 	fail.ExitCode = 6
 	fail.Error = "exit status 6"
 	fail.FailLine = 42
 	fail.FailCommand = "curl -fsSL https://get.docker.com -o get-docker.sh"
 	fail.Output = out.String()
-	fail.Fakes = []runner.FakeCall{{Command: "sudo", Args: []string{"apt-get", "update"}}}
-	skip := result(s[2], runner.Skipped, 0)
+	fail.Fakes = []result.FakeCall{{Command: "sudo", Args: []string{"apt-get", "update"}}}
+	skip := stepResultFor(s[2], result.Skipped, 0)
 	skip.Note = "interactive: needs a person at the keyboard"
-	pass := result(s[0], runner.Passed, 31*time.Millisecond)
+	pass := stepResultFor(s[0], result.Passed, 31*time.Millisecond)
 	pass.Output = "made soft\n"
-	return &runner.ModuleResult{
-		Module: mod, File: mod.Path, Started: t0, Duration: 1300 * time.Millisecond,
-		Steps: []*runner.StepResult{pass, result(s[1], runner.Passed, 4*time.Millisecond), skip, fail},
-	}
+	return ran(mod, &result.Module{Started: t0, Duration: 1300 * time.Millisecond},
+		pass, stepResultFor(s[1], result.Passed, 4*time.Millisecond), skip, fail)
 }
 
 // webResult is a module whose transcript did not match and whose server
 // step timed out.
-func webResult() *runner.ModuleResult {
+func webResult() *result.Module {
 	mod := module("docs/web.md",
 		script("start-server", 8, "python3 -m http.server 8080 &"),
 		&course.Step{ID: "fetch-page", Line: 15, Kind: course.Transcript, Lang: "console",
@@ -108,37 +134,37 @@ func webResult() *runner.ModuleResult {
 		script("slow", 30, "sleep 600"),
 	)
 	s := mod.Steps
-	diff := result(s[1], runner.Failed, 80*time.Millisecond)
+	diff := stepResultFor(s[1], result.Failed, 80*time.Millisecond)
 	diff.Error = "output differs from the transcript"
 	diff.FailLine = 16
 	diff.Output = "Hello, world\n"
 	diff.Diff = "--- want (docs/web.md:17)\n+++ got\n@@ -1 +1 @@\n-Hello, World\n+Hello, world\n"
-	slow := result(s[2], runner.Timeout, 2*time.Minute)
+	slow := stepResultFor(s[2], result.Timeout, 2*time.Minute)
 	slow.ExitCode = 143
 	slow.Error = "timed out after 2m0s"
+	slow.Stop = &result.Stop{Kind: result.StopTimedOut, Limit: 2 * time.Minute}
 	slow.Output = "waiting...\n"
-	return &runner.ModuleResult{
-		Module: mod, File: mod.Path, Started: t0.Add(2 * time.Second), Duration: 2*time.Minute + 200*time.Millisecond,
-		Steps: []*runner.StepResult{result(s[0], runner.Passed, 150*time.Millisecond), diff, slow},
-	}
+	return ran(mod, &result.Module{Started: t0.Add(2 * time.Second), Duration: 2*time.Minute + 200*time.Millisecond},
+		stepResultFor(s[0], result.Passed, 150*time.Millisecond), diff, slow)
 }
 
 // passResult passes entirely, one step from a checkpoint (--resume).
-func passResult() *runner.ModuleResult {
+func passResult() *result.Module {
 	mod := module("docs/intro.md",
 		script("greet", 5, "echo hello"),
 		script("a-much-longer-step-name", 9, "true"),
 	)
 	s := mod.Steps
-	resumed := result(s[0], runner.Passed, 0)
+	resumed := stepResultFor(s[0], result.Passed, 0)
 	resumed.FromCheckpoint = true
-	return &runner.ModuleResult{
-		Module: mod, File: mod.Path, Started: t0, Duration: 20 * time.Millisecond,
-		Steps: []*runner.StepResult{resumed, result(s[1], runner.Passed, 12*time.Millisecond)},
-	}
+	return ran(mod, &result.Module{Started: t0, Duration: 20 * time.Millisecond},
+		resumed, stepResultFor(s[1], result.Passed, 12*time.Millisecond))
 }
 
 // unchecked is a module never started (an earlier one failed).
-func unchecked() *runner.ModuleResult {
-	return NotRunModule(module("docs/zz-later.md", script("one", 3, "true"), script("two", 7, "true")))
+func unchecked() *result.Module {
+	mod := module("docs/zz-later.md", script("one", 3, "true"), script("two", 7, "true"))
+	mr := NotRunModule(mod)
+	modules[mr] = mod
+	return mr
 }

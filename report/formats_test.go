@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 func TestJSONGolden(t *testing.T) {
@@ -34,7 +34,7 @@ func keys(m map[string]any) []string {
 // exactly SPEC's fields.
 func TestJSONFieldsAreSPEC(t *testing.T) {
 	var b bytes.Buffer
-	if err := JSON(&b, []*runner.ModuleResult{setupResult(), unchecked()}); err != nil {
+	if err := JSON(&b, []*result.Module{setupResult(), unchecked()}); err != nil {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(&b)
@@ -163,12 +163,12 @@ func TestGitHubWorkspaceRelative(t *testing.T) {
 	mr := setupResult()
 	mr.File = "/home/runner/work/course/course/docs/setup.md"
 	var b bytes.Buffer
-	GitHub(&b, []*runner.ModuleResult{mr}, "/home/runner/work/course/course")
+	GitHub(&b, []*result.Module{mr}, "/home/runner/work/course/course")
 	if !strings.HasPrefix(b.String(), "::error file=docs/setup.md,line=42,") {
 		t.Errorf("path not made relative to the workspace: %s", b.String())
 	}
 	b.Reset()
-	GitHub(&b, []*runner.ModuleResult{mr}, "/elsewhere")
+	GitHub(&b, []*result.Module{mr}, "/elsewhere")
 	if !strings.HasPrefix(b.String(), "::error file=/home/runner/work/course/course/docs/setup.md,") {
 		t.Errorf("a path outside the workspace is kept: %s", b.String())
 	}
@@ -189,7 +189,7 @@ func TestJUnitHostileOutput(t *testing.T) {
 	mr := setupResult()
 	mr.Steps[3].Output = "a ]]> b\x00 c \xff\xfe d\n"
 	var b bytes.Buffer
-	if err := JUnit(&b, []*runner.ModuleResult{mr}); err != nil {
+	if err := JUnit(&b, []*result.Module{mr}); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {

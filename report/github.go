@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 // annotationLines is how much output an annotation carries: it shows on the
@@ -18,7 +18,7 @@ const annotationLines = 10
 // workspace is $GITHUB_WORKSPACE: file paths are made relative to it, as
 // GitHub resolves them against the repository root, not the directory the
 // check ran in.
-func GitHub(w io.Writer, results []*runner.ModuleResult, workspace string) {
+func GitHub(w io.Writer, results []*result.Module, workspace string) {
 	for _, mr := range results {
 		file := workspacePath(mr.File, workspace)
 		for _, sr := range mr.Steps {

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 // jsonModule is one line of `check --json` (SPEC §5). The fields SPEC names
@@ -41,6 +41,11 @@ type jsonStep struct {
 	// (issue 4: recorded and shown in the step's report, as the text and
 	// HTML reports show them).
 	Fakes []jsonFake `json:"fakes,omitempty"`
+	// Edited are the files an editor step wrote (docs/spec.md §7).
+	Edited []result.Edit `json:"edited,omitempty"`
+	// FirstFailure and AfterFailure: check --continue's marks.
+	FirstFailure bool `json:"first_failure,omitempty"`
+	AfterFailure bool `json:"after_failure,omitempty"`
 }
 
 type jsonFake struct {
@@ -49,12 +54,30 @@ type jsonFake struct {
 }
 
 // JSON writes one object per module, one per line (JSON Lines), so a
-// consumer can stream them and `jq` reads them as they are. Output is plain
+// consumer can stream them and `jq` reads them as they are. The modules of
+// a course are one object instead, {"course": DIR, ..., "modules": [...]},
+// at the place of its first module (docs/spec.md §6). Output is plain
 // text: escape sequences are removed (see Plain).
-func JSON(w io.Writer, results []*runner.ModuleResult) error {
+func JSON(w io.Writer, results []*result.Module, courses ...*result.Course) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false) // output holds <, > and & often; keep it readable
+	inCourse := map[*result.Module]*result.Course{}
+	for _, c := range courses {
+		for _, m := range c.Modules {
+			inCourse[m] = c
+		}
+	}
+	written := map[*result.Course]bool{}
 	for _, mr := range results {
+		if c := inCourse[mr]; c != nil {
+			if !written[c] {
+				written[c] = true
+				if err := enc.Encode(jsonForCourse(c)); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		if err := enc.Encode(jsonFor(mr)); err != nil {
 			return err
 		}
@@ -62,11 +85,37 @@ func JSON(w io.Writer, results []*runner.ModuleResult) error {
 	return nil
 }
 
+// jsonCourse is a course's object in `check --json`: the counts over its
+// modules, and each module's object in order.
+type jsonCourse struct {
+	Course      string       `json:"course"`
+	Title       string       `json:"title,omitempty"`
+	Passed      int          `json:"passed"`
+	Failed      int          `json:"failed"`
+	Skipped     int          `json:"skipped"`
+	DurationMS  int64        `json:"duration_ms"`
+	Modules     []jsonModule `json:"modules"`
+	Interrupted bool         `json:"interrupted,omitempty"`
+}
+
+func jsonForCourse(c *result.Course) jsonCourse {
+	out := jsonCourse{Course: c.Dir, Title: c.Title, DurationMS: c.Duration.Milliseconds(), Interrupted: c.Interrupted,
+		Modules: make([]jsonModule, 0, len(c.Modules))}
+	for _, mr := range c.Modules {
+		jm := jsonFor(mr)
+		out.Passed += jm.Passed
+		out.Failed += jm.Failed
+		out.Skipped += jm.Skipped
+		out.Modules = append(out.Modules, jm)
+	}
+	return out
+}
+
 // CheckpointNote is the note of a step that did not run because a valid
 // checkpoint from an earlier run stands for it (--resume, --from).
 const CheckpointNote = "from checkpoint"
 
-func jsonFor(mr *runner.ModuleResult) jsonModule {
+func jsonFor(mr *result.Module) jsonModule {
 	steps := Steps(mr)
 	c := count(steps)
 	out := jsonModule{
@@ -91,6 +140,7 @@ func jsonFor(mr *runner.ModuleResult) jsonModule {
 			Error:      sr.Error,
 			Note:       sr.Note,
 			Diff:       Plain(sr.Diff),
+			Edited:     sr.Edits,
 		}
 		if sr.FromCheckpoint && js.Note == "" {
 			// "passed" with duration_ms 0 would otherwise read as a step
@@ -107,6 +157,7 @@ func jsonFor(mr *runner.ModuleResult) jsonModule {
 		if failed(sr) {
 			js.FailLine = sr.FailLine
 			js.FailCommand = sr.FailCommand
+			js.FirstFailure, js.AfterFailure = sr.FirstFailure, sr.AfterFailure
 		}
 		out.Steps = append(out.Steps, js)
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 // JUnit XML as Jenkins, GitLab and the GitHub test-report actions read it:
@@ -65,7 +65,7 @@ type junitSkipped struct {
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
 // JUnit writes the results as one JUnit XML document.
-func JUnit(w io.Writer, results []*runner.ModuleResult) error {
+func JUnit(w io.Writer, results []*result.Module) error {
 	doc := junitSuites{Name: "coursectl check"}
 	var total time.Duration
 	for _, mr := range results {
@@ -98,13 +98,13 @@ func JUnit(w io.Writer, results []*runner.ModuleResult) error {
 			switch {
 			case failed(sr):
 				typ := "failed"
-				if sr.Status == runner.Timeout {
+				if sr.Status == result.Timeout {
 					typ = "timeout"
 				}
 				tc.Failure = &junitFailure{Message: message(sr), Type: typ, Body: failureBody(mr.File, sr)}
-			case sr.Status == runner.Skipped:
+			case sr.Status == result.Skipped:
 				tc.Skipped = &junitSkipped{Message: firstLine(sr.Note)}
-			case sr.Status == runner.NotRun:
+			case sr.Status == result.NotRun:
 				tc.Skipped = &junitSkipped{Message: "not run"}
 			}
 			suite.Cases = append(suite.Cases, tc)
@@ -130,7 +130,7 @@ func JUnit(w io.Writer, results []*runner.ModuleResult) error {
 
 // failureBody is the text a CI page shows under a failed testcase: the same
 // details as the terminal report, with all the output that was kept.
-func failureBody(file string, sr *runner.StepResult) string {
+func failureBody(file string, sr *result.Step) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d: %s\n", file, failLine(sr), message(sr))
 	if cmd := failCommand(sr); cmd != "" {

@@ -11,7 +11,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
+	"github.com/coursectl/coursectl/sgr"
 )
 
 // StatusAfter is how long a step runs before the status line shows it: a
@@ -63,7 +64,7 @@ type liveModule struct {
 	mod     *course.Module
 	buf     bytes.Buffer // the block so far when Buffered
 	idw     int
-	printed map[*runner.StepResult]bool
+	printed map[*result.Step]bool
 	// restored are the steps written as "(checkpoint)" ahead of the first
 	// step that ran; begun is set once that step has started.
 	restored map[string]bool
@@ -114,10 +115,31 @@ func (l *Live) Stop() {
 	l.mu.Unlock()
 }
 
+// Events are the callbacks the runner reports a module's steps through,
+// field for field runner.Events (a caller converts: runner.Events(ev)), so
+// the report need not import the runner.
+type Events struct {
+	StepStarted func(*course.Step)
+	StepOutput  func(*course.Step, []byte)
+	StepDone    func(*result.Step)
+	Warning     func(string)
+}
+
 // Module announces that mod starts and returns the callbacks the runner
 // reports its steps through.
-func (l *Live) Module(mod *course.Module) runner.Events {
-	lm := &liveModule{mod: mod, printed: map[*runner.StepResult]bool{}}
+func (l *Live) Module(mod *course.Module) Events {
+	return l.module(mod, func() []bool {
+		if l.Checkpointed == nil {
+			return nil
+		}
+		return l.Checkpointed(mod)
+	})
+}
+
+// module is Module with where the done flags of the steps before the first
+// that runs come from (a course's module asks its course's run).
+func (l *Live) module(mod *course.Module, checkpointed func() []bool) Events {
+	lm := &liveModule{mod: mod, printed: map[*result.Step]bool{}}
 	for _, st := range mod.Steps {
 		lm.idw = max(lm.idw, ansi.StringWidth(st.ID))
 	}
@@ -126,11 +148,11 @@ func (l *Live) Module(mod *course.Module) runner.Events {
 	l.modules = append(l.modules, lm)
 	l.Text.header(l.out(lm), mod.Path)
 	l.mu.Unlock()
-	return runner.Events{
+	return Events{
 		StepStarted: func(st *course.Step) {
 			var done []bool
-			if !lm.begun && st.Index > 1 && l.Checkpointed != nil {
-				done = l.Checkpointed(mod) // reads files: not under l.mu
+			if !lm.begun && st.Index > 1 {
+				done = checkpointed() // reads files: not under l.mu
 			}
 			l.mu.Lock()
 			defer l.mu.Unlock()
@@ -145,7 +167,7 @@ func (l *Live) Module(mod *course.Module) runner.Events {
 			defer l.mu.Unlock()
 			lm.output(b)
 		},
-		StepDone: func(sr *runner.StepResult) {
+		StepDone: func(sr *result.Step) {
 			l.mu.Lock()
 			defer l.mu.Unlock()
 			lm.step = nil
@@ -161,7 +183,7 @@ func (l *Live) Module(mod *course.Module) runner.Events {
 			defer l.mu.Unlock()
 			msg = firstLine(msg)
 			if l.Warn == nil {
-				fmt.Fprintf(l.out(lm), "  %s\n", l.Text.paint(sgrYellow, "warning: "+msg))
+				fmt.Fprintf(l.out(lm), "  %s\n", l.Text.paint(sgr.Yellow, "warning: "+msg))
 				return
 			}
 			l.clear() // the status line may share the terminal
@@ -172,12 +194,12 @@ func (l *Live) Module(mod *course.Module) runner.Events {
 
 // Done ends the module's block: steps the runner did not report as they
 // finished, the not-run count, and, when buffered, the whole block at once.
-func (l *Live) Done(mr *runner.ModuleResult) {
+func (l *Live) Done(mr *result.Module) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var lm *liveModule
 	for i, m := range l.modules {
-		if m.mod == mr.Module {
+		if m.mod.Path == mr.File {
 			lm = m
 			l.modules = append(l.modules[:i], l.modules[i+1:]...)
 			break
@@ -219,7 +241,8 @@ func (l *Live) writeRestored(lm *liveModule, first *course.Step, done []bool) {
 			lm.restored = map[string]bool{}
 		}
 		lm.restored[st.ID] = true
-		sr := &runner.StepResult{Step: st, ID: st.ID, Line: st.Line, Status: runner.Passed, FromCheckpoint: true}
+		sr := StepFor(st, result.Passed)
+		sr.FromCheckpoint = true
 		l.Text.step(l.out(lm), lm.mod.Path, sr, lm.idw)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 // clock is a hand-moved time for the status line.
@@ -17,11 +17,11 @@ func (c *clock) now() time.Time { return c.t }
 
 // replay feeds mr's results to l as the runner would report them, calling
 // between(i) after step i has started and printed.
-func replay(l *Live, mr *runner.ModuleResult, c *clock, between func(i int)) {
-	ev := l.Module(mr.Module)
+func replay(l *Live, mr *result.Module, c *clock, between func(i int)) {
+	ev := l.Module(modOf(mr))
 	for i, sr := range mr.Steps {
-		ev.StepStarted(sr.Step)
-		ev.StepOutput(sr.Step, []byte(sr.Output))
+		ev.StepStarted(modOf(mr).Step(sr.ID))
+		ev.StepOutput(modOf(mr).Step(sr.ID), []byte(sr.Output))
 		if between != nil {
 			between(i)
 		}
@@ -159,14 +159,14 @@ func TestLiveBufferedBlocks(t *testing.T) {
 	l := NewLive(&b)
 	l.now, l.Buffered = c.now, true
 	a, w := setupResult(), webResult()
-	evA, evW := l.Module(a.Module), l.Module(w.Module)
+	evA, evW := l.Module(modOf(a)), l.Module(modOf(w))
 	for i := 0; i < 4; i++ {
 		if i < len(a.Steps) {
-			evA.StepStarted(a.Steps[i].Step)
+			evA.StepStarted(modOf(a).Step(a.Steps[i].ID))
 			evA.StepDone(a.Steps[i])
 		}
 		if i < len(w.Steps) {
-			evW.StepStarted(w.Steps[i].Step)
+			evW.StepStarted(modOf(w).Step(w.Steps[i].ID))
 			evW.StepDone(w.Steps[i])
 		}
 	}
@@ -194,14 +194,14 @@ func TestLiveResumedInDocumentOrder(t *testing.T) {
 		script("later", 23, "true"),
 	)
 	s := mod.Steps
-	var steps []*runner.StepResult
+	var steps []*result.Step
 	for _, st := range s[:2] {
-		sr := result(st, runner.Passed, 0)
+		sr := stepResultFor(st, result.Passed, 0)
 		sr.FromCheckpoint = true
 		steps = append(steps, sr)
 	}
-	steps = append(steps, result(s[2], runner.Passed, 30*time.Millisecond), result(s[3], runner.Passed, 40*time.Millisecond))
-	mr := &runner.ModuleResult{Module: mod, File: mod.Path, Started: t0, Steps: steps}
+	steps = append(steps, stepResultFor(s[2], result.Passed, 30*time.Millisecond), stepResultFor(s[3], result.Passed, 40*time.Millisecond))
+	mr := ran(mod, &result.Module{Started: t0}, steps...)
 
 	var b bytes.Buffer
 	l := NewLive(&b)
@@ -212,7 +212,7 @@ func TestLiveResumedInDocumentOrder(t *testing.T) {
 	}
 	ev := l.Module(mod)
 	for _, sr := range steps[2:] { // as the runner reports them: the restored ones never start
-		ev.StepStarted(sr.Step)
+		ev.StepStarted(modOf(mr).Step(sr.ID))
 		ev.StepDone(sr)
 	}
 	l.Done(mr)
@@ -240,8 +240,8 @@ func TestLiveWarnings(t *testing.T) {
 	c := &clock{t0}
 	l := NewLive(&out)
 	l.now, l.Status, l.Warn = c.now, true, &errOut
-	ev := l.Module(mr.Module)
-	ev.StepStarted(mr.Steps[1].Step)
+	ev := l.Module(modOf(mr))
+	ev.StepStarted(modOf(mr).Step(mr.Steps[1].ID))
 	c.t = c.t.Add(2 * StatusAfter)
 	l.Tick()
 	ev.Warning(msg + "\nsecond line")
@@ -254,7 +254,7 @@ func TestLiveWarnings(t *testing.T) {
 
 	out.Reset()
 	l = NewLive(&out)
-	ev = l.Module(mr.Module)
+	ev = l.Module(modOf(mr))
 	ev.Warning(msg)
 	if want := "docs/intro.md\n  warning: " + msg + "\n"; out.String() != want {
 		t.Errorf("warning in the block:\n got %q\nwant %q", out.String(), want)
@@ -266,13 +266,13 @@ func TestWarningsInMachineReports(t *testing.T) {
 	mr := passResult()
 	mr.Warnings = []string{"docs/intro.md: no checkpoint for step greet; starting at step a-much-longer-step-name with a fresh shell"}
 	var j, x bytes.Buffer
-	if err := JSON(&j, []*runner.ModuleResult{mr}); err != nil {
+	if err := JSON(&j, []*result.Module{mr}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(j.String(), `"warnings":["docs/intro.md: no checkpoint for step greet; starting at step a-much-longer-step-name with a fresh shell"]`) {
 		t.Errorf("JSON has no warnings: %s", j.String())
 	}
-	if err := JUnit(&x, []*runner.ModuleResult{mr}); err != nil {
+	if err := JUnit(&x, []*result.Module{mr}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(x.String(), "<system-err>docs/intro.md: no checkpoint for step greet;") {

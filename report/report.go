@@ -2,7 +2,7 @@
 // CI read: the terminal text (with a live status line on a terminal), JSON
 // (SPEC §5), JUnit XML and GitHub Actions annotations.
 //
-// It only reads runner.ModuleResult values (and the course.Module they point
+// It only reads result.Module values (and the course.Module they point
 // to); it never runs anything, so every format can be tested with results
 // built by hand.
 package report
@@ -15,7 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
 // TailLines is how many lines of a failing step's output the text report
@@ -23,17 +23,15 @@ import (
 // a CI log readable (the JSON and JUnit reports carry all that was kept).
 const TailLines = 20
 
-// Steps returns every step of the module in order: the results the runner
-// gave, plus a not-run result for each step of the module it gave none for
-// (steps after a failure, or of a module that was never started), so every
-// report lists every step.
+// Steps returns every step of the module in order (the runner lists the
+// steps it did not reach as not run, and so does NotRunModule).
 //
 // A hidden setup step is left out unless it failed (runner's Shown).
-func Steps(mr *runner.ModuleResult) []*runner.StepResult {
-	return shownOnly(allSteps(mr))
+func Steps(mr *result.Module) []*result.Step {
+	return shownOnly(mr.Steps)
 }
 
-func shownOnly(steps []*runner.StepResult) []*runner.StepResult {
+func shownOnly(steps []*result.Step) []*result.Step {
 	out := steps[:0:0]
 	for _, sr := range steps {
 		if sr.Shown() {
@@ -43,56 +41,42 @@ func shownOnly(steps []*runner.StepResult) []*runner.StepResult {
 	return out
 }
 
-func allSteps(mr *runner.ModuleResult) []*runner.StepResult {
-	if mr.Module == nil {
-		return mr.Steps
+// NotRunModule is the result of a module that was never started (an earlier
+// module failed without --keep-going, or the run was interrupted first):
+// every step not run.
+func NotRunModule(mod *course.Module) *result.Module {
+	mr := &result.Module{File: mod.Path}
+	for _, st := range mod.Steps {
+		mr.Steps = append(mr.Steps, StepFor(st, result.NotRun))
 	}
-	have := make(map[string]*runner.StepResult, len(mr.Steps))
-	for _, sr := range mr.Steps {
-		have[sr.ID] = sr
-	}
-	if len(have) == len(mr.Module.Steps) && len(mr.Steps) == len(mr.Module.Steps) {
-		return mr.Steps
-	}
-	out := make([]*runner.StepResult, 0, len(mr.Module.Steps))
-	for _, st := range mr.Module.Steps {
-		if sr := have[st.ID]; sr != nil {
-			out = append(out, sr)
-			delete(have, st.ID)
-			continue
-		}
-		out = append(out, &runner.StepResult{Step: st, ID: st.ID, Line: st.Line, Status: runner.NotRun})
-	}
-	// Results for steps the module does not list (should not happen) are
-	// kept rather than silently dropped.
-	for _, sr := range mr.Steps {
-		if have[sr.ID] == sr {
-			out = append(out, sr)
-		}
-	}
-	return out
+	return mr
 }
 
-// NotRunModule is the result of a module that was never started (an earlier
-// module failed without --keep-going, or the run was interrupted first).
-func NotRunModule(mod *course.Module) *runner.ModuleResult {
-	return &runner.ModuleResult{Module: mod, File: mod.Path}
+// StepFor is a result with status for a step that did not run (a
+// checkpoint stands for it, or nothing reached it).
+func StepFor(st *course.Step, status result.Status) *result.Step {
+	return &result.Step{ID: st.ID, Line: st.Line, File: st.File, Index: st.Index, Kind: string(st.Kind),
+		Hidden: st.Hidden, Command: st.OnlyCommand(), Status: status}
 }
 
 // tally counts the statuses over the module's steps, not-run included.
 type tally struct {
 	passed, failed, skipped, notRun int
+	after                           int // of failed, after an earlier failure
 }
 
-func count(steps []*runner.StepResult) tally {
+func count(steps []*result.Step) tally {
 	var t tally
 	for _, sr := range steps {
 		switch sr.Status {
-		case runner.Passed:
+		case result.Passed:
 			t.passed++
-		case runner.Failed, runner.Timeout:
+		case result.Failed, result.Timeout:
 			t.failed++
-		case runner.Skipped:
+			if sr.AfterFailure {
+				t.after++
+			}
+		case result.Skipped:
 			t.skipped++
 		default:
 			t.notRun++
@@ -106,24 +90,20 @@ func (t *tally) add(o tally) {
 	t.failed += o.failed
 	t.skipped += o.skipped
 	t.notRun += o.notRun
+	t.after += o.after
 }
 
-func failed(sr *runner.StepResult) bool {
-	return sr.Status == runner.Failed || sr.Status == runner.Timeout
+func failed(sr *result.Step) bool {
+	return sr.Status == result.Failed || sr.Status == result.Timeout
 }
 
 // kind is the step's kind as SPEC §5 names it ("" when the result carries
 // no step).
-func kind(sr *runner.StepResult) string {
-	if sr.Step == nil {
-		return ""
-	}
-	return string(sr.Step.Kind)
-}
+func kind(sr *result.Step) string { return sr.Kind }
 
 // failLine is the markdown line to point at: the failing command's when the
 // runner knows it, else the step's fence.
-func failLine(sr *runner.StepResult) int {
+func failLine(sr *result.Step) int {
 	if sr.FailLine > 0 {
 		return sr.FailLine
 	}
@@ -132,14 +112,11 @@ func failLine(sr *runner.StepResult) int {
 
 // failCommand is the command to show for a failure: the one that failed, or
 // the step's only command when the runner could not tell.
-func failCommand(sr *runner.StepResult) string {
+func failCommand(sr *result.Step) string {
 	if sr.FailCommand != "" {
 		return sr.FailCommand
 	}
-	if sr.Step != nil && len(sr.Step.Commands) == 1 {
-		return sr.Step.Commands[0].Text
-	}
-	return ""
+	return sr.Command
 }
 
 // message is the one line that says what went wrong with a step: the
@@ -148,7 +125,7 @@ func failCommand(sr *runner.StepResult) string {
 // stop a step, and the message says why). The runner's errors stand alone
 // ("step boom (m.md:15): `ls` failed ..."); in a report that already names
 // the step's place, the place goes.
-func message(sr *runner.StepResult) string {
+func message(sr *result.Step) string {
 	msg := firstLine(sr.Error)
 	if rest, ok := strings.CutPrefix(msg, "step "+sr.ID+" ("); ok {
 		if i := strings.Index(rest, ")"); i >= 0 && strings.Contains(rest[:i], ":") {
@@ -161,7 +138,7 @@ func message(sr *runner.StepResult) string {
 	}
 	status := fmt.Sprintf("exit status %d", sr.ExitCode)
 	switch {
-	case msg == "" && sr.Status == runner.Timeout:
+	case msg == "" && sr.Status == result.Timeout:
 		return "timed out"
 	case msg == "" && sr.ExitCode < 0:
 		// -1 is the runner's "I stopped it" (docs/design.md), not a
@@ -169,7 +146,7 @@ func message(sr *runner.StepResult) string {
 		return "failed"
 	case msg == "":
 		return status
-	case sr.Status == runner.Failed && sr.ExitCode > 0 && sr.ExitCode <= 128 && !strings.Contains(msg, status):
+	case sr.Status == result.Failed && sr.ExitCode > 0 && sr.ExitCode <= 128 && !strings.Contains(msg, status):
 		return msg + " (" + status + ")"
 	}
 	return msg

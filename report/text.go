@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
+	"github.com/coursectl/coursectl/sgr"
 )
 
 // Text writes the human report: per module its path, then one aligned line
@@ -21,22 +21,8 @@ type Text struct {
 	Color bool
 }
 
-// SGR colours, used only when Text.Color is set.
-const (
-	sgrBold   = "1"
-	sgrDim    = "2"
-	sgrRed    = "31"
-	sgrGreen  = "32"
-	sgrYellow = "33"
-	sgrCyan   = "36"
-)
-
-func (t Text) paint(code, s string) string {
-	if !t.Color || s == "" {
-		return s
-	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
-}
+// paint applies an SGR attribute when Text.Color is set.
+func (t Text) paint(attr, s string) string { return sgr.Paint(t.Color, s, attr) }
 
 // maxIDWidth caps the id column so one long name does not push every
 // duration off the screen; longer ids simply overflow their column.
@@ -46,7 +32,7 @@ const maxIDWidth = 32
 const detailIndent = "    "
 
 // WriteModule writes the whole block of one module.
-func (t Text) WriteModule(w io.Writer, mr *runner.ModuleResult) {
+func (t Text) WriteModule(w io.Writer, mr *result.Module) {
 	steps := Steps(mr)
 	t.header(w, mr.File)
 	idw := idWidth(steps)
@@ -56,7 +42,7 @@ func (t Text) WriteModule(w io.Writer, mr *runner.ModuleResult) {
 	t.moduleEnd(w, mr, steps)
 }
 
-func idWidth(steps []*runner.StepResult) int {
+func idWidth(steps []*result.Step) int {
 	w := 0
 	for _, sr := range steps {
 		w = max(w, ansi.StringWidth(sr.ID))
@@ -65,39 +51,47 @@ func idWidth(steps []*runner.StepResult) int {
 }
 
 func (t Text) header(w io.Writer, file string) {
-	fmt.Fprintln(w, t.paint(sgrBold, file))
+	fmt.Fprintln(w, t.paint(sgr.Bold, file))
 }
 
 // step writes the line of one step and, for a failure or skip, what a
 // reader needs to act on it. Not-run steps are counted by moduleEnd
 // instead: a list of names nobody ran says nothing.
-func (t Text) step(w io.Writer, file string, sr *runner.StepResult, idw int) {
-	if sr.Status == runner.NotRun {
+func (t Text) step(w io.Writer, file string, sr *result.Step, idw int) {
+	if sr.Status == result.NotRun {
 		return
 	}
 	id := sr.ID + strings.Repeat(" ", max(0, idw-ansi.StringWidth(sr.ID)))
 	dur := fmt.Sprintf("%6s", Duration(sr.Duration))
 	switch {
-	case sr.Status == runner.Passed && sr.FromCheckpoint:
+	case sr.Status == result.Passed && sr.FromCheckpoint:
 		// Nothing ran, so no time: the duration column stays blank and
 		// the word stands where a failure's "failed" does.
-		fmt.Fprintf(w, "  %s %s  %6s  %s\n", t.paint(sgrGreen, "✓"), id, "", t.paint(sgrDim, "(checkpoint)"))
-	case sr.Status == runner.Passed:
-		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrGreen, "✓"), id, t.paint(sgrDim, dur))
-		// A pass that leaned on fakes says so: what did not really run.
+		fmt.Fprintf(w, "  %s %s  %6s  %s\n", t.paint(sgr.Green, "✓"), id, "", t.paint(sgr.Dim, "(checkpoint)"))
+	case sr.Status == result.Passed:
+		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgr.Green, "✓"), id, t.paint(sgr.Dim, dur))
+		// A pass that leaned on fakes says so: what did not really run;
+		// and an editor step what it wrote instead of opening the editor.
+		t.edits(w, sr)
 		t.fakes(w, sr)
-	case sr.Status == runner.Skipped:
+	case sr.Status == result.Skipped:
 		note := "skipped"
 		if sr.Note != "" {
 			note += ": " + firstLine(sr.Note)
 		}
-		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgrYellow, "-"), id, t.paint(sgrYellow, note))
+		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgr.Yellow, "-"), id, t.paint(sgr.Yellow, note))
 	default: // failed, timeout
 		what := "failed"
-		if sr.Status == runner.Timeout {
+		if sr.Status == result.Timeout {
 			what = "timed out"
 		}
-		fmt.Fprintf(w, "  %s %s  %s  %s\n", t.paint(sgrRed, "✗"), id, dur, t.paint(sgrRed, what))
+		switch {
+		case sr.FirstFailure:
+			what += " (first failure)"
+		case sr.AfterFailure:
+			what += " (after an earlier failure)"
+		}
+		fmt.Fprintf(w, "  %s %s  %s  %s\n", t.paint(sgr.Red, "✗"), id, dur, t.paint(sgr.Red, what))
 		t.failure(w, file, sr)
 	}
 }
@@ -105,16 +99,16 @@ func (t Text) step(w io.Writer, file string, sr *runner.StepResult, idw int) {
 // failure writes where and why a step failed: file:line and the message,
 // the command, the output tail, a verify's output, a transcript diff and
 // the fakes it called.
-func (t Text) failure(w io.Writer, file string, sr *runner.StepResult) {
+func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 	ind := detailIndent
-	fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgrBold, fmt.Sprintf("%s:%d:", file, failLine(sr))), message(sr))
+	fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgr.Bold, fmt.Sprintf("%s:%d:", file, failLine(sr))), message(sr))
 	if cmd := failCommand(sr); cmd != "" {
 		for i, l := range strings.Split(strings.TrimRight(cmd, "\n"), "\n") {
 			prompt := "$ "
 			if i > 0 {
 				prompt = "  "
 			}
-			fmt.Fprintf(w, "%s%s%s\n", ind, t.paint(sgrCyan, prompt), l)
+			fmt.Fprintf(w, "%s%s%s\n", ind, t.paint(sgr.Cyan, prompt), l)
 		}
 	}
 	diff := strings.TrimRight(Plain(sr.Diff), "\n")
@@ -125,7 +119,7 @@ func (t Text) failure(w io.Writer, file string, sr *runner.StepResult) {
 		if earlier > 0 {
 			head = fmt.Sprintf("output (last %d of %d lines):", len(lines), max(len(lines)+earlier, sr.OutputLines)) // the tail kept may be a fraction
 		}
-		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, head))
+		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgr.Dim, head))
 		t.quote(w, lines, nil)
 	}
 	if lines, earlier := tail(sr.Verify, TailLines); len(lines) > 0 {
@@ -133,30 +127,38 @@ func (t Text) failure(w io.Writer, file string, sr *runner.StepResult) {
 		if earlier > 0 {
 			head = fmt.Sprintf("verify (last %d of %d lines):", len(lines), len(lines)+earlier)
 		}
-		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, head))
+		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgr.Dim, head))
 		t.quote(w, lines, nil)
 	}
 	if diff != "" {
-		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgrDim, "output differs (-want +got):"))
+		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgr.Dim, "output differs (-want +got):"))
 		t.quote(w, strings.Split(diff, "\n"), t.diffColor)
 	}
+	t.edits(w, sr)
 	t.fakes(w, sr)
 }
 
+// edits lists the files an editor step wrote.
+func (t Text) edits(w io.Writer, sr *result.Step) {
+	for _, e := range sr.Edits {
+		fmt.Fprintf(w, "%s%s\n", detailIndent, t.paint(sgr.Dim, e.String()))
+	}
+}
+
 // fakes lists the calls of faked commands a step made.
-func (t Text) fakes(w io.Writer, sr *runner.StepResult) {
+func (t Text) fakes(w io.Writer, sr *result.Step) {
 	if len(sr.Fakes) > 0 {
 		calls := make([]string, len(sr.Fakes))
 		for i, f := range sr.Fakes {
 			calls[i] = strings.Join(append([]string{f.Command}, f.Args...), " ")
 		}
-		fmt.Fprintf(w, "%s%s %s\n", detailIndent, t.paint(sgrDim, "faked:"), strings.Join(calls, "; "))
+		fmt.Fprintf(w, "%s%s %s\n", detailIndent, t.paint(sgr.Dim, "faked:"), strings.Join(calls, "; "))
 	}
 }
 
 // quote writes lines under a bar so output is told apart from our words.
 func (t Text) quote(w io.Writer, lines []string, color func(string) string) {
-	bar := t.paint(sgrDim, "│")
+	bar := t.paint(sgr.Dim, "│")
 	for _, l := range lines {
 		if color != nil {
 			l = color(l)
@@ -168,44 +170,52 @@ func (t Text) quote(w io.Writer, lines []string, color func(string) string) {
 func (t Text) diffColor(l string) string {
 	switch {
 	case strings.HasPrefix(l, "---"), strings.HasPrefix(l, "+++"):
-		return t.paint(sgrBold, l)
+		return t.paint(sgr.Bold, l)
 	case strings.HasPrefix(l, "-"):
-		return t.paint(sgrRed, l)
+		return t.paint(sgr.Red, l)
 	case strings.HasPrefix(l, "+"):
-		return t.paint(sgrGreen, l)
+		return t.paint(sgr.Green, l)
 	case strings.HasPrefix(l, "@@"):
-		return t.paint(sgrCyan, l)
+		return t.paint(sgr.Cyan, l)
 	}
 	return l
 }
 
 // moduleEnd closes a module's block: the steps that did not run, and an
 // interruption.
-func (t Text) moduleEnd(w io.Writer, mr *runner.ModuleResult, steps []*runner.StepResult) {
+func (t Text) moduleEnd(w io.Writer, mr *result.Module, steps []*result.Step) {
 	c := count(steps)
 	switch {
 	case len(steps) == 0:
-		fmt.Fprintf(w, "  %s\n", t.paint(sgrDim, "no steps"))
+		fmt.Fprintf(w, "  %s\n", t.paint(sgr.Dim, "no steps"))
 	case c.notRun == 0:
 	case notStarted(mr):
-		fmt.Fprintf(w, "  %s\n", t.paint(sgrDim, fmt.Sprintf("· not checked (%s)", plural(c.notRun, "step", "steps"))))
+		fmt.Fprintf(w, "  %s\n", t.paint(sgr.Dim, fmt.Sprintf("· not checked (%s)", plural(c.notRun, "step", "steps"))))
 	default:
-		fmt.Fprintf(w, "  %s\n", t.paint(sgrDim, fmt.Sprintf("· %s not run", plural(c.notRun, "step", "steps"))))
+		fmt.Fprintf(w, "  %s\n", t.paint(sgr.Dim, fmt.Sprintf("· %s not run", plural(c.notRun, "step", "steps"))))
 	}
 	if mr.Interrupted {
-		fmt.Fprintf(w, "  %s\n", t.paint(sgrYellow, "interrupted: checkpoints of the finished steps are kept"))
+		fmt.Fprintf(w, "  %s\n", t.paint(sgr.Yellow, "interrupted: checkpoints of the finished steps are kept"))
 	}
 }
 
 // notStarted tells a module that never ran from one that stopped early.
-func notStarted(mr *runner.ModuleResult) bool {
-	return len(mr.Steps) == 0 && mr.Started.IsZero()
+func notStarted(mr *result.Module) bool {
+	if !mr.Started.IsZero() {
+		return false
+	}
+	for _, sr := range mr.Steps {
+		if sr.Status != result.NotRun {
+			return false
+		}
+	}
+	return true
 }
 
 // WriteSummary writes the last line of a check: the verdict, the counts
 // and the time; with several modules, one line per failed step below it so
 // a long CI log can be read from the end.
-func (t Text) WriteSummary(w io.Writer, results []*runner.ModuleResult, elapsed time.Duration) {
+func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.Duration) {
 	var all tally
 	interrupted, failedModules, unchecked := false, 0, 0
 	for _, mr := range results {
@@ -221,16 +231,20 @@ func (t Text) WriteSummary(w io.Writer, results []*runner.ModuleResult, elapsed 
 			unchecked++
 		}
 	}
-	verdict := t.paint(sgrGreen+";"+sgrBold, "PASS")
+	verdict := t.paint(sgr.Green+";"+sgr.Bold, "PASS")
 	switch {
 	case interrupted:
-		verdict = t.paint(sgrYellow+";"+sgrBold, "INTERRUPTED")
+		verdict = t.paint(sgr.Yellow+";"+sgr.Bold, "INTERRUPTED")
 	case all.failed > 0:
-		verdict = t.paint(sgrRed+";"+sgrBold, "FAIL")
+		verdict = t.paint(sgr.Red+";"+sgr.Bold, "FAIL")
 	}
 	parts := []string{plural(all.passed, "passed", "passed")}
 	if all.failed > 0 {
-		parts = append(parts, plural(all.failed, "failed", "failed"))
+		f := plural(all.failed, "failed", "failed")
+		if all.after > 0 {
+			f += fmt.Sprintf(" (%d after an earlier failure)", all.after)
+		}
+		parts = append(parts, f)
 	}
 	if all.skipped > 0 {
 		parts = append(parts, plural(all.skipped, "skipped", "skipped"))
@@ -253,7 +267,7 @@ func (t Text) WriteSummary(w io.Writer, results []*runner.ModuleResult, elapsed 
 		for _, mr := range results {
 			for _, sr := range mr.Steps {
 				if failed(sr) {
-					fmt.Fprintf(w, "  %s %s:%d %s: %s\n", t.paint(sgrRed, "✗"), mr.File, failLine(sr), sr.ID, message(sr))
+					fmt.Fprintf(w, "  %s %s:%d %s: %s\n", t.paint(sgr.Red, "✗"), mr.File, failLine(sr), sr.ID, message(sr))
 				}
 			}
 		}

@@ -5,14 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/result"
 )
 
-func all() []*runner.ModuleResult {
-	return []*runner.ModuleResult{passResult(), setupResult(), webResult(), unchecked()}
+func all() []*result.Module {
+	return []*result.Module{passResult(), setupResult(), webResult(), unchecked()}
 }
 
-func writeAll(t Text, results []*runner.ModuleResult) string {
+func writeAll(t Text, results []*result.Module) string {
 	var b strings.Builder
 	for _, mr := range results {
 		t.WriteModule(&b, mr)
@@ -24,7 +24,7 @@ func writeAll(t Text, results []*runner.ModuleResult) string {
 func TestTextGolden(t *testing.T) {
 	golden(t, "text.golden", writeAll(Text{}, all()))
 	golden(t, "text-color.golden", writeAll(Text{Color: true}, all()))
-	golden(t, "text-pass.golden", writeAll(Text{}, []*runner.ModuleResult{passResult()}))
+	golden(t, "text-pass.golden", writeAll(Text{}, []*result.Module{passResult()}))
 }
 
 // Output that is not a terminal has no escape codes and no \r, even when
@@ -37,7 +37,7 @@ func TestTextPlainHasNoEscapes(t *testing.T) {
 }
 
 func TestTextFailureDetails(t *testing.T) {
-	out := writeAll(Text{}, []*runner.ModuleResult{setupResult()})
+	out := writeAll(Text{}, []*result.Module{setupResult()})
 	for _, want := range []string{
 		"docs/setup.md:42: exit status 6",                      // file:line of the failing command
 		"$ curl -fsSL https://get.docker.com -o get-docker.sh", // the command
@@ -85,11 +85,11 @@ func TestTextAligned(t *testing.T) {
 
 func TestSummaryVerdicts(t *testing.T) {
 	cases := []struct {
-		results []*runner.ModuleResult
+		results []*result.Module
 		want    string
 	}{
-		{[]*runner.ModuleResult{passResult()}, "PASS  1 module, 2 steps: 2 passed  0.0s"},
-		{[]*runner.ModuleResult{setupResult(), unchecked()}, "FAIL  2 modules (1 failed), 8 steps: 2 passed, 1 failed, 1 skipped, 4 not run  0.0s"},
+		{[]*result.Module{passResult()}, "PASS  1 module, 2 steps: 2 passed  0.0s"},
+		{[]*result.Module{setupResult(), unchecked()}, "FAIL  2 modules (1 failed), 8 steps: 2 passed, 1 failed, 1 skipped, 4 not run  0.0s"},
 	}
 	for _, c := range cases {
 		var b strings.Builder
@@ -101,7 +101,7 @@ func TestSummaryVerdicts(t *testing.T) {
 	interrupted := setupResult()
 	interrupted.Interrupted = true
 	var b strings.Builder
-	Text{}.WriteSummary(&b, []*runner.ModuleResult{interrupted}, 0)
+	Text{}.WriteSummary(&b, []*result.Module{interrupted}, 0)
 	if !strings.HasPrefix(b.String(), "INTERRUPTED") {
 		t.Errorf("interrupted run: %q", b.String())
 	}
@@ -142,12 +142,12 @@ func TestStepsFillsNotRun(t *testing.T) {
 	if len(steps) != 6 {
 		t.Fatalf("got %d steps, want 6", len(steps))
 	}
-	for i, want := range []runner.Status{runner.Passed, runner.Passed, runner.Skipped, runner.Failed, runner.NotRun, runner.NotRun} {
+	for i, want := range []result.Status{result.Passed, result.Passed, result.Skipped, result.Failed, result.NotRun, result.NotRun} {
 		if steps[i].Status != want {
 			t.Errorf("step %d (%s): %s, want %s", i+1, steps[i].ID, steps[i].Status, want)
 		}
 	}
-	if steps[5].Line != 60 || steps[5].Step == nil {
+	if steps[5].Line != 60 || steps[5].Kind != "transcript" {
 		t.Errorf("not-run step lost its place: %+v", steps[5])
 	}
 }
@@ -169,7 +169,7 @@ func TestMessageDropsRunnerPrefix(t *testing.T) {
 		{"", -1, "failed"},
 		{"step boom (m.md:2) timed out after 1s", -1, "step boom timed out after 1s"},
 	} {
-		sr := &runner.StepResult{ID: "boom", Status: runner.Failed, ExitCode: c.exit, Error: c.in}
+		sr := &result.Step{ID: "boom", Status: result.Failed, ExitCode: c.exit, Error: c.in}
 		if got := message(sr); got != c.want {
 			t.Errorf("message(%q) = %q, want %q", c.in, got, c.want)
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coursectl/coursectl/result"
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -80,7 +81,7 @@ func TestAttachedTerminal(t *testing.T) {
 	opts := testOptions(t)
 	opts.Terminal = &Terminal{In: l.tty, Out: l.tty}
 	s := open(t, mod, opts)
-	done := make(chan *StepResult)
+	done := make(chan *result.Step)
 	go func() { done <- s.Exec(ctxT(t), mod.Steps[0]) }()
 	l.waitFor(t, "Name? ")
 	if st, err := term.GetState(int(l.tty.Fd())); err != nil || st == nil {
@@ -123,7 +124,7 @@ func TestAttachedTerminal(t *testing.T) {
 	}
 	l.typeKeys("\x03")
 	r = <-done
-	if r.Status != Failed || r.ExitCode != 130 {
+	if r.Status != result.Failed || r.ExitCode != 130 {
 		t.Errorf("Ctrl-C: %s exit %d (%s)", r.Status, r.ExitCode, r.Error)
 	}
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
@@ -166,7 +167,7 @@ func TestAttachedFullScreenEditor(t *testing.T) {
 	opts.Env = append(opts.Env, "TERM=xterm-256color")
 	opts.Terminal = &Terminal{In: l.tty, Out: l.tty}
 	s := open(t, mod, opts)
-	done := make(chan *StepResult)
+	done := make(chan *result.Step)
 	go func() { done <- s.Exec(ctxT(t), mod.Steps[0]) }()
 	l.waitFor(t, "notes.txt")
 	l.typeKeys("iHello from the keyboard\x1b")
@@ -195,7 +196,7 @@ func TestAttachedTypeAheadIsNotExecuted(t *testing.T) {
 	opts := testOptions(t)
 	opts.Terminal = &Terminal{In: l.tty, Out: l.tty}
 	s := open(t, mod, opts)
-	done := make(chan *StepResult)
+	done := make(chan *result.Step)
 	go func() { done <- s.Exec(ctxT(t), mod.Steps[0]) }()
 	l.waitFor(t, "ready")
 	l.typeKeys("touch typed-ahead\r")
@@ -258,7 +259,7 @@ func TestAttachedPasteIntoAStepThatReadsNothing(t *testing.T) {
 	opts := testOptions(t)
 	opts.Terminal = &Terminal{In: l.tty, Out: l.tty}
 	s := open(t, mod, opts)
-	done := make(chan *StepResult, 1)
+	done := make(chan *result.Step, 1)
 	go func() { done <- s.Exec(ctxT(t), mod.Steps[0]) }()
 	l.waitFor(t, "ready")
 	paste := []byte(strings.Repeat("touch pasted\r", 20000))

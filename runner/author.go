@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 // setupFakes writes the module's fakes and puts them first on the shell's
@@ -75,6 +77,8 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	if p.wantExit == nil && !step.Attrs.ExitAny && step.Expected != nil && step.Expected.Exit != nil {
 		p.wantExit = step.Expected.Exit // the `[N]` of an output fence
 	}
+	// An `error` fence: the step fails, with whatever status.
+	p.wantFail = step.Error != nil && !step.Attrs.ExitAny
 	if step.Hidden {
 		// Setup is the course's, not the learner's: not in their history.
 		p.history = ""
@@ -86,6 +90,25 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 		p.idle = s.idleTimeout()
 	}
 	fail := func(err error) { p.before = func() error { return err } }
+	if e := step.Edit; e != nil && step.Kind == course.Script && len(step.Attrs.Interact) == 0 {
+		content, ok := step.EditContent()
+		switch {
+		case p.attach:
+			// The learner edits, in their own editor when they have one;
+			// the walkthrough shows the content to type.
+			if !strings.HasPrefix(e.Editor, "$") {
+				p.replaceCommand(e.Command, "${VISUAL:-${EDITOR:-"+e.Editor+"}} "+e.File)
+			}
+		case ok:
+			// No one to type: the file gets the content the page shows.
+			if err := os.WriteFile(filepath.Join(s.runDir, "edit"), []byte(content), 0o600); err != nil {
+				fail(err)
+				return
+			}
+			p.replaceCommand(e.Command, `__cc_edit "$__cc_dir/edit" `+e.File)
+			p.edit = e
+		}
+	}
 	switch {
 	case step.Kind == course.File:
 		p.script, p.lineMap, p.cmdAt, p.history = "", []int{0}, []int{-1}, ""
@@ -96,7 +119,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 				dir = s.workdir
 			}
 			place.Dir = dir
-			_, err = WriteFileStep(s.mod.Path, step, place)
+			_, err = WriteFileStep(s.file(step), step, place)
 			return err
 		}
 	case step.Attrs.Background:
@@ -107,7 +130,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 		if step.Attrs.Ready != "" {
 			re, err := regexp.Compile(step.Attrs.Ready)
 			if err != nil {
-				fail(&course.PosError{File: s.mod.Path, Line: step.Line,
+				fail(&course.PosError{File: s.file(step), Line: step.Line,
 					Err: fmt.Errorf("ready=%q is not a Go regexp: %v", step.Attrs.Ready, err)})
 				return
 			}
@@ -125,7 +148,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	}
 	if len(step.Attrs.Interact) > 0 && !p.attach {
 		kb := newKeyboard(s.sh.pty)
-		in, err := NewInteractor(s.mod.Path, annotationLine(step), step.Attrs.Interact, kb.send, nil)
+		in, err := NewInteractor(s.file(step), annotationLine(step), step.Attrs.Interact, kb.send, nil)
 		if err != nil {
 			kb.close()
 			fail(err)
@@ -135,6 +158,19 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 		in.Start()
 		p.interact = in
 	}
+}
+
+// replaceCommand makes the script run text instead of command ci (a
+// one-line command); the history keeps the command as written.
+func (p *plan) replaceCommand(ci int, text string) {
+	lines := strings.Split(p.script, "\n")
+	for i := 1; i < len(p.cmdAt) && i <= len(lines); i++ {
+		if p.cmdAt[i] == ci {
+			lines[i-1] = text
+			break
+		}
+	}
+	p.script = strings.Join(lines, "\n")
 }
 
 func (s *Session) idleTimeout() time.Duration {
@@ -253,7 +289,7 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 			all.failLine = offset + 1
 		}
 		offset += len(lines)
-		if o.died != "" || o.lostInput || o.timedOut || o.idle != "" || o.interrupted || o.authorErr != nil {
+		if o.died != nil || o.lostInput || o.timedOut || o.idle != "" || o.interrupted || o.authorErr != nil {
 			// Cut short: its output is no answer to compare, nor to
 			// write into the markdown under --update.
 			all.status, all.died, all.lostInput, all.timedOut, all.idle, all.idleLine, all.interrupted, all.authorErr =
@@ -285,12 +321,12 @@ func transcriptExit(c course.Command) int {
 // judgeAuthor adds the author features' verdicts to a judged step: the
 // prompts left unanswered, expected output, the background job's ready
 // line, verify checks, and the calls of fakes.
-func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o *outcome, r *StepResult) {
-	r.Diff, r.Verify, r.Actuals, r.OutputMismatch, r.Fakes = "", "", nil, false, nil
+func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o *outcome, r *result.Step) {
+	r.Diff, r.Verify, r.Actuals, r.OutputMismatch, r.Fakes, r.Edits = "", "", nil, false, nil, nil
 	defer func() {
 		calls, err := s.fakes.Calls()
 		if err != nil {
-			s.warn(fmt.Sprintf("%s:%d: step %s: reading the calls of fakes: %v", s.mod.Path, step.Line, step.ID, err))
+			s.warn(fmt.Sprintf("%s:%d: step %s: reading the calls of fakes: %v", s.file(step), step.Line, step.ID, err))
 		}
 		r.Fakes = calls
 	}()
@@ -299,38 +335,61 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 		if p.interact.closeKeyboard != nil {
 			p.interact.closeKeyboard()
 		}
-		if err != nil && r.Status == Passed {
-			r.Status = Failed
-			r.Error = authorError(step, fmt.Sprintf("%s:%d", s.mod.Path, step.Line), err)
+		if err != nil && r.Status == result.Passed {
+			r.Status = result.Failed
+			r.Error = authorError(step, fmt.Sprintf("%s:%d", s.file(step), step.Line), err)
 		}
 	}
 	if p.skip != "" {
 		return
 	}
-	clean := o.died == "" && !o.timedOut && o.idle == "" && !o.interrupted && o.authorErr == nil
+	clean := o.died == nil && !o.timedOut && o.idle == "" && !o.interrupted && o.authorErr == nil
+	if p.edit != nil && clean && s.editRan(p, o) {
+		content, _ := step.EditContent()
+		r.Edits = []result.Edit{{File: course.Unquote(p.edit.File), Lines: strings.Count(content, "\n")}}
+	}
+	vars := s.stepVars()
+	cmp, err := NewComparison(step.Compare(), step.Normalize(), vars)
+	if err != nil {
+		badExpectation(step, r, &course.PosError{File: s.file(step), Line: step.Line, Err: err})
+		return
+	}
 	switch {
 	case step.Kind == course.Transcript:
-		s.judgeTranscript(step, o, r, clean)
-	case step.Expected != nil && r.Status == Passed:
+		s.judgeTranscript(step, o, r, clean, cmp, vars)
+	case step.Error != nil && r.Status == result.Passed:
+		// What a failing step prints is compared line by line for
+		// presence: its own messages and the page's shell differ in
+		// prefixes, and stdout and stderr interleave.
+		diff := cmp.ErrorLines(s.file(step), step.Error, o.output)
+		at := step.Error.Line
+		if diff == "" && step.Expected != nil {
+			diff, at = cmp.ErrorLines(s.file(step), step.Expected, o.output), step.Expected.Line
+		}
+		if diff != "" {
+			r.Status, r.Diff = result.Failed, diff
+			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), at, ErrOutputMismatch)
+		}
+	case step.Expected != nil && r.Status == result.Passed:
 		exit := 0
 		if step.Expected.Exit != nil {
 			exit = o.status
 		}
-		r.Actuals = []Actual{{Step: step, Command: -1, Output: o.output, Exit: o.status}}
-		m, err := CompareOutput(s.mod.Path, step.Expected, o.output, exit)
+		r.Actuals = []result.Actual{{Step: step.Index, Command: -1, Output: o.output, Exit: o.status, Vars: vars}}
+		m, err := cmp.Compare(s.file(step), step.Expected, o.output, exit)
 		if err != nil {
 			badExpectation(step, r, err)
 			return
 		}
 		if !m.OK {
-			r.Status, r.Diff, r.OutputMismatch = Failed, m.Diff, true
-			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, step.Expected.Line, ErrOutputMismatch)
+			r.Status, r.Diff, r.OutputMismatch = result.Failed, m.Diff, true
+			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), step.Expected.Line, ErrOutputMismatch)
 		}
 	}
-	if p.background != nil && r.Status == Passed {
+	if p.background != nil && r.Status == result.Passed {
 		s.awaitBackground(ctx, step, p.background, r)
 	}
-	if r.Status == Passed {
+	if r.Status == result.Passed {
 		for _, v := range step.Verify {
 			if !s.verify(ctx, step, p, v, r) {
 				break
@@ -341,7 +400,7 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 
 // judgeTranscript compares each command's output and status with what the
 // transcript shows, and gathers the differences into one diff.
-func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *StepResult, clean bool) {
+func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step, clean bool, cmp *Comparison, vars map[string]string) {
 	var diffs []string
 	first := -1
 	for _, pc := range o.perCommand {
@@ -352,8 +411,8 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *StepResult, 
 			// output would go on the line after the command.
 			want = &course.Expected{Line: c.Line + strings.Count(c.Text, "\n") + 1}
 		}
-		r.Actuals = append(r.Actuals, Actual{Step: step, Command: pc.cmd, Output: pc.output, Exit: pc.status})
-		m, err := CompareOutput(s.mod.Path, want, pc.output, pc.status)
+		r.Actuals = append(r.Actuals, result.Actual{Step: step.Index, Command: pc.cmd, Output: pc.output, Exit: pc.status, Vars: vars})
+		m, err := cmp.Compare(s.file(step), want, pc.output, pc.status)
 		if err != nil {
 			badExpectation(step, r, err)
 			return
@@ -369,19 +428,47 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *StepResult, 
 		return
 	}
 	r.Diff = strings.Join(diffs, "")
-	if r.Status == Passed {
+	if r.Status == result.Passed {
 		c := step.Commands[first]
-		r.Status, r.FailLine, r.FailCommand = Failed, c.Line, c.Text
-		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, c.Line, ErrOutputMismatch)
+		r.Status, r.FailLine, r.FailCommand = result.Failed, c.Line, c.Text
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), c.Line, ErrOutputMismatch)
 	}
 	// A status that differs is part of the transcript too (`[N]`), so a
 	// transcript that ran to its end failed only on what it showed.
 	r.OutputMismatch = clean
 }
 
+// editRan reports whether the step got as far as its edit: it passed, or
+// failed at a later command.
+func (s *Session) editRan(p *plan, o *outcome) bool {
+	if o.status == 0 {
+		return true
+	}
+	return o.failLine > 0 && o.failLine < len(p.cmdAt) && p.cmdAt[o.failLine] > p.edit.Command
+}
+
+// stepVars are $HOME, $PWD and $USER as the step left them, for normalize.
+func (s *Session) stepVars() map[string]string {
+	vars := map[string]string{"HOME": s.home, "PWD": s.workdir}
+	if dir, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", s.sh.pid)); err == nil {
+		vars["PWD"] = dir
+	}
+	for _, kv := range s.env {
+		if v, ok := strings.CutPrefix(kv, "USER="); ok {
+			vars["USER"] = v
+		}
+	}
+	if vars["USER"] == "" {
+		if u, err := user.Current(); err == nil {
+			vars["USER"] = u.Username
+		}
+	}
+	return vars
+}
+
 // awaitBackground waits for a background step's ready line; the step's
 // output is then what the job logged.
-func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *backgroundJob, r *StepResult) {
+func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *backgroundJob, r *result.Step) {
 	var err error
 	if job.ready != nil {
 		err = waitReady(ctx, job.log, job.ready, job.timeout, job.alive)
@@ -395,15 +482,17 @@ func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *b
 	switch {
 	case err == nil:
 	case errors.As(err, &re) && !re.Exited:
-		r.Status = Timeout
-		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, step.Line, err)
+		r.Status = result.Timeout
+		r.Stop = &result.Stop{Kind: result.StopTimedOut, Limit: re.Waited}
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), step.Line, err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		r.Status = Failed
-		r.Error = fmt.Sprintf("step %s (%s:%d) interrupted", step.ID, s.mod.Path, step.Line)
+		r.Status = result.Failed
+		r.Stop = &result.Stop{Kind: result.StopInterrupted}
+		r.Error = fmt.Sprintf("step %s (%s:%d) interrupted", step.ID, s.file(step), step.Line)
 		s.result.Interrupted = true
 	default:
-		r.Status = Failed
-		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.mod.Path, step.Line, err)
+		r.Status = result.Failed
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), step.Line, err)
 	}
 }
 
@@ -411,7 +500,7 @@ func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *b
 // a subshell, so a check cannot change the learner's state, with each
 // command traced (`$ cmd`) so its output reads like a transcript. It
 // reports whether the check passed.
-func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *course.Hidden, r *StepResult) bool {
+func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *course.Hidden, r *result.Step) bool {
 	vp := &plan{timeout: p.timeout, idle: s.idleTimeout(), lineMap: []int{0}, cmdAt: []int{-1}, ownTrace: true}
 	// Inside the subshell plain errexit replaces the wrapper's ERR trap,
 	// so the trace shows the check's commands and nothing of ours. The
@@ -443,11 +532,11 @@ func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *cou
 	vp.lineMap, vp.cmdAt = append(vp.lineMap, v.Line), append(vp.cmdAt, -1)
 	vp.script = b.String()
 	o := s.run(ctx, step, vp)
-	if o.status == 0 && o.died == "" && !o.timedOut && o.idle == "" && !o.interrupted && o.authorErr == nil {
+	if o.status == 0 && o.died == nil && !o.timedOut && o.idle == "" && !o.interrupted && o.authorErr == nil {
 		return true
 	}
 	r.Verify = traceAsTranscript(o.output)
-	r.Status, r.FailLine, r.ExitCode = Failed, v.Line, o.status
+	r.Status, r.FailLine, r.ExitCode = result.Failed, v.Line, o.status
 	r.FailCommand = lastTraced(r.Verify)
 	// The failing command's line (a command spanning lines: its first).
 	if b, err := os.ReadFile(vline); err == nil {
@@ -458,16 +547,20 @@ func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *cou
 			}
 		}
 	}
-	where := fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+	where := fmt.Sprintf("%s:%d", s.file(step), r.FailLine)
 	switch {
-	case o.died != "":
-		r.Error = fmt.Sprintf("step %s (%s): verify: %s", step.ID, where, o.died)
+	case o.died != nil:
+		r.Stop = o.died
+		r.Error = fmt.Sprintf("step %s (%s): verify: %s", step.ID, where, o.died.Phrase())
 	case o.timedOut:
-		r.Status = Timeout
-		r.Error = fmt.Sprintf("step %s (%s): verify timed out after %s", step.ID, where, p.timeout)
+		r.Status = result.Timeout
+		r.Stop = &result.Stop{Kind: result.StopTimedOut, Limit: p.timeout}
+		r.Error = fmt.Sprintf("step %s (%s): verify %s", step.ID, where, r.Stop.Phrase())
 	case o.idle != "":
-		r.Error = fmt.Sprintf("step %s (%s): verify is waiting for input at `%s`", step.ID, where, o.idle)
+		r.Stop = &result.Stop{Kind: result.StopWaiting, Command: o.idle, Limit: p.idle}
+		r.Error = fmt.Sprintf("step %s (%s): verify %s", step.ID, where, r.Stop.Phrase())
 	case o.interrupted:
+		r.Stop = &result.Stop{Kind: result.StopInterrupted}
 		r.Error = fmt.Sprintf("step %s (%s): verify interrupted", step.ID, where)
 		s.result.Interrupted = true
 	case r.FailCommand != "":
@@ -498,8 +591,8 @@ func lastTraced(out string) string {
 
 // badExpectation fails a step whose expected output cannot be read (a bad
 // regexp), pointing at the line to fix.
-func badExpectation(step *course.Step, r *StepResult, err error) {
-	r.Status, r.Error = Failed, authorError(step, "", err)
+func badExpectation(step *course.Step, r *result.Step, err error) {
+	r.Status, r.Error = result.Failed, authorError(step, "", err)
 	var pe *course.PosError
 	if errors.As(err, &pe) && pe.Line > 0 {
 		r.FailLine, r.FailCommand = pe.Line, ""

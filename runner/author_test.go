@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 // loadMD writes files (name → content) into a temp dir and loads the
@@ -34,7 +35,7 @@ func loadMD(t *testing.T, name, md string, extra ...string) *course.Module {
 	return mod
 }
 
-func runAll(t *testing.T, mod *course.Module, opts Options) *ModuleResult {
+func runAll(t *testing.T, mod *course.Module, opts Options) *result.Module {
 	t.Helper()
 	res, err := RunModule(ctxT(t), mod, opts)
 	if err != nil {
@@ -43,7 +44,7 @@ func runAll(t *testing.T, mod *course.Module, opts Options) *ModuleResult {
 	return res
 }
 
-func stepByID(t *testing.T, res *ModuleResult, id string) *StepResult {
+func stepByID(t *testing.T, res *result.Module, id string) *result.Step {
 	t.Helper()
 	for _, r := range res.Steps {
 		if r.ID == id {
@@ -78,7 +79,7 @@ func TestTranscriptMismatch(t *testing.T) {
 		"$ echo not reached\nnot reached\n```\n")
 	res := runAll(t, mod, testOptions(t))
 	r := res.Steps[0]
-	if r.Status != Failed || r.FailLine != 9 || r.FailCommand != "(exit 3)" || r.ExitCode != 3 {
+	if r.Status != result.Failed || r.FailLine != 9 || r.FailCommand != "(exit 3)" || r.ExitCode != 3 {
 		t.Fatalf("status %s line %d cmd %q exit %d: %s", r.Status, r.FailLine, r.FailCommand, r.ExitCode, r.Error)
 	}
 	for _, want := range []string{"--- want " + mod.Path + ":5\n", "@@ -5,2 +1,2 @@\n", "-Hello, World\n+Hello, world\n second\n",
@@ -102,7 +103,7 @@ func TestTranscriptOutputOnlyMismatch(t *testing.T) {
 	opts := testOptions(t)
 	s := open(t, mod, opts)
 	r := s.Exec(ctxT(t), mod.Steps[0])
-	if r.Status != Failed || r.FailLine != 4 || !strings.Contains(r.Error, "output differs") {
+	if r.Status != result.Failed || r.FailLine != 4 || !strings.Contains(r.Error, "output differs") {
 		t.Fatalf("%s line %d: %s", r.Status, r.FailLine, r.Error)
 	}
 	if _, err := os.Stat(filepath.Join(s.Workdir(), "ran-on")); err != nil {
@@ -119,14 +120,14 @@ func TestUpdateRoundTripThroughRunner(t *testing.T) {
 	opts := testOptions(t)
 	opts.Update = true
 	res := runAll(t, mod, opts)
-	if res.Steps[0].Status != Failed || res.Steps[1].Status != Failed {
+	if res.Steps[0].Status != result.Failed || res.Steps[1].Status != result.Failed {
 		t.Fatalf("want both steps run and failed: %s %s", res.Steps[0].Status, res.Steps[1].Status)
 	}
-	var actuals []Actual
+	var actuals []result.Actual
 	for _, r := range res.Steps {
 		actuals = append(actuals, r.Actuals...)
 	}
-	updated, err := UpdateSource(mod.Path, mod.Source, actuals)
+	updated, err := UpdateSource(mod.Path, mod.Source, mod, actuals)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestOutputFence(t *testing.T) {
 		"# B\n\n```sh\necho err; (exit 2)\n```\n```output\nerr\n[2]\n```\n")
 	s := open(t, mod, testOptions(t))
 	r := s.Exec(ctxT(t), mod.Steps[0])
-	if r.Status != Failed || !r.OutputMismatch || !strings.Contains(r.Diff, "-two\n+2\n") || !strings.Contains(r.Diff, "@@ -8,2 +1,2 @@") {
+	if r.Status != result.Failed || !r.OutputMismatch || !strings.Contains(r.Diff, "-two\n+2\n") || !strings.Contains(r.Diff, "@@ -8,2 +1,2 @@") {
 		t.Fatalf("%s: %s\n%s", r.Status, r.Error, r.Diff)
 	}
 	// `[N]` in an output fence is the step's expected status.
@@ -180,7 +181,7 @@ func TestInteractTimeoutNamesTheExpect(t *testing.T) {
 	opts.IdleTimeout = time.Hour // only the expect's own timeout may fire
 	res := runAll(t, mod, opts)
 	r := res.Steps[0]
-	if r.Status != Failed || !strings.Contains(r.Error, `interact 2 of 2: waited 1s for output matching 'Password:'`) ||
+	if r.Status != result.Failed || !strings.Contains(r.Error, `interact 2 of 2: waited 1s for output matching 'Password:'`) ||
 		!strings.Contains(r.Error, "accepted") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
@@ -189,7 +190,7 @@ func TestInteractTimeoutNamesTheExpect(t *testing.T) {
 func TestInteractStepEndedFirst(t *testing.T) {
 	mod := loadMD(t, "m.md", "# E\n\n<!-- coursectl\ninteract:\n  - expect: 'Continue\\?'\n    send: \"y\\n\"\n-->\n```sh\necho no question\n```\n")
 	r := runAll(t, mod, testOptions(t)).Steps[0]
-	if r.Status != Failed || !strings.Contains(r.Error, "ended before its output matched") {
+	if r.Status != result.Failed || !strings.Contains(r.Error, "ended before its output matched") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
 }
@@ -197,7 +198,7 @@ func TestInteractStepEndedFirst(t *testing.T) {
 func TestInteractiveSkippedInCheck(t *testing.T) {
 	mod := loadMD(t, "m.md", "# Edit\n\n```sh {interactive}\nvi notes.txt\n```\n\n# After\n\n```sh\necho fine\n```\n")
 	res := runAll(t, mod, testOptions(t))
-	if r := res.Steps[0]; r.Status != Skipped || !strings.Contains(r.Note, "needs a person") {
+	if r := res.Steps[0]; r.Status != result.Skipped || !strings.Contains(r.Note, "needs a person") {
 		t.Fatalf("%s %q", r.Status, r.Note)
 	}
 	mustPass(t, res.Steps[1])
@@ -225,7 +226,7 @@ func TestSetupAndVerify(t *testing.T) {
 		t.Errorf("after a verify with cd, the shell is in:\n%s", where.Output)
 	}
 	bad := s.Exec(ctxT(t), mod.Steps[4])
-	if bad.Status != Failed || !strings.Contains(bad.Error, "verify failed with exit status 1 at `test -x soft/other`") {
+	if bad.Status != result.Failed || !strings.Contains(bad.Error, "verify failed with exit status 1 at `test -x soft/other`") {
 		t.Fatalf("%s: %s\nverify output: %q", bad.Status, bad.Error, bad.Verify)
 	}
 	if !strings.Contains(bad.Verify, "$ echo 'checking soft/other'\nchecking soft/other\n$ test -x soft/other") ||
@@ -255,7 +256,7 @@ func TestFileBlocks(t *testing.T) {
 		t.Fatalf("hello.sh: %v %v", fi, err)
 	}
 	r := s.Exec(ctxT(t), mod.Steps[4])
-	if r.Status != Failed || !strings.Contains(r.Error, "file=/etc/coursectl-never is outside the sandbox") ||
+	if r.Status != result.Failed || !strings.Contains(r.Error, "file=/etc/coursectl-never is outside the sandbox") ||
 		!strings.Contains(r.Error, mod.Path+":") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
@@ -294,12 +295,12 @@ func TestBackgroundNeverReady(t *testing.T) {
 		"# Slow\n\n```sh {background ready=\"Listening\" timeout=300ms}\necho warming up\nsleep 30\n```\n")
 	s := open(t, mod, testOptions(t))
 	r := s.Exec(ctxT(t), mod.Steps[0])
-	if r.Status != Failed || !strings.Contains(r.Error, `ended before its output matched ready='Listening'`) ||
+	if r.Status != result.Failed || !strings.Contains(r.Error, `ended before its output matched ready='Listening'`) ||
 		!strings.Contains(r.Error, "address already in use") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
 	r = s.Exec(ctxT(t), mod.Steps[1])
-	if r.Status != Timeout || !strings.Contains(r.Error, `waited 300ms for output matching ready='Listening'`) {
+	if r.Status != result.Timeout || !strings.Contains(r.Error, `waited 300ms for output matching ready='Listening'`) {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
 }
@@ -323,7 +324,7 @@ func TestFakesInTheShell(t *testing.T) {
 	// --no-fakes: the real uname, and no shim left behind.
 	opts.NoFakes = true
 	s := open(t, mod, opts)
-	if r := s.Exec(ctxT(t), mod.Steps[1]); r.Status != Failed || !strings.Contains(r.Diff, "+Linux") {
+	if r := s.Exec(ctxT(t), mod.Steps[1]); r.Status != result.Failed || !strings.Contains(r.Diff, "+Linux") {
 		t.Errorf("with --no-fakes: %s %s", r.Status, r.Diff)
 	}
 }
@@ -347,7 +348,7 @@ func TestSeedModuleOffline(t *testing.T) {
 	opts := testOptions(t)
 	res := runAll(t, mod, opts)
 	for _, r := range res.Steps {
-		if r.Status != Passed {
+		if r.Status != result.Passed {
 			t.Errorf("step %s: %s: %s\n%s", r.ID, r.Status, r.Error, r.Output)
 		}
 	}
@@ -403,7 +404,7 @@ func BenchmarkTranscriptCommands(b *testing.B) {
 			}
 			s := open(b, mod, testOptions(b))
 			for b.Loop() {
-				if r := s.Exec(ctxT(b), mod.Steps[0]); r.Status != Passed {
+				if r := s.Exec(ctxT(b), mod.Steps[0]); r.Status != result.Passed {
 					b.Fatalf("%s: %s", r.Status, r.Error)
 				}
 			}
@@ -418,7 +419,7 @@ func TestFakesAcrossRestore(t *testing.T) {
 	mod := loadMD(t, "m.md", md)
 	opts := testOptions(t)
 	res := runAll(t, mod, opts)
-	if r := res.Steps[1]; r.Status != Passed || !strings.Contains(r.Output, "FakeOS") {
+	if r := res.Steps[1]; r.Status != result.Passed || !strings.Contains(r.Output, "FakeOS") {
 		t.Fatalf("%s %s", r.Status, r.Output)
 	}
 	opts.From = "two"
@@ -442,7 +443,7 @@ func TestFakesAcrossRestore(t *testing.T) {
 func TestVerifyTimeout(t *testing.T) {
 	mod := loadMD(t, "m.md", "# V\n\n```sh {timeout=1s}\ntrue\n```\n<!-- coursectl:verify\nsleep 30\n-->\n")
 	r := runAll(t, mod, testOptions(t)).Steps[0]
-	if r.Status != Timeout || !strings.Contains(r.Error, "verify timed out after 1s") || r.FailLine != mod.Steps[0].Verify[0].Line {
+	if r.Status != result.Timeout || !strings.Contains(r.Error, "verify timed out after 1s") || r.FailLine != mod.Steps[0].Verify[0].Line {
 		t.Fatalf("%s line %d: %s", r.Status, r.FailLine, r.Error)
 	}
 }
@@ -454,7 +455,7 @@ func TestTranscriptTimeoutIsNotUpdated(t *testing.T) {
 	opts := testOptions(t)
 	opts.Update = true
 	r := runAll(t, mod, opts).Steps[0]
-	if r.Status != Timeout {
+	if r.Status != result.Timeout {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
 	if len(r.Actuals) != 1 || r.Actuals[0].Command != 0 || r.Diff != "" || r.OutputMismatch {
@@ -487,7 +488,7 @@ func TestHistoryHasOnlyTheCoursesCommands(t *testing.T) {
 	opts.From = last.ID
 	restored := open(t, mod, opts).Exec(ctxT(t), last)
 	mustPass(t, restored)
-	for name, r := range map[string]*StepResult{"live": live, "restored": restored} {
+	for name, r := range map[string]*result.Step{"live": live, "restored": restored} {
 		var cmds []string
 		for _, l := range strings.Split(strings.TrimSpace(r.Output), "\n") {
 			cmds = append(cmds, strings.Join(strings.Fields(l)[1:], " "))
@@ -505,7 +506,7 @@ func TestVerifyUnderXtrace(t *testing.T) {
 	s := open(t, mod, testOptions(t))
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
 	r := s.Exec(ctxT(t), mod.Steps[1])
-	if r.Status != Failed || r.Verify != "$ test -e f\n$ test -e nope\n" {
+	if r.Status != result.Failed || r.Verify != "$ test -e f\n$ test -e nope\n" {
 		t.Errorf("verify: %s %q", r.Status, r.Verify)
 	}
 	if r = s.Exec(ctxT(t), mod.Steps[2]); r.Output != "+ echo after\nafter\n" {

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coursectl/coursectl/result"
 )
 
 // benchSteps are 200 small commands of the kind course steps hold.
@@ -56,7 +58,7 @@ func BenchmarkStepOverhead(b *testing.B) {
 			t0 := time.Now()
 			r := s.Exec(ctxT(b), st)
 			per = append(per, time.Since(t0))
-			if r.Status != Passed {
+			if r.Status != result.Passed {
 				b.Fatalf("%s: %s %q", r.ID, r.Error, r.Output)
 			}
 		}
@@ -150,7 +152,7 @@ func BenchmarkOutput1GB(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if r := res.Steps[0]; r.Status != Passed || !strings.HasSuffix(r.Output, "the-end\n") {
+		if r := res.Steps[0]; r.Status != result.Passed || !strings.HasSuffix(r.Output, "the-end\n") {
 			b.Fatalf("%s: %s", r.Status, r.Error)
 		}
 	}

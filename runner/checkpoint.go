@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 // store is where one module's checkpoints, run record and sandbox live:
@@ -91,6 +92,18 @@ func stepChain(mod *course.Module) []string {
 			a.Skip, a.Exit, a.ExitAny, a.Interactive, a.File, a.Append, a.Mode, a.Background, a.Ready, a.Interact)
 		if s.Expected != nil {
 			fmt.Fprintf(h, "expected\x00%q\x00%v\x00", s.Expected.Lines, s.Expected.Exit)
+		}
+		// Written only when set, so the chains of steps without them stay
+		// as they were.
+		if s.Error != nil {
+			fmt.Fprintf(h, "error\x00%q\x00", s.Error.Lines)
+		}
+		if s.Pipefail() {
+			fmt.Fprintf(h, "pipefail\x00")
+		}
+		if s.Edit != nil {
+			content, ok := s.EditContent()
+			fmt.Fprintf(h, "edit\x00%d\x00%s\x00%v\x00%s\x00", s.Edit.Command, s.Edit.File, ok, content)
 		}
 		for _, v := range s.Verify {
 			fmt.Fprintf(h, "verify\x00%s\x00", v.Body)
@@ -347,7 +360,7 @@ type Progress struct {
 	// Next is the first step that is not done (len(Steps) when all are).
 	Next int
 	// LastRun is the last run's record, nil when there is none.
-	LastRun *ModuleResult
+	LastRun *result.Module
 	// Failed is the id of the step that failed in the last run, "" if none.
 	Failed string
 	// Warnings are corrupt checkpoints and records found (and ignored).
@@ -394,7 +407,7 @@ func loadProgress(stateDir string, mod *course.Module, sandboxed bool) (*Progres
 	} else if rec != nil {
 		p.LastRun = rec
 		for _, s := range rec.Steps {
-			if s.Status == Failed || s.Status == Timeout {
+			if s.Status == result.Failed || s.Status == result.Timeout {
 				p.Failed = s.ID
 			}
 		}
@@ -405,8 +418,8 @@ func loadProgress(stateDir string, mod *course.Module, sandboxed bool) (*Progres
 // LoadRecord reads the latest run's record of mod, sandboxed or live,
 // whichever ended last (`render --state` shows the most recent results);
 // nil, nil when there is none.
-func LoadRecord(stateDir string, mod *course.Module) (*ModuleResult, error) {
-	var latest *ModuleResult
+func LoadRecord(stateDir string, mod *course.Module) (*result.Module, error) {
+	var latest *result.Module
 	for _, sandboxed := range []bool{false, true} {
 		st, err := openStore(stateDir, mod, sandboxed)
 		if err != nil {
@@ -423,7 +436,7 @@ func LoadRecord(stateDir string, mod *course.Module) (*ModuleResult, error) {
 	return latest, nil
 }
 
-func (st *store) readRecord(mod *course.Module) (*ModuleResult, error) {
+func (st *store) readRecord(mod *course.Module) (*result.Module, error) {
 	b, err := os.ReadFile(st.recordPath())
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -431,14 +444,16 @@ func (st *store) readRecord(mod *course.Module) (*ModuleResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	var r ModuleResult
+	var r result.Module
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("run record %s is corrupt: %v", st.recordPath(), err)
 	}
-	r.Module = mod
+	// What the record says of each step's place and kind may predate an
+	// edit of the module: the module as it is now wins.
 	for _, s := range r.Steps {
 		if step := mod.Step(s.ID); step != nil {
-			s.Step = step
+			fresh := newResult(step)
+			s.Line, s.Index, s.Kind, s.Hidden, s.Command = fresh.Line, fresh.Index, fresh.Kind, fresh.Hidden, fresh.Command
 		}
 	}
 	return &r, nil
@@ -454,7 +469,7 @@ func Reset(stateDir string, mod *course.Module) error {
 	return os.RemoveAll(st.dir)
 }
 
-func (st *store) writeRecord(r *ModuleResult) error {
+func (st *store) writeRecord(r *result.Module) error {
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 // check --resume: a run that failed at step 3 resumes there, with the state
@@ -25,7 +26,7 @@ func TestResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.OK() || res.Steps[2].Status != Failed {
+	if res.OK() || res.Steps[2].Status != result.Failed {
 		t.Fatalf("first run should fail at step 3: %+v", res.Steps[2])
 	}
 	p, _ := loadProgress(opts.StateDir, mod, opts.Sandbox)
@@ -165,7 +166,7 @@ func TestFrom(t *testing.T) {
 	if len(warned) != 1 || !strings.Contains(warned[0], "no checkpoint for step step-1") {
 		t.Errorf("warnings %q", warned)
 	}
-	if res.Steps[0].Status != NotRun || !strings.Contains(res.Steps[1].Output, "a=unset") {
+	if res.Steps[0].Status != result.NotRun || !strings.Contains(res.Steps[1].Output, "a=unset") {
 		t.Errorf("steps: %s %q", res.Steps[0].Status, res.Steps[1].Output)
 	}
 	opts.From = "no-such-step"
@@ -206,7 +207,7 @@ func TestInterrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Interrupted || res.Steps[1].Status != Failed || res.Steps[2].Status != NotRun {
+	if !res.Interrupted || res.Steps[1].Status != result.Failed || res.Steps[2].Status != result.NotRun {
 		t.Fatalf("interrupted %v, steps %s %s (%s)", res.Interrupted, res.Steps[1].Status, res.Steps[2].Status, res.Steps[1].Error)
 	}
 	if b, _ := os.ReadFile(dir + "/int"); string(b) != "got-INT\n" {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 // TestCorpusSurvey runs every step of every corpus page, each in the shell
@@ -58,13 +59,13 @@ func TestCorpusSurvey(t *testing.T) {
 			last := lastLines(strings.Join(OutputLines(r.Output), "\n"), 1)
 			fmt.Printf("SURVEY\t%s\t%s\t%d\t%s\t%s\t%s\n", filepath.Base(page), r.ID, r.Line, r.Status, why, last)
 			switch r.Status {
-			case Passed:
+			case result.Passed:
 				counts[0]++
-			case Failed:
+			case result.Failed:
 				counts[1]++
-			case Skipped:
+			case result.Skipped:
 				counts[2]++
-			case Timeout:
+			case result.Timeout:
 				counts[3]++
 			}
 		}

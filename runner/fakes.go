@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/coursectl/coursectl/result"
 )
 
 // Fakes is a directory of shims and the log of their calls.
@@ -119,7 +121,7 @@ func (f *Fakes) PathEnv(path string) string {
 
 // Calls returns the calls made since the last Calls, in order. A nil
 // *Fakes (fakes off) has none.
-func (f *Fakes) Calls() ([]FakeCall, error) {
+func (f *Fakes) Calls() ([]result.FakeCall, error) {
 	if f == nil {
 		return nil, nil
 	}
@@ -142,7 +144,7 @@ func (f *Fakes) Calls() ([]FakeCall, error) {
 
 // parseFakeCalls decodes complete records from data and says how many
 // bytes they took; a record still being written is left for next time.
-func parseFakeCalls(data []byte) (calls []FakeCall, used int) {
+func parseFakeCalls(data []byte) (calls []result.FakeCall, used int) {
 	field := func(at int) (string, int, bool) {
 		end := bytes.IndexByte(data[at:], 0)
 		if end < 0 {
@@ -170,19 +172,10 @@ func parseFakeCalls(data []byte) (calls []FakeCall, used int) {
 			}
 			words = append(words, w)
 		}
-		calls = append(calls, FakeCall{Command: words[0], Args: words[1:]})
+		calls = append(calls, result.FakeCall{Command: words[0], Args: words[1:]})
 		used = at
 	}
 	return calls, used
-}
-
-// String is the call as a shell command line, for reports.
-func (c FakeCall) String() string {
-	words := []string{shellWord(c.Command)}
-	for _, a := range c.Args {
-		words = append(words, shellWord(a))
-	}
-	return strings.Join(words, " ")
 }
 
 // shellWord quotes s for bash only when it needs it, so reports read

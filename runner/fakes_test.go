@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/coursectl/coursectl/result"
 )
 
 func bashPath(t *testing.T) string {
@@ -55,7 +57,7 @@ exit7; echo "status $?"
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []FakeCall{
+	want := []result.FakeCall{
 		{Command: "wget", Args: []string{"https://example.invalid/a.sh", "-O", "got it"}},
 		{Command: "sudo", Args: []string{"apt", "update"}},
 		{Command: "apt", Args: []string{"update"}},

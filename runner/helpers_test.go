@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 // module builds a module by hand: each body is one script step whose lines
@@ -22,7 +23,7 @@ func module(t testing.TB, bodies ...string) *course.Module {
 	var src strings.Builder
 	for i, body := range bodies {
 		line := 10*i + 1
-		st := &course.Step{ID: fmt.Sprintf("step-%d", i+1), Index: i + 1, Line: line, Kind: course.Script, Lang: "sh", Body: body, BodyLine: line + 1}
+		st := &course.Step{ID: fmt.Sprintf("step-%d", i+1), Index: i + 1, Line: line, Kind: course.Script, Lang: "sh", Body: body, BodyLine: line + 1, Module: mod}
 		for k, l := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
 			st.Commands = append(st.Commands, course.Command{Text: l, Line: line + 1 + k})
 		}
@@ -58,9 +59,9 @@ func open(t testing.TB, mod *course.Module, opts Options) *Session {
 	return s
 }
 
-func mustPass(t testing.TB, r *StepResult) {
+func mustPass(t testing.TB, r *result.Step) {
 	t.Helper()
-	if r.Status != Passed {
+	if r.Status != result.Passed {
 		t.Fatalf("step %s: %s (%s), output:\n%s", r.ID, r.Status, r.Error, r.Output)
 	}
 }

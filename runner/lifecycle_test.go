@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 // A step that exits, execs or kills its shell fails with a clear message, and
@@ -35,7 +36,7 @@ func TestStepEndsItsShell(t *testing.T) {
 			s := open(t, mod, testOptions(t))
 			mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
 			r := s.Exec(ctxT(t), mod.Steps[1])
-			if r.Status != Failed || !strings.Contains(r.Error, tc.want) {
+			if r.Status != result.Failed || !strings.Contains(r.Error, tc.want) {
 				t.Fatalf("%s: %s, error %q", tc.name, r.Status, r.Error)
 			}
 			if r.ExitCode != tc.code {
@@ -73,7 +74,7 @@ func TestMarkerTextAndPromptChanges(t *testing.T) {
 	if strings.TrimSpace(r.Output) != "second" {
 		t.Errorf("prompt or PROMPT_COMMAND leaked into the output: %q", r.Output)
 	}
-	if r := s.Exec(ctxT(t), mod.Steps[2]); r.Status != Failed {
+	if r := s.Exec(ctxT(t), mod.Steps[2]); r.Status != result.Failed {
 		t.Errorf("false passed: %+v", r)
 	}
 }
@@ -110,7 +111,7 @@ func TestTimeoutStopsProcessGroup(t *testing.T) {
 	mod.Steps[0].Attrs.Timeout = 3 * time.Second
 	s := open(t, mod, testOptions(t))
 	r := s.Exec(ctxT(t), mod.Steps[0])
-	if r.Status != Timeout || !strings.Contains(r.Error, "timed out after 3s") {
+	if r.Status != result.Timeout || !strings.Contains(r.Error, "timed out after 3s") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
 	if r.ExitCode != -1 {
@@ -138,7 +139,7 @@ func TestTimeoutStopsBuiltinLoop(t *testing.T) {
 	mod := module(t, "while :; do :; done\n", "echo usable\n")
 	mod.Settings.Timeout = 300 * time.Millisecond
 	s := open(t, mod, testOptions(t))
-	if r := s.Exec(ctxT(t), mod.Steps[0]); r.Status != Timeout {
+	if r := s.Exec(ctxT(t), mod.Steps[0]); r.Status != result.Timeout {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
@@ -176,7 +177,7 @@ func TestIdleWaitingForInput(t *testing.T) {
 			opts.IdleTimeout = 500 * time.Millisecond
 			s := open(t, mod, opts)
 			r := s.Exec(ctxT(t), mod.Steps[0])
-			if r.Status != Failed || !strings.Contains(r.Error, tc.want) || !strings.Contains(r.Error, "step step-1 (") ||
+			if r.Status != result.Failed || !strings.Contains(r.Error, tc.want) || !strings.Contains(r.Error, "step step-1 (") ||
 				!strings.Contains(r.Error, "add `interact` or `interactive`") {
 				t.Fatalf("%s: %s", r.Status, r.Error)
 			}
@@ -221,9 +222,9 @@ func TestBackgroundKeptThenCleanedUp(t *testing.T) {
 			ctx, cancel := context.WithCancel(ctxT(t))
 			defer cancel()
 			opts := testOptions(t)
-			var second *StepResult
+			var second *result.Step
 			secondDone := make(chan struct{})
-			opts.Events.StepDone = func(r *StepResult) {
+			opts.Events.StepDone = func(r *result.Step) {
 				if r.ID == "step-2" {
 					second = r
 					close(secondDone)
@@ -275,7 +276,7 @@ func TestInterruptedStepLeavesShellUsable(t *testing.T) {
 		cancel()
 	}()
 	r := s.Exec(ctx, mod.Steps[0])
-	if r.Status != Failed || r.ExitCode != 130 || strings.Contains(r.Output, "after-sleep") {
+	if r.Status != result.Failed || r.ExitCode != 130 || strings.Contains(r.Output, "after-sleep") {
 		t.Fatalf("%s exit %d: %s %q", r.Status, r.ExitCode, r.Error, r.Output)
 	}
 	r = s.Exec(ctxT(t), mod.Steps[1])
@@ -306,7 +307,7 @@ func TestInterruptWithoutPromptCommand(t *testing.T) {
 		cancel()
 	}()
 	r := s.Exec(ctx, mod.Steps[1])
-	if r.Status != Failed || r.ExitCode != 130 || strings.Contains(r.Output, "after-sleep") || strings.Contains(r.Output, "__cc") {
+	if r.Status != result.Failed || r.ExitCode != 130 || strings.Contains(r.Output, "after-sleep") || strings.Contains(r.Output, "__cc") {
 		t.Fatalf("%s exit %d: %s %q", r.Status, r.ExitCode, r.Error, r.Output)
 	}
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
@@ -340,7 +341,7 @@ func TestKillNow(t *testing.T) {
 				}
 			}()
 			r := s.Exec(ctxT(t), mod.Steps[1])
-			if r.Status != Failed || !strings.Contains(r.Error, "killed by signal") {
+			if r.Status != result.Failed || !strings.Contains(r.Error, "killed by signal") {
 				t.Fatalf("%s: %s", r.Status, r.Error)
 			}
 			for _, f := range []string{"bg", "fg"} {
@@ -387,7 +388,7 @@ func TestLastPipelineSigpipeIsNotAFailure(t *testing.T) {
 		t.Errorf("output %q", r.Output)
 	}
 	// Forgiving the pipeline forgives nothing after it.
-	if r := s.Exec(ctxT(t), mod.Steps[1]); r.Status != Failed || r.ExitCode != 1 {
+	if r := s.Exec(ctxT(t), mod.Steps[1]); r.Status != result.Failed || r.ExitCode != 1 {
 		t.Errorf("a failure after a forgiven pipeline: %s exit %d, want failed 1", r.Status, r.ExitCode)
 	}
 }
@@ -415,7 +416,7 @@ func TestSigpipeFromEarlierPipelineMembers(t *testing.T) {
 		t.Errorf("output %q", r.Output)
 	}
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
-	if r := s.Exec(ctxT(t), mod.Steps[3]); r.Status != Failed || r.ExitCode != 141 || strings.Contains(r.Output, "not-reached") {
+	if r := s.Exec(ctxT(t), mod.Steps[3]); r.Status != result.Failed || r.ExitCode != 141 || strings.Contains(r.Output, "not-reached") {
 		t.Errorf("under the course's pipefail: %s exit %d %q, want failed 141", r.Status, r.ExitCode, r.Output)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 func parse(t *testing.T, src string) *course.Module {
@@ -39,7 +40,7 @@ func TestFailingLineMapsToMarkdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := res.Steps[0]
-	if r.Status != Failed || r.FailLine != 8 || !strings.HasPrefix(r.FailCommand, "ls \\") {
+	if r.Status != result.Failed || r.FailLine != 8 || !strings.HasPrefix(r.FailCommand, "ls \\") {
 		t.Fatalf("%s line %d cmd %q: %s", r.Status, r.FailLine, r.FailCommand, r.Error)
 	}
 	if !strings.Contains(r.Error, "lesson.md:8): `ls /no/such/dir` failed with exit status 2") {
@@ -70,7 +71,7 @@ func TestSyntaxErrorMapsToMarkdown(t *testing.T) {
 			}
 			r := res.Steps[0]
 			where := fmt.Sprintf("(%s:%d): %s", mod.Path, tc.line, tc.want)
-			if r.Status != Failed || r.FailLine != tc.line || !strings.Contains(r.Error, where) {
+			if r.Status != result.Failed || r.FailLine != tc.line || !strings.Contains(r.Error, where) {
 				t.Fatalf("%s line %d: %s\nwant %q", r.Status, r.FailLine, r.Error, where)
 			}
 			if strings.Contains(r.Output, "step.sh") || strings.Contains(r.Output, "coursectl-run") ||

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 )
 
 // Options configure a run of one module.
@@ -37,6 +38,9 @@ type Options struct {
 	// the one before it. From starts at the step with that id.
 	Resume bool
 	From   string
+	// FromIndex starts at the step with that 1-based index instead: in a
+	// course's run, ids repeat from module to module.
+	FromIndex int
 	// KeepLaterCheckpoints: running a step again drops its own checkpoint
 	// only, not those of the steps after it (`run --only ID`: the learner
 	// retries one step, and the later steps they did stay done). Otherwise
@@ -49,6 +53,10 @@ type Options struct {
 	// transcript goes on past a command whose status differed, so one
 	// update rewrites every expected output that ran.
 	Update bool
+	// Continue is check --continue: a failed step does not end the run;
+	// the next step runs in the shell it left, and every failure after
+	// the first is marked AfterFailure (it may only follow from that one).
+	Continue bool
 	// Env is added to the environment the shell inherits.
 	Env []string
 	// Terminal, when set, attaches the learner's terminal to the step while
@@ -70,7 +78,7 @@ type Terminal struct {
 type Events struct {
 	StepStarted func(*course.Step)
 	StepOutput  func(*course.Step, []byte)
-	StepDone    func(*StepResult)
+	StepDone    func(*result.Step)
 	// Warning reports something wrong but not fatal (a corrupt checkpoint
 	// that was ignored, a checkpoint that could not be written). It may be
 	// called from the goroutine that writes checkpoints.

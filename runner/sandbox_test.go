@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/coursectl/coursectl/result"
 )
 
 // The sandbox: a fresh workdir and HOME (from /etc/skel) in the state dir,
@@ -127,7 +129,7 @@ func TestFreshSandboxEachRun(t *testing.T) {
 		t.Errorf("the second run saw the first run's files:\n%s", r.Output)
 	}
 	os.WriteFile(filepath.Join(flag, "fail"), nil, 0o644)
-	if res, _ = RunModule(ctxT(t), mod, opts); res.Steps[0].Status != Failed {
+	if res, _ = RunModule(ctxT(t), mod, opts); res.Steps[0].Status != result.Failed {
 		t.Fatalf("third run should fail at step 1: %+v", res.Steps[0])
 	}
 	p, err := loadProgress(opts.StateDir, mod, opts.Sandbox)
@@ -230,7 +232,7 @@ func TestKeepLaterCheckpoints(t *testing.T) {
 	// A retry that fails leaves the step not done; the later ones stay.
 	os.WriteFile(flag, nil, 0o644)
 	s = open(t, mod, opts)
-	if r := s.Exec(ctxT(t), mod.Steps[1]); r.Status != Failed {
+	if r := s.Exec(ctxT(t), mod.Steps[1]); r.Status != result.Failed {
 		t.Fatalf("step 2: %s", r.Status)
 	}
 	s.Close()

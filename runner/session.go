@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/shellsyntax"
 )
 
@@ -41,7 +42,7 @@ const (
 // step and a run record at the end. Every process the run started is gone
 // when it returns. ctx cancellation (Ctrl-C) interrupts the running step and
 // returns a result with Interrupted set.
-func RunModule(ctx context.Context, mod *course.Module, opts Options) (*ModuleResult, error) {
+func RunModule(ctx context.Context, mod *course.Module, opts Options) (*result.Module, error) {
 	s, err := Open(ctx, mod, opts)
 	if err != nil {
 		return nil, err
@@ -55,7 +56,7 @@ func RunModule(ctx context.Context, mod *course.Module, opts Options) (*ModuleRe
 		if s.result.Interrupted {
 			break
 		}
-		if (r.Status == Failed || r.Status == Timeout) && !(opts.Update && r.OutputMismatch) {
+		if (r.Status == result.Failed || r.Status == result.Timeout) && !(opts.Update && r.OutputMismatch) && !opts.Continue {
 			break
 		}
 	}
@@ -78,8 +79,8 @@ type Session struct {
 	workdir, home string
 	env           []string
 
-	result  *ModuleResult
-	byIndex map[int]*StepResult
+	result  *result.Module
+	byIndex map[int]*result.Step
 	// fakes are the module's command shims (nil when off).
 	fakes *Fakes
 	// restored is the index of the last step whose state the live shell
@@ -96,6 +97,10 @@ type Session struct {
 	// wrapper hands over each step's new lines (history -a), so no step
 	// rewrites the whole list.
 	history []byte
+
+	// failed is set once a step of this session failed: with
+	// Options.Continue, the failures after it are marked AfterFailure.
+	failed bool
 
 	// lastState is the state the last step left (a checkpoint's bytes),
 	// passed or failed, nil when the shell did not write one: Shell's.
@@ -121,10 +126,12 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	}
 	s := &Session{
 		mod: mod, opts: opts, store: st, restored: -1,
-		result:  &ModuleResult{Module: mod, File: mod.Path, Started: time.Now()},
-		byIndex: map[int]*StepResult{},
+		result:  &result.Module{File: mod.Path, Started: time.Now()},
+		byIndex: map[int]*result.Step{},
 	}
 	switch {
+	case opts.FromIndex > 0 && opts.FromIndex <= len(mod.Steps):
+		s.start = opts.FromIndex - 1
 	case opts.From != "":
 		step := mod.Step(opts.From)
 		if step == nil {
@@ -188,10 +195,19 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	for i := 0; i < s.start && i < len(mod.Steps); i++ {
 		r := s.stepResult(mod.Steps[i])
 		if _, err := st.valid(i); err == nil {
-			r.Status, r.FromCheckpoint = Passed, true
+			r.Status, r.FromCheckpoint = result.Passed, true
 		}
 	}
 	return s, nil
+}
+
+// file is the file a step's lines count in, for messages: its own module's
+// (a course runs many), or the coursectl.yaml of a setup step it gave.
+func (s *Session) file(step *course.Step) string {
+	if step != nil && step.File != "" {
+		return step.File
+	}
+	return s.mod.Path
 }
 
 // Start is the index of the first step this session will run.
@@ -258,7 +274,7 @@ func (s *Session) queue(job saveJob) {
 						s.warn(fmt.Sprintf("%s: removing old checkpoints: %v", s.mod.Path, err))
 					}
 				} else if err := s.store.write(j.step.Index-1, j.data); err != nil {
-					s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, j.step.Line, j.step.ID, err))
+					s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.file(j.step), j.step.Line, j.step.ID, err))
 				}
 				s.pending.Done()
 			}
@@ -361,7 +377,9 @@ func (s *Session) environment() []string {
 		env = append(env, "TERM=xterm-256color")
 	}
 	env = append(env, "HOME="+s.home)
-	if abs, err := filepath.Abs(s.mod.Path); err == nil {
+	if s.mod.CourseDir != "" {
+		env = append(env, "COURSE_DIR="+s.mod.CourseDir)
+	} else if abs, err := filepath.Abs(s.mod.Path); err == nil {
 		env = append(env, "COURSE_DIR="+filepath.Dir(abs))
 	}
 	for k, v := range s.mod.Settings.Env {
@@ -452,13 +470,13 @@ func (s *Session) sync(ctx context.Context, line string) error {
 // it passes. The phases, in order: plan (skip? what to run), run (the shell
 // round trip), judge (status from exit code and expectations), keep
 // (checkpoint, events, record).
-func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
+func (s *Session) Exec(ctx context.Context, step *course.Step) *result.Step {
 	// A fresh result each time: a retried step must not show the last try's
 	// fields, and a caller may keep the previous result.
-	r := &StepResult{Step: step, ID: step.ID, Line: step.Line, Status: NotRun}
+	r := newResult(step)
 	s.byIndex[step.Index] = r
 	if s.closed {
-		r.Status, r.Error = Failed, fmt.Sprintf("step %s (%s:%d): the session is closed", step.ID, s.mod.Path, step.Line)
+		r.Status, r.Error = result.Failed, fmt.Sprintf("step %s (%s:%d): the session is closed", step.ID, s.file(step), step.Line)
 		return r
 	}
 	if s.opts.Events.StepStarted != nil {
@@ -466,7 +484,7 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 	}
 	began := time.Now()
 	if err := s.ensureShell(ctx, step); err != nil {
-		r.Status, r.Error = Failed, fmt.Sprintf("step %s (%s:%d): cannot start the shell: %v", step.ID, s.mod.Path, step.Line, err)
+		r.Status, r.Error = result.Failed, fmt.Sprintf("step %s (%s:%d): cannot start the shell: %v", step.ID, s.file(step), step.Line, err)
 		return s.finish(r, began)
 	}
 	s.dropBefore(step.Index - 1)
@@ -495,9 +513,9 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *StepResult {
 	if err == nil {
 		s.lastState = data
 	}
-	if r.Status == Passed || r.Status == Skipped {
+	if r.Status == result.Passed || r.Status == result.Skipped {
 		if err != nil {
-			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.mod.Path, step.Line, step.ID, err))
+			s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.file(step), step.Line, step.ID, err))
 		} else {
 			s.save(step, data)
 			s.restored = step.Index - 1
@@ -516,7 +534,11 @@ func (s *Session) collectHistory() {
 	}
 }
 
-func (s *Session) finish(r *StepResult, began time.Time) *StepResult {
+func (s *Session) finish(r *result.Step, began time.Time) *result.Step {
+	if r.Status.Failed() && s.opts.Continue {
+		r.FirstFailure, r.AfterFailure = !s.failed, s.failed
+		s.failed = true
+	}
 	r.Duration = time.Since(began)
 	r.Finished = time.Now()
 	if s.opts.Events.StepDone != nil {
@@ -525,13 +547,19 @@ func (s *Session) finish(r *StepResult, began time.Time) *StepResult {
 	return r
 }
 
-func (s *Session) stepResult(step *course.Step) *StepResult {
+func (s *Session) stepResult(step *course.Step) *result.Step {
 	if r, ok := s.byIndex[step.Index]; ok {
 		return r
 	}
-	r := &StepResult{Step: step, ID: step.ID, Line: step.Line, Status: NotRun}
+	r := newResult(step)
 	s.byIndex[step.Index] = r
 	return r
+}
+
+// newResult is a not-run result for step, carrying what reports read of it.
+func newResult(step *course.Step) *result.Step {
+	return &result.Step{ID: step.ID, Line: step.Line, File: step.File, Index: step.Index, Kind: string(step.Kind),
+		Hidden: step.Hidden, Command: step.OnlyCommand(), Status: result.NotRun}
 }
 
 // ensureShell restarts a shell that a step ended (exit, exec, kill),
@@ -572,10 +600,17 @@ type plan struct {
 	timeout   time.Duration
 	idle      time.Duration // 0: no idle detection
 	attach    bool
-	skipState Status
+	skipState result.Status
 	// wantExit is the expected exit status (the exit attribute, or the
-	// `[N]` of an output fence); nil means 0.
+	// `[N]` of an output fence); nil means 0 — or, with wantFail (an
+	// `error` fence), any status but 0.
 	wantExit *int
+	wantFail bool
+	// pipefail: the course turns pipefail on for the step.
+	pipefail bool
+	// edit is an editor step's edit as check makes it (nil in run, where
+	// the editor opens): its command's index and the file as written.
+	edit *course.Edit
 	// Author features (author.go): work before the round trip (a file
 	// block), prompts to answer, a background job.
 	before     func() error
@@ -591,8 +626,13 @@ type plan struct {
 func (s *Session) plan(step *course.Step) *plan {
 	p := &plan{lineMap: []int{0}, cmdAt: []int{-1}}
 	p.timeout = s.opts.Timeout
-	if s.mod.Settings.Timeout > 0 {
-		p.timeout = s.mod.Settings.Timeout
+	settings := s.mod.Settings
+	if step.Module != nil {
+		// In a course, the step's own module's settings.
+		settings = step.Module.Settings
+	}
+	if settings.Timeout > 0 {
+		p.timeout = settings.Timeout
 	}
 	if step.Attrs.Timeout > 0 {
 		p.timeout = step.Attrs.Timeout
@@ -613,8 +653,12 @@ func (s *Session) plan(step *course.Step) *plan {
 	switch {
 	case step.Attrs.Skip:
 		p.skip = "skip: marked skip"
-	case step.Attrs.Interactive && s.opts.Terminal == nil && len(step.Attrs.Interact) == 0:
+	case step.NeedsPerson() && s.opts.Terminal == nil:
 		p.skip = "interactive: needs a person at the keyboard"
+		if e := step.Edit; e != nil && !step.Attrs.Interactive {
+			p.skip = fmt.Sprintf("interactive: `%s` needs a person at the keyboard: the page shows no content for %s (give it in coursectl.yaml: steps: {%s: {content: ...}})",
+				step.Commands[e.Command].Text, course.Unquote(e.File), step.ID)
+		}
 	}
 	if p.skip != "" {
 		return p
@@ -631,26 +675,30 @@ func (s *Session) plan(step *course.Step) *plan {
 	}
 	p.script = b.String()
 	p.history = p.script
+	p.pipefail = step.Pipefail()
 	s.planAuthor(step, p)
 	return p
 }
 
 // outcome is what the shell round trip gave.
 type outcome struct {
-	status      int
-	failLine    int // line in the script, 0 when unknown
-	output      string
-	timedOut    bool
-	idle        string // the command waiting for input, when idle-stopped
-	idleLine    int    // its markdown line, 0 when unknown
+	status   int
+	failLine int // line in the script, 0 when unknown
+	output   string
+	timedOut bool
+	idle     string // the command waiting for input, when idle-stopped
+	idleLine int    // its markdown line, 0 when unknown
+	// idleProgram is the full-screen program that waited for keys (vim,
+	// less), "" for a plain read.
+	idleProgram string
 	syntaxErr   string // bash's syntax error in the step, if any
 	syntaxLine  int    // its markdown line
 	capture     *tail  // the output so far (wait looks at the last prompt)
 	outputLines int    // lines printed in all, kept or not
 	interrupted bool
-	died        string // how the shell ended, when it did
-	lostInput   bool   // the step left the shell without its terminal input
-	typedAbort  bool   // the runner typed abortLine to finish the step
+	died        *result.Stop // how the shell ended, when it did
+	lostInput   bool         // the step left the shell without its terminal input
+	typedAbort  bool         // the runner typed abortLine to finish the step
 	// signalled holds the signals the runner sent to stop the step, so the
 	// shell's report of them can be taken out of the output.
 	signalled []syscall.Signal
@@ -671,16 +719,22 @@ const abortLine = `{ __cc_abort;} 2>/dev/null`
 // It also tells the wrapper whether the step turns pipefail on or off
 // (pipefailIntent): __cc_post keeps that instead of the setting the step
 // began with.
-func stepPrefix(script string) string {
-	return `{ __cc_pfw=` + pipefailIntent(script) + `; __cc_arm; if [[ -s $__cc_dir/dbgtrap ]]; then . "$__cc_dir/dbgtrap"; fi;} 2>/dev/null` + "\n"
+// With pipefail (the course's `pipefail: true`) it turns pipefail on for
+// the step; a learner's shell has it off, and so does the wrapper's.
+func stepPrefix(script string, pipefail bool) string {
+	on := ""
+	if pipefail {
+		on = "__cc_pfon=1; set -o pipefail; "
+	}
+	return `{ ` + on + `__cc_pfw=` + pipefailIntent(script) + `; __cc_arm; if [[ -s $__cc_dir/dbgtrap ]]; then . "$__cc_dir/dbgtrap"; fi;} 2>/dev/null` + "\n"
 }
 
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}
 	// The wrapper sources step.sh and reads it into history; rewriting one
 	// open file costs less than creating files per step.
-	if err := s.sh.writeStep(stepPrefix(p.script) + p.script); err != nil {
-		o.status, o.died = 1, "cannot write the step: "+err.Error()
+	if err := s.sh.writeStep(stepPrefix(p.script, p.pipefail) + p.script); err != nil {
+		o.status, o.died = 1, &result.Stop{Kind: result.StopShellLost, Detail: "cannot write the step: " + err.Error()}
 		return o
 	}
 	if p.before != nil {
@@ -696,7 +750,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	}
 	paths := &scriptPaths{
 		needle: []byte(filepath.Join(s.runDir, "step.sh") + ": line "),
-		name:   s.mod.Path, mapLine: func(n int) int { return p.markdownLine(n - 1) },
+		name:   s.file(step), mapLine: func(n int) int { return p.markdownLine(n - 1) },
 	}
 	paths.out = func(b []byte) {
 		tail.Write(b)
@@ -726,7 +780,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	// The braces keep a course's `set -x` from tracing __cc_post into the
 	// step's output (the wrapper's records and tokens use their own fds).
 	if err := s.sh.send(`__cc_pre;. "$__cc_f" 247>&- 248<&- 249>&-;{ __cc_post $?;} 2>/dev/null`, t1, t2, p.history); err != nil {
-		o.status, o.died = 1, "cannot reach the shell: "+err.Error()
+		o.status, o.died = 1, &result.Stop{Kind: result.StopShellLost, Detail: "cannot reach the shell: " + err.Error()}
 		return o
 	}
 	s.wait(ctx, step, p, o, endSeen)
@@ -820,7 +874,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			if escalation != nil && time.Now().After(nextStop) {
 				if len(escalation) == 0 {
 					o.status = -1
-					o.died = "the step could not be stopped; the shell was killed"
+					o.died = &result.Stop{Kind: result.StopUnstoppable}
 					s.sh.kill()
 					return
 				}
@@ -835,7 +889,12 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 				last := time.Unix(0, s.sh.pump.lastOutput.Load())
 				if time.Since(last) >= p.idle {
 					pg := s.sh.foreground()
-					if pid, cmdline, ok := readingTTY(s.sh.pid, pg); ok {
+					if leader, prog, ok := fullScreenWaiting(s.sh.pty, s.sh.pid, pg); ok {
+						o.idle, o.idleLine = s.waitingCommand(step, p, leader.pid, readCmdline(leader.pid), o.capture)
+						o.idleProgram = prog
+						// vim and less take SIGINT as a key; SIGTERM ends them.
+						stop(syscall.SIGTERM, syscall.SIGKILL)
+					} else if pid, cmdline, ok := readingTTY(s.sh.pid, pg); ok {
 						o.idle, o.idleLine = s.waitingCommand(step, p, pid, cmdline, o.capture)
 						stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 					}
@@ -891,44 +950,45 @@ func firstLine(s string) string {
 // signal is 128+N (`kill -9 $$` is 137), -1 when it cannot be known (a
 // program the step exec'd is still running) — and kills what is left of its
 // session and collects the last output.
-func (s *Session) shellDeath() (string, int) {
+func (s *Session) shellDeath() (*result.Stop, int) {
 	select {
 	case <-s.sh.exited:
 	case <-time.After(300 * time.Millisecond):
 	}
-	var msg string
+	stop := &result.Stop{Kind: result.StopExited}
 	code := -1
 	if s.sh.alive() {
-		msg = "the step replaced the shell (exec); the shell is gone"
+		stop.Kind = result.StopExec
 	} else {
 		var ee *exec.ExitError
 		if errors.As(s.sh.waitErr, &ee) {
 			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-				msg = fmt.Sprintf("the shell was killed by signal %s", ws.Signal())
+				stop.Kind, stop.Signal = result.StopSignalled, ws.Signal().String()
 				code = 128 + int(ws.Signal())
 			} else {
 				code = ee.ExitCode()
-				msg = fmt.Sprintf("the step ended the shell with exit status %d", code)
 			}
 		} else {
-			msg, code = "the step ended the shell with exit status 0", 0
+			code = 0
 		}
+		stop.Status = code
 	}
 	s.sh.kill()
 	s.sh.pump.disarm()
-	return msg, code
+	return stop, code
 }
 
 // judge turns the outcome into the result's status and message. Expected
 // output and verify checks (issue 4) plug in after the exit status check.
-func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
+func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) {
 	r.Output, r.OutputLines = o.output, o.outputLines
-	where := fmt.Sprintf("%s:%d", s.mod.Path, step.Line)
+	where := fmt.Sprintf("%s:%d", s.file(step), step.Line)
 	if p.skip != "" {
-		r.Status, r.Note = Skipped, p.skip
-		if o.died != "" || o.status != 0 {
+		r.Status, r.Note = result.Skipped, p.skip
+		if o.died != nil || o.status != 0 {
 			// The empty round trip for the checkpoint failed: the shell is gone.
-			r.Status, r.Error = Failed, fmt.Sprintf("step %s (%s): %s", step.ID, where, o.died)
+			r.Status, r.Error = result.Failed, fmt.Sprintf("step %s (%s): %s", step.ID, where, o.died.Phrase())
+			r.Stop = o.died
 		}
 		return
 	}
@@ -940,12 +1000,12 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 			r.FailLine = step.Commands[ci].Line
 			r.FailCommand = step.Commands[ci].Text
 		}
-		where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+		where = fmt.Sprintf("%s:%d", s.file(step), r.FailLine)
 	}
-	if o.lostInput && o.died == "" {
-		o.died = "the step closed the shell's input (the shell cannot read another command; the next step starts a new shell from the last checkpoint)"
+	if o.lostInput && o.died == nil {
+		o.died = &result.Stop{Kind: result.StopInputClosed}
 	}
-	if o.died != "" && r.FailLine == 0 {
+	if o.died != nil && r.FailLine == 0 {
 		// The shell is gone, so no ERR trap said where: the step's only
 		// line that could end it is the one (when there is one).
 		if i := p.lineCalling(endsShell(o.died)); i > 0 {
@@ -953,35 +1013,38 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 			if ci := p.cmdAt[i]; ci >= 0 {
 				r.FailCommand = step.Commands[ci].Text
 			}
-			where = fmt.Sprintf("%s:%d", s.mod.Path, r.FailLine)
+			where = fmt.Sprintf("%s:%d", s.file(step), r.FailLine)
 		}
 	}
 	switch {
-	case o.died != "":
-		r.Status = Failed
-		r.Error = fmt.Sprintf("step %s (%s): %s", step.ID, where, o.died)
+	case o.died != nil:
+		r.Status, r.Stop = result.Failed, o.died
+		r.Error = fmt.Sprintf("step %s (%s): %s", step.ID, where, o.died.Phrase())
 		if o.interrupted {
 			s.result.Interrupted = true
 		}
 	case o.authorErr != nil:
-		r.Status = Failed
+		r.Status = result.Failed
 		r.Error = authorError(step, where, o.authorErr)
 	case o.idle != "":
-		r.Status = Failed
+		r.Status = result.Failed
 		if o.idleLine > 0 {
 			r.FailLine, r.FailCommand = o.idleLine, o.idle
-			where = fmt.Sprintf("%s:%d", s.mod.Path, o.idleLine)
+			where = fmt.Sprintf("%s:%d", s.file(step), o.idleLine)
 		}
-		r.Error = fmt.Sprintf("step %s (%s) is waiting for input at `%s`: add `interact` or `interactive`", step.ID, where, o.idle)
+		r.Stop = &result.Stop{Kind: result.StopWaiting, Command: o.idle, Program: o.idleProgram, Limit: p.idle}
+		r.Error = fmt.Sprintf("step %s (%s) %s: add `interact` or `interactive`", step.ID, where, r.Stop.Phrase())
 		// The status bash gave is that of our own SIGINT (130), not the
-		// step's: it has none (QA2 G5).
+		// step's: it has none.
 		r.ExitCode = -1
 	case o.timedOut:
-		r.Status = Timeout
+		r.Status = result.Timeout
 		r.ExitCode = -1 // likewise: our SIGTERM's 143 or SIGINT's 130
-		r.Error = fmt.Sprintf("step %s (%s) timed out after %s", step.ID, where, p.timeout)
+		r.Stop = &result.Stop{Kind: result.StopTimedOut, Limit: p.timeout}
+		r.Error = fmt.Sprintf("step %s (%s) %s", step.ID, where, r.Stop.Phrase())
 	case o.interrupted:
-		r.Status = Failed
+		r.Status = result.Failed
+		r.Stop = &result.Stop{Kind: result.StopInterrupted}
 		r.Error = fmt.Sprintf("step %s (%s) interrupted", step.ID, where)
 		s.result.Interrupted = true
 		if r.ExitCode == 0 {
@@ -990,27 +1053,34 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *StepResult) {
 	case o.syntaxErr != "" && o.status != 0 && o.failLine == 0:
 		// bash stopped reading the step: whatever the exit status was
 		// meant to be, the step is not valid shell.
-		r.Status, r.FailLine = Failed, o.syntaxLine
-		where = fmt.Sprintf("%s:%d", s.mod.Path, o.syntaxLine)
+		r.Status, r.FailLine = result.Failed, o.syntaxLine
+		where = fmt.Sprintf("%s:%d", s.file(step), o.syntaxLine)
 		r.Error = fmt.Sprintf("step %s (%s): %s", step.ID, where, o.syntaxErr)
 	case step.Attrs.ExitAny:
-		r.Status = Passed
+		r.Status = result.Passed
+	case p.wantFail && p.wantExit == nil:
+		if o.status != 0 {
+			r.Status = result.Passed
+		} else {
+			r.Status = result.Failed
+			r.Error = fmt.Sprintf("step %s (%s): exit status 0, want a failure (the page shows an error at line %d)", step.ID, where, step.Error.FenceLine)
+		}
 	case p.wantExit != nil:
 		if o.status == *p.wantExit {
-			r.Status = Passed
+			r.Status = result.Passed
 		} else {
-			r.Status = Failed
+			r.Status = result.Failed
 			r.Error = fmt.Sprintf("step %s (%s): exit status %d, want %d", step.ID, where, o.status, *p.wantExit)
 		}
 	case o.status != 0:
-		r.Status = Failed
+		r.Status = result.Failed
 		if r.FailCommand != "" {
 			r.Error = fmt.Sprintf("step %s (%s): `%s` failed with exit status %d", step.ID, where, oneLine(r.FailCommand), o.status)
 		} else {
 			r.Error = fmt.Sprintf("step %s (%s): exit status %d", step.ID, where, o.status)
 		}
 	default:
-		r.Status = Passed
+		r.Status = result.Passed
 	}
 }
 
@@ -1038,7 +1108,7 @@ func (s *Session) Close() error {
 }
 
 // Result is the session's module result so far (complete after Close).
-func (s *Session) Result() *ModuleResult { return s.result }
+func (s *Session) Result() *result.Module { return s.result }
 
 func removeAll(dir string) {
 	if dir != "" {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/shellsyntax"
 )
 
@@ -54,8 +55,18 @@ func (p *plan) lineCalling(match func(shellsyntax.Call) bool) int {
 // calls it — when several do, the one whose `-p` prompt was printed last.
 func (s *Session) waitingCommand(step *course.Step, p *plan, pid int, cmdline string, out *tail) (string, int) {
 	if pid != s.sh.pid && cmdline != "" {
-		prog := filepath.Base(strings.Fields(cmdline)[0])
-		if i := p.lineCalling(func(c shellsyntax.Call) bool { return c.Name == prog }); i > 0 {
+		argv := strings.Fields(cmdline)
+		prog := filepath.Base(argv[0])
+		runs := func(c shellsyntax.Call) bool { return c.Name == prog }
+		if i := p.lineCalling(runs); i > 0 {
+			return cmdline, p.lineMap[i]
+		}
+		// Several lines run the program: the one whose arguments are the
+		// process's (`git config --global --edit` among git lines).
+		args := strings.Join(argv[1:], " ")
+		if i := p.lineCalling(func(c shellsyntax.Call) bool {
+			return runs(c) && strings.Join(c.ArgTexts(), " ") == args
+		}); i > 0 {
 			return cmdline, p.lineMap[i]
 		}
 		return cmdline, 0
@@ -116,19 +127,19 @@ func readPrompt(c shellsyntax.Call) string {
 
 // endsShell matches the calls that could have ended the shell the way died
 // says.
-func endsShell(died string) func(shellsyntax.Call) bool {
+func endsShell(died *result.Stop) func(shellsyntax.Call) bool {
 	execs := func(c shellsyntax.Call) bool {
 		return len(c.Wrappers) > 0 && c.Wrappers[0] == "exec"
 	}
-	switch {
-	case strings.Contains(died, "ended the shell with exit status"):
+	switch died.Kind {
+	case result.StopExited:
 		// An exec'd program that has already exited ended it too.
 		return func(c shellsyntax.Call) bool { return c.Name == "exit" || c.Name == "logout" || execs(c) }
-	case strings.Contains(died, "(exec)"):
+	case result.StopExec:
 		return execs
-	case strings.Contains(died, "closed the shell's input"):
+	case result.StopInputClosed:
 		return func(c shellsyntax.Call) bool { return (c.Name == "exec" || execs(c)) && c.Redirected }
-	case strings.Contains(died, "killed by signal"):
+	case result.StopSignalled:
 		return func(c shellsyntax.Call) bool {
 			if c.Name != "kill" {
 				return false

@@ -3,6 +3,8 @@ package runner
 import (
 	"strings"
 	"testing"
+
+	"github.com/coursectl/coursectl/result"
 )
 
 // scriptPlan is a plan for a script whose line i is markdown line 10+i.
@@ -18,19 +20,20 @@ func scriptPlan(script string) *plan {
 // the step: words in a comment, a string or a heredoc are not commands.
 func TestStepLinesReadLikeBash(t *testing.T) {
 	for _, tc := range []struct {
-		name, script, died string
-		want               int
+		name, script string
+		died         result.StopKind
+		want         int
 	}{
-		{"exit after a comment that says it", "echo done; # then exit\nexit 3\n", "ended the shell with exit status 3", 2},
-		{"exit in a heredoc", "cat <<EOF\nexit\nEOF\nexit 1\n", "ended the shell with exit status 1", 4},
-		{"exec replaces", "echo 'exec sleep 30'\nexec sleep 30\n", "replaced the shell (exec)", 2},
-		{"exec of a redirection only", "exec 3>log\n", "replaced the shell (exec)", 0},
-		{"exec closes input", "exec </dev/null\necho x\n", "the step closed the shell's input", 1},
-		{"kill of the shell", "echo \"kill -9 $$\"\nkill -KILL $$\n", "killed by signal killed", 2},
-		{"kill in a function", "f() {\n  kill -9 $BASHPID\n}\nf\n", "killed by signal killed", 2},
-		{"two candidates: no line", "exit 1\nexit 2\n", "ended the shell with exit status 2", 0},
+		{"exit after a comment that says it", "echo done; # then exit\nexit 3\n", result.StopExited, 2},
+		{"exit in a heredoc", "cat <<EOF\nexit\nEOF\nexit 1\n", result.StopExited, 4},
+		{"exec replaces", "echo 'exec sleep 30'\nexec sleep 30\n", result.StopExec, 2},
+		{"exec of a redirection only", "exec 3>log\n", result.StopExec, 0},
+		{"exec closes input", "exec </dev/null\necho x\n", result.StopInputClosed, 1},
+		{"kill of the shell", "echo \"kill -9 $$\"\nkill -KILL $$\n", result.StopSignalled, 2},
+		{"kill in a function", "f() {\n  kill -9 $BASHPID\n}\nf\n", result.StopSignalled, 2},
+		{"two candidates: no line", "exit 1\nexit 2\n", result.StopExited, 0},
 	} {
-		if got := scriptPlan(tc.script).lineCalling(endsShell(tc.died)); got != tc.want {
+		if got := scriptPlan(tc.script).lineCalling(endsShell(&result.Stop{Kind: tc.died})); got != tc.want {
 			t.Errorf("%s: line %d, want %d", tc.name, got, tc.want)
 		}
 	}

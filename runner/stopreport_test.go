@@ -5,6 +5,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coursectl/coursectl/result"
 )
 
 // bash's "Terminated" for the runner's own SIGTERM is coursectl's noise and
@@ -17,7 +19,7 @@ func TestStopReportNotInOutput(t *testing.T) {
 	mod.Steps[0].Attrs.Timeout = time.Second
 	s := open(t, mod, testOptions(t))
 	r := s.Exec(ctxT(t), mod.Steps[0])
-	if r.Status != Timeout {
+	if r.Status != result.Timeout {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
 	if strings.Contains(r.Output, "Terminated") || r.Output != "before\n" {

@@ -21,29 +21,29 @@ import (
 	"unicode/utf8"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/result"
 	"github.com/rogpeppe/go-internal/diff"
 )
 
-// Actual is what really printed where a step expects output.
-type Actual struct {
+// actual is a result.Actual with its step looked up in the module.
+type actual struct {
+	result.Actual
 	Step *course.Step
-	// Command is the index in Step.Commands of a transcript command, or -1
-	// for a script step's `output` fence (Step.Expected).
-	Command int
-	// Output is the raw terminal output of that command (or step).
-	Output string
-	// Exit is its exit status.
-	Exit int
+	mod  *course.Module
 }
 
 // UpdateSource returns src, the module file's bytes as on disk, with the
 // expected output of each actual replaced by what really printed. file
 // names the module in errors. An actual whose output already matches
 // leaves its lines untouched, so updating a passing module changes nothing.
-func UpdateSource(file string, src []byte, actuals []Actual) ([]byte, error) {
+func UpdateSource(file string, src []byte, mod *course.Module, actuals []result.Actual) ([]byte, error) {
 	lines := splitLinesKeepEOL(src)
 	var edits []regionEdit
-	for _, a := range actuals {
+	for _, ra := range actuals {
+		if ra.Step < 1 || ra.Step > len(mod.Steps) {
+			return nil, &course.PosError{File: file, Err: fmt.Errorf("no step %d to update — run check --update again", ra.Step)}
+		}
+		a := actual{Actual: ra, Step: mod.Steps[ra.Step-1], mod: mod}
 		r, err := expectedRegion(file, lines, a)
 		if err != nil {
 			return nil, err
@@ -93,7 +93,7 @@ type region struct {
 	transcript bool
 }
 
-func expectedRegion(file string, lines []string, a Actual) (region, error) {
+func expectedRegion(file string, lines []string, a actual) (region, error) {
 	s := a.Step
 	bad := func(line int, format string, args ...any) (region, error) {
 		return region{}, &course.PosError{File: file, Line: line, Err: fmt.Errorf(format, args...)}
@@ -171,7 +171,7 @@ var exitLine = regexp.MustCompile(`^\[(\d+)\]$`)
 
 // rewrite computes the new lines of r for a. changed is false when what
 // printed still matches what is written.
-func (r region) rewrite(file string, lines []string, a Actual) (repl []string, changed bool, err error) {
+func (r region) rewrite(file string, lines []string, a actual) (repl []string, changed bool, err error) {
 	old := lines[r.start:r.end]
 	// Trailing blank lines are layout, not output: they stay.
 	body := len(old)
@@ -190,13 +190,22 @@ func (r region) rewrite(file string, lines []string, a Actual) (repl []string, c
 			content = content[:body-1]
 		}
 	}
+	// Lines are matched as check compared them (compare, normalize), so a
+	// step that passed is left as written.
+	cmp, err := NewComparison(a.Step.Compare(), a.Step.Normalize(), a.Vars)
+	if err != nil {
+		return nil, false, &course.PosError{File: file, Line: a.Step.Line, Err: err}
+	}
+	if cmp.none() {
+		return nil, false, nil
+	}
 	pats := make([]*linePattern, len(content))
 	for i, l := range content {
-		if pats[i], err = compileLine(l); err != nil {
+		if pats[i], err = compileLine(cmp.rewrite(l)); err != nil {
 			return nil, false, &course.PosError{File: file, Line: r.start + i + 1, Err: err}
 		}
 	}
-	got := OutputLines(a.Output)
+	match, got := cmp.gotLines(OutputLines(a.Output))
 
 	newExit := -1
 	attrs := a.Step.Attrs
@@ -207,7 +216,7 @@ func (r region) rewrite(file string, lines []string, a Actual) (repl []string, c
 		newExit = a.Exit // cram adds the status of a failing command
 	}
 
-	ops := align(pats, got)
+	ops := align(pats, match)
 	if ops == nil && newExit == oldExit {
 		return nil, false, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/coursectl/coursectl/result"
 	"github.com/creack/pty"
 )
 
@@ -105,7 +106,7 @@ func TestSessionShellHasTheFailedStepsState(t *testing.T) {
 	opts.Terminal = &Terminal{In: in, Out: out}
 	s := open(t, mod, opts)
 	mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
-	if r := s.Exec(ctxT(t), mod.Steps[1]); r.Status != Failed {
+	if r := s.Exec(ctxT(t), mod.Steps[1]); r.Status != result.Failed {
 		t.Fatalf("step 2: %s, want failed", r.Status)
 	}
 	go func() {

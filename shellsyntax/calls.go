@@ -18,6 +18,9 @@ type Word struct {
 	// parameter, command or arithmetic expansion, no unquoted glob, tilde
 	// or brace.
 	Static bool
+	// Raw is the word as written, quotes and all: what to put back in a
+	// command for the shell to expand as it would have.
+	Raw string
 }
 
 // Call is one simple command: a program run with its arguments.
@@ -35,6 +38,8 @@ type Call struct {
 	Wrappers []string
 	// Line is the 1-based line of the text where the call starts.
 	Line int
+	// Redirections counts its own redirections (`> out`, `2>&1`, `< in`).
+	Redirections int
 	// Piped: its input is a pipe (it follows a |, or sits in a compound
 	// command that does). Redirected: its input is a file, a heredoc or a
 	// here-string (its own redirection or an enclosing command's).
@@ -89,13 +94,39 @@ func Calls(src string) []Call {
 
 // parseCalls is Calls by the parser.
 func parseCalls(src string) []Call {
+	return parseWalk(src).calls
+}
+
+func parseWalk(src string) *walker {
 	text, marked := markPlaceholders(src)
-	w := walker{src: text, marked: marked}
+	w := &walker{src: text, marked: marked}
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 	for at := 0; at < len(lines); {
 		at = w.read(lines, at)
 	}
-	return w.calls
+	return w
+}
+
+// Simple returns the call when src is one simple command and nothing more:
+// no list, pipeline, compound command, substitution, `!` or `&`, and no
+// syntax error. Redirections are allowed (the call counts them).
+func Simple(src string) (Call, bool) {
+	if c, ok := plainCall(src); ok {
+		if c.Prog.Text == "" {
+			return Call{}, false
+		}
+		return c, true
+	}
+	return parseSimple(src)
+}
+
+// parseSimple is Simple by the parser.
+func parseSimple(src string) (Call, bool) {
+	w := parseWalk(src)
+	if w.top != 1 || w.broken || len(w.calls) != 1 {
+		return Call{}, false
+	}
+	return w.calls[0], true
 }
 
 // plainCall reads a line that is plainly one simple command of words — no
@@ -121,7 +152,7 @@ func plainCall(src string) (Call, bool) {
 		if len(words) == 0 && syntax.IsKeyword(f) {
 			return Call{}, false
 		}
-		words = append(words, Word{Text: f, Static: litStatic(f, true)})
+		words = append(words, Word{Text: f, Static: litStatic(f, true), Raw: f})
 	}
 	c := Call{Line: 1}
 	if len(words) == 0 {
@@ -183,6 +214,11 @@ type walker struct {
 	base   int // line offset of the statements being walked
 	offs   int // byte offset of the parser's input in src
 	calls  []Call
+	// top counts the statements read, a pipeline or a list as one, a
+	// compound command or anything but a plain command as two; broken is
+	// set by a syntax error.
+	top    int
+	broken bool
 }
 
 // read parses lines[at:], walking each command bash would run, until a
@@ -206,10 +242,14 @@ func (w *walker) read(lines []string, at int) int {
 		switch v {
 		case broken:
 			// bash drops the whole command line it could not parse.
-			resume = served
+			resume, w.broken = served, true
 			return false
 		case complete:
 			for _, s := range stmts {
+				w.top++
+				if _, call := s.Cmd.(*syntax.CallExpr); !call || s.Background || s.Negated || s.Coprocess {
+					w.top++
+				}
 				w.stmt(s, scope{})
 			}
 		}
@@ -258,7 +298,7 @@ func (w *walker) stmt(s *syntax.Stmt, sc scope) {
 			w.expansions(a, outer)
 		}
 		if len(c.Args) > 0 {
-			w.call(c.Args, c.Pos(), sc)
+			w.call(c.Args, c.Pos(), sc, len(s.Redirs))
 		}
 		for _, a := range c.Args {
 			w.expansions(a, outer)
@@ -274,7 +314,7 @@ func (w *walker) stmt(s *syntax.Stmt, sc scope) {
 	case *syntax.ForClause:
 		if c.Select {
 			if it, ok := c.Loop.(*syntax.WordIter); ok {
-				w.emit(Call{Name: "select", Prog: Word{Text: "select", Static: true}, Args: w.words(it.Items)}, c.Pos(), sc)
+				w.emit(Call{Name: "select", Prog: Word{Text: "select", Static: true, Raw: "select"}, Args: w.words(it.Items)}, c.Pos(), sc)
 			}
 		}
 		w.expansions(c.Loop, outer)
@@ -313,7 +353,7 @@ func (w *walker) stmt(s *syntax.Stmt, sc scope) {
 		sc.subshell, sc.background = true, true
 		w.stmt(c.Stmt, sc)
 	case *syntax.DeclClause:
-		args := []Word{{Text: c.Variant.Value, Static: true}}
+		args := []Word{{Text: c.Variant.Value, Static: true, Raw: c.Variant.Value}}
 		for _, a := range c.Args {
 			args = append(args, w.assign(a))
 		}
@@ -324,9 +364,9 @@ func (w *walker) stmt(s *syntax.Stmt, sc scope) {
 	case *syntax.LetClause:
 		args := make([]Word, len(c.Exprs))
 		for i, e := range c.Exprs {
-			args[i] = Word{Text: w.source(e)}
+			args[i] = Word{Text: w.source(e), Raw: w.source(e)}
 		}
-		w.emit(Call{Name: "let", Prog: Word{Text: "let", Static: true}, Args: args}, c.Pos(), sc)
+		w.emit(Call{Name: "let", Prog: Word{Text: "let", Static: true, Raw: "let"}, Args: args}, c.Pos(), sc)
 		w.expansions(c, outer)
 	case nil:
 	default:
@@ -383,10 +423,10 @@ func (w *walker) emit(c Call, pos syntax.Pos, sc scope) {
 }
 
 // call strips the wrappers off a simple command's words and records it.
-func (w *walker) call(args []*syntax.Word, pos syntax.Pos, sc scope) {
+func (w *walker) call(args []*syntax.Word, pos syntax.Pos, sc scope, redirs int) {
 	words := w.words(args)
 	rest, wrappers := unwrap(words)
-	c := Call{Wrappers: wrappers}
+	c := Call{Wrappers: wrappers, Redirections: redirs}
 	if len(rest) > 0 {
 		c.Prog, c.Args = rest[0], rest[1:]
 		c.Name = path.Base(c.Prog.Text)
@@ -437,11 +477,11 @@ func (w *walker) word(x *syntax.Word) Word {
 			b.WriteString(w.source(p))
 		}
 	}
-	t := b.String()
+	t, raw := b.String(), w.source(x)
 	if w.marked {
-		t = unmark(t)
+		t, raw = unmark(t), unmark(raw)
 	}
-	return Word{Text: t, Static: static}
+	return Word{Text: t, Static: static, Raw: raw}
 }
 
 // assign gives a declare/export/local argument as the word it was.
@@ -451,14 +491,14 @@ func (w *walker) assign(a *syntax.Assign) Word {
 			return w.word(a.Value)
 		}
 		if a.Name != nil {
-			return Word{Text: a.Name.Value, Static: true}
+			return Word{Text: a.Name.Value, Static: true, Raw: a.Name.Value}
 		}
 	}
 	t := w.source(a)
 	if w.marked {
 		t = unmark(t)
 	}
-	return Word{Text: t}
+	return Word{Text: t, Raw: t}
 }
 
 // source is a node's text as written.

@@ -104,9 +104,9 @@ func TestPlainCallAgrees(t *testing.T) {
 			continue
 		}
 		n++
-		fast, slow := Calls(l), parseCalls(l)
-		if fmt.Sprint(showAll(fast)) != fmt.Sprint(showAll(slow)) {
-			t.Errorf("%q: plain reading %q, parser %q", l, showAll(fast), showAll(slow))
+		fast, slow := fmt.Sprintf("%+v", Calls(l)), fmt.Sprintf("%+v", parseCalls(l))
+		if fast != slow {
+			t.Errorf("%q: plain reading\n%s\nparser\n%s", l, fast, slow)
 		}
 	}
 	if n < 100 {
@@ -120,4 +120,54 @@ func showAll(cs []Call) []string {
 		out = append(out, show(c))
 	}
 	return out
+}
+
+// A word is also given as written, for putting back in a command; a call
+// counts its own redirections.
+func TestRawWordsAndRedirections(t *testing.T) {
+	cs := Calls("nano \"my notes.txt\" ~/x '$y' >log 2>&1")
+	if len(cs) != 1 {
+		t.Fatalf("%d calls", len(cs))
+	}
+	var raw, text []string
+	for _, a := range cs[0].Args {
+		raw, text = append(raw, a.Raw), append(text, a.Text)
+	}
+	if got, want := strings.Join(raw, " "), "\"my notes.txt\" ~/x '$y'"; got != want {
+		t.Errorf("raw %q, want %q", got, want)
+	}
+	if got, want := strings.Join(text, " "), "my notes.txt ~/x $y"; got != want {
+		t.Errorf("text %q, want %q", got, want)
+	}
+	if cs[0].Redirections != 2 {
+		t.Errorf("%d redirections, want 2", cs[0].Redirections)
+	}
+	if c := Calls("docker exec -it <id> sh"); c[0].Args[2].Raw != "<id>" {
+		t.Errorf("placeholder raw %q", c[0].Args[2].Raw)
+	}
+}
+
+func TestSimple(t *testing.T) {
+	for src, want := range map[string]bool{
+		"nano notes.txt":               true,
+		"EDITOR=x nano f":              true,
+		"$EDITOR \"my file\"":          true,
+		"nano f > /dev/null":           true,
+		"cd x; nano f":                 false,
+		"cd x && nano f":               false,
+		"nano f | cat":                 false,
+		"nano f &":                     false,
+		"! nano f":                     false,
+		"nano $(ls *.txt)":             false,
+		"for f in *; do nano $f; done": false,
+		"(nano f)":                     false,
+		"nano f\nls":                   false,
+		"echo )":                       false,
+		"X=1":                          false,
+		"":                             false,
+	} {
+		if _, got := Simple(src); got != want {
+			t.Errorf("Simple(%q) = %v, want %v", src, got, want)
+		}
+	}
 }

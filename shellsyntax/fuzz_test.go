@@ -75,6 +75,9 @@ func FuzzShell(f *testing.F) {
 		Complete(src)
 		Pipefail(src)
 		checkPlain(t, src)
+		if c, ok := Simple(src); ok && len(Calls(src)) != 1 {
+			t.Fatalf("%q: simple %q but %d calls", src, c.Name, len(Calls(src)))
+		}
 		for _, c := range Calls(src) {
 			if c.Line < 1 || c.Line > len(lines) {
 				t.Fatalf("call %q at line %d of %d", c.Name, c.Line, len(lines))
@@ -131,8 +134,13 @@ func checkPlain(t *testing.T, src string) {
 		}
 	}
 	if _, ok := plainCall(src); ok {
-		if fast, slow := showAll(Calls(src)), showAll(parseCalls(src)); fmt.Sprint(fast) != fmt.Sprint(slow) {
+		if fast, slow := fmt.Sprintf("%+v", Calls(src)), fmt.Sprintf("%+v", parseCalls(src)); fast != slow {
 			t.Fatalf("%q: plain reading %q, parser %q", src, fast, slow)
+		}
+		fc, fok := Simple(src)
+		sc, sok := parseSimple(src)
+		if fast, slow := fmt.Sprintf("%v %+v", fok, fc), fmt.Sprintf("%v %+v", sok, sc); fast != slow {
+			t.Fatalf("%q: plain reading simple %s, parser %s", src, fast, slow)
 		}
 	}
 }

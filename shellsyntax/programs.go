@@ -318,11 +318,11 @@ func init() {
 // EditorTarget says whether a call opens an editor on a file (SPEC §7's
 // editor steps): nano, pico, vi, vim, nvim, emacs, code, gedit, or the
 // learner's own ($EDITOR, ${EDITOR}, $VISUAL). It returns the editor (the
-// program's name, or the variable as written) and the file argument, options
-// (`nano -w`, `vim +10`) skipped. With no file, ok is false and editor is
-// still given: the call opens an editor with nothing to write. A call that
-// is no editor, or that only asks an editor something (`vim --version`),
-// gives "".
+// program's name, or the variable as written) and its one file argument,
+// options (`nano -w`, `vim +10`) skipped. With no file, or several, ok is
+// false and editor is still given: the call opens an editor, with nothing
+// to write. A call that is no editor, or that only asks an editor
+// something (`vim --version`), gives "".
 func EditorTarget(c Call) (editor string, file Word, ok bool) {
 	valued, known := editorValued[c.Name]
 	switch {
@@ -333,13 +333,12 @@ func EditorTarget(c Call) (editor string, file Word, ok bool) {
 	default:
 		return "", Word{}, false
 	}
+	var files []Word
 	args := c.Args
 	for i := 0; i < len(args); i++ {
 		a := args[i].Text
 		if a == "--" {
-			if i+1 < len(args) {
-				return editor, args[i+1], true
-			}
+			files = append(files, args[i+1:]...)
 			break
 		}
 		if slices.Contains(editorNot, a) {
@@ -351,12 +350,15 @@ func EditorTarget(c Call) (editor string, file Word, ok bool) {
 			}
 			continue
 		}
-		if a == "." || a == ".." || strings.HasSuffix(a, "/") {
-			break // a directory: a file browser, nothing to write
-		}
-		return editor, args[i], true
+		files = append(files, args[i])
 	}
-	return editor, Word{}, false
+	if len(files) != 1 {
+		return editor, Word{}, false
+	}
+	if f := files[0].Text; f == "." || f == ".." || strings.HasSuffix(f, "/") {
+		return editor, Word{}, false // a directory: a file browser, nothing to write
+	}
+	return editor, files[0], true
 }
 
 // isEditorVariable: $EDITOR, ${EDITOR}, ${EDITOR:-nano} and the same of

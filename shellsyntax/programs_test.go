@@ -96,6 +96,8 @@ func TestEditorTarget(t *testing.T) {
 		{"\"${EDITOR}\" \"$f\"", "${EDITOR}", "$f", false, true},
 		{"${VISUAL:-vi} x", "${VISUAL:-vi}", "x", true, true},
 		{"nano", "nano", "", false, false},
+		{"vim a.txt b.txt", "vim", "", false, false},
+		{"nano \"my notes.txt\"", "nano", "my notes.txt", true, true},
 		{"vim -R", "vim", "", false, false},
 		{"code .", "code", "", false, false},
 		{"vim --version", "", "", false, false},

@@ -246,18 +246,19 @@ func plainCommand(line string) bool {
 	if strings.Contains(line, "$[") {
 		return false // bash's old arithmetic, $[ 1 + 2 ], runs to its ]
 	}
-	atCommand := true // the next word is a command's first
+	words := 0        // in this pipeline member
+	atCommand := true // the next word is in a command's first place
 	for i := 0; i < len(line); {
 		switch c := line[i]; {
 		case c == ' ' || c == '\t':
 			i++
 		case c == '|':
-			if atCommand || i+1 < len(line) && (line[i+1] == '|' || line[i+1] == '&') {
+			if words == 0 || i+1 < len(line) && (line[i+1] == '|' || line[i+1] == '&') {
 				return false
 			}
-			atCommand = true
+			words, atCommand = 0, true
 			i++
-		case c == '#' && !atCommand:
+		case c == '#' && words > 0:
 			// A comment to the end of the line. (One ending in a
 			// backslash is the parser's to read: it takes that for a
 			// continuation.)
@@ -275,15 +276,18 @@ func plainCommand(line string) bool {
 			if atCommand {
 				// `name[` is where the parser reads an array assignment;
 				// a redirection first leaves the command's word to come.
-				if w := line[i:end]; syntax.IsKeyword(w) || declBuiltin[w] || strings.ContainsAny(w, "[>") || w[0] == '#' {
+				w := line[i:end]
+				if syntax.IsKeyword(w) || declBuiltin[w] || strings.ContainsAny(w, "[>") || w[0] == '#' {
 					return false
 				}
-				atCommand = false
+				// After NAME=value the next word is still in first place.
+				atCommand = isAssignment(w)
 			}
+			words++
 			i = end
 		}
 	}
-	return !atCommand
+	return words > 0
 }
 
 // plainWord reads the word at line[i:]: plain bytes, strings in single

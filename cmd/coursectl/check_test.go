@@ -19,6 +19,10 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/iostreams"
+	"github.com/coursectl/coursectl/lint"
+	reports "github.com/coursectl/coursectl/report"
+	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -75,13 +79,13 @@ func newFakeCourse(t *testing.T, modules map[string][]string) *fakeCourse {
 	return fc
 }
 
-func (fc *fakeCourse) run(ctx context.Context, mod *course.Module, opts runner.Options) (*runner.ModuleResult, error) {
+func (fc *fakeCourse) run(ctx context.Context, mod *course.Module, opts runner.Options) (*result.Module, error) {
 	fc.mu.Lock()
 	fc.ran = append(fc.ran, mod.Path)
 	fc.opts = append(fc.opts, opts)
 	beforeStep, duringStep := fc.beforeStep, fc.duringStep
 	fc.mu.Unlock()
-	mr := &runner.ModuleResult{Module: mod, File: mod.Path, Started: time.Now()}
+	mr := &result.Module{File: mod.Path, Started: time.Now()}
 	for i, st := range mod.Steps {
 		if beforeStep != nil {
 			beforeStep(mod.Path, i)
@@ -91,23 +95,28 @@ func (fc *fakeCourse) run(ctx context.Context, mod *course.Module, opts runner.O
 		if duringStep != nil {
 			duringStep(mod.Path, i)
 		}
-		sr := &runner.StepResult{Step: st, ID: st.ID, Line: st.Line, Status: runner.Passed, Output: "output of " + st.ID + "\n"}
+		sr := reports.StepFor(st, result.Passed)
+		sr.Output = "output of " + st.ID + "\n"
 		switch {
 		case strings.HasPrefix(st.ID, "fail"):
-			sr.Status, sr.ExitCode, sr.Error = runner.Failed, 3, "exit status 3"
+			sr.Status, sr.ExitCode, sr.Error = result.Failed, 3, "exit status 3"
 			sr.FailLine, sr.FailCommand = st.Commands[0].Line, st.Commands[0].Text
 		case strings.HasPrefix(st.ID, "skip"):
-			sr.Status, sr.Note = runner.Skipped, "interactive: needs a person at the keyboard"
+			sr.Status, sr.Note = result.Skipped, "interactive: needs a person at the keyboard"
 		}
 		opts.Events.StepDone(sr)
 		mr.Steps = append(mr.Steps, sr)
-		if sr.Status == runner.Failed {
+		if sr.Status == result.Failed {
 			break
 		}
 		if fc.interrupt {
 			mr.Interrupted = true
 			break
 		}
+	}
+	// As the runner does, the steps not reached are listed as not run.
+	for _, st := range mod.Steps[len(mr.Steps):] {
+		mr.Steps = append(mr.Steps, reports.StepFor(st, result.NotRun))
 	}
 	return mr, nil
 }
@@ -119,8 +128,8 @@ func (fc *fakeCourse) path(name string) string { return filepath.Join(fc.dir, na
 func check(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	streams := &IOStreams{In: strings.NewReader(""), Out: &out, Err: &errb, Width: 80}
-	code = report(Run(context.Background(), append([]string{"check"}, args...), streams), streams)
+	streams := &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, Err: &errb, Width: 80}
+	code = exitCode(Run(context.Background(), append([]string{"check"}, args...), streams), streams)
 	return out.String(), errb.String(), code
 }
 
@@ -366,7 +375,7 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if r := s.Exec(context.Background(), mod.Steps[0]); r.Status != runner.Passed {
+	if r := s.Exec(context.Background(), mod.Steps[0]); r.Status != result.Passed {
 		t.Fatalf("step: %s %s", r.Status, r.Error)
 	}
 	var pids []int
@@ -462,7 +471,7 @@ func TestCheckStatusLineOnTerminal(t *testing.T) {
 		}
 	}
 	var errb bytes.Buffer
-	streams := &IOStreams{In: strings.NewReader(""), Out: tty, Err: &errb, OutTTY: true, OutFile: tty, Width: 60}
+	streams := &iostreams.IOStreams{In: strings.NewReader(""), Out: tty, Err: &errb, OutTTY: true, OutFile: tty, Width: 60}
 	if err := Run(context.Background(), []string{"check", fc.path("slow.md")}, streams); err != nil {
 		t.Fatalf("check: %v (%s)", err, errb.String())
 	}
@@ -506,7 +515,7 @@ func TestCheckRunsRealDocsDespiteLintFindings(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 			continue
 		}
-		if err := invalidAnnotations(mod); err != nil {
+		if err := lint.Unrunnable(mod); err != nil {
 			t.Errorf("check would refuse a real page: %v", err)
 		}
 	}

@@ -9,16 +9,17 @@ import (
 	"path/filepath"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/iostreams"
 	"github.com/coursectl/coursectl/lint"
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register(&command{
-		name:    "lint",
-		summary: "static checks of modules; never runs anything",
-		usage: `Usage: coursectl lint PATH... [--json] [--strict] [--fix [--diff]]
-
-Checks modules without running them: untagged fences that look like shell,
+func (c *cli) lintCmd() *cobra.Command {
+	var f lintFlags
+	cmd := &cobra.Command{
+		Use:   "lint PATH... [--json] [--strict] [--fix [--diff]]",
+		Short: "static checks of modules; never runs anything",
+		Long: `Checks modules without running them: untagged fences that look like shell,
 prompts mixed with other lines, interactive programs and servers with no
 annotation, sudo, mojibake, broken relative links and images, duplicate
 names, unterminated fences, unknown attribute keys. Directories are
@@ -27,23 +28,25 @@ searched for .md files. Each finding is one line:
   FILE:LINE: error|warning: what is wrong — what to do
 
 Exit status: 0 no errors (warnings alone pass), 1 errors (or warnings with
---strict), 2 a path could not be read. See docs/lint.md for every check.
-
-Flags:
-  --json     print {"files", "errors", "warnings", "findings": [...]}
-  --strict   warnings fail too
-  --fix      repair what is safe (mojibake back to UTF-8) in place
-  --diff     with --fix: print the repair as a unified diff, change nothing
-             (exit 1 when there is something to fix)
-
-Examples:
-  coursectl lint testdata/module1.md
+--strict), 2 a path could not be read. See docs/lint.md for every check.`,
+		Example: `  coursectl lint testdata/module1.md
   coursectl lint docs/ --strict
-  coursectl lint --fix --diff module1.md
-`,
-		run: runLint,
-	})
+  coursectl lint --fix --diff module1.md`,
+		ValidArgsFunction: completeModules,
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			return c.lint(cmd.Context(), f, paths)
+		},
+	}
+	fl := cmd.Flags()
+	fl.SortFlags = false
+	fl.BoolVar(&f.json, "json", false, `print {"files", "errors", "warnings", "findings": [...]}`)
+	fl.BoolVar(&f.strict, "strict", false, "warnings fail too")
+	fl.BoolVar(&f.fix, "fix", false, "repair what is safe (mojibake back to UTF-8) in place")
+	fl.BoolVar(&f.diff, "diff", false, "with --fix: print the repair as a unified diff, change nothing (exit 1 when there is something to fix)")
+	return cmd
 }
+
+type lintFlags struct{ json, strict, fix, diff bool }
 
 type lintReport struct {
 	Files    int            `json:"files"`
@@ -52,26 +55,32 @@ type lintReport struct {
 	Findings []lint.Finding `json:"findings"`
 }
 
-func runLint(ctx context.Context, streams *IOStreams, args []string) error {
-	c := commands["lint"]
-	fset := newFlagSet(c)
-	asJSON := fset.Bool("json", false, "")
-	strict := fset.Bool("strict", false, "")
-	fix := fset.Bool("fix", false, "")
-	diff := fset.Bool("diff", false, "")
-	paths, err := parseFlags(c, fset, args, streams)
-	if err != nil {
-		return err
-	}
+func (c *cli) lint(ctx context.Context, f lintFlags, paths []string) error {
+	streams := c.streams
 	if len(paths) == 0 {
 		return usageError("lint: want at least one PATH (see 'coursectl help lint')")
 	}
-	if *diff && !*fix {
+	if f.diff && !f.fix {
 		return usageError("lint: --diff shows what --fix would change: use --fix --diff")
 	}
 	files, err := modulePaths(paths)
 	if err != nil {
 		return err
+	}
+	// A course's modules are linted with its coursectl.yaml (its divs,
+	// sections and setup say which steps are skipped or answered).
+	inCourse := map[string]*course.Module{}
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err != nil || !fi.IsDir() || !course.IsCourse(p) {
+			continue
+		}
+		cs, err := course.LoadCourse(p)
+		if err != nil {
+			return inputError(err)
+		}
+		for _, m := range cs.Modules {
+			inCourse[filepath.Clean(m.Path)] = m
+		}
 	}
 
 	rep := lintReport{Files: len(files), Findings: []lint.Finding{}}
@@ -81,8 +90,8 @@ func runLint(ctx context.Context, streams *IOStreams, args []string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if *fix {
-			changed, err := fixFile(streams, file, *diff)
+		if f.fix {
+			changed, err := fixFile(streams, file, f.diff)
 			if err != nil {
 				fmt.Fprintf(streams.Err, "coursectl: %v\n", err)
 				unreadable = true
@@ -91,36 +100,39 @@ func runLint(ctx context.Context, streams *IOStreams, args []string) error {
 			pendingFix = pendingFix || changed
 		}
 		m, err := course.Load(file)
+		if cm := inCourse[filepath.Clean(file)]; cm != nil && !pendingFix {
+			m, err = cm, nil
+		}
 		if err != nil {
 			fmt.Fprintf(streams.Err, "coursectl: %v\n", err)
 			unreadable = true
 			continue
 		}
-		for _, f := range lint.Module(m) {
-			if *fix && !*diff && f.Check == lint.CheckMojibake {
+		for _, fd := range lint.Module(m) {
+			if f.fix && !f.diff && fd.Check == lint.CheckMojibake {
 				continue
 			}
-			if f.Severity == lint.Error {
+			if fd.Severity == lint.Error {
 				rep.Errors++
 			} else {
 				rep.Warnings++
 			}
-			rep.Findings = append(rep.Findings, f)
+			rep.Findings = append(rep.Findings, fd)
 		}
 	}
 
 	switch {
-	case *diff:
+	case f.diff:
 		// The diff is the output; findings would only be in its way.
-	case *asJSON:
+	case f.json:
 		enc := json.NewEncoder(streams.Out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
 	default:
-		for _, f := range rep.Findings {
-			fmt.Fprintln(streams.Out, f.String())
+		for _, fd := range rep.Findings {
+			fmt.Fprintln(streams.Out, fd.String())
 		}
 		if rep.Errors+rep.Warnings > 0 {
 			fmt.Fprintf(streams.Err, "%s, %s in %s\n", plural(rep.Errors, "error"), plural(rep.Warnings, "warning"), plural(rep.Files, "file"))
@@ -130,12 +142,12 @@ func runLint(ctx context.Context, streams *IOStreams, args []string) error {
 	switch {
 	case unreadable:
 		return silentExit(exitUsage)
-	case *diff:
+	case f.diff:
 		if pendingFix {
 			return silentExit(exitFailed)
 		}
 		return nil
-	case rep.Errors > 0 || (*strict && rep.Warnings > 0):
+	case rep.Errors > 0 || (f.strict && rep.Warnings > 0):
 		return silentExit(exitFailed)
 	}
 	return nil
@@ -143,7 +155,7 @@ func runLint(ctx context.Context, streams *IOStreams, args []string) error {
 
 // fixFile repairs mojibake in file, or with showDiff prints the repair.
 // It reports whether there was anything to repair.
-func fixFile(streams *IOStreams, file string, showDiff bool) (bool, error) {
+func fixFile(streams *iostreams.IOStreams, file string, showDiff bool) (bool, error) {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return false, &course.PosError{File: file, Err: course.ReadError(err)}

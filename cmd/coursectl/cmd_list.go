@@ -3,55 +3,51 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register(&command{
-		name:    "list",
-		summary: "show a module's steps: id, line, kind, first command, flags",
-		usage: `Usage: coursectl list FILE [--json]
-
-Lists the steps of a module in the order they run: index, id, the line of
+func (c *cli) listCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list FILE|DIR [--json]",
+		Short: "show a module's steps: id, line, kind, first command, flags",
+		Long: `Lists the steps of a module in the order they run: index, id, the line of
 the opening fence, the kind (script, transcript, file, setup), the first
 command and the step's flags (skip, interactive, timeout=..., ...).
 
-Flags:
-  --json   print {"file", "steps": [...]} (see docs/authoring.md)
-
-Examples:
-  coursectl list testdata/module1.md
+For a course (a directory: docs/courses.md), lists its modules in the order
+they run, with each one's step count; --json gives every module's steps.`,
+		Example: `  coursectl list testdata/module1.md
   coursectl list module1.md --json | jq -r '.steps[].id'
-`,
-		run: runList,
-	})
-}
-
-func runList(ctx context.Context, streams *IOStreams, args []string) error {
-	c := commands["list"]
-	fs := newFlagSet(c)
-	asJSON := fs.Bool("json", false, "")
-	pos, err := parseFlags(c, fs, args, streams)
-	if err != nil {
-		return err
+  coursectl list testdata/courses/shell-novice`,
+		ValidArgsFunction: completeModules,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := moduleArg(cmd, args)
+			if err != nil {
+				return err
+			}
+			if m.Modules != nil {
+				if asJSON {
+					return writeCourseJSON(c.streams.Out, m, c.streams.OutTTY)
+				}
+				return writeCourseTable(c.streams.Out, args[0], m)
+			}
+			if asJSON {
+				return writeListJSON(c.streams.Out, m, c.streams.OutTTY)
+			}
+			return writeListTable(c.streams.Out, m, c.streams.Width)
+		},
 	}
-	m, err := moduleArg(c, pos)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeListJSON(streams.Out, m, streams.OutTTY)
-	}
-	return writeListTable(streams.Out, m, streams.Width)
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"file", "steps": [...]} (see docs/authoring.md)`)
+	return cmd
 }
 
 // listJSON is the `list --json` document (SPEC §5).
@@ -73,6 +69,20 @@ type listStepJSON struct {
 	Hidden   bool             `json:"hidden,omitempty"`
 	Prompted bool             `json:"prompted,omitempty"`
 	Expected *course.Expected `json:"expected,omitempty"`
+	// Error is a Carpentries `error` fence after the step; Edit an editor
+	// step's file and content (docs/spec.md §7).
+	Error *course.Expected `json:"error,omitempty"`
+	Edit  *listEditJSON    `json:"edit,omitempty"`
+}
+
+type listEditJSON struct {
+	Command int    `json:"command"` // index in commands
+	Editor  string `json:"editor"`
+	File    string `json:"file"`
+	Content string `json:"content,omitempty"`
+	// FenceLine is the line of the fence that shows the content, 0 when
+	// the settings give it or nothing does (then the step is interactive).
+	FenceLine int `json:"fence_line,omitempty"`
 }
 
 type listCmdJSON struct {
@@ -95,12 +105,16 @@ type listAttrsJSON struct {
 	Mode        string               `json:"mode,omitempty"`
 	Background  bool                 `json:"background,omitempty"`
 	Ready       string               `json:"ready,omitempty"`
+	Compare     string               `json:"compare,omitempty"`
+	Normalize   []course.Normalize   `json:"normalize,omitempty"`
+	Pipefail    *bool                `json:"pipefail,omitempty"`
 }
 
 func attrsJSON(a course.Attrs) *listAttrsJSON {
 	j := &listAttrsJSON{
 		Name: a.Name, Skip: a.Skip, Interactive: a.Interactive, Interact: a.Interact,
 		File: a.File, Append: a.Append, Mode: a.Mode, Background: a.Background, Ready: a.Ready,
+		Compare: a.Compare, Normalize: a.Normalize, Pipefail: a.Pipefail,
 	}
 	if a.Timeout > 0 {
 		j.Timeout = a.Timeout.String()
@@ -146,10 +160,19 @@ func writeListJSON(w io.Writer, m *course.Module, indent bool) error {
 			h = []string{}
 		}
 		buf.Reset()
+		var edit *listEditJSON
+		if e := s.Edit; e != nil {
+			content, _ := s.EditContent()
+			edit = &listEditJSON{Command: e.Command, Editor: e.Editor, File: e.File, Content: content, FenceLine: e.FenceLine}
+			if s.Attrs.Content != nil {
+				edit.FenceLine = 0
+			}
+		}
 		err := enc.Encode(listStepJSON{
 			ID: s.ID, Index: s.Index, Line: s.Line, EndLine: s.EndLine, Kind: s.Kind,
 			Lang: s.Lang, Heading: h, Commands: cmds, Attrs: attrsJSON(s.Attrs),
 			Hidden: s.Hidden, Prompted: s.Prompted, Expected: s.Expected,
+			Error: s.Error, Edit: edit,
 		})
 		if err != nil {
 			return err
@@ -167,65 +190,21 @@ func writeListJSON(w io.Writer, m *course.Module, indent bool) error {
 	return bw.Flush()
 }
 
-// stepFlags is the FLAGS column: what will make the step run differently.
+// stepFlags is the FLAGS column: what will make the step run differently,
+// as an author writes it (timeout=2m, exit=any, file=PATH).
 func stepFlags(s *course.Step) string {
 	var f []string
-	a := s.Attrs
-	if s.Hidden {
-		f = append(f, "hidden")
-	}
-	if a.Skip {
-		f = append(f, "skip")
-	}
-	if a.Interactive {
-		f = append(f, "interactive")
-	}
-	if len(a.Interact) > 0 {
-		f = append(f, "interact")
-	}
-	if a.Background {
-		f = append(f, "background")
-	}
-	if a.Timeout > 0 {
-		f = append(f, "timeout="+shortDuration(a.Timeout))
-	}
-	if a.ExitAny {
-		f = append(f, "exit=any")
-	} else if a.Exit != nil {
-		f = append(f, "exit="+strconv.Itoa(*a.Exit))
-	}
-	if s.Kind == course.File {
-		w := "file=" + a.File
-		if a.Append {
-			w = "append=" + a.File
+	for _, fl := range s.Flags() {
+		switch {
+		case fl.Name == "timeout":
+			f = append(f, "timeout="+course.ShortDuration(s.Attrs.Timeout))
+		case fl.Value != "" || fl.Name == "file" || fl.Name == "append":
+			f = append(f, fl.Name+"="+fl.Value)
+		default:
+			f = append(f, fl.Name)
 		}
-		f = append(f, w)
-	}
-	if s.Prompted && s.Kind == course.Script {
-		f = append(f, "prompted")
-	}
-	if s.Expected != nil {
-		f = append(f, "output")
-	}
-	if len(s.Verify) > 0 {
-		f = append(f, "verify")
-	}
-	if s.Unterminated {
-		f = append(f, "unterminated")
 	}
 	return strings.Join(f, ",")
-}
-
-// shortDuration writes 2m rather than 2m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 func firstCommand(s *course.Step) string {

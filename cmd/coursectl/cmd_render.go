@@ -1,74 +1,70 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
+	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/render"
+	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register(&command{
-		name:    "render",
-		summary: "show a module for reading: in the terminal, or as an HTML page",
-		usage: `Usage: coursectl render FILE [--html] [-o FILE] [--state DIR] [--width N]
-
-Renders a module as a learner reads it: the prose, and each step numbered,
+func (c *cli) renderCmd() *cobra.Command {
+	var f renderFlags
+	cmd := &cobra.Command{
+		Use:   "render FILE [--html] [-o FILE] [--state DIR] [--width N]",
+		Short: "show a module for reading: in the terminal, or as an HTML page",
+		Long: `Renders a module as a learner reads it: the prose, and each step numbered,
 highlighted and framed. When a run of the module left a record in the
 state directory (coursectl check or run), each step shows its last status,
 time and, for a failure, what went wrong and the end of its output.
 
 In a terminal the text is wrapped to the window and coloured; piped or
-with NO_COLOR it is plain text with no escape codes.
-
-Flags:
-  --html        write one standalone HTML page (inline CSS, no scripts,
-                light and dark) instead of terminal text
-  -o FILE       write to FILE instead of standard output; "-" is stdout
-  --state DIR   where to find the last run record (default
-                $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl)
-  --width N     wrap terminal text at N columns (default: the window, else 80)
-
-Examples:
-  coursectl render testdata/module1.md
+with NO_COLOR it is plain text with no escape codes.`,
+		Example: `  coursectl render testdata/module1.md
   coursectl render testdata/module1.md | less -R
   coursectl render --html -o report.html testdata/module1.md
-  coursectl render --html --state ci-state -o intro.html docs/intro.md
-`,
-		run: runRender,
-	})
+  coursectl render --html --state ci-state -o intro.html docs/intro.md`,
+		ValidArgsFunction: completeModules,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.render(cmd, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.SortFlags = false
+	fl.BoolVar(&f.html, "html", false, "write one standalone HTML page (inline CSS, no scripts, light and dark) instead of terminal text")
+	fl.StringVarP(&f.out, "output", "o", "", "write to `FILE` instead of standard output; \"-\" is stdout")
+	fl.StringVar(&f.state, "state", "", "find the last run record in `DIR` (default $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl)")
+	fl.IntVar(&f.width, "width", 0, "wrap terminal text at `N` columns (default: the window, else 80)")
+	return cmd
 }
 
-func runRender(ctx context.Context, streams *IOStreams, args []string) error {
-	c := commands["render"]
-	flags := newFlagSet(c)
-	asHTML := flags.Bool("html", false, "")
-	out := flags.String("o", "", "")
-	state := flags.String("state", "", "")
-	width := flags.Int("width", 0, "")
-	pos, err := parseFlags(c, flags, args, streams)
-	if err != nil {
-		return err
+type renderFlags struct {
+	html       bool
+	out, state string
+	width      int
+}
+
+func (c *cli) render(cmd *cobra.Command, f renderFlags, args []string) error {
+	streams := c.streams
+	if f.width < 0 || (f.width > 0 && f.width < 20) {
+		return usageError("render: --width %d is too narrow: give 20 columns or more", f.width)
 	}
-	if *width < 0 || (*width > 0 && *width < 20) {
-		return usageError("render: --width %d is too narrow: give 20 columns or more", *width)
-	}
-	if *asHTML && *out == "" && streams.OutTTY {
+	if f.html && f.out == "" && streams.OutTTY {
 		return usageError("render: --html writes a page: add -o FILE (or -o - for standard output)")
 	}
-	mod, err := moduleArg(c, pos)
+	mod, err := moduleArg(cmd, args)
 	if err != nil {
 		return err
 	}
 	// A missing or unreadable record is not a reason to refuse to show the
 	// document: say so and render without statuses.
-	var rec *runner.ModuleResult
-	dir, err := stateDir(*state)
+	var rec *result.Module
+	dir, err := stateDir(f.state)
 	if err == nil {
 		rec, err = runner.LoadRecord(dir, mod)
 	}
@@ -78,65 +74,52 @@ func runRender(ctx context.Context, streams *IOStreams, args []string) error {
 	}
 
 	var page []byte
-	toFile := *out != "" && *out != "-"
-	if *asHTML {
+	toFile := f.out != "" && f.out != "-"
+	if mod.Modules != nil {
+		return c.renderCourse(mod, rec, f, toFile)
+	}
+	if f.html {
 		// The page's relative images and links are made relative to where
 		// it is written; into a pipe, that is most likely the current
 		// directory (render --html m.md > page.html).
 		pageDir := "."
 		if toFile {
-			pageDir = filepath.Dir(*out)
+			pageDir = filepath.Dir(f.out)
 		}
 		if page, err = render.HTMLAt(mod, rec, pageDir); err != nil {
 			return err
 		}
 	} else {
 		t := render.Terminal{Width: streams.Width, Color: streams.Color && !toFile}
-		if *width > 0 {
-			t.Width = *width
+		if f.width > 0 {
+			t.Width = f.width
 		}
 		if t.Width <= 0 {
 			t.Width = render.DefaultWidth
 		}
-		t.Hyperlinks = t.Color && streams.OutTTY && hyperlinksLikely()
+		t.Hyperlinks = t.Color && streams.Hyperlinks()
 		page = []byte(t.Module(mod, rec))
 	}
 	if !toFile {
 		_, err := streams.Out.Write(page)
 		return err
 	}
-	if err := writeFileAtomic(*out, page, 0o644); err != nil {
-		return usageError("render: cannot write %s: %v", *out, explainWrite(err))
+	if err := writeFileAtomic(f.out, page, 0o644); err != nil {
+		return usageError("render: cannot write %s: %v", f.out, explainWrite(err))
 	}
 	return nil
 }
 
-// hyperlinksLikely says whether the terminal probably shows OSC 8 links.
-// Terminals that do not know OSC 8 ignore it, except the Linux console,
-// which prints it; TERM=dumb gets no escapes at all anyway.
-func hyperlinksLikely() bool {
-	switch os.Getenv("TERM") {
-	case "linux", "dumb", "":
-		return false
-	}
-	return true
-}
-
-// writeCheckHTML is `check --html FILE`: the module's page for one module;
+// writeCheckHTML is `check --html FILE`: the module's page for one module
+// (results[i] is the run of mods[i]);
 // for several, FILE is an index linking to one page per module written
 // beside it (FILE's name, the module's position and name: report-2-intro.html),
 // so a CI job uploads one directory and opens one file.
-func writeCheckHTML(path string, results []*runner.ModuleResult) error {
-	var withModule []*runner.ModuleResult
-	for _, r := range results {
-		if r != nil && r.Module != nil {
-			withModule = append(withModule, r)
-		}
-	}
+func writeCheckHTML(path string, mods []*course.Module, results []*result.Module) error {
 	dir, base := filepath.Split(path)
 	pageDir := filepath.Dir(path)
-	if len(withModule) == 1 {
-		page, err := render.HTMLAt(withModule[0].Module, withModule[0], pageDir)
+	if len(results) == 1 {
+		page, err := render.HTMLAt(mods[0], results[0], pageDir)
 		if err != nil {
 			return err
 		}
@@ -144,12 +127,12 @@ func writeCheckHTML(path string, results []*runner.ModuleResult) error {
 	}
 	stem := strings.TrimSuffix(base, filepath.Ext(base))
 	var entries []render.IndexEntry
-	for i, r := range withModule {
-		page, err := render.HTMLAt(r.Module, r, pageDir)
+	for i, r := range results {
+		page, err := render.HTMLAt(mods[i], r, pageDir)
 		if err != nil {
 			return err
 		}
-		name := strings.TrimSuffix(filepath.Base(r.Module.Path), filepath.Ext(r.Module.Path))
+		name := strings.TrimSuffix(filepath.Base(mods[i].Path), filepath.Ext(mods[i].Path))
 		name = fmt.Sprintf("%s-%d-%s.html", stem, i+1, pageNameRE.ReplaceAllString(name, "_"))
 		if err := writeFileAtomic(filepath.Join(dir, name), page, 0o644); err != nil {
 			return explainWrite(err)

@@ -1,46 +1,39 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/walkthrough"
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register(&command{
-		name:    "reset",
-		summary: "forget a module's progress (checkpoints, last run, sandbox)",
-		usage: `Usage: coursectl reset FILE [--state DIR]
-
-Forgets what coursectl keeps for a module: the checkpoints of its steps, the
+func (c *cli) resetCmd() *cobra.Command {
+	var state string
+	cmd := &cobra.Command{
+		Use:   "reset FILE [--state DIR]",
+		Short: "forget a module's progress (checkpoints, last run, sandbox)",
+		Long: `Forgets what coursectl keeps for a module: the checkpoints of its steps, the
 record of its last run, and check's sandbox. The next 'coursectl run FILE'
-starts at step 1. Files the steps made where you ran them are not touched.
-
-Flags:
-  --state DIR   checkpoints (default $XDG_STATE_HOME/coursectl, else
-                ~/.local/state/coursectl)
-
-Examples:
-  coursectl reset testdata/module1.md
-  coursectl reset module1.md --state /tmp/course-state
-`,
-		run: runReset,
-	})
+starts at step 1. Files the steps made where you ran them are not touched.`,
+		Example: `  coursectl reset testdata/module1.md
+  coursectl reset module1.md --state /tmp/course-state`,
+		ValidArgsFunction: completeModules,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.reset(cmd, state, args)
+		},
+	}
+	cmd.Flags().StringVar(&state, "state", "", stateFlagHelp)
+	return cmd
 }
 
-func runReset(ctx context.Context, streams *IOStreams, args []string) error {
-	c := commands["reset"]
-	mod, dir, p, err := progressArgs(c, streams, args)
+func (c *cli) reset(cmd *cobra.Command, state string, args []string) error {
+	streams := c.streams
+	mod, dir, p, err := progressArgs(cmd, state, args)
 	if err != nil {
 		return err
 	}
-	done := 0
-	for i, d := range p.Done {
-		if d && !mod.Steps[i].Hidden {
-			done++
-		}
-	}
+	done := walkthrough.DoneCount(mod, p)
 	if err := runner.Reset(dir, mod); err != nil {
 		return err
 	}

@@ -1,19 +1,20 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"github.com/coursectl/coursectl/runner"
+	"github.com/coursectl/coursectl/walkthrough"
 )
 
-func init() {
-	register(&command{
-		name:    "run",
-		summary: "walk through a module step by step in your terminal",
-		usage: `Usage: coursectl run FILE [flags]
-
-The learner's walkthrough. Shows the module's prose and each step's
+func (c *cli) runCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run FILE [flags]",
+		Short: "walk through a module step by step in your terminal",
+		Long: `The learner's walkthrough. Shows the module's prose and each step's
 commands, then waits for a key:
 
   Enter  run the step here (your keyboard goes to it: nano, sudo, read
@@ -29,24 +30,25 @@ of the last one restored.
 
 When stdin or stdout is not a terminal (a pipe, CI) the module runs
 unattended with plain output, as 'coursectl check' does, but in the current
-directory.
-
-Flags:
-  --fresh       forget this module's progress and start at step 1
-  --from ID     start at step ID, restoring the checkpoint before it
-  --only ID     run step ID alone (with the checkpoint before it)
-  --yes         ask nothing: run every step (still in your terminal);
-                stop at the first failure
-  --state DIR   checkpoints (default $XDG_STATE_HOME/coursectl, else
-                ~/.local/state/coursectl)
-
-Examples:
-  coursectl run testdata/module1.md
+directory.`,
+		Example: `  coursectl run testdata/module1.md
   coursectl run module1.md --from install-docker
-  coursectl run module1.md --fresh --yes
-`,
-		run: runRun,
-	})
+  coursectl run module1.md --fresh --yes`,
+		ValidArgsFunction: completeModules,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.run(cmd, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.SortFlags = false
+	fl.BoolVar(&f.fresh, "fresh", false, "forget this module's progress and start at step 1")
+	fl.StringVar(&f.from, "from", "", "start at step `ID`, restoring the checkpoint before it")
+	fl.StringVar(&f.only, "only", "", "run step `ID` alone (with the checkpoint before it)")
+	fl.BoolVar(&f.yes, "yes", false, "ask nothing: run every step (still in your terminal); stop at the first failure")
+	fl.StringVar(&f.state, "state", "", stateFlagHelp)
+	_ = cmd.RegisterFlagCompletionFunc("from", completeStepIDs)
+	_ = cmd.RegisterFlagCompletionFunc("only", completeStepIDs)
+	return cmd
 }
 
 type runFlags struct {
@@ -55,23 +57,11 @@ type runFlags struct {
 	state      string
 }
 
-func runRun(ctx context.Context, streams *IOStreams, args []string) error {
-	c := commands["run"]
-	var f runFlags
-	fs := newFlagSet(c)
-	fs.BoolVar(&f.fresh, "fresh", false, "")
-	fs.BoolVar(&f.yes, "yes", false, "")
-	fs.StringVar(&f.from, "from", "", "")
-	fs.StringVar(&f.only, "only", "", "")
-	fs.StringVar(&f.state, "state", "", "")
-	pos, err := parseFlags(c, fs, args, streams)
-	if err != nil {
-		return err
-	}
+func (c *cli) run(cmd *cobra.Command, f runFlags, args []string) error {
 	if f.from != "" && f.only != "" {
 		return usageError("run: --from and --only both say where to start: use one")
 	}
-	mod, err := moduleArg(c, pos)
+	mod, err := moduleArg(cmd, args)
 	if err != nil {
 		return err
 	}
@@ -88,11 +78,14 @@ func runRun(ctx context.Context, streams *IOStreams, args []string) error {
 			return fmt.Errorf("--fresh: forgetting progress: %w", err)
 		}
 	}
+	streams := c.streams
 	if !streams.InTTY || !streams.OutTTY || streams.InFile == nil || streams.OutFile == nil {
-		return runUnattended(ctx, streams, mod, f)
+		return c.runUnattended(cmd.Context(), mod, f)
 	}
-	w := &walkthrough{mod: mod, streams: streams, yes: f.yes, only: f.only != "", stateDir: f.state}
-	return w.run(ctx, runOptions(f, &runner.Terminal{In: streams.InFile, Out: streams.OutFile}))
+	return walkthrough.Run(cmd.Context(), walkthrough.Options{
+		Module: mod, Streams: streams, Yes: f.yes, Only: f.only != "", StateDir: f.state,
+		Runner: runOptions(f, &runner.Terminal{In: streams.InFile, Out: streams.OutFile}),
+	})
 }
 
 // runOptions are the runner options of `run`: where the learner stands

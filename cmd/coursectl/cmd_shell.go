@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,18 +9,18 @@ import (
 	"strings"
 
 	xansi "github.com/charmbracelet/x/ansi"
+	"github.com/spf13/cobra"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/runner"
 )
 
-func init() {
-	register(&command{
-		name:    "shell",
-		summary: "an interactive bash with the state before a step, to debug a module",
-		usage: `Usage: coursectl shell FILE [--at ID] [--state DIR]
-
-Opens an interactive bash with the shell state of the checkpoint before step
+func (c *cli) shellCmd() *cobra.Command {
+	var f shellFlags
+	cmd := &cobra.Command{
+		Use:   "shell FILE [--at ID] [--state DIR]",
+		Short: "a bash with the state just before a step, to debug a module",
+		Long: `Opens an interactive bash with the shell state of the checkpoint before step
 ID: the variables, working directory, functions, aliases and options the
 steps before it left. Try the step's commands by hand, look around, then
 type exit. Nothing you do in this shell changes the checkpoints. With stdin
@@ -29,42 +28,38 @@ not a terminal (a pipe, a file) the commands in it run and the shell ends
 at its end, like 'bash < script'.
 
 Without --at, the state is the one 'coursectl run FILE' would resume with
-(before the first step not done).
-
-Flags:
-  --at ID       the step to stand before ('coursectl list FILE' shows ids)
-  --state DIR   checkpoints (default $XDG_STATE_HOME/coursectl, else
-                ~/.local/state/coursectl)
-
-Examples:
-  coursectl shell testdata/module1.md --at install-docker
-  coursectl shell module1.md
-`,
-		run: runShell,
-	})
+(before the first step not done).`,
+		Example: `  coursectl shell testdata/module1.md --at install-docker
+  coursectl shell module1.md`,
+		ValidArgsFunction: completeModules,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.shell(cmd, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.SortFlags = false
+	fl.StringVar(&f.at, "at", "", "stand before step `ID` ('coursectl list FILE' shows the ids)")
+	fl.StringVar(&f.state, "state", "", stateFlagHelp)
+	_ = cmd.RegisterFlagCompletionFunc("at", completeStepIDs)
+	return cmd
 }
 
-func runShell(ctx context.Context, streams *IOStreams, args []string) error {
-	c := commands["shell"]
-	fs := newFlagSet(c)
-	at := fs.String("at", "", "")
-	state := fs.String("state", "", "")
-	pos, err := parseFlags(c, fs, args, streams)
-	if err != nil {
-		return err
-	}
-	mod, err := moduleArg(c, pos)
+type shellFlags struct{ at, state string }
+
+func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
+	streams := c.streams
+	mod, err := moduleArg(cmd, args)
 	if err != nil {
 		return err
 	}
 	if len(mod.Steps) == 0 {
 		return usageError("%s: no steps, so no state to stand in", mod.Path)
 	}
-	dir, err := stateDir(*state)
+	dir, err := stateDir(f.state)
 	if err != nil {
 		return err
 	}
-	id := *at
+	id := f.at
 	if id == "" {
 		// Where run would resume: before the first step not done.
 		p, err := runner.LoadProgress(dir, mod)
@@ -88,14 +83,14 @@ func runShell(ctx context.Context, streams *IOStreams, args []string) error {
 		if !p.Done[i-1] {
 			prev := mod.Steps[i-1]
 			return usageError("%s:%d: step %s has no checkpoint (never passed, or edited since) — run the module up to it first: coursectl run %s",
-				mod.Path, prev.Line, prev.ID, mod.Path)
+				stepFile(mod, prev), prev.Line, prev.ID, mod.Path)
 		}
 	}
 	if i := step.Index - 1; i == 0 {
-		fmt.Fprintf(streams.Out, "A fresh shell, before the first step %s (%s:%d). Type exit to leave.\n", step.ID, mod.Path, step.Line)
+		fmt.Fprintf(streams.Out, "A fresh shell, before the first step %s (%s:%d). Type exit to leave.\n", step.ID, stepFile(mod, step), step.Line)
 	} else {
 		fmt.Fprintf(streams.Out, "A shell with the state before step %s (%s:%d), as step %s left it. Type exit to leave.\n",
-			step.ID, mod.Path, step.Line, mod.Steps[i-1].ID)
+			step.ID, stepFile(mod, step), step.Line, mod.Steps[i-1].ID)
 	}
 	in := streams.InFile
 	if in == nil {
@@ -135,7 +130,7 @@ func runShell(ctx context.Context, streams *IOStreams, args []string) error {
 		}()
 	}
 	opts := runner.Options{StateDir: dir, Terminal: &runner.Terminal{In: in, Out: out}}
-	err = runner.Shell(ctx, mod, opts, step.ID)
+	err = runner.Shell(cmd.Context(), mod, opts, step.ID)
 	// A missing checkpoint is a request for a state that does not exist.
 	var pe *course.PosError
 	if errors.As(err, &pe) {
@@ -213,4 +208,13 @@ func plainLine(l string) string {
 		l = l[i+1:]
 	}
 	return l
+}
+
+// stepFile is the file a step's line counts in: its own module's in a
+// course.
+func stepFile(mod *course.Module, s *course.Step) string {
+	if s.File != "" {
+		return s.File
+	}
+	return mod.Path
 }

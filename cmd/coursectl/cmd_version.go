@@ -1,28 +1,26 @@
 package main
 
 import (
-	"context"
 	"fmt"
+
+	"github.com/spf13/cobra"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
-func init() {
-	register(&command{
-		name:    "version",
-		summary: "print coursectl's version",
-		usage: `Usage: coursectl version
+func versionString() string { return version }
 
-Prints the version of this coursectl build ("dev" when built from source
-without one).
-
-Examples:
-  coursectl version
-`,
-		run: func(ctx context.Context, streams *IOStreams, args []string) error {
-			fmt.Fprintln(streams.Out, "coursectl", version)
+func (c *cli) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print coursectl's version",
+		Long: `Prints the version of this coursectl build ("dev" when built from source
+without one).`,
+		Example: `  coursectl version`,
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintln(c.streams.Out, "coursectl", versionString())
 			return nil
 		},
-	})
+	}
 }

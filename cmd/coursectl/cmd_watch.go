@@ -1,28 +1,23 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"os"
-	"os/signal"
 	"syscall"
 	"time"
 
-	"golang.org/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/watch"
 )
 
-func init() {
-	register(&command{
-		name:    "watch",
-		summary: "for authors: re-lint and re-render a module on every save",
-		usage:   watchUsage,
-		run:     runWatch,
-	})
-}
-
-const watchUsage = `Usage: coursectl watch FILE [--run] [--state DIR] [--debounce D]
-
-Watches FILE (and the coursectl.yaml beside it) and, on every save, parses it
+func (c *cli) watchCmd() *cobra.Command {
+	opts := watch.Options{Debounce: 50 * time.Millisecond}
+	cmd := &cobra.Command{
+		Use:   "watch FILE [--run] [--state DIR] [--debounce D]",
+		Short: "for authors: re-lint and re-render a module on every save",
+		Long: `Watches FILE (and the coursectl.yaml beside it) and, on every save, parses it
 again, shows the lint findings and draws the module as a learner will see it.
 On a terminal the screen is cleared and redrawn; otherwise each update is
 printed after a separator line. A file that does not parse is reported and
@@ -39,43 +34,28 @@ Files the steps made are not rolled back when a step re-runs.
 
 Ctrl-C stops watching (and a run in progress, waiting for its processes to
 end) and exits 130, as an interrupted command does; a second Ctrl-C exits
-130 at once, without waiting.
-
-Flags:
-  --run          run the module on every save, from the first changed step
-  --state DIR    checkpoints and sandbox (default $XDG_STATE_HOME/coursectl,
-                 else ~/.local/state/coursectl)
-  --debounce D   wait this long after the last change before updating, so an
-                 editor's burst of writes and renames counts once (default 50ms)
-
-Examples:
-  coursectl watch testdata/module1.md
+130 at once, without waiting.`,
+		Example: `  coursectl watch testdata/module1.md
   coursectl watch module1.md --run
-  coursectl watch module1.md --run --state /tmp/author-state
-`
-
-func runWatch(ctx context.Context, streams *IOStreams, args []string) error {
-	c := commands["watch"]
-	fs := newFlagSet(c)
-	opts := watchOptions{Debounce: 50 * time.Millisecond}
-	fs.BoolVar(&opts.Run, "run", false, "")
-	fs.StringVar(&opts.StateDir, "state", "", "")
-	fs.Func("debounce", "", func(v string) error {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return errors.New("want a duration like 50ms or 1s")
-		}
-		opts.Debounce = d
-		return nil
-	})
-	pos, err := parseFlags(c, fs, args, streams)
-	if err != nil {
-		return err
+  coursectl watch module1.md --run --state /tmp/author-state`,
+		ValidArgsFunction: completeModules,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.watch(cmd, opts, args)
+		},
 	}
-	if len(pos) != 1 {
+	fl := cmd.Flags()
+	fl.SortFlags = false
+	fl.BoolVar(&opts.Run, "run", false, "run the module on every save, from the first changed step")
+	fl.StringVar(&opts.StateDir, "state", "", "keep checkpoints and the sandbox in `DIR` (default $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl)")
+	fl.Var(&debounceFlag{&opts.Debounce}, "debounce", "wait `D` after the last change before updating, so an editor's burst of writes and renames counts once")
+	return cmd
+}
+
+func (c *cli) watch(cmd *cobra.Command, opts watch.Options, args []string) error {
+	if len(args) != 1 {
 		return usageError("watch: want one FILE (see 'coursectl help watch')")
 	}
-	opts.Path = pos[0]
+	opts.Path = args[0]
 	// A missing file or a directory is a mistake in the command line, not
 	// an edit in progress: refuse it. Whatever is wrong inside the file is
 	// shown by the loop, which goes on watching.
@@ -86,50 +66,25 @@ func runWatch(ctx context.Context, streams *IOStreams, args []string) error {
 	}
 	if opts.Run {
 		// Only a run keeps checkpoints and a sandbox.
+		var err error
 		if opts.StateDir, err = stateDir(opts.StateDir); err != nil {
 			return err
 		}
 	}
 
 	// No notice: the loop says what the first Ctrl-C stops, if anything.
-	ctx, stop := interruptible(ctx, streams.Err, "", exitAtOnce)
+	ctx, stop := interruptible(cmd.Context(), c.streams.Err, "", exitAtOnce)
 	defer stop()
-	w := newWatcher(opts, streams)
-	if streams.OutTTY && streams.OutFile != nil {
-		w.resized = windowResizes(ctx, streams)
+	w := watch.New(opts, c.streams)
+	if c.streams.OutTTY && c.streams.OutFile != nil {
+		w.Resized = watch.WindowResizes(ctx, c.streams.OutFile)
 	}
-	return w.loop(ctx)
-}
-
-// windowResizes reports the new width of the terminal on every resize, so
-// the module is wrapped to the window again.
-func windowResizes(ctx context.Context, streams *IOStreams) <-chan int {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGWINCH)
-	widths := make(chan int, 1)
-	go func() {
-		defer signal.Stop(sigs)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-sigs:
-			}
-			w, _, err := term.GetSize(int(streams.OutFile.Fd()))
-			if err != nil || w <= 0 {
-				continue
-			}
-			select {
-			case widths <- w:
-			default:
-				// The loop has not taken the last width yet: replace it.
-				select {
-				case <-widths:
-				default:
-				}
-				widths <- w
-			}
-		}
-	}()
-	return widths
+	err := w.Loop(ctx)
+	// The module's directory cannot be watched: bad input, as a missing
+	// file is.
+	var pe *course.PosError
+	if errors.As(err, &pe) {
+		return inputError(err)
+	}
+	return err
 }

@@ -2,31 +2,63 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/coursectl/coursectl/iostreams"
+	"github.com/spf13/pflag"
 )
+
+// helpTexts is what 'coursectl help' and 'coursectl help COMMAND' print,
+// for every command (hidden ones too), as Run prints them.
+func helpTexts(t *testing.T) map[string]string {
+	t.Helper()
+	texts := map[string]string{}
+	help := func(args ...string) string {
+		var out, errb bytes.Buffer
+		streams := &iostreams.IOStreams{Out: &out, Err: &errb, Width: 80}
+		if err := Run(context.Background(), append([]string{"help"}, args...), streams); err != nil {
+			t.Fatalf("coursectl help %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+		}
+		return out.String()
+	}
+	texts[""] = help()
+	c := &cli{streams: &iostreams.IOStreams{}}
+	for _, cmd := range c.root().Commands() {
+		texts[cmd.Name()] = help(cmd.Name())
+	}
+	texts["help"] = help("help")
+	return texts
+}
 
 // Every command reads the same in 'coursectl help' and 'coursectl help
 // COMMAND': a one-line summary, and usage that starts with the synopsis
-// and ends with examples of the command itself. Help fits an 80-column
-// terminal.
+// and ends with examples of the command itself.
 func TestEveryCommandHasSummaryAndExamples(t *testing.T) {
 	example := regexp.MustCompile(`(?m)^  coursectl `)
-	for name, c := range commands {
-		if c.summary == "" || strings.Contains(c.summary, "\n") {
-			t.Errorf("%s: summary %q: want one line", name, c.summary)
+	c := &cli{streams: &iostreams.IOStreams{}}
+	root := c.root()
+	root.SetHelpCommand(c.helpCmd())
+	cmds := append(root.Commands(), c.helpCmd())
+	texts := helpTexts(t)
+	for _, cmd := range cmds {
+		name := cmd.Name()
+		if cmd.Short == "" || strings.Contains(cmd.Short, "\n") {
+			t.Errorf("%s: summary %q: want one line", name, cmd.Short)
 		}
-		if !strings.HasPrefix(c.usage, "Usage: coursectl "+name) {
-			t.Errorf("%s: usage does not start with 'Usage: coursectl %s'", name, name)
+		usage := texts[name]
+		if !strings.HasPrefix(usage, "Usage: coursectl "+name) {
+			t.Errorf("%s: usage does not start with 'Usage: coursectl %s':\n%s", name, name, usage)
 		}
-		i := strings.LastIndex(c.usage, "\nExamples:\n")
+		i := strings.LastIndex(usage, "\nExamples:\n")
 		if i < 0 {
 			t.Errorf("%s: usage has no Examples: section", name)
 			continue
 		}
-		tail := c.usage[i+len("\nExamples:\n"):]
+		tail := usage[i+len("\nExamples:\n"):]
 		for _, line := range strings.Split(strings.TrimSuffix(tail, "\n"), "\n") {
 			if !example.MatchString(line) {
 				t.Errorf("%s: usage goes on after the examples: %q", name, line)
@@ -35,18 +67,33 @@ func TestEveryCommandHasSummaryAndExamples(t *testing.T) {
 	}
 }
 
+// Help fits an 80-column terminal, flags wrapped included.
 func TestHelpFitsEightyColumns(t *testing.T) {
-	var list bytes.Buffer
-	printHelp(&list)
-	texts := map[string]string{"coursectl help": list.String()}
-	for name, c := range commands {
-		texts["coursectl help "+name] = c.usage
-	}
-	for what, text := range texts {
+	for name, text := range helpTexts(t) {
 		for _, line := range strings.Split(text, "\n") {
 			if n := utf8.RuneCountInString(line); n > 80 {
-				t.Errorf("%s: a line of %d columns: %q", what, n, line)
+				t.Errorf("coursectl help %s: a line of %d columns: %q", name, n, line)
 			}
 		}
+	}
+}
+
+// Each flag's help is beside the flag: every flag of every command says
+// what it does, and the page lists it.
+func TestEveryFlagIsDescribed(t *testing.T) {
+	c := &cli{streams: &iostreams.IOStreams{}}
+	texts := helpTexts(t)
+	for _, cmd := range c.root().Commands() {
+		cmd.LocalNonPersistentFlags().VisitAll(func(f *pflag.Flag) {
+			if f.Name == "help" {
+				return
+			}
+			if f.Usage == "" {
+				t.Errorf("%s --%s has no help", cmd.Name(), f.Name)
+			}
+			if !strings.Contains(texts[cmd.Name()], "--"+f.Name) {
+				t.Errorf("coursectl help %s does not list --%s", cmd.Name(), f.Name)
+			}
+		})
 	}
 }

@@ -2,8 +2,15 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
 	"os"
 	"path/filepath"
+
+	"github.com/spf13/cobra"
 
 	"github.com/coursectl/coursectl/course"
 )
@@ -25,10 +32,20 @@ func noModulesError(dir string) error {
 	return inputError(&course.PosError{File: dir, Err: errors.New("no .md files in this directory — give a module or a directory of them")})
 }
 
-// moduleArg loads the one FILE of a command that takes a single module.
-func moduleArg(c *command, pos []string) (*course.Module, error) {
+// moduleArg loads the one FILE of a command that takes a single module. A
+// directory is a course (docs/courses.md): the module returned is its run,
+// every module's steps in order (course.Course.Flatten), whose steps are
+// named MODULE:ID.
+func moduleArg(cmd *cobra.Command, pos []string) (*course.Module, error) {
 	if len(pos) != 1 {
-		return nil, usageError("%s: want one FILE (see 'coursectl help %s')", c.name, c.name)
+		return nil, usageError("%s: want one FILE or course DIR (see 'coursectl help %s')", cmd.Name(), cmd.Name())
+	}
+	if fi, err := os.Stat(pos[0]); err == nil && fi.IsDir() {
+		c, err := course.LoadCourse(pos[0])
+		if err != nil {
+			return nil, inputError(err)
+		}
+		return c.Flatten(), nil
 	}
 	mod, err := course.Load(pos[0])
 	if err != nil {
@@ -61,4 +78,95 @@ func stateDir(flag string) (string, error) {
 		return "", usageError("--state: no $XDG_STATE_HOME or $HOME to keep checkpoints in: pass --state DIR")
 	}
 	return filepath.Join(home, ".local", "state", "coursectl"), nil
+}
+
+// stepIDs lists a module's step ids for an error message, shortened when
+// there are many.
+func stepIDs(mod *course.Module) string {
+	if len(mod.Steps) == 0 {
+		return "it has no steps"
+	}
+	ids := make([]string, 0, len(mod.Steps))
+	for _, st := range mod.Steps {
+		ids = append(ids, st.ID)
+	}
+	const most = 8
+	if len(ids) > most {
+		return "its steps: " + strings.Join(ids[:most], ", ") + fmt.Sprintf(", ... (%d in all; see 'coursectl list %s')", len(ids), mod.Path)
+	}
+	return "its steps: " + strings.Join(ids, ", ")
+}
+
+// modulePaths expands the arguments into a sorted list of module files:
+// a file as named, a directory as every .md file under it, hidden
+// directories (.git, .github) skipped.
+func modulePaths(args []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		p = filepath.Clean(p)
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, arg := range args {
+		info, err := os.Stat(arg)
+		if err != nil {
+			return nil, pathError(arg, err)
+		}
+		if !info.IsDir() {
+			add(arg)
+			continue
+		}
+		found := 0
+		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			hidden := p != arg && strings.HasPrefix(d.Name(), ".")
+			switch {
+			case d.IsDir() && (hidden || d.Name() == "node_modules"):
+				return filepath.SkipDir
+			case !d.IsDir() && !hidden && strings.EqualFold(filepath.Ext(p), ".md"):
+				add(p)
+				found++
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, inputError(err)
+		}
+		if found == 0 {
+			return nil, noModulesError(arg)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// completeStepIDs completes a flag that names a step (--from, --only, --at)
+// with the ids of the first module named on the command line, each with
+// its title for shells that show descriptions.
+func completeStepIDs(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	for _, a := range args {
+		mod, err := course.Load(a)
+		if err != nil {
+			continue
+		}
+		var ids []cobra.Completion
+		for _, s := range mod.Steps {
+			if !s.Hidden && strings.HasPrefix(s.ID, toComplete) {
+				ids = append(ids, cobra.CompletionWithDesc(s.ID, s.Title()))
+			}
+		}
+		return ids, cobra.ShellCompDirectiveNoFileComp
+	}
+	return nil, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeModules completes a FILE or PATH argument with markdown files
+// and directories.
+func completeModules(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return []cobra.Completion{"md"}, cobra.ShellCompDirectiveFilterFileExt
 }

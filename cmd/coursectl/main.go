@@ -1,6 +1,10 @@
 // Command coursectl runs a course's markdown: see README.md.
 package main
 
-import "os"
+import (
+	"os"
 
-func main() { os.Exit(Main(os.Args[1:], stdStreams())) }
+	"github.com/coursectl/coursectl/iostreams"
+)
+
+func main() { os.Exit(Main(os.Args[1:], iostreams.System())) }

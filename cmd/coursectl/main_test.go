@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/coursectl/coursectl/iostreams"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -14,10 +15,10 @@ func TestMain(m *testing.M) {
 	// Tests that need coursectl as a process of its own (on a pty, where
 	// it is the foreground job and gets SIGWINCH) re-run this binary.
 	if os.Getenv(mainEnv) == "1" {
-		os.Exit(Main(os.Args[1:], stdStreams()))
+		os.Exit(Main(os.Args[1:], iostreams.System()))
 	}
 	testscript.Main(m, map[string]func(){
-		"coursectl": func() { os.Exit(Main(os.Args[1:], stdStreams())) },
+		"coursectl": func() { os.Exit(Main(os.Args[1:], iostreams.System())) },
 	})
 }
 

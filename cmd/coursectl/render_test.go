@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/iostreams"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -38,7 +39,7 @@ func TestRenderRunRecord(t *testing.T) {
 	}
 
 	var out, errs bytes.Buffer
-	streams := &IOStreams{In: strings.NewReader(""), Out: &out, Err: &errs, Width: 80}
+	streams := &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, Err: &errs, Width: 80}
 	if err := Run(ctx, []string{"render", "--state", state, file}, streams); err != nil {
 		t.Fatalf("render: %v\n%s", err, errs.String())
 	}

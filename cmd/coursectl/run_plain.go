@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/iostreams"
 	reports "github.com/coursectl/coursectl/report"
+	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -13,23 +15,18 @@ import (
 // SPEC §4 has it — check's code path and report, no questions — but where
 // the learner stands (--no-sandbox: the current directory, the real HOME)
 // and resuming as run does.
-func runUnattended(ctx context.Context, streams *IOStreams, mod *course.Module, f runFlags) error {
+func (c *cli) runUnattended(ctx context.Context, mod *course.Module, f runFlags) error {
 	if f.only != "" {
-		return runOnlyUnattended(ctx, streams, mod, f)
+		return runOnlyUnattended(ctx, c.streams, mod, f)
 	}
-	args := []string{"--no-sandbox", "--state", f.state}
-	switch {
-	case f.from != "":
-		args = append(args, "--from", f.from)
-	case !f.fresh:
-		args = append(args, "--resume")
-	}
-	return runCheck(ctx, streams, append(args, "--", mod.Path))
+	cf := checkFlags{noSandbox: true, state: f.state, from: f.from, resume: f.from == "" && !f.fresh,
+		timeout: defaultTimeout, idleTimeout: defaultIdleTimeout, jobs: 1, everyDirACourse: true}
+	return c.check(ctx, cf, []string{mod.Path})
 }
 
 // runOnlyUnattended is --only without a terminal: check has no such flag, so
 // the one step runs in a session here and is reported by check's report.
-func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Module, f runFlags) error {
+func runOnlyUnattended(ctx context.Context, streams *iostreams.IOStreams, mod *course.Module, f runFlags) error {
 	ctx, stopSignals := interruptible(ctx, streams.Err, interruptNotice, exitAtOnce)
 	defer stopSignals()
 	live := reports.NewLive(streams.Out)
@@ -41,7 +38,7 @@ func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Modu
 	only := *mod
 	only.Steps = mod.Steps[at : at+1]
 	opts := runner.Options{StateDir: f.state, From: f.only, KeepLaterCheckpoints: true, Timeout: defaultTimeout,
-		IdleTimeout: defaultIdleTimeout, Events: live.Module(&only)}
+		IdleTimeout: defaultIdleTimeout, Events: runner.Events(live.Module(&only))}
 	start := time.Now()
 	live.Start()
 	sess, err := runner.Open(ctx, mod, opts)
@@ -52,10 +49,10 @@ func runOnlyUnattended(ctx context.Context, streams *IOStreams, mod *course.Modu
 	r := sess.Exec(ctx, mod.Steps[at])
 	closeErr := sess.Close()
 	mr := *sess.Result()
-	mr.Module, mr.Steps = &only, []*runner.StepResult{r}
+	mr.Steps = []*result.Step{r}
 	live.Done(&mr)
 	live.Stop()
-	reports.Text{Color: streams.Color}.WriteSummary(streams.Out, []*runner.ModuleResult{&mr}, time.Since(start))
+	reports.Text{Color: streams.Color}.WriteSummary(streams.Out, []*result.Module{&mr}, time.Since(start))
 	switch {
 	case closeErr != nil:
 		return closeErr

@@ -11,14 +11,16 @@ import (
 	"os"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/iostreams"
+	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
 )
 
 // runUpdate is check's --update: the report has been printed; now the
 // modules' expected output is rewritten (or shown, with --diff). The exit
 // status stays the report's: the steps did fail against the file as it was.
-func runUpdate(streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) error {
-	n, err := updateModules(streams, results, diffOnly)
+func runUpdate(streams *iostreams.IOStreams, mods []*course.Module, results []*result.Module, diffOnly bool) error {
+	n, err := updateModules(streams, mods, results, diffOnly)
 	if err != nil {
 		return err
 	}
@@ -32,31 +34,32 @@ func runUpdate(streams *IOStreams, results []*runner.ModuleResult, diffOnly bool
 }
 
 // updateModules rewrites (or, diffOnly, shows) the expected output of every
-// module in results. It returns how many files changed (or would change).
-func updateModules(streams *IOStreams, results []*runner.ModuleResult, diffOnly bool) (int, error) {
+// module in results (results[i] is the run of mods[i]). It returns how many files changed (or would change).
+func updateModules(streams *iostreams.IOStreams, mods []*course.Module, results []*result.Module, diffOnly bool) (int, error) {
 	changed := 0
-	for _, res := range results {
-		if res == nil || res.Module == nil {
+	for i, res := range results {
+		if res == nil {
 			continue
 		}
-		var actuals []runner.Actual
+		mod := mods[i]
+		var actuals []result.Actual
 		for _, sr := range res.Steps {
 			actuals = append(actuals, sr.Actuals...)
 		}
 		if len(actuals) == 0 {
 			continue
 		}
-		path := res.Module.Path
+		path := mod.Path
 		old, err := os.ReadFile(path)
 		if err != nil {
 			return changed, pathError(path, err)
 		}
 		// The line numbers are those of the file as it was checked: an
 		// edit since would put the output in the wrong place.
-		if !bytes.Equal(bytes.TrimPrefix(old, []byte("\xef\xbb\xbf")), res.Module.Source) {
+		if !bytes.Equal(bytes.TrimPrefix(old, []byte("\xef\xbb\xbf")), mod.Source) {
 			return changed, inputError(&course.PosError{File: path, Err: errors.New("changed while it was being checked — run check --update again")})
 		}
-		updated, err := runner.UpdateSource(path, old, actuals)
+		updated, err := runner.UpdateSource(path, old, mod, actuals)
 		if err != nil {
 			return changed, inputError(err)
 		}

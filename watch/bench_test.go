@@ -1,4 +1,4 @@
-package main
+package watch
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coursectl/coursectl/iostreams"
 )
 
 // pageWriter signals every page watch draws (a page is one Write that
@@ -29,7 +31,7 @@ func (p *pageWriter) Write(b []byte) (int, error) {
 //
 //	go test ./cmd/coursectl/ -run '^$' -bench WatchSaveToScreen -benchtime 50x
 func BenchmarkWatchSaveToScreen(b *testing.B) {
-	seed, err := os.ReadFile("../../testdata/module1.md")
+	seed, err := os.ReadFile("../testdata/module1.md")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -47,11 +49,11 @@ func BenchmarkWatchSaveToScreen(b *testing.B) {
 				b.Fatal(err)
 			}
 			out := &pageWriter{pages: make(chan struct{}, 1)}
-			streams := &IOStreams{Out: out, Err: out, OutTTY: bc.tty, Color: bc.tty, Width: 100}
-			w := newWatcher(watchOptions{Path: path, Debounce: bc.debounce, StateDir: b.TempDir()}, streams)
+			streams := &iostreams.IOStreams{Out: out, Err: out, OutTTY: bc.tty, Color: bc.tty, Width: 100}
+			w := New(Options{Path: path, Debounce: bc.debounce, StateDir: b.TempDir()}, streams)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
-			go func() { done <- w.loop(ctx) }()
+			go func() { done <- w.Loop(ctx) }()
 			defer func() { cancel(); <-done }()
 			waitPage(b, out)
 
@@ -90,14 +92,14 @@ func waitPage(b *testing.B, out *pageWriter) {
 //
 //	go test ./cmd/coursectl/ -run '^$' -bench WatchUpdate
 func BenchmarkWatchUpdate(b *testing.B) {
-	seed, err := os.ReadFile("../../testdata/module1.md")
+	seed, err := os.ReadFile("../testdata/module1.md")
 	if err != nil {
 		b.Fatal(err)
 	}
 	path := filepath.Join(b.TempDir(), "module1.md")
 	out := &pageWriter{pages: make(chan struct{}, 1)}
-	streams := &IOStreams{Out: out, Err: out, OutTTY: true, Color: true, Width: 100}
-	w := newWatcher(watchOptions{Path: path, StateDir: b.TempDir()}, streams)
+	streams := &iostreams.IOStreams{Out: out, Err: out, OutTTY: true, Color: true, Width: 100}
+	w := New(Options{Path: path, StateDir: b.TempDir()}, streams)
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		text := append(append([]byte{}, seed...), fmt.Sprintf("\nEdit %d.\n", i)...)

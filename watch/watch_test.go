@@ -1,11 +1,10 @@
-package main
+package watch
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coursectl/coursectl/iostreams"
 	"github.com/fsnotify/fsnotify"
 )
 
@@ -104,7 +104,7 @@ func (o *watchOutput) waitUpdate(t testing.TB, n int, wants ...string) string {
 
 // startWatch runs the watch loop on path until the test ends (or stop is
 // called), with its output in the returned buffer.
-func startWatch(t testing.TB, opts watchOptions) (out *watchOutput, stop func() error) {
+func startWatch(t testing.TB, opts Options) (out *watchOutput, stop func() error) {
 	t.Helper()
 	out = newWatchOutput()
 	if opts.Debounce == 0 {
@@ -113,25 +113,24 @@ func startWatch(t testing.TB, opts watchOptions) (out *watchOutput, stop func() 
 	if opts.StateDir == "" {
 		opts.StateDir = t.TempDir()
 	}
-	streams := &IOStreams{Out: out, Err: out, Width: 80}
-	w := newWatcher(opts, streams)
+	streams := &iostreams.IOStreams{Out: out, Err: out, Width: 80}
+	w := New(opts, streams)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- w.loop(ctx) }()
+	go func() { done <- w.Loop(ctx) }()
 	var once sync.Once
 	var err error
-	// stop is Ctrl-C: the loop must end with exit status 130 (SPEC §4),
-	// and any other result is the error stop returns.
+	// stop is Ctrl-C: the loop must end with ErrStopped (the command's
+	// exit status 130), and any other result is the error stop returns.
 	stop = func() error {
 		once.Do(func() {
 			cancel()
 			select {
 			case err = <-done:
-				var ee *exitError
-				if errors.As(err, &ee) && ee.code == exitInterrupted && ee.err == nil {
+				if errors.Is(err, ErrStopped) {
 					err = nil
 				} else {
-					err = fmt.Errorf("the watch loop returned %v after Ctrl-C, want exit status %d", err, exitInterrupted)
+					err = fmt.Errorf("the watch loop returned %v after Ctrl-C, want ErrStopped", err)
 				}
 			case <-time.After(watchDeadline):
 				err = fmt.Errorf("the watch loop did not return %s after cancel", watchDeadline)
@@ -168,7 +167,7 @@ const watchDoc = "# Watched\n\n## %s\n\n```sh\necho hello\n```\n"
 func TestWatchRedrawsOnEverySave(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.md")
 	saveInPlace(t, path, fmt.Sprintf(watchDoc, "First heading"))
-	out, stop := startWatch(t, watchOptions{Path: path})
+	out, stop := startWatch(t, Options{Path: path})
 
 	first := out.waitUpdate(t, 1, "Step 1/1 · First heading", "lint: clean")
 	if strings.Contains(first, "##") {
@@ -227,19 +226,19 @@ func TestWatchTerminalClearsAndRedraws(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.md")
 	saveInPlace(t, path, fmt.Sprintf(watchDoc, "One"))
 	out := newWatchOutput()
-	w := newWatcher(watchOptions{Path: path, Run: true, Debounce: 50 * time.Millisecond, StateDir: t.TempDir()},
-		&IOStreams{Out: out, Err: out, OutTTY: true, Width: 80})
+	w := New(Options{Path: path, Run: true, Debounce: 50 * time.Millisecond, StateDir: t.TempDir()},
+		&iostreams.IOStreams{Out: out, Err: out, OutTTY: true, Width: 80})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- w.loop(ctx) }()
+	go func() { done <- w.Loop(ctx) }()
 	out.waitFor(t, "the first run", func(s string) bool { return strings.Contains(s, "run: passed") })
 	saveInPlace(t, path, fmt.Sprintf(watchDoc, "Two"))
 	s := out.waitFor(t, "the second page", func(s string) bool {
 		return strings.Count(s, clearScreen) == 2 && strings.Contains(s, "Step 1/1 · Two")
 	})
 	cancel()
-	if code := report(<-done, &IOStreams{Err: io.Discard}); code != exitInterrupted {
-		t.Fatalf("exit status %d after Ctrl-C, want %d", code, exitInterrupted)
+	if err := <-done; !errors.Is(err, ErrStopped) {
+		t.Fatalf("the loop returned %v after Ctrl-C, want ErrStopped", err)
 	}
 	if !strings.HasPrefix(s, clearScreen) || strings.Contains(s, "=== coursectl watch") {
 		t.Errorf("a terminal page does not start with clear-screen, or has a separator:\n%q", s)
@@ -257,14 +256,14 @@ func TestWatchTerminalClearsAndRedraws(t *testing.T) {
 func TestWatchShowsLintFindings(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.md")
 	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh\necho hi > notes.txt\n```\n")
-	out, stop := startWatch(t, watchOptions{Path: path})
+	out, stop := startWatch(t, Options{Path: path})
 	out.waitUpdate(t, 1, "1 step · lint: clean")
-	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh\nnano notes.txt\n```\n")
+	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh\nless notes.txt\n```\n")
 	u2 := out.waitUpdate(t, 2, "lint: 1 error, 0 warnings")
-	if !strings.Contains(u2, path+":6: error: step notes: nano is an editor that waits for keystrokes") {
+	if !strings.Contains(u2, path+":6: error: step notes: less") {
 		t.Errorf("the finding is not shown as lint prints it:\n%s", u2)
 	}
-	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh {interactive}\nnano notes.txt\n```\n")
+	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh {interactive}\nless notes.txt\n```\n")
 	out.waitUpdate(t, 3, "lint: clean")
 	if err := stop(); err != nil {
 		t.Fatal(err)
@@ -276,7 +275,7 @@ func TestWatchBurstOfWritesIsOneUpdate(t *testing.T) {
 	saveInPlace(t, path, fmt.Sprintf(watchDoc, "Start"))
 	// A long debounce makes "one update for the burst" independent of how
 	// fast this machine writes.
-	out, stop := startWatch(t, watchOptions{Path: path, Debounce: 500 * time.Millisecond})
+	out, stop := startWatch(t, Options{Path: path, Debounce: 500 * time.Millisecond})
 	out.waitUpdate(t, 1, "Start")
 	for i := 1; i <= 5; i++ {
 		saveInPlace(t, path, fmt.Sprintf(watchDoc, "Burst "+strconv.Itoa(i)))
@@ -293,7 +292,7 @@ func TestWatchBurstOfWritesIsOneUpdate(t *testing.T) {
 func TestWatchParseErrorThenFixKeepsWatching(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.md")
 	saveInPlace(t, path, fmt.Sprintf(watchDoc, "Good"))
-	out, stop := startWatch(t, watchOptions{Path: path})
+	out, stop := startWatch(t, Options{Path: path})
 	out.waitUpdate(t, 1, "Step 1/1 · Good")
 
 	saveInPlace(t, path, "# Broken\n\x00\x01 half-saved\n")
@@ -326,7 +325,7 @@ func TestWatchRunRerunsOnlyFromTheChangedStep(t *testing.T) {
 	dir := t.TempDir()
 	path, logf := filepath.Join(dir, "m.md"), filepath.Join(dir, "log")
 	saveInPlace(t, path, fmt.Sprintf(watchRunDoc, logf, "three"))
-	out, stop := startWatch(t, watchOptions{Path: path, Run: true})
+	out, stop := startWatch(t, Options{Path: path, Run: true})
 
 	u1 := out.waitUpdate(t, 1, "run: passed")
 	for _, want := range []string{"run: from the first step, set (line 5)", "✓ passed", "third (line 18)", "3 passed, 0 failed, 0 skipped; 0 unchanged"} {
@@ -370,7 +369,7 @@ func TestWatchRunIsSandboxed(t *testing.T) {
 	dir, state := t.TempDir(), t.TempDir()
 	path, logf := filepath.Join(dir, "m.md"), filepath.Join(dir, "where")
 	saveInPlace(t, path, fmt.Sprintf("# W\n\n```sh\necho \"$HOME|$PWD\" > %q\n```\n", logf))
-	out, stop := startWatch(t, watchOptions{Path: path, Run: true, StateDir: state})
+	out, stop := startWatch(t, Options{Path: path, Run: true, StateDir: state})
 	out.waitUpdate(t, 1, "run: passed")
 	if err := stop(); err != nil {
 		t.Fatal(err)
@@ -397,7 +396,7 @@ func TestWatchSaveMidRunStopsTheStaleRun(t *testing.T) {
 	// The foreground process ignores Ctrl-C, as some programs do, so the
 	// stale run takes the runner's firmer signals to stop.
 	saveInPlace(t, path, fmt.Sprintf(doc, bg, "(trap '' INT; exec -a "+fg+" sleep 600)"))
-	out, stop := startWatch(t, watchOptions{Path: path, Run: true})
+	out, stop := startWatch(t, Options{Path: path, Run: true})
 
 	out.waitUpdate(t, 1, "start-a-server (line 5)")
 	waitProcs(t, bg, true)
@@ -436,7 +435,7 @@ func TestWatchInterruptMidRunLeavesCleanly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.md")
 	mark := testMarker("wait")
 	saveInPlace(t, path, fmt.Sprintf("# Slow\n\n```sh\n(exec -a %s sleep 600)\n```\n", mark))
-	out, stop := startWatch(t, watchOptions{Path: path, Run: true})
+	out, stop := startWatch(t, Options{Path: path, Run: true})
 	out.waitUpdate(t, 1, "run: from the first step")
 	waitProcs(t, mark, true)
 	if err := stop(); err != nil {
@@ -512,35 +511,6 @@ func waitProcs(t testing.TB, marker string, want bool) {
 	}
 }
 
-// Through the command, as Main runs it: Ctrl-C (Main's context cancelled)
-// ends `coursectl watch` with exit status 130, interrupted (SPEC §4), and
-// no error line, since "stopped watching" already says what happened.
-func TestWatchCommandCtrlCExits130(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "m.md")
-	saveInPlace(t, path, "# M\n\n```sh\necho hi\n```\n")
-	out, errOut := newWatchOutput(), newWatchOutput()
-	streams := &IOStreams{Out: out, Err: errOut, Width: 80}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan int, 1)
-	go func() {
-		done <- report(Run(ctx, []string{"watch", "--state", t.TempDir(), path}, streams), streams)
-	}()
-	out.waitUpdate(t, 1, "watching")
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitInterrupted {
-			t.Errorf("exit status %d, want %d", code, exitInterrupted)
-		}
-	case <-time.After(watchDeadline):
-		t.Fatal("watch did not end after Ctrl-C")
-	}
-	if !strings.HasSuffix(out.String(), "stopped watching\n") || errOut.String() != "" {
-		t.Errorf("stdout ends %q, stderr %q", out.String()[max(0, len(out.String())-40):], errOut.String())
-	}
-}
-
 // watch --run does not run a module check refuses (an annotation value the
 // parser had to drop): it shows the error as it shows a parse error, and
 // runs the module once the author fixes it.
@@ -550,7 +520,7 @@ func TestWatchRunRefusesWhatCheckRefuses(t *testing.T) {
 	path, logf := filepath.Join(dir, "m.md"), filepath.Join(dir, "log")
 	const doc = "# Bad\n\n## One\n\n```sh {timeout=%s}\necho ran >> %q\n```\n"
 	saveInPlace(t, path, fmt.Sprintf(doc, "banana", logf))
-	out, stop := startWatch(t, watchOptions{Path: path, Run: true})
+	out, stop := startWatch(t, Options{Path: path, Run: true})
 	u1 := out.waitUpdate(t, 1, "coursectl: "+path+":5: ", "timeout", "not run", "fix it and save again")
 	if strings.Contains(u1, "run: from") || strings.Contains(u1, "✓ passed") {
 		t.Errorf("a module check refuses was run:\n%s", u1)

@@ -1,46 +1,55 @@
-package main
+// Package watch is `coursectl watch`: the loop that turns every save of a
+// module into a new page (the module drawn, its lint findings) and, with
+// Run, into a run from the first changed step in a sandbox. The command
+// wires it (cmd/coursectl/cmd_watch.go); docs/watch.md has the decisions.
+package watch
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/iostreams"
 	"github.com/coursectl/coursectl/lint"
 	"github.com/coursectl/coursectl/render"
+	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
 )
 
-// watchOptions are `coursectl watch`'s flags.
-type watchOptions struct {
+// Options are `coursectl watch`'s flags.
+type Options struct {
 	Path     string        // the module as the user named it
 	Run      bool          // run the changed steps on every save
 	StateDir string        // checkpoints and the sandbox
 	Debounce time.Duration // quiet time after the last change before updating
 }
 
-// watcher is one `coursectl watch`: the loop that turns file changes into
+// ErrStopped is how the loop ends at Ctrl-C: the command exits 130,
+// interrupted (docs/spec.md §4), as every command stopped by Ctrl-C does,
+// and prints nothing more ("stopped watching" said it).
+var ErrStopped = errors.New("stopped watching")
+
+// Watcher is one `coursectl watch`: the loop that turns file changes into
 // updates of the screen and, with --run, into runs. The loop goroutine owns
 // every field but screen, which the runner's callbacks also write to.
-type watcher struct {
-	opts   watchOptions
+type Watcher struct {
+	opts   Options
 	screen *watchScreen
 	// width and color settle how the module is drawn.
 	width int
 	color bool
 	links bool // OSC 8 hyperlinks, as `coursectl render` decides
-	// resized delivers a new terminal width (nil when not a terminal).
-	resized <-chan int
+	// Resized delivers a new terminal width (nil when not a terminal).
+	Resized <-chan int
 
 	// last is the module of the last good parse; lastInput is the bytes it
 	// came from (module and coursectl.yaml), to tell a real edit from a
@@ -59,31 +68,31 @@ type watchRun struct {
 	mod    *course.Module
 	cancel context.CancelFunc
 	done   chan struct{} // closed when RunModule has returned
-	result *runner.ModuleResult
+	result *result.Module
 	err    error
 }
 
-func newWatcher(opts watchOptions, streams *IOStreams) *watcher {
-	return &watcher{
+// New is a watch of opts.Path writing to streams.
+func New(opts Options, streams *iostreams.IOStreams) *Watcher {
+	return &Watcher{
 		opts:   opts,
 		screen: &watchScreen{w: streams.Out, tty: streams.OutTTY},
 		width:  streams.Width,
 		color:  streams.Color,
-		links:  streams.Color && streams.OutTTY && hyperlinksLikely(),
+		links:  streams.Hyperlinks(),
 	}
 }
 
-func (w *watcher) terminal() render.Terminal {
+func (w *Watcher) terminal() render.Terminal {
 	return render.Terminal{Width: w.width, Color: w.color, Hyperlinks: w.links}
 }
 
-// loop watches until ctx is cancelled (Ctrl-C), then stops the run in
-// progress and returns exit status 130, interrupted (SPEC §4), like every
-// other command stopped by Ctrl-C.
-func (w *watcher) loop(ctx context.Context) error {
+// Loop watches until ctx is cancelled (Ctrl-C), then stops the run in
+// progress and returns ErrStopped.
+func (w *Watcher) Loop(ctx context.Context) error {
 	abs, err := filepath.Abs(w.opts.Path)
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	fw, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -93,7 +102,7 @@ func (w *watcher) loop(ctx context.Context) error {
 	// The directory, not the file: editors save by writing a new file and
 	// renaming it over the old one, which would end a watch on the file.
 	if err := fw.Add(filepath.Dir(abs)); err != nil {
-		return inputError(&course.PosError{File: w.opts.Path, Err: fmt.Errorf("cannot watch its directory: %v", err)})
+		return &course.PosError{File: w.opts.Path, Err: fmt.Errorf("cannot watch its directory: %v", err)}
 	}
 
 	w.update(ctx)
@@ -107,7 +116,7 @@ func (w *watcher) loop(ctx context.Context) error {
 			}
 			w.stopRun()
 			w.screen.leave()
-			return silentExit(exitInterrupted)
+			return ErrStopped
 		case ev, ok := <-fw.Events:
 			if !ok {
 				return nil
@@ -134,7 +143,7 @@ func (w *watcher) loop(ctx context.Context) error {
 		case <-fire:
 			fire = nil
 			w.update(ctx)
-		case width := <-w.resized:
+		case width := <-w.Resized:
 			w.width = width
 			if w.last != nil {
 				w.redraw(w.last, true)
@@ -157,7 +166,7 @@ func savesModule(abs string, ev fsnotify.Event) bool {
 }
 
 // runDone is the current run's done channel; nil (never ready) when no run.
-func (w *watcher) runDone() <-chan struct{} {
+func (w *Watcher) runDone() <-chan struct{} {
 	if w.run == nil {
 		return nil
 	}
@@ -166,7 +175,7 @@ func (w *watcher) runDone() <-chan struct{} {
 
 // update reads the module again and shows it; with --run it restarts the
 // run from the first changed step.
-func (w *watcher) update(ctx context.Context) {
+func (w *Watcher) update(ctx context.Context) {
 	input, readErr := w.readInput()
 	if readErr == nil && w.last != nil && bytes.Equal(input, w.lastInput) && w.run != nil {
 		// Nothing changed (a touch, a second write of the same text): the
@@ -181,7 +190,7 @@ func (w *watcher) update(ctx context.Context) {
 		return
 	}
 	if w.opts.Run {
-		if err := invalidAnnotations(mod); err != nil {
+		if err := lint.Unrunnable(mod); err != nil {
 			// check refuses this module (a value the parser had to drop,
 			// such as timeout=banana): running it would run something
 			// other than the author wrote, and could pass. Shown as a
@@ -201,7 +210,7 @@ func (w *watcher) update(ctx context.Context) {
 
 // readInput is what a module's parse depends on: its bytes and those of
 // the coursectl.yaml beside it.
-func (w *watcher) readInput() ([]byte, error) {
+func (w *Watcher) readInput() ([]byte, error) {
 	b, err := os.ReadFile(w.opts.Path)
 	if err != nil {
 		return nil, err
@@ -213,7 +222,7 @@ func (w *watcher) readInput() ([]byte, error) {
 // redraw draws the module and the footer: when it was drawn, the lint
 // findings, and how to leave. keepRun draws the current run's lines again
 // under it (a resize); otherwise they belong to an older text and go.
-func (w *watcher) redraw(mod *course.Module, keepRun bool) {
+func (w *Watcher) redraw(mod *course.Module, keepRun bool) {
 	var b strings.Builder
 	b.WriteString(w.terminal().Module(mod, nil))
 	b.WriteString("\n")
@@ -224,7 +233,7 @@ func (w *watcher) redraw(mod *course.Module, keepRun bool) {
 // footer is the watch's status under the module: the time of the update,
 // the step count, and the lint findings, one a line (as `coursectl lint`
 // prints them).
-func (w *watcher) footer(mod *course.Module) string {
+func (w *Watcher) footer(mod *course.Module) string {
 	findings := lint.Module(mod)
 	var errs, warns int
 	for _, f := range findings {
@@ -248,7 +257,7 @@ func (w *watcher) footer(mod *course.Module) string {
 	return b.String()
 }
 
-func (w *watcher) showError(err error) {
+func (w *Watcher) showError(err error) {
 	msg := fmt.Sprintf("coursectl: %v\n\n", err)
 	if errors.Is(err, os.ErrNotExist) || !fileExists(w.opts.Path) {
 		msg = fmt.Sprintf("coursectl: %s is gone (renamed or deleted); waiting for it to come back\n\n", w.opts.Path)
@@ -265,7 +274,7 @@ func fileExists(path string) bool {
 
 // startRun runs mod in the background from its first step with no valid
 // checkpoint (an edited step and those after it have none).
-func (w *watcher) startRun(ctx context.Context, mod *course.Module) {
+func (w *Watcher) startRun(ctx context.Context, mod *course.Module) {
 	prog, err := runner.LoadSandboxProgress(w.opts.StateDir, mod)
 	if err != nil {
 		w.screen.note(fmt.Sprintf("coursectl: run: %v", err))
@@ -295,7 +304,7 @@ func (w *watcher) startRun(ctx context.Context, mod *course.Module) {
 			StepStarted: func(s *course.Step) {
 				w.screen.status(gen, fmt.Sprintf("  ▸ %s (line %d) running…", s.ID, s.Line))
 			},
-			StepDone: func(res *runner.StepResult) {
+			StepDone: func(res *result.Step) {
 				w.screen.runLine(gen, stepLine(t, mod, res))
 			},
 			Warning: func(msg string) {
@@ -312,9 +321,9 @@ func (w *watcher) startRun(ctx context.Context, mod *course.Module) {
 
 // stepLine is one step's result as it lands: a line for a pass or skip;
 // a failure also shows the step with what went wrong.
-func stepLine(t render.Terminal, mod *course.Module, r *runner.StepResult) string {
-	s := r.Step
-	if s == nil || s.Hidden || (r.Status != runner.Failed && r.Status != runner.Timeout) {
+func stepLine(t render.Terminal, mod *course.Module, r *result.Step) string {
+	s := mod.Step(r.ID)
+	if s == nil || s.Hidden || !r.Status.Failed() {
 		return fmt.Sprintf("  %s  %s (line %d)\n", t.Status(r), r.ID, r.Line)
 	}
 	return t.StepResult(mod, s, r)
@@ -322,7 +331,7 @@ func stepLine(t render.Terminal, mod *course.Module, r *runner.StepResult) strin
 
 // stopRun stops the run in progress, if any, and waits until every process
 // it started is gone, so the next run never meets the last one's.
-func (w *watcher) stopRun() {
+func (w *Watcher) stopRun() {
 	if w.run == nil {
 		return
 	}
@@ -333,7 +342,7 @@ func (w *watcher) stopRun() {
 }
 
 // finishRun reports the end of a run that was not stopped.
-func (w *watcher) finishRun() {
+func (w *Watcher) finishRun() {
 	r := w.run
 	w.run = nil
 	r.cancel()
@@ -348,11 +357,11 @@ func (w *watcher) finishRun() {
 			continue
 		}
 		switch s.Status {
-		case runner.Passed:
+		case result.Passed:
 			passed++
-		case runner.Failed, runner.Timeout:
+		case result.Failed, result.Timeout:
 			failed++
-		case runner.Skipped:
+		case result.Skipped:
 			skipped++
 		default:
 			continue
@@ -381,119 +390,10 @@ func rule(text string, width int) string {
 	return s
 }
 
-// watchScreen is what watch shows: a page (the module and the footer) and,
-// under it, the lines of the current run as they land. On a terminal a new
-// page clears the screen; otherwise each page follows a separator line, and
-// nothing is written that is not plain text.
-type watchScreen struct {
-	mu  sync.Mutex
-	w   io.Writer
-	tty bool
-	// gen is the run whose lines are shown, 0 for none: a stopped run's
-	// last callbacks arrive after the next page is drawn and are dropped.
-	gen int
-	// runText is what the current run has printed, drawn again when the
-	// page is (a resize).
-	runText strings.Builder
-	// live is the terminal's status line (a step running), erased by the
-	// next line written.
-	live    bool
-	updates int
-}
-
-const (
-	clearScreen = "\x1b[H\x1b[2J\x1b[3J" // home, clear, and drop the scrollback of old pages
-	eraseLine   = "\r\x1b[K"
-)
-
-// show draws a new page. The page is written in one piece, so a reader of
-// the stream (a test, a pipe) never sees half of one.
-func (s *watchScreen) show(path, page string, keepRun bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.updates++
-	s.live = false
-	if !keepRun {
-		s.gen = 0
-		s.runText.Reset()
+// plural is "1 step" or "3 steps".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
 	}
-	var b strings.Builder
-	if s.tty {
-		b.WriteString(clearScreen)
-	} else {
-		fmt.Fprintf(&b, "=== coursectl watch: %s, update %d ===\n", path, s.updates)
-	}
-	b.WriteString(page)
-	b.WriteString(s.runText.String())
-	io.WriteString(s.w, b.String())
-}
-
-// note adds a line under the page (not part of a run).
-func (s *watchScreen) note(line string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	line = strings.TrimRight(line, "\n") + "\n"
-	s.runText.WriteString(line)
-	s.write(line)
-}
-
-func (s *watchScreen) startRun(gen int, line string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.gen = gen
-	s.runText.Reset()
-	s.write(line + "\n")
-}
-
-// silence drops whatever the current run says from now on.
-func (s *watchScreen) silence() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.live {
-		io.WriteString(s.w, eraseLine)
-		s.live = false
-	}
-	s.gen = 0
-}
-
-func (s *watchScreen) runLine(gen int, text string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if gen != s.gen {
-		return
-	}
-	s.runText.WriteString(text)
-	s.write(text)
-}
-
-// status shows a running step on a terminal, on a line the next write
-// replaces; elsewhere nothing (the result line follows soon enough).
-func (s *watchScreen) status(gen int, text string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if gen != s.gen || !s.tty {
-		return
-	}
-	s.write(text)
-	s.live = true
-}
-
-func (s *watchScreen) write(text string) {
-	if s.live {
-		text = eraseLine + text
-		s.live = false
-	}
-	io.WriteString(s.w, text)
-}
-
-// leave ends the watch's output on a fresh line.
-func (s *watchScreen) leave() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tty {
-		// Also erases the ^C the terminal echoed.
-		io.WriteString(s.w, eraseLine)
-	}
-	s.live = false
-	io.WriteString(s.w, "stopped watching\n")
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -1,0 +1,158 @@
+package course
+
+import (
+	"bytes"
+	"path"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+)
+
+// Fenced divs (pandoc's `::: challenge` … `:::`, as Carpentries lessons
+// write them, with any number of colons and nesting) are not CommonMark:
+// goldmark reads their fence lines as paragraphs. The parser follows them
+// line by line in document order, so each step knows the divs around it,
+// and a course's `divs:` can give attributes to every step in one
+// (docs/spec.md §6).
+
+// divLines follows the div fences among the lines of a paragraph.
+func (p *parser) divLines(n ast.Node) {
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		t := bytes.TrimSpace(p.src[seg.Start:seg.Stop])
+		if !bytes.HasPrefix(t, []byte(":::")) {
+			continue
+		}
+		rest := strings.TrimSpace(strings.TrimLeft(string(t), ":"))
+		if rest == "" {
+			if len(p.divs) > 0 {
+				p.divs = p.divs[:len(p.divs)-1]
+				p.divCache = nil
+			}
+			continue
+		}
+		p.divs = append(p.divs, divClass(rest))
+		p.divCache = nil
+	}
+}
+
+// divClass is the class of a div opener's text: `challenge`,
+// `{.challenge}`, `challenge ::::`, `{.callout title="x"}`.
+func divClass(s string) string {
+	s = strings.TrimSpace(strings.TrimRight(s, ":"))
+	s = strings.TrimPrefix(s, "{")
+	s = strings.TrimSuffix(s, "}")
+	s = strings.TrimPrefix(strings.TrimSpace(s), ".")
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+// divPath is the classes of the divs around the current place, outermost
+// first; steps in one div share the slice.
+func (p *parser) divPath() []string {
+	if len(p.divs) == 0 {
+		return nil
+	}
+	if p.divCache == nil {
+		p.divCache = append([]string(nil), p.divs...)
+	}
+	return p.divCache
+}
+
+// cascade gives each step the attributes of its module, the sections it is
+// under and the divs it is inside, under its own (docs/spec.md §6: the
+// nearer wins). The settings hold the course's rules first, then the
+// module's, so the module's win.
+func (p *parser) cascade() {
+	set := &p.m.Settings
+	if set.Attrs.Raw == nil && len(set.Sections) == 0 && len(set.Divs) == 0 {
+		return
+	}
+	for _, st := range p.m.Steps {
+		var eff Attrs
+		eff.merge(set.Attrs)
+		for _, r := range set.Sections {
+			if headingMatches(st.Heading, r.Pattern) {
+				eff.merge(r.Attrs)
+			}
+		}
+		for _, class := range st.Divs {
+			for _, r := range set.Divs {
+				if ok, _ := path.Match(r.Pattern, class); ok {
+					eff.merge(r.Attrs)
+				}
+			}
+		}
+		line := st.Attrs.Line
+		eff.merge(st.Attrs)
+		eff.Line = line
+		st.Attrs = eff
+	}
+}
+
+// headingMatches reports whether any heading of the path matches the glob,
+// ignoring case (authors write "Exercise*" for "exercise 2").
+func headingMatches(headings []string, glob string) bool {
+	glob = strings.ToLower(glob)
+	for _, h := range headings {
+		if ok, _ := path.Match(glob, strings.ToLower(strings.TrimSpace(h))); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// yamlSetup puts the module's setup and workdir (coursectl.yaml) before
+// its first step, as one hidden setup step whose lines count in the yaml.
+func (p *parser) yamlSetup() {
+	set := p.m.Settings
+	if set.Workdir == "" && set.Setup == "" {
+		return
+	}
+	var cmds []Command
+	var body strings.Builder
+	at := set.SetupAt
+	if set.Setup != "" {
+		cmds = append(cmds, plainCommands(bodyLines(set.Setup, set.SetupAt.Line))...)
+		body.WriteString(set.Setup)
+		if !strings.HasSuffix(set.Setup, "\n") {
+			body.WriteByte('\n')
+		}
+	}
+	if set.Workdir != "" {
+		// After the setup, which may make the directory: the workdir is
+		// where the module starts.
+		if set.Setup == "" {
+			at = set.WorkdirAt
+		}
+		c := "cd -- " + shellPath(set.Workdir)
+		cmds = append(cmds, Command{Text: c, Line: set.WorkdirAt.Line})
+		body.WriteString(c + "\n")
+	}
+	st := &Step{ID: "setup-module", Line: at.Line, EndLine: at.Line, Kind: Setup, Lang: "sh",
+		Body: body.String(), BodyLine: at.Line, Commands: cmds, Hidden: true,
+		Module: p.m, File: at.File}
+	p.m.Steps = append([]*Step{st}, p.m.Steps...)
+	for i, s := range p.m.Steps {
+		s.Index = i + 1
+	}
+}
+
+// shellPath quotes a directory for cd, keeping a leading ~ as $HOME.
+func shellPath(dir string) string {
+	rest, home := strings.CutPrefix(dir, "~")
+	if home && (rest == "" || rest[0] == '/') {
+		if rest == "" {
+			return `"$HOME"`
+		}
+		return `"$HOME"` + shellQuote(rest)
+	}
+	return shellQuote(dir)
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

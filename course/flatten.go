@@ -1,0 +1,117 @@
+package course
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// Flatten is the course as one run for the runner: the course's hidden
+// setup (its workdir and setup), then every module's steps in order, as
+// steps of one module whose path is the course's directory. One shell runs
+// them all, so the files, HOME and the shell's state at the end of one
+// module are there at the start of the next, and the checkpoints form one
+// chain: an edit of module 2 invalidates module 2 on and nothing before.
+//
+// The steps are copies renumbered in the run (Index); each keeps its
+// module (Module, File) and id, so messages name the module's file and
+// line. A step's position in its own module is Local(i).
+func (c *Course) Flatten() *Module {
+	abs, _ := filepath.Abs(c.Dir)
+	run := &Module{Path: c.Dir, Title: c.Title(), CourseDir: abs, Modules: c.Modules}
+	run.Settings.Timeout = c.Settings.Timeout
+	// The shell starts with every module's environment and fakes: one
+	// shell serves the whole course (docs/courses.md).
+	for _, m := range c.Modules {
+		run.Settings.Env = mergeMap(run.Settings.Env, m.Settings.Env)
+		run.Settings.Fakes = mergeMap(run.Settings.Fakes, m.Settings.Fakes)
+		if run.Settings.Source == "" {
+			run.Settings.Source = m.Settings.Source
+		}
+	}
+	if st := c.setupStep(); st != nil {
+		run.Steps = append(run.Steps, st)
+	}
+	c.flat, c.locs = run, nil
+	if len(run.Steps) > 0 {
+		c.locs = append(c.locs, place{0, -1})
+	}
+	for mi, m := range c.Modules {
+		for li, st := range m.Steps {
+			cp := *st
+			cp.Origin = st
+			run.Steps = append(run.Steps, &cp)
+			c.locs = append(c.locs, place{mi, li})
+		}
+	}
+	for i, st := range run.Steps {
+		st.Index = i + 1
+	}
+	return run
+}
+
+// place is where a step of the flattened run comes from.
+type place struct{ module, local int }
+
+// Title is the course's name: the title of a Carpentries config.yaml, else
+// its directory's name.
+func (c *Course) Title() string {
+	if top, err := readYAMLMapping(filepath.Join(c.Dir, "config.yaml")); err == nil && top != nil {
+		if t := mappingValue(top, "title"); t != nil && t.Value != "" {
+			return t.Value
+		}
+	}
+	return filepath.Base(filepath.Clean(c.Dir))
+}
+
+// setupStep is the course's workdir and setup as one hidden step, nil when
+// it has neither. Its lines count in the coursectl.yaml.
+func (c *Course) setupStep() *Step {
+	set := c.Settings
+	if set.Workdir == "" && set.Setup == "" || len(c.Modules) == 0 {
+		return nil
+	}
+	var cmds []Command
+	var body strings.Builder
+	at := set.SetupAt
+	if set.Setup != "" {
+		cmds = append(cmds, plainCommands(bodyLines(set.Setup, set.SetupAt.Line))...)
+		body.WriteString(set.Setup)
+		if !strings.HasSuffix(set.Setup, "\n") {
+			body.WriteByte('\n')
+		}
+	}
+	if set.Workdir != "" {
+		// After the setup: it may make the directory.
+		if set.Setup == "" {
+			at = set.WorkdirAt
+		}
+		cd := "cd -- " + shellPath(set.Workdir)
+		cmds = append(cmds, Command{Text: cd, Line: set.WorkdirAt.Line})
+		body.WriteString(cd + "\n")
+	}
+	return &Step{ID: "setup-course", Line: at.Line, EndLine: at.Line, Kind: Setup, Lang: "sh",
+		Body: body.String(), BodyLine: at.Line, Commands: cmds, Hidden: true,
+		Module: c.Modules[0], File: at.File}
+}
+
+// Locate maps step index i (0-based) of the flattened run back to its
+// module (its index in Modules) and its 0-based index in that module; the
+// course's setup step maps to the first module with local index -1.
+func (c *Course) Locate(run *Module, i int) (module, local int) {
+	if run == c.flat && i >= 0 && i < len(c.locs) {
+		return c.locs[i].module, c.locs[i].local
+	}
+	st := run.Steps[i]
+	for mi, m := range c.Modules {
+		if st.Module != m {
+			continue
+		}
+		for li, orig := range m.Steps {
+			if orig.ID == st.ID && orig.Line == st.Line && orig.File == st.File {
+				return mi, li
+			}
+		}
+		return mi, -1
+	}
+	return 0, -1
+}

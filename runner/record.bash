@@ -20,7 +20,7 @@ shopt -s cmdhist lithist
 # the runner's shell, which has none) and no option that ends it.
 set -o emacs +o errexit +o nounset
 trap - ERR
-PS1='(recording) \w \$ '
+PS1='(recording) \W \$ '
 PS2='> '
 PS0=$'\e]6973;'$__cc_rec_tok$'\a'
 __cc_rec_n=0

@@ -152,6 +152,14 @@ type Step struct {
 	// `output` fence right after it), nil when there is none. Transcript
 	// steps keep theirs per command.
 	Expected *Expected
+	// Error is a Carpentries `error` fence right after a script step (or
+	// after its `output` fence): the step must fail with a non-zero status
+	// and print each of its non-blank lines. Nil when there is none.
+	Error *Expected
+	// Edit is set when one of the step's commands opens an editor on a
+	// file (`nano draft.txt`): the file's new content, when the page shows
+	// it, is what check writes instead of running the editor (SPEC §7).
+	Edit *Edit
 	// Verify holds the `<!-- coursectl:verify -->` checks after this step.
 	Verify []*Hidden
 	// Hidden is true for setup steps: run, never shown to learners.
@@ -184,6 +192,24 @@ type Expected struct {
 	FenceEnd  int `json:"fence_end,omitempty"`
 }
 
+// Edit is an editor step's file and the content the page gives it.
+type Edit struct {
+	// Command is the index in Step.Commands of the editor command.
+	Command int
+	// Editor is the program as written ("nano", "$EDITOR").
+	Editor string
+	// File is the file argument as a shell word, as written (`draft.txt`,
+	// `"my notes.txt"`, `~/.bashrc`): the shell expands it as the editor
+	// would have received it.
+	File string
+	// Content is the file's new content from the fence after the step
+	// (every line ending in \n); FenceLine is that fence's opening line
+	// and FenceEnd its closing one, 0 when the page shows no content.
+	Content   string
+	FenceLine int
+	FenceEnd  int
+}
+
 // Hidden is the body of a coursectl:setup or coursectl:verify comment.
 type Hidden struct {
 	Line     int // line of the `<!--`
@@ -205,6 +231,18 @@ type Attrs struct {
 	Mode        string        `json:"mode,omitempty"` // octal as written, e.g. "0755"
 	Background  bool          `json:"background,omitempty"`
 	Ready       string        `json:"ready,omitempty"`
+	// Compare is how expected output is compared (SPEC §7): "exact",
+	// "blanks" or "none"; "" leaves it to the next level out.
+	Compare string `json:"compare,omitempty"`
+	// Normalize rewrites expected and actual output alike before they are
+	// compared. Lists of the levels add up, the outermost first.
+	Normalize []Normalize `json:"normalize,omitempty"`
+	// Pipefail, when set, turns bash's pipefail on (or off) for the step.
+	Pipefail *bool `json:"pipefail,omitempty"`
+	// Content is an editor step's new file content given in settings
+	// (steps: {ID: {content: ...}}), for pages that show it only in prose
+	// or a picture; it wins over a content fence. Nil when not given.
+	Content *string `json:"content,omitempty"`
 	// Raw holds every key as written, unknown ones included, for lint.
 	Raw map[string]string `json:"-"`
 	// Line is where the annotation was written (fence or comment line).
@@ -218,6 +256,22 @@ type Interaction struct {
 	Timeout time.Duration `json:"timeout,omitempty" yaml:"-"`
 }
 
+// Normalize is one rewrite of output before comparing: every match of
+// the Go regexp Match becomes With, in which $HOME, $PWD and $USER stand
+// for the step's values when it runs (and $1, ${name} for the match's
+// groups, as in regexp.Expand).
+type Normalize struct {
+	Match string `json:"match" yaml:"match"`
+	With  string `json:"with" yaml:"with"`
+}
+
+// Comparison modes (Attrs.Compare).
+const (
+	CompareExact  = "exact"
+	CompareBlanks = "blanks"
+	CompareNone   = "none"
+)
+
 // Block is any code block of the document, step or prose.
 type Block struct {
 	Line         int // opening fence line (first line for indented blocks)
@@ -228,6 +282,9 @@ type Block struct {
 	Fenced       bool
 	Unterminated bool
 	Step         *Step // nil when the block is prose
+	// Content is the editor step whose file content this fence shows
+	// (SPEC §7), nil otherwise; such a fence is never a step.
+	Content *Step
 }
 
 // Problem is a finding made while parsing (lint reports it).

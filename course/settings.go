@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -133,6 +134,11 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 			if err != nil {
 				return s, posErr(k, "workdir: %v", err)
 			}
+			if vnode.Tag == "!!null" && vnode.Value == "~" {
+				// YAML reads a bare ~ as null; an author writing
+				// `workdir: ~` means the home directory.
+				str = "~"
+			}
 			s.Workdir, s.WorkdirAt = str, at
 		case "steps":
 			m, ok := v.(map[string]any)
@@ -185,6 +191,7 @@ func mergeSettings(base, over Settings) Settings {
 	if over.Setup != "" {
 		out.Setup, out.SetupAt = over.Setup, over.SetupAt
 	}
+	out.Attrs.Raw = maps.Clone(base.Attrs.Raw) // merge writes to it
 	out.Attrs.merge(over.Attrs)
 	// Nearer rules come later: they are applied after, so they win.
 	out.Sections = append(append([]Rule(nil), base.Sections...), over.Sections...)

@@ -3,6 +3,7 @@ package walkthrough
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/coursectl/coursectl/course"
@@ -29,7 +30,34 @@ func (w *walkthrough) show(i int, step *course.Step) {
 		}
 	}
 	b.WriteString(w.frame(rt, i, step))
+	b.WriteString(w.editNote(step))
 	fmt.Fprint(w.out(), b.String())
+}
+
+// editNote tells the learner what an editor step wants typed (docs/spec.md
+// §7): the editor covers the screen while it runs, so the content the page
+// shows after the step is shown here, before it opens; and which editor
+// opens (theirs, when $VISUAL or $EDITOR names one).
+func (w *walkthrough) editNote(step *course.Step) string {
+	e := step.Edit
+	content, ok := step.EditContent()
+	if e == nil || !ok || len(step.Attrs.Interact) > 0 {
+		return ""
+	}
+	editor := e.Editor
+	for _, v := range []string{"VISUAL", "EDITOR"} {
+		if ed := os.Getenv(v); ed != "" && !strings.HasPrefix(e.Editor, "$") {
+			editor = fmt.Sprintf("%s ($%s)", ed, v)
+			break
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "  %s\n", w.paint(fmt.Sprintf("✎ This opens %s on %s.", editor, course.Unquote(e.File)), sgr.Dim))
+	fmt.Fprintf(&b, "  %s\n", w.paint("  Type this into it, save, and quit the editor:", sgr.Dim))
+	for _, l := range strings.Split(strings.TrimSuffix(content, "\n"), "\n") {
+		fmt.Fprintf(&b, "  │ %s\n", l)
+	}
+	return b.String()
 }
 
 // frame is the step's code in its frame; an edited step is drawn in the

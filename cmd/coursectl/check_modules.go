@@ -77,6 +77,7 @@ func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *re
 		From:        f.from,
 		NoFakes:     f.noFakes,
 		Update:      f.update,
+		Continue:    f.cont,
 	}
 	c := f.courses.course(mod)
 	var finishCourse func(*result.Course)

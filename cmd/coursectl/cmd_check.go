@@ -27,7 +27,8 @@ func (c *cli) checkCmd() *cobra.Command {
 		Long: `Runs every step of each module unattended, in a sandbox, and reports. PATH is
 a module (.md) or a directory searched for .md files (hidden directories are
 skipped). Modules run in sorted order; within a module the first failing step
-ends the module, and the steps after it are reported as not run.
+ends the module (unless --continue), and the steps after it are reported as
+not run.
 
 Exit status: 0 every step passed or was skipped, 1 a step failed, 2 bad usage
 or unreadable input, 130 interrupted (Ctrl-C stops the running step and keeps
@@ -52,6 +53,7 @@ Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
 	fl.BoolVar(&f.resume, "resume", false, "start each module at its first step with no valid checkpoint")
 	fl.StringVar(&f.from, "from", "", "start at step `ID` (every module checked must have it)")
 	fl.BoolVar(&f.keepGoing, "keep-going", false, "after a module fails, still check the remaining modules")
+	fl.BoolVar(&f.cont, "continue", false, "after a step fails, go on with the next (in the shell it left); the first failure is marked, the rest count as after it")
 	fl.Var((*durationFlag)(&f.timeout), "timeout", "fail a step after `D` unless the step sets its own timeout")
 	fl.Var((*durationFlag)(&f.idleTimeout), "idle-timeout", "fail a step that is silent and waiting for input for `D`")
 	fl.IntVarP(&f.jobs, "jobs", "j", 1, "check `N` modules in parallel")
@@ -77,6 +79,7 @@ const (
 
 type checkFlags struct {
 	json, resume, keepGoing bool
+	cont                    bool // --continue
 	noSandbox, noFakes      bool
 	update, diff            bool
 	junit, html, from       string

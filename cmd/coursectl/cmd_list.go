@@ -69,6 +69,20 @@ type listStepJSON struct {
 	Hidden   bool             `json:"hidden,omitempty"`
 	Prompted bool             `json:"prompted,omitempty"`
 	Expected *course.Expected `json:"expected,omitempty"`
+	// Error is a Carpentries `error` fence after the step; Edit an editor
+	// step's file and content (docs/spec.md §7).
+	Error *course.Expected `json:"error,omitempty"`
+	Edit  *listEditJSON    `json:"edit,omitempty"`
+}
+
+type listEditJSON struct {
+	Command int    `json:"command"` // index in commands
+	Editor  string `json:"editor"`
+	File    string `json:"file"`
+	Content string `json:"content,omitempty"`
+	// FenceLine is the line of the fence that shows the content, 0 when
+	// the settings give it or nothing does (then the step is interactive).
+	FenceLine int `json:"fence_line,omitempty"`
 }
 
 type listCmdJSON struct {
@@ -91,12 +105,16 @@ type listAttrsJSON struct {
 	Mode        string               `json:"mode,omitempty"`
 	Background  bool                 `json:"background,omitempty"`
 	Ready       string               `json:"ready,omitempty"`
+	Compare     string               `json:"compare,omitempty"`
+	Normalize   []course.Normalize   `json:"normalize,omitempty"`
+	Pipefail    *bool                `json:"pipefail,omitempty"`
 }
 
 func attrsJSON(a course.Attrs) *listAttrsJSON {
 	j := &listAttrsJSON{
 		Name: a.Name, Skip: a.Skip, Interactive: a.Interactive, Interact: a.Interact,
 		File: a.File, Append: a.Append, Mode: a.Mode, Background: a.Background, Ready: a.Ready,
+		Compare: a.Compare, Normalize: a.Normalize, Pipefail: a.Pipefail,
 	}
 	if a.Timeout > 0 {
 		j.Timeout = a.Timeout.String()
@@ -142,10 +160,19 @@ func writeListJSON(w io.Writer, m *course.Module, indent bool) error {
 			h = []string{}
 		}
 		buf.Reset()
+		var edit *listEditJSON
+		if e := s.Edit; e != nil {
+			content, _ := s.EditContent()
+			edit = &listEditJSON{Command: e.Command, Editor: e.Editor, File: e.File, Content: content, FenceLine: e.FenceLine}
+			if s.Attrs.Content != nil {
+				edit.FenceLine = 0
+			}
+		}
 		err := enc.Encode(listStepJSON{
 			ID: s.ID, Index: s.Index, Line: s.Line, EndLine: s.EndLine, Kind: s.Kind,
 			Lang: s.Lang, Heading: h, Commands: cmds, Attrs: attrsJSON(s.Attrs),
 			Hidden: s.Hidden, Prompted: s.Prompted, Expected: s.Expected,
+			Error: s.Error, Edit: edit,
 		})
 		if err != nil {
 			return err

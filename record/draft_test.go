@@ -98,6 +98,24 @@ func TestDraftWritesTheSession(t *testing.T) {
 			if len(mod.Steps) != c.steps {
 				t.Errorf("course reads %d steps, want %d", len(mod.Steps), c.steps)
 			}
+			edits := 0
+			for _, st := range mod.Steps {
+				if st.Edit != nil {
+					edits++
+					if st.Edit.File != "notes.txt" || st.Edit.Content != "first\nsecond\n" {
+						t.Errorf("the editor step reads back as %+v", st.Edit)
+					}
+				}
+			}
+			if edits != 1 {
+				t.Errorf("%d editor steps read back, want 1", edits)
+			}
+			if last := mod.Steps[len(mod.Steps)-1]; !last.Attrs.Interactive {
+				t.Errorf("the password step is not interactive: %+v", last.Attrs)
+			}
+			if st := mod.Steps[len(mod.Steps)-2]; len(st.Attrs.Interact) != 1 || st.Attrs.Interact[0].Send != "Bob\n" {
+				t.Errorf("the read step's interact: %+v", st.Attrs.Interact)
+			}
 		})
 	}
 }
@@ -126,19 +144,26 @@ func TestEditorTarget(t *testing.T) {
 // Inserting after a step goes after what belongs to it: its output fence
 // and its verify comment.
 func TestInsertAfterAStep(t *testing.T) {
-	src := "# M\n\n## One\n\n```bash\n$ echo one\n```\n\n```output\none\n```\n\n<!-- coursectl:verify\ntrue\n-->\n\n## Two\n\n```sh\necho two\n```\n"
+	src := "# M\n\n## One\n\n```bash\n$ echo one\n```\n\n```output\none\n```\n\n<!-- coursectl:verify\ntrue\n-->\n\n## Two\n\n```sh\necho two\n```\n" +
+		"\n```bash\n$ nano n.txt\n```\n\n```text\nnote\n```\n\n## Three\n"
 	mod, err := course.Parse("m.md", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := string(insert(mod, "one", "```console\n$ echo new\nnew\n```\n"))
 	want := "# M\n\n## One\n\n```bash\n$ echo one\n```\n\n```output\none\n```\n\n<!-- coursectl:verify\ntrue\n-->\n\n" +
-		"```console\n$ echo new\nnew\n```\n\n## Two\n\n```sh\necho two\n```\n"
+		"```console\n$ echo new\nnew\n```\n\n## Two\n\n```sh\necho two\n```\n" +
+		"\n```bash\n$ nano n.txt\n```\n\n```text\nnote\n```\n\n## Three\n"
 	if got != want {
 		t.Errorf("after one:\n%s\nwant:\n%s", got, want)
 	}
+	// After an editor step: after its content fence.
+	got = string(insert(mod, "two-2", "```console\n$ echo new\nnew\n```\n"))
+	if !strings.Contains(got, "```text\nnote\n```\n\n```console\n$ echo new\nnew\n```\n\n## Three\n") {
+		t.Errorf("after the editor step:\n%s", got)
+	}
 	got = string(insert(mod, "", "```console\n$ echo new\nnew\n```\n"))
-	if !strings.HasSuffix(got, "echo two\n```\n\n```console\n$ echo new\nnew\n```\n") {
+	if !strings.HasSuffix(got, "## Three\n\n```console\n$ echo new\nnew\n```\n") {
 		t.Errorf("appended:\n%s", got)
 	}
 }

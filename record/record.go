@@ -94,14 +94,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			}
 		}
 	}
-	where := "a fresh sandbox"
+	where := "in a fresh sandbox"
 	if !o.Sandbox {
-		where = "the current directory"
+		where = "in the current directory"
 	}
 	if len(replay) > 0 {
-		where += ", as the steps before left it"
+		where = "where its steps left off"
 	}
-	fmt.Fprintf(o.Out, "coursectl record: recording %s (%s) in %s.\n"+
+	fmt.Fprintf(o.Out, "Recording into %s (%s), %s.\n"+
 		"  Each command joins the current step; an empty Enter ends the step.\n"+
 		"  # text is prose, ## text a heading. Ctrl-D or exit writes the file.\n",
 		o.Path, o.Style.describe(), where)
@@ -140,8 +140,13 @@ func insert(mod *course.Module, after, blocks string) []byte {
 	at := len(lines)
 	if st := mod.Step(after); st != nil && after != "" {
 		end := st.EndLine
-		if st.Expected != nil && st.Expected.FenceEnd > end {
-			end = st.Expected.FenceEnd
+		for _, e := range []*course.Expected{st.Expected, st.Error} {
+			if e != nil {
+				end = max(end, e.FenceEnd)
+			}
+		}
+		if st.Edit != nil {
+			end = max(end, st.Edit.FenceEnd)
 		}
 		for _, v := range st.Verify {
 			// The comment's end: the first line from its start with `-->`.

@@ -14,7 +14,7 @@ func (c *cli) newCmd() *cobra.Command {
 	var f newFlags
 	cmd := &cobra.Command{
 		Use:   "new FILE.md | new --course DIR",
-		Short: "start a module, or a course with its CI workflow, that check passes",
+		Short: "start a module, or a course with its CI workflow",
 		Long: `Writes the skeleton of a new module: a title and a first step. With --course,
 a course in DIR: two modules that continue each other, a coursectl.yaml with
 the course's keys as commented examples, and .github/workflows/coursectl.yml,

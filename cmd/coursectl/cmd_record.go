@@ -15,8 +15,8 @@ import (
 func (c *cli) recordCmd() *cobra.Command {
 	var f recordFlags
 	cmd := &cobra.Command{
-		Use:   "record FILE [--append | --after ID] [--style console|carpentries]",
-		Short: "write a module from a shell session: what you run becomes its steps",
+		Use:   "record FILE [--append | --after ID] [--style STYLE]",
+		Short: "write a module from a shell session: each command becomes a step",
 		Long: `Gives you a bash in a fresh sandbox (as check runs the module) and writes
 what you do into FILE: each command joins the current step, with its output
 as the expected output; an empty Enter ends the step. A line typed as

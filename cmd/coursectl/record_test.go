@@ -82,3 +82,63 @@ func TestRecordASessionThenCheckIt(t *testing.T) {
 		t.Errorf("check of the recorded module: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 }
+
+// record --after ID runs the steps up to ID first: the recording starts
+// with their files and shell state, and is inserted right after ID, in
+// the style asked for; the module still passes check.
+func TestRecordAfterAStepStartsWithItsState(t *testing.T) {
+	p := newPlace(t, map[string]string{"m.md": "# M\n\n## One\n\n```sh\nexport GREETING=hello\necho made > made.txt\n```\n\n## Two\n\n```sh\ntest -f made.txt\n```\n"})
+	l := p.start(t, p.env(), "record", "m.md", "--after", "one", "--style", "carpentries")
+	l.waitFor("Running the 1 step before the recording", 1)
+	l.waitFor("where its steps left off.", 1)
+	l.waitFor("(recording) work ", 1)
+	l.typeKeys(`echo "$GREETING, $(cat made.txt)"` + "\r")
+	l.waitFor("hello, made", 1)
+	l.waitFor("(recording) work ", 2)
+	l.typeKeys("exit\r")
+	l.waitFor("Wrote m.md: 1 step recorded", 1)
+	if code := l.wait(); code != 0 {
+		t.Fatalf("record: exit %d; the terminal shows:\n%s", code, l.text())
+	}
+	got, err := os.ReadFile(filepath.Join(p.dir, "m.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# M\n\n## One\n\n```sh\nexport GREETING=hello\necho made > made.txt\n```\n\n" +
+		"```bash\n$ echo \"$GREETING, $(cat made.txt)\"\n```\n\n```output\nhello, made\n```\n\n" +
+		"## Two\n\n```sh\ntest -f made.txt\n```\n"
+	if string(got) != want {
+		t.Errorf("m.md:\n%s\nwant:\n%s", got, want)
+	}
+	var out, errb bytes.Buffer
+	streams := &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, Err: &errb, Width: 80}
+	if code := exitCode(Run(context.Background(), []string{"check", "--state", p.state, filepath.Join(p.dir, "m.md")}, streams), streams); code != 0 {
+		t.Errorf("check: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+}
+
+// docs/authoring.md shows the recorded example as the test records it.
+func TestAuthoringDocShowsTheRecordedExample(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/authoring.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(doc), "<!-- recorded-example -->\n````markdown\n")
+	sample, _, ok2 := strings.Cut(after, "````\n")
+	if !ok || !ok2 {
+		t.Fatal("docs/authoring.md has no recorded example (<!-- recorded-example --> then a ````markdown fence)")
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "record", "demo.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sample != string(want) {
+		t.Errorf("docs/authoring.md's recorded example differs from testdata/record/demo.md:\n%s", sample)
+	}
+	// The session shown beside it types what the test types.
+	for _, line := range []string{"## Make a file", "echo hello > greeting.txt", "ls missing", "vim notes.txt", "cat notes.txt greeting.txt", "date"} {
+		if !strings.Contains(string(doc), "(recording) work $ "+line) {
+			t.Errorf("the session in docs/authoring.md lacks %q", line)
+		}
+	}
+}

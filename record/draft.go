@@ -119,7 +119,7 @@ func (d *draft) endProse() {
 // command adds a command and its output to the step being recorded.
 func (d *draft) command(line string, e runner.Entry) {
 	d.endProse()
-	c := cmdDraft{line: line, status: e.Status, output: d.expected(line, e.Output)}
+	c := cmdDraft{line: line, status: e.Status, output: d.expected(line, e.Output, e.Truncated)}
 	// Typing that check must replay, or cannot, goes into a step of its
 	// own, so the commands around it are still checked.
 	switch {
@@ -170,8 +170,15 @@ func answersFor(e runner.Entry) ([]answer, bool) {
 	return out, true
 }
 
+// Long output is cut: the first headLines, `...`, the last tailLines.
+const (
+	maxLines  = 100
+	headLines = 50
+	tailLines = 20
+)
+
 // expected turns a command's terminal output into expected lines.
-func (d *draft) expected(line, raw string) []string {
+func (d *draft) expected(line, raw string, truncated bool) []string {
 	lines := runner.OutputLines(raw)
 	// Job notices are the interactive shell's, which check's steps do
 	// not print (`[1] 4242` when a job starts, `[1]+ Done ...`).
@@ -188,15 +195,38 @@ func (d *draft) expected(line, raw string) []string {
 	if len(kept) > 0 && volatileCommand(line) {
 		return []string{"..."}
 	}
-	out := make([]string, len(kept))
+	var tail []string
+	switch {
+	case truncated:
+		kept = kept[:min(len(kept), headLines)]
+	case len(kept) > maxLines:
+		tail = kept[len(kept)-tailLines:]
+		kept = kept[:headLines]
+	}
+	out := make([]string, 0, len(kept)+1+len(tail))
 	for i, l := range kept {
-		if g, ok := d.vol.generalise(l); ok {
-			out[i] = g
-			continue
-		}
-		out[i] = escapeLine(l, i == 0)
+		out = append(out, d.line(l, i == 0))
+	}
+	switch {
+	case truncated:
+		d.notes = append(d.notes, fmt.Sprintf("%s: its output passed %d MiB: written as its first lines and ...", oneLine(line), runner.MaxRecordOutput>>20))
+		out = append(out, "...")
+	case tail != nil:
+		d.notes = append(d.notes, fmt.Sprintf("%s: %d lines of output, written as the first %d, ... and the last %d", oneLine(line), len(lines), headLines, tailLines))
+		out = append(out, "...")
+	}
+	for _, l := range tail {
+		out = append(out, d.line(l, false))
 	}
 	return out
+}
+
+// line is one output line as expected output.
+func (d *draft) line(l string, first bool) string {
+	if g, ok := d.vol.generalise(l); ok {
+		return g
+	}
+	return escapeLine(l, first)
 }
 
 var (

@@ -167,3 +167,26 @@ func TestInsertAfterAStep(t *testing.T) {
 		t.Errorf("appended:\n%s", got)
 	}
 }
+
+// Long output is written as its head, `...` and its tail, with a note.
+func TestDraftCutsLongOutput(t *testing.T) {
+	var raw strings.Builder
+	for i := 1; i <= 150; i++ {
+		raw.WriteString(strings.Repeat("x", i%7) + "line\r\n")
+	}
+	d := newDraft(Console, newVolatility("/w", "/h", "", ""), "/h")
+	d.add(runner.Entry{Line: "seq-ish", Output: raw.String()})
+	got := strings.Split(strings.TrimSuffix(d.finish(), "\n```\n"), "\n")
+	// ```console, $ seq-ish, 50 lines, ..., 20 lines
+	if len(got) != 2+50+1+20 || got[2+50] != "..." || got[2] != "xline" || got[len(got)-1] != strings.Repeat("x", 150%7)+"line" {
+		t.Errorf("%d lines:\n%s", len(got), strings.Join(got, "\n"))
+	}
+	if len(d.notes) != 1 || !strings.Contains(d.notes[0], "150 lines of output") {
+		t.Errorf("notes %q", d.notes)
+	}
+	d = newDraft(Console, newVolatility("/w", "/h", "", ""), "/h")
+	d.add(runner.Entry{Line: "cat big", Output: "a\r\nb\r\n", Truncated: true})
+	if got := d.finish(); got != "```console\n$ cat big\na\nb\n...\n```\n" {
+		t.Errorf("truncated:\n%s", got)
+	}
+}

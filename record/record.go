@@ -52,12 +52,16 @@ type Result struct {
 	Steps int
 	// Notes are what could not be recorded as typed.
 	Notes []string
+	// Written: the file was written (something was recorded).
+	Written bool
 }
 
 // ErrReplay is a step before the insertion point that failed when run.
 var ErrReplay = errors.New("a step before the recording failed")
 
-// Run records a session and writes it into Options.Path.
+// Run records a session and writes it into Options.Path. When ctx is
+// cancelled during the recording, what was recorded is written and the
+// error is ctx's.
 func Run(ctx context.Context, o Options) (*Result, error) {
 	mod := o.Module
 	if mod == nil {
@@ -107,13 +111,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		o.Path, o.Style.describe(), where)
 
 	d := newDraft(o.Style, newVolatility(sess.Workdir(), sess.Home(), userName(), hostName()), sess.Home())
-	if err := sess.Record(ctx, o.Terminal, d.add); err != nil {
-		return nil, err
+	// Interrupted (a hang-up, SIGTERM), what was recorded is still
+	// written: the session is gone, the work need not be.
+	recErr := sess.Record(ctx, o.Terminal, d.add)
+	if recErr != nil && ctx.Err() == nil {
+		return nil, recErr
 	}
 	blocks := d.finish()
 	res := &Result{Steps: d.steps, Notes: d.notes}
 	if blocks == "" {
-		return res, nil
+		return res, recErr
 	}
 	if d.steps == 0 {
 		res.Notes = append(res.Notes, "no command was recorded, only prose")
@@ -129,7 +136,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	default:
 		src = insert(o.Module, o.After, blocks)
 	}
-	return res, writeAtomic(o.Path, src)
+	if err := writeAtomic(o.Path, src); err != nil {
+		return nil, err
+	}
+	res.Written = true
+	return res, recErr
 }
 
 // insert puts blocks into mod's source: after step after (and what belongs

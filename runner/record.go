@@ -58,7 +58,14 @@ type Entry struct {
 	// Raw: keys were typed while the terminal was not in line mode (a
 	// full-screen program such as an editor, or a pager).
 	Raw bool
+	// Truncated: the line printed more than MaxRecordOutput bytes; Output
+	// holds the first ones.
+	Truncated bool
 }
+
+// MaxRecordOutput is how much of one line's output Record keeps: a module
+// shows a command's output, not a log file.
+const MaxRecordOutput = 1 << 20
 
 // Typed is one line typed to a running command.
 type Typed struct {
@@ -239,7 +246,7 @@ func deliver(r recRecord, p *recordPump, before string, each func(Entry)) string
 	switch r.kind {
 	case 'C':
 		each(Entry{Line: r.line, Output: string(seg.output), Status: r.status, DirBefore: before, Dir: r.dir,
-			Typed: seg.typed, Secret: seg.secret, Raw: seg.raw})
+			Typed: seg.typed, Secret: seg.secret, Raw: seg.raw, Truncated: seg.truncated})
 	case 'B':
 		each(Entry{DirBefore: before, Dir: r.dir})
 	}
@@ -272,9 +279,9 @@ func readRecRecords(f *os.File, out chan<- recRecord) {
 
 // segment is what one line printed, and what was typed while it ran.
 type segment struct {
-	output      []byte
-	typed       []Typed
-	secret, raw bool
+	output                 []byte
+	typed                  []Typed
+	secret, raw, truncated bool
 }
 
 // recordPump copies the shell's terminal output to the author's terminal,
@@ -388,7 +395,12 @@ func (p *recordPump) show(b []byte) {
 		return
 	}
 	if p.capturing {
-		p.cur.output = append(p.cur.output, b...)
+		room := MaxRecordOutput - len(p.cur.output)
+		if len(b) > room {
+			p.cur.truncated = true
+			room = max(room, 0)
+		}
+		p.cur.output = append(p.cur.output, b[:min(len(b), room)]...)
 	}
 	_, _ = p.out.Write(b)
 }

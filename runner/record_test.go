@@ -117,3 +117,34 @@ func TestRecordReportsEachLine(t *testing.T) {
 		}
 	}
 }
+
+// A line's output is kept up to MaxRecordOutput bytes, and says it was cut;
+// the terminal still gets all of it, and never the tokens.
+func TestRecordOutputIsCapped(t *testing.T) {
+	var screen countingWriter
+	p := newRecordPump(&screen, "t0k")
+	p.feed([]byte("prompt \x1b]6973;t0"))
+	p.feed([]byte("k\aout"))
+	chunk := []byte(strings.Repeat("x", 64<<10))
+	for i := 0; i < (MaxRecordOutput/len(chunk))+2; i++ {
+		p.feed(chunk)
+	}
+	p.feed([]byte("\x1b]6973;t0k;1\aprompt "))
+	seg := p.take(1)
+	if !seg.truncated || len(seg.output) != MaxRecordOutput || string(seg.output[:3]) != "out" {
+		t.Errorf("segment: truncated %v, %d bytes, starting %q", seg.truncated, len(seg.output), seg.output[:3])
+	}
+	if want := len("prompt out") + ((MaxRecordOutput/len(chunk))+2)*len(chunk) + len("prompt "); screen.n != want {
+		t.Errorf("the terminal got %d bytes, want %d", screen.n, want)
+	}
+}
+
+type countingWriter struct{ n int }
+
+func (w *countingWriter) Write(b []byte) (int, error) {
+	if strings.Contains(string(b), "6973") {
+		panic("a token reached the terminal")
+	}
+	w.n += len(b)
+	return len(b), nil
+}

@@ -87,18 +87,18 @@ func (c *cli) record(cmd *cobra.Command, f recordFlags, args []string) error {
 	if errors.Is(err, record.ErrReplay) {
 		return silentExitWith(exitFailed, err)
 	}
-	if err != nil {
+	if res == nil {
 		return err
 	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(streams.Out, "note: %s\n", n)
 	}
-	if res.Steps == 0 && len(res.Notes) == 0 {
+	if !res.Written {
 		fmt.Fprintf(streams.Out, "Nothing recorded: %s not written.\n", path)
-		return nil
+		return err
 	}
 	fmt.Fprintf(streams.Out, "Wrote %s: %s recorded. Check it: coursectl check %s\n", path, plural(res.Steps, "step"), path)
-	return nil
+	return err
 }
 
 // newFileCheck refuses to write over path, or into a directory that is

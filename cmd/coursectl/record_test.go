@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/coursectl/coursectl/iostreams"
@@ -140,5 +141,38 @@ func TestAuthoringDocShowsTheRecordedExample(t *testing.T) {
 		if !strings.Contains(string(doc), "(recording) work $ "+line) {
 			t.Errorf("the session in docs/authoring.md lacks %q", line)
 		}
+	}
+}
+
+// A recording cut short by a hang-up (the ssh session went away) still
+// writes what was recorded, and exits 130; one with nothing in it writes
+// nothing.
+func TestRecordInterruptedStillWrites(t *testing.T) {
+	p := newPlace(t, nil)
+	l := p.start(t, p.env(), "record", "cut.md")
+	l.waitFor("(recording) work ", 1)
+	l.typeKeys("echo kept\r")
+	l.waitFor("(recording) work ", 2)
+	if err := l.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	l.waitFor("Wrote cut.md: 1 step recorded", 1)
+	if code := l.wait(); code != 130 {
+		t.Errorf("exit %d after a hang-up, want 130", code)
+	}
+	got, err := os.ReadFile(filepath.Join(p.dir, "cut.md"))
+	if want := "# Cut\n\n```console\n$ echo kept\nkept\n```\n"; err != nil || string(got) != want {
+		t.Errorf("cut.md: %q %v, want %q", got, err, want)
+	}
+
+	l = p.start(t, p.env(), "record", "empty.md")
+	l.waitFor("(recording) work ", 1)
+	l.typeKeys("\x04")
+	l.waitFor("Nothing recorded: empty.md not written.", 1)
+	if code := l.wait(); code != 0 {
+		t.Errorf("exit %d with nothing recorded", code)
+	}
+	if _, err := os.Stat(filepath.Join(p.dir, "empty.md")); err == nil {
+		t.Error("empty.md was written")
 	}
 }

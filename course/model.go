@@ -64,10 +64,15 @@ type Module struct {
 
 // Settings are module-wide defaults (SPEC §2, §6).
 type Settings struct {
-	Timeout time.Duration     `json:"timeout,omitempty"`
-	Fakes   map[string]string `json:"fakes,omitempty"`
-	Env     map[string]string `json:"env,omitempty"`
-	Workdir string            `json:"workdir,omitempty"`
+	// Timeout is the step timeout of unattended runs (check): a CI
+	// machine's limit. RunTimeout is the limit with a person at the
+	// terminal (run), none when zero: the learner may sit in nano as long
+	// as they like (docs/authoring.md).
+	Timeout    time.Duration     `json:"timeout,omitempty"`
+	RunTimeout time.Duration     `json:"run_timeout,omitempty"`
+	Fakes      map[string]string `json:"fakes,omitempty"`
+	Env        map[string]string `json:"env,omitempty"`
+	Workdir    string            `json:"workdir,omitempty"`
 	// Setup is hidden shell run before the module's first step (a
 	// coursectl.yaml `setup:`), at SetupAt.
 	Setup   string `json:"setup,omitempty"`

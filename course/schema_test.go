@@ -91,6 +91,13 @@ var courseKeyCases = map[string]func(t *testing.T){
 		}
 		refused(t, "course:\n  timeout: soon\n", "timeout")
 	},
+	"run-timeout": func(t *testing.T) {
+		c := mustCourse(t, "course:\n  run-timeout: 30m\na.md:\n  run-timeout: 1h\n")
+		if c.Modules[0].Settings.RunTimeout.String() != "1h0m0s" || c.Modules[1].Settings.RunTimeout.String() != "30m0s" {
+			t.Errorf("run timeouts %v %v", c.Modules[0].Settings.RunTimeout, c.Modules[1].Settings.RunTimeout)
+		}
+		refused(t, "course:\n  run-timeout: -1m\n", "run-timeout")
+	},
 	"compare":   func(t *testing.T) { levelAttr(t, "compare", "none") },
 	"normalize": func(t *testing.T) { levelAttr(t, "normalize", "[{match: '/Users/nelle', with: '$HOME'}]") },
 	"pipefail":  func(t *testing.T) { levelAttr(t, "pipefail", "true") },
@@ -128,7 +135,8 @@ func levelAttr(t *testing.T, key, value string) {
 }
 
 var moduleKeyCases = map[string]func(t *testing.T){
-	"timeout": courseKeyCases["timeout"],
+	"timeout":     courseKeyCases["timeout"],
+	"run-timeout": courseKeyCases["run-timeout"],
 	"fakes": func(t *testing.T) {
 		c := mustCourse(t, "b.md:\n  fakes: {ssh: 'exit 255'}\n")
 		if c.Modules[1].Settings.Fakes["ssh"] != "exit 255" {

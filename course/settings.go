@@ -104,13 +104,17 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 			if len(probs) > 0 {
 				return s, posErr(k, "%s", probs[0].Message)
 			}
-		case "timeout":
+		case "timeout", "run-timeout":
 			str, _ := scalarString(v)
 			d, err := time.ParseDuration(str)
-			if err != nil {
-				return s, posErr(k, "timeout %q: want a Go duration like 5m", str)
+			if err != nil || d <= 0 {
+				return s, posErr(k, "%s %q: want a positive Go duration like 5m", k, str)
 			}
-			s.Timeout = d
+			if k == "timeout" {
+				s.Timeout = d
+			} else {
+				s.RunTimeout = d
+			}
 		case "fakes", "env":
 			m, ok := v.(map[string]any)
 			if !ok && v != nil {
@@ -185,6 +189,9 @@ func mergeSettings(base, over Settings) Settings {
 	if over.Timeout != 0 {
 		out.Timeout = over.Timeout
 	}
+	if over.RunTimeout != 0 {
+		out.RunTimeout = over.RunTimeout
+	}
 	if over.Workdir != "" {
 		out.Workdir, out.WorkdirAt = over.Workdir, over.WorkdirAt
 	}
@@ -235,7 +242,7 @@ func mergeSettings(base, over Settings) Settings {
 }
 
 // SettingKeys are the keys a module's settings may have (SPEC §2).
-var SettingKeys = []string{"timeout", "fakes", "env", "workdir", "setup", "compare", "normalize", "pipefail", "sections", "divs", "steps"}
+var SettingKeys = []string{"timeout", "run-timeout", "fakes", "env", "workdir", "setup", "compare", "normalize", "pipefail", "sections", "divs", "steps"}
 
 // unknownSettings reports the keys of a settings mapping coursectl does
 // not know: a typo such as `timout:` would otherwise be ignored without a

@@ -333,8 +333,8 @@ func (p *htmlPage) writeStep(w util.BufWriter, s *course.Step) {
 			fmt.Fprintf(w, `<span class="dur">%s</span>`, d)
 		}
 	}
-	fmt.Fprintf(w, `<a class="where" href="#L%d" title="%s, line %d">%s · line %d</a>`,
-		s.BodyLine, html.EscapeString(p.mod.Path), s.Line, html.EscapeString(langOf(s.Lang, s.Kind)), s.Line)
+	fmt.Fprintf(w, `<a class="where" href="#L%d" title="%s, %s">%s · %s</a>`,
+		s.BodyLine, html.EscapeString(p.mod.Path), lineSpan(s), html.EscapeString(langOf(s.Lang, s.Kind)), lineSpan(s))
 	w.WriteString("</div>\n")
 	body := s.BodyLine
 	if body == 0 {

@@ -465,6 +465,17 @@ func indentLines(s, prefix string) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+// lineSpan is where a step is in its file: the lines from its opening fence
+// to its closing one. A span, so that a failure's line (the failing
+// command's, module1.md:22) reads as a line inside the frame's "lines
+// 21–23", not as a second number for the same thing.
+func lineSpan(s *course.Step) string {
+	if s.EndLine > s.Line {
+		return fmt.Sprintf("lines %d–%d", s.Line, s.EndLine)
+	}
+	return fmt.Sprintf("line %d", s.Line)
+}
+
 // paint applies SGR attributes when colour is on.
 func (t Terminal) paint(s string, attrs ...string) string { return sgr.Paint(t.Color, s, attrs...) }
 
@@ -561,11 +572,11 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *result.Step)
 	margin := strings.Repeat(" ", proseMargin)
 	var b strings.Builder
 
-	// Top rule: ┌─ Step 3/9 · Install Docker ──────── skip · sh · line 31 ─
+	// Top rule: ┌─ Step 3/9 · Install Docker ──────── skip · sh · lines 31–33 ─
 	label := fmt.Sprintf("Step %d/%d", n, total)
 	title := s.Title()
 	flags := flagWords(s)
-	where := []string{langOf(s.Lang, s.Kind), fmt.Sprintf("line %d", s.Line)}
+	where := []string{langOf(s.Lang, s.Kind), lineSpan(s)}
 	// What does not fit: the title is cut first (down to a readable
 	// stub), then the place goes, then the title.
 	rightWidth := func() int {

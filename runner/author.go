@@ -27,12 +27,13 @@ import (
 )
 
 // setupFakes writes the module's fakes and puts them first on the shell's
-// PATH. Fakes are for unattended runs: with a learner at the keyboard, or
-// with --no-fakes, the real commands run — and stale shims from an earlier
-// run are removed, so a shell restored with their PATH cannot find them.
+// PATH. Fakes are for unattended runs and sandboxes (run --sandbox): with a
+// learner at the keyboard in their own place, or with --no-fakes, the real
+// commands run — and stale shims from an earlier run are removed, so a
+// shell restored with their PATH cannot find them.
 func (s *Session) setupFakes() error {
 	dir := filepath.Join(s.store.dir, "fakes")
-	if s.opts.NoFakes || s.opts.Terminal != nil || len(s.mod.Settings.Fakes) == 0 {
+	if s.opts.NoFakes || (s.opts.Terminal != nil && !s.opts.Sandbox) || len(s.mod.Settings.Fakes) == 0 {
 		_ = os.RemoveAll(dir)
 		return nil
 	}
@@ -112,7 +113,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	switch {
 	case step.Kind == course.File:
 		p.script, p.lineMap, p.cmdAt, p.history = "", []int{0}, []int{-1}, ""
-		place := FilePlace{Home: s.home, Workdir: s.workdir, Confine: s.opts.Terminal == nil}
+		place := FilePlace{Home: s.home, Workdir: s.workdir, Confine: s.opts.Terminal == nil || s.opts.Sandbox}
 		p.before = func() error {
 			dir, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", s.sh.pid))
 			if err != nil {
@@ -258,7 +259,12 @@ type commandOutcome struct {
 func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan) *outcome {
 	all := &outcome{}
 	out := newTail(outputCap)
-	deadline := time.Now().Add(p.timeout)
+	// The step's timeout is shared by its commands. None (p.timeout 0, a
+	// person at the terminal in run) is no deadline, not one already past.
+	var deadline time.Time
+	if p.timeout > 0 {
+		deadline = time.Now().Add(p.timeout)
+	}
 	offset := 0 // script line of the command's first line, minus one
 	for ci, c := range step.Commands {
 		sub := *p
@@ -275,10 +281,12 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 		if ci > 0 {
 			sub.before = nil
 		}
-		sub.timeout = time.Until(deadline)
-		if sub.timeout <= 0 {
-			all.timedOut = true
-			break
+		if !deadline.IsZero() {
+			sub.timeout = time.Until(deadline)
+			if sub.timeout <= 0 {
+				all.timedOut = true
+				break
+			}
 		}
 		o := s.run(ctx, step, &sub)
 		fmt.Fprintf(out, "$ %s\n%s", strings.ReplaceAll(c.Text, "\n", "\n> "), o.output)

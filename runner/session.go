@@ -192,10 +192,16 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 			s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", mod.Path, err, mod.Steps[s.start].ID))
 		}
 	}
+	// A step a checkpoint stands for passed, or was skipped in the run
+	// that made it: the record keeps which, from run to run.
+	last, _ := st.readRecord(mod)
 	for i := 0; i < s.start && i < len(mod.Steps); i++ {
 		r := s.stepResult(mod.Steps[i])
 		if _, err := st.valid(i); err == nil {
 			r.Status, r.FromCheckpoint = result.Passed, true
+			if status, note := carriedStatus(last, i+1); status == result.Skipped {
+				r.Status, r.Note = status, note
+			}
 		}
 	}
 	return s, nil
@@ -626,17 +632,24 @@ func (s *Session) plan(step *course.Step) *plan {
 		// In a course, the step's own module's settings.
 		settings = step.Module.Settings
 	}
-	if settings.Timeout > 0 {
+	p.attach = s.opts.Terminal != nil
+	// The course's and module's timeout is a CI machine's limit (check);
+	// with a person at the terminal only run-timeout applies, so a CI
+	// timeout never cuts a learner off in nano. A step's own timeout is
+	// the step's, wherever it runs.
+	switch {
+	case p.attach && settings.RunTimeout > 0:
+		p.timeout = settings.RunTimeout
+	case !p.attach && settings.Timeout > 0:
 		p.timeout = settings.Timeout
 	}
 	if step.Attrs.Timeout > 0 {
 		p.timeout = step.Attrs.Timeout
 	}
-	p.attach = s.opts.Terminal != nil
 	if p.timeout <= 0 && !p.attach {
 		// With a person at the terminal (run) there is no default limit:
 		// nano or a long read must not be killed after ten minutes. A
-		// timeout the course or the caller sets still applies.
+		// run-timeout or the step's own timeout still applies.
 		p.timeout = defaultTimeout
 	}
 	if !p.attach {

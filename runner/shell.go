@@ -310,7 +310,7 @@ func (s *shell) endInput() {
 		s.in.Lock()
 		busy := s.in.writing > 0
 		s.in.Unlock()
-		_ = unix.IoctlSetInt(fd, unix.TCFLSH, unix.TCIFLUSH)
+		_ = flushTTYInput(fd)
 		if busy {
 			quiet = 0
 			time.Sleep(time.Millisecond)
@@ -318,7 +318,7 @@ func (s *shell) endInput() {
 		}
 		// Let the tty's buffer worker move what it holds, then look.
 		time.Sleep(50 * time.Microsecond)
-		if n, err := unix.IoctlGetInt(fd, unix.TIOCINQ); err == nil && n > 0 {
+		if n, err := ttyInputQueued(fd); err == nil && n > 0 {
 			quiet = 0
 			continue
 		}
@@ -331,7 +331,7 @@ func (s *shell) flushInput() {
 	if err != nil {
 		return
 	}
-	_ = unix.IoctlSetInt(int(f.Fd()), unix.TCFLSH, unix.TCIFLUSH)
+	_ = flushTTYInput(int(f.Fd()))
 	f.Close()
 }
 

@@ -37,7 +37,7 @@ func (w *walkthrough) help(failed, editable bool) string {
 		b.WriteString(k("e", "edit the step in $EDITOR; Enter then runs your version"))
 		b.WriteString(k("", "(only this run uses it: the module file is not changed)"))
 	}
-	b.WriteString(k("s", "skip the step: it counts as done and the run goes on"))
+	b.WriteString(k("s", "skip the step: the run goes on; it is kept as skipped, not done"))
 	if failed {
 		b.WriteString(k("h", "open a shell with the state the step left; exit comes back"))
 	}

@@ -3,6 +3,7 @@ package walkthrough
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -12,17 +13,53 @@ import (
 	"github.com/coursectl/coursectl/sgr"
 )
 
-// DoneCount is how many of mod's shown steps p counts as done. Hidden setup
-// steps are left out, as the walkthrough and status number steps without
-// them.
+// DoneCount is how many of mod's shown steps p counts as done: passed, not
+// skipped. Hidden setup steps are left out, as the walkthrough and status
+// number steps without them.
 func DoneCount(mod *course.Module, p *runner.Progress) int {
-	done := 0
-	for i, s := range mod.Steps {
-		if !s.Hidden && p.Done[i] {
+	done, _ := Counts(mod, p, len(mod.Steps))
+	return done
+}
+
+// Counts is how many of mod's shown steps before index end passed and how
+// many were skipped, by p.
+func Counts(mod *course.Module, p *runner.Progress, end int) (done, skipped int) {
+	for i, s := range mod.Steps[:min(end, len(mod.Steps))] {
+		switch {
+		case s.Hidden:
+		case p.Skipped(i):
+			skipped++
+		case p.Passed(i):
 			done++
 		}
 	}
-	return done
+	return done, skipped
+}
+
+// Tally is "3/9 steps done", with ", 2 skipped" when steps were skipped.
+func Tally(done, skipped, total int) string {
+	s := fmt.Sprintf("%d/%d steps done", done, total)
+	if skipped > 0 {
+		s += fmt.Sprintf(", %d skipped", skipped)
+	}
+	return s
+}
+
+// runSkipped is the hint for a module whose every step is done or
+// skipped: how to run a skipped one (run is "coursectl run FILE", with
+// --sandbox when the progress is a sandbox's).
+func runSkipped(run string) string {
+	return "'" + run + " --from ID' runs a skipped step"
+}
+
+// RunCommand is the command that goes on with mod's progress: `coursectl
+// run FILE`, or `coursectl run --sandbox FILE` for a sandbox's, whose
+// checkpoints are kept apart from the learner's own.
+func RunCommand(mod *course.Module, sandbox bool) string {
+	if sandbox {
+		return "coursectl run --sandbox " + mod.Path
+	}
+	return "coursectl run " + mod.Path
 }
 
 // DoneOn is " on Nov 26", the day of the latest time in when ("" if none).
@@ -41,9 +78,11 @@ func DoneOn(when []time.Time) string {
 
 // WriteStatus is `coursectl status`: it prints the progress summary and a line per shown step.
 // Hidden setup steps are left out, and not counted, as on the walkthrough.
-func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool) {
+// Sandbox says the progress is that of `run --sandbox`.
+func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color, sandbox bool) {
+	run := RunCommand(mod, sandbox)
 	_, total := mod.Number(nil)
-	done := DoneCount(mod, p)
+	done, skipped := Counts(mod, p, len(mod.Steps))
 	pos := func(s *course.Step) int { n, _ := mod.Number(s); return n }
 	results := map[string]*result.Step{}
 	if p.LastRun != nil {
@@ -52,12 +91,14 @@ func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 		}
 	}
 
-	head := fmt.Sprintf("%s: %d/%d steps done", mod.Path, done, total)
+	head := fmt.Sprintf("%s: %s", mod.Path, Tally(done, skipped, total))
 	switch {
 	case total == 0:
 		head = fmt.Sprintf("%s: no steps", mod.Path)
 	case done == total:
-		head += DoneOn(p.When) + " · 'coursectl run --fresh " + mod.Path + "' starts again"
+		head += DoneOn(p.When) + " · '" + strings.Replace(run, " run ", " run --fresh ", 1) + "' starts again"
+	case done+skipped == total:
+		head += " · " + runSkipped(run)
 	default:
 		if next := NextShown(mod, p.Next); next != nil {
 			head += fmt.Sprintf(" · next: step %d/%d · %s (line %d)", pos(next), total, next.Title(), next.Line)
@@ -102,7 +143,7 @@ func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool
 		mark, state := "·", "not done"
 		r := results[s.ID]
 		switch {
-		case p.Done[i] && r != nil && r.Status == result.Skipped:
+		case p.Skipped(i):
 			mark, state = "–", "skipped "+p.When[i].Local().Format("Jan 2 15:04")
 		case p.Done[i]:
 			mark, state = sgr.Paint(color, "✓", sgr.Green), "done "+p.When[i].Local().Format("Jan 2 15:04")

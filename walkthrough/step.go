@@ -271,9 +271,9 @@ func (w *walkthrough) status(r *result.Step) {
 	}
 }
 
-// skip passes over step at the learner's word. It counts as done, as a
-// step marked skip does: the checkpoint is the state as it stands, so the
-// next run resumes after it.
+// skip passes over step at the learner's word, as a step marked skip is
+// passed over: the checkpoint is the state as it stands, so the next run
+// resumes after it, but the step is skipped, not done (Counts).
 func (w *walkthrough) skip(ctx context.Context, step *course.Step) {
 	cp := *step
 	cp.Attrs.Skip = true
@@ -287,9 +287,10 @@ func (w *walkthrough) skip(ctx context.Context, step *course.Step) {
 
 // goodbye says what is kept and how to go on.
 func (w *walkthrough) goodbye(after *runner.Progress) {
-	msg := fmt.Sprintf("\n  Progress kept: %d/%d steps done.", DoneCount(w.mod, after), w.total)
+	done, skipped := Counts(w.mod, after, len(w.mod.Steps))
+	msg := fmt.Sprintf("\n  Progress kept: %s.", Tally(done, skipped, w.total))
 	if after.Next < len(w.mod.Steps) {
-		msg += fmt.Sprintf("\n  'coursectl run %s' resumes at %sstep %d/%d.", w.mod.Path, w.moduleLabel(after.Next), w.number(after.Next), w.total)
+		msg += fmt.Sprintf("\n  '%s' resumes at %sstep %d/%d.", w.runCommand(), w.moduleLabel(after.Next), w.number(after.Next), w.total)
 	}
 	fmt.Fprintln(w.out(), msg)
 }

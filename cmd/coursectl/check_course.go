@@ -78,8 +78,12 @@ func courseFrom(c *course.Course, run *course.Module, from string) (int, error) 
 		}
 		return 0, usageError("%s: --from %s: no module %q in the course (its modules: %s)", c.Dir, from, name, strings.Join(names, ", "))
 	}
-	if id != "" && m.Step(id) == nil {
-		return 0, usageError("%s: --from %s: no step with that id (%s)", m.Path, from, stepIDs(m))
+	if id != "" {
+		step, err := fromArg(m, from, id)
+		if err != nil {
+			return 0, err
+		}
+		id = step.ID
 	}
 	for i, st := range run.Steps {
 		if st.Module == m && (id == "" || st.ID == id) {

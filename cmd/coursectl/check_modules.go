@@ -74,7 +74,7 @@ func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *re
 		Timeout:     f.timeout,
 		IdleTimeout: f.idleTimeout,
 		Resume:      f.resume,
-		From:        f.from,
+		From:        f.fromIDs[mod],
 		NoFakes:     f.noFakes,
 		Update:      f.update,
 		Continue:    f.cont,

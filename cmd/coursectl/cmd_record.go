@@ -40,7 +40,7 @@ recording starts where they leave off.`,
 	fl := cmd.Flags()
 	fl.SortFlags = false
 	fl.BoolVar(&f.append, "append", false, "add the recording at the end of FILE, after running its steps")
-	fl.StringVar(&f.after, "after", "", "insert the recording after step `ID` of FILE, after running the steps up to it")
+	fl.StringVar(&f.after, "after", "", "insert the recording after step `ID` (or its number) of FILE, after running the steps up to it")
 	fl.Var(&styleFlag{&f.style}, "style", "how steps are written: console (a transcript) or carpentries (bash and output fences)")
 	fl.StringVar(&f.title, "title", "", "a new module's `TITLE` (default: from FILE's name)")
 	fl.BoolVar(&f.noSandbox, "no-sandbox", false, "record in the current directory with your HOME instead of a fresh sandbox")
@@ -72,8 +72,12 @@ func (c *cli) record(cmd *cobra.Command, f recordFlags, args []string) error {
 		if err != nil {
 			return inputError(err)
 		}
-		if f.after != "" && mod.Step(f.after) == nil {
-			return noStepError(mod, f.after)
+		if f.after != "" {
+			st, err := stepArg(mod, f.after)
+			if err != nil {
+				return err
+			}
+			opts.After = st.ID
 		}
 		opts.Module = mod
 	} else if err := newFileCheck(path, "record --append "+path+" adds to it"); err != nil {

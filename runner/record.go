@@ -119,7 +119,8 @@ func (s *Session) recordState(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return script, os.WriteFile(hist, []byte(history), 0o600)
+	// The steps' commands are the shell's history, so Up reaches them.
+	return script + restoreHistory(hist), os.WriteFile(hist, []byte(history), 0o600)
 }
 
 // recRecord is one record of the prompt hook.

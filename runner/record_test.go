@@ -60,6 +60,7 @@ func TestRecordReportsEachLine(t *testing.T) {
 	enter("stty -echo; read -r -p 'Password: ' pw; stty echo; echo; echo ${#pw} chars\r")
 	l.waitCount(t, "Password: ", 2)
 	l.typeKeys("hunter2\r")
+	enter("history | grep -c 'export FROM_STEP=one'\r") // the steps' history is the shell's
 	enter("cd /tmp\r")
 	enter("exit\r")
 	select {
@@ -77,7 +78,8 @@ func TestRecordReportsEachLine(t *testing.T) {
 	}
 	want := []string{`echo "$FROM_STEP in ${PWD##*/}"`, "", "# a note", "ls no-such-file",
 		`read -r -p 'Name? ' n; echo "hi $n"`,
-		`stty -echo; read -r -p 'Password: ' pw; stty echo; echo; echo ${#pw} chars`, "cd /tmp"}
+		`stty -echo; read -r -p 'Password: ' pw; stty echo; echo; echo ${#pw} chars`,
+		"history | grep -c 'export FROM_STEP=one'", "cd /tmp"}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("lines entered:\n%q\nwant\n%q", lines, want)
 	}
@@ -100,7 +102,10 @@ func TestRecordReportsEachLine(t *testing.T) {
 	if !pw.Secret || len(pw.Typed) != 0 || !strings.Contains(pw.Output, "7 chars") {
 		t.Errorf("password: secret %v typed %+v output %q", pw.Secret, pw.Typed, pw.Output)
 	}
-	if last := got[6]; last.Dir != "/tmp" || !strings.HasSuffix(last.DirBefore, "/sub") {
+	if out := OutputLines(got[6].Output); strings.Join(out, "\n") != "2" {
+		t.Errorf("history: the step's command and this line: %q", out)
+	}
+	if last := got[7]; last.Dir != "/tmp" || !strings.HasSuffix(last.DirBefore, "/sub") {
 		t.Errorf("cd: dir %q before %q", last.Dir, last.DirBefore)
 	}
 	l.mu.Lock()

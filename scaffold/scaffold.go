@@ -193,11 +193,14 @@ func Write(dir string, files []File) error {
 // Title makes a title of a file or directory name: 02-first_steps.md →
 // First steps.
 func Title(path string) string {
-	name := strings.TrimSuffix(filepath.Base(filepath.Clean(path)), ".md")
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs // `new --course .` is named after the directory
+	}
+	name := strings.TrimSuffix(filepath.Base(path), ".md")
 	name = strings.TrimLeft(name, "0123456789-_. ")
 	name = strings.Join(strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' || r == ' ' }), " ")
 	if name == "" {
-		return "A new module"
+		return "Untitled"
 	}
 	return strings.ToUpper(name[:1]) + name[1:]
 }

@@ -159,8 +159,12 @@ func TestWriteRefusesToOverwrite(t *testing.T) {
 }
 
 func TestTitle(t *testing.T) {
+	wd, _ := os.Getwd()
+	if got, want := Title("."), Title(filepath.Base(wd)); got != want {
+		t.Errorf("Title(.) = %q, want the directory's name, %q", got, want)
+	}
 	for in, want := range map[string]string{
-		"intro.md": "Intro", "02-first_steps.md": "First steps", "my-course/": "My course", "007.md": "A new module",
+		"intro.md": "Intro", "02-first_steps.md": "First steps", "my-course/": "My course", "007.md": "Untitled",
 	} {
 		if got := Title(in); got != want {
 			t.Errorf("Title(%q) = %q, want %q", in, got, want)

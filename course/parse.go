@@ -447,7 +447,7 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 	case Script:
 		if isPrompted(lines) {
 			st.Prompted = true
-			st.Commands, _ = promptedCommands(lines, false)
+			st.Commands = promptedCommands(lines, false)
 		} else if hl := hostPromptLine(lines); hl > 0 {
 			// Prompts naming machines (`host-A $ ...`) describe several
 			// shells; coursectl has one, so the block is shown, not run.
@@ -484,7 +484,7 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 		}
 	case Transcript:
 		// Lines before the first prompt belong to no command: shown only.
-		st.Commands, _ = promptedCommands(lines, true)
+		st.Commands = promptedCommands(lines, true)
 		if len(st.Commands) == 0 {
 			p.problem(line, ProblemNoCommands, "%s block has no `$ ` command lines: it is shown, not run — add `$ ` prompts or tag it text", lang)
 			return

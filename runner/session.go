@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
+	"github.com/coursectl/coursectl/shellsyntax"
 )
 
 const (
@@ -657,13 +657,12 @@ type plan struct {
 	script   string
 	// history is what the step adds to the shell's history: the course's
 	// commands, never the runner's wrapping ("" for hidden work).
-	history   string
-	lineMap   []int // script line (1-based) → markdown line; index 0 unused
-	cmdAt     []int // script line → index into step.Commands, -1 for none
-	timeout   time.Duration
-	idle      time.Duration // 0: no idle detection
-	attach    bool
-	skipState result.Status
+	history string
+	lineMap []int // script line (1-based) → markdown line; index 0 unused
+	cmdAt   []int // script line → index into step.Commands, -1 for none
+	timeout time.Duration
+	idle    time.Duration // 0: no idle detection
+	attach  bool
 	// wantExit is the expected exit status (the exit attribute, or the
 	// `[N]` of an output fence); nil means 0 — or, with wantFail (an
 	// `error` fence), any status but 0.
@@ -679,6 +678,11 @@ type plan struct {
 	before     func() error
 	interact   *Interactor
 	background *backgroundJob
+
+	// scriptCalls are the script's simple commands, parsed on first use
+	// (calls, stepcalls.go).
+	scriptCalls []shellsyntax.Call
+	parsed      bool
 }
 
 func (s *Session) plan(step *course.Step) *plan {
@@ -988,75 +992,6 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 	}
 }
 
-// waitingCommand names what waits for input, and its markdown line: the
-// program (the step's line that runs it), or for a shell builtin (the
-// waiting process is the shell: read, select, mapfile) the step's line that
-// calls it — when several do, the one whose `-p` prompt was printed last.
-func (s *Session) waitingCommand(step *course.Step, p *plan, pid int, cmdline string, out *tail) (string, int) {
-	if pid != s.sh.pid && cmdline != "" {
-		prog := filepath.Base(strings.Fields(cmdline)[0])
-		cands := p.linesRunning(regexp.MustCompile(commandAt + regexp.QuoteMeta(prog) + `\b`))
-		if len(cands) == 1 {
-			return cmdline, p.lineMap[cands[0]]
-		}
-		// Several lines run the program: the one that reads as its
-		// command line (`git config --global --edit` among git lines).
-		words := strings.Join(strings.Fields(cmdline), " ")
-		for _, i := range cands {
-			if strings.Contains(strings.Join(strings.Fields(p.scriptLine(i)), " "), words) {
-				return cmdline, p.lineMap[i]
-			}
-		}
-		return cmdline, 0
-	}
-	cands := p.linesRunning(readsTerminal)
-	if len(cands) > 0 {
-		pick := cands[0]
-		if len(cands) > 1 && out != nil {
-			var pt plainText
-			pt.WriteString(out.String())
-			last := lastLines(pt.take(), 1)
-			for _, i := range cands {
-				if m := promptArg.FindStringSubmatch(p.scriptLine(i)); m != nil && strings.TrimSpace(m[2]) != "" &&
-					strings.Contains(last, strings.TrimSpace(m[2])) {
-					pick = i
-				}
-			}
-		}
-		return strings.TrimSpace(p.scriptLine(pick)), p.lineMap[pick]
-	}
-	if len(step.Commands) > 0 {
-		return firstLine(step.Commands[0].Text), 0
-	}
-	return "read", 0
-}
-
-// commandAt matches where a command starts on a line: its beginning, after
-// an operator, or after a keyword.
-const commandAt = `(?:^|[;&|({!]|\bthen|\bdo|\belse|\btime)\s*`
-
-var (
-	readsTerminal = regexp.MustCompile(commandAt + `(?:read|select|mapfile|readarray)\b`)
-	promptArg     = regexp.MustCompile(`-\w*p\s*(['"])(.*?)['"]`)
-)
-
-// endsShell matches the lines that could have ended the shell the way died
-// says.
-func endsShell(died *result.Stop) *regexp.Regexp {
-	switch died.Kind {
-	case result.StopExited:
-		// An exec'd program that has already exited ended it too.
-		return regexp.MustCompile(commandAt + `(?:(?:exit|logout)\b|exec\s+[^\s<>&0-9-])`)
-	case result.StopExec:
-		return regexp.MustCompile(commandAt + `exec\s+[^\s<>&0-9-]`)
-	case result.StopInputClosed:
-		return regexp.MustCompile(commandAt + `exec\b[^|;&]*(?:<|0<&-|<&-)`)
-	case result.StopSignalled:
-		return regexp.MustCompile(commandAt + `kill\b.*\$(?:\$|\{?BASHPID)`)
-	}
-	return regexp.MustCompile(`$^`)
-}
-
 // markdownLine maps line n of the step's script to the markdown: past the
 // end (a syntax error at "end of file") is the line after the last, which is
 // the closing fence.
@@ -1080,26 +1015,6 @@ func (p *plan) scriptLine(i int) string {
 		return ""
 	}
 	return lines[i-1]
-}
-
-// linesRunning are the script lines (1-based, mapped to markdown) that
-// match re.
-func (p *plan) linesRunning(re *regexp.Regexp) []int {
-	var out []int
-	for i, l := range strings.Split(p.script, "\n") {
-		if i+1 < len(p.lineMap) && p.lineMap[i+1] > 0 && re.MatchString(l) {
-			out = append(out, i+1)
-		}
-	}
-	return out
-}
-
-// lineRunning is the only script line matching re, 0 when none or several.
-func (p *plan) lineRunning(re *regexp.Regexp) int {
-	if c := p.linesRunning(re); len(c) == 1 {
-		return c[0]
-	}
-	return 0
 }
 
 // oneLine shows a command in a one-line message: continuation lines joined,
@@ -1181,7 +1096,7 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) 
 	if o.died != nil && r.FailLine == 0 {
 		// The shell is gone, so no ERR trap said where: the step's only
 		// line that could end it is the one (when there is one).
-		if i := p.lineRunning(endsShell(o.died)); i > 0 {
+		if i := p.lineCalling(endsShell(o.died)); i > 0 {
 			r.FailLine = p.lineMap[i]
 			if ci := p.cmdAt[i]; ci >= 0 {
 				r.FailCommand = step.Commands[ci].Text

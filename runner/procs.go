@@ -122,6 +122,9 @@ func (p *runProcs) note(line string) {
 // rcfile and before the first step: the prelude starts no process, so
 // every process of the run is forked after the move and inherits it.
 func (p *runProcs) shellStarted(pid int) {
+	if p == nil {
+		return
+	}
 	if start, ok := procStart(pid); ok {
 		p.note(fmt.Sprintf("shell %d %d", pid, start))
 	}

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/coursectl/coursectl/course"
+	reports "github.com/coursectl/coursectl/report"
 	"github.com/spf13/cobra"
 )
 
@@ -36,14 +37,15 @@ command and the step's flags (skip, interactive, timeout=..., ...).`,
 			return writeListTable(c.streams.Out, m, c.streams.Width)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"file", "steps": [...]} (see docs/authoring.md)`)
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"schema": "coursectl/v1", "file", "steps": [...]} (docs/json.md)`)
 	return cmd
 }
 
-// listJSON is the `list --json` document (SPEC §5).
+// listJSON is the `list --json` document (docs/spec.md §5, docs/json.md).
 type listJSON struct {
-	File  string         `json:"file"`
-	Steps []listStepJSON `json:"steps"`
+	Schema string         `json:"schema"`
+	File   string         `json:"file"`
+	Steps  []listStepJSON `json:"steps"`
 }
 
 type listStepJSON struct {
@@ -115,7 +117,8 @@ func writeListJSON(w io.Writer, m *course.Module, indent bool) error {
 	if indent {
 		sep = ": "
 	}
-	fmt.Fprintf(bw, "{%s%s\"file\"%s%s,%s%s\"steps\"%s[", nl, in1, sep, file, nl, in1, sep)
+	schema, _ := json.Marshal(reports.Schema)
+	fmt.Fprintf(bw, "{%s%s\"schema\"%s%s,%s%s\"file\"%s%s,%s%s\"steps\"%s[", nl, in1, sep, schema, nl, in1, sep, file, nl, in1, sep)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	if indent {

@@ -151,7 +151,7 @@ func TestRunSandboxTouchesNothing(t *testing.T) {
 	module := "# S\n\n## Try\n\n```sh\ntouch made-here \"$HOME/home-file\"\nsudo whoami\necho \"home is $HOME\"\n```\n"
 	p := newPlace(t, map[string]string{"m.md": module, "coursectl.yaml": "m.md:\n  fakes:\n    sudo: 'echo \"(fake sudo) $*\"'\n"})
 	l := p.start(t, p.env(), "run", "--sandbox", "m.md")
-	l.waitFor("In a sandbox: HOME is ", 1)
+	l.waitFor("In a sandbox, away from your own files: HOME and the working", 1)
 	l.waitFor("the module's fakes stand in for sudo.", 1)
 	l.waitFor(hint, 1)
 	l.typeKeys("\r")

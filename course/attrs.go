@@ -3,6 +3,7 @@ package course
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 var KnownAttrs = []string{
 	"name", "skip", "timeout", "exit", "interactive", "interact",
 	"file", "append", "mode", "background", "ready",
+	"compare", "normalize", "pipefail", "content",
 }
 
 // ForeignAttrs are keys other tools write on the same fences (Runme,
@@ -130,8 +132,12 @@ func setAttrMap(a *Attrs, m map[string]any, line int) []Problem {
 	var probs []Problem
 	for _, k := range keys {
 		v := m[k]
-		if k == "interact" {
-			if err := setInteract(a, v); err != nil {
+		if k == "interact" || k == "normalize" {
+			set := setInteract
+			if k == "normalize" {
+				set = setNormalize
+			}
+			if err := set(a, v); err != nil {
 				probs = append(probs, Problem{Line: line, Code: ProblemBadAttr, Message: err.Error()})
 			}
 			continue
@@ -212,6 +218,48 @@ func setInteract(a *Attrs, v any) error {
 	return nil
 }
 
+// setNormalize reads a normalize list: [{match: REGEXP, with: TEXT}, ...].
+func setNormalize(a *Attrs, v any) error {
+	if a.Raw == nil {
+		a.Raw = map[string]string{}
+	}
+	a.Raw["normalize"] = "(list)"
+	list, ok := v.([]any)
+	if !ok {
+		return fmt.Errorf("attribute normalize: want a list of {match: REGEXP, with: TEXT} — see docs/author-features.md")
+	}
+	a.Normalize = nil
+	for i, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return fmt.Errorf("attribute normalize: item %d is not {match, with}", i+1)
+		}
+		var n Normalize
+		for k, val := range m {
+			s, err := scalarString(val)
+			if err != nil {
+				return fmt.Errorf("attribute normalize: item %d %s: %v", i+1, k, err)
+			}
+			switch k {
+			case "match":
+				n.Match = s
+			case "with":
+				n.With = s
+			default:
+				return fmt.Errorf("attribute normalize: item %d: unknown key %q (want match, with)", i+1, k)
+			}
+		}
+		if n.Match == "" {
+			return fmt.Errorf("attribute normalize: item %d has no match — add the Go regexp to rewrite", i+1)
+		}
+		if _, err := regexp.Compile(n.Match); err != nil {
+			return fmt.Errorf("attribute normalize: item %d: match %q is not a Go regexp: %v", i+1, n.Match, err)
+		}
+		a.Normalize = append(a.Normalize, n)
+	}
+	return nil
+}
+
 func parseBool(key, v string) (bool, error) {
 	switch strings.ToLower(v) {
 	case "", "true", "yes", "on", "1":
@@ -273,8 +321,21 @@ func setAttr(a *Attrs, key, v string, line int) error {
 		a.Mode = v
 	case "ready":
 		a.Ready = v
-	case "interact":
-		return fmt.Errorf("attribute interact: write it as YAML in a <!-- coursectl --> comment — see docs/authoring.md")
+	case "compare":
+		switch v {
+		case CompareExact, CompareBlanks, CompareNone:
+			a.Compare = v
+		default:
+			return fmt.Errorf("attribute compare=%q: want exact, blanks or none", v)
+		}
+	case "pipefail":
+		var b bool
+		b, err = parseBool(key, v)
+		a.Pipefail = &b
+	case "content":
+		a.Content = &v
+	case "interact", "normalize":
+		return fmt.Errorf("attribute %s: write it as YAML in a <!-- coursectl --> comment or coursectl.yaml — see docs/authoring.md", key)
 	}
 	return err
 }
@@ -312,6 +373,16 @@ func (a *Attrs) merge(over Attrs) {
 			a.Ready = over.Ready
 		case "interact":
 			a.Interact = over.Interact
+		case "compare":
+			a.Compare = over.Compare
+		case "pipefail":
+			a.Pipefail = over.Pipefail
+		case "content":
+			a.Content = over.Content
+		case "normalize":
+			// Rewrites add up, the outer level's first: a module's
+			// `/Users/nelle` rewrite still holds for a step that adds its own.
+			a.Normalize = append(a.Normalize[:len(a.Normalize):len(a.Normalize)], over.Normalize...)
 		}
 	}
 	if a.Line == 0 {

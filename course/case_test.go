@@ -91,6 +91,9 @@ func dump(m *Module) string {
 	if s := m.Settings; s.Timeout != 0 || len(s.Fakes) > 0 || len(s.Env) > 0 || s.Workdir != "" || len(s.Steps) > 0 {
 		fmt.Fprintf(&b, "settings timeout=%s workdir=%q fakes=%s env=%s steps=%s\n", s.Timeout, s.Workdir, sortedMap(s.Fakes), sortedMap(s.Env), sortedKeys(s.Steps))
 	}
+	if a := attrsString(m.Settings.Attrs); a != "" {
+		fmt.Fprintf(&b, "settings attrs %s\n", a)
+	}
 	for _, s := range m.Steps {
 		fmt.Fprintf(&b, "step %d %s line=%d-%d kind=%s lang=%q", s.Index, s.ID, s.Line, s.EndLine, s.Kind, s.Lang)
 		if s.Prompted {
@@ -119,6 +122,20 @@ func dump(m *Module) string {
 		if s.Expected != nil {
 			dumpExpected(&b, "  expected", s.Expected)
 		}
+		if s.Error != nil {
+			dumpExpected(&b, "  error", s.Error)
+		}
+		if e := s.Edit; e != nil {
+			content, ok := s.EditContent()
+			fmt.Fprintf(&b, "  edit cmd=%d editor=%q file=%q fence=%d-%d", e.Command, e.Editor, e.File, e.FenceLine, e.FenceEnd)
+			if ok {
+				fmt.Fprintf(&b, " content=%q", content)
+			}
+			if s.NeedsPerson() {
+				b.WriteString(" needs-person")
+			}
+			b.WriteByte('\n')
+		}
 		for _, v := range s.Verify {
 			fmt.Fprintf(&b, "  verify %d:", v.Line)
 			for _, c := range v.Commands {
@@ -130,7 +147,9 @@ func dump(m *Module) string {
 	var blocks []string
 	for _, bl := range m.Blocks {
 		d := strconv.Itoa(bl.Line)
-		if bl.Step == nil {
+		if bl.Content != nil {
+			d += "(content of " + bl.Content.ID + ")"
+		} else if bl.Step == nil {
 			d += "(" + bl.Lang + ")"
 			if !bl.Fenced {
 				d += "(indented)"
@@ -181,6 +200,18 @@ func attrsString(a Attrs) string {
 	}
 	for _, in := range a.Interact {
 		f = append(f, fmt.Sprintf("Interact{%q,%q,%s}", in.Expect, in.Send, in.Timeout))
+	}
+	if a.Compare != "" {
+		f = append(f, "Compare="+a.Compare)
+	}
+	for _, n := range a.Normalize {
+		f = append(f, fmt.Sprintf("Normalize{%q,%q}", n.Match, n.With))
+	}
+	if a.Pipefail != nil {
+		f = append(f, fmt.Sprintf("Pipefail=%v", *a.Pipefail))
+	}
+	if a.Content != nil {
+		f = append(f, fmt.Sprintf("Content=%q", *a.Content))
 	}
 	return strings.Join(f, " ")
 }

@@ -17,7 +17,7 @@ import (
 // line. A step's position in its own module is Local(i).
 func (c *Course) Flatten() *Module {
 	abs, _ := filepath.Abs(c.Dir)
-	run := &Module{Path: c.Dir, Title: c.Title(), CourseDir: abs}
+	run := &Module{Path: c.Dir, Title: c.Title(), CourseDir: abs, Modules: c.Modules}
 	run.Settings.Timeout = c.Settings.Timeout
 	// The shell starts with every module's environment and fakes: one
 	// shell serves the whole course (docs/courses.md).
@@ -38,6 +38,7 @@ func (c *Course) Flatten() *Module {
 	for mi, m := range c.Modules {
 		for li, st := range m.Steps {
 			cp := *st
+			cp.Origin = st
 			run.Steps = append(run.Steps, &cp)
 			c.locs = append(c.locs, place{mi, li})
 		}

@@ -8,6 +8,8 @@ package course
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -51,6 +53,9 @@ type Module struct {
 	// CourseDir is the root of the course the module belongs to
 	// ($COURSE_DIR), "" for a module on its own (its directory is).
 	CourseDir string
+	// Modules are, for a course's run (Course.Flatten), the course's
+	// modules in order; nil for a module.
+	Modules []*Module
 
 	// number caches Number's answers for the steps starting numberedFirst.
 	number        []int
@@ -134,6 +139,9 @@ type Step struct {
 	// the yaml gave), for messages.
 	Module *Module
 	File   string
+	// Origin is, for a step of a course's run (Course.Flatten), the step of
+	// its module it is a copy of; nil otherwise.
+	Origin *Step
 	Attrs  Attrs
 	// Body is the fence content with line endings normalised to \n and the
 	// fence's indentation removed (what a file step writes).
@@ -149,6 +157,14 @@ type Step struct {
 	// `output` fence right after it), nil when there is none. Transcript
 	// steps keep theirs per command.
 	Expected *Expected
+	// Error is a Carpentries `error` fence right after a script step (or
+	// after its `output` fence): the step must fail with a non-zero status
+	// and print each of its non-blank lines. Nil when there is none.
+	Error *Expected
+	// Edit is set when one of the step's commands opens an editor on a
+	// file (`nano draft.txt`): the file's new content, when the page shows
+	// it, is what check writes instead of running the editor (SPEC §7).
+	Edit *Edit
 	// Verify holds the `<!-- coursectl:verify -->` checks after this step.
 	Verify []*Hidden
 	// Hidden is true for setup steps: run, never shown to learners.
@@ -181,6 +197,24 @@ type Expected struct {
 	FenceEnd  int `json:"fence_end,omitempty"`
 }
 
+// Edit is an editor step's file and the content the page gives it.
+type Edit struct {
+	// Command is the index in Step.Commands of the editor command.
+	Command int
+	// Editor is the program as written ("nano", "$EDITOR").
+	Editor string
+	// File is the file argument as a shell word, as written (`draft.txt`,
+	// `"my notes.txt"`, `~/.bashrc`): the shell expands it as the editor
+	// would have received it.
+	File string
+	// Content is the file's new content from the fence after the step
+	// (every line ending in \n); FenceLine is that fence's opening line
+	// and FenceEnd its closing one, 0 when the page shows no content.
+	Content   string
+	FenceLine int
+	FenceEnd  int
+}
+
 // Hidden is the body of a coursectl:setup or coursectl:verify comment.
 type Hidden struct {
 	Line     int // line of the `<!--`
@@ -202,6 +236,18 @@ type Attrs struct {
 	Mode        string        `json:"mode,omitempty"` // octal as written, e.g. "0755"
 	Background  bool          `json:"background,omitempty"`
 	Ready       string        `json:"ready,omitempty"`
+	// Compare is how expected output is compared (SPEC §7): "exact",
+	// "blanks" or "none"; "" leaves it to the next level out.
+	Compare string `json:"compare,omitempty"`
+	// Normalize rewrites expected and actual output alike before they are
+	// compared. Lists of the levels add up, the outermost first.
+	Normalize []Normalize `json:"normalize,omitempty"`
+	// Pipefail, when set, turns bash's pipefail on (or off) for the step.
+	Pipefail *bool `json:"pipefail,omitempty"`
+	// Content is an editor step's new file content given in settings
+	// (steps: {ID: {content: ...}}), for pages that show it only in prose
+	// or a picture; it wins over a content fence. Nil when not given.
+	Content *string `json:"content,omitempty"`
 	// Raw holds every key as written, unknown ones included, for lint.
 	Raw map[string]string `json:"-"`
 	// Line is where the annotation was written (fence or comment line).
@@ -215,6 +261,22 @@ type Interaction struct {
 	Timeout time.Duration `json:"timeout,omitempty" yaml:"-"`
 }
 
+// Normalize is one rewrite of output before comparing: every match of
+// the Go regexp Match becomes With, in which $HOME, $PWD and $USER stand
+// for the step's values when it runs (and $1, ${name} for the match's
+// groups, as in regexp.Expand).
+type Normalize struct {
+	Match string `json:"match" yaml:"match"`
+	With  string `json:"with" yaml:"with"`
+}
+
+// Comparison modes (Attrs.Compare).
+const (
+	CompareExact  = "exact"
+	CompareBlanks = "blanks"
+	CompareNone   = "none"
+)
+
 // Block is any code block of the document, step or prose.
 type Block struct {
 	Line         int // opening fence line (first line for indented blocks)
@@ -225,6 +287,9 @@ type Block struct {
 	Fenced       bool
 	Unterminated bool
 	Step         *Step // nil when the block is prose
+	// Content is the editor step whose file content this fence shows
+	// (SPEC §7), nil otherwise; such a fence is never a step.
+	Content *Step
 }
 
 // Problem is a finding made while parsing (lint reports it).
@@ -285,14 +350,66 @@ func (s *Step) Script() string {
 	return string(b)
 }
 
-// Step returns the step with the given id, or nil.
+// Step returns the step with the given id, or nil. In a course's run, ids
+// repeat from module to module: MODULE:ID names the step of one module
+// (MODULE its path from the course's root, or its file name, with or
+// without .md), and MODULE alone its first step.
 func (m *Module) Step(id string) *Step {
+	if m.Modules != nil {
+		if mod, sid, ok := m.courseRef(id); ok {
+			for _, s := range m.Steps {
+				if s.Origin != nil && s.Origin.Module == mod && (sid == "" || s.ID == sid) {
+					return s
+				}
+			}
+			return nil
+		}
+	}
 	for _, s := range m.Steps {
 		if s.ID == id {
 			return s
 		}
 	}
 	return nil
+}
+
+// courseRef splits MODULE[:ID] of a course's run; ok is false when no
+// module is named that way.
+func (m *Module) courseRef(ref string) (mod *Module, id string, ok bool) {
+	name, id, _ := strings.Cut(ref, ":")
+	for _, cand := range m.Modules {
+		if cand.Path == name || relTo(m.Path, cand.Path) == name {
+			return cand, id, true
+		}
+	}
+	for _, cand := range m.Modules {
+		base := filepath.Base(cand.Path)
+		if base == name || strings.TrimSuffix(base, filepath.Ext(base)) == name {
+			if mod != nil {
+				return nil, "", false // two modules have that name
+			}
+			mod = cand
+		}
+	}
+	return mod, id, mod != nil
+}
+
+// ModuleOf is the module a step of this module, or of a course's run,
+// belongs to, and its position among the course's modules (0 for a module).
+func (m *Module) ModuleOf(s *Step) (mod *Module, n int) {
+	if m.Modules == nil {
+		return m, 0
+	}
+	own := s.Module // the course's own setup step: the first module's
+	if s.Origin != nil {
+		own = s.Origin.Module
+	}
+	for i, c := range m.Modules {
+		if c == own {
+			return c, i
+		}
+	}
+	return own, 0
 }
 
 // OnlyCommand is the step's command when it has exactly one, else "": what

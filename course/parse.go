@@ -23,15 +23,18 @@ var bom = []byte("\xef\xbb\xbf")
 
 // parser holds the state of one Parse.
 type parser struct {
-	m         *Module
-	src       []byte // what goldmark parsed: Source with front matter blanked
-	nl        []int  // offsets of every '\n' in src, for line numbers
-	headings  []headingEntry
-	pending   []*pendingStep
-	used      map[ast.Node]bool // annotation comments that found their fence
-	notes     []*ast.HTMLBlock  // every annotation comment, to report unused ones
-	prev      *Step             // the last visible step, for verify comments
-	titleSlug string            // of the front matter title, for steps before any heading
+	m        *Module
+	src      []byte // what goldmark parsed: Source with front matter blanked
+	nl       []int  // offsets of every '\n' in src, for line numbers
+	headings []headingEntry
+	pending  []*pendingStep
+	used     map[ast.Node]bool // annotation comments that found their fence
+	notes    []*ast.HTMLBlock  // every annotation comment, to report unused ones
+	prev     *Step             // the last visible step, for verify comments
+	// editing is an editor step whose content fence may still come: the
+	// next fence decides, unless a heading comes first.
+	editing   *Step
+	titleSlug string // of the front matter title, for steps before any heading
 	// pathCache is headingPath() until the next heading.
 	pathCache []string
 	// divs are the classes of the fenced divs open here; divCache is
@@ -78,6 +81,9 @@ func parseLayered(path string, src []byte, base, side *Settings) (*Module, error
 		}
 		m.Settings = s
 		p.titleSlug = Slug(title)
+		// Jekyll and Carpentries pages show the front matter's title as
+		// the page's heading; their first # heading is a section's.
+		m.Title = strings.TrimSpace(title)
 		// goldmark would read front matter as a rule and a heading: blank
 		// it in a copy, keeping every offset and line as they are.
 		p.src = bytes.Clone(src)
@@ -188,6 +194,7 @@ func (p *parser) heading(n *ast.Heading) {
 	// headings of a long page have no step under them.
 	p.headings = append(p.headings, headingEntry{level: n.Level, node: n})
 	p.pathCache = nil
+	p.editing = nil
 	if p.m.Title == "" {
 		p.m.Title = p.headingText(len(p.headings) - 1)
 	}
@@ -375,6 +382,16 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 	if braces {
 		p.m.Problems = append(p.m.Problems, parseAttrText(&attrs, attrText, line)...)
 	}
+	if ed := p.editing; ed != nil {
+		// The first fence after an editor step shows the file's content
+		// when its language fits the file; it is never a step then.
+		p.editing = nil
+		if attrs.File == "" && IsContentFence(lang, ed.Edit.File) {
+			ed.Edit.Content, ed.Edit.FenceLine, ed.Edit.FenceEnd = body, line, end
+			blk.Content = ed
+			return
+		}
+	}
 
 	var kind Kind
 	switch strings.ToLower(lang) {
@@ -411,21 +428,31 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 		} else {
 			st.Commands = plainCommands(lines)
 		}
-		if next, ok := n.NextSibling().(*ast.FencedCodeBlock); ok && next.Info != nil &&
-			strings.EqualFold(string(next.Language(p.src)), "output") {
-			ol := p.segLines(next.Lines())
-			texts := make([]string, len(ol))
-			for i, l := range ol {
-				texts[i] = l.text
+		for i, c := range st.Commands {
+			if ed, file, ok := EditorTarget(c.Text); ok {
+				st.Edit = &Edit{Command: i, Editor: ed, File: file}
 			}
-			fl := p.lineOf(next.Pos())
-			e := expectedFrom(texts, fl+1)
-			if e == nil {
-				e = &Expected{Line: fl + 1, Lines: []string{}}
+		}
+		if st.Edit != nil {
+			// The fence after it is the file's content, not output.
+			p.editing = st
+			break
+		}
+		// `output` and `error` fences, right after the step, in either order.
+		for next := n.NextSibling(); next != nil; next = next.NextSibling() {
+			if st.Expected == nil {
+				if e := p.resultFence(next, "output"); e != nil {
+					st.Expected = e
+					continue
+				}
 			}
-			e.FenceLine = fl
-			e.FenceEnd, _ = p.fenceEnd(next.Pos(), max(fl, lastLine(ol, fl)))
-			st.Expected = e
+			if st.Error == nil {
+				if e := p.resultFence(next, "error"); e != nil {
+					st.Error = e
+					continue
+				}
+			}
+			break
 		}
 	case Transcript:
 		// Lines before the first prompt belong to no command: shown only.
@@ -438,6 +465,32 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 	}
 	blk.Step = st
 	p.addStep(st, attrs.Name)
+}
+
+// resultFence reads n as a Carpentries fence tagged lang (`output` or
+// `error`) right after a step, nil when it is not one. A fence holding
+// only a lone `$` (a prompt with nothing before it) means "prints nothing".
+func (p *parser) resultFence(n ast.Node, lang string) *Expected {
+	next, ok := n.(*ast.FencedCodeBlock)
+	if !ok || next.Info == nil || !strings.EqualFold(string(next.Language(p.src)), lang) {
+		return nil
+	}
+	ol := p.segLines(next.Lines())
+	texts := make([]string, len(ol))
+	for i, l := range ol {
+		texts[i] = l.text
+	}
+	fl := p.lineOf(next.Pos())
+	e := expectedFrom(texts, fl+1)
+	if e != nil && len(e.Lines) == 1 && e.Exit == nil && strings.TrimSpace(e.Lines[0]) == "$" {
+		e = nil
+	}
+	if e == nil {
+		e = &Expected{Line: fl + 1, Lines: []string{}}
+	}
+	e.FenceLine = fl
+	e.FenceEnd, _ = p.fenceEnd(next.Pos(), max(fl, lastLine(ol, fl)))
+	return e
 }
 
 func lastLine(ls []bodyLine, def int) int {
@@ -517,6 +570,11 @@ func hostPromptLine(lines []bodyLine) int {
 
 func isHostPrompt(s string) bool {
 	t := strings.TrimSpace(s)
+	// A prompt with no command after it (`nelle@localhost $`), as lessons
+	// show the shell waiting: the same rule, with an empty command.
+	if strings.HasSuffix(t, " $") || strings.HasSuffix(t, " #") {
+		t += " x"
+	}
 	for _, pr := range []string{"$ ", "# "} {
 		i := strings.Index(t, pr)
 		if i <= 0 {
@@ -584,6 +642,11 @@ func (p *parser) applySettings() {
 	for _, s := range p.m.Steps {
 		if a, ok := p.m.Settings.Steps[s.ID]; ok {
 			s.Attrs.merge(a)
+			if a.Content != nil && s.Edit == nil {
+				at := p.m.Settings.StepKeys[s.ID]
+				p.m.Problems = append(p.m.Problems, Problem{File: at.File, Line: at.Line, Code: ProblemBadAttr,
+					Message: fmt.Sprintf("steps: %s: content is for a step that opens an editor on a file (nano FILE), and step %s does not — drop content, or give it to the editor step", s.ID, s.ID)})
+			}
 		}
 	}
 }

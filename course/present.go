@@ -88,10 +88,11 @@ func (m *Module) numbers() []int {
 // to word as they need (list: `timeout=2m`; render: "timeout 2m0s").
 type Flag struct {
 	// Name is one of hidden, skip, interactive, interact, background,
-	// timeout, exit, file, append, prompted, output, verify, unterminated.
+	// timeout, exit, file, append, prompted, edit, output, error, verify,
+	// unterminated.
 	Name string
 	// Value is the flag's value ("2m0s" for timeout, "any" or "1" for exit,
-	// the path for file and append), "" when it has none.
+	// the path for file, append and edit), "" when it has none.
 	Value string
 }
 
@@ -106,7 +107,7 @@ func (s *Step) Flags() []Flag {
 	if a.Skip {
 		add("skip", "")
 	}
-	if a.Interactive {
+	if a.Interactive || (s.Edit != nil && s.NeedsPerson()) {
 		add("interactive", "")
 	}
 	if len(a.Interact) > 0 {
@@ -133,8 +134,15 @@ func (s *Step) Flags() []Flag {
 	if s.Prompted && s.Kind == Script {
 		add("prompted", "")
 	}
+	if _, ok := s.EditContent(); ok && len(a.Interact) == 0 {
+		// check writes the file the page shows (an editor step).
+		add("edit", Unquote(s.Edit.File))
+	}
 	if s.Expected != nil {
 		add("output", "")
+	}
+	if s.Error != nil {
+		add("error", "")
 	}
 	if len(s.Verify) > 0 {
 		add("verify", "")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -106,8 +107,8 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 		case "timeout", "run-timeout":
 			str, _ := scalarString(v)
 			d, err := time.ParseDuration(str)
-			if err != nil {
-				return s, posErr(k, "%s %q: want a Go duration like 5m", k, str)
+			if err != nil || d <= 0 {
+				return s, posErr(k, "%s %q: want a positive Go duration like 5m", k, str)
 			}
 			if k == "timeout" {
 				s.Timeout = d
@@ -136,6 +137,11 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 			str, err := scalarString(v)
 			if err != nil {
 				return s, posErr(k, "workdir: %v", err)
+			}
+			if vnode.Tag == "!!null" && vnode.Value == "~" {
+				// YAML reads a bare ~ as null; an author writing
+				// `workdir: ~` means the home directory.
+				str = "~"
 			}
 			s.Workdir, s.WorkdirAt = str, at
 		case "steps":
@@ -192,6 +198,7 @@ func mergeSettings(base, over Settings) Settings {
 	if over.Setup != "" {
 		out.Setup, out.SetupAt = over.Setup, over.SetupAt
 	}
+	out.Attrs.Raw = maps.Clone(base.Attrs.Raw) // merge writes to it
 	out.Attrs.merge(over.Attrs)
 	// Nearer rules come later: they are applied after, so they win.
 	out.Sections = append(append([]Rule(nil), base.Sections...), over.Sections...)

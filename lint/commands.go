@@ -426,7 +426,16 @@ func (l *linter) commands(s *course.Step) {
 	fakes := l.m.Settings.Fakes
 	attended := s.Attrs.Interactive || len(s.Attrs.Interact) > 0
 	sudoSeen := false
-	for _, c := range s.Commands {
+	for ci, c := range s.Commands {
+		if e := s.Edit; e != nil && ci == e.Command {
+			// An editor step: check writes the content the page shows.
+			if _, ok := s.EditContent(); !ok && !attended {
+				l.add(c.Line, Warning, CheckInteractive,
+					fmt.Sprintf("step %s: %s opens an editor on %s and the page shows no content for it, so check skips the step", s.ID, e.Editor, course.Unquote(e.File)),
+					fmt.Sprintf("put a fence with the file's content right after the step, or give it in coursectl.yaml (steps: {%s: {content: ...}})", s.ID))
+			}
+			continue
+		}
 		for _, sc := range splitCommands(c.Text) {
 			name, _, sudo := program(sc.words)
 			if _, faked := fakes[name]; faked {

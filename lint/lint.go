@@ -132,7 +132,8 @@ func (l *linter) problems() {
 // they are shown, never run, which is rarely what the author meant.
 func (l *linter) untagged() {
 	for _, b := range l.m.Blocks {
-		if !b.Fenced || b.Step != nil || strings.TrimSpace(b.Info) != "" {
+		// An editor step's content fence is a file's text, shown on purpose.
+		if !b.Fenced || b.Step != nil || b.Content != nil || strings.TrimSpace(b.Info) != "" {
 			continue
 		}
 		prompts, other, shell := 0, 0, false

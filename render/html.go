@@ -392,6 +392,10 @@ func (p *htmlPage) writeResult(w util.BufWriter, s *course.Step, r *result.Step)
 			w.WriteString("</pre></details>\n")
 		}
 	}
+	for _, e := range r.Edits {
+		// An editor step: check wrote the page's content into the file.
+		fmt.Fprintf(w, "<p class=\"edited\">%s</p>\n", html.EscapeString(e.String()))
+	}
 	if len(r.Fakes) > 0 {
 		w.WriteString(`<details class="fakes"><summary>Faked commands</summary><ul>`)
 		for _, f := range r.Fakes {

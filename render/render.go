@@ -28,6 +28,8 @@ func flagWords(s *course.Step) []string {
 			out = append(out, f.Name)
 		case "interact":
 			out = append(out, "scripted answers")
+		case "edit":
+			out = append(out, "edits "+f.Value)
 		case "timeout":
 			out = append(out, "timeout "+f.Value)
 		case "exit":

@@ -59,6 +59,9 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 	if i < 0 || i > len(mod.Steps) {
 		return ""
 	}
+	if mod.Modules != nil {
+		return t.courseProse(mod, i)
+	}
 	parts, links := splitProse(proseSource(mod, i))
 	var out []string
 	for _, p := range parts {
@@ -494,6 +497,11 @@ func (t Terminal) Header(mod *course.Module, i int) string {
 		s := mod.Steps[i]
 		pos, _ = mod.Number(s)
 		label = fmt.Sprintf("Step %d/%d", pos, total)
+		if mod.Modules != nil {
+			// A course: which module, and the step of the course.
+			_, n := mod.ModuleOf(s)
+			label = fmt.Sprintf("Module %d/%d · %s", n+1, len(mod.Modules), label)
+		}
 		stepName = s.Title()
 	}
 	inner := w - 2 // one space each side
@@ -797,4 +805,40 @@ func (t Terminal) Summary(rec *result.Module) string {
 		head += ", interrupted"
 	}
 	return strings.Repeat(" ", proseMargin) + t.paint(head, sgr.Bold) + t.paint(" · ", sgr.Gray) + strings.Join(parts, t.paint(" · ", sgr.Gray)) + "\n"
+}
+
+// courseProse is Prose for a course's run (course.Course.Flatten): the
+// prose before step i in its own module (ModuleEnd has the end of the
+// module before it).
+func (t Terminal) courseProse(run *course.Module, i int) string {
+	if cur := originAt(run, i); cur != nil {
+		return t.Prose(cur.Module, cur.Index-1)
+	}
+	if prev := originAt(run, i-1); prev != nil && i == len(run.Steps) {
+		return t.Prose(prev.Module, len(prev.Module.Steps))
+	}
+	return ""
+}
+
+// ModuleEnd is, when step i of a course's run is the first of a module,
+// the end of the module before it: the prose after its last step (a
+// lesson's summary). "" otherwise, and for a module.
+func (t Terminal) ModuleEnd(run *course.Module, i int) string {
+	if run.Modules == nil {
+		return ""
+	}
+	prev, cur := originAt(run, i-1), originAt(run, i)
+	if prev == nil || (cur != nil && cur.Module == prev.Module) {
+		return ""
+	}
+	return t.Prose(prev.Module, len(prev.Module.Steps))
+}
+
+// originAt is the module's own step behind step k of a course's run, nil
+// for none (out of range, the course's own setup).
+func originAt(run *course.Module, k int) *course.Step {
+	if k >= 0 && k < len(run.Steps) {
+		return run.Steps[k].Origin
+	}
+	return nil
 }

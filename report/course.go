@@ -10,27 +10,47 @@ import (
 // SplitCourse turns the result of a course's run — one module, the
 // course's Flatten — into one result per module, each step back at its
 // place in its own module, so every report shows a course as its modules.
-// The step results are mr's own, renumbered in their modules.
-// The course's hidden setup step belongs to the first module (shown only
-// when it failed, like any setup step).
-func SplitCourse(c *course.Course, run *course.Module, mr *result.Module) *result.Course {
-	out := &result.Course{Dir: c.Dir, Title: run.Title, Started: mr.Started, Duration: mr.Duration, Interrupted: mr.Interrupted}
-	mods := make([]*result.Module, len(c.Modules))
-	for i, m := range c.Modules {
-		mods[i] = &result.Module{File: m.Path}
+// The step results are mr's own, renumbered in their modules. The course's
+// hidden setup step belongs to the first module (shown only when it
+// failed, like any setup step). mr may be nil (no run yet): every step is
+// then not run.
+func SplitCourse(run *course.Module, mr *result.Module) *result.Course {
+	if mr == nil {
+		mr = &result.Module{File: run.Path}
 	}
-	if len(mods) > 0 {
-		mods[0].Warnings = mr.Warnings
+	out := &result.Course{Dir: run.Path, Title: run.Title, Started: mr.Started, Duration: mr.Duration, Interrupted: mr.Interrupted}
+	mods := make([]*result.Module, len(run.Modules))
+	index := map[*course.Module]int{}
+	for i, m := range run.Modules {
+		mods[i] = &result.Module{File: m.Path}
+		index[m] = i
+	}
+	if len(mods) == 0 {
+		return out
+	}
+	mods[0].Warnings = mr.Warnings
+	byID := map[string]*result.Step{} // a record of an older run: matched by place
+	for _, sr := range mr.Steps {
+		byID[sr.File+"\x00"+sr.ID] = sr
 	}
 	stopAt := -1 // the module the run stopped in, when interrupted
-	for i, sr := range mr.Steps {
-		if i >= len(run.Steps) {
-			break
-		}
-		mi, li := c.Locate(run, i)
+	for i, st := range run.Steps {
+		_, mi := run.ModuleOf(st)
 		m := mods[mi]
+		var sr *result.Step
+		if i < len(mr.Steps) && mr.Steps[i].ID == st.ID {
+			sr = mr.Steps[i]
+		} else if r := byID[st.File+"\x00"+st.ID]; r != nil {
+			sr = r
+		} else {
+			sr = StepFor(st, result.NotRun)
+		}
+		sr.File = st.File
 		// The same values the live report saw, so it knows them as printed.
-		sr.Index = li + 1
+		sr.Index = 0
+		if st.Origin != nil {
+			sr.Index = st.Origin.Index
+		}
 		m.Steps = append(m.Steps, sr)
 		if sr.Status != result.NotRun {
 			if m.Started.IsZero() && !sr.Finished.IsZero() {
@@ -42,11 +62,6 @@ func SplitCourse(c *course.Course, run *course.Module, mr *result.Module) *resul
 	}
 	if mr.Interrupted && stopAt >= 0 {
 		mods[stopAt].Interrupted = true
-	}
-	for _, m := range mods {
-		if m.Started.IsZero() && m.Duration > 0 {
-			m.Started = mr.Started
-		}
 	}
 	out.Modules = mods
 	return out

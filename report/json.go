@@ -41,6 +41,11 @@ type jsonStep struct {
 	// (issue 4: recorded and shown in the step's report, as the text and
 	// HTML reports show them).
 	Fakes []jsonFake `json:"fakes,omitempty"`
+	// Edited are the files an editor step wrote (docs/spec.md §7).
+	Edited []result.Edit `json:"edited,omitempty"`
+	// FirstFailure and AfterFailure: check --continue's marks.
+	FirstFailure bool `json:"first_failure,omitempty"`
+	AfterFailure bool `json:"after_failure,omitempty"`
 }
 
 type jsonFake struct {
@@ -136,6 +141,7 @@ func jsonFor(mr *result.Module) jsonModule {
 			Error:      sr.Error,
 			Note:       sr.Note,
 			Diff:       Plain(sr.Diff),
+			Edited:     sr.Edits,
 		}
 		if sr.FromCheckpoint && js.Note == "" {
 			// "passed" with duration_ms 0 would otherwise read as a step
@@ -152,6 +158,7 @@ func jsonFor(mr *result.Module) jsonModule {
 		if failed(sr) {
 			js.FailLine = sr.FailLine
 			js.FailCommand = sr.FailCommand
+			js.FirstFailure, js.AfterFailure = sr.FirstFailure, sr.AfterFailure
 		}
 		out.Steps = append(out.Steps, js)
 	}

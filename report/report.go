@@ -55,13 +55,14 @@ func NotRunModule(mod *course.Module) *result.Module {
 // StepFor is a result with status for a step that did not run (a
 // checkpoint stands for it, or nothing reached it).
 func StepFor(st *course.Step, status result.Status) *result.Step {
-	return &result.Step{ID: st.ID, Line: st.Line, Index: st.Index, Kind: string(st.Kind),
+	return &result.Step{ID: st.ID, Line: st.Line, File: st.File, Index: st.Index, Kind: string(st.Kind),
 		Hidden: st.Hidden, Command: st.OnlyCommand(), Status: status}
 }
 
 // tally counts the statuses over the module's steps, not-run included.
 type tally struct {
 	passed, failed, skipped, notRun int
+	after                           int // of failed, after an earlier failure
 }
 
 func count(steps []*result.Step) tally {
@@ -72,6 +73,9 @@ func count(steps []*result.Step) tally {
 			t.passed++
 		case result.Failed, result.Timeout:
 			t.failed++
+			if sr.AfterFailure {
+				t.after++
+			}
 		case result.Skipped:
 			t.skipped++
 		default:
@@ -86,6 +90,7 @@ func (t *tally) add(o tally) {
 	t.failed += o.failed
 	t.skipped += o.skipped
 	t.notRun += o.notRun
+	t.after += o.after
 }
 
 func failed(sr *result.Step) bool {

@@ -70,7 +70,9 @@ func (t Text) step(w io.Writer, file string, sr *result.Step, idw int) {
 		fmt.Fprintf(w, "  %s %s  %6s  %s\n", t.paint(sgr.Green, "✓"), id, "", t.paint(sgr.Dim, "(checkpoint)"))
 	case sr.Status == result.Passed:
 		fmt.Fprintf(w, "  %s %s  %s\n", t.paint(sgr.Green, "✓"), id, t.paint(sgr.Dim, dur))
-		// A pass that leaned on fakes says so: what did not really run.
+		// A pass that leaned on fakes says so: what did not really run;
+		// and an editor step what it wrote instead of opening the editor.
+		t.edits(w, sr)
 		t.fakes(w, sr)
 	case sr.Status == result.Skipped:
 		note := "skipped"
@@ -82,6 +84,12 @@ func (t Text) step(w io.Writer, file string, sr *result.Step, idw int) {
 		what := "failed"
 		if sr.Status == result.Timeout {
 			what = "timed out"
+		}
+		switch {
+		case sr.FirstFailure:
+			what += " (first failure)"
+		case sr.AfterFailure:
+			what += " (after an earlier failure)"
 		}
 		fmt.Fprintf(w, "  %s %s  %s  %s\n", t.paint(sgr.Red, "✗"), id, dur, t.paint(sgr.Red, what))
 		t.failure(w, file, sr)
@@ -126,7 +134,15 @@ func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgr.Dim, "output differs (-want +got):"))
 		t.quote(w, strings.Split(diff, "\n"), t.diffColor)
 	}
+	t.edits(w, sr)
 	t.fakes(w, sr)
+}
+
+// edits lists the files an editor step wrote.
+func (t Text) edits(w io.Writer, sr *result.Step) {
+	for _, e := range sr.Edits {
+		fmt.Fprintf(w, "%s%s\n", detailIndent, t.paint(sgr.Dim, e.String()))
+	}
 }
 
 // fakes lists the calls of faked commands a step made.
@@ -224,7 +240,11 @@ func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.D
 	}
 	parts := []string{plural(all.passed, "passed", "passed")}
 	if all.failed > 0 {
-		parts = append(parts, plural(all.failed, "failed", "failed"))
+		f := plural(all.failed, "failed", "failed")
+		if all.after > 0 {
+			f += fmt.Sprintf(" (%d after an earlier failure)", all.after)
+		}
+		parts = append(parts, f)
 	}
 	if all.skipped > 0 {
 		parts = append(parts, plural(all.skipped, "skipped", "skipped"))

@@ -33,6 +33,9 @@ func (s Status) Failed() bool { return s == Failed || s == Timeout }
 type Step struct {
 	ID   string `json:"id"`
 	Line int    `json:"line"`
+	// File is the file Line counts in: the step's module (a course's run
+	// has many), or the coursectl.yaml of a setup step it gave.
+	File string `json:"file,omitempty"`
 	// Index is the step's 1-based position in its module (0 when unknown).
 	Index int `json:"index,omitempty"`
 	// Kind is the step's kind as docs/spec.md §1 names it (script,
@@ -78,10 +81,34 @@ type Step struct {
 	// Actuals are what printed where the step expects output (each
 	// transcript command, an output fence), for check --update.
 	Actuals []Actual `json:"-"`
+	// Edits are the files an editor step wrote: with no one to type, the
+	// content the page shows goes into the file instead of an editor
+	// opening on it (docs/spec.md §7).
+	Edits []Edit `json:"edited,omitempty"`
+	// FirstFailure and AfterFailure mark failures in a run that goes on
+	// after one (check --continue): the first, and those after it, which
+	// may only follow from an earlier one.
+	FirstFailure bool `json:"first_failure,omitempty"`
+	AfterFailure bool `json:"after_failure,omitempty"`
 	// FromCheckpoint is true when the step was not run because a valid
 	// checkpoint from an earlier run stands for it (resume).
 	FromCheckpoint bool      `json:"from_checkpoint,omitempty"`
 	Finished       time.Time `json:"finished"`
+}
+
+// Edit is a file an editor step wrote, and how many lines it has.
+type Edit struct {
+	File  string `json:"file"`
+	Lines int    `json:"lines"`
+}
+
+// String is the edit as a report says it: "edited notes.txt (2 lines)".
+func (e Edit) String() string {
+	unit := "lines"
+	if e.Lines == 1 {
+		unit = "line"
+	}
+	return fmt.Sprintf("edited %s (%d %s)", e.File, e.Lines, unit)
 }
 
 // FakeCall is one call of a faked command.
@@ -101,6 +128,9 @@ type Actual struct {
 	Output string
 	// Exit is its exit status.
 	Exit int
+	// Vars are the step's $HOME, $PWD and $USER when it ran, which
+	// normalize rewrites may name (docs/spec.md §7).
+	Vars map[string]string
 }
 
 // Module is one run of one module.

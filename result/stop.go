@@ -39,6 +39,9 @@ type Stop struct {
 	Limit time.Duration `json:"limit,omitempty"`
 	// Command is what waited for input (StopWaiting).
 	Command string `json:"command,omitempty"`
+	// Program is the full-screen program that waited for keys (vim opened
+	// by `git commit`, less, man's pager), "" for a plain read.
+	Program string `json:"program,omitempty"`
 	// Signal names the signal that killed the shell (StopSignalled).
 	Signal string `json:"signal,omitempty"`
 	// Status is the shell's exit status (StopExited).
@@ -72,6 +75,9 @@ func (s *Stop) Phrase() string {
 	case StopTimedOut:
 		return "timed out after " + s.Limit.String()
 	case StopWaiting:
+		if s.Program != "" {
+			return fmt.Sprintf("is waiting for keys in %s (a full-screen program) at `%s`", s.Program, s.Command)
+		}
 		return fmt.Sprintf("is waiting for input at `%s`", s.Command)
 	case StopInterrupted:
 		return "interrupted"

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -77,6 +78,8 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	if p.wantExit == nil && !step.Attrs.ExitAny && step.Expected != nil && step.Expected.Exit != nil {
 		p.wantExit = step.Expected.Exit // the `[N]` of an output fence
 	}
+	// An `error` fence: the step fails, with whatever status.
+	p.wantFail = step.Error != nil && !step.Attrs.ExitAny
 	if step.Hidden {
 		// Setup is the course's, not the learner's: not in their history.
 		p.history = ""
@@ -88,6 +91,25 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 		p.idle = s.idleTimeout()
 	}
 	fail := func(err error) { p.before = func() error { return err } }
+	if e := step.Edit; e != nil && step.Kind == course.Script && len(step.Attrs.Interact) == 0 {
+		content, ok := step.EditContent()
+		switch {
+		case p.attach:
+			// The learner edits, in their own editor when they have one;
+			// the walkthrough shows the content to type.
+			if !strings.HasPrefix(e.Editor, "$") {
+				p.replaceCommand(e.Command, "${VISUAL:-${EDITOR:-"+e.Editor+"}} "+e.File)
+			}
+		case ok:
+			// No one to type: the file gets the content the page shows.
+			if err := os.WriteFile(filepath.Join(s.runDir, "edit"), []byte(content), 0o600); err != nil {
+				fail(err)
+				return
+			}
+			p.replaceCommand(e.Command, `__cc_edit "$__cc_dir/edit" `+e.File)
+			p.edit = e
+		}
+	}
 	switch {
 	case step.Kind == course.File:
 		p.script, p.lineMap, p.cmdAt, p.history = "", []int{0}, []int{-1}, ""
@@ -137,6 +159,19 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 		in.Start()
 		p.interact = in
 	}
+}
+
+// replaceCommand makes the script run text instead of command ci (a
+// one-line command); the history keeps the command as written.
+func (p *plan) replaceCommand(ci int, text string) {
+	lines := strings.Split(p.script, "\n")
+	for i := 1; i < len(p.cmdAt) && i <= len(lines); i++ {
+		if p.cmdAt[i] == ci {
+			lines[i-1] = text
+			break
+		}
+	}
+	p.script = strings.Join(lines, "\n")
 }
 
 func (s *Session) idleTimeout() time.Duration {
@@ -295,7 +330,7 @@ func transcriptExit(c course.Command) int {
 // prompts left unanswered, expected output, the background job's ready
 // line, verify checks, and the calls of fakes.
 func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o *outcome, r *result.Step) {
-	r.Diff, r.Verify, r.Actuals, r.OutputMismatch, r.Fakes = "", "", nil, false, nil
+	r.Diff, r.Verify, r.Actuals, r.OutputMismatch, r.Fakes, r.Edits = "", "", nil, false, nil, nil
 	defer func() {
 		calls, err := s.fakes.Calls()
 		if err != nil {
@@ -317,16 +352,39 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 		return
 	}
 	clean := o.died == nil && !o.timedOut && o.idle == "" && !o.interrupted && o.authorErr == nil
+	if p.edit != nil && clean && s.editRan(p, o) {
+		content, _ := step.EditContent()
+		r.Edits = []result.Edit{{File: course.Unquote(p.edit.File), Lines: strings.Count(content, "\n")}}
+	}
+	vars := s.stepVars()
+	cmp, err := NewComparison(step.Compare(), step.Normalize(), vars)
+	if err != nil {
+		badExpectation(step, r, &course.PosError{File: s.file(step), Line: step.Line, Err: err})
+		return
+	}
 	switch {
 	case step.Kind == course.Transcript:
-		s.judgeTranscript(step, o, r, clean)
+		s.judgeTranscript(step, o, r, clean, cmp, vars)
+	case step.Error != nil && r.Status == result.Passed:
+		// What a failing step prints is compared line by line for
+		// presence: its own messages and the page's shell differ in
+		// prefixes, and stdout and stderr interleave.
+		diff := cmp.ErrorLines(s.file(step), step.Error, o.output)
+		at := step.Error.Line
+		if diff == "" && step.Expected != nil {
+			diff, at = cmp.ErrorLines(s.file(step), step.Expected, o.output), step.Expected.Line
+		}
+		if diff != "" {
+			r.Status, r.Diff = result.Failed, diff
+			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), at, ErrOutputMismatch)
+		}
 	case step.Expected != nil && r.Status == result.Passed:
 		exit := 0
 		if step.Expected.Exit != nil {
 			exit = o.status
 		}
-		r.Actuals = []result.Actual{{Step: step.Index, Command: -1, Output: o.output, Exit: o.status}}
-		m, err := CompareOutput(s.file(step), step.Expected, o.output, exit)
+		r.Actuals = []result.Actual{{Step: step.Index, Command: -1, Output: o.output, Exit: o.status, Vars: vars}}
+		m, err := cmp.Compare(s.file(step), step.Expected, o.output, exit)
 		if err != nil {
 			badExpectation(step, r, err)
 			return
@@ -350,7 +408,7 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 
 // judgeTranscript compares each command's output and status with what the
 // transcript shows, and gathers the differences into one diff.
-func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step, clean bool) {
+func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step, clean bool, cmp *Comparison, vars map[string]string) {
 	var diffs []string
 	first := -1
 	for _, pc := range o.perCommand {
@@ -361,8 +419,8 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step,
 			// output would go on the line after the command.
 			want = &course.Expected{Line: c.Line + strings.Count(c.Text, "\n") + 1}
 		}
-		r.Actuals = append(r.Actuals, result.Actual{Step: step.Index, Command: pc.cmd, Output: pc.output, Exit: pc.status})
-		m, err := CompareOutput(s.file(step), want, pc.output, pc.status)
+		r.Actuals = append(r.Actuals, result.Actual{Step: step.Index, Command: pc.cmd, Output: pc.output, Exit: pc.status, Vars: vars})
+		m, err := cmp.Compare(s.file(step), want, pc.output, pc.status)
 		if err != nil {
 			badExpectation(step, r, err)
 			return
@@ -386,6 +444,34 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step,
 	// A status that differs is part of the transcript too (`[N]`), so a
 	// transcript that ran to its end failed only on what it showed.
 	r.OutputMismatch = clean
+}
+
+// editRan reports whether the step got as far as its edit: it passed, or
+// failed at a later command.
+func (s *Session) editRan(p *plan, o *outcome) bool {
+	if o.status == 0 {
+		return true
+	}
+	return o.failLine > 0 && o.failLine < len(p.cmdAt) && p.cmdAt[o.failLine] > p.edit.Command
+}
+
+// stepVars are $HOME, $PWD and $USER as the step left them, for normalize.
+func (s *Session) stepVars() map[string]string {
+	vars := map[string]string{"HOME": s.home, "PWD": s.workdir}
+	if dir, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", s.sh.pid)); err == nil {
+		vars["PWD"] = dir
+	}
+	for _, kv := range s.env {
+		if v, ok := strings.CutPrefix(kv, "USER="); ok {
+			vars["USER"] = v
+		}
+	}
+	if vars["USER"] == "" {
+		if u, err := user.Current(); err == nil {
+			vars["USER"] = u.Username
+		}
+	}
+	return vars
 }
 
 // awaitBackground waits for a background step's ready line; the step's

@@ -93,6 +93,18 @@ func stepChain(mod *course.Module) []string {
 		if s.Expected != nil {
 			fmt.Fprintf(h, "expected\x00%q\x00%v\x00", s.Expected.Lines, s.Expected.Exit)
 		}
+		// Written only when set, so the chains of steps without them stay
+		// as they were.
+		if s.Error != nil {
+			fmt.Fprintf(h, "error\x00%q\x00", s.Error.Lines)
+		}
+		if s.Pipefail() {
+			fmt.Fprintf(h, "pipefail\x00")
+		}
+		if s.Edit != nil {
+			content, ok := s.EditContent()
+			fmt.Fprintf(h, "edit\x00%d\x00%s\x00%v\x00%s\x00", s.Edit.Command, s.Edit.File, ok, content)
+		}
 		for _, v := range s.Verify {
 			fmt.Fprintf(h, "verify\x00%s\x00", v.Body)
 		}

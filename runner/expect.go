@@ -144,11 +144,20 @@ func (p *plainText) take() string {
 
 // linePattern is one expected line.
 type linePattern struct {
-	text     string         // as written (trailing blanks dropped)
+	text     string         // as matched: written, then rewritten by the comparison (trailing blanks dropped)
+	shown    string         // as written, for the diff ("" when it is text)
 	ellipsis bool           // `...`: any number of lines
 	re       *regexp.Regexp // ` (re)` and ` (glob)`
 	esc      string         // ` (esc)`: the line with escapes decoded
 	isEsc    bool
+}
+
+// written is the line as the markdown has it.
+func (p *linePattern) written() string {
+	if p.shown != "" {
+		return p.shown
+	}
+	return p.text
 }
 
 func (p *linePattern) match(line string) bool {
@@ -181,7 +190,7 @@ var patternSuffixes = []struct {
 func compileLine(line string) (*linePattern, error) {
 	line = strings.TrimRight(line, " \t\r")
 	p := &linePattern{text: line}
-	if line == "..." {
+	if isEllipsis(line) {
 		p.ellipsis = true
 		return p, nil
 	}
@@ -209,6 +218,21 @@ func compileLine(line string) (*linePattern, error) {
 		return p, nil
 	}
 	return p, nil
+}
+
+// isEllipsis: a line `...`, or only `...` words (`... ...`, `...  ...
+// ...`: Carpentries pages elide columns of output that way).
+func isEllipsis(line string) bool {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return false
+	}
+	for _, w := range f {
+		if w != "..." {
+			return false
+		}
+	}
+	return true
 }
 
 // globRegexp translates a cram glob: `*` any run of characters, `?` one
@@ -247,18 +271,28 @@ type expectation struct {
 	wantExit int
 }
 
-// compileExpected compiles want for file; errors are *course.PosError at
-// the offending line.
-func compileExpected(file string, want *course.Expected) (*expectation, error) {
+// compileExpected compiles want for file, each line rewritten as c says;
+// errors are *course.PosError at the offending line.
+func (c *Comparison) compileExpected(file string, want *course.Expected) (*expectation, error) {
 	e := &expectation{firstMD: want.Line}
 	lines := want.Lines
 	for len(lines) > 0 && strings.TrimRight(lines[len(lines)-1], " \t\r") == "" {
 		lines = lines[:len(lines)-1]
 	}
+	if c.blanks() {
+		// Blank lines at either end do not count.
+		for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
+			lines = lines[1:]
+			e.firstMD++
+		}
+	}
 	for i, l := range lines {
-		p, err := compileLine(l)
+		p, err := compileLine(c.rewrite(l))
 		if err != nil {
-			return nil, &course.PosError{File: file, Line: want.Line + i, Err: err}
+			return nil, &course.PosError{File: file, Line: e.firstMD + i, Err: err}
+		}
+		if shown := strings.TrimRight(l, " \t\r"); shown != p.text {
+			p.shown = shown
 		}
 		e.lines = append(e.lines, p)
 	}
@@ -289,20 +323,32 @@ type OutputMatch struct {
 }
 
 // CompareOutput compares raw terminal output and exit status with want,
-// an expected-output block of file. exit is compared with want's `[N]`
-// line, or with 0 when it has none. A malformed pattern is a
-// *course.PosError.
+// an expected-output block of file, exactly (§1's rules). exit is compared
+// with want's `[N]` line, or with 0 when it has none. A malformed pattern
+// is a *course.PosError.
 func CompareOutput(file string, want *course.Expected, raw string, exit int) (OutputMatch, error) {
-	e, err := compileExpected(file, want)
+	return (*Comparison)(nil).Compare(file, want, raw, exit)
+}
+
+// Compare is CompareOutput the way c compares: lines rewritten by its
+// normalize pairs and, under blanks, with blanks folded; under none
+// everything matches.
+func (c *Comparison) Compare(file string, want *course.Expected, raw string, exit int) (OutputMatch, error) {
+	if c.none() {
+		return OutputMatch{OK: true}, nil
+	}
+	e, err := c.compileExpected(file, want)
 	if err != nil {
 		return OutputMatch{}, err
 	}
-	got := e.got(OutputLines(raw), exit)
-	ops := align(e.lines, got)
+	match, shown := c.gotLines(OutputLines(raw))
+	match = e.got(match, exit)
+	shown = e.got(shown, exit)
+	ops := align(e.lines, match)
 	if ops == nil {
 		return OutputMatch{OK: true}, nil
 	}
-	return OutputMatch{Diff: formatDiff(file, e, got, ops)}, nil
+	return OutputMatch{Diff: formatDiff(file, e, shown, ops)}, nil
 }
 
 // An alignment op says what happened to one want line and/or got line.
@@ -517,9 +563,9 @@ func writeHunk(b *strings.Builder, e *expectation, got []string, ops []alignOp) 
 	for _, op := range ops {
 		switch op.kind {
 		case opEqual, opEllipsis:
-			fmt.Fprintf(b, " %s\n", e.lines[op.i].text)
+			fmt.Fprintf(b, " %s\n", e.lines[op.i].written())
 		case opDelete:
-			fmt.Fprintf(b, "-%s\n", e.lines[op.i].text)
+			fmt.Fprintf(b, "-%s\n", e.lines[op.i].written())
 		case opInsert:
 			fmt.Fprintf(b, "+%s\n", got[op.j])
 		}

@@ -23,7 +23,7 @@ func module(t testing.TB, bodies ...string) *course.Module {
 	var src strings.Builder
 	for i, body := range bodies {
 		line := 10*i + 1
-		st := &course.Step{ID: fmt.Sprintf("step-%d", i+1), Index: i + 1, Line: line, Kind: course.Script, Lang: "sh", Body: body, BodyLine: line + 1}
+		st := &course.Step{ID: fmt.Sprintf("step-%d", i+1), Index: i + 1, Line: line, Kind: course.Script, Lang: "sh", Body: body, BodyLine: line + 1, Module: mod}
 		for k, l := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
 			st.Commands = append(st.Commands, course.Command{Text: l, Line: line + 1 + k})
 		}

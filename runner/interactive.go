@@ -33,7 +33,7 @@ func Shell(ctx context.Context, mod *course.Module, opts Options, atID string) e
 	}()
 	if i := step.Index - 1; i > 0 {
 		if err := s.restore(ctx, i-1); err != nil {
-			return &course.PosError{File: mod.Path, Line: step.Line, Err: fmt.Errorf("%v — run the steps before %s first (`coursectl check --from` or `coursectl run`)", err, atID)}
+			return &course.PosError{File: step.File, Line: step.Line, Err: fmt.Errorf("%v — run the steps before %s first (`coursectl check --from` or `coursectl run`)", err, atID)}
 		}
 	}
 	// From here on every byte is the person's: no step window.

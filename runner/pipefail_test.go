@@ -63,3 +63,40 @@ func TestCoursePipefailCarriesOver(t *testing.T) {
 		})
 	}
 }
+
+// No pipefail unless the course asks (SPEC §3): a pipeline fails a step
+// only if its last command does, as in a learner's terminal — shell-novice's
+// `bash do-stats.sh … | wc -l`, whose script fails, passes. `pipefail:
+// true` (module settings or a step's attribute, the step's winning) opts
+// in; it is the step's only, never in a checkpoint, and writers killed by
+// SIGPIPE are still no failure under it.
+func TestPipefailOnlyWhenTheCourseAsks(t *testing.T) {
+	bodies := []string{
+		"bash -c 'exit 2' | wc -l\necho reached\n",
+		"yes | head -1\n",
+		"true\n",
+		"bash -c 'exit 2' | wc -l\necho reached\n",
+	}
+	mod := module(t, bodies...)
+	s := open(t, mod, testOptions(t))
+	for _, st := range mod.Steps {
+		mustPass(t, s.Exec(ctxT(t), st))
+	}
+
+	on, off := true, false
+	mod = module(t, bodies...)
+	mod.Settings.Attrs.Pipefail = &on
+	mod.Steps[3].Attrs.Pipefail = &off
+	s = open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	if r.Status != result.Failed || r.ExitCode != 2 || strings.Contains(r.Output, "reached") {
+		t.Errorf("under pipefail: true: %s exit %d %q, want failed 2", r.Status, r.ExitCode, r.Output)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[1]))
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[2]))
+	s.Flush()
+	if so := shellOpts(t, s.store.checkpointPath(2)); strings.Contains(so, "pipefail") {
+		t.Errorf("the setting's pipefail is in a checkpoint: %s", so)
+	}
+	mustPass(t, s.Exec(ctxT(t), mod.Steps[3]))
+}

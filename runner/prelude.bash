@@ -23,7 +23,7 @@ __cc_tok=$__cc_dir/tokens
 
 # __cc_pre: runs before the step in $__cc_f. Saves the user's errexit/pipefail/errtrace
 # and ERR trap, then turns on step semantics: an ERR trap that returns from the
-# sourced step file (errexit without exiting the shell) and pipefail. Ends by
+# sourced step file (errexit without exiting the shell). Ends by
 # printing the start token so the runner knows where the step's output begins.
 IFS= read -r -d '' __cc_pre_src <<'EOF'
 # The DEBUG trap is off while the wrapper runs and put back by the step
@@ -55,7 +55,10 @@ if [[ -n $__cc_uerr ]]; then
 	__cc_ueh=${__cc_uerr#trap -- } __cc_ueh=${__cc_ueh%ERR*}
 	eval "__cc_ueh=$__cc_ueh"
 fi
-set -o pipefail -o errtrace
+# pipefail is off, as in a learner's terminal, unless the course asks for it:
+# then the step file's first line turns it on (__cc_pfon=1).
+__cc_pfon=0
+set -o errtrace
 trap "$__cc_errtrap" ERR
 local t
 {
@@ -67,17 +70,17 @@ printf '\e]6973;%s\a' "$t" >&249
 EOF
 
 # The ERR trap (its stderr to /dev/null, so a course's `set -x` does not trace
-# it into the step's output). A pipeline whose last command succeeded and whose other
-# commands died only of SIGPIPE (`yes | head`) is not a failure: pipefail is
-# the wrapper's, and a person's terminal has it off (a course that sets
-# pipefail itself, in an earlier step or this one, gets the strict rule). In a subshell: exit (errexit's behaviour). At the step file's
+# it into the step's output). Under the pipefail a course's settings turn on
+# (__cc_pfon), a pipeline whose last command succeeded and whose other
+# commands died only of SIGPIPE (`yes | head`) is not a failure (a course that
+# sets pipefail itself, in an earlier step or this one, gets the strict rule). In a subshell: exit (errexit's behaviour). At the step file's
 # own level: note the line (LINENO must be read on the trap's first line), and
 # return from the file. In a function or a nested sourced file: return from
 # it, so the caller's line fails in turn.
 IFS= read -r -d '' __cc_errtrap <<'EOF'
 { __cc_st=$? __cc_ln=$LINENO __cc_ps=" ${PIPESTATUS[@]} "
 __cc_x=${__cc_ps// 141/} __cc_x=${__cc_x// 0/}
-if [[ $__cc_o_pipefail == 0 && $__cc_pfw != on && $__cc_ps == *" 0 " && -z ${__cc_x// /} ]]; then __cc_forgiven=$__cc_st
+if [[ $__cc_pfon == 1 && $__cc_o_pipefail == 0 && $__cc_pfw != on && $__cc_ps == *" 0 " && -z ${__cc_x// /} ]]; then __cc_forgiven=$__cc_st
 elif [[ $BASHPID != "$__cc_pid" ]]; then exit "$__cc_st"
 elif [[ ${BASH_SOURCE[0]-} == "$__cc_file" && ( -z ${FUNCNAME[0]-} || ${FUNCNAME[0]} == source ) ]]; then
 	__cc_fail_line=$__cc_ln
@@ -104,10 +107,14 @@ else
 	__cc_uerr=$e
 fi
 if [[ $__cc_ps4 == 1 && ${PS4-} == $'\x1f ' ]]; then PS4='+ '; fi
-# A step that sets pipefail itself (the runner read it in the step's text:
-# the first line sets __cc_pfw) keeps its setting; else the one it began with.
-if [[ $__cc_pfw == on ]]; then __cc_o_pipefail=1; elif [[ $__cc_pfw == off ]]; then __cc_o_pipefail=0; fi
-if [[ $__cc_o_pipefail == 0 ]]; then set +o pipefail; fi
+# When the wrapper turned pipefail on for the step (the course's setting), the
+# shell gets back the setting it began with — unless the step sets pipefail
+# itself (the runner read it in the step's text: the first line sets
+# __cc_pfw). Otherwise pipefail is what the step left, as in a terminal.
+if [[ $__cc_pfon == 1 ]]; then
+	if [[ $__cc_pfw == on ]]; then __cc_o_pipefail=1; elif [[ $__cc_pfw == off ]]; then __cc_o_pipefail=0; fi
+	if [[ $__cc_o_pipefail == 0 ]]; then set +o pipefail; fi
+fi
 if [[ $__cc_o_errtrace == 0 ]]; then set +o errtrace; fi
 if [[ $__cc_o_errexit == 1 ]]; then set -o errexit; fi
 __cc_save
@@ -155,6 +162,9 @@ IFS= read -r -d '' __cc_save_src <<'EOF'
 if [[ -o history ]]; then history -a "$__cc_dir/checkpoint.tmp.hist" 2>/dev/null; fi
 EOF
 
+# __cc_edit SRC FILE: an editor step in check: FILE gets the content the page
+# shows (in SRC) instead of an editor opening on it. Builtins only.
+__cc_edit() { local c=; IFS= read -r -d '' c <"$1" || :; printf '%s' "$c" >|"$2"; }
 __cc_pre() { eval "$__cc_pre_src"; }
 declare -ft __cc_pre
 # __cc_ret N: sets $? to N (for the user's ERR handler).
@@ -180,7 +190,7 @@ trap "$__cc_errtrap" ERR
 trap -p ERR >|"$__cc_dir/errnow"
 IFS= read -r -d "" __cc_errtrap_p <"$__cc_dir/errnow" || :
 trap - ERR
-readonly -f __cc_pre __cc_arm __cc_ret __cc_post __cc_prompt __cc_save __cc_sync __cc_abort
+readonly -f __cc_edit __cc_pre __cc_arm __cc_ret __cc_post __cc_prompt __cc_save __cc_sync __cc_abort
 # In braces: under a course's set -x the hook is not traced into the output.
 PROMPT_COMMAND[99]='{ __cc_prompt;} 2>/dev/null'
 printf 'R\n' >&247

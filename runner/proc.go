@@ -5,15 +5,17 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Reading /proc (Linux) for what the pty alone cannot tell: which processes a
 // run started (its session), and whether a step sits waiting on the terminal.
 
 type procStat struct {
-	pid, pgrp, session int
-	state              byte
-	comm               string
+	pid, ppid, pgrp, session int
+	state                    byte
+	comm                     string
 }
 
 func readStat(pid int) (procStat, bool) {
@@ -32,6 +34,7 @@ func readStat(pid int) (procStat, bool) {
 		return procStat{}, false
 	}
 	st := procStat{pid: pid, state: f[0][0], comm: string(b[open+1 : close])}
+	st.ppid, _ = strconv.Atoi(f[1])
 	st.pgrp, _ = strconv.Atoi(f[2])
 	st.session, _ = strconv.Atoi(f[3])
 	return st, true
@@ -117,4 +120,51 @@ func readCmdline(pid int) string {
 		return ""
 	}
 	return strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
+}
+
+// fullScreenWaiting reports a full-screen program that owns the terminal
+// and waits for keys: the terminal is out of canonical mode (ICANON off:
+// vim, less, man's pager, a REPL set it so they get every key) while a
+// foreground group other than the shell's runs, and every process of that
+// group sleeps. Such programs wait in poll or select, not read, so
+// blockedOnTTY cannot see them. It returns the group's leader (what the
+// step ran: `git commit`) and the program that has the terminal (vim,
+// opened by git): the group's newest process that started no other.
+func fullScreenWaiting(master *os.File, sid, pg int) (leader procStat, program string, ok bool) {
+	if pg <= 0 || pg == sid {
+		return procStat{}, "", false
+	}
+	tio, err := unix.IoctlGetTermios(int(master.Fd()), unix.TCGETS)
+	if err != nil || tio.Lflag&unix.ICANON != 0 {
+		return procStat{}, "", false
+	}
+	var group []procStat
+	parents := map[int]bool{}
+	for _, p := range allProcs() {
+		if p.session != sid || p.pgrp != pg || p.state == 'Z' {
+			continue
+		}
+		if p.state != 'S' {
+			return procStat{}, "", false // working, not waiting
+		}
+		group = append(group, p)
+		parents[p.ppid] = true
+	}
+	if len(group) == 0 {
+		return procStat{}, "", false
+	}
+	leader = group[0]
+	var leaf procStat
+	for _, p := range group {
+		if p.pid == pg {
+			leader = p
+		}
+		if !parents[p.pid] && p.pid > leaf.pid {
+			leaf = p
+		}
+	}
+	if leaf.pid == 0 {
+		leaf = leader
+	}
+	return leader, leaf.comm, true
 }

@@ -53,6 +53,10 @@ type Options struct {
 	// transcript goes on past a command whose status differed, so one
 	// update rewrites every expected output that ran.
 	Update bool
+	// Continue is check --continue: a failed step does not end the run;
+	// the next step runs in the shell it left, and every failure after
+	// the first is marked AfterFailure (it may only follow from that one).
+	Continue bool
 	// Env is added to the environment the shell inherits.
 	Env []string
 	// Terminal, when set, attaches the learner's terminal to the step while

@@ -56,7 +56,7 @@ func RunModule(ctx context.Context, mod *course.Module, opts Options) (*result.M
 		if s.result.Interrupted {
 			break
 		}
-		if (r.Status == result.Failed || r.Status == result.Timeout) && !(opts.Update && r.OutputMismatch) {
+		if (r.Status == result.Failed || r.Status == result.Timeout) && !(opts.Update && r.OutputMismatch) && !opts.Continue {
 			break
 		}
 	}
@@ -97,6 +97,10 @@ type Session struct {
 	// wrapper hands over each step's new lines (history -a), so no step
 	// rewrites the whole list.
 	history []byte
+
+	// failed is set once a step of this session failed: with
+	// Options.Continue, the failures after it are marked AfterFailure.
+	failed bool
 
 	// lastState is the state the last step left (a checkpoint's bytes),
 	// passed or failed, nil when the shell did not write one: Shell's.
@@ -537,6 +541,10 @@ func (s *Session) collectHistory() {
 }
 
 func (s *Session) finish(r *result.Step, began time.Time) *result.Step {
+	if r.Status.Failed() && s.opts.Continue {
+		r.FirstFailure, r.AfterFailure = !s.failed, s.failed
+		s.failed = true
+	}
 	r.Duration = time.Since(began)
 	r.Finished = time.Now()
 	if s.opts.Events.StepDone != nil {
@@ -556,7 +564,7 @@ func (s *Session) stepResult(step *course.Step) *result.Step {
 
 // newResult is a not-run result for step, carrying what reports read of it.
 func newResult(step *course.Step) *result.Step {
-	return &result.Step{ID: step.ID, Line: step.Line, Index: step.Index, Kind: string(step.Kind),
+	return &result.Step{ID: step.ID, Line: step.Line, File: step.File, Index: step.Index, Kind: string(step.Kind),
 		Hidden: step.Hidden, Command: step.OnlyCommand(), Status: result.NotRun}
 }
 
@@ -600,8 +608,15 @@ type plan struct {
 	attach    bool
 	skipState result.Status
 	// wantExit is the expected exit status (the exit attribute, or the
-	// `[N]` of an output fence); nil means 0.
+	// `[N]` of an output fence); nil means 0 — or, with wantFail (an
+	// `error` fence), any status but 0.
 	wantExit *int
+	wantFail bool
+	// pipefail: the course turns pipefail on for the step.
+	pipefail bool
+	// edit is an editor step's edit as check makes it (nil in run, where
+	// the editor opens): its command's index and the file as written.
+	edit *course.Edit
 	// Author features (author.go): work before the round trip (a file
 	// block), prompts to answer, a background job.
 	before     func() error
@@ -646,8 +661,12 @@ func (s *Session) plan(step *course.Step) *plan {
 	switch {
 	case step.Attrs.Skip:
 		p.skip = "skip: marked skip"
-	case step.Attrs.Interactive && s.opts.Terminal == nil && len(step.Attrs.Interact) == 0:
+	case step.NeedsPerson() && s.opts.Terminal == nil:
 		p.skip = "interactive: needs a person at the keyboard"
+		if e := step.Edit; e != nil && !step.Attrs.Interactive {
+			p.skip = fmt.Sprintf("interactive: `%s` needs a person at the keyboard: the page shows no content for %s (give it in coursectl.yaml: steps: {%s: {content: ...}})",
+				step.Commands[e.Command].Text, course.Unquote(e.File), step.ID)
+		}
 	}
 	if p.skip != "" {
 		return p
@@ -664,18 +683,22 @@ func (s *Session) plan(step *course.Step) *plan {
 	}
 	p.script = b.String()
 	p.history = p.script
+	p.pipefail = step.Pipefail()
 	s.planAuthor(step, p)
 	return p
 }
 
 // outcome is what the shell round trip gave.
 type outcome struct {
-	status      int
-	failLine    int // line in the script, 0 when unknown
-	output      string
-	timedOut    bool
-	idle        string // the command waiting for input, when idle-stopped
-	idleLine    int    // its markdown line, 0 when unknown
+	status   int
+	failLine int // line in the script, 0 when unknown
+	output   string
+	timedOut bool
+	idle     string // the command waiting for input, when idle-stopped
+	idleLine int    // its markdown line, 0 when unknown
+	// idleProgram is the full-screen program that waited for keys (vim,
+	// less), "" for a plain read.
+	idleProgram string
 	syntaxErr   string // bash's syntax error in the step, if any
 	syntaxLine  int    // its markdown line
 	capture     *tail  // the output so far (wait looks at the last prompt)
@@ -704,15 +727,21 @@ const abortLine = `{ __cc_abort;} 2>/dev/null`
 // It also tells the wrapper whether the step turns pipefail on or off
 // (pipefailIntent): __cc_post keeps that instead of the setting the step
 // began with.
-func stepPrefix(script string) string {
-	return `{ __cc_pfw=` + pipefailIntent(script) + `; __cc_arm; if [[ -s $__cc_dir/dbgtrap ]]; then . "$__cc_dir/dbgtrap"; fi;} 2>/dev/null` + "\n"
+// With pipefail (the course's `pipefail: true`) it turns pipefail on for
+// the step; a learner's shell has it off, and so does the wrapper's.
+func stepPrefix(script string, pipefail bool) string {
+	on := ""
+	if pipefail {
+		on = "__cc_pfon=1; set -o pipefail; "
+	}
+	return `{ ` + on + `__cc_pfw=` + pipefailIntent(script) + `; __cc_arm; if [[ -s $__cc_dir/dbgtrap ]]; then . "$__cc_dir/dbgtrap"; fi;} 2>/dev/null` + "\n"
 }
 
 func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome {
 	o := &outcome{}
 	// The wrapper sources step.sh and reads it into history; rewriting one
 	// open file costs less than creating files per step.
-	if err := s.sh.writeStep(stepPrefix(p.script) + p.script); err != nil {
+	if err := s.sh.writeStep(stepPrefix(p.script, p.pipefail) + p.script); err != nil {
 		o.status, o.died = 1, &result.Stop{Kind: result.StopShellLost, Detail: "cannot write the step: " + err.Error()}
 		return o
 	}
@@ -868,7 +897,12 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 				last := time.Unix(0, s.sh.pump.lastOutput.Load())
 				if time.Since(last) >= p.idle {
 					pg := s.sh.foreground()
-					if pid, cmdline, ok := readingTTY(s.sh.pid, pg); ok {
+					if leader, prog, ok := fullScreenWaiting(s.sh.pty, s.sh.pid, pg); ok {
+						o.idle, o.idleLine = s.waitingCommand(step, p, leader.pid, readCmdline(leader.pid), o.capture)
+						o.idleProgram = prog
+						// vim and less take SIGINT as a key; SIGTERM ends them.
+						stop(syscall.SIGTERM, syscall.SIGKILL)
+					} else if pid, cmdline, ok := readingTTY(s.sh.pid, pg); ok {
 						o.idle, o.idleLine = s.waitingCommand(step, p, pid, cmdline, o.capture)
 						stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 					}
@@ -885,8 +919,17 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 func (s *Session) waitingCommand(step *course.Step, p *plan, pid int, cmdline string, out *tail) (string, int) {
 	if pid != s.sh.pid && cmdline != "" {
 		prog := filepath.Base(strings.Fields(cmdline)[0])
-		if i := p.lineRunning(regexp.MustCompile(commandAt + regexp.QuoteMeta(prog) + `\b`)); i > 0 {
-			return cmdline, p.lineMap[i]
+		cands := p.linesRunning(regexp.MustCompile(commandAt + regexp.QuoteMeta(prog) + `\b`))
+		if len(cands) == 1 {
+			return cmdline, p.lineMap[cands[0]]
+		}
+		// Several lines run the program: the one that reads as its
+		// command line (`git config --global --edit` among git lines).
+		words := strings.Join(strings.Fields(cmdline), " ")
+		for _, i := range cands {
+			if strings.Contains(strings.Join(strings.Fields(p.scriptLine(i)), " "), words) {
+				return cmdline, p.lineMap[i]
+			}
 		}
 		return cmdline, 0
 	}
@@ -1086,7 +1129,7 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) 
 			r.FailLine, r.FailCommand = o.idleLine, o.idle
 			where = fmt.Sprintf("%s:%d", s.file(step), o.idleLine)
 		}
-		r.Stop = &result.Stop{Kind: result.StopWaiting, Command: o.idle, Limit: p.idle}
+		r.Stop = &result.Stop{Kind: result.StopWaiting, Command: o.idle, Program: o.idleProgram, Limit: p.idle}
 		r.Error = fmt.Sprintf("step %s (%s) %s: add `interact` or `interactive`", step.ID, where, r.Stop.Phrase())
 		// The status bash gave is that of our own SIGINT (130), not the
 		// step's: it has none.
@@ -1112,6 +1155,13 @@ func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) 
 		r.Error = fmt.Sprintf("step %s (%s): %s", step.ID, where, o.syntaxErr)
 	case step.Attrs.ExitAny:
 		r.Status = result.Passed
+	case p.wantFail && p.wantExit == nil:
+		if o.status != 0 {
+			r.Status = result.Passed
+		} else {
+			r.Status = result.Failed
+			r.Error = fmt.Sprintf("step %s (%s): exit status 0, want a failure (the page shows an error at line %d)", step.ID, where, step.Error.FenceLine)
+		}
 	case p.wantExit != nil:
 		if o.status == *p.wantExit {
 			r.Status = result.Passed

@@ -29,6 +29,7 @@ import (
 type actual struct {
 	result.Actual
 	Step *course.Step
+	mod  *course.Module
 }
 
 // UpdateSource returns src, the module file's bytes as on disk, with the
@@ -42,7 +43,7 @@ func UpdateSource(file string, src []byte, mod *course.Module, actuals []result.
 		if ra.Step < 1 || ra.Step > len(mod.Steps) {
 			return nil, &course.PosError{File: file, Err: fmt.Errorf("no step %d to update — run check --update again", ra.Step)}
 		}
-		a := actual{Actual: ra, Step: mod.Steps[ra.Step-1]}
+		a := actual{Actual: ra, Step: mod.Steps[ra.Step-1], mod: mod}
 		r, err := expectedRegion(file, lines, a)
 		if err != nil {
 			return nil, err
@@ -189,13 +190,22 @@ func (r region) rewrite(file string, lines []string, a actual) (repl []string, c
 			content = content[:body-1]
 		}
 	}
+	// Lines are matched as check compared them (compare, normalize), so a
+	// step that passed is left as written.
+	cmp, err := NewComparison(a.Step.Compare(), a.Step.Normalize(), a.Vars)
+	if err != nil {
+		return nil, false, &course.PosError{File: file, Line: a.Step.Line, Err: err}
+	}
+	if cmp.none() {
+		return nil, false, nil
+	}
 	pats := make([]*linePattern, len(content))
 	for i, l := range content {
-		if pats[i], err = compileLine(l); err != nil {
+		if pats[i], err = compileLine(cmp.rewrite(l)); err != nil {
 			return nil, false, &course.PosError{File: file, Line: r.start + i + 1, Err: err}
 		}
 	}
-	got := OutputLines(a.Output)
+	match, got := cmp.gotLines(OutputLines(a.Output))
 
 	newExit := -1
 	attrs := a.Step.Attrs
@@ -206,7 +216,7 @@ func (r region) rewrite(file string, lines []string, a actual) (repl []string, c
 		newExit = a.Exit // cram adds the status of a failing command
 	}
 
-	ops := align(pats, got)
+	ops := align(pats, match)
 	if ops == nil && newExit == oldExit {
 		return nil, false, nil
 	}

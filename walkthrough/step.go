@@ -3,6 +3,7 @@ package walkthrough
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	xansi "github.com/charmbracelet/x/ansi"
@@ -18,6 +19,10 @@ import (
 func (w *walkthrough) show(i int, step *course.Step) {
 	rt := w.renderer()
 	var b strings.Builder
+	if end := rt.ModuleEnd(w.mod, i); strings.TrimSpace(end) != "" {
+		b.WriteString("\n" + strings.TrimRight(end, "\n") + "\n")
+	}
+	b.WriteString(w.moduleBanner(i))
 	b.WriteString("\n" + rt.Header(w.mod, i) + "\n")
 	prose := append(w.pending, rt.Prose(w.mod, i))
 	w.pending = nil
@@ -27,7 +32,34 @@ func (w *walkthrough) show(i int, step *course.Step) {
 		}
 	}
 	b.WriteString(w.frame(rt, i, step))
+	b.WriteString(w.editNote(step))
 	fmt.Fprint(w.out(), b.String())
+}
+
+// editNote tells the learner what an editor step wants typed (docs/spec.md
+// §7): the editor covers the screen while it runs, so the content the page
+// shows after the step is shown here, before it opens; and which editor
+// opens (theirs, when $VISUAL or $EDITOR names one).
+func (w *walkthrough) editNote(step *course.Step) string {
+	e := step.Edit
+	content, ok := step.EditContent()
+	if e == nil || !ok || len(step.Attrs.Interact) > 0 {
+		return ""
+	}
+	editor := e.Editor
+	for _, v := range []string{"VISUAL", "EDITOR"} {
+		if ed := os.Getenv(v); ed != "" && !strings.HasPrefix(e.Editor, "$") {
+			editor = fmt.Sprintf("%s ($%s)", ed, v)
+			break
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "  %s\n", w.paint(fmt.Sprintf("✎ This opens %s on %s.", editor, course.Unquote(e.File)), sgr.Dim))
+	fmt.Fprintf(&b, "  %s\n", w.paint("  Type this into it, save, and quit the editor:", sgr.Dim))
+	for _, l := range strings.Split(strings.TrimSuffix(content, "\n"), "\n") {
+		fmt.Fprintf(&b, "  │ %s\n", l)
+	}
+	return b.String()
 }
 
 // frame is the step's code in its frame; an edited step is drawn in the
@@ -288,7 +320,37 @@ func (w *walkthrough) goodbye(after *runner.Progress) {
 	done, skipped := Counts(w.mod, after, len(w.mod.Steps))
 	msg := fmt.Sprintf("\n  Progress kept: %s.", Tally(done, skipped, w.total))
 	if after.Next < len(w.mod.Steps) {
-		msg += fmt.Sprintf("\n  '%s' resumes at step %d/%d.", w.runCommand(), w.number(after.Next), w.total)
+		msg += fmt.Sprintf("\n  '%s' resumes at %sstep %d/%d.", w.runCommand(), w.moduleLabel(after.Next), w.number(after.Next), w.total)
 	}
 	fmt.Fprintln(w.out(), msg)
+}
+
+// moduleLabel is "module 3/7 · " for step i of a course's run, "" for a
+// module.
+func (w *walkthrough) moduleLabel(i int) string {
+	if w.mod.Modules == nil || i < 0 || i >= len(w.mod.Steps) {
+		return ""
+	}
+	_, n := w.mod.ModuleOf(w.mod.Steps[i])
+	return fmt.Sprintf("module %d/%d · ", n+1, len(w.mod.Modules))
+}
+
+// moduleBanner says which module comes next when step i of a course's run
+// is the first the learner sees of its module (docs/courses.md).
+func (w *walkthrough) moduleBanner(i int) string {
+	if w.mod.Modules == nil {
+		return ""
+	}
+	mod, n := w.mod.ModuleOf(w.mod.Steps[i])
+	if w.shownModule == mod {
+		return ""
+	}
+	first := w.shownModule == nil
+	w.shownModule = mod
+	verb := "Next"
+	if first {
+		verb = "Now"
+	}
+	line := fmt.Sprintf("%s: module %d/%d · %s (%s)", verb, n+1, len(w.mod.Modules), mod.Title, mod.Path)
+	return "\n  " + w.paint(line, sgr.Bold) + "\n"
 }

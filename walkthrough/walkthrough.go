@@ -79,6 +79,8 @@ type walkthrough struct {
 	total int
 	// pending is prose from before hidden steps, shown with the next step.
 	pending []string
+	// shownModule is, in a course, the module of the last step shown.
+	shownModule *course.Module
 	// cooked gives the terminal back as it was (for $EDITOR); keys puts it
 	// back in keys mode.
 	cooked, keys func()
@@ -285,7 +287,7 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 	case start == 0:
 		return
 	default:
-		msg = fmt.Sprintf("Resuming at step %d/%d%s", at, w.total, title)
+		msg = fmt.Sprintf("Resuming at %sstep %d/%d%s", w.moduleLabel(start), at, w.total, title)
 		switch {
 		case skipped > 0:
 			msg += fmt.Sprintf("; %s done, %d skipped,%s", plural(passed, "step"), skipped, DoneOn(before.When[:start]))

@@ -258,12 +258,12 @@ func TestWatchShowsLintFindings(t *testing.T) {
 	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh\necho hi > notes.txt\n```\n")
 	out, stop := startWatch(t, Options{Path: path})
 	out.waitUpdate(t, 1, "1 step · lint: clean")
-	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh\nnano notes.txt\n```\n")
+	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh\nless notes.txt\n```\n")
 	u2 := out.waitUpdate(t, 2, "lint: 1 error, 0 warnings")
-	if !strings.Contains(u2, path+":6: error: step notes: nano is an editor that waits for keystrokes") {
+	if !strings.Contains(u2, path+":6: error: step notes: less") {
 		t.Errorf("the finding is not shown as lint prints it:\n%s", u2)
 	}
-	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh {interactive}\nnano notes.txt\n```\n")
+	saveInPlace(t, path, "# T\n\n## Notes\n\n```sh {interactive}\nless notes.txt\n```\n")
 	out.waitUpdate(t, 3, "lint: clean")
 	if err := stop(); err != nil {
 		t.Fatal(err)

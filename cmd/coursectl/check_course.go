@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"strings"
 
@@ -30,10 +29,11 @@ func (cr *courseRuns) course(run *course.Module) *course.Course {
 }
 
 // splitArgs separates the course directories among the arguments from the
-// modules and plain directories of modules.
-func splitArgs(args []string) (courses, rest []string) {
+// modules and plain directories of modules; with all, every directory is a
+// course.
+func splitArgs(args []string, all bool) (courses, rest []string) {
 	for _, a := range args {
-		if fi, err := os.Stat(a); err == nil && fi.IsDir() && course.IsCourse(a) {
+		if fi, err := os.Stat(a); err == nil && fi.IsDir() && (all || course.IsCourse(a)) {
 			courses = append(courses, a)
 			continue
 		}
@@ -108,7 +108,7 @@ func (cr *courseRuns) expand(mods []*course.Module, results []*result.Module) ([
 			outMods, outResults = append(outMods, m), append(outResults, results[i])
 			continue
 		}
-		res := reports.SplitCourse(c, m, results[i])
+		res := reports.SplitCourse(m, results[i])
 		courses = append(courses, res)
 		outMods = append(outMods, c.Modules...)
 		outResults = append(outResults, res.Modules...)
@@ -122,5 +122,3 @@ func relPath(dir, p string) string {
 	}
 	return p
 }
-
-var _ = fmt.Sprint

@@ -77,6 +77,7 @@ func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *re
 		From:        f.fromIDs[mod],
 		NoFakes:     f.noFakes,
 		Update:      f.update,
+		Continue:    f.cont,
 	}
 	c := f.courses.course(mod)
 	var finishCourse func(*result.Course)
@@ -108,7 +109,7 @@ func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *re
 		mr.Steps = withFailure(mod, mr, nil)
 	}
 	if c != nil {
-		finishCourse(reports.SplitCourse(c, mod, mr))
+		finishCourse(reports.SplitCourse(mod, mr))
 	} else {
 		live.Done(mr)
 	}

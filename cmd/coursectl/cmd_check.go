@@ -27,7 +27,8 @@ func (c *cli) checkCmd() *cobra.Command {
 		Long: `Runs every step of each module unattended, in a sandbox, and reports. PATH is
 a module (.md) or a directory searched for .md files (hidden directories are
 skipped). Modules run in sorted order; within a module the first failing step
-ends the module, and the steps after it are reported as not run.
+ends the module (unless --continue), and the steps after it are reported as
+not run.
 
 Exit status: 0 every step passed or was skipped, 1 a step failed, 2 bad usage
 or unreadable input, 130 interrupted (Ctrl-C stops the running step and keeps
@@ -53,6 +54,7 @@ Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
 	fl.BoolVar(&f.resume, "resume", false, "start each module at its first step with no valid checkpoint")
 	fl.StringVar(&f.from, "from", "", "start at step `ID` (an id, a step number or a unique prefix of an id; every module checked must have it)")
 	fl.BoolVar(&f.keepGoing, "keep-going", false, "after a module fails, still check the remaining modules")
+	fl.BoolVar(&f.cont, "continue", false, "after a step fails, go on with the next (in the shell it left); the first failure is marked, the rest count as after it")
 	fl.Var((*durationFlag)(&f.timeout), "timeout", "fail a step after `D` unless the step sets its own timeout")
 	fl.Var((*durationFlag)(&f.idleTimeout), "idle-timeout", "fail a step that is silent and waiting for input for `D`")
 	fl.IntVarP(&f.jobs, "jobs", "j", 1, "check `N` modules in parallel")
@@ -79,6 +81,7 @@ const (
 type checkFlags struct {
 	json, resume, keepGoing bool
 	jsonLines               bool // --json-lines; json is set too: stdout carries JSON
+	cont                    bool // --continue
 	noSandbox, noFakes      bool
 	update, diff            bool
 	junit, html, from       string
@@ -89,6 +92,9 @@ type checkFlags struct {
 	// courses are the courses among the paths, by the module that runs
 	// each (check_course.go).
 	courses *courseRuns
+	// everyDirACourse: a directory is a course even without a course
+	// coursectl.yaml or config.yaml (run, which takes one thing).
+	everyDirACourse bool
 	// fromIDs is the id --from names in each module.
 	fromIDs map[*course.Module]string
 }
@@ -120,7 +126,7 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	if err := f.validate(paths); err != nil {
 		return err
 	}
-	coursePaths, paths := splitArgs(paths)
+	coursePaths, paths := splitArgs(paths, f.everyDirACourse)
 	var files []string
 	var err error
 	if len(paths) > 0 {

@@ -69,6 +69,21 @@ func (c *cli) lint(ctx context.Context, f lintFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
+	// A course's modules are linted with its coursectl.yaml (its divs,
+	// sections and setup say which steps are skipped or answered).
+	inCourse := map[string]*course.Module{}
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err != nil || !fi.IsDir() || !course.IsCourse(p) {
+			continue
+		}
+		cs, err := course.LoadCourse(p)
+		if err != nil {
+			return inputError(err)
+		}
+		for _, m := range cs.Modules {
+			inCourse[filepath.Clean(m.Path)] = m
+		}
+	}
 
 	rep := lintReport{Schema: reports.Schema, Files: len(files), Findings: []lint.Finding{}}
 	unreadable := false
@@ -87,6 +102,9 @@ func (c *cli) lint(ctx context.Context, f lintFlags, paths []string) error {
 			pendingFix = pendingFix || changed
 		}
 		m, err := course.Load(file)
+		if cm := inCourse[filepath.Clean(file)]; cm != nil && !pendingFix {
+			m, err = cm, nil
+		}
 		if err != nil {
 			fmt.Fprintf(streams.Err, "coursectl: %v\n", err)
 			unreadable = true

@@ -18,18 +18,28 @@ import (
 func (c *cli) listCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "list FILE [--json]",
+		Use:   "list FILE|DIR [--json]",
 		Short: "show a module's steps: id, line, kind, first command, flags",
 		Long: `Lists the steps of a module in the order they run: index, id, the line of
 the opening fence, the kind (script, transcript, file, setup), the first
-command and the step's flags (skip, interactive, timeout=..., ...).`,
+command and the step's flags (skip, interactive, timeout=..., ...).
+
+For a course (a directory: docs/courses.md), lists its modules in the order
+they run, with each one's step count; --json gives every module's steps.`,
 		Example: `  coursectl list testdata/module1.md
-  coursectl list module1.md --json | jq -r '.steps[].id'`,
+  coursectl list module1.md --json | jq -r '.steps[].id'
+  coursectl list testdata/courses/shell-novice`,
 		ValidArgsFunction: completeModules,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := moduleArg(cmd, args)
 			if err != nil {
 				return err
+			}
+			if m.Modules != nil {
+				if asJSON {
+					return writeCourseJSON(c.streams.Out, m, c.streams.OutTTY)
+				}
+				return writeCourseTable(c.streams.Out, args[0], m)
 			}
 			if asJSON {
 				return writeListJSON(c.streams.Out, m, c.streams.OutTTY)
@@ -61,6 +71,20 @@ type listStepJSON struct {
 	Hidden   bool             `json:"hidden,omitempty"`
 	Prompted bool             `json:"prompted,omitempty"`
 	Expected *course.Expected `json:"expected,omitempty"`
+	// Error is a Carpentries `error` fence after the step; Edit an editor
+	// step's file and content (docs/spec.md §7).
+	Error *course.Expected `json:"error,omitempty"`
+	Edit  *listEditJSON    `json:"edit,omitempty"`
+}
+
+type listEditJSON struct {
+	Command int    `json:"command"` // index in commands
+	Editor  string `json:"editor"`
+	File    string `json:"file"`
+	Content string `json:"content,omitempty"`
+	// FenceLine is the line of the fence that shows the content, 0 when
+	// the settings give it or nothing does (then the step is interactive).
+	FenceLine int `json:"fence_line,omitempty"`
 }
 
 type listCmdJSON struct {
@@ -83,12 +107,16 @@ type listAttrsJSON struct {
 	Mode        string               `json:"mode,omitempty"`
 	Background  bool                 `json:"background,omitempty"`
 	Ready       string               `json:"ready,omitempty"`
+	Compare     string               `json:"compare,omitempty"`
+	Normalize   []course.Normalize   `json:"normalize,omitempty"`
+	Pipefail    *bool                `json:"pipefail,omitempty"`
 }
 
 func attrsJSON(a course.Attrs) *listAttrsJSON {
 	j := &listAttrsJSON{
 		Name: a.Name, Skip: a.Skip, Interactive: a.Interactive, Interact: a.Interact,
 		File: a.File, Append: a.Append, Mode: a.Mode, Background: a.Background, Ready: a.Ready,
+		Compare: a.Compare, Normalize: a.Normalize, Pipefail: a.Pipefail,
 	}
 	if a.Timeout > 0 {
 		j.Timeout = a.Timeout.String()
@@ -105,6 +133,12 @@ func attrsJSON(a course.Attrs) *listAttrsJSON {
 // terminal, one compact line for a pipe (what scripts and jq read, and
 // half the work on a big module).
 func writeListJSON(w io.Writer, m *course.Module, indent bool) error {
+	return writeModuleJSON(w, m, indent, true)
+}
+
+// writeModuleJSON writes a module's {"file", "steps"} object, with the
+// schema first when it is the document (not a course's module).
+func writeModuleJSON(w io.Writer, m *course.Module, indent, withSchema bool) error {
 	// Steps are encoded one at a time through a reused buffer, so a big
 	// module never needs its whole document in memory twice.
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -117,8 +151,12 @@ func writeListJSON(w io.Writer, m *course.Module, indent bool) error {
 	if indent {
 		sep = ": "
 	}
-	schema, _ := json.Marshal(reports.Schema)
-	fmt.Fprintf(bw, "{%s%s\"schema\"%s%s,%s%s\"file\"%s%s,%s%s\"steps\"%s[", nl, in1, sep, schema, nl, in1, sep, file, nl, in1, sep)
+	bw.WriteString("{")
+	if withSchema {
+		schema, _ := json.Marshal(reports.Schema)
+		fmt.Fprintf(bw, "%s%s\"schema\"%s%s,", nl, in1, sep, schema)
+	}
+	fmt.Fprintf(bw, "%s%s\"file\"%s%s,%s%s\"steps\"%s[", nl, in1, sep, file, nl, in1, sep)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	if indent {
@@ -135,10 +173,19 @@ func writeListJSON(w io.Writer, m *course.Module, indent bool) error {
 			h = []string{}
 		}
 		buf.Reset()
+		var edit *listEditJSON
+		if e := s.Edit; e != nil {
+			content, _ := s.EditContent()
+			edit = &listEditJSON{Command: e.Command, Editor: e.Editor, File: e.File, Content: content, FenceLine: e.FenceLine}
+			if s.Attrs.Content != nil {
+				edit.FenceLine = 0
+			}
+		}
 		err := enc.Encode(listStepJSON{
 			ID: s.ID, Index: s.Index, Line: s.Line, EndLine: s.EndLine, Kind: s.Kind,
 			Lang: s.Lang, Heading: h, Commands: cmds, Attrs: attrsJSON(s.Attrs),
 			Hidden: s.Hidden, Prompted: s.Prompted, Expected: s.Expected,
+			Error: s.Error, Edit: edit,
 		})
 		if err != nil {
 			return err

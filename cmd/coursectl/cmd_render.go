@@ -78,6 +78,9 @@ func (c *cli) render(cmd *cobra.Command, f renderFlags, args []string) error {
 
 	var page []byte
 	toFile := f.out != "" && f.out != "-"
+	if mod.Modules != nil {
+		return c.renderCourse(mod, rec, f, toFile)
+	}
 	if f.html {
 		// The page's relative images and links are made relative to where
 		// it is written; into a pipe, that is most likely the current

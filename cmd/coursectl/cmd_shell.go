@@ -84,14 +84,14 @@ func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 		if !p.Done[i-1] {
 			prev := mod.Steps[i-1]
 			return usageError("%s:%d: step %s has no checkpoint (never passed, or edited since) — run the module up to it first: coursectl run %s",
-				mod.Path, prev.Line, prev.ID, mod.Path)
+				stepFile(mod, prev), prev.Line, prev.ID, mod.Path)
 		}
 	}
 	if i := step.Index - 1; i == 0 {
-		fmt.Fprintf(streams.Out, "A fresh shell, before the first step %s (%s:%d). Type exit to leave.\n", step.ID, mod.Path, step.Line)
+		fmt.Fprintf(streams.Out, "A fresh shell, before the first step %s (%s:%d). Type exit to leave.\n", step.ID, stepFile(mod, step), step.Line)
 	} else {
 		fmt.Fprintf(streams.Out, "A shell with the state before step %s (%s:%d), as step %s left it. Type exit to leave.\n",
-			step.ID, mod.Path, step.Line, mod.Steps[i-1].ID)
+			step.ID, stepFile(mod, step), step.Line, mod.Steps[i-1].ID)
 	}
 	in := streams.InFile
 	if in == nil {
@@ -209,4 +209,13 @@ func plainLine(l string) string {
 		l = l[i+1:]
 	}
 	return l
+}
+
+// stepFile is the file a step's line counts in: its own module's in a
+// course.
+func stepFile(mod *course.Module, s *course.Step) string {
+	if s.File != "" {
+		return s.File
+	}
+	return mod.Path
 }

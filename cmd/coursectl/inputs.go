@@ -33,10 +33,20 @@ func noModulesError(dir string) error {
 	return inputError(&course.PosError{File: dir, Err: errors.New("no .md files in this directory — give a module or a directory of them")})
 }
 
-// moduleArg loads the one FILE of a command that takes a single module.
+// moduleArg loads the one FILE of a command that takes a single module. A
+// directory is a course (docs/courses.md): the module returned is its run,
+// every module's steps in order (course.Course.Flatten), whose steps are
+// named MODULE:ID.
 func moduleArg(cmd *cobra.Command, pos []string) (*course.Module, error) {
 	if len(pos) != 1 {
-		return nil, usageError("%s: want one FILE (see 'coursectl help %s')", cmd.Name(), cmd.Name())
+		return nil, usageError("%s: want one FILE or course DIR (see 'coursectl help %s')", cmd.Name(), cmd.Name())
+	}
+	if fi, err := os.Stat(pos[0]); err == nil && fi.IsDir() {
+		c, err := course.LoadCourse(pos[0])
+		if err != nil {
+			return nil, inputError(err)
+		}
+		return c.Flatten(), nil
 	}
 	mod, err := course.Load(pos[0])
 	if err != nil {

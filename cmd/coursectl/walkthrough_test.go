@@ -656,3 +656,36 @@ func TestRunBackgroundStepShowsItsStart(t *testing.T) {
 		t.Errorf("exit %d, want 0", code)
 	}
 }
+
+// An editor step in run (SPEC §7): the page says `nano notes.txt` and shows
+// the content after it; run shows that content as what to type, then opens
+// the learner's own editor ($EDITOR, here a real vim) on the file with the
+// keyboard theirs, and the step after it sees what they saved.
+func TestRunEditorStepOpensTheLearnersEditor(t *testing.T) {
+	if _, err := exec.LookPath("vim"); err != nil {
+		t.Skip("no vim")
+	}
+	page := "# Notes\n\n```bash\n$ nano notes.txt\n```\n\nType this:\n\n```text\nshare and thrive\n```\n\n" +
+		"## Look\n\n```bash\n$ cat notes.txt\n```\n\n```output\nshare and thrive\n```\n"
+	p := newPlace(t, map[string]string{"notes.md": page})
+	l := p.start(t, p.env("EDITOR=vim -u NONE -N"), "run", "notes.md")
+	l.waitFor(hint, 1)
+	l.waitFor("✎ This opens vim -u NONE -N ($EDITOR) on notes.txt.", 1)
+	l.waitFor("Type this into it, save, and quit the editor:", 1)
+	l.waitFor("│ share and thrive", 1)
+	l.typeKeys("\r")
+	l.waitFor(`"notes.txt" [New]`, 1)
+	l.typeKeys("ishare and thrive\x1b")
+	l.typeKeys(":wq\r")
+	l.waitFor("✓ passed", 1)
+	l.waitFor(hint, 2)
+	l.typeKeys("\r")
+	l.waitFor("✓ passed", 2)
+	if code := l.wait(); code != 0 {
+		t.Errorf("exit %d, want 0; the terminal shows:\n%s", code, l.text())
+	}
+	b, err := os.ReadFile(filepath.Join(p.dir, "notes.txt"))
+	if err != nil || string(b) != "share and thrive\n" {
+		t.Errorf("notes.txt: %q, %v", b, err)
+	}
+}

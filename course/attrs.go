@@ -323,10 +323,10 @@ func setAttr(a *Attrs, key, v string, line int) error {
 		a.Ready = v
 	case "compare":
 		switch v {
-		case CompareExact, CompareBlanks, CompareNone:
+		case CompareExact, CompareBlanks, CompareWords, CompareNone:
 			a.Compare = v
 		default:
-			return fmt.Errorf("attribute compare=%q: want exact, blanks or none", v)
+			return fmt.Errorf("attribute compare=%q: want exact, blanks, words or none", v)
 		}
 	case "pipefail":
 		var b bool

@@ -275,6 +275,10 @@ const (
 	CompareExact  = "exact"
 	CompareBlanks = "blanks"
 	CompareNone   = "none"
+	// CompareWords: the same whitespace-separated words, in any layout
+	// and order (a listing laid out in the terminal's columns, sorted by
+	// another machine's locale or directory order).
+	CompareWords = "words"
 )
 
 // Block is any code block of the document, step or prose.

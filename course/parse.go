@@ -145,6 +145,7 @@ func parseLayered(path string, src []byte, base, side *Settings) (*Module, error
 	p.assignIDs()
 	p.applySettings()
 	p.cascade()
+	p.stepSetups()
 	p.yamlSetup()
 	p.unusedAnnotations()
 	sort.SliceStable(m.Problems, func(i, j int) bool { return m.Problems[i].Line < m.Problems[j].Line })
@@ -606,6 +607,30 @@ func isHostPrompt(s string) bool {
 	return false
 }
 
+// fileFromSettings makes s, given `file:` in coursectl.yaml's steps:, a
+// file step: the page shows a script's body in a ```bash fence and says
+// in prose which file it goes in (shell-novice's `script.sh`), and the
+// markdown cannot be tagged. Only a plain script fence can be one: `$ `
+// lines, an editor command or a transcript are commands, not a file.
+func (p *parser) fileFromSettings(s *Step) {
+	if s.Kind == Script && !s.Prompted && s.Edit == nil {
+		s.Kind, s.Commands, s.Expected, s.Error = File, nil, nil, nil
+		return
+	}
+	at := p.m.Settings.StepKeys[s.ID]
+	why := "it has `$ ` command lines"
+	switch {
+	case s.Kind == File:
+		why = "it is a file step already (its fence has file=)"
+	case s.Kind != Script:
+		why = "it is a " + string(s.Kind) + " block"
+	case s.Edit != nil:
+		why = "it opens an editor"
+	}
+	p.m.Problems = append(p.m.Problems, Problem{File: at.File, Line: at.Line, Code: ProblemBadAttr,
+		Message: fmt.Sprintf("steps: %s: file makes a fence of plain shell a file step, and %s — drop file", s.ID, why)})
+}
+
 // assignIDs gives every step its id once all explicit names are known.
 func (p *parser) assignIDs() {
 	ids := newIDAllocator()
@@ -642,6 +667,9 @@ func (p *parser) applySettings() {
 	for _, s := range p.m.Steps {
 		if a, ok := p.m.Settings.Steps[s.ID]; ok {
 			s.Attrs.merge(a)
+			if a.File != "" {
+				p.fileFromSettings(s)
+			}
 			if a.Content != nil && s.Edit == nil {
 				at := p.m.Settings.StepKeys[s.ID]
 				p.m.Problems = append(p.m.Problems, Problem{File: at.File, Line: at.Line, Code: ProblemBadAttr,

@@ -137,7 +137,8 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		if step == nil {
 			return nil, &course.PosError{File: mod.Path, Err: fmt.Errorf("no step %q in this module — `coursectl list %s` shows the ids", opts.From, mod.Path)}
 		}
-		s.start = step.Index - 1
+		// A step's own setup (its setup attribute) runs before it.
+		s.start = mod.StartOf(step.Index - 1)
 	case opts.Resume:
 		p, err := loadProgress(opts.StateDir, mod, opts.Sandbox)
 		if err != nil {

@@ -150,7 +150,7 @@ func (c *Course) readConfig(top *yaml.Node, entries map[string]Settings) ([]stri
 			continue
 		}
 		if slices.Contains(CourseKeys, key.Value) {
-			return nil, &PosError{File: cfg, Line: key.Line, Err: fmt.Errorf("%q is a course setting — put it under course:", key.Value)}
+			return nil, &PosError{File: cfg, Line: key.Line, Err: fmt.Errorf("%q is a course setting — put it under the course: key", key.Value)}
 		}
 		path, err := resolveModule(c.Dir, key.Value, mds)
 		if err != nil {

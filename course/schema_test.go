@@ -91,6 +91,13 @@ var courseKeyCases = map[string]func(t *testing.T){
 		}
 		refused(t, "course:\n  timeout: soon\n", "timeout")
 	},
+	"run-timeout": func(t *testing.T) {
+		c := mustCourse(t, "course:\n  run-timeout: 30m\na.md:\n  run-timeout: 1h\n")
+		if c.Modules[0].Settings.RunTimeout.String() != "1h0m0s" || c.Modules[1].Settings.RunTimeout.String() != "30m0s" {
+			t.Errorf("run timeouts %v %v", c.Modules[0].Settings.RunTimeout, c.Modules[1].Settings.RunTimeout)
+		}
+		refused(t, "course:\n  run-timeout: -1m\n", "run-timeout")
+	},
 	"compare":   func(t *testing.T) { levelAttr(t, "compare", "none") },
 	"normalize": func(t *testing.T) { levelAttr(t, "normalize", "[{match: '/Users/nelle', with: '$HOME'}]") },
 	"pipefail":  func(t *testing.T) { levelAttr(t, "pipefail", "true") },
@@ -128,7 +135,8 @@ func levelAttr(t *testing.T, key, value string) {
 }
 
 var moduleKeyCases = map[string]func(t *testing.T){
-	"timeout": courseKeyCases["timeout"],
+	"timeout":     courseKeyCases["timeout"],
+	"run-timeout": courseKeyCases["run-timeout"],
 	"fakes": func(t *testing.T) {
 		c := mustCourse(t, "b.md:\n  fakes: {ssh: 'exit 255'}\n")
 		if c.Modules[1].Settings.Fakes["ssh"] != "exit 255" {
@@ -215,7 +223,7 @@ func TestCourseYAMLRefusesUnknownAndMisplacedKeys(t *testing.T) {
 	for _, c := range []struct{ yml, want string }{
 		{"course:\n  modles: [a.md]\n", `coursectl.yaml:2: unknown course setting "modles" — did you mean modules?`},
 		{"course:\n  steps: {x: {skip: true}}\n", `"steps" under course: belongs to a module`},
-		{"modules: [a.md]\n", `coursectl.yaml:1: "modules" is a course setting — put it under course:`},
+		{"modules: [a.md]\n", `coursectl.yaml:1: "modules" is a course setting — put it under the course: key`},
 		{"a.md:\n  timout: 5m\n", `coursectl.yaml:2: unknown setting "timout" for a.md — did you mean timeout?`},
 		{"zz.md:\n  timeout: 5m\n", `coursectl.yaml:1: no module "zz.md"`},
 		{"course:\n  modules: [a.md, a.md]\n", "listed twice"},

@@ -107,8 +107,8 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 		case "timeout", "run-timeout":
 			str, _ := scalarString(v)
 			d, err := time.ParseDuration(str)
-			if err != nil {
-				return s, posErr(k, "%s %q: want a Go duration like 5m", k, str)
+			if err != nil || d <= 0 {
+				return s, posErr(k, "%s %q: want a positive Go duration like 5m", k, str)
 			}
 			if k == "timeout" {
 				s.Timeout = d

@@ -601,13 +601,12 @@ type plan struct {
 	script   string
 	// history is what the step adds to the shell's history: the course's
 	// commands, never the runner's wrapping ("" for hidden work).
-	history   string
-	lineMap   []int // script line (1-based) → markdown line; index 0 unused
-	cmdAt     []int // script line → index into step.Commands, -1 for none
-	timeout   time.Duration
-	idle      time.Duration // 0: no idle detection
-	attach    bool
-	skipState result.Status
+	history string
+	lineMap []int // script line (1-based) → markdown line; index 0 unused
+	cmdAt   []int // script line → index into step.Commands, -1 for none
+	timeout time.Duration
+	idle    time.Duration // 0: no idle detection
+	attach  bool
 	// wantExit is the expected exit status (the exit attribute, or the
 	// `[N]` of an output fence); nil means 0 — or, with wantFail (an
 	// `error` fence), any status but 0.

@@ -325,6 +325,7 @@ const (
 	ProblemBadAttr       = "bad-attr"        // an attribute value that cannot be used
 	ProblemStrayComment  = "stray-comment"   // an annotation or verify with nothing to attach to
 	ProblemHostPrompt    = "host-prompt"     // `host-A $` prompts: the block is prose
+	ProblemTreeDrawing   = "tree-drawing"    // a directory tree in a shell fence: the block is prose
 	ProblemNoCommands    = "no-commands"     // a transcript with no `$ ` lines
 	ProblemUnknownStep   = "unknown-step"    // settings name a step that is not there
 	ProblemUnknownKey    = "unknown-setting" // a settings key coursectl does not know

@@ -426,6 +426,11 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 			// shells; coursectl has one, so the block is shown, not run.
 			p.problem(hl, ProblemHostPrompt, "prompt names another machine (%q): the block is treated as prose — rewrite with `$ ` prompts, or tag it console {skip}", strings.TrimSpace(p.lineText(hl)))
 			return
+		} else if len(attrs.Raw) == 0 && treeDrawing(lines) {
+			// `.` and `├── name` lines (shell-novice's Sam's directory):
+			// a picture of files, which bash would only fail to run.
+			p.problem(line, ProblemTreeDrawing, "%s block draws a directory tree: it is shown, not run — tag it text or output", lang)
+			return
 		} else {
 			st.Commands = plainCommands(lines)
 		}
@@ -556,6 +561,30 @@ func (p *parser) indented(n *ast.CodeBlock) {
 	p.m.Blocks = append(p.m.Blocks, &Block{
 		Line: first, EndLine: first + nlines - 1, Body: body,
 	})
+}
+
+// treeDrawing reports whether a block's lines draw a directory tree as
+// `tree` prints it: an optional root line of one word (`.`, `2016-05-20/`),
+// then branch lines (`├── a`, `│   └── b`, or ASCII `|-- a`, "`-- b").
+func treeDrawing(lines []bodyLine) bool {
+	branches, seen := 0, 0
+	for _, l := range lines {
+		t := strings.TrimSpace(l.text)
+		if t == "" {
+			continue
+		}
+		seen++
+		switch {
+		case strings.HasPrefix(t, "├") || strings.HasPrefix(t, "└") || strings.HasPrefix(t, "│") ||
+			strings.HasPrefix(t, "|-- ") || strings.HasPrefix(t, "`-- ") || strings.HasPrefix(t, "|   "):
+			branches++
+		case seen == 1 && !strings.ContainsAny(t, " \t"):
+			// The root.
+		default:
+			return false
+		}
+	}
+	return branches > 0
 }
 
 // hostPromptLine finds a line whose prompt names a host or user

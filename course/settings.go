@@ -403,6 +403,9 @@ func rulesFromYAML(key string, node *yaml.Node, file string, lineOff int) ([]Rul
 	var rules []Rule
 	for i := 0; i+1 < len(node.Content); i += 2 {
 		pat, val := node.Content[i], node.Content[i+1]
+		if val.Kind == yaml.AliasNode {
+			val = val.Alias // {skip: &s {skip: true}} ... *s
+		}
 		at := Pos{File: file, Line: pat.Line + lineOff}
 		if key == "sections" {
 			if _, err := path.Match(pat.Value, ""); err != nil {
@@ -479,6 +482,9 @@ func stepNode(steps *yaml.Node, id string) *yaml.Node {
 // attribute mapping m: a block scalar (setup: |) starts on the line after
 // its key. 0 when m has no such key.
 func attrValueLine(m *yaml.Node, key string, lineOff int) int {
+	if m != nil && m.Kind == yaml.AliasNode {
+		m = m.Alias
+	}
 	if m == nil || m.Kind != yaml.MappingNode {
 		return 0
 	}

@@ -682,7 +682,7 @@ func (s *Session) plan(step *course.Step) *plan {
 		}
 	}
 	p.script = b.String()
-	p.history = p.script
+	p.history = historyEntries(step.Commands)
 	p.pipefail = step.Pipefail()
 	s.planAuthor(step, p)
 	return p

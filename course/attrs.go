@@ -17,7 +17,7 @@ import (
 var KnownAttrs = []string{
 	"name", "skip", "timeout", "exit", "interactive", "interact",
 	"file", "append", "mode", "background", "ready",
-	"compare", "normalize", "pipefail", "content",
+	"compare", "normalize", "pipefail", "content", "setup",
 }
 
 // ForeignAttrs are keys other tools write on the same fences (Runme,
@@ -346,10 +346,10 @@ func setAttr(a *Attrs, key, v string, line int) error {
 		a.Ready = v
 	case "compare":
 		switch v {
-		case CompareExact, CompareBlanks, CompareNone:
+		case CompareExact, CompareBlanks, CompareWords, CompareNone:
 			a.Compare = v
 		default:
-			return fmt.Errorf("attribute compare=%q: want exact, blanks or none", v)
+			return fmt.Errorf("attribute compare=%q: want exact, blanks, words or none", v)
 		}
 	case "pipefail":
 		var b bool
@@ -357,6 +357,11 @@ func setAttr(a *Attrs, key, v string, line int) error {
 		a.Pipefail = &b
 	case "content":
 		a.Content = &v
+	case "setup":
+		if strings.TrimSpace(v) == "" {
+			return fmt.Errorf("attribute setup: want the commands to run before the step, like setup: mkdir -p raw")
+		}
+		a.Setup = v
 	case "interact", "normalize":
 		return fmt.Errorf("attribute %s: write it as YAML in a <!-- coursectl --> comment or coursectl.yaml — see docs/authoring.md", key)
 	}
@@ -402,6 +407,8 @@ func (a *Attrs) merge(over Attrs) {
 			a.Pipefail = over.Pipefail
 		case "content":
 			a.Content = over.Content
+		case "setup":
+			a.Setup, a.SetupAt = over.Setup, over.SetupAt
 		case "normalize":
 			// Rewrites add up, the outer level's first: a module's
 			// `/Users/nelle` rewrite still holds for a step that adds its own.

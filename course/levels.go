@@ -13,8 +13,8 @@ func (s *Step) moduleAttrs() Attrs {
 	return s.Module.Settings.Attrs
 }
 
-// Compare is how the step's expected output is compared: exact, blanks or
-// none (CompareExact...). Default blanks.
+// Compare is how the step's expected output is compared: exact, blanks,
+// words or none (CompareExact...). Default blanks.
 func (s *Step) Compare() string {
 	if s.Attrs.Compare != "" {
 		return s.Attrs.Compare

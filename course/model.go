@@ -169,6 +169,10 @@ type Step struct {
 	Verify []*Hidden
 	// Hidden is true for setup steps: run, never shown to learners.
 	Hidden bool
+	// SetupFor is, for the hidden step that runs a step's own setup
+	// attribute, the id of that step (in the same module): --from starts
+	// at its setup.
+	SetupFor string
 	// Unterminated is true when the fence runs to end of file.
 	Unterminated bool
 }
@@ -248,6 +252,12 @@ type Attrs struct {
 	// (steps: {ID: {content: ...}}), for pages that show it only in prose
 	// or a picture; it wins over a content fence. Nil when not given.
 	Content *string `json:"content,omitempty"`
+	// Setup is hidden shell that runs just before the step, in the shared
+	// shell (the scenario a challenge assumes: Jamie's `analyzed/` and
+	// `raw/`); given per step, or for every step of a section or div.
+	// SetupAt is where it was written (File empty: the module, at Line).
+	Setup   string `json:"setup,omitempty"`
+	SetupAt Pos    `json:"-"`
 	// Raw holds every key as written, unknown ones included, for lint.
 	Raw map[string]string `json:"-"`
 	// Line is where the annotation was written (fence or comment line).
@@ -275,6 +285,10 @@ const (
 	CompareExact  = "exact"
 	CompareBlanks = "blanks"
 	CompareNone   = "none"
+	// CompareWords: the same whitespace-separated words, in any layout
+	// and order (a listing laid out in the terminal's columns, sorted by
+	// another machine's locale or directory order).
+	CompareWords = "words"
 )
 
 // Block is any code block of the document, step or prose.
@@ -311,6 +325,7 @@ const (
 	ProblemBadAttr       = "bad-attr"        // an attribute value that cannot be used
 	ProblemStrayComment  = "stray-comment"   // an annotation or verify with nothing to attach to
 	ProblemHostPrompt    = "host-prompt"     // `host-A $` prompts: the block is prose
+	ProblemTreeDrawing   = "tree-drawing"    // a directory tree in a shell fence: the block is prose
 	ProblemNoCommands    = "no-commands"     // a transcript with no `$ ` lines
 	ProblemUnknownStep   = "unknown-step"    // settings name a step that is not there
 	ProblemUnknownKey    = "unknown-setting" // a settings key coursectl does not know

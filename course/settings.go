@@ -171,13 +171,14 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				if probs := setAttrMap(&a, am, 0); len(probs) > 0 {
 					return s, posErr(k, "steps.%s: %s", id, probs[0].Message)
 				}
-				for _, only := range []string{"file", "append"} {
-					if _, ok := am[only]; ok {
-						return s, posErr(k, "steps.%s: %s makes a fence a file step; it cannot be set from coursectl.yaml — tag the fence {%s=PATH}", id, only, only)
-					}
+				if a.Append && a.File == "" {
+					return s, posErr(k, "steps.%s: append adds the fence to a file — give the file too: {file: PATH, append: true}", id)
 				}
 				if a.Raw == nil {
 					a.Raw = map[string]string{}
+				}
+				if a.Setup != "" {
+					a.SetupAt = Pos{File: file, Line: attrValueLine(stepNode(vnode, id), "setup", lineOff)}
 				}
 				s.Steps[id] = a
 			}
@@ -482,6 +483,9 @@ func rulesFromYAML(key string, node *yaml.Node, file string, lineOff int) ([]Rul
 	var rules []Rule
 	for i := 0; i+1 < len(node.Content); i += 2 {
 		pat, val := node.Content[i], node.Content[i+1]
+		if val.Kind == yaml.AliasNode {
+			val = val.Alias // {skip: &s {skip: true}} ... *s
+		}
 		at := Pos{File: file, Line: pat.Line + lineOff}
 		if key == "sections" {
 			if _, err := path.Match(pat.Value, ""); err != nil {
@@ -505,6 +509,9 @@ func rulesFromYAML(key string, node *yaml.Node, file string, lineOff int) ([]Rul
 		}
 		if _, ok := m["file"]; ok {
 			return nil, &PosError{File: file, Line: at.Line, Err: fmt.Errorf("%s.%s: file makes a fence a file step; it cannot be set from coursectl.yaml — tag the fence {file=PATH}", key, pat.Value)}
+		}
+		if a.Setup != "" {
+			a.SetupAt = Pos{File: file, Line: attrValueLine(val, "setup", lineOff)}
 		}
 		rules = append(rules, Rule{Pattern: pat.Value, Attrs: a, At: at})
 	}
@@ -539,4 +546,37 @@ func onlyKnownAttrs(m map[string]any) error {
 		return fmt.Errorf("unknown attribute %q — %s", k, hint)
 	}
 	return nil
+}
+
+// stepNode is the value of key id in the mapping steps (nil when absent).
+func stepNode(steps *yaml.Node, id string) *yaml.Node {
+	for i := 0; i+1 < len(steps.Content); i += 2 {
+		if steps.Content[i].Value == id {
+			return steps.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// attrValueLine is the line of the first line of key's value in the
+// attribute mapping m: a block scalar (setup: |) starts on the line after
+// its key. 0 when m has no such key.
+func attrValueLine(m *yaml.Node, key string, lineOff int) int {
+	if m != nil && m.Kind == yaml.AliasNode {
+		m = m.Alias
+	}
+	if m == nil || m.Kind != yaml.MappingNode {
+		return 0
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != key {
+			continue
+		}
+		v := m.Content[i+1]
+		if v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			return v.Line + lineOff + 1
+		}
+		return v.Line + lineOff
+	}
+	return 0
 }

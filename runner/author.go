@@ -276,7 +276,7 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 			sub.cmdAt = append(sub.cmdAt, ci)
 		}
 		if p.history != "" {
-			sub.history = sub.script
+			sub.history = historyEntry(c.Text) + "\n"
 		}
 		if ci > 0 {
 			sub.before = nil

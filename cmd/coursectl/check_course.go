@@ -87,6 +87,10 @@ func courseFrom(c *course.Course, run *course.Module, from string) (int, error) 
 	}
 	for i, st := range run.Steps {
 		if st.Module == m && (id == "" || st.ID == id) {
+			if id != "" {
+				// The step's own setup (its setup attribute) runs first.
+				i = run.StartOf(i)
+			}
 			return i + 1, nil
 		}
 	}

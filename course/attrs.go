@@ -13,7 +13,7 @@ import (
 	"unicode"
 )
 
-// KnownAttrs are the annotation keys coursectl acts on (SPEC §2).
+// KnownAttrs are the annotation keys coursectl acts on (docs/spec.md §2).
 var KnownAttrs = []string{
 	"name", "skip", "timeout", "exit", "interactive", "interact",
 	"file", "append", "mode", "background", "ready",

@@ -3,7 +3,7 @@
 // numbers are 1-based lines of the original file.
 //
 // Everything downstream (runner, render, the commands) takes a *Module and
-// never re-reads the markdown, so the rules of SPEC §1–§2 live here only.
+// never re-reads the markdown, so the rules of docs/spec.md §1–§2 live here only.
 package course
 
 import (
@@ -62,7 +62,7 @@ type Module struct {
 	numberedFirst *Step
 }
 
-// Settings are module-wide defaults (SPEC §2, §6).
+// Settings are module-wide defaults (docs/spec.md §2, §6).
 type Settings struct {
 	// Timeout is the step timeout of unattended runs (check): a CI
 	// machine's limit. RunTimeout is the limit with a person at the
@@ -163,7 +163,7 @@ type Step struct {
 	Error *Expected
 	// Edit is set when one of the step's commands opens an editor on a
 	// file (`nano draft.txt`): the file's new content, when the page shows
-	// it, is what check writes instead of running the editor (SPEC §7).
+	// it, is what check writes instead of running the editor (docs/spec.md §7).
 	Edit *Edit
 	// Verify holds the `<!-- coursectl:verify -->` checks after this step.
 	Verify []*Hidden
@@ -226,7 +226,7 @@ type Hidden struct {
 	Body     string
 }
 
-// Attrs are a step's annotations (SPEC §2). Zero values mean "unset".
+// Attrs are a step's annotations (docs/spec.md §2). Zero values mean "unset".
 type Attrs struct {
 	Name        string        `json:"name,omitempty"`
 	Skip        bool          `json:"skip,omitempty"`
@@ -240,7 +240,7 @@ type Attrs struct {
 	Mode        string        `json:"mode,omitempty"` // octal as written, e.g. "0755"
 	Background  bool          `json:"background,omitempty"`
 	Ready       string        `json:"ready,omitempty"`
-	// Compare is how expected output is compared (SPEC §7): "exact",
+	// Compare is how expected output is compared (docs/spec.md §7): "exact",
 	// "blanks" or "none"; "" leaves it to the next level out.
 	Compare string `json:"compare,omitempty"`
 	// Normalize rewrites expected and actual output alike before they are
@@ -302,7 +302,7 @@ type Block struct {
 	Unterminated bool
 	Step         *Step // nil when the block is prose
 	// Content is the editor step whose file content this fence shows
-	// (SPEC §7), nil otherwise; such a fence is never a step.
+	// (docs/spec.md §7), nil otherwise; such a fence is never a step.
 	Content *Step
 }
 

@@ -322,7 +322,7 @@ func mergeSettings(base, over Settings) Settings {
 	return out
 }
 
-// SettingKeys are the keys a module's settings may have (SPEC §2).
+// SettingKeys are the keys a module's settings may have (docs/spec.md §2).
 var SettingKeys = []string{"timeout", "run-timeout", "fakes", "env", "workdir", "setup", "compare", "normalize", "pipefail", "sections", "divs", "steps"}
 
 // unknownSettings reports the keys of a settings mapping coursectl does

@@ -1,6 +1,6 @@
 // Package report turns the results of `coursectl check` into what people and
 // CI read: the terminal text (with a live status line on a terminal), JSON
-// (SPEC §5), JUnit XML and GitHub Actions annotations.
+// (docs/spec.md §5), JUnit XML and GitHub Actions annotations.
 //
 // It only reads result.Module values (and the course.Module they point
 // to); it never runs anything, so every format can be tested with results
@@ -98,7 +98,7 @@ func failed(sr *result.Step) bool {
 	return sr.Status == result.Failed || sr.Status == result.Timeout
 }
 
-// kind is the step's kind as SPEC §5 names it ("" when the result carries
+// kind is the step's kind as docs/spec.md §5 names it ("" when the result carries
 // no step).
 func kind(sr *result.Step) string { return sr.Kind }
 

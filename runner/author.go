@@ -1,6 +1,6 @@
 package runner
 
-// The author features around a step's round trip (issue 4): fakes on PATH,
+// The author features around a step's round trip: fakes on PATH,
 // file blocks, scripted answers, background jobs, hidden setup steps,
 // transcripts run command by command, expected output and verify checks.
 // Session.Exec calls in here at three points: planAuthor (what to run),

@@ -35,7 +35,7 @@ const (
 	checkpointEnd    = "# end\n"
 )
 
-// DefaultStateDir is SPEC §3's default: $XDG_STATE_HOME/coursectl, else
+// DefaultStateDir is docs/spec.md §3's default: $XDG_STATE_HOME/coursectl, else
 // ~/.local/state/coursectl.
 func DefaultStateDir() string {
 	if d := os.Getenv("XDG_STATE_HOME"); d != "" {

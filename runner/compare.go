@@ -1,6 +1,6 @@
 package runner
 
-// How output is compared, as a page writes it (SPEC §7): `compare` picks
+// How output is compared, as a page writes it (docs/spec.md §7): `compare` picks
 // exact (§1's rules), blanks (runs of blanks are one, leading blanks and
 // blank lines at either end do not count) or none (only the exit status
 // counts); `normalize` rewrites expected and actual lines alike first, so

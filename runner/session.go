@@ -1068,7 +1068,7 @@ func (s *Session) shellDeath() (*result.Stop, int) {
 }
 
 // judge turns the outcome into the result's status and message. Expected
-// output and verify checks (issue 4) plug in after the exit status check.
+// output and verify checks plug in after the exit status check.
 func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) {
 	r.Output, r.OutputLines = o.output, o.outputLines
 	where := fmt.Sprintf("%s:%d", s.file(step), step.Line)

@@ -53,8 +53,14 @@ func frontMatter(src []byte) (yml []byte, end int, ok bool) {
 func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (Settings, error) {
 	var s Settings
 	var raw map[string]any
+	// yaml.v3's own message spans lines ("unmarshal errors:\n  line 3: ...")
+	// and a message is one line.
+	if node.Kind != yaml.MappingNode && !(node.Kind == yaml.ScalarNode && node.Tag == "!!null") {
+		return s, &PosError{File: file, Line: node.Line + lineOff,
+			Err: fmt.Errorf("settings %s: want a mapping of settings, got %s — give keys such as %s", where, yamlKind(node), strings.Join(SettingKeys, ", "))}
+	}
 	if err := node.Decode(&raw); err != nil {
-		return s, &PosError{File: file, Line: node.Line + lineOff, Err: fmt.Errorf("settings: %v — want a mapping of timeout, fakes, env, workdir, steps", err)}
+		return s, yamlError(file, lineOff, err, "settings "+where+": ", "want a mapping of "+strings.Join(SettingKeys, ", "))
 	}
 	s.Raw = raw
 	s.Source = file
@@ -364,10 +370,20 @@ func sidecarSettings(module string) (Settings, bool, error) {
 	if err != nil {
 		return Settings{}, false, &PosError{File: path, Err: err}
 	}
-	return parseSidecar(path, data, filepath.Base(module))
+	dir := filepath.Dir(module)
+	exists := func(name string) bool {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		return err == nil && !fi.IsDir()
+	}
+	return parseSidecar(path, data, filepath.Base(module), exists)
 }
 
-func parseSidecar(path string, data []byte, name string) (Settings, bool, error) {
+// parseSidecar reads the entry for the module name from a coursectl.yaml.
+// exists, when not nil, tells whether another top-level key names a file
+// beside it: one that names none (a typo of the module's name, or a setting
+// such as setup: written at the top level) would give its settings to
+// nothing, so it is refused (docs/spec.md §2: every key is checked).
+func parseSidecar(path string, data []byte, name string, exists func(string) bool) (Settings, bool, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return Settings{}, false, yamlError(path, 0, err, "", "fix the YAML")
@@ -378,6 +394,23 @@ func parseSidecar(path string, data []byte, name string) (Settings, bool, error)
 	m := doc.Content[0]
 	if m.Kind != yaml.MappingNode {
 		return Settings{}, false, &PosError{File: path, Line: m.Line, Err: errors.New("want a mapping of module file names to settings")}
+	}
+	if exists != nil {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k := m.Content[i]
+			// course: is a course's own (LoadCourse reads it).
+			if k.Value == name || k.Value == "course" || exists(k.Value) {
+				continue
+			}
+			msg := fmt.Sprintf("no module %q beside coursectl.yaml — name a module beside it, like %s", k.Value, name)
+			switch {
+			case slices.Contains(SettingKeys, k.Value):
+				msg = fmt.Sprintf("%s: is a module setting, and the top-level keys here are module file names — put it under the module's entry (%s: {%s: ...})", k.Value, name, k.Value)
+			case suggestFrom(k.Value, []string{name}) != "":
+				msg = fmt.Sprintf("no module %q beside coursectl.yaml — did you mean %s?", k.Value, name)
+			}
+			return Settings{}, false, &PosError{File: path, Line: k.Line, Err: errors.New(msg)}
+		}
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == name {
@@ -459,4 +492,17 @@ func onlyKnownAttrs(m map[string]any) error {
 		return fmt.Errorf("unknown attribute %q — %s", k, hint)
 	}
 	return nil
+}
+
+// yamlKind names what a YAML node holds, for "got ..." in a message.
+func yamlKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return fmt.Sprintf("%q", n.Value)
 }

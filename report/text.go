@@ -101,7 +101,7 @@ func (t Text) step(w io.Writer, file string, sr *result.Step, idw int) {
 // the fakes it called.
 func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 	ind := detailIndent
-	fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgr.Bold, fmt.Sprintf("%s:%d:", file, failLine(sr))), message(sr))
+	fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgr.Bold, fmt.Sprintf("%s:%d:", failFile(file, sr), failLine(sr))), message(sr))
 	if cmd := failCommand(sr); cmd != "" {
 		for i, l := range strings.Split(strings.TrimRight(cmd, "\n"), "\n") {
 			prompt := "$ "
@@ -267,7 +267,7 @@ func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.D
 		for _, mr := range results {
 			for _, sr := range mr.Steps {
 				if failed(sr) {
-					fmt.Fprintf(w, "  %s %s:%d %s: %s\n", t.paint(sgr.Red, "✗"), mr.File, failLine(sr), sr.ID, message(sr))
+					fmt.Fprintf(w, "  %s %s:%d %s: %s\n", t.paint(sgr.Red, "✗"), failFile(mr.File, sr), failLine(sr), sr.ID, message(sr))
 				}
 			}
 		}

@@ -111,7 +111,7 @@ func LoadCourse(dir string) (*Course, error) {
 	base := c.Settings
 	base.Setup, base.Workdir = "", ""
 	for _, path := range order {
-		src, err := os.ReadFile(path)
+		src, err := ReadFile(path)
 		if err != nil {
 			return nil, &PosError{File: path, Err: ReadError(err)}
 		}
@@ -353,7 +353,7 @@ func chunk(s string) string {
 // readYAMLMapping reads a YAML file whose top is a mapping: nil (and no
 // error) when the file does not exist.
 func readYAMLMapping(path string) (*yaml.Node, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}

@@ -139,6 +139,7 @@ func (c *Course) readConfig(top *yaml.Node, entries map[string]Settings) ([]stri
 	var order []string
 	cfg := c.Config
 	mds, _ := markdownFiles(c.Dir)
+	lines := map[string]int{} // module path → the line of its entry
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		key, val := top.Content[i], top.Content[i+1]
 		if key.Value == "course" {
@@ -156,6 +157,11 @@ func (c *Course) readConfig(top *yaml.Node, entries map[string]Settings) ([]stri
 		if err != nil {
 			return nil, &PosError{File: cfg, Line: key.Line, Err: err}
 		}
+		if first, ok := lines[path]; ok {
+			// b.md and ./b.md: one entry would be dropped.
+			return nil, &PosError{File: cfg, Line: key.Line, Err: fmt.Errorf("%q names the module of line %d again — give its settings once", key.Value, first)}
+		}
+		lines[path] = key.Line
 		s, err := settingsFromYAML(val, cfg, 0, "for "+key.Value)
 		if err != nil {
 			return nil, err
@@ -198,7 +204,12 @@ func courseSettings(node *yaml.Node, cfg, dir string) (Settings, []string, error
 				return Settings{}, nil, &PosError{File: cfg, Line: key.Line, Err: errors.New("course.modules: the list is empty — name the modules, or remove the key for the natural order")}
 			}
 		case slices.Contains(moduleOnlyKeys, key.Value):
-			return Settings{}, nil, &PosError{File: cfg, Line: key.Line, Err: fmt.Errorf("%q under course: belongs to a module — put it under the module's entry (episodes/01-intro.md: {%s: ...})", key.Value, key.Value)}
+			// The example names a module of this course, not another's.
+			example := "MODULE.md"
+			if mds, _ := markdownFiles(dir); len(mds) > 0 {
+				example = filepath.ToSlash(relTo(dir, mds[0]))
+			}
+			return Settings{}, nil, &PosError{File: cfg, Line: key.Line, Err: fmt.Errorf("%q under course: belongs to a module — put it under the module's entry (%s: {%s: ...})", key.Value, example, key.Value)}
 		case !slices.Contains(CourseKeys, key.Value):
 			hint := "the keys are " + strings.Join(CourseKeys, ", ")
 			if s := suggestFrom(key.Value, CourseKeys); s != "" {
@@ -370,6 +381,9 @@ func readYAMLMapping(path string) (*yaml.Node, error) {
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
 		return nil, &PosError{File: path, Line: top.Line, Err: errors.New("want a mapping at the top")}
+	}
+	if err := duplicateKeyError(top, path, 0); err != nil {
+		return nil, err
 	}
 	return top, nil
 }

@@ -59,8 +59,11 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 		return s, &PosError{File: file, Line: node.Line + lineOff,
 			Err: fmt.Errorf("settings %s: want a mapping of settings, got %s — give keys such as %s", where, yamlKind(node), strings.Join(SettingKeys, ", "))}
 	}
+	if err := duplicateKeyError(node, file, lineOff); err != nil {
+		return s, err
+	}
 	if err := node.Decode(&raw); err != nil {
-		return s, yamlError(file, lineOff, err, "settings "+where+": ", "want a mapping of "+strings.Join(SettingKeys, ", "))
+		return s, yamlError(file, lineOff, err, "settings "+strings.TrimSuffix(where, ":")+": ", "want a mapping of "+strings.Join(SettingKeys, ", "))
 	}
 	s.Raw = raw
 	s.Source = file
@@ -475,6 +478,9 @@ func parseSidecar(path string, data []byte, name string, exists func(string) boo
 	if m.Kind != yaml.MappingNode {
 		return Settings{}, false, &PosError{File: path, Line: m.Line, Err: errors.New("want a mapping of module file names to settings")}
 	}
+	if err := duplicateKeyError(m, path, 0); err != nil {
+		return Settings{}, false, err
+	}
 	if exists != nil {
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			k := m.Content[i]
@@ -585,4 +591,30 @@ func yamlKind(n *yaml.Node) string {
 		return "an alias"
 	}
 	return fmt.Sprintf("%q", n.Value)
+}
+
+// duplicateKeyError refuses a key given twice in a mapping at or under n:
+// YAML keeps one of them without a word, so the other's settings would be
+// dropped (docs/spec.md §2: every key is checked).
+func duplicateKeyError(n *yaml.Node, file string, lineOff int) error {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.MappingNode {
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if first, ok := seen[k.Value]; ok {
+				return &PosError{File: file, Line: k.Line + lineOff,
+					Err: fmt.Errorf("%q is given twice (first at line %d) — give it once", k.Value, first+lineOff)}
+			}
+			seen[k.Value] = k.Line
+		}
+	}
+	for _, c := range n.Content {
+		if err := duplicateKeyError(c, file, lineOff); err != nil {
+			return err
+		}
+	}
+	return nil
 }

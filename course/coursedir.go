@@ -56,7 +56,10 @@ func IsCourse(dir string) bool {
 		return true
 	}
 	if top, err := readYAMLMapping(filepath.Join(dir, "config.yaml")); err == nil && top != nil {
-		if eps := mappingValue(top, "episodes"); eps != nil && eps.Kind == yaml.SequenceNode && len(eps.Content) > 0 {
+		// Not only a list: a mistyped episodes: is then refused by
+		// LoadCourse rather than the lesson checked as loose modules.
+		if eps := mappingValue(top, "episodes"); eps != nil && !(eps.Kind == yaml.ScalarNode && eps.Tag == "!!null") &&
+			!(eps.Kind == yaml.SequenceNode && len(eps.Content) == 0) {
 			return true
 		}
 	}
@@ -80,6 +83,9 @@ func LoadCourse(dir string) (*Course, error) {
 	cfg := filepath.Join(dir, SidecarName)
 	top, err := readYAMLMapping(cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := duplicateKeyError(top, cfg, 0); err != nil {
 		return nil, err
 	}
 	var order []string
@@ -269,14 +275,20 @@ func carpentriesOrder(dir string) ([]string, error) {
 		return nil, err
 	}
 	eps := mappingValue(top, "episodes")
-	if eps == nil || eps.Kind != yaml.SequenceNode || len(eps.Content) == 0 {
+	if eps == nil || (eps.Kind == yaml.ScalarNode && eps.Tag == "!!null") {
 		return nil, nil
+	}
+	if eps.Kind != yaml.SequenceNode {
+		return nil, &PosError{File: cfg, Line: eps.Line, Err: errors.New("episodes: want a list of the episodes' files — write each on a line of its own: - intro.md")}
 	}
 	var out []string
 	for _, item := range eps.Content {
 		p := filepath.Join(dir, "episodes", filepath.FromSlash(item.Value))
 		if _, err := os.Stat(p); err != nil {
 			return nil, &PosError{File: cfg, Line: item.Line, Err: fmt.Errorf("episode %s: %v", item.Value, ReadError(err))}
+		}
+		if slices.Contains(out, p) {
+			return nil, &PosError{File: cfg, Line: item.Line, Err: fmt.Errorf("episodes: %s is listed twice — a module runs once", item.Value)}
 		}
 		out = append(out, p)
 	}
@@ -381,9 +393,6 @@ func readYAMLMapping(path string) (*yaml.Node, error) {
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
 		return nil, &PosError{File: path, Line: top.Line, Err: errors.New("want a mapping at the top")}
-	}
-	if err := duplicateKeyError(top, path, 0); err != nil {
-		return nil, err
 	}
 	return top, nil
 }

@@ -135,14 +135,20 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				if err != nil {
 					return s, posErr(k, "%s.%s: %v", k, mk, err)
 				}
+				var nameErr error
 				if k == "fakes" {
-					if err := CheckFakeName(mk); err != nil {
-						line := node.Line + lineOff
-						if kn := mappingKey(vnode, mk); kn != nil {
-							line = kn.Line + lineOff
-						}
-						return s, &PosError{File: file, Line: line, Err: fmt.Errorf("fakes: %v", err)}
+					nameErr = CheckFakeName(mk)
+				} else if !envNameRE.MatchString(mk) {
+					// bash drops such a variable from its environment
+					// without a word; the steps would not see it.
+					nameErr = fmt.Errorf("%q is not a variable name — use letters, digits and _, not starting with a digit", mk)
+				}
+				if nameErr != nil {
+					line := node.Line + lineOff
+					if kn := mappingKey(vnode, mk); kn != nil {
+						line = kn.Line + lineOff
 					}
+					return s, &PosError{File: file, Line: line, Err: fmt.Errorf("%s: %v", k, nameErr)}
 				}
 				out[mk] = str
 			}
@@ -579,6 +585,9 @@ func onlyKnownAttrs(m map[string]any) error {
 	}
 	return nil
 }
+
+// envNameRE is a name bash takes as a variable from its environment.
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // yamlKind names what a YAML node holds, for "got ..." in a message.
 func yamlKind(n *yaml.Node) string {

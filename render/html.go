@@ -556,7 +556,9 @@ func (p *htmlPage) writeSummary(b *bytes.Buffer) {
 // IndexEntry is one module of a multi-module report: the page written for
 // it (a path relative to the index) and its run.
 type IndexEntry struct {
-	Href   string
+	Href string
+	// File is the module's path, for a module without a run (Record nil).
+	File   string
 	Record *result.Module
 }
 
@@ -575,14 +577,22 @@ func Index(entries []IndexEntry) []byte {
 	}
 	writeHead(&b, fmt.Sprintf("coursectl report: %d modules", len(entries)), pageCSS)
 	cls, head := "passed", fmt.Sprintf("All %d modules passed", len(entries))
-	failedModules := 0
+	failedModules, notRun := 0, 0
 	for _, e := range entries {
-		if e.Record != nil && !e.Record.OK() {
+		if e.Record == nil {
+			notRun++
+		} else if !e.Record.OK() {
 			failedModules++
 		}
 	}
-	if failedModules > 0 {
+	switch {
+	case failedModules > 0:
 		cls, head = "failed", fmt.Sprintf("%d of %d modules failed", failedModules, len(entries))
+	case notRun == len(entries):
+		// render --html of a course before any run: nothing passed yet.
+		cls, head = "none", fmt.Sprintf("%d modules · not run yet", len(entries))
+	case notRun > 0:
+		cls, head = "notrun", fmt.Sprintf("%d of %d modules run", len(entries)-notRun, len(entries))
 	}
 	fmt.Fprintf(&b, `<header class="summary %s"><p class="headline">%s</p><p class="counts">`, cls, head)
 	fmt.Fprintf(&b, `<span class="badge passed">✓ %d passed</span><span class="badge failed%s">✗ %d failed</span><span class="badge skipped">↷ %d skipped</span>`,
@@ -591,6 +601,9 @@ func Index(entries []IndexEntry) []byte {
 	for _, e := range entries {
 		r := e.Record
 		if r == nil {
+			// Still a row: the index is the way to the module's page.
+			fmt.Fprintf(&b, `<tr><td><a href="%s">%s</a></td><td><span class="badge notrun">· not run</span></td><td></td><td></td><td></td><td></td></tr>`+"\n",
+				html.EscapeString(e.Href), html.EscapeString(e.File))
 			continue
 		}
 		p, f, s := r.Counts()

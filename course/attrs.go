@@ -306,7 +306,7 @@ func setAttr(a *Attrs, key, v string, line int) error {
 		// a control character in it (an OSC title, a clipboard write)
 		// would act on the terminal of whoever lists the steps.
 		if strings.IndexFunc(v, unicode.IsControl) >= 0 {
-			return fmt.Errorf("attribute name=%q holds a control character — use letters, digits and - _ .", v)
+			return fmt.Errorf("attribute name=%q holds a control character — use letters, digits, dashes, dots and underscores", v)
 		}
 		a.Name = v
 	case "skip":

@@ -80,7 +80,11 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 			// is better served by the markdown as written than by nothing.
 			r = indentLines(p.text, strings.Repeat(" ", proseMargin))
 		}
-		out = append(out, unmarkRelative(tidyLines(r), rel))
+		urls := append([]string(nil), links...)
+		for _, d := range rel {
+			urls = append(urls, relMark+d)
+		}
+		out = append(out, unmarkRelative(keepURLsWhole(tidyLines(r), urls, t.width()), rel))
 	}
 	if len(out) == 0 {
 		return ""
@@ -628,10 +632,13 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *result.Step)
 	}
 	b.WriteString("\n")
 
-	// Body, one framed line per code line.
+	// Body, one framed line per code line; a line wider than the frame
+	// wraps inside it, each further line marked (wrapCode).
 	bar := margin + t.paint("│", sgr.Gray) + " "
 	for _, l := range t.codeLines(stepTokens(s)) {
-		b.WriteString(strings.TrimRight(bar+l, " ") + "\n")
+		for _, piece := range wrapCode(l, w-proseMargin-2) {
+			b.WriteString(strings.TrimRight(bar+piece, " ") + "\n")
+		}
 	}
 
 	// Bottom rule, with the outcome when there is one.
@@ -677,7 +684,9 @@ func (t Terminal) failure(r *result.Step) string {
 	pad := strings.Repeat(" ", proseMargin+3)
 	var b strings.Builder
 	if r.Error != "" {
-		b.WriteString(pad + t.paint(sgr.Printable(r.Error), sgr.Red) + "\n")
+		for _, l := range strings.Split(wrapWords(sgr.Printable(r.Error), t.width(), pad), "\n") {
+			b.WriteString(pad + t.paint(strings.TrimLeft(l, " "), sgr.Red) + "\n")
+		}
 	}
 	// The runner's error usually quotes the command already.
 	if r.FailCommand != "" && !strings.Contains(r.Error, r.FailCommand) {

@@ -58,8 +58,9 @@ type jsonFake struct {
 	Args    []string `json:"args"` // [] rather than null for a call with none
 }
 
-// JSON writes one object per module, one per line (JSON Lines), so a
-// consumer can stream them and `jq` reads them as they are. The modules of
+// JSON writes one object per module, one per line (JSON Lines: `check
+// --json-lines`), so a consumer can stream them and `jq` reads them as
+// they are; `check --json` is one document instead (JSONDocument). The modules of
 // a course are one object instead, {"course": DIR, ..., "modules": [...]},
 // at the place of its first module (docs/spec.md §6). Output is plain
 // text: escape sequences are removed (see Plain).

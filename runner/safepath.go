@@ -85,7 +85,7 @@ var noOpenat2 bool
 // (resolveAll) is not enough alone: a background job may swap a
 // directory for a link between the check and the open.
 func openBeneath(root, rel string, flag int, perm os.FileMode) (*os.File, error) {
-	rootFd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	rootFd, err := unix.Open(root, oPath|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: root, Err: err}
 	}
@@ -119,11 +119,11 @@ func mkdirBeneath(dirFd int, rel string) (int, error) {
 		if c == ".." {
 			return -1, syscall.EXDEV
 		}
-		next, err := openatBeneath(fd, c, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		next, err := openatBeneath(fd, c, oPath|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if errors.Is(err, syscall.ENOENT) {
 			// mkdir never follows a link at its last component.
 			if err = unix.Mkdirat(fd, c, 0o755); err == nil || errors.Is(err, syscall.EEXIST) {
-				next, err = openatBeneath(fd, c, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+				next, err = openatBeneath(fd, c, oPath|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 			}
 		}
 		if fd != dirFd {
@@ -138,23 +138,6 @@ func mkdirBeneath(dirFd int, rel string) (int, error) {
 		return unix.Dup(dirFd)
 	}
 	return fd, nil
-}
-
-// openatBeneath opens name (one component) in dirFd, refusing to leave
-// it: openat2 with RESOLVE_BENEATH, or openat with O_NOFOLLOW.
-func openatBeneath(dirFd int, name string, flag int, perm uint32) (int, error) {
-	if !noOpenat2 {
-		how := unix.OpenHow{Flags: uint64(flag), Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS}
-		if flag&unix.O_CREAT != 0 {
-			how.Mode = uint64(perm)
-		}
-		fd, err := unix.Openat2(dirFd, name, &how)
-		if !errors.Is(err, syscall.ENOSYS) && !errors.Is(err, syscall.EPERM) {
-			return fd, err
-		}
-		noOpenat2 = true
-	}
-	return unix.Openat(dirFd, name, flag|unix.O_NOFOLLOW, perm)
 }
 
 // linkError explains the errors openBeneath gives for a link on the way.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/report"
 	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
 	"github.com/coursectl/coursectl/sgr"
@@ -166,4 +167,93 @@ func NextShown(mod *course.Module, i int) *course.Step {
 		}
 	}
 	return nil
+}
+
+// StatusDocument is `status --json` (docs/json.md): the counts, the next
+// step, the last run, and each shown step's state — "done", "skipped",
+// "failed" (in the last run) or "not-done" — as the text says them.
+type StatusDocument struct {
+	Schema  string       `json:"schema"`
+	File    string       `json:"file"`
+	Sandbox bool         `json:"sandbox,omitempty"`
+	Total   int          `json:"total"`
+	Done    int          `json:"done"`
+	Skipped int          `json:"skipped"`
+	Next    *StatusNext  `json:"next"`     // null when every step is done or skipped
+	LastRun *StatusRun   `json:"last_run"` // null when there was none
+	Steps   []StatusStep `json:"steps"`
+}
+
+// StatusNext is the step `run` resumes at.
+type StatusNext struct {
+	ID     string `json:"id"`
+	Number int    `json:"number"`
+	Line   int    `json:"line"`
+}
+
+// StatusRun is the last run.
+type StatusRun struct {
+	Started     time.Time `json:"started"`
+	DurationMS  int64     `json:"duration_ms"`
+	Interrupted bool      `json:"interrupted,omitempty"`
+	// Failed is the id of the step that failed in it, and Error why.
+	Failed string `json:"failed,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// StatusStep is one shown step.
+type StatusStep struct {
+	ID     string `json:"id"`
+	Number int    `json:"number"`
+	Line   int    `json:"line"`
+	State  string `json:"state"`
+	// When is when its checkpoint was made (done and skipped steps).
+	When *time.Time `json:"when,omitempty"`
+	// Outcome says how a failed step failed ("failed (exit 1)", "timed
+	// out after 2s").
+	Outcome string `json:"outcome,omitempty"`
+}
+
+// Status is mod's progress as StatusDocument.
+func Status(mod *course.Module, p *runner.Progress, sandbox bool) StatusDocument {
+	_, total := mod.Number(nil)
+	done, skipped := Counts(mod, p, len(mod.Steps))
+	doc := StatusDocument{Schema: report.Schema, File: mod.Path, Sandbox: sandbox, Total: total, Done: done, Skipped: skipped, Steps: []StatusStep{}}
+	number := func(s *course.Step) int { n, _ := mod.Number(s); return n }
+	if done+skipped < total {
+		if next := NextShown(mod, p.Next); next != nil {
+			doc.Next = &StatusNext{ID: next.ID, Number: number(next), Line: next.Line}
+		}
+	}
+	results := map[string]*result.Step{}
+	if lr := p.LastRun; lr != nil {
+		doc.LastRun = &StatusRun{Started: lr.Started, DurationMS: lr.Duration.Milliseconds(), Interrupted: lr.Interrupted, Failed: p.Failed}
+		for _, r := range lr.Steps {
+			results[r.ID] = r
+		}
+		if r := results[p.Failed]; r != nil {
+			doc.LastRun.Error = r.Error
+		}
+	}
+	for i, s := range mod.Steps {
+		if s.Hidden {
+			continue
+		}
+		st := StatusStep{ID: s.ID, Number: number(s), Line: s.Line, State: "not-done"}
+		r := results[s.ID]
+		switch {
+		case p.Skipped(i):
+			st.State = "skipped"
+		case p.Passed(i):
+			st.State = "done"
+		case r != nil && r.Status.Failed():
+			st.State, st.Outcome = "failed", r.Outcome()
+		}
+		if p.Done[i] {
+			when := p.When[i]
+			st.When = &when
+		}
+		doc.Steps = append(doc.Steps, st)
+	}
+	return doc
 }

@@ -173,7 +173,14 @@ func scalarString(v any) (string, error) {
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64), nil
 	}
-	return "", fmt.Errorf("want a single value, got %T", v)
+	got := fmt.Sprintf("%T", v)
+	switch v.(type) {
+	case []any:
+		got = "a list"
+	case map[string]any:
+		got = "a mapping"
+	}
+	return "", fmt.Errorf("want a single value, got %s", got)
 }
 
 func setInteract(a *Attrs, v any) error {

@@ -92,7 +92,7 @@ func TestFileFromSettings(t *testing.T) {
 		{"```sh\nnano b.txt\n```\n\n```\nhello\n```\n", "opens an editor"},
 		{"```sh {file=b.txt}\nhello\n```\n", "file step already"},
 	} {
-		side, ok, err := parseSidecar("coursectl.yaml", []byte("m.md:\n  steps:\n    b: {file: x.sh}\n"), "m.md")
+		side, ok, err := parseSidecar("coursectl.yaml", []byte("m.md:\n  steps:\n    b: {file: x.sh}\n"), "m.md", nil)
 		if err != nil || !ok {
 			t.Fatal(err)
 		}

@@ -33,6 +33,9 @@ type jsonStep struct {
 	Output     string `json:"output"`
 	Error      string `json:"error"`
 	// Beyond docs/spec.md §5, present only when set.
+	// File is the file line and fail_line count in when it is not the
+	// module's: the coursectl.yaml of a setup: or workdir: step.
+	File        string `json:"file,omitempty"`
 	FailLine    int    `json:"fail_line,omitempty"`
 	FailCommand string `json:"fail_command,omitempty"`
 	Note        string `json:"note,omitempty"`
@@ -145,6 +148,9 @@ func jsonFor(mr *result.Module) jsonModule {
 			Diff:       Plain(sr.Diff),
 			OutputFile: sr.OutputFile,
 			Edited:     sr.Edits,
+		}
+		if sr.File != "" && sr.File != mr.File {
+			js.File = sr.File
 		}
 		if sr.FromCheckpoint && js.Note == "" {
 			// "passed" with duration_ms 0 would otherwise read as a step

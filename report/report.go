@@ -111,6 +111,16 @@ func failLine(sr *result.Step) int {
 	return sr.Line
 }
 
+// failFile is the file failLine counts in: the step's own (a course's
+// module, or the coursectl.yaml whose setup: or workdir: the step is), else
+// the module's, file.
+func failFile(file string, sr *result.Step) string {
+	if sr.File != "" {
+		return sr.File
+	}
+	return file
+}
+
 // failCommand is the command to show for a failure: the one that failed, or
 // the step's only command when the runner could not tell.
 func failCommand(sr *result.Step) string {

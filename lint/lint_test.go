@@ -230,8 +230,7 @@ func TestSettingsFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	// other.md is there: an entry naming no file beside it is refused.
-	if err := os.WriteFile(filepath.Join(dir, "other.md"), []byte("# O
-"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "other.md"), []byte("# O\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	m, err := course.Load(mod)

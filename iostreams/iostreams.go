@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"golang.org/x/term"
 )
@@ -105,4 +106,46 @@ func (s *IOStreams) ErrText() (w io.Writer, tty bool, width int, color bool) {
 	color = (s.Color && !s.OutTTY) ||
 		(tty && s.Color && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb")
 	return w, tty, width, color
+}
+
+// CheckWrites makes Out remember the first error a write to it meets, for
+// OutError: a command that wrote its report into a full disk or a closed
+// file must not exit 0 (docs/cli.md).
+func (s *IOStreams) CheckWrites() {
+	if _, ok := s.Out.(*checkedWriter); !ok {
+		s.Out = &checkedWriter{w: s.Out}
+	}
+}
+
+// OutError is the first error a write to Out met since CheckWrites, nil
+// when every write went through.
+func (s *IOStreams) OutError() error {
+	if c, ok := s.Out.(*checkedWriter); ok {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.err
+	}
+	return nil
+}
+
+// checkedWriter passes writes on and keeps the first error.
+type checkedWriter struct {
+	w   io.Writer
+	mu  sync.Mutex
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		c.mu.Lock()
+		if c.err == nil {
+			c.err = err
+		}
+		c.mu.Unlock()
+	}
+	return n, err
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/coursectl/coursectl/result"
 	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
 
@@ -279,14 +278,14 @@ func TestAttachedPasteIntoAStepThatReadsNothing(t *testing.T) {
 	// The rest of the paste is still in the learner's terminal: drop it,
 	// as the walkthrough drops keys typed before its question.
 	for drained := false; !drained; {
-		unix.IoctlSetInt(int(l.tty.Fd()), unix.TCFLSH, unix.TCIFLUSH)
+		flushTTYInput(int(l.tty.Fd()))
 		select {
 		case <-pasted:
 			drained = true
 		case <-time.After(time.Millisecond):
 		}
 	}
-	unix.IoctlSetInt(int(l.tty.Fd()), unix.TCFLSH, unix.TCIFLUSH)
+	flushTTYInput(int(l.tty.Fd()))
 	r := s.Exec(ctxT(t), mod.Steps[1])
 	mustPass(t, r)
 	if r.Output != "next-step\n" {

@@ -1,6 +1,6 @@
 package runner
 
-// The author features around a step's round trip (issue 4): fakes on PATH,
+// The author features around a step's round trip: fakes on PATH,
 // file blocks, scripted answers, background jobs, hidden setup steps,
 // transcripts run command by command, expected output and verify checks.
 // Session.Exec calls in here at three points: planAuthor (what to run),
@@ -27,12 +27,13 @@ import (
 )
 
 // setupFakes writes the module's fakes and puts them first on the shell's
-// PATH. Fakes are for unattended runs: with a learner at the keyboard, or
-// with --no-fakes, the real commands run — and stale shims from an earlier
-// run are removed, so a shell restored with their PATH cannot find them.
+// PATH. Fakes are for unattended runs and sandboxes (run --sandbox): with a
+// learner at the keyboard in their own place, or with --no-fakes, the real
+// commands run — and stale shims from an earlier run are removed, so a
+// shell restored with their PATH cannot find them.
 func (s *Session) setupFakes() error {
 	dir := filepath.Join(s.store.dir, "fakes")
-	if s.opts.NoFakes || s.opts.Terminal != nil || len(s.mod.Settings.Fakes) == 0 {
+	if s.opts.NoFakes || (s.opts.Terminal != nil && !s.opts.Sandbox) || len(s.mod.Settings.Fakes) == 0 {
 		_ = os.RemoveAll(dir)
 		return nil
 	}
@@ -112,7 +113,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 	switch {
 	case step.Kind == course.File:
 		p.script, p.lineMap, p.cmdAt, p.history = "", []int{0}, []int{-1}, ""
-		place := FilePlace{Home: s.home, Workdir: s.workdir, Confine: s.opts.Terminal == nil}
+		place := FilePlace{Home: s.home, Workdir: s.workdir, Confine: s.opts.Terminal == nil || s.opts.Sandbox}
 		p.before = func() error {
 			dir, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", s.sh.pid))
 			if err != nil {
@@ -258,7 +259,12 @@ type commandOutcome struct {
 func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan) *outcome {
 	all := &outcome{}
 	out := newTail(outputCap)
-	deadline := time.Now().Add(p.timeout)
+	// The step's timeout is shared by its commands. None (p.timeout 0, a
+	// person at the terminal in run) is no deadline, not one already past.
+	var deadline time.Time
+	if p.timeout > 0 {
+		deadline = time.Now().Add(p.timeout)
+	}
 	offset := 0 // script line of the command's first line, minus one
 	for ci, c := range step.Commands {
 		sub := *p
@@ -270,15 +276,17 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 			sub.cmdAt = append(sub.cmdAt, ci)
 		}
 		if p.history != "" {
-			sub.history = sub.script
+			sub.history = historyEntry(c.Text) + "\n"
 		}
 		if ci > 0 {
 			sub.before = nil
 		}
-		sub.timeout = time.Until(deadline)
-		if sub.timeout <= 0 {
-			all.timedOut = true
-			break
+		if !deadline.IsZero() {
+			sub.timeout = time.Until(deadline)
+			if sub.timeout <= 0 {
+				all.timedOut = true
+				break
+			}
 		}
 		o := s.run(ctx, step, &sub)
 		fmt.Fprintf(out, "$ %s\n%s", strings.ReplaceAll(c.Text, "\n", "\n> "), o.output)
@@ -375,7 +383,7 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 		if step.Expected.Exit != nil {
 			exit = o.status
 		}
-		r.Actuals = []result.Actual{{Step: step.Index, Command: -1, Output: o.output, Exit: o.status, Vars: vars}}
+		r.Actuals = []result.Actual{{Step: moduleIndex(step), Command: -1, Output: o.output, Exit: o.status, Vars: vars}}
 		m, err := cmp.Compare(s.file(step), step.Expected, o.output, exit)
 		if err != nil {
 			badExpectation(step, r, err)
@@ -411,7 +419,7 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step,
 			// output would go on the line after the command.
 			want = &course.Expected{Line: c.Line + strings.Count(c.Text, "\n") + 1}
 		}
-		r.Actuals = append(r.Actuals, result.Actual{Step: step.Index, Command: pc.cmd, Output: pc.output, Exit: pc.status, Vars: vars})
+		r.Actuals = append(r.Actuals, result.Actual{Step: moduleIndex(step), Command: pc.cmd, Output: pc.output, Exit: pc.status, Vars: vars})
 		m, err := cmp.Compare(s.file(step), want, pc.output, pc.status)
 		if err != nil {
 			badExpectation(step, r, err)
@@ -611,4 +619,14 @@ func authorError(step *course.Step, where string, err error) string {
 		err = pe.Err
 	}
 	return fmt.Sprintf("step %s (%s): %v", step.ID, where, err)
+}
+
+// moduleIndex is the step's 1-based index in its own module, which
+// result.Actual.Step is (check --update rewrites the module's file): in a
+// course's run Index counts from the course's first step.
+func moduleIndex(step *course.Step) int {
+	if step.Origin != nil {
+		return step.Origin.Index
+	}
+	return step.Index
 }

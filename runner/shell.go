@@ -100,6 +100,11 @@ func KillAll() {
 	live.Unlock()
 	for _, sh := range shells {
 		sh.killNow()
+		if sh.owner != nil {
+			// What left the session, and the cgroup itself: the process
+			// is about to exit without Close (procs.go).
+			sh.owner.procs.end()
+		}
 	}
 }
 
@@ -310,7 +315,7 @@ func (s *shell) endInput() {
 		s.in.Lock()
 		busy := s.in.writing > 0
 		s.in.Unlock()
-		_ = unix.IoctlSetInt(fd, unix.TCFLSH, unix.TCIFLUSH)
+		_ = flushTTYInput(fd)
 		if busy {
 			quiet = 0
 			time.Sleep(time.Millisecond)
@@ -318,7 +323,7 @@ func (s *shell) endInput() {
 		}
 		// Let the tty's buffer worker move what it holds, then look.
 		time.Sleep(50 * time.Microsecond)
-		if n, err := unix.IoctlGetInt(fd, unix.TIOCINQ); err == nil && n > 0 {
+		if n, err := ttyInputQueued(fd); err == nil && n > 0 {
 			quiet = 0
 			continue
 		}
@@ -331,7 +336,7 @@ func (s *shell) flushInput() {
 	if err != nil {
 		return
 	}
-	_ = unix.IoctlSetInt(int(f.Fd()), unix.TCFLSH, unix.TCIFLUSH)
+	_ = flushTTYInput(int(f.Fd()))
 	f.Close()
 }
 
@@ -467,6 +472,9 @@ type pump struct {
 	all     bool         // passthrough: no tokens, everything to sink
 
 	lastOutput atomic.Int64 // unix nanos of the last byte read
+
+	// begun is closed when the start token is seen: the step is running.
+	begun chan struct{}
 }
 
 func newPump(master *os.File) *pump {
@@ -503,7 +511,16 @@ func (p *pump) arm(start, end string, sink func([]byte)) chan struct{} {
 	p.pending = nil
 	p.sink = sink
 	p.endSeen = make(chan struct{})
+	p.begun = make(chan struct{})
 	return p.endSeen
+}
+
+// started is closed once the window armed last has opened: the wrapper
+// printed the start token, so the step's own commands are running.
+func (p *pump) started() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.begun
 }
 
 // disarm stops capturing (the step ended without its end token).
@@ -558,6 +575,13 @@ func (p *pump) feed(b []byte) {
 			p.keepIdle(data[:i])
 			data = data[i+len(p.start):]
 			p.capture = true
+			if p.begun != nil {
+				select {
+				case <-p.begun:
+				default:
+					close(p.begun)
+				}
+			}
 			continue
 		}
 		i := bytes.Index(data, p.end)

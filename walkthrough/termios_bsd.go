@@ -11,6 +11,10 @@ const (
 	ioctlSetTermios = unix.TIOCSETA
 )
 
+// fread is <sys/fcntl.h>'s FREAD (TIOCFLUSH's input side), which
+// golang.org/x/sys/unix does not define.
+const fread = 0x1
+
 // flushInput drops what the learner typed and the program has not read,
 // as tcflush(fd, TCIFLUSH) does: TIOCFLUSH with FREAD.
-func flushInput(fd int) error { return unix.IoctlSetPointerInt(fd, unix.TIOCFLUSH, unix.FREAD) }
+func flushInput(fd int) error { return unix.IoctlSetPointerInt(fd, unix.TIOCFLUSH, fread) }

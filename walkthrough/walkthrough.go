@@ -13,6 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/coursectl/coursectl/course"
@@ -27,8 +30,11 @@ type Options struct {
 	Module *course.Module
 	// Streams must be a terminal both ways (InFile and OutFile set): the
 	// learner's keys are read one at a time and steps get the terminal.
-	Streams  *iostreams.IOStreams
-	Yes      bool // --yes: run every step, ask nothing
+	Streams *iostreams.IOStreams
+	Yes     bool // --yes: run every step, ask nothing
+	// Sandbox: the run is in a sandbox (a fresh workdir and HOME, the
+	// module's fakes on), with checkpoints of its own; Runner.Sandbox too.
+	Sandbox  bool
 	Only     bool // --only: the one step the session starts at
 	StateDir string
 	// Runner are the runner's options: where to start, the terminal.
@@ -51,7 +57,7 @@ var (
 // and its commands, then a key from the learner, then the step in the
 // runner's shell with the learner's terminal attached.
 func Run(ctx context.Context, o Options) error {
-	w := &walkthrough{mod: o.Module, streams: o.Streams, yes: o.Yes, only: o.Only, stateDir: o.StateDir}
+	w := &walkthrough{mod: o.Module, streams: o.Streams, yes: o.Yes, only: o.Only, stateDir: o.StateDir, sandbox: o.Sandbox}
 	return w.run(ctx, o.Runner)
 }
 
@@ -65,6 +71,7 @@ type walkthrough struct {
 	yes       bool
 	only      bool
 	stateDir  string
+	sandbox   bool
 
 	sess *runner.Session
 	// pos is each shown step's learner-facing number ("Step 3/9"): hidden
@@ -91,7 +98,7 @@ const (
 
 func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	_, w.total = w.mod.Number(nil)
-	before, err := runner.LoadProgress(w.stateDir, w.mod)
+	before, err := w.progress()
 	if err != nil {
 		return err
 	}
@@ -146,10 +153,20 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	}
 	if start >= len(w.mod.Steps) {
 		closeSession()
-		fmt.Fprintf(w.out(), "  %s: all %s done%s.\n  'coursectl run --fresh %s' starts again; 'coursectl status %s' shows the last run.\n",
-			w.mod.Path, plural(w.total, "step"), DoneOn(before.When), w.mod.Path, w.mod.Path)
+		if done, skipped := Counts(w.mod, before, len(w.mod.Steps)); skipped > 0 {
+			fmt.Fprintf(w.out(), "  %s: every step is done or skipped: %s%s.\n  %s; '%s' starts again.\n",
+				w.mod.Path, Tally(done, skipped, w.total), DoneOn(before.When), runSkipped(w.runCommand()), w.runCommand("--fresh"))
+			return nil
+		}
+		status := "coursectl status " + w.mod.Path
+		if w.sandbox {
+			status = "coursectl status --sandbox " + w.mod.Path
+		}
+		fmt.Fprintf(w.out(), "  %s: all %s done%s.\n  '%s' starts again; '%s' shows the last run.\n",
+			w.mod.Path, plural(w.total, "step"), DoneOn(before.When), w.runCommand("--fresh"), status)
 		return nil
 	}
+	w.sandboxNote()
 	w.announce(start, before, opts)
 
 	end := len(w.mod.Steps)
@@ -180,7 +197,7 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 		fmt.Fprintf(w.out(), "\n")
 		return ctx.Err()
 	}
-	after, err := runner.LoadProgress(w.stateDir, w.mod)
+	after, err := w.progress()
 	if err != nil {
 		return err
 	}
@@ -202,12 +219,49 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	if p := w.renderer().Prose(w.mod, len(w.mod.Steps)); p != "" {
 		fmt.Fprint(w.out(), "\n"+p)
 	}
-	if DoneCount(w.mod, after) == w.total {
+	done, skipped := Counts(w.mod, after, len(w.mod.Steps))
+	switch {
+	case done == w.total:
 		fmt.Fprintf(w.out(), "\n%s\n", w.paint(fmt.Sprintf("  ✓ %s: all %s done.", w.mod.Path, plural(w.total, "step")), sgr.Bold, sgr.Green))
-	} else {
+	case done+skipped == w.total:
+		fmt.Fprintf(w.out(), "\n  %s\n  %s.\n", w.paint(fmt.Sprintf("%s: %s.", w.mod.Path, Tally(done, skipped, w.total)), sgr.Bold), runSkipped(w.runCommand()))
+	default:
 		w.goodbye(after)
 	}
 	return nil
+}
+
+// sandboxNote says where a sandboxed run works and what stands in for the
+// real commands, so the learner knows nothing touches their machine.
+func (w *walkthrough) sandboxNote() {
+	if !w.sandbox {
+		return
+	}
+	home, work := w.sess.Home(), w.sess.Workdir()
+	where := "in " + tilde(home) + " and " + tilde(work)
+	if dir := filepath.Dir(home); dir == filepath.Dir(work) {
+		where = "in " + tilde(dir)
+	}
+	msg := "In a sandbox, away from your own files: HOME and the working directory are fresh, " + where
+	if fakes := w.mod.Settings.Fakes; len(fakes) > 0 {
+		names := make([]string, 0, len(fakes))
+		for n := range fakes {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		msg += "; the module's fakes stand in for " + strings.Join(names, ", ")
+	}
+	fmt.Fprintf(w.out(), "  %s\n", w.paint(render.WrapMessage(msg+".", w.renderer().Width, "  "), sgr.Dim))
+}
+
+// tilde writes a path under the learner's own HOME as ~/...
+func tilde(path string) string {
+	if home, err := os.UserHomeDir(); err == nil && home != "/" {
+		if rest, ok := strings.CutPrefix(path, home+string(filepath.Separator)); ok {
+			return "~/" + rest
+		}
+	}
+	return path
 }
 
 // announce says where the run starts when it is not step 1.
@@ -219,9 +273,10 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 			doneBefore++
 		}
 	}
+	passed, skipped := Counts(w.mod, before, start)
 	title := ""
 	if s := NextShown(w.mod, start); s != nil {
-		title = " · " + s.Title()
+		title = " · " + sgr.Printable(s.Title())
 	}
 	var msg string
 	switch {
@@ -233,9 +288,11 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 		return
 	default:
 		msg = fmt.Sprintf("Resuming at %sstep %d/%d%s", w.moduleLabel(start), at, w.total, title)
-		switch doneBefore {
-		case 0:
-		case 1:
+		switch {
+		case skipped > 0:
+			msg += fmt.Sprintf("; %s done, %d skipped,%s", plural(passed, "step"), skipped, DoneOn(before.When[:start]))
+		case doneBefore == 0:
+		case doneBefore == 1:
 			msg += "; step 1 done" + DoneOn(before.When[:start])
 		default:
 			msg += fmt.Sprintf("; steps 1–%d done%s", doneBefore, DoneOn(before.When[:start]))
@@ -262,6 +319,25 @@ func (w *walkthrough) number(i int) int {
 }
 
 func (w *walkthrough) out() io.Writer { return w.streams.Out }
+
+// progress is the module's progress in the walkthrough's checkpoints: the
+// learner's own, or the sandbox's.
+func (w *walkthrough) progress() (*runner.Progress, error) {
+	if w.sandbox {
+		return runner.LoadSandboxProgress(w.stateDir, w.mod)
+	}
+	return runner.LoadProgress(w.stateDir, w.mod)
+}
+
+// runCommand is the command that goes on with this progress, with flags after
+// "run": coursectl run [flags] [--sandbox] FILE.
+func (w *walkthrough) runCommand(flags ...string) string {
+	cmd := RunCommand(w.mod, w.sandbox)
+	if len(flags) > 0 {
+		cmd = strings.Replace(cmd, " run ", " run "+strings.Join(flags, " ")+" ", 1)
+	}
+	return cmd
+}
 
 func (w *walkthrough) paint(s string, attrs ...string) string {
 	return sgr.Paint(w.streams.Color, s, attrs...)

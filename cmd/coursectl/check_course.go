@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/coursectl/coursectl/course"
@@ -32,9 +33,16 @@ func (cr *courseRuns) course(run *course.Module) *course.Course {
 // modules and plain directories of modules; with all, every directory is a
 // course.
 func splitArgs(args []string, all bool) (courses, rest []string) {
+	seen := map[string]bool{}
 	for _, a := range args {
 		if fi, err := os.Stat(a); err == nil && fi.IsDir() && (all || course.IsCourse(a)) {
-			courses = append(courses, a)
+			// A course named twice (c, ./c, c/) is checked once, as a
+			// module named twice is: two runs would share one sandbox,
+			// and the second find it locked by the first.
+			if !seen[filepath.Clean(a)] {
+				seen[filepath.Clean(a)] = true
+				courses = append(courses, a)
+			}
 			continue
 		}
 		rest = append(rest, a)
@@ -78,11 +86,19 @@ func courseFrom(c *course.Course, run *course.Module, from string) (int, error) 
 		}
 		return 0, usageError("%s: --from %s: no module %q in the course (its modules: %s)", c.Dir, from, name, strings.Join(names, ", "))
 	}
-	if id != "" && m.Step(id) == nil {
-		return 0, usageError("%s: --from %s: no step with that id (%s)", m.Path, from, stepIDs(m))
+	if id != "" {
+		step, err := fromArg(m, from, id)
+		if err != nil {
+			return 0, err
+		}
+		id = step.ID
 	}
 	for i, st := range run.Steps {
 		if st.Module == m && (id == "" || st.ID == id) {
+			if id != "" {
+				// The step's own setup (its setup attribute) runs first.
+				i = run.StartOf(i)
+			}
 			return i + 1, nil
 		}
 	}

@@ -38,9 +38,9 @@ Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
 ::error annotations.`,
 		Example: `  coursectl check testdata/module1.md
   coursectl check docs/ --keep-going --junit report.xml
-  coursectl check docs/ --json | jq '.steps[] | select(.status=="failed")'
+  coursectl check docs/ --json | jq '.modules[] | select(.failed > 0)'
   coursectl check docs/ --shard 2/4 -j 2
-  coursectl check module1.md --from install-docker --timeout 2m`,
+  coursectl check testdata/module1.md --from 3-install-docker --timeout 2m`,
 		ValidArgsFunction: completeModules,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			return c.check(cmd.Context(), f, paths)
@@ -48,10 +48,11 @@ Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
 	}
 	fl := cmd.Flags()
 	fl.SortFlags = false // as a reader meets them: reports, where to start, limits, places
-	fl.BoolVar(&f.json, "json", false, "one JSON object per module on stdout (the text report goes to stderr)")
+	fl.BoolVar(&f.json, "json", false, "one JSON document on stdout, {\"schema\": \"coursectl/v1\", \"modules\": [...]} (docs/json.md); the text report goes to stderr")
+	fl.BoolVar(&f.jsonLines, "json-lines", false, "instead of --json: one object per module (per course, for a course) on stdout, a line each (JSON Lines)")
 	fl.StringVar(&f.junit, "junit", "", "also write a JUnit XML report to `FILE`")
 	fl.BoolVar(&f.resume, "resume", false, "start each module at its first step with no valid checkpoint")
-	fl.StringVar(&f.from, "from", "", "start at step `ID` (every module checked must have it)")
+	fl.StringVar(&f.from, "from", "", "start at step `ID` (an id, a step number or a unique prefix of an id; every module checked must have it)")
 	fl.BoolVar(&f.keepGoing, "keep-going", false, "after a module fails, still check the remaining modules")
 	fl.BoolVar(&f.cont, "continue", false, "after a step fails, go on with the next (in the shell it left); the first failure is marked, the rest count as after it")
 	fl.Var((*durationFlag)(&f.timeout), "timeout", "fail a step after `D` unless the step sets its own timeout")
@@ -80,6 +81,7 @@ const (
 
 type checkFlags struct {
 	json, resume, keepGoing bool
+	jsonLines               bool // --json-lines; json is set too: stdout carries JSON
 	cont                    bool // --continue
 	noSandbox, noFakes      bool
 	noInheritEnv            bool
@@ -95,6 +97,8 @@ type checkFlags struct {
 	// everyDirACourse: a directory is a course even without a course
 	// coursectl.yaml or config.yaml (run, which takes one thing).
 	everyDirACourse bool
+	// fromIDs is the id --from names in each module.
+	fromIDs map[*course.Module]string
 }
 
 func (f *checkFlags) validate(paths []string) error {
@@ -120,6 +124,7 @@ func (f *checkFlags) validate(paths []string) error {
 // check runs the modules of paths and writes the reports f asks for.
 func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	streams := c.streams
+	f.json = f.json || f.jsonLines
 	if err := f.validate(paths); err != nil {
 		return err
 	}
@@ -136,6 +141,7 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	files = append(files, coursePaths...)
 	total := len(files)
 	files = f.shard.pick(files)
+	f.fromIDs = map[*course.Module]string{}
 	f.courses = &courseRuns{byRun: map[*course.Module]*course.Course{}, from: map[*course.Module]int{}}
 	mods := make([]*course.Module, 0, len(files))
 	for _, file := range files {
@@ -154,13 +160,27 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 		if err := lint.Unrunnable(mod); err != nil {
 			return inputError(err)
 		}
-		if f.from != "" && mod.Step(f.from) == nil {
-			return usageError("%s: --from %s: no step with that id (%s)", file, f.from, stepIDs(mod))
+		if f.from != "" {
+			// An id, a number or a prefix: each module's own step.
+			step, err := fromArg(mod, f.from, f.from)
+			if err != nil {
+				return err
+			}
+			f.fromIDs[mod] = step.ID
 		}
 		mods = append(mods, mod)
 	}
 	if err := f.checkPlaces(); err != nil {
 		return err
+	}
+	if !f.noSandbox {
+		// Another run using a module's sandbox would have it emptied under
+		// it: refuse before anything runs (docs/check.md).
+		for _, mod := range mods {
+			if err := runner.SandboxBusy(f.state, mod); err != nil {
+				return inputError(err)
+			}
+		}
 	}
 	var junit *os.File
 	if f.junit != "" {
@@ -213,7 +233,7 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	// "not checked" says nothing); the summary counts them.
 	reports.Text{Color: color}.WriteSummary(textOut, results, time.Since(start))
 
-	if err := writeReports(ctx, streams, f, mods, results, courses, junit); err != nil {
+	if err := writeReports(ctx, streams, f, mods, results, courses, junit, time.Since(start)); err != nil {
 		return err
 	}
 
@@ -234,9 +254,14 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 
 // writeReports writes the machine-read reports the flags ask for, and runs
 // --update, after the text report.
-func writeReports(ctx context.Context, streams *iostreams.IOStreams, f checkFlags, mods []*course.Module, results []*result.Module, courses []*result.Course, junit *os.File) error {
-	if f.json {
+func writeReports(ctx context.Context, streams *iostreams.IOStreams, f checkFlags, mods []*course.Module, results []*result.Module, courses []*result.Course, junit *os.File, took time.Duration) error {
+	switch {
+	case f.jsonLines:
 		if err := reports.JSON(streams.Out, results, courses...); err != nil {
+			return err
+		}
+	case f.json:
+		if err := reports.JSONDocument(streams.Out, results, courses, took, streams.OutTTY); err != nil {
 			return err
 		}
 	}
@@ -250,16 +275,18 @@ func writeReports(ctx context.Context, streams *iostreams.IOStreams, f checkFlag
 		reports.GitHub(w, results, os.Getenv("GITHUB_WORKSPACE"))
 	}
 	if junit != nil {
+		// A report that cannot be written is exit 2, as a file that cannot
+		// be read is: the check ran, but what it was run for is lost.
 		if err := reports.JUnit(junit, results); err != nil {
-			return fmt.Errorf("--junit %s: %w", f.junit, err)
+			return usageError("--junit %s: %v", f.junit, pathless(err))
 		}
 		if err := junit.Close(); err != nil {
-			return fmt.Errorf("--junit %s: %w", f.junit, err)
+			return usageError("--junit %s: %v", f.junit, pathless(err))
 		}
 	}
 	if f.html != "" {
 		if err := writeCheckHTML(f.html, mods, results); err != nil {
-			return fmt.Errorf("--html %s: %w", f.html, err)
+			return usageError("--html %s: %v", f.html, err)
 		}
 	}
 	if f.update && ctx.Err() == nil {

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/render"
@@ -137,17 +140,18 @@ func writeCheckHTML(path string, mods []*course.Module, results []*result.Module
 		if err := writeFileAtomic(filepath.Join(dir, name), page, 0o644); err != nil {
 			return explainWrite(err)
 		}
-		entries = append(entries, render.IndexEntry{Href: name, Record: r})
+		entries = append(entries, render.IndexEntry{Href: name, File: mods[i].Path, Record: r})
 	}
 	return explainWrite(writeFileAtomic(path, render.Index(entries), 0o644))
 }
 
-// explainWrite adds what to do to a failed write of a page or a module.
+// explainWrite adds what to do to a failed write of a page or a module,
+// when what went wrong is the place (a full disk says enough by itself).
 func explainWrite(err error) error {
-	if err == nil {
-		return nil
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EROFS) {
+		return fmt.Errorf("%w — check the directory exists and is writable", err)
 	}
-	return fmt.Errorf("%w — check the directory exists and is writable", err)
+	return err
 }
 
 var pageNameRE = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

@@ -33,13 +33,15 @@ func (c *cli) reset(cmd *cobra.Command, state string, args []string) error {
 	if err != nil {
 		return err
 	}
-	done := walkthrough.DoneCount(mod, p)
+	done, skipped := walkthrough.Counts(mod, p, len(mod.Steps))
 	if err := runner.Reset(dir, mod); err != nil {
 		return err
 	}
 	switch {
-	case done == 0 && p.LastRun == nil:
+	case done+skipped == 0 && p.LastRun == nil:
 		fmt.Fprintf(streams.Out, "%s: no progress to forget\n", mod.Path)
+	case skipped > 0:
+		fmt.Fprintf(streams.Out, "%s: forgot %s done, %d skipped, and the last run; 'coursectl run %s' starts at step 1\n", mod.Path, plural(done, "step"), skipped, mod.Path)
 	default:
 		fmt.Fprintf(streams.Out, "%s: forgot %s done and the last run; 'coursectl run %s' starts at step 1\n", mod.Path, plural(done, "step"), mod.Path)
 	}

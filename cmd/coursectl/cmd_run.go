@@ -28,11 +28,24 @@ real HOME, in one bash, so variables and cd carry from step to step. The next
 'coursectl run FILE' resumes at the first step not done, with the shell state
 of the last one restored.
 
+With --sandbox the steps run where they cannot touch your machine: a fresh
+HOME and working directory kept in the state directory (so the next run
+--sandbox resumes with what the steps made), and the module's fakes (from
+its coursectl.yaml or front matter) in place of sudo, apt, wget and the
+like, as 'coursectl check' runs it. Its progress is its own: 'coursectl
+status --sandbox FILE' shows it.
+
 When stdin or stdout is not a terminal (a pipe, CI) the module runs
 unattended with plain output, as 'coursectl check' does, but in the current
-directory.`,
+directory.
+
+A step (--from, --only) is named by its id ('coursectl list FILE' shows
+them), by its number as the walkthrough shows it (Step 3/9: 3), or by the
+start of its id when only one id starts so.`,
 		Example: `  coursectl run testdata/module1.md
-  coursectl run module1.md --from install-docker
+  coursectl run --sandbox testdata/module1.md
+  coursectl run testdata/module1.md --from 3-install-docker
+  coursectl run testdata/module1.md --only 5
   coursectl run module1.md --fresh --yes`,
 		ValidArgsFunction: completeModules,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -44,6 +57,7 @@ directory.`,
 	fl.BoolVar(&f.fresh, "fresh", false, "forget this module's progress and start at step 1")
 	fl.StringVar(&f.from, "from", "", "start at step `ID`, restoring the checkpoint before it")
 	fl.StringVar(&f.only, "only", "", "run step `ID` alone (with the checkpoint before it)")
+	fl.BoolVar(&f.sandbox, "sandbox", false, "try the module safely: a fresh HOME and working directory under the state directory, and the module's fakes (sudo, apt, wget...) in place of the real commands; progress of its own")
 	fl.BoolVar(&f.yes, "yes", false, "ask nothing: run every step (still in your terminal); stop at the first failure")
 	fl.StringVar(&f.state, "state", "", stateFlagHelp)
 	_ = cmd.RegisterFlagCompletionFunc("from", completeStepIDs)
@@ -53,6 +67,7 @@ directory.`,
 
 type runFlags struct {
 	fresh, yes bool
+	sandbox    bool
 	from, only string
 	state      string
 }
@@ -65,9 +80,15 @@ func (c *cli) run(cmd *cobra.Command, f runFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, id := range []string{f.from, f.only} {
-		if id != "" && mod.Step(id) == nil {
-			return noStepError(mod, id)
+	// --from and --only take an id, a step number or a unique prefix: the
+	// runner is given the id (MODULE:ID in a course, where ids repeat).
+	for _, ref := range []*string{&f.from, &f.only} {
+		if *ref != "" {
+			step, err := stepArg(mod, *ref)
+			if err != nil {
+				return err
+			}
+			*ref = mod.Ref(step)
 		}
 	}
 	if f.state, err = stateDir(f.state); err != nil {
@@ -83,7 +104,7 @@ func (c *cli) run(cmd *cobra.Command, f runFlags, args []string) error {
 		return c.runUnattended(cmd.Context(), mod, f)
 	}
 	return walkthrough.Run(cmd.Context(), walkthrough.Options{
-		Module: mod, Streams: streams, Yes: f.yes, Only: f.only != "", StateDir: f.state,
+		Module: mod, Streams: streams, Yes: f.yes, Only: f.only != "", StateDir: f.state, Sandbox: f.sandbox,
 		Runner: runOptions(f, &runner.Terminal{In: streams.InFile, Out: streams.OutFile}),
 	})
 }
@@ -101,12 +122,17 @@ func runOptions(f runFlags, t *runner.Terminal) runner.Options {
 	default:
 		opts.Resume = true
 	}
-	if t != nil {
+	if t != nil && !f.sandbox {
 		// The learner runs the real commands: fakes stand in for them only
-		// in check, and in run without a terminal, which is check. With a
-		// terminal the runner sets no default timeout: a person may sit in
-		// nano as long as they like.
+		// in check, in run without a terminal, which is check, and in a
+		// sandbox, where trying the module must not touch the machine.
+		// With a terminal the runner sets no default timeout: a person may
+		// sit in nano as long as they like.
 		opts.NoFakes = true
 	}
+	// --sandbox: check's sandbox (a fresh workdir and HOME in the state
+	// directory, kept across runs so a resume finds what earlier steps
+	// made) and its own checkpoints, apart from the learner's.
+	opts.Sandbox = f.sandbox
 	return opts
 }

@@ -29,7 +29,8 @@ at its end, like 'bash < script'.
 
 Without --at, the state is the one 'coursectl run FILE' would resume with
 (before the first step not done).`,
-		Example: `  coursectl shell testdata/module1.md --at install-docker
+		Example: `  coursectl shell testdata/module1.md --at 3-install-docker
+  coursectl shell testdata/module1.md --at 3
   coursectl shell module1.md`,
 		ValidArgsFunction: completeModules,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -38,7 +39,7 @@ Without --at, the state is the one 'coursectl run FILE' would resume with
 	}
 	fl := cmd.Flags()
 	fl.SortFlags = false
-	fl.StringVar(&f.at, "at", "", "stand before step `ID` ('coursectl list FILE' shows the ids)")
+	fl.StringVar(&f.at, "at", "", "stand before step `ID` (an id, a step number or a unique prefix of an id)")
 	fl.StringVar(&f.state, "state", "", stateFlagHelp)
 	_ = cmd.RegisterFlagCompletionFunc("at", completeStepIDs)
 	return cmd
@@ -71,9 +72,9 @@ func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 		}
 		id = mod.Steps[p.Next].ID
 	}
-	step := mod.Step(id)
-	if step == nil {
-		return noStepError(mod, id)
+	step, err := stepArg(mod, id)
+	if err != nil {
+		return err
 	}
 	if i := step.Index - 1; i > 0 {
 		p, err := runner.LoadProgress(dir, mod)
@@ -130,7 +131,8 @@ func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 		}()
 	}
 	opts := runner.Options{StateDir: dir, Terminal: &runner.Terminal{In: in, Out: out}}
-	err = runner.Shell(cmd.Context(), mod, opts, step.ID)
+	// The reference, not the bare id: in a course two modules may have it.
+	err = runner.Shell(cmd.Context(), mod, opts, mod.Ref(step))
 	// A missing checkpoint is a request for a state that does not exist.
 	var pe *course.PosError
 	if errors.As(err, &pe) {

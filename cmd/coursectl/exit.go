@@ -73,6 +73,25 @@ func exitCode(err error, streams *iostreams.IOStreams) int {
 	return exitFailed
 }
 
+// withOutputError is err, unless writing standard output failed (a full
+// disk, a closed pipe's reader gone): then the output the user asked for
+// is lost, which is exit 2 with one line saying why, whatever the command
+// would have said — its own error is most likely the same failed write. A
+// usage error or an interrupt stands: it says more.
+func withOutputError(err, writeErr error) error {
+	if writeErr == nil {
+		return err
+	}
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err != nil && (ee.code == exitUsage || ee.code == exitInterrupted) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &exitError{code: exitUsage, err: fmt.Errorf("cannot write to standard output: %v", pathless(writeErr))}
+}
+
 // flagError is every command's answer to a flag it cannot parse: one line,
 // `check: invalid value "x" for flag --shard: want K/N (see 'coursectl help
 // check')`, exit 2.

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/iostreams"
 	"github.com/spf13/pflag"
 )
@@ -95,5 +97,38 @@ func TestEveryFlagIsDescribed(t *testing.T) {
 				t.Errorf("coursectl help %s does not list --%s", cmd.Name(), f.Name)
 			}
 		})
+	}
+}
+
+// The examples that name a step of the seed name one it has: a learner who
+// copies `--at 3-install-docker` gets a shell, not "no step".
+func TestHelpExamplesNameRealSteps(t *testing.T) {
+	seed, err := course.Load("../../testdata/module1.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stepFlag := regexp.MustCompile(`(?:--from|--only|--at)[ =](\S+)`)
+	docs := map[string]string{}
+	for name, text := range helpTexts(t) {
+		docs["coursectl help "+name] = text
+	}
+	for _, f := range []string{"../../docs/check.md", "../../docs/walkthrough.md", "../../README.md"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[f] = string(b)
+	}
+	for where, text := range docs {
+		for _, line := range strings.Split(text, "\n") {
+			if !strings.Contains(line, "coursectl ") || !strings.Contains(line, "testdata/module1.md") {
+				continue
+			}
+			for _, m := range stepFlag.FindAllStringSubmatch(line, -1) {
+				if _, err := seed.Lookup(strings.Trim(m[1], "`'\"")); err != nil {
+					t.Errorf("%s: %q: %v", where, strings.TrimSpace(line), err)
+				}
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 
 	"os"
@@ -54,13 +55,51 @@ func moduleArg(cmd *cobra.Command, pos []string) (*course.Module, error) {
 	return mod, nil
 }
 
-// noStepError is a step id the user named (--from, --only, --at) that the
-// module does not have.
-func noStepError(mod *course.Module, id string) error {
-	return usageError("%s: no step %q in this module — 'coursectl list %s' shows the ids", mod.Path, id, mod.Path)
+// stepArg is the step a flag names (--from, --only, --at): its id, its
+// number as the walkthrough shows it, or a unique prefix of its id
+// (course.Module.Lookup). A name that fits no step, or several, is a usage
+// error that suggests the nearest ids.
+func stepArg(mod *course.Module, ref string) (*course.Step, error) {
+	s, err := mod.Lookup(ref)
+	if err == nil {
+		return s, nil
+	}
+	var le *course.LookupError
+	switch {
+	case !errors.As(err, &le):
+		return nil, usageError("%s: %v", mod.Path, err)
+	case len(le.Near) > 0:
+		return nil, usageError("%s: no step %q in this module — did you mean %s? ('coursectl list %s' shows the ids)", mod.Path, ref, strings.Join(le.Near, " or "), mod.Path)
+	case len(le.Ambiguous) > 0 || le.Total > 0 && isNumber(ref):
+		return nil, usageError("%s: %v", mod.Path, le)
+	}
+	return nil, usageError("%s: no step %q in this module — 'coursectl list %s' shows the ids", mod.Path, ref, mod.Path)
 }
 
-// stateDir is the directory --state names or, without it, SPEC §3's
+// fromArg is stepArg for check's --from, whose errors say the flag as
+// written (said: "ID", or "MODULE:ID" in a course) and list the module's
+// ids (check may be given many modules).
+func fromArg(mod *course.Module, said, ref string) (*course.Step, error) {
+	s, err := mod.Lookup(ref)
+	if err == nil {
+		return s, nil
+	}
+	var le *course.LookupError
+	switch {
+	case errors.As(err, &le) && len(le.Near) > 0:
+		return nil, usageError("%s: --from %s: no step with that id — did you mean %s? (%s)", mod.Path, said, strings.Join(le.Near, " or "), stepIDs(mod))
+	case errors.As(err, &le) && len(le.Ambiguous) == 0 && !isNumber(ref):
+		return nil, usageError("%s: --from %s: no step with that id (%s)", mod.Path, said, stepIDs(mod))
+	}
+	return nil, usageError("%s: --from %s: %v", mod.Path, said, err)
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
+// stateDir is the directory --state names or, without it, docs/spec.md §3's
 // default: $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl. Every
 // command settles it here, so run, status, reset and check --resume always
 // agree on where a module's checkpoints are. A relative XDG_STATE_HOME is

@@ -27,11 +27,15 @@ func Main(args []string, streams *iostreams.IOStreams) int {
 // flag values never carry from one call to the next (tests call Run many
 // times in one process).
 func Run(ctx context.Context, args []string, streams *iostreams.IOStreams) error {
-	c := &cli{streams: streams, args: args}
+	// Every write to stdout is checked (the caller's streams stay as they
+	// are): a report that did not reach its reader is an error.
+	checked := *streams
+	checked.CheckWrites()
+	c := &cli{streams: &checked, args: args}
 	root := c.root()
 	// Not nil: cobra would read os.Args instead.
 	root.SetArgs(append([]string{}, args...))
-	return root.ExecuteContext(ctx)
+	return withOutputError(root.ExecuteContext(ctx), checked.OutError())
 }
 
 // cli is what every command shares: the streams, and the command line as
@@ -67,7 +71,7 @@ walks a learner through the shell steps of a module.`,
 	root.SetIn(c.streams.In)
 	root.SetOut(c.streams.Out)
 	root.SetErr(c.streams.Err)
-	root.SetVersionTemplate("coursectl {{.Version}}\n")
+	root.SetVersionTemplate("coursectl {{.Version}}")
 	root.SetFlagErrorFunc(c.flagError)
 	root.SetHelpFunc(func(cmd *cobra.Command, _ []string) { writeHelp(cmd.OutOrStdout(), cmd) })
 	c.color = "auto"
@@ -80,6 +84,8 @@ walks a learner through the shell steps of a module.`,
 		c.lintCmd(),
 		c.listCmd(),
 		c.manCmd(),
+		c.newCmd(),
+		c.recordCmd(),
 		c.renderCmd(),
 		c.resetCmd(),
 		c.runCmd(),

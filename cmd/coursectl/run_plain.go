@@ -12,14 +12,14 @@ import (
 )
 
 // runUnattended is `run` without a terminal (a pipe, CI): `check --yes`, as
-// SPEC §4 has it — check's code path and report, no questions — but where
+// docs/spec.md §4 has it — check's code path and report, no questions — but where
 // the learner stands (--no-sandbox: the current directory, the real HOME)
 // and resuming as run does.
 func (c *cli) runUnattended(ctx context.Context, mod *course.Module, f runFlags) error {
 	if f.only != "" {
 		return runOnlyUnattended(ctx, c.streams, mod, f)
 	}
-	cf := checkFlags{noSandbox: true, state: f.state, from: f.from, resume: f.from == "" && !f.fresh,
+	cf := checkFlags{noSandbox: !f.sandbox, state: f.state, from: f.from, resume: f.from == "" && !f.fresh,
 		timeout: defaultTimeout, idleTimeout: defaultIdleTimeout, jobs: 1, everyDirACourse: true}
 	return c.check(ctx, cf, []string{mod.Path})
 }

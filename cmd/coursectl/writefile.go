@@ -14,6 +14,12 @@ import (
 // are the bare cause ("no such file or directory"): the temporary name
 // would only confuse.
 func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		// A device, a FIFO, a terminal or a link (-o /dev/stdout, a named
+		// pipe): renaming a file over it would replace it, so it is
+		// written through.
+		return writeThrough(path, data)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return pathless(err)
@@ -31,6 +37,21 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
 		return pathless(err)
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// writeThrough writes data into the existing path, as a shell's > does,
+// and reports the first error (a full device fails at the write or the
+// close).
+func writeThrough(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return pathless(err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return pathless(err)
+	}
+	return pathless(f.Close())
 }
 
 // replaceFile is writeFileAtomic for a module rewritten in place (lint

@@ -83,7 +83,9 @@ func FuzzShell(f *testing.F) {
 				t.Fatalf("call %q at line %d of %d", c.Name, c.Line, len(lines))
 			}
 			WaitsForKeys(c)
-			EditorTarget(c)
+			if ed, _, _ := EditorTarget(c); ed != "" && !MayOpenEditor(src) {
+				t.Fatalf("%q: %s opens an editor, but MayOpenEditor says no", src, ed)
+			}
 			c.Sudo()
 		}
 	})
@@ -107,6 +109,11 @@ func FuzzLine(f *testing.F) {
 			return
 		}
 		checkPlain(t, line)
+		for _, c := range Calls(line) {
+			if ed, _, _ := EditorTarget(c); ed != "" && !MayOpenEditor(line) {
+				t.Fatalf("%q: %s opens an editor, but MayOpenEditor says no", line, ed)
+			}
+		}
 	})
 }
 

@@ -361,6 +361,30 @@ func EditorTarget(c Call) (editor string, file Word, ok bool) {
 	return editor, files[0], true
 }
 
+// MayOpenEditor is a quick no before any parsing: false when text names
+// none of EditorTarget's editors as a word, nor $EDITOR or $VISUAL, so no
+// call in it can open one. True says nothing yet: ask EditorTarget.
+func MayOpenEditor(text string) bool {
+	if strings.Contains(text, "EDITOR") || strings.Contains(text, "VISUAL") {
+		return true
+	}
+	for name := range editorValued {
+		for i := 0; ; {
+			j := strings.Index(text[i:], name)
+			if j < 0 {
+				break
+			}
+			at, end := i+j, i+j+len(name)
+			if (at == 0 || strings.IndexByte(" \t\n;|&(/\"'`", text[at-1]) >= 0) &&
+				(end == len(text) || strings.IndexByte(" \t\n;|&)\"'`", text[end]) >= 0) {
+				return true
+			}
+			i = end
+		}
+	}
+	return false
+}
+
 // isEditorVariable: $EDITOR, ${EDITOR}, ${EDITOR:-nano} and the same of
 // $VISUAL name the learner's editor.
 func isEditorVariable(t string) bool {

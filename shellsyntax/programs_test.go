@@ -108,6 +108,9 @@ func TestEditorTarget(t *testing.T) {
 		var editor string
 		var file Word
 		var ok bool
+		if tc.editor != "" && !MayOpenEditor(tc.src) {
+			t.Errorf("MayOpenEditor(%q) = false", tc.src)
+		}
 		for _, c := range Calls(tc.src) {
 			if editor, file, ok = EditorTarget(c); editor != "" {
 				break
@@ -128,5 +131,13 @@ func TestFlags(t *testing.T) {
 	}
 	if p := Positional([]string{"-i", "key", "-v", "host", "ls"}, "i"); len(p) != 2 || p[0] != "host" {
 		t.Errorf("Positional: %v", p)
+	}
+}
+
+func TestMayOpenEditorSaysNoQuickly(t *testing.T) {
+	for _, src := range []string{"ls -F", "cat services.txt", "cd ~/video", "echo environment", "nanotime"} {
+		if MayOpenEditor(src) {
+			t.Errorf("MayOpenEditor(%q) = true", src)
+		}
 	}
 }

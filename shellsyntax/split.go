@@ -19,8 +19,9 @@ type Command struct {
 	// First and Last are the indices of its first and last line in the
 	// lines given.
 	First, Last int
-	// Open is set when the input ended while bash would still be reading
-	// (an unclosed quote or heredoc): the command is the rest of the input.
+	// Open is set by SplitScript when the input ended while bash would
+	// still be reading (an unclosed quote or heredoc): the command is the
+	// rest of the input. (In a transcript the `> ` lines say it instead.)
 	Open bool
 }
 
@@ -121,6 +122,12 @@ func splitFrom(lines []string, at int, cmds *[]Command) int {
 // after it, as a terminal shows a continuation. Other lines (output, text)
 // and empty prompts belong to no command.
 func SplitTranscript(lines []string) []Command {
+	return splitTranscript(lines, true)
+}
+
+// splitTranscript is SplitTranscript; with fast false, every command goes
+// to the parser (the fuzz target compares the two).
+func splitTranscript(lines []string, fast bool) []Command {
 	var cmds []Command
 	for i := 0; i < len(lines); {
 		text, ok := PromptText(lines[i])
@@ -128,9 +135,27 @@ func SplitTranscript(lines []string) []Command {
 			i++
 			continue
 		}
-		if plainCommand(text) && (i+1 == len(lines) || !isPS2(lines[i+1])) {
+		if fast && plainCommand(text) && (i+1 == len(lines) || !isPS2(lines[i+1])) {
 			cmds = append(cmds, Command{First: i, Last: i, Text: text})
 			i++
+			continue
+		}
+		// `> ` lines running to the end (a Carpentries loop, its output in
+		// a fence of its own): the command takes them all, whatever the
+		// parser would say, and nothing is left that it could take too.
+		j := i + 1
+		for j < len(lines) && isPS2(lines[j]) {
+			j++
+		}
+		if fast && j == len(lines) && j > i+1 {
+			texts := make([]string, 0, j-i)
+			texts = append(texts, text)
+			for _, l := range lines[i+1 : j] {
+				t, _ := PS2Text(l)
+				texts = append(texts, t)
+			}
+			cmds = append(cmds, Command{First: i, Last: j - 1, Text: strings.Join(texts, "\n")})
+			i = j
 			continue
 		}
 		c := readPrompted(lines, i, text)
@@ -174,7 +199,6 @@ func readPrompted(lines []string, first int, text string) Command {
 		// After a syntax error bash starts afresh: a `> ` line still
 		// shows that the terminal took it as part of this command.
 		if v != broken || i == len(lines) || !isPS2(lines[i]) {
-			c.Open = v == incomplete
 			break
 		}
 		t, _ := PS2Text(lines[i])

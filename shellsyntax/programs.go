@@ -2,6 +2,7 @@ package shellsyntax
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 )
@@ -37,7 +38,8 @@ var wrappers = map[string]wrapper{
 // program after it (`sudo -s`, `exec >log`, `env`) is itself the call.
 func unwrap(words []Word) (rest []Word, outer []string) {
 	for len(words) > 0 {
-		w, ok := wrappers[words[0].Text]
+		name := path.Base(words[0].Text) // /usr/bin/time too
+		w, ok := wrappers[name]
 		if !ok || !words[0].Static {
 			return words, outer
 		}
@@ -71,7 +73,7 @@ func unwrap(words []Word) (rest []Word, outer []string) {
 		if i >= len(words) {
 			return words, outer
 		}
-		outer = append(outer, words[0].Text)
+		outer = append(outer, name)
 		words = words[i:]
 	}
 	return words, outer

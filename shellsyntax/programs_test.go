@@ -95,6 +95,7 @@ func TestEditorTarget(t *testing.T) {
 		{"$EDITOR notes.txt", "$EDITOR", "notes.txt", true, true},
 		{"\"${EDITOR}\" \"$f\"", "${EDITOR}", "$f", false, true},
 		{"${VISUAL:-vi} x", "${VISUAL:-vi}", "x", true, true},
+		{"\"${EDITOR:-/usr/bin/nano}\" x", "${EDITOR:-/usr/bin/nano}", "x", true, true},
 		{"nano", "nano", "", false, false},
 		{"vim a.txt b.txt", "vim", "", false, false},
 		{"nano \"my notes.txt\"", "nano", "my notes.txt", true, true},

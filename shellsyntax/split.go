@@ -247,9 +247,10 @@ func blankOrComment(line string) bool {
 	return t == "" || t[0] == '#'
 }
 
-// plainByte marks the bytes that cannot make a line anything but one simple
-// command with words: no quote, escape, operator, bracket or brace, no
-// redirection from (which could be a heredoc).
+// plainByte marks the bytes of plain words: none starts a quote, an escape,
+// an operator, a group, a substitution or a redirection from a file (which
+// could be a heredoc). `>` (to a file) and `$NAME` are plain: neither can
+// make bash read on.
 var plainByte = func() (t [256]bool) {
 	for _, c := range "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \t-_./:=,@%+~^*?[]#$>" {
 		t[c] = true
@@ -374,10 +375,11 @@ func readLines(p *syntax.Parser, next func() (string, bool), after func([]*synta
 		}
 		return next()
 	}}
-	// The loop never breaks: mvdan.cc/sh v3.14.1's iterators call on
-	// after a syntax error even when the loop has stopped (a panic in
-	// Go's range-over-func). Stopping is the reader's end of input instead,
-	// and what comes after it is not looked at.
+	// The loop never breaks: after a syntax error mvdan.cc/sh v3.14.1's
+	// StmtsSeq yields its error once more even when the loop body has
+	// returned false, which Go's range-over-func turns into a panic.
+	// Stopping is the reader's end of input instead, and what the parser
+	// still yields is not looked at.
 	for stmts, err := range p.InteractiveSeq(&r) {
 		if stopped {
 			continue

@@ -132,7 +132,8 @@ func (p *parser) yamlSetup() {
 		cmds = append(cmds, Command{Text: c, Line: set.WorkdirAt.Line})
 		body.WriteString(c + "\n")
 	}
-	st := &Step{ID: "setup-module", Line: at.Line, EndLine: at.Line, Kind: Setup, Lang: "sh",
+	first, last := commandSpan(cmds, at.Line)
+	st := &Step{ID: "setup-module", Line: first, EndLine: last, Kind: Setup, Lang: "sh",
 		Body: body.String(), BodyLine: at.Line, Commands: cmds, Hidden: true,
 		Module: p.m, File: at.File}
 	p.m.Steps = append([]*Step{st}, p.m.Steps...)
@@ -155,4 +156,15 @@ func shellPath(dir string) string {
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// commandSpan is the first and last line a yaml-given setup step's
+// commands take (workdir and setup may be written in either order).
+func commandSpan(cmds []Command, def int) (first, last int) {
+	first, last = def, def
+	for _, c := range cmds {
+		end := c.Line + strings.Count(c.Text, "\n")
+		first, last = min(first, c.Line), max(last, end)
+	}
+	return first, last
 }

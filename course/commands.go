@@ -3,6 +3,8 @@ package course
 import (
 	"strconv"
 	"strings"
+
+	"github.com/coursectl/coursectl/shellsyntax"
 )
 
 // bodyLine is one line of a block body with its markdown line number.
@@ -11,66 +13,32 @@ type bodyLine struct {
 	line int
 }
 
-// promptText returns the command after a `$ ` prompt (indentation allowed)
-// and whether the line has one. A lone `$` is an empty prompt.
-func promptText(s string) (string, bool) {
-	t := strings.TrimLeft(s, " \t")
-	if t == "$" {
-		return "", true
-	}
-	if strings.HasPrefix(t, "$ ") || strings.HasPrefix(t, "$\t") {
-		return t[2:], true
-	}
-	return "", false
-}
-
 // isPrompted reports whether any line of a script body starts with `$ `.
 func isPrompted(lines []bodyLine) bool {
 	for _, l := range lines {
-		if _, ok := promptText(l.text); ok {
+		if _, ok := shellsyntax.PromptText(l.text); ok {
 			return true
 		}
 	}
 	return false
 }
 
-// ps2Text strips a `> ` continuation prompt, as a terminal shows it.
-func ps2Text(s string) (string, bool) {
-	t := strings.TrimLeft(s, " \t")
-	if t == ">" {
-		return "", true
+func texts(lines []bodyLine) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.text
 	}
-	if strings.HasPrefix(t, "> ") {
-		return t[2:], true
-	}
-	return s, false
+	return out
 }
 
 // plainCommands splits an unprompted script body into whole commands:
 // a command runs until bash would stop asking for more. Blank and
 // comment-only lines between commands are dropped.
 func plainCommands(lines []bodyLine) []Command {
-	var cmds []Command
-	var cur []string
-	var st shellState
-	start := 0
-	for _, l := range lines {
-		if len(cur) == 0 {
-			t := strings.TrimSpace(l.text)
-			if t == "" || strings.HasPrefix(t, "#") {
-				continue
-			}
-			start = l.line
-		}
-		cur = append(cur, l.text)
-		st.feed(l.text)
-		if st.complete() {
-			cmds = append(cmds, Command{Text: strings.Join(cur, "\n"), Line: start})
-			cur, st = nil, shellState{}
-		}
-	}
-	if len(cur) > 0 {
-		cmds = append(cmds, Command{Text: strings.Join(cur, "\n"), Line: start})
+	split := shellsyntax.SplitScript(texts(lines))
+	cmds := make([]Command, len(split))
+	for i, c := range split {
+		cmds[i] = Command{Text: c.Text, Line: lines[c.First].line}
 	}
 	return cmds
 }
@@ -78,64 +46,28 @@ func plainCommands(lines []bodyLine) []Command {
 // promptedCommands reads the `$ ` commands of a prompted body (script or
 // transcript). Each command takes its continuation lines: `> ` PS2 lines,
 // and whatever bash would still be reading (a trailing \, an open quote, a
-// heredoc body). Other lines are output: with want set they become each
-// command's expected output.
-func promptedCommands(lines []bodyLine, want bool) (cmds []Command, stray []bodyLine) {
-	var st shellState
-	var cur *Command
-	var out []string
-	outLine := 0
-	flush := func() {
-		if cur == nil {
-			return
-		}
-		if want {
-			cur.Want = expectedFrom(out, outLine)
-		}
-		cmds = append(cmds, *cur)
-		cur, out = nil, nil
-	}
-	continuing := false // the previous line was part of the current command
-	for _, l := range lines {
-		if continuing {
-			text, ps2 := ps2Text(l.text)
-			if ps2 || !st.complete() {
-				if !ps2 && st.inBody {
-					text = l.text
-				}
-				cur.Text += "\n" + text
-				st.feed(text)
-				continue
-			}
-		}
-		if text, ok := promptText(l.text); ok {
-			flush()
-			continuing = true
-			st = shellState{}
-			if strings.TrimSpace(text) == "" {
-				// An empty prompt runs nothing; its output (if any)
-				// belongs to no command.
-				continuing = false
-				continue
-			}
-			cur = &Command{Text: text, Line: l.line}
-			st.feed(text)
+// heredoc body). Other lines are output: with want set, the lines after a
+// command up to the next prompt are its expected output.
+func promptedCommands(lines []bodyLine, want bool) []Command {
+	split := shellsyntax.SplitTranscript(texts(lines))
+	cmds := make([]Command, len(split))
+	for i, c := range split {
+		cmds[i] = Command{Text: c.Text, Line: lines[c.First].line}
+		if !want {
 			continue
 		}
-		continuing = false
-		if cur == nil {
-			if strings.TrimSpace(l.text) != "" {
-				stray = append(stray, l)
+		end := c.Last + 1
+		for end < len(lines) {
+			if _, ok := shellsyntax.PromptText(lines[end].text); ok {
+				break
 			}
-			continue
+			end++
 		}
-		if len(out) == 0 {
-			outLine = l.line
+		if out := lines[c.Last+1 : end]; len(out) > 0 {
+			cmds[i].Want = expectedFrom(texts(out), out[0].line)
 		}
-		out = append(out, l.text)
 	}
-	flush()
-	return cmds, stray
+	return cmds
 }
 
 // expectedFrom turns output lines into an Expected: trailing blank lines

@@ -162,7 +162,7 @@ func (p *parser) html(n *ast.HTMLBlock) {
 	}
 	h := &Hidden{Line: c.line, Body: joinBody(lines)}
 	if isPrompted(lines) {
-		h.Commands, _ = promptedCommands(lines, false)
+		h.Commands = promptedCommands(lines, false)
 	} else {
 		h.Commands = plainCommands(lines)
 	}

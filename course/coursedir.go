@@ -111,7 +111,7 @@ func LoadCourse(dir string) (*Course, error) {
 	base := c.Settings
 	base.Setup, base.Workdir = "", ""
 	for _, path := range order {
-		src, err := os.ReadFile(path)
+		src, err := ReadFile(path)
 		if err != nil {
 			return nil, &PosError{File: path, Err: ReadError(err)}
 		}
@@ -150,7 +150,7 @@ func (c *Course) readConfig(top *yaml.Node, entries map[string]Settings) ([]stri
 			continue
 		}
 		if slices.Contains(CourseKeys, key.Value) {
-			return nil, &PosError{File: cfg, Line: key.Line, Err: fmt.Errorf("%q is a course setting — put it under course:", key.Value)}
+			return nil, &PosError{File: cfg, Line: key.Line, Err: fmt.Errorf("%q is a course setting — put it under the course: key", key.Value)}
 		}
 		path, err := resolveModule(c.Dir, key.Value, mds)
 		if err != nil {
@@ -353,7 +353,7 @@ func chunk(s string) string {
 // readYAMLMapping reads a YAML file whose top is a mapping: nil (and no
 // error) when the file does not exist.
 func readYAMLMapping(path string) (*yaml.Node, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}

@@ -3,133 +3,29 @@ package course
 import (
 	"path"
 	"strings"
+
+	"github.com/coursectl/coursectl/shellsyntax"
 )
 
 // Editor steps (SPEC §7): a command that opens an editor on a file, and
 // the fence after it that shows the file's new content.
 
-// editors are the programs (and variables) that open a file for a person
-// to edit.
-var editors = map[string]bool{
-	"nano": true, "pico": true, "vi": true, "vim": true, "nvim": true,
-	"emacs": true, "code": true, "gedit": true,
-	"$EDITOR": true, "${EDITOR}": true, "$VISUAL": true, "${VISUAL}": true,
-}
-
 // EditorTarget reports whether command opens an editor on one file, with
 // the editor as written and the file as a shell word (quotes kept). Only a
 // plain command qualifies: `nano notes.txt`, `vim +3 notes.txt`,
-// `$EDITOR "my file"`, `EDITOR=x nano f`; a list, pipeline, redirection or
-// substitution is not an edit (its other parts would have to run too).
-//
-// It reads shell words itself, for now, with quotes and nothing more; the
-// one bash scanner replaces it.
+// `$EDITOR "my file"`, `EDITOR=x nano f`; a list, pipeline, redirection,
+// substitution or wrapper (`sudo nano`) is not an edit (its other parts
+// would have to run too). The reading is bash's (shellsyntax).
 func EditorTarget(command string) (editor, file string, ok bool) {
-	words, ok := plainWords(command)
+	c, ok := shellsyntax.Simple(command)
+	if !ok || c.Redirections > 0 || len(c.Wrappers) > 0 {
+		return "", "", false
+	}
+	ed, f, ok := shellsyntax.EditorTarget(c)
 	if !ok {
 		return "", "", false
 	}
-	i := 0
-	for i < len(words) && isAssignment(words[i]) {
-		i++
-	}
-	if i >= len(words) {
-		return "", "", false
-	}
-	ed := strings.Trim(words[i], `"`)
-	if !editors[ed] {
-		return "", "", false
-	}
-	var files []string
-	opts := true
-	for _, w := range words[i+1:] {
-		switch {
-		case opts && w == "--":
-			opts = false
-		case opts && (strings.HasPrefix(w, "-") || strings.HasPrefix(w, "+")):
-		default:
-			files = append(files, w)
-		}
-	}
-	if len(files) != 1 {
-		return "", "", false
-	}
-	return ed, files[0], true
-}
-
-// plainWords splits a one-line simple command into words, quotes kept; ok
-// is false when it holds anything but words (operators, redirections,
-// substitutions, comments after words are allowed and dropped).
-func plainWords(command string) (words []string, ok bool) {
-	if strings.ContainsAny(command, "\n`") || strings.Contains(command, "$(") {
-		return nil, false
-	}
-	var cur strings.Builder
-	inWord := false
-	var quote byte
-	for i := 0; i < len(command); i++ {
-		c := command[i]
-		if quote != 0 {
-			cur.WriteByte(c)
-			if c == quote {
-				quote = 0
-			} else if c == '\\' && quote == '"' && i+1 < len(command) {
-				i++
-				cur.WriteByte(command[i])
-			}
-			continue
-		}
-		switch c {
-		case ' ', '\t':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		case '\'', '"':
-			quote = c
-			inWord = true
-			cur.WriteByte(c)
-		case '\\':
-			inWord = true
-			cur.WriteByte(c)
-			if i+1 < len(command) {
-				i++
-				cur.WriteByte(command[i])
-			}
-		case ';', '|', '&', '<', '>', '(', ')':
-			return nil, false
-		case '#':
-			if !inWord {
-				i = len(command)
-				continue
-			}
-			cur.WriteByte(c)
-		default:
-			inWord = true
-			cur.WriteByte(c)
-		}
-	}
-	if quote != 0 {
-		return nil, false
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, len(words) > 0
-}
-
-func isAssignment(w string) bool {
-	eq := strings.IndexByte(w, '=')
-	if eq <= 0 {
-		return false
-	}
-	for i, r := range w[:eq] {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
+	return ed, f.Raw, true
 }
 
 // Unquote is a shell word without its quotes and backslashes, for showing

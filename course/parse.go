@@ -71,6 +71,7 @@ func parseLayered(path string, src []byte, base, side *Settings) (*Module, error
 	if err := checkText(path, src); err != nil {
 		return nil, err
 	}
+	src = LineFeeds(src)
 	m := &Module{Path: path, Source: src}
 	p := &parser{m: m, src: src, used: map[ast.Node]bool{}}
 
@@ -149,6 +150,33 @@ func parseLayered(path string, src []byte, base, side *Settings) (*Module, error
 	p.unusedAnnotations()
 	sort.SliceStable(m.Problems, func(i, j int) bool { return m.Problems[i].Line < m.Problems[j].Line })
 	return m, nil
+}
+
+// LineFeeds turns every carriage return not followed by a line feed into a
+// line feed. CommonMark counts a lone CR as a line ending (old Mac files,
+// some exports) but goldmark and our line numbers count only LF, which
+// would read such a file as one paragraph with no steps. Byte for byte,
+// so every offset stays where it was. src is not changed: a copy is made
+// when there is something to replace.
+func LineFeeds(src []byte) []byte {
+	i := bytes.IndexByte(src, '\r')
+	for i >= 0 && i+1 < len(src) && src[i+1] == '\n' {
+		j := bytes.IndexByte(src[i+1:], '\r')
+		if j < 0 {
+			return src
+		}
+		i += 1 + j
+	}
+	if i < 0 {
+		return src
+	}
+	out := bytes.Clone(src)
+	for ; i < len(out); i++ {
+		if out[i] == '\r' && (i+1 == len(out) || out[i+1] != '\n') {
+			out[i] = '\n'
+		}
+	}
+	return out
 }
 
 // lineOf is the 1-based line holding byte offset off.
@@ -419,7 +447,7 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 	case Script:
 		if isPrompted(lines) {
 			st.Prompted = true
-			st.Commands, _ = promptedCommands(lines, false)
+			st.Commands = promptedCommands(lines, false)
 		} else if hl := hostPromptLine(lines); hl > 0 {
 			// Prompts naming machines (`host-A $ ...`) describe several
 			// shells; coursectl has one, so the block is shown, not run.
@@ -456,7 +484,7 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 		}
 	case Transcript:
 		// Lines before the first prompt belong to no command: shown only.
-		st.Commands, _ = promptedCommands(lines, true)
+		st.Commands = promptedCommands(lines, true)
 		if len(st.Commands) == 0 {
 			p.problem(line, ProblemNoCommands, "%s block has no `$ ` command lines: it is shown, not run — add `$ ` prompts or tag it text", lang)
 			return

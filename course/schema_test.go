@@ -212,7 +212,7 @@ func TestCourseYAMLRefusesUnknownAndMisplacedKeys(t *testing.T) {
 	for _, c := range []struct{ yml, want string }{
 		{"course:\n  modles: [a.md]\n", `coursectl.yaml:2: unknown course setting "modles" — did you mean modules?`},
 		{"course:\n  steps: {x: {skip: true}}\n", `"steps" under course: belongs to a module`},
-		{"modules: [a.md]\n", `coursectl.yaml:1: "modules" is a course setting — put it under course:`},
+		{"modules: [a.md]\n", `coursectl.yaml:1: "modules" is a course setting — put it under the course: key`},
 		{"a.md:\n  timout: 5m\n", `coursectl.yaml:2: unknown setting "timout" for a.md — did you mean timeout?`},
 		{"zz.md:\n  timeout: 5m\n", `coursectl.yaml:1: no module "zz.md"`},
 		{"course:\n  modules: [a.md, a.md]\n", "listed twice"},

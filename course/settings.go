@@ -121,10 +121,19 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				return s, posErr(k, "%s: want a mapping of name: value", k)
 			}
 			out := map[string]string{}
-			for mk, mv := range m {
-				str, err := scalarString(mv)
+			for _, mk := range orderedKeys(vnode, m) {
+				str, err := scalarString(m[mk])
 				if err != nil {
 					return s, posErr(k, "%s.%s: %v", k, mk, err)
+				}
+				if k == "fakes" {
+					if err := CheckFakeName(mk); err != nil {
+						line := node.Line + lineOff
+						if kn := mappingKey(vnode, mk); kn != nil {
+							line = kn.Line + lineOff
+						}
+						return s, &PosError{File: file, Line: line, Err: fmt.Errorf("fakes: %v", err)}
+					}
 				}
 				out[mk] = str
 			}
@@ -150,12 +159,7 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				return s, posErr(k, "steps: want a mapping of step id to attributes")
 			}
 			s.Steps = map[string]Attrs{}
-			ids := make([]string, 0, len(m))
-			for id := range m {
-				ids = append(ids, id)
-			}
-			sort.Strings(ids)
-			for _, id := range ids {
+			for _, id := range orderedKeys(vnode, m) {
 				am, ok := m[id].(map[string]any)
 				if !ok && m[id] != nil {
 					return s, posErr(k, "steps.%s: want a mapping of attributes", id)
@@ -182,6 +186,82 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 	}
 	return s, nil
 }
+
+// orderedKeys are the keys of m in the order node (the mapping m was
+// decoded from) writes them, then any others (from a YAML merge key)
+// sorted: the first bad one is reported, the same one every time.
+func orderedKeys(node *yaml.Node, m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	seen := make(map[string]bool, len(m))
+	for node != nil && node.Kind == yaml.AliasNode {
+		node = node.Alias
+	}
+	if node != nil && node.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			k := node.Content[i].Value
+			if _, ok := m[k]; ok && !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	var rest []string
+	for k := range m {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(keys, rest...)
+}
+
+// mappingKey is the key node of key in a mapping node, nil if absent.
+func mappingKey(node *yaml.Node, key string) *yaml.Node {
+	for node != nil && node.Kind == yaml.AliasNode {
+		node = node.Alias
+	}
+	if node == nil || node.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		if node.Content[i].Value == key {
+			return node.Content[i]
+		}
+	}
+	return nil
+}
+
+// CheckFakeName refuses a fakes key that no shim on PATH could stand in
+// for: not a plain command name (a path, "..", ""), or a word bash runs
+// itself (a builtin such as cd or echo, a keyword) — such a fake would
+// never be called, and a check that passes because nothing was faked is
+// worse than an error.
+func CheckFakeName(name string) error {
+	switch {
+	case name == "" || name == "." || name == "..":
+		return fmt.Errorf("%q is not a command name", name)
+	case strings.ContainsAny(name, "/\x00"):
+		return fmt.Errorf("%q: give the command's name, not a path (a fake is found on PATH)", name)
+	case strings.HasPrefix(name, "."):
+		return fmt.Errorf("%q: command names starting with a dot are not supported", name)
+	case strings.IndexFunc(name, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
+		return fmt.Errorf("%q: a command name has no blanks or control characters", name)
+	case slices.Contains(bashBuiltins, name):
+		return fmt.Errorf("%q is a bash builtin, which a fake on PATH cannot stand in for — fake the programs it runs instead", name)
+	case slices.Contains(bashKeywords, name):
+		return fmt.Errorf("%q is a bash keyword, which a fake on PATH cannot stand in for", name)
+	}
+	return nil
+}
+
+// bashBuiltins and bashKeywords are bash 5's (compgen -b, compgen -k).
+var (
+	bashBuiltins = strings.Fields(". : [ alias bg bind break builtin caller cd command compgen complete compopt " +
+		"continue declare dirs disown echo enable eval exec exit export false fc fg getopts hash help history " +
+		"jobs kill let local logout mapfile popd printf pushd pwd read readarray readonly return set shift " +
+		"shopt source suspend test times trap true type typeset ulimit umask unalias unset wait")
+	bashKeywords = strings.Fields("if then else elif fi case esac for select while until do done in function time { } ! [[ ]] coproc")
+)
 
 // mergeSettings lays over on top of base, key by key.
 func mergeSettings(base, over Settings) Settings {
@@ -357,12 +437,12 @@ func frontMatterSettings(yml []byte, file string) (s Settings, title string, err
 // beside it; ok is false when there is no such file or no entry.
 func sidecarSettings(module string) (Settings, bool, error) {
 	path := filepath.Join(filepath.Dir(module), SidecarName)
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return Settings{}, false, nil
 	}
 	if err != nil {
-		return Settings{}, false, &PosError{File: path, Err: err}
+		return Settings{}, false, &PosError{File: path, Err: ReadError(err)}
 	}
 	return parseSidecar(path, data, filepath.Base(module))
 }

@@ -37,6 +37,8 @@ type jsonStep struct {
 	FailCommand string `json:"fail_command,omitempty"`
 	Note        string `json:"note,omitempty"`
 	Diff        string `json:"diff,omitempty"`
+	// OutputFile holds the whole output when output is only its tail.
+	OutputFile string `json:"output_file,omitempty"`
 	// Fakes are the calls of faked commands the step made, in order
 	// (issue 4: recorded and shown in the step's report, as the text and
 	// HTML reports show them).
@@ -141,6 +143,7 @@ func jsonFor(mr *result.Module) jsonModule {
 			Error:      sr.Error,
 			Note:       sr.Note,
 			Diff:       Plain(sr.Diff),
+			OutputFile: sr.OutputFile,
 			Edited:     sr.Edits,
 		}
 		if sr.FromCheckpoint && js.Note == "" {

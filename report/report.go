@@ -16,6 +16,7 @@ import (
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
+	"github.com/coursectl/coursectl/sgr"
 )
 
 // TailLines is how many lines of a failing step's output the text report
@@ -126,6 +127,12 @@ func failCommand(sr *result.Step) string {
 // ("step boom (m.md:15): `ls` failed ..."); in a report that already names
 // the step's place, the place goes.
 func message(sr *result.Step) string {
+	// The error quotes the step's command: shown, it must not act on the
+	// terminal (or break the XML it goes into).
+	return sgr.Printable(rawMessage(sr))
+}
+
+func rawMessage(sr *result.Step) string {
 	msg := firstLine(sr.Error)
 	if rest, ok := strings.CutPrefix(msg, "step "+sr.ID+" ("); ok {
 		if i := strings.Index(rest, ")"); i >= 0 && strings.Contains(rest[:i], ":") {

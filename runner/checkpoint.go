@@ -473,15 +473,11 @@ func (st *store) writeRecord(r *result.Module) error {
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
 	tmp, err := os.CreateTemp(st.dir, "record-*.tmp")
 	if err != nil {
 		return err
 	}
-	if _, err := tmp.Write(b); err != nil {
+	if err := encodeRecord(tmp, r); err != nil { // spill.go
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return err

@@ -92,17 +92,20 @@ func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color, san
 		}
 	}
 
-	head := fmt.Sprintf("%s: %s", mod.Path, Tally(done, skipped, total))
+	// Headings, names and errors are the document's and a step's: shown,
+	// never acting on the terminal (sgr.Printable).
+	path := sgr.Printable(mod.Path)
+	head := fmt.Sprintf("%s: %s", path, Tally(done, skipped, total))
 	switch {
 	case total == 0:
-		head = fmt.Sprintf("%s: no steps", mod.Path)
+		head = fmt.Sprintf("%s: no steps", path)
 	case done == total:
-		head += DoneOn(p.When) + " · '" + strings.Replace(run, " run ", " run --fresh ", 1) + "' starts again"
+		head += DoneOn(p.When) + " · '" + sgr.Printable(strings.Replace(run, " run ", " run --fresh ", 1)) + "' starts again"
 	case done+skipped == total:
-		head += " · " + runSkipped(run)
+		head += " · " + sgr.Printable(runSkipped(run))
 	default:
 		if next := NextShown(mod, p.Next); next != nil {
-			head += fmt.Sprintf(" · next: step %d/%d · %s (line %d)", pos(next), total, next.Title(), next.Line)
+			head += fmt.Sprintf(" · next: step %d/%d · %s (line %d)", pos(next), total, sgr.Printable(next.Title()), next.Line)
 		}
 	}
 	fmt.Fprintln(w, sgr.Paint(color, head, sgr.Bold))
@@ -120,13 +123,13 @@ func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color, san
 		if p.Failed != "" {
 			if s := mod.Step(p.Failed); s != nil {
 				n := pos(s)
-				label := fmt.Sprintf("step %d/%d · %s", n, total, s.Title())
+				label := fmt.Sprintf("step %d/%d · %s", n, total, sgr.Printable(s.Title()))
 				if s.Hidden {
 					label = fmt.Sprintf("a hidden setup step (line %d)", s.Line)
 				}
 				line += " · " + sgr.Paint(color, "✗ failed at "+label, sgr.Red)
 				if r := results[p.Failed]; r != nil && r.Error != "" {
-					line += "\n  " + r.Error
+					line += "\n  " + sgr.Printable(r.Error)
 				}
 			}
 		}
@@ -151,7 +154,7 @@ func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color, san
 		case r != nil && (r.Status == result.Failed || r.Status == result.Timeout):
 			mark, state = sgr.Paint(color, "✗", sgr.Red), r.Outcome()
 		}
-		fmt.Fprintf(tw, "  %s\t%d\t%s\tline %d\t%s\n", mark, pos(s), s.ID, s.Line, state)
+		fmt.Fprintf(tw, "  %s\t%d\t%s\tline %d\t%s\n", mark, pos(s), sgr.Printable(s.ID), s.Line, sgr.Printable(state))
 	}
 	tw.Flush()
 }

@@ -276,7 +276,7 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 	passed, skipped := Counts(w.mod, before, start)
 	title := ""
 	if s := NextShown(w.mod, start); s != nil {
-		title = " · " + s.Title()
+		title = " · " + sgr.Printable(s.Title())
 	}
 	var msg string
 	switch {

@@ -171,6 +171,15 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	if err := f.checkPlaces(); err != nil {
 		return err
 	}
+	if !f.noSandbox {
+		// Another run using a module's sandbox would have it emptied under
+		// it: refuse before anything runs (docs/check.md).
+		for _, mod := range mods {
+			if err := runner.SandboxBusy(f.state, mod); err != nil {
+				return inputError(err)
+			}
+		}
+	}
 	var junit *os.File
 	if f.junit != "" {
 		// Opened before anything runs so a bad path costs nothing.

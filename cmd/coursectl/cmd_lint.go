@@ -156,7 +156,7 @@ func (c *cli) lint(ctx context.Context, f lintFlags, paths []string) error {
 // fixFile repairs mojibake in file, or with showDiff prints the repair.
 // It reports whether there was anything to repair.
 func fixFile(streams *iostreams.IOStreams, file string, showDiff bool) (bool, error) {
-	src, err := os.ReadFile(file)
+	src, err := course.ReadFile(file)
 	if err != nil {
 		return false, &course.PosError{File: file, Err: course.ReadError(err)}
 	}

@@ -13,11 +13,11 @@ import (
 	"unicode"
 )
 
-// KnownAttrs are the annotation keys coursectl acts on (SPEC §2).
+// KnownAttrs are the annotation keys coursectl acts on (docs/spec.md §2).
 var KnownAttrs = []string{
 	"name", "skip", "timeout", "exit", "interactive", "interact",
 	"file", "append", "mode", "background", "ready",
-	"compare", "normalize", "pipefail", "content",
+	"compare", "normalize", "pipefail", "content", "setup",
 }
 
 // ForeignAttrs are keys other tools write on the same fences (Runme,
@@ -173,7 +173,14 @@ func scalarString(v any) (string, error) {
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64), nil
 	}
-	return "", fmt.Errorf("want a single value, got %T", v)
+	got := fmt.Sprintf("%T", v)
+	switch v.(type) {
+	case []any:
+		got = "a list"
+	case map[string]any:
+		got = "a mapping"
+	}
+	return "", fmt.Errorf("want a single value, got %s", got)
 }
 
 func setInteract(a *Attrs, v any) error {
@@ -299,7 +306,7 @@ func setAttr(a *Attrs, key, v string, line int) error {
 		// a control character in it (an OSC title, a clipboard write)
 		// would act on the terminal of whoever lists the steps.
 		if strings.IndexFunc(v, unicode.IsControl) >= 0 {
-			return fmt.Errorf("attribute name=%q holds a control character — use letters, digits and - _ .", v)
+			return fmt.Errorf("attribute name=%q holds a control character — use letters, digits, dashes, dots and underscores", v)
 		}
 		a.Name = v
 	case "skip":
@@ -346,10 +353,10 @@ func setAttr(a *Attrs, key, v string, line int) error {
 		a.Ready = v
 	case "compare":
 		switch v {
-		case CompareExact, CompareBlanks, CompareNone:
+		case CompareExact, CompareBlanks, CompareWords, CompareNone:
 			a.Compare = v
 		default:
-			return fmt.Errorf("attribute compare=%q: want exact, blanks or none", v)
+			return fmt.Errorf("attribute compare=%q: want exact, blanks, words or none", v)
 		}
 	case "pipefail":
 		var b bool
@@ -357,6 +364,11 @@ func setAttr(a *Attrs, key, v string, line int) error {
 		a.Pipefail = &b
 	case "content":
 		a.Content = &v
+	case "setup":
+		if strings.TrimSpace(v) == "" {
+			return fmt.Errorf("attribute setup: want the commands to run before the step, like setup: mkdir -p raw")
+		}
+		a.Setup = v
 	case "interact", "normalize":
 		return fmt.Errorf("attribute %s: write it as YAML in a <!-- coursectl --> comment or coursectl.yaml — see docs/authoring.md", key)
 	}
@@ -402,6 +414,8 @@ func (a *Attrs) merge(over Attrs) {
 			a.Pipefail = over.Pipefail
 		case "content":
 			a.Content = over.Content
+		case "setup":
+			a.Setup, a.SetupAt = over.Setup, over.SetupAt
 		case "normalize":
 			// Rewrites add up, the outer level's first: a module's
 			// `/Users/nelle` rewrite still holds for a step that adds its own.

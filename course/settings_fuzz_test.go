@@ -85,8 +85,8 @@ func FuzzSidecarSettings(f *testing.F) {
 		// As the entry for module.md, and as the whole file.
 		entry := append([]byte("module.md:\n"), indent(data)...)
 		for _, doc := range [][]byte{data, entry} {
-			_, _, err1 := parseSidecar("coursectl.yaml", doc, "module.md")
-			_, _, err2 := parseSidecar("coursectl.yaml", doc, "module.md")
+			_, _, err1 := parseSidecar("coursectl.yaml", doc, "module.md", nil)
+			_, _, err2 := parseSidecar("coursectl.yaml", doc, "module.md", nil)
 			checkSettingsOutcome(t, err1, err2)
 		}
 		// As course: settings.

@@ -7,7 +7,7 @@ import (
 	"github.com/coursectl/coursectl/course"
 )
 
-// An editor session is written as an editor step (SPEC §7): the command,
+// An editor session is written as an editor step (docs/spec.md §7): the command,
 // then a fence with the file's content as the author saved it, which check
 // writes instead of opening an editor.
 

@@ -9,7 +9,7 @@ import (
 	"github.com/coursectl/coursectl/course"
 )
 
-// The watch loop re-renders on every save (issue 6: save → new screen in
+// The watch loop re-renders on every save (save → new screen in
 // 100 ms for the seed); these measure the rendering part of that.
 func BenchmarkTerminalModuleSeed(b *testing.B) {
 	mod := seedModule(b)

@@ -7,7 +7,7 @@ import (
 	"github.com/coursectl/coursectl/result"
 )
 
-// jsonModule is one line of `check --json` (SPEC §5). The fields SPEC names
+// jsonModule is one line of `check --json` (docs/spec.md §5). The fields SPEC names
 // are always present; the ones after them are added only when they say
 // something, so a consumer written against the SPEC sees exactly its names.
 type jsonModule struct {
@@ -32,7 +32,10 @@ type jsonStep struct {
 	DurationMS int64  `json:"duration_ms"`
 	Output     string `json:"output"`
 	Error      string `json:"error"`
-	// Beyond SPEC §5, present only when set.
+	// Beyond docs/spec.md §5, present only when set.
+	// File is the file line and fail_line count in when it is not the
+	// module's: the coursectl.yaml of a setup: or workdir: step.
+	File        string `json:"file,omitempty"`
 	FailLine    int    `json:"fail_line,omitempty"`
 	FailCommand string `json:"fail_command,omitempty"`
 	Note        string `json:"note,omitempty"`
@@ -40,7 +43,7 @@ type jsonStep struct {
 	// OutputFile holds the whole output when output is only its tail.
 	OutputFile string `json:"output_file,omitempty"`
 	// Fakes are the calls of faked commands the step made, in order
-	// (issue 4: recorded and shown in the step's report, as the text and
+	// (recorded and shown in the step's report, as the text and
 	// HTML reports show them).
 	Fakes []jsonFake `json:"fakes,omitempty"`
 	// Edited are the files an editor step wrote (docs/spec.md §7).
@@ -145,6 +148,9 @@ func jsonFor(mr *result.Module) jsonModule {
 			Diff:       Plain(sr.Diff),
 			OutputFile: sr.OutputFile,
 			Edited:     sr.Edits,
+		}
+		if sr.File != "" && sr.File != mr.File {
+			js.File = sr.File
 		}
 		if sr.FromCheckpoint && js.Note == "" {
 			// "passed" with duration_ms 0 would otherwise read as a step

@@ -92,7 +92,7 @@ func JUnit(w io.Writer, results []*result.Module) error {
 			tc := junitCase{
 				Name:      xmlSafe(sr.ID),
 				Classname: xmlSafe(mr.File),
-				File:      xmlSafe(mr.File),
+				File:      xmlSafe(failFile(mr.File, sr)),
 				Line:      failLine(sr),
 				Time:      seconds(sr.Duration),
 			}
@@ -133,7 +133,7 @@ func JUnit(w io.Writer, results []*result.Module) error {
 // details as the terminal report, with all the output that was kept.
 func failureBody(file string, sr *result.Step) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s:%d: %s\n", file, failLine(sr), message(sr))
+	fmt.Fprintf(&b, "%s:%d: %s\n", failFile(file, sr), failLine(sr), message(sr))
 	if cmd := failCommand(sr); cmd != "" {
 		fmt.Fprintf(&b, "$ %s\n", strings.TrimRight(cmd, "\n"))
 	}

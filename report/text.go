@@ -102,7 +102,7 @@ func (t Text) step(w io.Writer, file string, sr *result.Step, idw int) {
 // the fakes it called.
 func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 	ind := detailIndent
-	fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgr.Bold, fmt.Sprintf("%s:%d:", sgr.Printable(file), failLine(sr))), message(sr))
+	fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgr.Bold, fmt.Sprintf("%s:%d:", sgr.Printable(failFile(file, sr)), failLine(sr))), message(sr))
 	if cmd := failCommand(sr); cmd != "" {
 		for i, l := range strings.Split(sgr.Printable(strings.TrimRight(cmd, "\n")), "\n") {
 			prompt := "$ "
@@ -271,7 +271,7 @@ func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.D
 		for _, mr := range results {
 			for _, sr := range mr.Steps {
 				if failed(sr) {
-					fmt.Fprintf(w, "  %s %s:%d %s: %s\n", t.paint(sgr.Red, "✗"), sgr.Printable(mr.File), failLine(sr), sgr.Printable(sr.ID), message(sr))
+					fmt.Fprintf(w, "  %s %s:%d %s: %s\n", t.paint(sgr.Red, "✗"), sgr.Printable(failFile(mr.File, sr)), failLine(sr), sgr.Printable(sr.ID), message(sr))
 				}
 			}
 		}

@@ -1,6 +1,6 @@
 package runner
 
-// Every process a run starts is gone when the run ends (SPEC §3) — also
+// Every process a run starts is gone when the run ends (docs/spec.md §3) — also
 // when coursectl itself is killed (kill -9, the OOM killer, a CI runner
 // that SIGKILLs the job), which leaves no one to end them: the pty's
 // hangup ends the shell, but a `sleep 1041 &` and a background step's

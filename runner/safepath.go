@@ -85,7 +85,7 @@ var noOpenat2 bool
 // (resolveAll) is not enough alone: a background job may swap a
 // directory for a link between the check and the open.
 func openBeneath(root, rel string, flag int, perm os.FileMode) (*os.File, error) {
-	rootFd, err := unix.Open(root, dirOpenFlags, 0)
+	rootFd, err := unix.Open(root, oPath|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: root, Err: err}
 	}
@@ -119,11 +119,11 @@ func mkdirBeneath(dirFd int, rel string) (int, error) {
 		if c == ".." {
 			return -1, syscall.EXDEV
 		}
-		next, err := openatBeneath(fd, c, dirOpenFlags, 0)
+		next, err := openatBeneath(fd, c, oPath|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if errors.Is(err, syscall.ENOENT) {
 			// mkdir never follows a link at its last component.
 			if err = unix.Mkdirat(fd, c, 0o755); err == nil || errors.Is(err, syscall.EEXIST) {
-				next, err = openatBeneath(fd, c, dirOpenFlags, 0)
+				next, err = openatBeneath(fd, c, oPath|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 			}
 		}
 		if fd != dirFd {

@@ -7,9 +7,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// dirOpenFlags open a directory only to walk from it (O_PATH: no read
-// permission needed, nothing can be done with it but resolve under it).
-const dirOpenFlags = unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC
+// oPath opens a directory only to walk from it.
+const oPath = unix.O_PATH
 
 // openatBeneath opens name (one component) in dirFd, refusing to leave
 // it: openat2 with RESOLVE_BENEATH, or openat with O_NOFOLLOW.

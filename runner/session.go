@@ -168,7 +168,8 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		if step == nil {
 			return nil, &course.PosError{File: mod.Path, Err: fmt.Errorf("no step %q in this module — `coursectl list %s` shows the ids", opts.From, mod.Path)}
 		}
-		s.start = step.Index - 1
+		// A step's own setup (its setup attribute) runs before it.
+		s.start = mod.StartOf(step.Index - 1)
 	case opts.Resume:
 		p, err := loadProgress(opts.StateDir, mod, opts.Sandbox)
 		if err != nil {
@@ -746,7 +747,7 @@ func (s *Session) plan(step *course.Step) *plan {
 		}
 	}
 	p.script = b.String()
-	p.history = p.script
+	p.history = historyEntries(step.Commands)
 	p.pipefail = step.Pipefail()
 	s.planAuthor(step, p)
 	return p
@@ -1067,7 +1068,7 @@ func (s *Session) shellDeath() (*result.Stop, int) {
 }
 
 // judge turns the outcome into the result's status and message. Expected
-// output and verify checks (issue 4) plug in after the exit status check.
+// output and verify checks plug in after the exit status check.
 func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) {
 	r.Output, r.OutputLines = o.output, o.outputLines
 	where := fmt.Sprintf("%s:%d", s.file(step), step.Line)

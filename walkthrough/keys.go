@@ -14,7 +14,7 @@ import (
 	"github.com/coursectl/coursectl/sgr"
 )
 
-// The key hints, one line each (SPEC §4).
+// The key hints, one line each (docs/spec.md §4).
 const (
 	runKeys      = "Enter run · s skip · e edit · c copy · q quit · ? help"
 	failKeys     = "r retry · s skip · h shell here · c copy · q quit · ? help"

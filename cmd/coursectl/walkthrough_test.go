@@ -252,7 +252,7 @@ func TestRunShowsProseWithoutMarkers(t *testing.T) {
 		}
 	}
 	// Ctrl-C at a question quits as q does (progress kept), but says it
-	// was interrupted and exits 130 (SPEC §4); q exits 0.
+	// was interrupted and exits 130 (docs/spec.md §4); q exits 0.
 	l.typeKeys("\x03")
 	l.waitFor("Progress kept: 0/2 steps done", 1)
 	l.waitFor("Interrupted (Ctrl-C)", 1)
@@ -657,7 +657,7 @@ func TestRunBackgroundStepShowsItsStart(t *testing.T) {
 	}
 }
 
-// An editor step in run (SPEC §7): the page says `nano notes.txt` and shows
+// An editor step in run (docs/spec.md §7): the page says `nano notes.txt` and shows
 // the content after it; run shows that content as what to type, then opens
 // the learner's own editor ($EDITOR, here a real vim) on the file with the
 // keyboard theirs, and the step after it sees what they saved.

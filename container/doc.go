@@ -1,5 +1,5 @@
 // Package container runs a course's one bash inside a container of a real
-// Docker engine (SPEC §8): the runner's docker sandbox, beside the dir
+// Docker engine (docs/spec.md §8): the runner's docker sandbox, beside the dir
 // sandbox (a fresh workdir and HOME on the host).
 //
 // The runner is its caller. It starts a Container per run (Start), builds

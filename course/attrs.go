@@ -2,8 +2,10 @@ package course
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,11 +13,11 @@ import (
 	"unicode"
 )
 
-// KnownAttrs are the annotation keys coursectl acts on (SPEC §2).
+// KnownAttrs are the annotation keys coursectl acts on (docs/spec.md §2).
 var KnownAttrs = []string{
 	"name", "skip", "timeout", "exit", "interactive", "interact",
 	"file", "append", "mode", "background", "ready",
-	"compare", "normalize", "pipefail", "content",
+	"compare", "normalize", "pipefail", "content", "setup",
 }
 
 // ForeignAttrs are keys other tools write on the same fences (Runme,
@@ -171,7 +173,14 @@ func scalarString(v any) (string, error) {
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64), nil
 	}
-	return "", fmt.Errorf("want a single value, got %T", v)
+	got := fmt.Sprintf("%T", v)
+	switch v.(type) {
+	case []any:
+		got = "a list"
+	case map[string]any:
+		got = "a mapping"
+	}
+	return "", fmt.Errorf("want a single value, got %s", got)
 }
 
 func setInteract(a *Attrs, v any) error {
@@ -190,7 +199,14 @@ func setInteract(a *Attrs, v any) error {
 			return fmt.Errorf("attribute interact: item %d is not {expect, send}", i+1)
 		}
 		var in Interaction
-		for k, val := range m {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		// Sorted: with two bad keys the same one is reported every time.
+		sort.Strings(keys)
+		for _, k := range keys {
+			val := m[k]
 			s, err := scalarString(val)
 			if err != nil {
 				return fmt.Errorf("attribute interact: item %d %s: %v", i+1, k, err)
@@ -212,6 +228,9 @@ func setInteract(a *Attrs, v any) error {
 		}
 		if in.Expect == "" {
 			return fmt.Errorf("attribute interact: item %d has no expect — add the text to wait for", i+1)
+		}
+		if _, err := regexp.Compile(in.Expect); err != nil {
+			return fmt.Errorf("attribute interact: item %d: expect %q is not a Go regexp: %v — escape ( ) [ ] ? with a backslash", i+1, in.Expect, regexpReason(err))
 		}
 		a.Interact = append(a.Interact, in)
 	}
@@ -283,6 +302,12 @@ func setAttr(a *Attrs, key, v string, line int) error {
 	var err error
 	switch key {
 	case "name":
+		// A name is an id people type (--from ID) and every report shows:
+		// a control character in it (an OSC title, a clipboard write)
+		// would act on the terminal of whoever lists the steps.
+		if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+			return fmt.Errorf("attribute name=%q holds a control character — use letters, digits, dashes, dots and underscores", v)
+		}
 		a.Name = v
 	case "skip":
 		a.Skip, err = parseBool(key, v)
@@ -310,23 +335,28 @@ func setAttr(a *Attrs, key, v string, line int) error {
 		}
 		a.Exit, a.ExitAny = &n, false
 	case "file":
-		if v == "" {
-			return fmt.Errorf("attribute file: want a path, like file=app.py")
+		if err := checkFilePath(v); err != nil {
+			return fmt.Errorf("attribute file=%q: %v", v, err)
 		}
 		a.File = v
 	case "mode":
-		if _, perr := strconv.ParseUint(v, 8, 32); perr != nil {
-			return fmt.Errorf("attribute mode=%q: want octal permissions like 0755", v)
+		// Permission bits only: setuid, setgid and sticky (07777) are not
+		// what a file block is for, and the runner would refuse them late.
+		if m, perr := strconv.ParseUint(v, 8, 32); perr != nil || m > 0o777 {
+			return fmt.Errorf("attribute mode=%q: want octal permissions from 0000 to 0777, like 0755", v)
 		}
 		a.Mode = v
 	case "ready":
+		if _, rerr := regexp.Compile(v); rerr != nil {
+			return fmt.Errorf("attribute ready=%q is not a Go regexp: %v — escape ( ) [ ] with a backslash", v, regexpReason(rerr))
+		}
 		a.Ready = v
 	case "compare":
 		switch v {
-		case CompareExact, CompareBlanks, CompareNone:
+		case CompareExact, CompareBlanks, CompareWords, CompareNone:
 			a.Compare = v
 		default:
-			return fmt.Errorf("attribute compare=%q: want exact, blanks or none", v)
+			return fmt.Errorf("attribute compare=%q: want exact, blanks, words or none", v)
 		}
 	case "pipefail":
 		var b bool
@@ -334,6 +364,11 @@ func setAttr(a *Attrs, key, v string, line int) error {
 		a.Pipefail = &b
 	case "content":
 		a.Content = &v
+	case "setup":
+		if strings.TrimSpace(v) == "" {
+			return fmt.Errorf("attribute setup: want the commands to run before the step, like setup: mkdir -p raw")
+		}
+		a.Setup = v
 	case "interact", "normalize":
 		return fmt.Errorf("attribute %s: write it as YAML in a <!-- coursectl --> comment or coursectl.yaml — see docs/authoring.md", key)
 	}
@@ -379,6 +414,8 @@ func (a *Attrs) merge(over Attrs) {
 			a.Pipefail = over.Pipefail
 		case "content":
 			a.Content = over.Content
+		case "setup":
+			a.Setup, a.SetupAt = over.Setup, over.SetupAt
 		case "normalize":
 			// Rewrites add up, the outer level's first: a module's
 			// `/Users/nelle` rewrite still holds for a step that adds its own.
@@ -423,4 +460,31 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// checkFilePath refuses a file= path that can never name a file to write,
+// at parse time, so lint reports it and check refuses the module before
+// anything runs (the runner would refuse it only when the step is reached).
+func checkFilePath(p string) error {
+	switch {
+	case p == "":
+		return errors.New("want a path, like file=app.py")
+	case strings.ContainsRune(p, 0):
+		return errors.New("a path cannot hold a NUL byte")
+	case strings.HasSuffix(p, "/") || p == "~" || p == "." || p == ".." || strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/.."):
+		return errors.New("names a directory — give a file name")
+	case strings.HasPrefix(p, "~") && !strings.HasPrefix(p, "~/"):
+		return errors.New("only ~ and ~/ are understood, not ~user — write ~/PATH or a path relative to the workdir")
+	}
+	return nil
+}
+
+// regexpReason is a regexp error without the pattern, which the message
+// already quotes.
+func regexpReason(err error) string {
+	var re *syntax.Error
+	if errors.As(err, &re) {
+		return string(re.Code)
+	}
+	return err.Error()
 }

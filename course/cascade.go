@@ -2,6 +2,7 @@ package course
 
 import (
 	"bytes"
+	"fmt"
 	"path"
 	"strings"
 
@@ -132,7 +133,8 @@ func (p *parser) yamlSetup() {
 		cmds = append(cmds, Command{Text: c, Line: set.WorkdirAt.Line})
 		body.WriteString(c + "\n")
 	}
-	st := &Step{ID: "setup-module", Line: at.Line, EndLine: at.Line, Kind: Setup, Lang: "sh",
+	first, last := commandSpan(cmds, at.Line)
+	st := &Step{ID: "setup-module", Line: first, EndLine: last, Kind: Setup, Lang: "sh",
 		Body: body.String(), BodyLine: at.Line, Commands: cmds, Hidden: true,
 		Module: p.m, File: at.File}
 	p.m.Steps = append([]*Step{st}, p.m.Steps...)
@@ -155,4 +157,80 @@ func shellPath(dir string) string {
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// commandSpan is the first and last line a yaml-given setup step's
+// commands take (workdir and setup may be written in either order).
+func commandSpan(cmds []Command, def int) (first, last int) {
+	first, last = def, def
+	for _, c := range cmds {
+		end := c.Line + strings.Count(c.Text, "\n")
+		first, last = min(first, c.Line), max(last, end)
+	}
+	return first, last
+}
+
+// stepSetups puts each step's own setup (the setup attribute, from its
+// fence, steps:, sections: or divs:) just before it, as a hidden setup
+// step whose lines count where the setup was written. It runs in the
+// shared shell like any step, so what it makes or where it cds carries on.
+// A step marked skip loses its setup with it: the scenario is for the step.
+func (p *parser) stepSetups() {
+	n := 0
+	for _, st := range p.m.Steps {
+		if st.Attrs.Setup != "" && !st.Attrs.Skip && !st.Hidden {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	out := make([]*Step, 0, len(p.m.Steps)+n)
+	for _, st := range p.m.Steps {
+		if st.Attrs.Setup != "" && !st.Attrs.Skip && !st.Hidden {
+			out = append(out, p.setupOf(st))
+		}
+		out = append(out, st)
+	}
+	p.m.Steps = out
+	for i, s := range p.m.Steps {
+		s.Index = i + 1
+	}
+}
+
+// setupOf is the hidden step that runs st's setup attribute.
+func (p *parser) setupOf(st *Step) *Step {
+	at := st.Attrs.SetupAt
+	if at.File == "" {
+		// Written on the page: the fence's (or its comment's) line.
+		at = Pos{File: p.m.Path, Line: st.Attrs.Line}
+		if at.Line == 0 {
+			at.Line = st.Line
+		}
+	}
+	body := st.Attrs.Setup
+	if !strings.HasSuffix(body, "\n") {
+		body += "\n"
+	}
+	id := "setup-" + st.ID
+	for k := 2; p.m.Step(id) != nil; k++ {
+		id = fmt.Sprintf("setup-%s-%d", st.ID, k)
+	}
+	return &Step{ID: id, Line: at.Line, EndLine: at.Line, Kind: Setup, Lang: "sh",
+		Heading: st.Heading, Divs: st.Divs, Body: body, BodyLine: at.Line,
+		Commands: plainCommands(bodyLines(st.Attrs.Setup, at.Line)), Hidden: true,
+		Module: p.m, File: at.File, SetupFor: st.ID}
+}
+
+// StartOf is the 0-based index where a run that starts at step i (0-based)
+// begins: the first of the hidden steps that run i's own setup, else i.
+func (m *Module) StartOf(i int) int {
+	if i <= 0 || i >= len(m.Steps) {
+		return i
+	}
+	st := m.Steps[i]
+	for i > 0 && m.Steps[i-1].SetupFor == st.ID && m.Steps[i-1].Module == st.Module {
+		i--
+	}
+	return i
 }

@@ -38,7 +38,7 @@ func TestCases(t *testing.T) {
 				case "module.md":
 					src = f.Data
 				case "coursectl.yaml":
-					s, ok, err := parseSidecar("coursectl.yaml", f.Data, "module.md")
+					s, ok, err := parseSidecar("coursectl.yaml", f.Data, "module.md", nil)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -24,7 +24,7 @@ var corpusCounts = map[string]struct{ steps, commands, blocks, problems int }{
 	"labs/windows__registry__part-4.md":                              {0, 0, 8, 0},
 	"shell-novice/episodes__05-loop.md":                              {31, 33, 44, 0},
 	// The `bash` fence after `nano do-stats.sh` is that file's content
-	// (SPEC §7), not a step.
+	// (docs/spec.md §7), not a step.
 	"shell-novice/episodes__06-script.md": {32, 35, 47, 0},
 }
 

@@ -56,7 +56,10 @@ func IsCourse(dir string) bool {
 		return true
 	}
 	if top, err := readYAMLMapping(filepath.Join(dir, "config.yaml")); err == nil && top != nil {
-		if eps := mappingValue(top, "episodes"); eps != nil && eps.Kind == yaml.SequenceNode && len(eps.Content) > 0 {
+		// Not only a list: a mistyped episodes: is then refused by
+		// LoadCourse rather than the lesson checked as loose modules.
+		if eps := mappingValue(top, "episodes"); eps != nil && !(eps.Kind == yaml.ScalarNode && eps.Tag == "!!null") &&
+			!(eps.Kind == yaml.SequenceNode && len(eps.Content) == 0) {
 			return true
 		}
 	}
@@ -80,6 +83,9 @@ func LoadCourse(dir string) (*Course, error) {
 	cfg := filepath.Join(dir, SidecarName)
 	top, err := readYAMLMapping(cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := duplicateKeyError(top, cfg, 0); err != nil {
 		return nil, err
 	}
 	var order []string
@@ -111,7 +117,7 @@ func LoadCourse(dir string) (*Course, error) {
 	base := c.Settings
 	base.Setup, base.Workdir = "", ""
 	for _, path := range order {
-		src, err := os.ReadFile(path)
+		src, err := ReadFile(path)
 		if err != nil {
 			return nil, &PosError{File: path, Err: ReadError(err)}
 		}
@@ -139,6 +145,7 @@ func (c *Course) readConfig(top *yaml.Node, entries map[string]Settings) ([]stri
 	var order []string
 	cfg := c.Config
 	mds, _ := markdownFiles(c.Dir)
+	lines := map[string]int{} // module path → the line of its entry
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		key, val := top.Content[i], top.Content[i+1]
 		if key.Value == "course" {
@@ -150,12 +157,17 @@ func (c *Course) readConfig(top *yaml.Node, entries map[string]Settings) ([]stri
 			continue
 		}
 		if slices.Contains(CourseKeys, key.Value) {
-			return nil, &PosError{File: cfg, Line: key.Line, Err: fmt.Errorf("%q is a course setting — put it under course:", key.Value)}
+			return nil, &PosError{File: cfg, Line: key.Line, Err: fmt.Errorf("%q is a course setting — put it under the course: key", key.Value)}
 		}
 		path, err := resolveModule(c.Dir, key.Value, mds)
 		if err != nil {
 			return nil, &PosError{File: cfg, Line: key.Line, Err: err}
 		}
+		if first, ok := lines[path]; ok {
+			// b.md and ./b.md: one entry would be dropped.
+			return nil, &PosError{File: cfg, Line: key.Line, Err: fmt.Errorf("%q names the module of line %d again — give its settings once", key.Value, first)}
+		}
+		lines[path] = key.Line
 		s, err := settingsFromYAML(val, cfg, 0, "for "+key.Value)
 		if err != nil {
 			return nil, err
@@ -198,7 +210,12 @@ func courseSettings(node *yaml.Node, cfg, dir string) (Settings, []string, error
 				return Settings{}, nil, &PosError{File: cfg, Line: key.Line, Err: errors.New("course.modules: the list is empty — name the modules, or remove the key for the natural order")}
 			}
 		case slices.Contains(moduleOnlyKeys, key.Value):
-			return Settings{}, nil, &PosError{File: cfg, Line: key.Line, Err: fmt.Errorf("%q under course: belongs to a module — put it under the module's entry (episodes/01-intro.md: {%s: ...})", key.Value, key.Value)}
+			// The example names a module of this course, not another's.
+			example := "MODULE.md"
+			if mds, _ := markdownFiles(dir); len(mds) > 0 {
+				example = filepath.ToSlash(relTo(dir, mds[0]))
+			}
+			return Settings{}, nil, &PosError{File: cfg, Line: key.Line, Err: fmt.Errorf("%q under course: belongs to a module — put it under the module's entry (%s: {%s: ...})", key.Value, example, key.Value)}
 		case !slices.Contains(CourseKeys, key.Value):
 			hint := "the keys are " + strings.Join(CourseKeys, ", ")
 			if s := suggestFrom(key.Value, CourseKeys); s != "" {
@@ -258,14 +275,20 @@ func carpentriesOrder(dir string) ([]string, error) {
 		return nil, err
 	}
 	eps := mappingValue(top, "episodes")
-	if eps == nil || eps.Kind != yaml.SequenceNode || len(eps.Content) == 0 {
+	if eps == nil || (eps.Kind == yaml.ScalarNode && eps.Tag == "!!null") {
 		return nil, nil
+	}
+	if eps.Kind != yaml.SequenceNode {
+		return nil, &PosError{File: cfg, Line: eps.Line, Err: errors.New("episodes: want a list of the episodes' files — write each on a line of its own: - intro.md")}
 	}
 	var out []string
 	for _, item := range eps.Content {
 		p := filepath.Join(dir, "episodes", filepath.FromSlash(item.Value))
 		if _, err := os.Stat(p); err != nil {
 			return nil, &PosError{File: cfg, Line: item.Line, Err: fmt.Errorf("episode %s: %v", item.Value, ReadError(err))}
+		}
+		if slices.Contains(out, p) {
+			return nil, &PosError{File: cfg, Line: item.Line, Err: fmt.Errorf("episodes: %s is listed twice — a module runs once", item.Value)}
 		}
 		out = append(out, p)
 	}
@@ -353,7 +376,7 @@ func chunk(s string) string {
 // readYAMLMapping reads a YAML file whose top is a mapping: nil (and no
 // error) when the file does not exist.
 func readYAMLMapping(path string) (*yaml.Node, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/coursectl/coursectl/shellsyntax"
 )
 
-// Editor steps (SPEC §7): a command that opens an editor on a file, and
+// Editor steps (docs/spec.md §7): a command that opens an editor on a file, and
 // the fence after it that shows the file's new content.
 
 // EditorTarget reports whether command opens an editor on one file, with

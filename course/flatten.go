@@ -89,7 +89,8 @@ func (c *Course) setupStep() *Step {
 		cmds = append(cmds, Command{Text: cd, Line: set.WorkdirAt.Line})
 		body.WriteString(cd + "\n")
 	}
-	return &Step{ID: "setup-course", Line: at.Line, EndLine: at.Line, Kind: Setup, Lang: "sh",
+	first, last := commandSpan(cmds, at.Line)
+	return &Step{ID: "setup-course", Line: first, EndLine: last, Kind: Setup, Lang: "sh",
 		Body: body.String(), BodyLine: at.Line, Commands: cmds, Hidden: true,
 		Module: c.Modules[0], File: at.File}
 }

@@ -1,6 +1,6 @@
 package course
 
-// What a step's settings come to once every level is asked (SPEC §7): the
+// What a step's settings come to once every level is asked (docs/spec.md §7): the
 // step's attributes (the parser's cascade has laid the course's, module's,
 // sections' and divs' under its own), else its module's settings (a step
 // built without the parser), else the default.
@@ -13,8 +13,8 @@ func (s *Step) moduleAttrs() Attrs {
 	return s.Module.Settings.Attrs
 }
 
-// Compare is how the step's expected output is compared: exact, blanks or
-// none (CompareExact...). Default blanks.
+// Compare is how the step's expected output is compared: exact, blanks,
+// words or none (CompareExact...). Default blanks.
 func (s *Step) Compare() string {
 	if s.Attrs.Compare != "" {
 		return s.Attrs.Compare

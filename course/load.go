@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"unicode/utf8"
 )
@@ -11,7 +12,7 @@ import (
 // Load reads and parses the module at path, with the coursectl.yaml beside
 // it when there is one. Errors are *PosError naming the file.
 func Load(path string) (*Module, error) {
-	src, err := os.ReadFile(path)
+	src, err := ReadFile(path)
 	if err != nil {
 		return nil, &PosError{File: path, Err: ReadError(err)}
 	}
@@ -23,6 +24,40 @@ func Load(path string) (*Module, error) {
 		return Parse(path, src)
 	}
 	return parse(path, src, &side)
+}
+
+// MaxInput is the largest module or settings file coursectl reads: far
+// above any real page (the largest in the corpus is 200 KB), low enough
+// that a wrong path (/dev/zero, a disk image) is refused instead of
+// filling memory.
+const MaxInput = 64 << 20
+
+// ErrTooLarge is the error of ReadFile for input over MaxInput.
+var ErrTooLarge = fmt.Errorf("larger than %d MiB", MaxInput>>20)
+
+// ReadFile reads an input file (a module, a coursectl.yaml) of at most
+// MaxInput bytes, without reading further: a device that never ends is
+// refused as soon as it passes the limit.
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
+		if fi.Size() > MaxInput {
+			return nil, &os.PathError{Op: "read", Path: path, Err: ErrTooLarge}
+		}
+		buf.Grow(int(fi.Size()) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxInput+1)); err != nil {
+		return nil, &os.PathError{Op: "read", Path: path, Err: err}
+	}
+	if buf.Len() > MaxInput {
+		return nil, &os.PathError{Op: "read", Path: path, Err: ErrTooLarge}
+	}
+	return buf.Bytes(), nil
 }
 
 // ReadError says what to do about a file that cannot be read: the one
@@ -37,6 +72,8 @@ func ReadError(err error) error {
 		return fmt.Errorf("no such file — check the path")
 	case errors.Is(err, os.ErrPermission):
 		return fmt.Errorf("permission denied — make it readable")
+	case errors.Is(err, ErrTooLarge):
+		return fmt.Errorf("%w — coursectl reads modules and settings of up to %d MiB; is this the right file?", ErrTooLarge, MaxInput>>20)
 	case err.Error() == "is a directory":
 		return fmt.Errorf("is a directory — name a markdown file in it")
 	}

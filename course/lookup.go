@@ -13,6 +13,19 @@ import (
 // counted); else the one step whose id starts with ref. A ref that names no
 // step, or several, is a *LookupError that says what to write instead.
 func (m *Module) Lookup(ref string) (*Step, error) {
+	if m.Modules != nil && !strings.Contains(ref, ":") {
+		// In a course's run ids repeat from module to module: an id two
+		// modules have names neither, rather than the first one silently.
+		var same []string
+		for _, s := range m.Steps {
+			if s.ID == ref && s.Origin != nil {
+				same = append(same, m.Ref(s))
+			}
+		}
+		if len(same) > 1 {
+			return nil, &LookupError{Ref: ref, Ambiguous: same, InModules: true}
+		}
+	}
 	if s := m.Step(ref); s != nil {
 		return s, nil
 	}
@@ -45,6 +58,15 @@ func (m *Module) Lookup(ref string) (*Step, error) {
 	return nil, e
 }
 
+// Ref is the reference that names s in m for Step and Lookup: its id, or
+// in a course's run MODULE:ID, since ids repeat from module to module.
+func (m *Module) Ref(s *Step) string {
+	if m.Modules != nil && s.Origin != nil {
+		return relTo(m.Path, s.Origin.Module.Path) + ":" + s.ID
+	}
+	return s.ID
+}
+
 // LookupError is a step reference that names no step, or several.
 type LookupError struct {
 	Ref string
@@ -54,10 +76,15 @@ type LookupError struct {
 	Near []string
 	// Total is how many steps there are, for a number out of range.
 	Total int
+	// InModules: Ambiguous are MODULE:ID of one id in several modules of
+	// a course.
+	InModules bool
 }
 
 func (e *LookupError) Error() string {
 	switch {
+	case e.InModules:
+		return fmt.Sprintf("step %q is in %d modules (%s) — name one as MODULE:ID", e.Ref, len(e.Ambiguous), strings.Join(e.Ambiguous, ", "))
 	case len(e.Ambiguous) > 0:
 		ids := e.Ambiguous
 		more := ""

@@ -3,7 +3,7 @@
 // numbers are 1-based lines of the original file.
 //
 // Everything downstream (runner, render, the commands) takes a *Module and
-// never re-reads the markdown, so the rules of SPEC §1–§2 live here only.
+// never re-reads the markdown, so the rules of docs/spec.md §1–§2 live here only.
 package course
 
 import (
@@ -62,7 +62,7 @@ type Module struct {
 	numberedFirst *Step
 }
 
-// Settings are module-wide defaults (SPEC §2, §6).
+// Settings are module-wide defaults (docs/spec.md §2, §6).
 type Settings struct {
 	// Timeout is the step timeout of unattended runs (check): a CI
 	// machine's limit. RunTimeout is the limit with a person at the
@@ -163,12 +163,16 @@ type Step struct {
 	Error *Expected
 	// Edit is set when one of the step's commands opens an editor on a
 	// file (`nano draft.txt`): the file's new content, when the page shows
-	// it, is what check writes instead of running the editor (SPEC §7).
+	// it, is what check writes instead of running the editor (docs/spec.md §7).
 	Edit *Edit
 	// Verify holds the `<!-- coursectl:verify -->` checks after this step.
 	Verify []*Hidden
 	// Hidden is true for setup steps: run, never shown to learners.
 	Hidden bool
+	// SetupFor is, for the hidden step that runs a step's own setup
+	// attribute, the id of that step (in the same module): --from starts
+	// at its setup.
+	SetupFor string
 	// Unterminated is true when the fence runs to end of file.
 	Unterminated bool
 }
@@ -222,7 +226,7 @@ type Hidden struct {
 	Body     string
 }
 
-// Attrs are a step's annotations (SPEC §2). Zero values mean "unset".
+// Attrs are a step's annotations (docs/spec.md §2). Zero values mean "unset".
 type Attrs struct {
 	Name        string        `json:"name,omitempty"`
 	Skip        bool          `json:"skip,omitempty"`
@@ -236,7 +240,7 @@ type Attrs struct {
 	Mode        string        `json:"mode,omitempty"` // octal as written, e.g. "0755"
 	Background  bool          `json:"background,omitempty"`
 	Ready       string        `json:"ready,omitempty"`
-	// Compare is how expected output is compared (SPEC §7): "exact",
+	// Compare is how expected output is compared (docs/spec.md §7): "exact",
 	// "blanks" or "none"; "" leaves it to the next level out.
 	Compare string `json:"compare,omitempty"`
 	// Normalize rewrites expected and actual output alike before they are
@@ -248,6 +252,12 @@ type Attrs struct {
 	// (steps: {ID: {content: ...}}), for pages that show it only in prose
 	// or a picture; it wins over a content fence. Nil when not given.
 	Content *string `json:"content,omitempty"`
+	// Setup is hidden shell that runs just before the step, in the shared
+	// shell (the scenario a challenge assumes: Jamie's `analyzed/` and
+	// `raw/`); given per step, or for every step of a section or div.
+	// SetupAt is where it was written (File empty: the module, at Line).
+	Setup   string `json:"setup,omitempty"`
+	SetupAt Pos    `json:"-"`
 	// Raw holds every key as written, unknown ones included, for lint.
 	Raw map[string]string `json:"-"`
 	// Line is where the annotation was written (fence or comment line).
@@ -275,6 +285,10 @@ const (
 	CompareExact  = "exact"
 	CompareBlanks = "blanks"
 	CompareNone   = "none"
+	// CompareWords: the same whitespace-separated words, in any layout
+	// and order (a listing laid out in the terminal's columns, sorted by
+	// another machine's locale or directory order).
+	CompareWords = "words"
 )
 
 // Block is any code block of the document, step or prose.
@@ -288,7 +302,7 @@ type Block struct {
 	Unterminated bool
 	Step         *Step // nil when the block is prose
 	// Content is the editor step whose file content this fence shows
-	// (SPEC §7), nil otherwise; such a fence is never a step.
+	// (docs/spec.md §7), nil otherwise; such a fence is never a step.
 	Content *Step
 }
 
@@ -311,6 +325,7 @@ const (
 	ProblemBadAttr       = "bad-attr"        // an attribute value that cannot be used
 	ProblemStrayComment  = "stray-comment"   // an annotation or verify with nothing to attach to
 	ProblemHostPrompt    = "host-prompt"     // `host-A $` prompts: the block is prose
+	ProblemTreeDrawing   = "tree-drawing"    // a directory tree in a shell fence: the block is prose
 	ProblemNoCommands    = "no-commands"     // a transcript with no `$ ` lines
 	ProblemUnknownStep   = "unknown-step"    // settings name a step that is not there
 	ProblemUnknownKey    = "unknown-setting" // a settings key coursectl does not know

@@ -71,6 +71,7 @@ func parseLayered(path string, src []byte, base, side *Settings) (*Module, error
 	if err := checkText(path, src); err != nil {
 		return nil, err
 	}
+	src = LineFeeds(src)
 	m := &Module{Path: path, Source: src}
 	p := &parser{m: m, src: src, used: map[ast.Node]bool{}}
 
@@ -145,10 +146,38 @@ func parseLayered(path string, src []byte, base, side *Settings) (*Module, error
 	p.assignIDs()
 	p.applySettings()
 	p.cascade()
+	p.stepSetups()
 	p.yamlSetup()
 	p.unusedAnnotations()
 	sort.SliceStable(m.Problems, func(i, j int) bool { return m.Problems[i].Line < m.Problems[j].Line })
 	return m, nil
+}
+
+// LineFeeds turns every carriage return not followed by a line feed into a
+// line feed. CommonMark counts a lone CR as a line ending (old Mac files,
+// some exports) but goldmark and our line numbers count only LF, which
+// would read such a file as one paragraph with no steps. Byte for byte,
+// so every offset stays where it was. src is not changed: a copy is made
+// when there is something to replace.
+func LineFeeds(src []byte) []byte {
+	i := bytes.IndexByte(src, '\r')
+	for i >= 0 && i+1 < len(src) && src[i+1] == '\n' {
+		j := bytes.IndexByte(src[i+1:], '\r')
+		if j < 0 {
+			return src
+		}
+		i += 1 + j
+	}
+	if i < 0 {
+		return src
+	}
+	out := bytes.Clone(src)
+	for ; i < len(out); i++ {
+		if out[i] == '\r' && (i+1 == len(out) || out[i+1] != '\n') {
+			out[i] = '\n'
+		}
+	}
+	return out
 }
 
 // lineOf is the 1-based line holding byte offset off.
@@ -425,6 +454,11 @@ func (p *parser) fence(n *ast.FencedCodeBlock) {
 			// shells; coursectl has one, so the block is shown, not run.
 			p.problem(hl, ProblemHostPrompt, "prompt names another machine (%q): the block is treated as prose — rewrite with `$ ` prompts, or tag it console {skip}", strings.TrimSpace(p.lineText(hl)))
 			return
+		} else if len(attrs.Raw) == 0 && treeDrawing(lines) {
+			// `.` and `├── name` lines (shell-novice's Sam's directory):
+			// a picture of files, which bash would only fail to run.
+			p.problem(line, ProblemTreeDrawing, "%s block draws a directory tree: it is shown, not run — tag it text or output", lang)
+			return
 		} else {
 			st.Commands = plainCommands(lines)
 		}
@@ -557,6 +591,30 @@ func (p *parser) indented(n *ast.CodeBlock) {
 	})
 }
 
+// treeDrawing reports whether a block's lines draw a directory tree as
+// `tree` prints it: an optional root line of one word (`.`, `2016-05-20/`),
+// then branch lines (`├── a`, `│   └── b`, or ASCII `|-- a`, "`-- b").
+func treeDrawing(lines []bodyLine) bool {
+	branches, seen := 0, 0
+	for _, l := range lines {
+		t := strings.TrimSpace(l.text)
+		if t == "" {
+			continue
+		}
+		seen++
+		switch {
+		case strings.HasPrefix(t, "├") || strings.HasPrefix(t, "└") || strings.HasPrefix(t, "│") ||
+			strings.HasPrefix(t, "|-- ") || strings.HasPrefix(t, "`-- ") || strings.HasPrefix(t, "|   "):
+			branches++
+		case seen == 1 && !strings.ContainsAny(t, " \t"):
+			// The root.
+		default:
+			return false
+		}
+	}
+	return branches > 0
+}
+
 // hostPromptLine finds a line whose prompt names a host or user
 // (`host-A $ cmd`, `user@box:~$ cmd`, `[root@box ~]# cmd`); 0 when none.
 func hostPromptLine(lines []bodyLine) int {
@@ -606,6 +664,30 @@ func isHostPrompt(s string) bool {
 	return false
 }
 
+// fileFromSettings makes s, given `file:` in coursectl.yaml's steps:, a
+// file step: the page shows a script's body in a ```bash fence and says
+// in prose which file it goes in (shell-novice's `script.sh`), and the
+// markdown cannot be tagged. Only a plain script fence can be one: `$ `
+// lines, an editor command or a transcript are commands, not a file.
+func (p *parser) fileFromSettings(s *Step) {
+	if s.Kind == Script && !s.Prompted && s.Edit == nil {
+		s.Kind, s.Commands, s.Expected, s.Error = File, nil, nil, nil
+		return
+	}
+	at := p.m.Settings.StepKeys[s.ID]
+	why := "it has `$ ` command lines"
+	switch {
+	case s.Kind == File:
+		why = "it is a file step already (its fence has file=)"
+	case s.Kind != Script:
+		why = "it is a " + string(s.Kind) + " block"
+	case s.Edit != nil:
+		why = "it opens an editor"
+	}
+	p.m.Problems = append(p.m.Problems, Problem{File: at.File, Line: at.Line, Code: ProblemBadAttr,
+		Message: fmt.Sprintf("steps: %s: file makes a fence of plain shell a file step, and %s — drop file", s.ID, why)})
+}
+
 // assignIDs gives every step its id once all explicit names are known.
 func (p *parser) assignIDs() {
 	ids := newIDAllocator()
@@ -642,6 +724,9 @@ func (p *parser) applySettings() {
 	for _, s := range p.m.Steps {
 		if a, ok := p.m.Settings.Steps[s.ID]; ok {
 			s.Attrs.merge(a)
+			if a.File != "" {
+				p.fileFromSettings(s)
+			}
 			if a.Content != nil && s.Edit == nil {
 				at := p.m.Settings.StepKeys[s.ID]
 				p.m.Problems = append(p.m.Problems, Problem{File: at.File, Line: at.Line, Code: ProblemBadAttr,

@@ -211,7 +211,7 @@ func TestSlug(t *testing.T) {
 }
 
 // A YAML error in coursectl.yaml or front matter names the file and the
-// line yaml.v3 found it at, as FILE:LINE (SPEC §4), not "yaml: line N".
+// line yaml.v3 found it at, as FILE:LINE (docs/spec.md §4), not "yaml: line N".
 func TestSettingsYAMLErrorLines(t *testing.T) {
 	dir := t.TempDir()
 	mod := filepath.Join(dir, "m.md")

@@ -88,8 +88,8 @@ func (m *Module) numbers() []int {
 // to word as they need (list: `timeout=2m`; render: "timeout 2m0s").
 type Flag struct {
 	// Name is one of hidden, skip, interactive, interact, background,
-	// timeout, exit, file, append, prompted, edit, output, error, verify,
-	// unterminated.
+	// timeout, exit, file, append, setup, prompted, edit, output, error,
+	// verify, unterminated.
 	Name string
 	// Value is the flag's value ("2m0s" for timeout, "any" or "1" for exit,
 	// the path for file, append and edit), "" when it has none.
@@ -130,6 +130,9 @@ func (s *Step) Flags() []Flag {
 		} else {
 			add("file", a.File)
 		}
+	}
+	if a.Setup != "" && !a.Skip {
+		add("setup", "")
 	}
 	if s.Prompted && s.Kind == Script {
 		add("prompted", "")

@@ -183,7 +183,18 @@ var moduleKeyCases = map[string]func(t *testing.T){
 		if !c.Modules[1].Steps[0].Attrs.Skip {
 			t.Error("steps: not applied")
 		}
-		refused(t, "b.md:\n  steps: {b-one: {file: x.txt}}\n", "cannot be set from coursectl.yaml")
+		// file: makes a plain script fence a file step (the page shows a
+		// script's body and names its file in prose).
+		c = mustCourse(t, "b.md:\n  steps: {b-one: {file: x.sh}}\n")
+		if st := c.Modules[1].Steps[0]; st.Kind != File || st.Attrs.File != "x.sh" || st.Commands != nil {
+			t.Errorf("steps: file: %s %q %v", st.Kind, st.Attrs.File, st.Commands)
+		}
+		refused(t, "b.md:\n  steps: {b-one: {append: true}}\n", "give the file too")
+		// setup: a hidden step just before the step.
+		c = mustCourse(t, "b.md:\n  steps: {b-one: {setup: mkdir -p raw}}\n")
+		if st := c.Modules[1].Steps[0]; !st.Hidden || st.SetupFor != "b-one" || st.Commands[0].Text != "mkdir -p raw" || st.Line != 2 {
+			t.Errorf("steps: setup: %+v", st)
+		}
 	},
 }
 
@@ -212,7 +223,7 @@ func TestCourseYAMLRefusesUnknownAndMisplacedKeys(t *testing.T) {
 	for _, c := range []struct{ yml, want string }{
 		{"course:\n  modles: [a.md]\n", `coursectl.yaml:2: unknown course setting "modles" — did you mean modules?`},
 		{"course:\n  steps: {x: {skip: true}}\n", `"steps" under course: belongs to a module`},
-		{"modules: [a.md]\n", `coursectl.yaml:1: "modules" is a course setting — put it under course:`},
+		{"modules: [a.md]\n", `coursectl.yaml:1: "modules" is a course setting — put it under the course: key`},
 		{"a.md:\n  timout: 5m\n", `coursectl.yaml:2: unknown setting "timout" for a.md — did you mean timeout?`},
 		{"zz.md:\n  timeout: 5m\n", `coursectl.yaml:1: no module "zz.md"`},
 		{"course:\n  modules: [a.md, a.md]\n", "listed twice"},
@@ -231,8 +242,8 @@ func TestCourseYAMLRefusesUnknownAndMisplacedKeys(t *testing.T) {
 func TestStepsKeysHonouredOrRefused(t *testing.T) {
 	values := map[string]string{"name": "x", "skip": "true", "timeout": "1m", "exit": "any", "interactive": "true",
 		"interact": "[{expect: 'x', send: 'y'}]", "mode": "'0644'", "background": "true", "ready": "x",
-		"file": "f.txt", "append": "f.txt", "compare": "none", "normalize": "[{match: x, with: y}]",
-		"pipefail": "true", "content": "'hello'"}
+		"file": "f.txt", "append": "true", "compare": "none", "normalize": "[{match: x, with: y}]",
+		"pipefail": "true", "content": "'hello'", "setup": "'mkdir -p raw'"}
 	for _, k := range KnownAttrs {
 		v, ok := values[k]
 		if !ok {
@@ -241,9 +252,10 @@ func TestStepsKeysHonouredOrRefused(t *testing.T) {
 		}
 		_, err := courseFixture(t, "b.md:\n  steps:\n    b-one: {"+k+": "+v+"}\n")
 		switch k {
-		case "file", "append":
+		case "append":
+			// Only with file: append alone would be ignored.
 			if err == nil {
-				t.Errorf("steps: %s accepted", k)
+				t.Errorf("steps: %s accepted without file", k)
 			}
 		default:
 			if err != nil {

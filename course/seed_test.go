@@ -4,7 +4,7 @@ import (
 	"testing"
 )
 
-// TestSeedModule pins what SPEC §1–§2 say about the seed module1.md.
+// TestSeedModule pins what docs/spec.md §1–§2 say about the seed module1.md.
 func TestSeedModule(t *testing.T) {
 	m, err := Load("../testdata/module1.md")
 	if err != nil {

@@ -53,8 +53,17 @@ func frontMatter(src []byte) (yml []byte, end int, ok bool) {
 func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (Settings, error) {
 	var s Settings
 	var raw map[string]any
+	// yaml.v3's own message spans lines ("unmarshal errors:\n  line 3: ...")
+	// and a message is one line.
+	if node.Kind != yaml.MappingNode && !(node.Kind == yaml.ScalarNode && node.Tag == "!!null") {
+		return s, &PosError{File: file, Line: node.Line + lineOff,
+			Err: fmt.Errorf("settings %s: want a mapping of settings, got %s — give keys such as %s", where, yamlKind(node), strings.Join(SettingKeys, ", "))}
+	}
+	if err := duplicateKeyError(node, file, lineOff); err != nil {
+		return s, err
+	}
 	if err := node.Decode(&raw); err != nil {
-		return s, &PosError{File: file, Line: node.Line + lineOff, Err: fmt.Errorf("settings: %v — want a mapping of timeout, fakes, env, workdir, steps", err)}
+		return s, yamlError(file, lineOff, err, "settings "+strings.TrimSuffix(where, ":")+": ", "want a mapping of "+strings.Join(SettingKeys, ", "))
 	}
 	s.Raw = raw
 	s.Source = file
@@ -121,10 +130,25 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				return s, posErr(k, "%s: want a mapping of name: value", k)
 			}
 			out := map[string]string{}
-			for mk, mv := range m {
-				str, err := scalarString(mv)
+			for _, mk := range orderedKeys(vnode, m) {
+				str, err := scalarString(m[mk])
 				if err != nil {
 					return s, posErr(k, "%s.%s: %v", k, mk, err)
+				}
+				var nameErr error
+				if k == "fakes" {
+					nameErr = CheckFakeName(mk)
+				} else if !envNameRE.MatchString(mk) {
+					// bash drops such a variable from its environment
+					// without a word; the steps would not see it.
+					nameErr = fmt.Errorf("%q is not a variable name — use letters, digits and _, not starting with a digit", mk)
+				}
+				if nameErr != nil {
+					line := node.Line + lineOff
+					if kn := mappingKey(vnode, mk); kn != nil {
+						line = kn.Line + lineOff
+					}
+					return s, &PosError{File: file, Line: line, Err: fmt.Errorf("%s: %v", k, nameErr)}
 				}
 				out[mk] = str
 			}
@@ -150,12 +174,7 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				return s, posErr(k, "steps: want a mapping of step id to attributes")
 			}
 			s.Steps = map[string]Attrs{}
-			ids := make([]string, 0, len(m))
-			for id := range m {
-				ids = append(ids, id)
-			}
-			sort.Strings(ids)
-			for _, id := range ids {
+			for _, id := range orderedKeys(vnode, m) {
 				am, ok := m[id].(map[string]any)
 				if !ok && m[id] != nil {
 					return s, posErr(k, "steps.%s: want a mapping of attributes", id)
@@ -167,13 +186,14 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				if probs := setAttrMap(&a, am, 0); len(probs) > 0 {
 					return s, posErr(k, "steps.%s: %s", id, probs[0].Message)
 				}
-				for _, only := range []string{"file", "append"} {
-					if _, ok := am[only]; ok {
-						return s, posErr(k, "steps.%s: %s makes a fence a file step; it cannot be set from coursectl.yaml — tag the fence {%s=PATH}", id, only, only)
-					}
+				if a.Append && a.File == "" {
+					return s, posErr(k, "steps.%s: append adds the fence to a file — give the file too: {file: PATH, append: true}", id)
 				}
 				if a.Raw == nil {
 					a.Raw = map[string]string{}
+				}
+				if a.Setup != "" {
+					a.SetupAt = Pos{File: file, Line: attrValueLine(stepNode(vnode, id), "setup", lineOff)}
 				}
 				s.Steps[id] = a
 			}
@@ -182,6 +202,82 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 	}
 	return s, nil
 }
+
+// orderedKeys are the keys of m in the order node (the mapping m was
+// decoded from) writes them, then any others (from a YAML merge key)
+// sorted: the first bad one is reported, the same one every time.
+func orderedKeys(node *yaml.Node, m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	seen := make(map[string]bool, len(m))
+	for node != nil && node.Kind == yaml.AliasNode {
+		node = node.Alias
+	}
+	if node != nil && node.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			k := node.Content[i].Value
+			if _, ok := m[k]; ok && !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	var rest []string
+	for k := range m {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(keys, rest...)
+}
+
+// mappingKey is the key node of key in a mapping node, nil if absent.
+func mappingKey(node *yaml.Node, key string) *yaml.Node {
+	for node != nil && node.Kind == yaml.AliasNode {
+		node = node.Alias
+	}
+	if node == nil || node.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		if node.Content[i].Value == key {
+			return node.Content[i]
+		}
+	}
+	return nil
+}
+
+// CheckFakeName refuses a fakes key that no shim on PATH could stand in
+// for: not a plain command name (a path, "..", ""), or a word bash runs
+// itself (a builtin such as cd or echo, a keyword) — such a fake would
+// never be called, and a check that passes because nothing was faked is
+// worse than an error.
+func CheckFakeName(name string) error {
+	switch {
+	case name == "" || name == "." || name == "..":
+		return fmt.Errorf("%q is not a command name", name)
+	case strings.ContainsAny(name, "/\x00"):
+		return fmt.Errorf("%q: give the command's name, not a path (a fake is found on PATH)", name)
+	case strings.HasPrefix(name, "."):
+		return fmt.Errorf("%q: command names starting with a dot are not supported", name)
+	case strings.IndexFunc(name, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
+		return fmt.Errorf("%q: a command name has no blanks or control characters", name)
+	case slices.Contains(bashBuiltins, name):
+		return fmt.Errorf("%q is a bash builtin, which a fake on PATH cannot stand in for — fake the programs it runs instead", name)
+	case slices.Contains(bashKeywords, name):
+		return fmt.Errorf("%q is a bash keyword, which a fake on PATH cannot stand in for", name)
+	}
+	return nil
+}
+
+// bashBuiltins and bashKeywords are bash 5's (compgen -b, compgen -k).
+var (
+	bashBuiltins = strings.Fields(". : [ alias bg bind break builtin caller cd command compgen complete compopt " +
+		"continue declare dirs disown echo enable eval exec exit export false fc fg getopts hash help history " +
+		"jobs kill let local logout mapfile popd printf pushd pwd read readarray readonly return set shift " +
+		"shopt source suspend test times trap true type typeset ulimit umask unalias unset wait")
+	bashKeywords = strings.Fields("if then else elif fi case esac for select while until do done in function time { } ! [[ ]] coproc")
+)
 
 // mergeSettings lays over on top of base, key by key.
 func mergeSettings(base, over Settings) Settings {
@@ -241,7 +337,7 @@ func mergeSettings(base, over Settings) Settings {
 	return out
 }
 
-// SettingKeys are the keys a module's settings may have (SPEC §2).
+// SettingKeys are the keys a module's settings may have (docs/spec.md §2).
 var SettingKeys = []string{"timeout", "run-timeout", "fakes", "env", "workdir", "setup", "compare", "normalize", "pipefail", "sections", "divs", "steps"}
 
 // unknownSettings reports the keys of a settings mapping coursectl does
@@ -357,17 +453,27 @@ func frontMatterSettings(yml []byte, file string) (s Settings, title string, err
 // beside it; ok is false when there is no such file or no entry.
 func sidecarSettings(module string) (Settings, bool, error) {
 	path := filepath.Join(filepath.Dir(module), SidecarName)
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return Settings{}, false, nil
 	}
 	if err != nil {
-		return Settings{}, false, &PosError{File: path, Err: err}
+		return Settings{}, false, &PosError{File: path, Err: ReadError(err)}
 	}
-	return parseSidecar(path, data, filepath.Base(module))
+	dir := filepath.Dir(module)
+	exists := func(name string) bool {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		return err == nil && !fi.IsDir()
+	}
+	return parseSidecar(path, data, filepath.Base(module), exists)
 }
 
-func parseSidecar(path string, data []byte, name string) (Settings, bool, error) {
+// parseSidecar reads the entry for the module name from a coursectl.yaml.
+// exists, when not nil, tells whether another top-level key names a file
+// beside it: one that names none (a typo of the module's name, or a setting
+// such as setup: written at the top level) would give its settings to
+// nothing, so it is refused (docs/spec.md §2: every key is checked).
+func parseSidecar(path string, data []byte, name string, exists func(string) bool) (Settings, bool, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return Settings{}, false, yamlError(path, 0, err, "", "fix the YAML")
@@ -378,6 +484,26 @@ func parseSidecar(path string, data []byte, name string) (Settings, bool, error)
 	m := doc.Content[0]
 	if m.Kind != yaml.MappingNode {
 		return Settings{}, false, &PosError{File: path, Line: m.Line, Err: errors.New("want a mapping of module file names to settings")}
+	}
+	if err := duplicateKeyError(m, path, 0); err != nil {
+		return Settings{}, false, err
+	}
+	if exists != nil {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k := m.Content[i]
+			// course: is a course's own (LoadCourse reads it).
+			if k.Value == name || k.Value == "course" || exists(k.Value) {
+				continue
+			}
+			msg := fmt.Sprintf("no module %q beside coursectl.yaml — name a module beside it, like %s", k.Value, name)
+			switch {
+			case slices.Contains(SettingKeys, k.Value):
+				msg = fmt.Sprintf("%s: is a module setting, and the top-level keys here are module file names — put it under the module's entry (%s: {%s: ...})", k.Value, name, k.Value)
+			case suggestFrom(k.Value, []string{name}) != "":
+				msg = fmt.Sprintf("no module %q beside coursectl.yaml — did you mean %s?", k.Value, name)
+			}
+			return Settings{}, false, &PosError{File: path, Line: k.Line, Err: errors.New(msg)}
+		}
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == name {
@@ -402,6 +528,9 @@ func rulesFromYAML(key string, node *yaml.Node, file string, lineOff int) ([]Rul
 	var rules []Rule
 	for i := 0; i+1 < len(node.Content); i += 2 {
 		pat, val := node.Content[i], node.Content[i+1]
+		if val.Kind == yaml.AliasNode {
+			val = val.Alias // {skip: &s {skip: true}} ... *s
+		}
 		at := Pos{File: file, Line: pat.Line + lineOff}
 		if key == "sections" {
 			if _, err := path.Match(pat.Value, ""); err != nil {
@@ -425,6 +554,9 @@ func rulesFromYAML(key string, node *yaml.Node, file string, lineOff int) ([]Rul
 		}
 		if _, ok := m["file"]; ok {
 			return nil, &PosError{File: file, Line: at.Line, Err: fmt.Errorf("%s.%s: file makes a fence a file step; it cannot be set from coursectl.yaml — tag the fence {file=PATH}", key, pat.Value)}
+		}
+		if a.Setup != "" {
+			a.SetupAt = Pos{File: file, Line: attrValueLine(val, "setup", lineOff)}
 		}
 		rules = append(rules, Rule{Pattern: pat.Value, Attrs: a, At: at})
 	}
@@ -459,4 +591,79 @@ func onlyKnownAttrs(m map[string]any) error {
 		return fmt.Errorf("unknown attribute %q — %s", k, hint)
 	}
 	return nil
+}
+
+// stepNode is the value of key id in the mapping steps (nil when absent).
+func stepNode(steps *yaml.Node, id string) *yaml.Node {
+	for i := 0; i+1 < len(steps.Content); i += 2 {
+		if steps.Content[i].Value == id {
+			return steps.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// envNameRE is a name bash takes as a variable from its environment.
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// yamlKind names what a YAML node holds, for "got ..." in a message.
+func yamlKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+// duplicateKeyError refuses a key given twice in a mapping at or under n:
+// YAML keeps one of them without a word, so the other's settings would be
+// dropped (docs/spec.md §2: every key is checked).
+func duplicateKeyError(n *yaml.Node, file string, lineOff int) error {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.MappingNode {
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if first, ok := seen[k.Value]; ok {
+				return &PosError{File: file, Line: k.Line + lineOff,
+					Err: fmt.Errorf("%q is given twice (first at line %d) — give it once", k.Value, first+lineOff)}
+			}
+			seen[k.Value] = k.Line
+		}
+	}
+	for _, c := range n.Content {
+		if err := duplicateKeyError(c, file, lineOff); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// attrValueLine is the line of the first line of key's value in the
+// attribute mapping m: a block scalar (setup: |) starts on the line after
+// its key. 0 when m has no such key.
+func attrValueLine(m *yaml.Node, key string, lineOff int) int {
+	if m != nil && m.Kind == yaml.AliasNode {
+		m = m.Alias
+	}
+	if m == nil || m.Kind != yaml.MappingNode {
+		return 0
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != key {
+			continue
+		}
+		v := m.Content[i+1]
+		if v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			return v.Line + lineOff + 1
+		}
+		return v.Line + lineOff
+	}
+	return 0
 }

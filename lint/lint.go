@@ -68,6 +68,7 @@ var problemSeverity = map[string]Severity{
 	course.ProblemBadAttr:       Error,
 	course.ProblemStrayComment:  Warning,
 	course.ProblemHostPrompt:    Warning,
+	course.ProblemTreeDrawing:   Warning,
 	course.ProblemNoCommands:    Warning,
 	course.ProblemUnknownStep:   Error,
 	// Settings are coursectl's own keys (no other tool's share them), so

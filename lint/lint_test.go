@@ -229,6 +229,10 @@ func TestSettingsFindings(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "coursectl.yaml"), []byte(side), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// other.md is there: an entry naming no file beside it is refused.
+	if err := os.WriteFile(filepath.Join(dir, "other.md"), []byte("# O\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	m, err := course.Load(mod)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bufio"
 	"bytes"
 	_ "embed"
 	"fmt"
@@ -80,7 +81,7 @@ func HTML(mod *course.Module, rec *result.Module) ([]byte, error) {
 // them as written.
 func HTMLAt(mod *course.Module, rec *result.Module, pageDir string) ([]byte, error) {
 	src := blankFrontMatter(mod.Source)
-	p := &htmlPage{mod: mod, rec: rec, results: resultsByID(rec), byLine: map[int]*course.Step{}}
+	p := &htmlPage{mod: mod, rec: rec, results: resultsByID(rec), byLine: map[int]*course.Step{}, written: map[string]bool{}}
 	for _, s := range mod.Steps {
 		p.byLine[s.Line] = s
 	}
@@ -105,6 +106,7 @@ func HTMLAt(mod *course.Module, rec *result.Module, pageDir string) ([]byte, err
 	}
 	writeHead(&b, title, pageCSS+"\n"+codeCSS())
 	p.writeSummary(&b)
+	p.writeElsewhere(&b)
 	b.WriteString(`<article class="prose">` + "\n")
 	b.Write(body.Bytes())
 	b.WriteString("</article>\n")
@@ -211,6 +213,7 @@ type htmlPage struct {
 	rec     *result.Module
 	results map[string]*result.Step
 	byLine  map[int]*course.Step
+	written map[string]bool // the steps the page shows in place
 }
 
 func (p *htmlPage) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
@@ -314,6 +317,7 @@ func statusClass(r *result.Step) string {
 
 func (p *htmlPage) writeStep(w util.BufWriter, s *course.Step) {
 	r := p.results[s.ID]
+	p.written[s.ID] = true
 	fmt.Fprintf(w, `<section class="step %s" id="step-%s">`+"\n", statusClass(r), html.EscapeString(s.ID))
 	w.WriteString(`<div class="step-head">`)
 	if s.Hidden {
@@ -345,6 +349,42 @@ func (p *htmlPage) writeStep(w util.BufWriter, s *course.Step) {
 		p.writeResult(w, s, r)
 	}
 	w.WriteString("</section>\n")
+}
+
+// writeElsewhere shows, above the page, the failed steps the markdown
+// body had no place for: a setup: or workdir: of coursectl.yaml (the
+// module's, or the course's before its first module) or of the front
+// matter. The steps after it did not run because of it, so the reader must
+// see it. Called after the body is rendered, so p.written is complete.
+func (p *htmlPage) writeElsewhere(b *bytes.Buffer) {
+	if p.rec == nil {
+		return
+	}
+	w := bufio.NewWriter(b)
+	for _, r := range p.rec.Steps {
+		if r == nil || !failed(r) || p.written[r.ID] {
+			continue
+		}
+		where := r.File
+		if where == "" {
+			where = p.mod.Path
+		}
+		line := r.FailLine
+		if line == 0 {
+			line = r.Line
+		}
+		fmt.Fprintf(w, `<section class="step %s" id="step-%s">`+"\n", statusClass(r), html.EscapeString(r.ID))
+		fmt.Fprintf(w, `<div class="step-head"><span class="step-num">Setup</span><span class="step-title">%s</span><span class="spacer"></span>`,
+			html.EscapeString(r.ID))
+		fmt.Fprintf(w, `<span class="badge %s">%s %s</span>`, statusClass(r), statusMark(r.Status), html.EscapeString(r.Outcome()))
+		fmt.Fprintf(w, `<span class="where">%s:%d</span></div>`+"\n", html.EscapeString(where), line)
+		if r.Command != "" {
+			fmt.Fprintf(w, `<pre class="failcmd"><code>%s</code></pre>`+"\n", html.EscapeString(r.Command))
+		}
+		p.writeResult(w, &course.Step{}, r)
+		w.WriteString("</section>\n")
+	}
+	w.Flush()
 }
 
 func (p *htmlPage) writeResult(w util.BufWriter, s *course.Step, r *result.Step) {
@@ -516,7 +556,9 @@ func (p *htmlPage) writeSummary(b *bytes.Buffer) {
 // IndexEntry is one module of a multi-module report: the page written for
 // it (a path relative to the index) and its run.
 type IndexEntry struct {
-	Href   string
+	Href string
+	// File is the module's path, for a module without a run (Record nil).
+	File   string
 	Record *result.Module
 }
 
@@ -535,14 +577,22 @@ func Index(entries []IndexEntry) []byte {
 	}
 	writeHead(&b, fmt.Sprintf("coursectl report: %d modules", len(entries)), pageCSS)
 	cls, head := "passed", fmt.Sprintf("All %d modules passed", len(entries))
-	failedModules := 0
+	failedModules, notRun := 0, 0
 	for _, e := range entries {
-		if e.Record != nil && !e.Record.OK() {
+		if e.Record == nil {
+			notRun++
+		} else if !e.Record.OK() {
 			failedModules++
 		}
 	}
-	if failedModules > 0 {
+	switch {
+	case failedModules > 0:
 		cls, head = "failed", fmt.Sprintf("%d of %d modules failed", failedModules, len(entries))
+	case notRun == len(entries):
+		// render --html of a course before any run: nothing passed yet.
+		cls, head = "none", fmt.Sprintf("%d modules · not run yet", len(entries))
+	case notRun > 0:
+		cls, head = "notrun", fmt.Sprintf("%d of %d modules run", len(entries)-notRun, len(entries))
 	}
 	fmt.Fprintf(&b, `<header class="summary %s"><p class="headline">%s</p><p class="counts">`, cls, head)
 	fmt.Fprintf(&b, `<span class="badge passed">✓ %d passed</span><span class="badge failed%s">✗ %d failed</span><span class="badge skipped">↷ %d skipped</span>`,
@@ -551,6 +601,9 @@ func Index(entries []IndexEntry) []byte {
 	for _, e := range entries {
 		r := e.Record
 		if r == nil {
+			// Still a row: the index is the way to the module's page.
+			fmt.Fprintf(&b, `<tr><td><a href="%s">%s</a></td><td><span class="badge notrun">· not run</span></td><td></td><td></td><td></td><td></td></tr>`+"\n",
+				html.EscapeString(e.Href), html.EscapeString(e.File))
 			continue
 		}
 		p, f, s := r.Counts()

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coursectl/coursectl/course"
@@ -56,27 +57,64 @@ func flagWords(s *course.Step) []string {
 // start of step i (i == len(Steps) gives the tail of the document). Front
 // matter is left out of the first chunk.
 func proseSource(mod *course.Module, i int) []byte {
-	lines := splitLinesKeep(mod.Source)
+	idx := linesOf(mod.Source)
 	from := 1 // 1-based first line of the chunk
 	if i == 0 {
-		from = frontMatterEnd(lines) + 1
+		from = idx.frontMatterEnd + 1
 	} else if i-1 < len(mod.Steps) {
 		from = lastLine(mod.Steps[i-1]) + 1
 	}
-	to := len(lines) // inclusive
+	n := len(idx.starts) - 1 // lines
+	to := n                  // inclusive
 	if i < len(mod.Steps) {
 		to = mod.Steps[i].Line - 1
 	}
 	if from < 1 {
 		from = 1
 	}
-	if to > len(lines) {
-		to = len(lines)
+	if to > n {
+		to = n
 	}
 	if from > to {
 		return nil
 	}
-	return bytes.Join(lines[from-1:to], nil)
+	return mod.Source[idx.starts[from-1]:idx.starts[to]]
+}
+
+// lineIndex is where each line of a source starts (starts[n] is the end),
+// and the line its front matter ends on.
+type lineIndex struct {
+	starts         []int
+	frontMatterEnd int
+}
+
+// lastIndex keeps the line index of the source rendered last: the whole
+// document is rendered as Prose(mod, 0..len(Steps)), and splitting the
+// source again for each chunk made a 20,000-step document quadratic
+// (two minutes). One entry: a render, a walkthrough and each of watch's
+// redraws all work on one source at a time.
+var lastIndex struct {
+	sync.Mutex
+	src []byte
+	idx *lineIndex
+}
+
+func linesOf(src []byte) *lineIndex {
+	lastIndex.Lock()
+	defer lastIndex.Unlock()
+	if lastIndex.idx != nil && len(lastIndex.src) == len(src) && (len(src) == 0 || &lastIndex.src[0] == &src[0]) {
+		return lastIndex.idx
+	}
+	lines := splitLinesKeep(src)
+	idx := &lineIndex{starts: make([]int, 0, len(lines)+1), frontMatterEnd: frontMatterEnd(lines)}
+	off := 0
+	for _, l := range lines {
+		idx.starts = append(idx.starts, off)
+		off += len(l)
+	}
+	idx.starts = append(idx.starts, off)
+	lastIndex.src, lastIndex.idx = src, idx
+	return idx
 }
 
 // lastLine is the last markdown line a step occupies.

@@ -62,7 +62,9 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 	if mod.Modules != nil {
 		return t.courseProse(mod, i)
 	}
-	parts, links := splitProse(proseSource(mod, i))
+	// The document's own control characters are shown, never sent: an
+	// OSC in a heading would retitle the terminal (sgr.Printable).
+	parts, links := splitProse([]byte(sgr.Printable(string(proseSource(mod, i)))))
 	var out []string
 	for _, p := range parts {
 		if p.code {
@@ -78,7 +80,11 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 			// is better served by the markdown as written than by nothing.
 			r = indentLines(p.text, strings.Repeat(" ", proseMargin))
 		}
-		out = append(out, unmarkRelative(tidyLines(r), rel))
+		urls := append([]string(nil), links...)
+		for _, d := range rel {
+			urls = append(urls, relMark+d)
+		}
+		out = append(out, unmarkRelative(keepURLsWhole(tidyLines(r), urls, t.width()), rel))
 	}
 	if len(out) == 0 {
 		return ""
@@ -484,9 +490,9 @@ func (t Terminal) paint(s string, attrs ...string) string { return sgr.Paint(t.C
 func (t Terminal) Header(mod *course.Module, i int) string {
 	w := t.width()
 	_, total := mod.Number(nil)
-	title := strings.TrimSpace(mod.Title)
+	title := sgr.Printable(strings.TrimSpace(mod.Title))
 	if title == "" {
-		title = mod.Path
+		title = sgr.Printable(mod.Path)
 	}
 	label, stepName, pos := "", "", 0
 	if i >= 0 && i < len(mod.Steps) && !mod.Steps[i].Hidden {
@@ -498,7 +504,7 @@ func (t Terminal) Header(mod *course.Module, i int) string {
 			_, n := mod.ModuleOf(s)
 			label = fmt.Sprintf("Module %d/%d · %s", n+1, len(mod.Modules), label)
 		}
-		stepName = s.Title()
+		stepName = sgr.Printable(s.Title())
 	}
 	inner := w - 2 // one space each side
 	title, right := headerFit(title, label, stepName, inner-headerGap)
@@ -574,7 +580,7 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *result.Step)
 
 	// Top rule: ┌─ Step 3/9 · Install Docker ──────── skip · sh · lines 31–33 ─
 	label := fmt.Sprintf("Step %d/%d", n, total)
-	title := s.Title()
+	title := sgr.Printable(s.Title())
 	flags := flagWords(s)
 	where := []string{langOf(s.Lang, s.Kind), lineSpan(s)}
 	// What does not fit: the title is cut first (down to a readable
@@ -626,10 +632,13 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *result.Step)
 	}
 	b.WriteString("\n")
 
-	// Body, one framed line per code line.
+	// Body, one framed line per code line; a line wider than the frame
+	// wraps inside it, each further line marked (wrapCode).
 	bar := margin + t.paint("│", sgr.Gray) + " "
 	for _, l := range t.codeLines(stepTokens(s)) {
-		b.WriteString(strings.TrimRight(bar+l, " ") + "\n")
+		for _, piece := range wrapCode(l, w-proseMargin-2) {
+			b.WriteString(strings.TrimRight(bar+piece, " ") + "\n")
+		}
 	}
 
 	// Bottom rule, with the outcome when there is one.
@@ -659,7 +668,7 @@ func (t Terminal) Status(r *result.Step) string {
 		badge += t.paint(" · "+d, sgr.Gray)
 	}
 	if r.Note != "" {
-		badge += t.paint(" · "+r.Note, sgr.Gray)
+		badge += t.paint(" · "+sgr.Printable(r.Note), sgr.Gray)
 	}
 	return badge
 }
@@ -675,7 +684,9 @@ func (t Terminal) failure(r *result.Step) string {
 	pad := strings.Repeat(" ", proseMargin+3)
 	var b strings.Builder
 	if r.Error != "" {
-		b.WriteString(pad + t.paint(r.Error, sgr.Red) + "\n")
+		for _, l := range strings.Split(wrapWords(sgr.Printable(r.Error), t.width(), pad), "\n") {
+			b.WriteString(pad + t.paint(strings.TrimLeft(l, " "), sgr.Red) + "\n")
+		}
 	}
 	// The runner's error usually quotes the command already.
 	if r.FailCommand != "" && !strings.Contains(r.Error, r.FailCommand) {
@@ -683,7 +694,7 @@ func (t Terminal) failure(r *result.Step) string {
 		if r.FailLine > 0 {
 			at = fmt.Sprintf("line %d: ", r.FailLine)
 		}
-		cmd := strings.SplitN(r.FailCommand, "\n", 2)[0]
+		cmd := sgr.Printable(strings.SplitN(r.FailCommand, "\n", 2)[0])
 		b.WriteString(pad + t.paint(at, sgr.Gray) + cmd + "\n")
 	}
 	detail := r.Diff
@@ -697,7 +708,7 @@ func (t Terminal) failure(r *result.Step) string {
 	if dropped > 0 {
 		b.WriteString(pad + t.paint(fmt.Sprintf("… %d earlier lines", dropped), sgr.Gray) + "\n")
 	}
-	for _, l := range strings.Split(strings.TrimRight(detail, "\n"), "\n") {
+	for _, l := range strings.Split(sgr.Printable(strings.TrimRight(detail, "\n")), "\n") {
 		if l == "" && detail == "" {
 			continue
 		}
@@ -722,6 +733,9 @@ func plainOutput(out string) string {
 
 // codeLines formats tokens for the terminal, one string per line.
 func (t Terminal) codeLines(toks []chroma.Token) []string {
+	for i := range toks {
+		toks[i].Value = sgr.Printable(toks[i].Value) // tabs and newlines stay
+	}
 	var text string
 	if t.Color {
 		var b strings.Builder

@@ -323,56 +323,94 @@ func TestRelativeLinksAsWritten(t *testing.T) {
 	}
 }
 
-// A long URL that glamour wraps at a hyphen is still one link: every
-// piece on screen carries the whole URL as its OSC 8 target.
-func TestSplitURLKeepsItsTarget(t *testing.T) {
+// A URL is never split: glamour wraps prose at hyphens, which cut a long
+// image URL into stray fragments, one a line. The URL stays on one line
+// (wider than the window when it must be: the terminal shows it on two
+// rows, but it copies and clicks whole), the text after it on the next,
+// and the prose around it still wraps at words.
+func TestURLIsNeverSplit(t *testing.T) {
 	const u = "https://user-images.githubusercontent.com/12345/123456789-abcdef01-2345-6789-abcd-ef0123456789.png"
-	mod := proseModule(t, "![Screenshot]("+u+")\n")
-	got := Terminal{Width: 60, Color: true, Hyperlinks: true}.Prose(mod, 0)
-	plain := xansi.Strip(got)
-	if strings.Count(plain, "\n") < 2 {
-		t.Fatalf("the URL was not wrapped at 60 columns, so this tests nothing:\n%s", plain)
-	}
-	pieces := 0
-	for _, l := range strings.Split(got, "\n") {
-		if !strings.ContainsAny(xansi.Strip(l), "-.") {
-			continue
+	const link = "https://github.com/docker/compose-long-name/releases/download/v2.5.0/docker-compose-linux-x86_64"
+	mod := proseModule(t, "![Screenshot]("+u+")\n\nTo get the latest release of Docker Compose, go to "+link+" and download the release for your OS.\n")
+	for _, tm := range []Terminal{{Width: 60}, {Width: 60, Color: true, Hyperlinks: true}, {Width: 100}} {
+		got := tm.Prose(mod, 0)
+		plain := xansi.Strip(got)
+		for _, whole := range []string{u, link} {
+			if !strings.Contains(plain, whole) {
+				t.Errorf("width %d color=%v: %s is split:\n%s", tm.Width, tm.Color, whole, plain)
+			}
 		}
-		pieces++
-		if !strings.Contains(l, xansi.SetHyperlink(u)) {
-			t.Errorf("line %q has no link to the full URL", quoteEscapes(l))
+		for _, l := range strings.Split(plain, "\n") {
+			if w := xansi.StringWidth(l); w > tm.Width && !strings.Contains(l, u) && !strings.Contains(l, link) {
+				t.Errorf("width %d: line %q is %d columns wide and holds no URL", tm.Width, l, w)
+			}
+			if strings.Contains(l, link) && !strings.HasSuffix(l, link) {
+				t.Errorf("width %d: the text after the URL stays on its too-wide line: %q", tm.Width, l)
+			}
 		}
-		if strings.Count(l, "\x1b]8;;") != 2*strings.Count(l, xansi.SetHyperlink(u)) {
-			t.Errorf("line %q opens a link it does not close, or links elsewhere", quoteEscapes(l))
+		if !strings.Contains(plain, "and download the release") {
+			t.Errorf("width %d: the prose after the URL is lost:\n%s", tm.Width, plain)
 		}
-	}
-	if pieces < 2 {
-		t.Errorf("want the URL on several lines:\n%s", plain)
-	}
-	for _, l := range strings.Split(plain, "\n") {
-		if w := xansi.StringWidth(l); w > 60 {
-			t.Errorf("line %q is %d columns wide", l, w)
+		if tm.Hyperlinks && strings.Count(got, xansi.SetHyperlink(u)) != 1 {
+			t.Errorf("the image URL is not one link:\n%s", quoteEscapes(got))
 		}
 	}
 }
 
-// --width wraps prose only. Code — a step's and any other block's — keeps
-// its lines whole, past the width if need be: a command wrapped or cut on
-// screen cannot be copied and run (docs/render.md, "Code is never wrapped").
-func TestCodeLinesIgnoreWidth(t *testing.T) {
+// A step's command wider than the frame wraps inside it: every line of it
+// starts with the frame's bar, and each further line with the continuation
+// mark, cut at a blank where one fits. Code that is not a step keeps its
+// lines (it is not copied with the walkthrough's c, so a terminal's own
+// wrap, which copies whole, serves it better). Prose wraps at words.
+func TestStepCodeWrapsInsideTheFrame(t *testing.T) {
 	const stepCmd = "echo this-is-a-long-command --with --many --flags that runs well past sixty columns"
 	const other = "non-step code that is also long and goes well beyond sixty columns, kept as written"
 	mod := proseModule(t, "# Code\n\nSome prose that is long enough to be wrapped at sixty columns, like any paragraph.\n\n"+
 		"```sh\n"+stepCmd+"\n```\n\n```\n"+other+"\n```\n")
 	for _, tm := range []Terminal{{Width: 60}, {Width: 60, Color: true}} {
 		got := xansi.Strip(tm.Module(mod, nil))
-		for _, want := range []string{"│ " + stepCmd + "\n", "    " + other + "\n"} {
-			if !strings.Contains(got, want) {
-				t.Errorf("color=%v: no whole line %q in\n%s", tm.Color, want, got)
+		want := "  │ echo this-is-a-long-command --with --many --flags that\n  │ ↪ runs well past sixty columns\n"
+		if !strings.Contains(got, want) {
+			t.Errorf("color=%v: the command is not wrapped in the frame as\n%s\nin\n%s", tm.Color, want, got)
+		}
+		for _, l := range strings.Split(got, "\n") {
+			if xansi.StringWidth(l) > 60 && !strings.Contains(l, other) {
+				t.Errorf("color=%v: line %q is wider than 60", tm.Color, l)
 			}
+		}
+		if !strings.Contains(got, "    "+other+"\n") {
+			t.Errorf("color=%v: the code block that is not a step was changed:\n%s", tm.Color, got)
 		}
 		if !strings.Contains(got, "  Some prose that is long enough to be wrapped at sixty\n") {
 			t.Errorf("color=%v: prose not wrapped at 60:\n%s", tm.Color, got)
 		}
+	}
+	// A word longer than the frame (a URL in a command) is cut near the
+	// room's end, after a separator, and marked.
+	long := "wget https://github.com/docker/compose/releases/download/v2.5.0/docker-compose-linux-x86_64 -O dc"
+	m := proseModule(t, "```sh\n"+long+"\n```\n")
+	got := xansi.Strip(Terminal{Width: 60}.Step(m, m.Steps[0]))
+	want := "  │ wget https://github.com/docker/compose/releases/\n  │ ↪ download/v2.5.0/docker-compose-linux-x86_64 -O dc\n"
+	if !strings.Contains(got, want) {
+		t.Errorf("a long word is not cut after a separator near the room's end:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A failure's message wraps at words under the frame, never inside one.
+func TestFailureMessageWrapsAtWords(t *testing.T) {
+	mod := proseModule(t, "## A\n\n```sh\nfalse\n```\n")
+	r := &result.Step{ID: "a", Status: result.Failed, ExitCode: 1,
+		Error: "step a (a-rather/long/directory/name/module1.md:22): `wget https://repo.anaconda.com/archive/Anaconda3-2022.05-Linux-x86_64.sh` failed with exit status 8"}
+	got := xansi.Strip(Terminal{Width: 60}.StepResult(mod, mod.Steps[0], r))
+	if !strings.Contains(got, "https://repo.anaconda.com/archive/Anaconda3-2022.05-Linux-x86_64.sh`") {
+		t.Errorf("the URL in the message is split:\n%s", got)
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if strings.HasPrefix(l, "     ") && xansi.StringWidth(l) > 60 && !strings.Contains(l, "https://") {
+			t.Errorf("line %q is wider than 60", l)
+		}
+	}
+	if !strings.Contains(got, "\n     failed with exit status 8") && !strings.Contains(got, "\n     exit status 8") {
+		t.Errorf("the message is not wrapped at words under the frame:\n%s", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
+	"github.com/coursectl/coursectl/sgr"
 )
 
 // SplitCourse turns the result of a course's run — one module, the
@@ -174,7 +175,7 @@ func (l *Live) Course(c *course.Course, run *course.Module) (Events, func(*resul
 			l.mu.Lock()
 			defer l.mu.Unlock()
 			if l.Warn != nil {
-				fmt.Fprintf(l.Warn, "coursectl: warning: %s\n", firstLine(msg))
+				fmt.Fprintf(l.Warn, "coursectl: warning: %s\n", sgr.Printable(firstLine(msg)))
 			}
 		},
 	}

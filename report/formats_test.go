@@ -30,7 +30,7 @@ func keys(m map[string]any) []string {
 	return k
 }
 
-// The field names are SPEC §5's, one object per line; a passing step has
+// The field names are docs/spec.md §5's, one object per line; a passing step has
 // exactly SPEC's fields.
 func TestJSONFieldsAreSPEC(t *testing.T) {
 	var b bytes.Buffer

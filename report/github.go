@@ -20,11 +20,11 @@ const annotationLines = 10
 // check ran in.
 func GitHub(w io.Writer, results []*result.Module, workspace string) {
 	for _, mr := range results {
-		file := workspacePath(mr.File, workspace)
 		for _, sr := range mr.Steps {
 			if !failed(sr) {
 				continue
 			}
+			file := workspacePath(failFile(mr.File, sr), workspace)
 			var msg strings.Builder
 			msg.WriteString(message(sr))
 			if cmd := failCommand(sr); cmd != "" {

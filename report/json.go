@@ -7,7 +7,7 @@ import (
 	"github.com/coursectl/coursectl/result"
 )
 
-// jsonModule is one line of `check --json` (SPEC §5). The fields SPEC names
+// jsonModule is one line of `check --json` (docs/spec.md §5). The fields SPEC names
 // are always present; the ones after them are added only when they say
 // something, so a consumer written against the SPEC sees exactly its names.
 type jsonModule struct {
@@ -32,13 +32,18 @@ type jsonStep struct {
 	DurationMS int64  `json:"duration_ms"`
 	Output     string `json:"output"`
 	Error      string `json:"error"`
-	// Beyond SPEC §5, present only when set.
+	// Beyond docs/spec.md §5, present only when set.
+	// File is the file line and fail_line count in when it is not the
+	// module's: the coursectl.yaml of a setup: or workdir: step.
+	File        string `json:"file,omitempty"`
 	FailLine    int    `json:"fail_line,omitempty"`
 	FailCommand string `json:"fail_command,omitempty"`
 	Note        string `json:"note,omitempty"`
 	Diff        string `json:"diff,omitempty"`
+	// OutputFile holds the whole output when output is only its tail.
+	OutputFile string `json:"output_file,omitempty"`
 	// Fakes are the calls of faked commands the step made, in order
-	// (issue 4: recorded and shown in the step's report, as the text and
+	// (recorded and shown in the step's report, as the text and
 	// HTML reports show them).
 	Fakes []jsonFake `json:"fakes,omitempty"`
 	// Edited are the files an editor step wrote (docs/spec.md §7).
@@ -53,8 +58,9 @@ type jsonFake struct {
 	Args    []string `json:"args"` // [] rather than null for a call with none
 }
 
-// JSON writes one object per module, one per line (JSON Lines), so a
-// consumer can stream them and `jq` reads them as they are. The modules of
+// JSON writes one object per module, one per line (JSON Lines: `check
+// --json-lines`), so a consumer can stream them and `jq` reads them as
+// they are; `check --json` is one document instead (JSONDocument). The modules of
 // a course are one object instead, {"course": DIR, ..., "modules": [...]},
 // at the place of its first module (docs/spec.md §6). Output is plain
 // text: escape sequences are removed (see Plain).
@@ -140,7 +146,11 @@ func jsonFor(mr *result.Module) jsonModule {
 			Error:      sr.Error,
 			Note:       sr.Note,
 			Diff:       Plain(sr.Diff),
+			OutputFile: sr.OutputFile,
 			Edited:     sr.Edits,
+		}
+		if sr.File != "" && sr.File != mr.File {
+			js.File = sr.File
 		}
 		if sr.FromCheckpoint && js.Note == "" {
 			// "passed" with duration_ms 0 would otherwise read as a step

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/result"
+	"github.com/coursectl/coursectl/sgr"
 )
 
 // JUnit XML as Jenkins, GitLab and the GitHub test-report actions read it:
@@ -72,12 +73,12 @@ func JUnit(w io.Writer, results []*result.Module) error {
 		steps := Steps(mr)
 		c := count(steps)
 		suite := junitSuite{
-			Name:     mr.File,
+			Name:     xmlSafe(mr.File),
 			Tests:    len(steps),
 			Failures: c.failed,
 			Skipped:  c.skipped + c.notRun,
 			Time:     seconds(mr.Duration),
-			File:     mr.File,
+			File:     xmlSafe(mr.File),
 			Cases:    make([]junitCase, 0, len(steps)),
 		}
 		if len(mr.Warnings) > 0 {
@@ -89,9 +90,9 @@ func JUnit(w io.Writer, results []*result.Module) error {
 		}
 		for _, sr := range steps {
 			tc := junitCase{
-				Name:      sr.ID,
-				Classname: mr.File,
-				File:      mr.File,
+				Name:      xmlSafe(sr.ID),
+				Classname: xmlSafe(mr.File),
+				File:      xmlSafe(failFile(mr.File, sr)),
 				Line:      failLine(sr),
 				Time:      seconds(sr.Duration),
 			}
@@ -103,7 +104,7 @@ func JUnit(w io.Writer, results []*result.Module) error {
 				}
 				tc.Failure = &junitFailure{Message: message(sr), Type: typ, Body: failureBody(mr.File, sr)}
 			case sr.Status == result.Skipped:
-				tc.Skipped = &junitSkipped{Message: firstLine(sr.Note)}
+				tc.Skipped = &junitSkipped{Message: xmlSafe(firstLine(sr.Note))}
 			case sr.Status == result.NotRun:
 				tc.Skipped = &junitSkipped{Message: "not run"}
 			}
@@ -132,12 +133,15 @@ func JUnit(w io.Writer, results []*result.Module) error {
 // details as the terminal report, with all the output that was kept.
 func failureBody(file string, sr *result.Step) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s:%d: %s\n", file, failLine(sr), message(sr))
+	fmt.Fprintf(&b, "%s:%d: %s\n", failFile(file, sr), failLine(sr), message(sr))
 	if cmd := failCommand(sr); cmd != "" {
 		fmt.Fprintf(&b, "$ %s\n", strings.TrimRight(cmd, "\n"))
 	}
 	if out := strings.TrimRight(Plain(sr.Output), "\n"); out != "" {
 		fmt.Fprintf(&b, "\n%s\n", out)
+	}
+	if sr.OutputFile != "" {
+		fmt.Fprintf(&b, "\nfull output: %s\n", sr.OutputFile)
 	}
 	if v := strings.TrimRight(Plain(sr.Verify), "\n"); v != "" {
 		fmt.Fprintf(&b, "\nverify:\n%s\n", v)
@@ -148,11 +152,14 @@ func failureBody(file string, sr *result.Step) string {
 	return xmlSafe(b.String())
 }
 
-// xmlSafe drops what XML 1.0 cannot hold at all, even in CDATA: invalid
-// UTF-8 and the noncharacters U+FFFE and U+FFFF (Plain already removed the
-// control characters).
+// xmlSafe makes s text XML 1.0 can hold, even in CDATA, where nothing is
+// escaped: invalid UTF-8 becomes U+FFFD, the control characters a failing
+// command or its output can hold (ESC, BEL: every C0 character but tab
+// and newline is forbidden) are written as \x1b escapes, and the
+// noncharacters U+FFFE and U+FFFF go. A "]]>" in the text is the
+// encoder's to split (it ends the CDATA section and starts another).
 func xmlSafe(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = sgr.Printable(strings.ToValidUTF8(s, "\uFFFD"))
 	return strings.Map(func(r rune) rune {
 		if r == 0xFFFE || r == 0xFFFF {
 			return -1

@@ -181,7 +181,7 @@ func (l *Live) module(mod *course.Module, checkpointed func() []bool) Events {
 		Warning: func(msg string) {
 			l.mu.Lock()
 			defer l.mu.Unlock()
-			msg = firstLine(msg)
+			msg = sgr.Printable(firstLine(msg))
 			if l.Warn == nil {
 				fmt.Fprintf(l.out(lm), "  %s\n", l.Text.paint(sgr.Yellow, "warning: "+msg))
 				return
@@ -344,9 +344,9 @@ func (l *Live) statusLine(now time.Time) string {
 	if oldest == nil || now.Sub(oldest.started) < StatusAfter {
 		return ""
 	}
-	name := oldest.step.ID
+	name := sgr.Printable(oldest.step.ID)
 	if len(l.modules) > 1 {
-		name = oldest.mod.Path + " › " + name
+		name = sgr.Printable(oldest.mod.Path) + " › " + name
 	}
 	line := fmt.Sprintf("⋯ %s  %s", name, Duration(now.Sub(oldest.started).Truncate(time.Second)))
 	if running > 1 {

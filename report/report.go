@@ -1,6 +1,6 @@
 // Package report turns the results of `coursectl check` into what people and
 // CI read: the terminal text (with a live status line on a terminal), JSON
-// (SPEC §5), JUnit XML and GitHub Actions annotations.
+// (docs/spec.md §5), JUnit XML and GitHub Actions annotations.
 //
 // It only reads result.Module values (and the course.Module they point
 // to); it never runs anything, so every format can be tested with results
@@ -16,6 +16,7 @@ import (
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
+	"github.com/coursectl/coursectl/sgr"
 )
 
 // TailLines is how many lines of a failing step's output the text report
@@ -97,7 +98,7 @@ func failed(sr *result.Step) bool {
 	return sr.Status == result.Failed || sr.Status == result.Timeout
 }
 
-// kind is the step's kind as SPEC §5 names it ("" when the result carries
+// kind is the step's kind as docs/spec.md §5 names it ("" when the result carries
 // no step).
 func kind(sr *result.Step) string { return sr.Kind }
 
@@ -108,6 +109,16 @@ func failLine(sr *result.Step) int {
 		return sr.FailLine
 	}
 	return sr.Line
+}
+
+// failFile is the file failLine counts in: the step's own (a course's
+// module, or the coursectl.yaml whose setup: or workdir: the step is), else
+// the module's, file.
+func failFile(file string, sr *result.Step) string {
+	if sr.File != "" {
+		return sr.File
+	}
+	return file
 }
 
 // failCommand is the command to show for a failure: the one that failed, or
@@ -126,6 +137,12 @@ func failCommand(sr *result.Step) string {
 // ("step boom (m.md:15): `ls` failed ..."); in a report that already names
 // the step's place, the place goes.
 func message(sr *result.Step) string {
+	// The error quotes the step's command: shown, it must not act on the
+	// terminal (or break the XML it goes into).
+	return sgr.Printable(rawMessage(sr))
+}
+
+func rawMessage(sr *result.Step) string {
 	msg := firstLine(sr.Error)
 	if rest, ok := strings.CutPrefix(msg, "step "+sr.ID+" ("); ok {
 		if i := strings.Index(rest, ")"); i >= 0 && strings.Contains(rest[:i], ":") {

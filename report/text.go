@@ -51,7 +51,7 @@ func idWidth(steps []*result.Step) int {
 }
 
 func (t Text) header(w io.Writer, file string) {
-	fmt.Fprintln(w, t.paint(sgr.Bold, file))
+	fmt.Fprintln(w, t.paint(sgr.Bold, sgr.Printable(file)))
 }
 
 // step writes the line of one step and, for a failure or skip, what a
@@ -61,7 +61,8 @@ func (t Text) step(w io.Writer, file string, sr *result.Step, idw int) {
 	if sr.Status == result.NotRun {
 		return
 	}
-	id := sr.ID + strings.Repeat(" ", max(0, idw-ansi.StringWidth(sr.ID)))
+	id := sgr.Printable(sr.ID)
+	id += strings.Repeat(" ", max(0, idw-ansi.StringWidth(id)))
 	dur := fmt.Sprintf("%6s", Duration(sr.Duration))
 	switch {
 	case sr.Status == result.Passed && sr.FromCheckpoint:
@@ -101,9 +102,9 @@ func (t Text) step(w io.Writer, file string, sr *result.Step, idw int) {
 // the fakes it called.
 func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 	ind := detailIndent
-	fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgr.Bold, fmt.Sprintf("%s:%d:", file, failLine(sr))), message(sr))
+	fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgr.Bold, fmt.Sprintf("%s:%d:", sgr.Printable(failFile(file, sr)), failLine(sr))), message(sr))
 	if cmd := failCommand(sr); cmd != "" {
-		for i, l := range strings.Split(strings.TrimRight(cmd, "\n"), "\n") {
+		for i, l := range strings.Split(sgr.Printable(strings.TrimRight(cmd, "\n")), "\n") {
 			prompt := "$ "
 			if i > 0 {
 				prompt = "  "
@@ -121,6 +122,9 @@ func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 		}
 		fmt.Fprintf(w, "%s%s\n", ind, t.paint(sgr.Dim, head))
 		t.quote(w, lines, nil)
+	}
+	if sr.OutputFile != "" {
+		fmt.Fprintf(w, "%s%s %s\n", ind, t.paint(sgr.Dim, "full output:"), sgr.Printable(sr.OutputFile))
 	}
 	if lines, earlier := tail(sr.Verify, TailLines); len(lines) > 0 {
 		head := "verify:"
@@ -141,7 +145,7 @@ func (t Text) failure(w io.Writer, file string, sr *result.Step) {
 // edits lists the files an editor step wrote.
 func (t Text) edits(w io.Writer, sr *result.Step) {
 	for _, e := range sr.Edits {
-		fmt.Fprintf(w, "%s%s\n", detailIndent, t.paint(sgr.Dim, e.String()))
+		fmt.Fprintf(w, "%s%s\n", detailIndent, t.paint(sgr.Dim, sgr.Printable(e.String())))
 	}
 }
 
@@ -150,7 +154,7 @@ func (t Text) fakes(w io.Writer, sr *result.Step) {
 	if len(sr.Fakes) > 0 {
 		calls := make([]string, len(sr.Fakes))
 		for i, f := range sr.Fakes {
-			calls[i] = strings.Join(append([]string{f.Command}, f.Args...), " ")
+			calls[i] = sgr.Printable(strings.Join(append([]string{f.Command}, f.Args...), " "))
 		}
 		fmt.Fprintf(w, "%s%s %s\n", detailIndent, t.paint(sgr.Dim, "faked:"), strings.Join(calls, "; "))
 	}
@@ -267,7 +271,7 @@ func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.D
 		for _, mr := range results {
 			for _, sr := range mr.Steps {
 				if failed(sr) {
-					fmt.Fprintf(w, "  %s %s:%d %s: %s\n", t.paint(sgr.Red, "✗"), mr.File, failLine(sr), sr.ID, message(sr))
+					fmt.Fprintf(w, "  %s %s:%d %s: %s\n", t.paint(sgr.Red, "✗"), sgr.Printable(failFile(mr.File, sr)), failLine(sr), sgr.Printable(sr.ID), message(sr))
 				}
 			}
 		}

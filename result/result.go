@@ -56,6 +56,9 @@ type Step struct {
 	// Output holds when only its tail was kept (0 when not counted: a
 	// transcript's commands).
 	OutputLines int `json:"output_lines,omitempty"`
+	// OutputFile holds the step's whole output (up to a cap) when it was
+	// more than Output keeps; "" otherwise.
+	OutputFile string `json:"output_file,omitempty"`
 	// Error is one line saying what went wrong ("" when passed), made from
 	// the fields here; read Stop, not Error, to know why a step stopped.
 	Error string `json:"error,omitempty"`

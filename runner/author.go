@@ -1,6 +1,6 @@
 package runner
 
-// The author features around a step's round trip (issue 4): fakes on PATH,
+// The author features around a step's round trip: fakes on PATH,
 // file blocks, scripted answers, background jobs, hidden setup steps,
 // transcripts run command by command, expected output and verify checks.
 // Session.Exec calls in here at three points: planAuthor (what to run),
@@ -276,7 +276,7 @@ func (s *Session) runTranscript(ctx context.Context, step *course.Step, p *plan)
 			sub.cmdAt = append(sub.cmdAt, ci)
 		}
 		if p.history != "" {
-			sub.history = sub.script
+			sub.history = historyEntry(c.Text) + "\n"
 		}
 		if ci > 0 {
 			sub.before = nil
@@ -383,7 +383,7 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 		if step.Expected.Exit != nil {
 			exit = o.status
 		}
-		r.Actuals = []result.Actual{{Step: step.Index, Command: -1, Output: o.output, Exit: o.status, Vars: vars}}
+		r.Actuals = []result.Actual{{Step: moduleIndex(step), Command: -1, Output: o.output, Exit: o.status, Vars: vars}}
 		m, err := cmp.Compare(s.file(step), step.Expected, o.output, exit)
 		if err != nil {
 			badExpectation(step, r, err)
@@ -419,7 +419,7 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step,
 			// output would go on the line after the command.
 			want = &course.Expected{Line: c.Line + strings.Count(c.Text, "\n") + 1}
 		}
-		r.Actuals = append(r.Actuals, result.Actual{Step: step.Index, Command: pc.cmd, Output: pc.output, Exit: pc.status, Vars: vars})
+		r.Actuals = append(r.Actuals, result.Actual{Step: moduleIndex(step), Command: pc.cmd, Output: pc.output, Exit: pc.status, Vars: vars})
 		m, err := cmp.Compare(s.file(step), want, pc.output, pc.status)
 		if err != nil {
 			badExpectation(step, r, err)
@@ -619,4 +619,14 @@ func authorError(step *course.Step, where string, err error) string {
 		err = pe.Err
 	}
 	return fmt.Sprintf("step %s (%s): %v", step.ID, where, err)
+}
+
+// moduleIndex is the step's 1-based index in its own module, which
+// result.Actual.Step is (check --update rewrites the module's file): in a
+// course's run Index counts from the course's first step.
+func moduleIndex(step *course.Step) int {
+	if step.Origin != nil {
+		return step.Origin.Index
+	}
+	return step.Index
 }

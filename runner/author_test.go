@@ -330,11 +330,24 @@ func TestFakesInTheShell(t *testing.T) {
 }
 
 func TestFakeOfABuiltinIsAnError(t *testing.T) {
-	mod := loadMD(t, "m.md", "# x\n\n```sh\ntrue\n```\n", "coursectl.yaml", "m.md:\n  fakes:\n    cd: 'true'\n")
-	_, err := RunModule(ctxT(t), mod, testOptions(t))
+	// The parser refuses it before anything runs (lint and check exit 2).
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "m.md"), []byte("# x\n\n```sh\ntrue\n```\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "coursectl.yaml"), []byte("m.md:\n  fakes:\n    cd: 'true'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := course.Load(filepath.Join(dir, "m.md"))
 	var pe *course.PosError
 	if !errors.As(err, &pe) || !strings.HasSuffix(pe.File, "coursectl.yaml") || !strings.Contains(err.Error(), `"cd" is a bash builtin`) {
 		t.Fatalf("err = %v", err)
+	}
+	// And the runner, for a module built without the parser's checks.
+	mod := loadMD(t, "m.md", "# x\n\n```sh\ntrue\n```\n")
+	mod.Settings.Fakes = map[string]string{"cd": "true"}
+	if _, err := RunModule(ctxT(t), mod, testOptions(t)); err == nil || !strings.Contains(err.Error(), `"cd" is a bash builtin`) {
+		t.Fatalf("runner: err = %v", err)
 	}
 }
 

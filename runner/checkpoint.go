@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,7 +37,7 @@ const (
 	checkpointEnd    = "# end\n"
 )
 
-// DefaultStateDir is SPEC §3's default: $XDG_STATE_HOME/coursectl, else
+// DefaultStateDir is docs/spec.md §3's default: $XDG_STATE_HOME/coursectl, else
 // ~/.local/state/coursectl.
 func DefaultStateDir() string {
 	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
@@ -73,6 +75,18 @@ func openStore(stateDir string, mod *course.Module, sandboxed bool) (*store, err
 // before it, so an edit invalidates that step's checkpoint and all after it.
 func stepChain(mod *course.Module) []string {
 	prev := sha256.Sum256([]byte("coursectl-chain-1"))
+	if env := mod.Settings.Env; len(env) > 0 {
+		// The env: of the settings is in the shell of every step (a
+		// checkpoint stores it), so a change invalidates them all; without
+		// it, --resume would restore the old values. Only when set, so the
+		// chains of modules without env: stay as they were.
+		h := sha256.New()
+		h.Write(prev[:])
+		for _, k := range slices.Sorted(maps.Keys(env)) {
+			fmt.Fprintf(h, "env\x00%s\x00%s\x00", k, env[k])
+		}
+		copy(prev[:], h.Sum(nil))
+	}
 	out := make([]string, len(mod.Steps))
 	for i, s := range mod.Steps {
 		h := sha256.New()
@@ -473,15 +487,11 @@ func (st *store) writeRecord(r *result.Module) error {
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
 	tmp, err := os.CreateTemp(st.dir, "record-*.tmp")
 	if err != nil {
 		return err
 	}
-	if _, err := tmp.Write(b); err != nil {
+	if err := encodeRecord(tmp, r); err != nil { // spill.go
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return err

@@ -1,12 +1,14 @@
 package runner
 
-// How output is compared, as a page writes it (SPEC §7): `compare` picks
+// How output is compared, as a page writes it (docs/spec.md §7): `compare` picks
 // exact (§1's rules), blanks (runs of blanks are one, leading blanks and
 // blank lines at either end do not count) or none (only the exit status
 // counts); `normalize` rewrites expected and actual lines alike first, so
 // `/Users/nelle` on the page and the sandbox's HOME in the output read the
-// same. Carpentries `error` fences are checked here too: each of their
-// lines must appear in what the step printed.
+// same; words compares the words alone, in any layout and order (a
+// listing `ls` laid out in the terminal's columns and sorted by the
+// author's locale). Carpentries `error` fences are checked here too: each
+// of their lines must appear in what the step printed.
 
 import (
 	"fmt"
@@ -19,7 +21,7 @@ import (
 // Comparison is how one step's output is compared. A nil *Comparison
 // compares exactly, with no rewrites.
 type Comparison struct {
-	Mode     string // course.CompareExact, CompareBlanks or CompareNone
+	Mode     string // course.CompareExact, CompareBlanks, CompareWords or CompareNone
 	rewrites []rewrite
 }
 
@@ -53,8 +55,14 @@ func NewComparison(mode string, norm []course.Normalize, vars map[string]string)
 	return c, nil
 }
 
-func (c *Comparison) blanks() bool { return c != nil && c.Mode == course.CompareBlanks }
-func (c *Comparison) none() bool   { return c != nil && c.Mode == course.CompareNone }
+// blanks reports whether blanks are folded: under blanks, and under
+// words, whose lines are read as blanks reads them before their words are
+// counted.
+func (c *Comparison) blanks() bool {
+	return c != nil && (c.Mode == course.CompareBlanks || c.Mode == course.CompareWords)
+}
+func (c *Comparison) words() bool { return c != nil && c.Mode == course.CompareWords }
+func (c *Comparison) none() bool  { return c != nil && c.Mode == course.CompareNone }
 
 // rewrite is one line as compared: normalized, then blanks folded.
 func (c *Comparison) rewrite(line string) string {
@@ -146,4 +154,84 @@ func (c *Comparison) ErrorLines(file string, want *course.Expected, raw string) 
 		fmt.Fprintf(&b, "+%s\n", g)
 	}
 	return head + b.String()
+}
+
+// compareWords is Compare under words: want's words (its lines rewritten,
+// `...` lines left out) and the output's must be the same multiset; with a
+// `...` line in want, the output may have more. The exit status is checked
+// as in the other modes: want's `[N]`, else 0. A mismatch is shown as the
+// words missing (`-`) and those not on the page (`+`), in the order
+// written and printed, since a line diff of a re-flowed listing says
+// nothing.
+func (c *Comparison) compareWords(file string, want *course.Expected, raw string, exit int) OutputMatch {
+	match, _ := c.gotLines(OutputLines(raw))
+	missing, extra := c.wordsDiff(want.Lines, match)
+	wantExit := 0
+	if want.Exit != nil {
+		wantExit = *want.Exit
+	}
+	if len(missing) == 0 && len(extra) == 0 && exit == wantExit {
+		return OutputMatch{OK: true}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "--- want %s:%d (the same words, in any layout and order)\n+++ got (output)\n", file, want.Line)
+	for _, w := range missing {
+		fmt.Fprintf(&b, "-%s\n", w)
+	}
+	for _, w := range extra {
+		fmt.Fprintf(&b, "+%s\n", w)
+	}
+	if exit != wantExit {
+		fmt.Fprintf(&b, "-[%d]\n+[%d]\n", wantExit, exit)
+	}
+	return OutputMatch{Diff: b.String()}
+}
+
+// sameWords reports whether the expected lines and the (rewritten) output
+// lines hold the same words, as compareWords counts them.
+func (c *Comparison) sameWords(wantLines, got []string) bool {
+	missing, extra := c.wordsDiff(wantLines, got)
+	return len(missing) == 0 && len(extra) == 0
+}
+
+// wordsDiff compares the words of the expected lines (rewritten here;
+// `...` lines left out) with those of the output lines (already
+// rewritten). It returns the expected words the output lacks and the
+// output's words the page lacks, counting repeats (a multiset
+// difference), each in its own order; with a `...` line the output may
+// have more, and extra is nil.
+func (c *Comparison) wordsDiff(wantLines, got []string) (missing, extra []string) {
+	count := map[string]int{}
+	for _, l := range got {
+		for _, w := range strings.Fields(l) {
+			count[w]++
+		}
+	}
+	more := false
+	for _, l := range wantLines {
+		l = c.rewrite(l)
+		if isEllipsis(l) {
+			more = true
+			continue
+		}
+		for _, w := range strings.Fields(l) {
+			if count[w] > 0 {
+				count[w]--
+				continue
+			}
+			missing = append(missing, w)
+		}
+	}
+	if more {
+		return missing, nil
+	}
+	for _, l := range got {
+		for _, w := range strings.Fields(l) {
+			if count[w] > 0 {
+				count[w]--
+				extra = append(extra, w)
+			}
+		}
+	}
+	return missing, extra
 }

@@ -17,7 +17,7 @@ var updateGolden = flag.Bool("update", false, "rewrite the result sections of te
 // TestCompareGolden runs each testdata/compare/*.txtar: an `output` or
 // `error` fence's lines as a real page writes them (shell-novice, the file and line named in the case's
 // comment), what the command really prints on Linux, and how they are
-// compared (SPEC §7); `result` is `ok` or the diff a reader is shown.
+// compared (docs/spec.md §7); `result` is `ok` or the diff a reader is shown.
 // -update rewrites the results, to be checked by eye.
 //
 // The `case` section: `mode: exact|blanks|none`, `fence: output|error`,

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
 )
 
@@ -64,18 +65,9 @@ func NewFakes(dir string, fakes map[string]string, bash string) (*Fakes, error) 
 }
 
 // checkFakeName refuses names that are not a plain command a shim could
-// stand in for.
-func checkFakeName(name string) error {
-	switch {
-	case name == "" || name == "." || name == "..":
-		return fmt.Errorf("%q is not a command name", name)
-	case strings.ContainsAny(name, "/\x00"):
-		return fmt.Errorf("%q: give the command's name, not a path (a fake is found on PATH)", name)
-	case strings.HasPrefix(name, "."):
-		return fmt.Errorf("%q: command names starting with a dot are not supported", name)
-	}
-	return nil
-}
+// stand in for. The parser refuses them first (course.CheckFakeName); this
+// guards modules built some other way.
+func checkFakeName(name string) error { return course.CheckFakeName(name) }
 
 // refuseBuiltins fails for a name bash runs itself (a builtin such as
 // `cd` or `read`, or a keyword): a shim on PATH would never be called,

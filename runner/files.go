@@ -51,18 +51,6 @@ func WriteFileStep(file string, step *course.Step, place FilePlace) (string, err
 		}
 		mode = os.FileMode(m)
 	}
-	if place.Confine {
-		ok, err := insideAny(target, place.Workdir, place.Home)
-		if err != nil {
-			return fail("file=%s: %v", step.Attrs.File, err)
-		}
-		if !ok {
-			return fail("file=%s is outside the sandbox (workdir %s, HOME %s); check writes only there — use a path under the workdir or ~", step.Attrs.File, place.Workdir, place.Home)
-		}
-	}
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return fail("file=%s: %v", step.Attrs.File, err)
-	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if step.Attrs.Append {
 		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
@@ -71,23 +59,41 @@ func WriteFileStep(file string, step *course.Step, place FilePlace) (string, err
 	if mode != 0 {
 		perm = mode
 	}
-	f, err := os.OpenFile(target, flags, perm)
-	if err != nil {
-		return fail("file=%s: %v", step.Attrs.File, err)
+	var f *os.File
+	if place.Confine {
+		root, rel, real, err := confined(target, place.Workdir, place.Home)
+		if err != nil {
+			return fail("file=%s: %v", step.Attrs.File, err)
+		}
+		if root == "" && real != target {
+			return fail("file=%s leads through a symbolic link to %s, outside the sandbox (workdir %s, HOME %s); check writes only there — write the file itself, not through the link", step.Attrs.File, real, place.Workdir, place.Home)
+		}
+		if root == "" {
+			return fail("file=%s is outside the sandbox (workdir %s, HOME %s); check writes only there — use a path under the workdir or ~", step.Attrs.File, place.Workdir, place.Home)
+		}
+		if f, err = openBeneath(root, rel, flags, perm); err != nil {
+			return fail("file=%s: %v", step.Attrs.File, linkError(err))
+		}
+	} else {
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return fail("file=%s: %v", step.Attrs.File, err)
+		}
+		if f, err = os.OpenFile(target, flags, perm); err != nil {
+			return fail("file=%s: %v", step.Attrs.File, err)
+		}
 	}
 	_, werr := f.WriteString(step.Body)
+	// The umask narrowed perm on create, and an existing file kept its
+	// old mode: the author asked for exactly this one. On the open file,
+	// not the path: a path can be a link by now.
+	if werr == nil && step.Attrs.Mode != "" {
+		werr = f.Chmod(mode)
+	}
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr != nil {
 		return fail("file=%s: %v", step.Attrs.File, werr)
-	}
-	// The umask narrowed perm on create, and an existing file kept its
-	// old mode: the author asked for exactly this one.
-	if step.Attrs.Mode != "" {
-		if err := os.Chmod(target, mode); err != nil {
-			return fail("file=%s: %v", step.Attrs.File, err)
-		}
 	}
 	return target, nil
 }
@@ -113,46 +119,29 @@ func resolveFilePath(p, dir, home string) (string, error) {
 	return filepath.Clean(p), nil
 }
 
-// insideAny reports whether p lies within one of roots, after symlinks —
-// a link in the workdir pointing at /etc does not make /etc writable.
-func insideAny(p string, roots ...string) (bool, error) {
-	real, err := resolveExisting(p)
+// confined finds the sandbox root that p lies in once every symbolic link
+// on it is followed — a dangling last one too, since creating the file
+// would create its target — and p's place under that root with no links
+// left. root is "" when p leads outside both roots (a link in the workdir
+// to /etc does not make /etc writable, nor does one to a file that does
+// not exist yet).
+func confined(p string, roots ...string) (root, rel, real string, err error) {
+	real, err = resolveAll(p)
 	if err != nil {
-		return false, err
+		return "", "", "", err
 	}
-	for _, root := range roots {
-		if root == "" {
+	for _, r := range roots {
+		if r == "" {
 			continue
 		}
-		r, err := resolveExisting(root)
+		rr, err := resolveAll(r)
 		if err != nil {
-			return false, err
+			return "", "", "", err
 		}
-		if rel, err := filepath.Rel(r, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return true, nil
+		if within(real, rr) && real != rr {
+			rel, _ := filepath.Rel(rr, real)
+			return rr, rel, real, nil
 		}
 	}
-	return false, nil
-}
-
-// resolveExisting resolves the symlinks of the longest existing prefix of
-// p and appends the rest, so paths that do not exist yet resolve too.
-func resolveExisting(p string) (string, error) {
-	p = filepath.Clean(p)
-	rest := ""
-	for {
-		real, err := filepath.EvalSymlinks(p)
-		if err == nil {
-			return filepath.Join(real, rest), nil
-		}
-		if !errors.Is(err, os.ErrNotExist) {
-			return "", err
-		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			return filepath.Join(p, rest), nil
-		}
-		rest = filepath.Join(filepath.Base(p), rest)
-		p = parent
-	}
+	return "", "", real, nil
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // A full-screen program waiting for keys is caught by idle detection
-// (SPEC §3), not left to the step timeout: vim opened by git (it waits in
+// (docs/spec.md §3), not left to the step timeout: vim opened by git (it waits in
 // select with the terminal out of canonical mode, which no read(2) shows),
 // less, and a bare `wc -l` reading the terminal. The failure names the
 // program and the markdown line of the command that started it. A program

@@ -21,7 +21,7 @@ func TestStepEndsItsShell(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, want string
 		at               int // the command that ended it (index)
-		code             int // the step's exit code, as $? would say (QA2 G4)
+		code             int // the step's exit code, as $? would say
 	}{
 		{"exit", "echo bye\nexit 3\n", "ended the shell with exit status 3", 1, 3},
 		{"exec", "exec sleep 30\n", "replaced the shell (exec)", 0, -1},
@@ -393,7 +393,7 @@ func TestLastPipelineSigpipeIsNotAFailure(t *testing.T) {
 	}
 }
 
-// QA2 G6: writers that die of SIGPIPE anywhere but last in a pipeline are
+// writers that die of SIGPIPE anywhere but last in a pipeline are
 // not a failure while pipefail is only the wrapper's — whether the pipeline
 // is the step's last command or not, and whatever stands last in it; under a
 // course's own pipefail they are.
@@ -421,7 +421,7 @@ func TestSigpipeFromEarlierPipelineMembers(t *testing.T) {
 	}
 }
 
-// QA2 G6: a step whose output is cut still says how many lines it printed
+// a step whose output is cut still says how many lines it printed
 // in all, so a report's "last 20 of N lines" counts them all, not the tail's.
 func TestOutputLinesCountsWhatWasNotKept(t *testing.T) {
 	mod := module(t, "seq 200000\n", "printf 'a\\nb\\nno-newline'\n")

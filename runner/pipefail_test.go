@@ -64,7 +64,7 @@ func TestCoursePipefailCarriesOver(t *testing.T) {
 	}
 }
 
-// No pipefail unless the course asks (SPEC §3): a pipeline fails a step
+// No pipefail unless the course asks (docs/spec.md §3): a pipeline fails a step
 // only if its last command does, as in a learner's terminal — shell-novice's
 // `bash do-stats.sh … | wc -l`, whose script fails, passes. `pipefail:
 // true` (module settings or a step's attribute, the step's winning) opts

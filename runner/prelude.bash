@@ -64,7 +64,7 @@ local t
 {
 	IFS= read -r t
 	IFS= read -r __cc_l
-	if [[ -o history ]]; then while IFS= read -r __cc_l; do if [[ -n $__cc_l ]]; then history -s -- "$__cc_l"; fi; done; fi
+	if [[ -o history ]]; then while IFS= read -r __cc_l; do if [[ -n $__cc_l ]]; then history -s -- "${__cc_l//$'\x1e'/$'\n'}"; fi; done; fi
 } <"$__cc_tok"
 printf '\e]6973;%s\a' "$t" >&249
 EOF

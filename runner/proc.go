@@ -134,7 +134,7 @@ func fullScreenWaiting(master *os.File, sid, pg int) (leader procStat, program s
 	if pg <= 0 || pg == sid {
 		return procStat{}, "", false
 	}
-	tio, err := unix.IoctlGetTermios(int(master.Fd()), unix.TCGETS)
+	tio, err := ttyTermios(int(master.Fd()))
 	if err != nil || tio.Lflag&unix.ICANON != 0 {
 		return procStat{}, "", false
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/coursectl/coursectl/result"
 )
 
-// Pages as Carpentries write them (SPEC §7), run end to end: an editor step
+// Pages as Carpentries write them (docs/spec.md §7), run end to end: an editor step
 // whose content the next fence shows writes the file with no editor and no
 // fake (`edited FILE (N lines)` in the result), the other commands of its
 // block still run, and the content fence is never compared as output; an

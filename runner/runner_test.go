@@ -36,7 +36,7 @@ func checkState(t *testing.T, r *result.Step) {
 
 func TestStateCarriesAcrossSteps(t *testing.T) {
 	mod := module(t, stateStep, checkStep,
-		// Traps and jobs live only in the live shell (SPEC §3).
+		// Traps and jobs live only in the live shell (docs/spec.md §3).
 		"trap 'echo got-usr1' USR1\nsleep 300 &\n",
 		"trap -p USR1\njobs\nkill %1\n",
 	)

@@ -266,7 +266,7 @@ func TestSweepSparesLockedScratch(t *testing.T) {
 	}
 }
 
-// QA2 G2: a sandboxed check and a learner's live run of the same module keep
+// a sandboxed check and a learner's live run of the same module keep
 // separate checkpoints and records. A `run --resume` after a `check` starts
 // at the first step in the learner's directory (not inside check's
 // sandbox), and a later `check` leaves the learner's progress as it was.

@@ -33,6 +33,12 @@ const (
 	// in flight (the step's tail) would be cut if the wait gave up early.
 	// It ends at once when the shell exits.
 	tokenGrace = 30 * time.Second
+	// minStepTimeout is the shortest timeout a step gets (timeout=1us
+	// counts as this). A stop signal that reaches the shell while the
+	// wrapper, not the step, is running (the step's last builtin just
+	// returned) can leave the step unfinished until the shell is killed;
+	// a step that ends within this much time is never signalled.
+	minStepTimeout = 100 * time.Millisecond
 	// outputCap is how much of a step's output a result keeps (the tail).
 	outputCap = 64 << 10
 )
@@ -75,6 +81,14 @@ type Session struct {
 	runLock *os.File
 	sh      *shell
 	start   int
+
+	// sandboxLock is held while the session uses its sandbox (lock.go).
+	sandboxLock *os.File
+	// procs records the run's processes so they end with it, and so the
+	// next run ends them if this process is killed (procs.go).
+	procs *runProcs
+	// spill takes the running step's whole output (spill.go).
+	spill *spill
 
 	workdir, home string
 	env           []string
@@ -129,6 +143,23 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		result:  &result.Module{File: mod.Path, Started: time.Now()},
 		byIndex: map[int]*result.Step{},
 	}
+	// What a killed run left running ends before this one starts: it may
+	// still be writing in the sandbox this run is about to empty.
+	stateAbs, err := filepath.Abs(opts.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	endDeadRuns(stateAbs)
+	if opts.Sandbox && !inspect {
+		if s.sandboxLock, err = lockSandbox(opts.StateDir, st.dir, mod); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if s.sh == nil { // Open failed: no Close will let go
+				unlockSandbox(s.sandboxLock)
+			}
+		}()
+	}
 	switch {
 	case opts.FromIndex > 0 && opts.FromIndex <= len(mod.Steps):
 		s.start = opts.FromIndex - 1
@@ -137,7 +168,8 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		if step == nil {
 			return nil, &course.PosError{File: mod.Path, Err: fmt.Errorf("no step %q in this module — `coursectl list %s` shows the ids", opts.From, mod.Path)}
 		}
-		s.start = step.Index - 1
+		// A step's own setup (its setup attribute) runs before it.
+		s.start = mod.StartOf(step.Index - 1)
 	case opts.Resume:
 		p, err := loadProgress(opts.StateDir, mod, opts.Sandbox)
 		if err != nil {
@@ -166,6 +198,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 			if err := st.drop(0, len(mod.Steps)); err != nil {
 				return nil, err
 			}
+			_ = os.RemoveAll(filepath.Dir(s.outputPath(0))) // spill.go
 			s.dropFrom = 0
 		}
 		if err := st.prune(); err != nil {
@@ -181,6 +214,10 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	}
 	s.runDir, s.runLock, err = scratchDir(st.dir)
 	if err != nil {
+		return nil, err
+	}
+	if s.procs, err = newRunProcs(stateAbs); err != nil {
+		s.removeScratch()
 		return nil, err
 	}
 	if err := s.startShell(); err != nil {
@@ -271,7 +308,11 @@ func (s *Session) queue(job saveJob) {
 		s.saves = make(chan saveJob, 64)
 		go func(jobs chan saveJob) {
 			for j := range jobs {
-				if j.dropFrom >= 0 {
+				if err := noLinksUnder(s.opts.StateDir, s.store.dir); err != nil {
+					// A step replaced the state directory by a link: write
+					// and remove nothing there.
+					s.warn(fmt.Sprintf("%s: checkpoint not saved: %v", s.mod.Path, err))
+				} else if j.dropFrom >= 0 {
 					to := len(s.mod.Steps)
 					if j.dropOne {
 						to = j.dropFrom + 1
@@ -301,9 +342,20 @@ func (s *Session) Flush() { s.flush() }
 // prepareDirs sets up the workdir and HOME; fresh re-seeds the sandbox's
 // own directories (never ones the caller named).
 func (s *Session) prepareDirs(fresh bool) error {
+	// Never through a link a step planted (safepath.go).
+	if err := guardStateDir(s.opts.StateDir, s.store.dir); err != nil {
+		return err
+	}
 	if s.opts.Sandbox {
-		s.workdir = filepath.Join(s.store.dir, "sandbox", "work")
-		s.home = filepath.Join(s.store.dir, "sandbox", "home")
+		if err := os.MkdirAll(s.store.dir, 0o755); err != nil {
+			return err
+		}
+		sb := filepath.Join(s.store.dir, "sandbox")
+		if err := ownDir(sb); err != nil {
+			return err
+		}
+		s.workdir = filepath.Join(sb, "work")
+		s.home = filepath.Join(sb, "home")
 	} else {
 		wd, err := os.Getwd()
 		if err != nil {
@@ -383,6 +435,9 @@ func (s *Session) environment() []string {
 		env = append(env, "TERM=xterm-256color")
 	}
 	env = append(env, "HOME="+s.home)
+	if s.opts.Sandbox || s.opts.Home != "" {
+		env = sandboxEnv(env, s.home) // sandboxenv.go
+	}
 	if s.mod.CourseDir != "" {
 		env = append(env, "COURSE_DIR="+s.mod.CourseDir)
 	} else if abs, err := filepath.Abs(s.mod.Path); err == nil {
@@ -405,6 +460,7 @@ func (s *Session) startShell() error {
 	if err != nil {
 		return err
 	}
+	s.procs.shellStarted(sh.pid)
 	s.sh = sh
 	s.restored = -1
 	s.history = nil
@@ -494,6 +550,7 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *result.Step {
 		return s.finish(r, began)
 	}
 	s.dropBefore(step.Index - 1)
+	s.startSpill(step.Index - 1)
 	plan := s.plan(step)
 	var out *outcome
 	if step.Kind == course.Transcript && plan.skip == "" {
@@ -503,6 +560,7 @@ func (s *Session) Exec(ctx context.Context, step *course.Step) *result.Step {
 	}
 	s.judge(step, plan, out, r)
 	s.judgeAuthor(ctx, step, plan, out, r)
+	s.keepOutput(step, r)
 	if out.lostInput {
 		// The shell would read end-of-file at its next prompt and exit;
 		// end it now so the next Exec starts a new one from the last
@@ -600,13 +658,12 @@ type plan struct {
 	script   string
 	// history is what the step adds to the shell's history: the course's
 	// commands, never the runner's wrapping ("" for hidden work).
-	history   string
-	lineMap   []int // script line (1-based) → markdown line; index 0 unused
-	cmdAt     []int // script line → index into step.Commands, -1 for none
-	timeout   time.Duration
-	idle      time.Duration // 0: no idle detection
-	attach    bool
-	skipState result.Status
+	history string
+	lineMap []int // script line (1-based) → markdown line; index 0 unused
+	cmdAt   []int // script line → index into step.Commands, -1 for none
+	timeout time.Duration
+	idle    time.Duration // 0: no idle detection
+	attach  bool
 	// wantExit is the expected exit status (the exit attribute, or the
 	// `[N]` of an output fence); nil means 0 — or, with wantFail (an
 	// `error` fence), any status but 0.
@@ -651,6 +708,9 @@ func (s *Session) plan(step *course.Step) *plan {
 	if step.Attrs.Timeout > 0 {
 		p.timeout = step.Attrs.Timeout
 	}
+	if p.timeout > 0 && p.timeout < minStepTimeout {
+		p.timeout = minStepTimeout
+	}
 	if p.timeout <= 0 && !p.attach {
 		// With a person at the terminal (run) there is no default limit:
 		// nano or a long read must not be killed after ten minutes. A
@@ -687,7 +747,7 @@ func (s *Session) plan(step *course.Step) *plan {
 		}
 	}
 	p.script = b.String()
-	p.history = p.script
+	p.history = historyEntries(step.Commands)
 	p.pipefail = step.Pipefail()
 	s.planAuthor(step, p)
 	return p
@@ -767,6 +827,7 @@ func (s *Session) run(ctx context.Context, step *course.Step, p *plan) *outcome 
 	}
 	paths.out = func(b []byte) {
 		tail.Write(b)
+		s.spill.Write(b)
 		if s.opts.Events.StepOutput != nil {
 			s.opts.Events.StepOutput(step, b)
 		}
@@ -825,6 +886,10 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 		defer timeout.Stop()
 		timeoutC = timeout.C
 	}
+	// A timeout that passes before the step has begun (timeout=1us) waits
+	// for it to begin: a signal while bash still reads the typed line
+	// would drop the line, and nothing would then end the step.
+	begun, timeoutDue := s.sh.pump.started(), (<-chan struct{})(nil)
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	// Stopping escalates: the first signal (INT for Ctrl-C, TERM for a
@@ -867,6 +932,17 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			o.interrupted = true
 			stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 		case <-timeoutC:
+			timeoutC = nil
+			select {
+			case <-begun:
+			default:
+				timeoutDue = begun
+				continue
+			}
+			o.timedOut = true
+			stop(syscall.SIGTERM, syscall.SIGKILL)
+		case <-timeoutDue:
+			timeoutDue = nil
 			o.timedOut = true
 			stop(syscall.SIGTERM, syscall.SIGKILL)
 		case err := <-interactFailed:
@@ -992,7 +1068,7 @@ func (s *Session) shellDeath() (*result.Stop, int) {
 }
 
 // judge turns the outcome into the result's status and message. Expected
-// output and verify checks (issue 4) plug in after the exit status check.
+// output and verify checks plug in after the exit status check.
 func (s *Session) judge(step *course.Step, p *plan, o *outcome, r *result.Step) {
 	r.Output, r.OutputLines = o.output, o.outputLines
 	where := fmt.Sprintf("%s:%d", s.file(step), step.Line)
@@ -1117,6 +1193,11 @@ func (s *Session) Close() error {
 	for _, step := range s.mod.Steps {
 		s.result.Steps = append(s.result.Steps, s.stepResult(step))
 	}
+	defer unlockSandbox(s.sandboxLock)
+	if err := noLinksUnder(s.opts.StateDir, s.store.dir); err != nil {
+		s.warn(fmt.Sprintf("%s: run record not saved: %v", s.mod.Path, err))
+		return nil
+	}
 	return s.store.writeRecord(s.result)
 }
 
@@ -1132,6 +1213,7 @@ func removeAll(dir string) {
 // removeScratch removes the session's scratch directory, then lets go of
 // its lock.
 func (s *Session) removeScratch() {
+	s.procs.close() // what left the shell's session, where a cgroup holds it
 	removeAll(s.runDir)
 	if s.runLock != nil {
 		s.runLock.Close()
@@ -1155,21 +1237,30 @@ func (s *Session) removeScratch() {
 // sweep ever sees it unlocked. The pid stays in the name for people.
 func scratchDir(stateModDir string) (string, *os.File, error) {
 	prefix := fmt.Sprintf("coursectl-run-%d-", os.Getpid())
-	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
-		if d == "" {
-			continue
-		}
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-			sweepScratch(d)
-			if dir, lock, err := lockedDir(d, prefix); err == nil {
-				return dir, lock, nil
-			}
+	for _, d := range scratchParents() {
+		sweepScratch(d)
+		if dir, lock, err := lockedDir(d, prefix); err == nil {
+			return dir, lock, nil
 		}
 	}
 	if err := os.MkdirAll(stateModDir, 0o755); err != nil {
 		return "", nil, err
 	}
 	return lockedDir(stateModDir, prefix)
+}
+
+// scratchParents are the tmpfs directories scratch directories go in.
+func scratchParents() []string {
+	var out []string
+	for _, d := range []string{os.Getenv("XDG_RUNTIME_DIR"), "/dev/shm"} {
+		if d == "" {
+			continue
+		}
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // lockedDir makes a directory in parent named prefix+random, locked.

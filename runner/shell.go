@@ -100,6 +100,11 @@ func KillAll() {
 	live.Unlock()
 	for _, sh := range shells {
 		sh.killNow()
+		if sh.owner != nil {
+			// What left the session, and the cgroup itself: the process
+			// is about to exit without Close (procs.go).
+			sh.owner.procs.end()
+		}
 	}
 }
 
@@ -467,6 +472,9 @@ type pump struct {
 	all     bool         // passthrough: no tokens, everything to sink
 
 	lastOutput atomic.Int64 // unix nanos of the last byte read
+
+	// begun is closed when the start token is seen: the step is running.
+	begun chan struct{}
 }
 
 func newPump(master *os.File) *pump {
@@ -503,7 +511,16 @@ func (p *pump) arm(start, end string, sink func([]byte)) chan struct{} {
 	p.pending = nil
 	p.sink = sink
 	p.endSeen = make(chan struct{})
+	p.begun = make(chan struct{})
 	return p.endSeen
+}
+
+// started is closed once the window armed last has opened: the wrapper
+// printed the start token, so the step's own commands are running.
+func (p *pump) started() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.begun
 }
 
 // disarm stops capturing (the step ended without its end token).
@@ -558,6 +575,13 @@ func (p *pump) feed(b []byte) {
 			p.keepIdle(data[:i])
 			data = data[i+len(p.start):]
 			p.capture = true
+			if p.begun != nil {
+				select {
+				case <-p.begun:
+				default:
+					close(p.begun)
+				}
+			}
 			continue
 		}
 		i := bytes.Index(data, p.end)

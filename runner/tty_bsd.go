@@ -18,3 +18,6 @@ func flushTTYInput(fd int) error { return unix.IoctlSetPointerInt(fd, unix.TIOCF
 // ttyInputQueued is how many bytes of input wait on the tty fd (FIONREAD,
 // which Linux calls TIOCINQ).
 func ttyInputQueued(fd int) (int, error) { return unix.IoctlGetInt(fd, fionread) }
+
+// ttyTermios is the tty's settings (TIOCGETA).
+func ttyTermios(fd int) (*unix.Termios, error) { return unix.IoctlGetTermios(fd, unix.TIOCGETA) }

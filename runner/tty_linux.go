@@ -8,3 +8,6 @@ func flushTTYInput(fd int) error { return unix.IoctlSetInt(fd, unix.TCFLSH, unix
 
 // ttyInputQueued is how many bytes of input wait on the tty fd.
 func ttyInputQueued(fd int) (int, error) { return unix.IoctlGetInt(fd, unix.TIOCINQ) }
+
+// ttyTermios is the tty's settings (TCGETS).
+func ttyTermios(fd int) (*unix.Termios, error) { return unix.IoctlGetTermios(fd, unix.TCGETS) }

@@ -216,7 +216,12 @@ func (r region) rewrite(file string, lines []string, a actual) (repl []string, c
 		newExit = a.Exit // cram adds the status of a failing command
 	}
 
-	ops := align(pats, match)
+	var ops []alignOp
+	if !cmp.words() || !cmp.sameWords(content, match) {
+		// Under words, lines whose words all match are kept as written,
+		// whatever their layout; else the lines are updated as printed.
+		ops = align(pats, match)
+	}
 	if ops == nil && newExit == oldExit {
 		return nil, false, nil
 	}

@@ -4,7 +4,10 @@
 // step is the same green, and NO_COLOR the same plain text, everywhere.
 package sgr
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Attributes, from the 16-colour palette only: the terminal's theme
 // defines those, so they read on a dark background and a light one.
@@ -27,4 +30,32 @@ func Paint(on bool, s string, attrs ...string) string {
 		return s
 	}
 	return "\x1b[" + strings.Join(attrs, ";") + "m" + s + "\x1b[0m"
+}
+
+// Printable shows the control characters in s (C0 but newline and tab,
+// DEL, C1) as escapes — `\x1b`, `\x07`, `\u009b` — so that text from a
+// document or a step (a heading, a step name, a command) is shown and
+// never acts on the terminal: `ESC ] 0 ; … BEL` would retitle it, OSC 52
+// would write the clipboard, and an SGR would colour what follows. The
+// colours Paint adds are not touched: apply Printable to the text first.
+func Printable(s string) string {
+	if strings.IndexFunc(s, isControl) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !isControl(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r < 0xa0)
 }

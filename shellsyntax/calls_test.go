@@ -115,14 +115,6 @@ func TestPlainCallAgrees(t *testing.T) {
 	}
 }
 
-func showAll(cs []Call) []string {
-	var out []string
-	for _, c := range cs {
-		out = append(out, show(c))
-	}
-	return out
-}
-
 // A word is also given as written, for putting back in a command; a call
 // counts its own redirections.
 func TestRawWordsAndRedirections(t *testing.T) {

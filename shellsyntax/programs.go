@@ -317,7 +317,7 @@ func init() {
 	}
 }
 
-// EditorTarget says whether a call opens an editor on a file (SPEC §7's
+// EditorTarget says whether a call opens an editor on a file (docs/spec.md §7's
 // editor steps): nano, pico, vi, vim, nvim, emacs, code, gedit, or the
 // learner's own ($EDITOR, ${EDITOR}, $VISUAL). It returns the editor (the
 // program's name, or the variable as written) and its one file argument,

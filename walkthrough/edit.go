@@ -22,7 +22,7 @@ func (w *walkthrough) edit(ctx context.Context, i int, cur *course.Step) (*cours
 	}
 	defer os.Remove(f.Name())
 	header := fmt.Sprintf("# coursectl: step %d/%d · %s (%s:%d)\n# coursectl: save and quit to run your version; %s is not changed.\n",
-		w.number(i), w.total, cur.Title(), w.mod.Path, cur.Line, w.mod.Path)
+		w.number(i), w.total, sgr.Printable(cur.Title()), w.mod.Path, cur.Line, w.mod.Path)
 	if _, err := f.WriteString(header + editableText(cur)); err != nil {
 		f.Close()
 		return nil, err

@@ -14,11 +14,11 @@ import (
 	"github.com/coursectl/coursectl/sgr"
 )
 
-// The key hints, one line each (SPEC §4).
+// The key hints, one line each (docs/spec.md §4).
 const (
-	runKeys      = "Enter run · s skip · e edit · q quit · ? help"
-	failKeys     = "r retry · s skip · h shell here · q quit · ? help"
-	failKeysEdit = "r retry · e edit · s skip · h shell here · q quit · ? help"
+	runKeys      = "Enter run · s skip · e edit · c copy · q quit · ? help"
+	failKeys     = "r retry · s skip · h shell here · c copy · q quit · ? help"
+	failKeysEdit = "r retry · e edit · s skip · h shell here · c copy · q quit · ? help"
 )
 
 func (w *walkthrough) help(failed, editable bool) string {
@@ -37,6 +37,7 @@ func (w *walkthrough) help(failed, editable bool) string {
 		b.WriteString(k("e", "edit the step in $EDITOR; Enter then runs your version"))
 		b.WriteString(k("", "(only this run uses it: the module file is not changed)"))
 	}
+	b.WriteString(k("c", "copy the step's commands to the clipboard, each on one line"))
 	b.WriteString(k("s", "skip the step: the run goes on; it is kept as skipped, not done"))
 	if failed {
 		b.WriteString(k("h", "open a shell with the state the step left; exit comes back"))

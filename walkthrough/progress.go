@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/report"
 	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
 	"github.com/coursectl/coursectl/sgr"
@@ -91,17 +92,20 @@ func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color, san
 		}
 	}
 
-	head := fmt.Sprintf("%s: %s", mod.Path, Tally(done, skipped, total))
+	// Headings, names and errors are the document's and a step's: shown,
+	// never acting on the terminal (sgr.Printable).
+	path := sgr.Printable(mod.Path)
+	head := fmt.Sprintf("%s: %s", path, Tally(done, skipped, total))
 	switch {
 	case total == 0:
-		head = fmt.Sprintf("%s: no steps", mod.Path)
+		head = fmt.Sprintf("%s: no steps", path)
 	case done == total:
-		head += DoneOn(p.When) + " · '" + strings.Replace(run, " run ", " run --fresh ", 1) + "' starts again"
+		head += DoneOn(p.When) + " · '" + sgr.Printable(strings.Replace(run, " run ", " run --fresh ", 1)) + "' starts again"
 	case done+skipped == total:
-		head += " · " + runSkipped(run)
+		head += " · " + sgr.Printable(runSkipped(run))
 	default:
 		if next := NextShown(mod, p.Next); next != nil {
-			head += fmt.Sprintf(" · next: step %d/%d · %s (line %d)", pos(next), total, next.Title(), next.Line)
+			head += fmt.Sprintf(" · next: step %d/%d · %s (line %d)", pos(next), total, sgr.Printable(next.Title()), next.Line)
 		}
 	}
 	fmt.Fprintln(w, sgr.Paint(color, head, sgr.Bold))
@@ -119,13 +123,13 @@ func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color, san
 		if p.Failed != "" {
 			if s := mod.Step(p.Failed); s != nil {
 				n := pos(s)
-				label := fmt.Sprintf("step %d/%d · %s", n, total, s.Title())
+				label := fmt.Sprintf("step %d/%d · %s", n, total, sgr.Printable(s.Title()))
 				if s.Hidden {
 					label = fmt.Sprintf("a hidden setup step (line %d)", s.Line)
 				}
 				line += " · " + sgr.Paint(color, "✗ failed at "+label, sgr.Red)
 				if r := results[p.Failed]; r != nil && r.Error != "" {
-					line += "\n  " + r.Error
+					line += "\n  " + sgr.Printable(r.Error)
 				}
 			}
 		}
@@ -150,7 +154,7 @@ func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color, san
 		case r != nil && (r.Status == result.Failed || r.Status == result.Timeout):
 			mark, state = sgr.Paint(color, "✗", sgr.Red), r.Outcome()
 		}
-		fmt.Fprintf(tw, "  %s\t%d\t%s\tline %d\t%s\n", mark, pos(s), s.ID, s.Line, state)
+		fmt.Fprintf(tw, "  %s\t%d\t%s\tline %d\t%s\n", mark, pos(s), sgr.Printable(s.ID), s.Line, sgr.Printable(state))
 	}
 	tw.Flush()
 }
@@ -163,4 +167,93 @@ func NextShown(mod *course.Module, i int) *course.Step {
 		}
 	}
 	return nil
+}
+
+// StatusDocument is `status --json` (docs/json.md): the counts, the next
+// step, the last run, and each shown step's state — "done", "skipped",
+// "failed" (in the last run) or "not-done" — as the text says them.
+type StatusDocument struct {
+	Schema  string       `json:"schema"`
+	File    string       `json:"file"`
+	Sandbox bool         `json:"sandbox,omitempty"`
+	Total   int          `json:"total"`
+	Done    int          `json:"done"`
+	Skipped int          `json:"skipped"`
+	Next    *StatusNext  `json:"next"`     // null when every step is done or skipped
+	LastRun *StatusRun   `json:"last_run"` // null when there was none
+	Steps   []StatusStep `json:"steps"`
+}
+
+// StatusNext is the step `run` resumes at.
+type StatusNext struct {
+	ID     string `json:"id"`
+	Number int    `json:"number"`
+	Line   int    `json:"line"`
+}
+
+// StatusRun is the last run.
+type StatusRun struct {
+	Started     time.Time `json:"started"`
+	DurationMS  int64     `json:"duration_ms"`
+	Interrupted bool      `json:"interrupted,omitempty"`
+	// Failed is the id of the step that failed in it, and Error why.
+	Failed string `json:"failed,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// StatusStep is one shown step.
+type StatusStep struct {
+	ID     string `json:"id"`
+	Number int    `json:"number"`
+	Line   int    `json:"line"`
+	State  string `json:"state"`
+	// When is when its checkpoint was made (done and skipped steps).
+	When *time.Time `json:"when,omitempty"`
+	// Outcome says how a failed step failed ("failed (exit 1)", "timed
+	// out after 2s").
+	Outcome string `json:"outcome,omitempty"`
+}
+
+// Status is mod's progress as StatusDocument.
+func Status(mod *course.Module, p *runner.Progress, sandbox bool) StatusDocument {
+	_, total := mod.Number(nil)
+	done, skipped := Counts(mod, p, len(mod.Steps))
+	doc := StatusDocument{Schema: report.Schema, File: mod.Path, Sandbox: sandbox, Total: total, Done: done, Skipped: skipped, Steps: []StatusStep{}}
+	number := func(s *course.Step) int { n, _ := mod.Number(s); return n }
+	if done+skipped < total {
+		if next := NextShown(mod, p.Next); next != nil {
+			doc.Next = &StatusNext{ID: next.ID, Number: number(next), Line: next.Line}
+		}
+	}
+	results := map[string]*result.Step{}
+	if lr := p.LastRun; lr != nil {
+		doc.LastRun = &StatusRun{Started: lr.Started, DurationMS: lr.Duration.Milliseconds(), Interrupted: lr.Interrupted, Failed: p.Failed}
+		for _, r := range lr.Steps {
+			results[r.ID] = r
+		}
+		if r := results[p.Failed]; r != nil {
+			doc.LastRun.Error = r.Error
+		}
+	}
+	for i, s := range mod.Steps {
+		if s.Hidden {
+			continue
+		}
+		st := StatusStep{ID: s.ID, Number: number(s), Line: s.Line, State: "not-done"}
+		r := results[s.ID]
+		switch {
+		case p.Skipped(i):
+			st.State = "skipped"
+		case p.Passed(i):
+			st.State = "done"
+		case r != nil && r.Status.Failed():
+			st.State, st.Outcome = "failed", r.Outcome()
+		}
+		if p.Done[i] {
+			when := p.When[i]
+			st.When = &when
+		}
+		doc.Steps = append(doc.Steps, st)
+	}
+	return doc
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 
+	xansi "github.com/charmbracelet/x/ansi"
+
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/render"
 	"github.com/coursectl/coursectl/result"
@@ -88,7 +90,7 @@ func (w *walkthrough) visit(ctx context.Context, i int) (next, error) {
 		key := byte('\r')
 		if !w.yes {
 			var err error
-			if key, err = w.ask(ctx, runKeys, "\r\nseq?"); err != nil {
+			if key, err = w.ask(ctx, runKeys, "\r\nseqc?"); err != nil {
 				return quit, err
 			}
 		}
@@ -97,6 +99,9 @@ func (w *walkthrough) visit(ctx context.Context, i int) (next, error) {
 			return quit, nil
 		case '?':
 			fmt.Fprint(w.out(), w.help(false, true))
+			continue
+		case 'c':
+			w.copy(current)
 			continue
 		case 's':
 			w.skip(ctx, step)
@@ -148,7 +153,7 @@ func (w *walkthrough) visit(ctx context.Context, i int) (next, error) {
 // failed asks what to do after step i (as current) failed: retry, edit and
 // retry, skip, a shell with the state it left, or quit.
 func (w *walkthrough) failed(ctx context.Context, i int, current *course.Step) (n next, rerun bool, edited *course.Step, err error) {
-	allowed := "rsqh?"
+	allowed := "rsqhc?"
 	keys := failKeys
 	if !current.Hidden {
 		allowed += "e"
@@ -186,6 +191,8 @@ func (w *walkthrough) failed(ctx context.Context, i int, current *course.Step) (
 			fmt.Fprintf(w.out(), "%s\n", w.paint("  Back in coursectl (what you changed in files stays; shell variables do not carry back).", sgr.Dim))
 		case 'q':
 			return quitFailed, false, nil, nil
+		case 'c':
+			w.copy(current)
 		case '?':
 			fmt.Fprint(w.out(), w.help(true, !current.Hidden))
 		}
@@ -207,7 +214,8 @@ func (w *walkthrough) hidden(ctx context.Context, i int) (next, error) {
 		if r.Status == result.Passed || r.Status == result.Skipped {
 			return nextStep, nil
 		}
-		fmt.Fprintf(w.out(), "\n  %s\n  %s\n", w.paint(fmt.Sprintf("✗ A hidden setup step (%s:%d) failed:", w.mod.Path, step.Line), sgr.Bold, sgr.Red), r.Error)
+		fmt.Fprintf(w.out(), "\n  %s\n  %s\n", w.paint(fmt.Sprintf("✗ A hidden setup step (%s:%d) failed:", w.mod.Path, step.Line), sgr.Bold, sgr.Red),
+			render.WrapMessage(r.Error, w.renderer().Width, "  "))
 		for _, l := range tailLines(r.Output, 10) {
 			fmt.Fprintf(w.out(), "  │ %s\n", l)
 		}
@@ -266,9 +274,31 @@ func (w *walkthrough) status(r *result.Step) {
 	fmt.Fprintf(w.out(), "  %s\n", rt.Status(r))
 	if r.Status == result.Failed || r.Status == result.Timeout {
 		if r.Error != "" {
-			fmt.Fprintf(w.out(), "  %s\n", w.paint(r.Error, sgr.Red))
+			// At words, indented under the status: a terminal's own wrap
+			// would cut a word, and start the next line at column 0.
+			for _, l := range strings.Split(render.WrapMessage(r.Error, rt.Width, "  "), "\n") {
+				fmt.Fprintf(w.out(), "  %s\n", w.paint(strings.TrimLeft(l, " "), sgr.Red))
+			}
 		}
 	}
+}
+
+// copy puts the step's commands on the learner's clipboard with OSC 52,
+// each command whole on its line however the frame wrapped it, so it can
+// be pasted into another terminal. A terminal that does not take OSC 52
+// ignores it; the line printed says so.
+func (w *walkthrough) copy(step *course.Step) {
+	text := strings.TrimRight(editableText(step), "\n")
+	if text == "" {
+		return
+	}
+	n := len(step.Commands)
+	what := plural(n, "command")
+	if step.Kind == course.File {
+		what = "the file's text"
+	}
+	fmt.Fprint(w.out(), xansi.SetSystemClipboard(text))
+	fmt.Fprintf(w.out(), "  %s\n", w.paint(fmt.Sprintf("⧉ copied %s to the clipboard (if your terminal allows OSC 52)", what), sgr.Dim))
 }
 
 // skip passes over step at the learner's word, as a step marked skip is

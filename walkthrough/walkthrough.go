@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -235,7 +237,12 @@ func (w *walkthrough) sandboxNote() {
 	if !w.sandbox {
 		return
 	}
-	msg := fmt.Sprintf("In a sandbox: HOME is %s and the steps start in %s, both fresh", w.sess.Home(), w.sess.Workdir())
+	home, work := w.sess.Home(), w.sess.Workdir()
+	where := "in " + tilde(home) + " and " + tilde(work)
+	if dir := filepath.Dir(home); dir == filepath.Dir(work) {
+		where = "in " + tilde(dir)
+	}
+	msg := "In a sandbox, away from your own files: HOME and the working directory are fresh, " + where
 	if fakes := w.mod.Settings.Fakes; len(fakes) > 0 {
 		names := make([]string, 0, len(fakes))
 		for n := range fakes {
@@ -244,7 +251,17 @@ func (w *walkthrough) sandboxNote() {
 		sort.Strings(names)
 		msg += "; the module's fakes stand in for " + strings.Join(names, ", ")
 	}
-	fmt.Fprintf(w.out(), "  %s\n", w.paint(msg+".", sgr.Dim))
+	fmt.Fprintf(w.out(), "  %s\n", w.paint(render.WrapMessage(msg+".", w.renderer().Width, "  "), sgr.Dim))
+}
+
+// tilde writes a path under the learner's own HOME as ~/...
+func tilde(path string) string {
+	if home, err := os.UserHomeDir(); err == nil && home != "/" {
+		if rest, ok := strings.CutPrefix(path, home+string(filepath.Separator)); ok {
+			return "~/" + rest
+		}
+	}
+	return path
 }
 
 // announce says where the run starts when it is not step 1.
@@ -259,7 +276,7 @@ func (w *walkthrough) announce(start int, before *runner.Progress, opts runner.O
 	passed, skipped := Counts(w.mod, before, start)
 	title := ""
 	if s := NextShown(w.mod, start); s != nil {
-		title = " · " + s.Title()
+		title = " · " + sgr.Printable(s.Title())
 	}
 	var msg string
 	switch {

@@ -211,11 +211,11 @@ func (w *Watcher) update(ctx context.Context) {
 // readInput is what a module's parse depends on: its bytes and those of
 // the coursectl.yaml beside it.
 func (w *Watcher) readInput() ([]byte, error) {
-	b, err := os.ReadFile(w.opts.Path)
+	b, err := course.ReadFile(w.opts.Path)
 	if err != nil {
 		return nil, err
 	}
-	side, _ := os.ReadFile(filepath.Join(filepath.Dir(w.opts.Path), course.SidecarName))
+	side, _ := course.ReadFile(filepath.Join(filepath.Dir(w.opts.Path), course.SidecarName))
 	return append(append(b, 0), side...), nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/coursectl/coursectl/course"
@@ -32,9 +33,16 @@ func (cr *courseRuns) course(run *course.Module) *course.Course {
 // modules and plain directories of modules; with all, every directory is a
 // course.
 func splitArgs(args []string, all bool) (courses, rest []string) {
+	seen := map[string]bool{}
 	for _, a := range args {
 		if fi, err := os.Stat(a); err == nil && fi.IsDir() && (all || course.IsCourse(a)) {
-			courses = append(courses, a)
+			// A course named twice (c, ./c, c/) is checked once, as a
+			// module named twice is: two runs would share one sandbox,
+			// and the second find it locked by the first.
+			if !seen[filepath.Clean(a)] {
+				seen[filepath.Clean(a)] = true
+				courses = append(courses, a)
+			}
 			continue
 		}
 		rest = append(rest, a)
@@ -87,6 +95,10 @@ func courseFrom(c *course.Course, run *course.Module, from string) (int, error) 
 	}
 	for i, st := range run.Steps {
 		if st.Module == m && (id == "" || st.ID == id) {
+			if id != "" {
+				// The step's own setup (its setup attribute) runs first.
+				i = run.StartOf(i)
+			}
 			return i + 1, nil
 		}
 	}

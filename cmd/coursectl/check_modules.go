@@ -165,7 +165,7 @@ func exitAtOnce() { os.Exit(exitInterrupted) }
 // exitNow, for a step that will not stop. Main's NotifyContext sees the
 // first interrupt too. SIGTERM and SIGHUP count as interrupts: a CI job
 // cancelled, or a hung-up ssh session, still gets the report of what ran,
-// and exits 130 (SPEC §4's "interrupted", whichever signal it was).
+// and exits 130 (docs/spec.md §4's "interrupted", whichever signal it was).
 func interruptible(ctx context.Context, stderr io.Writer, notice string, exitNow func()) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	sigs := make(chan os.Signal, 2)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -268,27 +267,30 @@ func TestCheckReports(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d", code)
 	}
-	// stdout is JSON only: one object per module.
-	sc := bufio.NewScanner(strings.NewReader(out))
-	var files []string
-	for sc.Scan() {
-		var m struct {
+	// stdout is JSON only: one document, one object per module in it.
+	var doc struct {
+		Schema  string `json:"schema"`
+		Failed  int    `json:"failed"`
+		Modules []struct {
 			File   string `json:"file"`
 			Failed int    `json:"failed"`
 			Steps  []struct {
 				Status string `json:"status"`
 			} `json:"steps"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatalf("stdout line is not JSON: %q", sc.Text())
-		}
+		} `json:"modules"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || strings.Count(out, "\n") != 1 {
+		t.Fatalf("stdout is not one JSON document: %v\n%s", err, out)
+	}
+	var files []string
+	for _, m := range doc.Modules {
 		files = append(files, filepath.Base(m.File))
 		if m.File == fc.path("a.md") && (m.Failed != 1 || len(m.Steps) != 3 || m.Steps[2].Status != "not-run") {
 			t.Errorf("a.md: %+v", m)
 		}
 	}
-	if !reflect.DeepEqual(files, []string{"a.md", "b.md"}) {
-		t.Errorf("JSON objects for %v", files)
+	if doc.Schema != "coursectl/v1" || doc.Failed != 1 || !reflect.DeepEqual(files, []string{"a.md", "b.md"}) {
+		t.Errorf("JSON document %s with modules %v", doc.Schema, files)
 	}
 	// The human report and the annotations went to stderr.
 	if !strings.Contains(errOut, "✗ fail-two") || !strings.Contains(errOut, "::error file="+fc.path("a.md")+",line=8,") {
@@ -298,13 +300,13 @@ func TestCheckReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
+	var junitDoc struct {
 		Suites []struct {
 			Tests int `xml:"tests,attr"`
 		} `xml:"testsuite"`
 	}
-	if err := xml.Unmarshal(b, &doc); err != nil || len(doc.Suites) != 2 || doc.Suites[0].Tests != 3 {
-		t.Errorf("junit: %v %+v\n%s", err, doc, b)
+	if err := xml.Unmarshal(b, &junitDoc); err != nil || len(junitDoc.Suites) != 2 || junitDoc.Suites[0].Tests != 3 {
+		t.Errorf("junit: %v %+v\n%s", err, junitDoc, b)
 	}
 }
 

@@ -38,7 +38,7 @@ Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
 ::error annotations.`,
 		Example: `  coursectl check testdata/module1.md
   coursectl check docs/ --keep-going --junit report.xml
-  coursectl check docs/ --json | jq '.steps[] | select(.status=="failed")'
+  coursectl check docs/ --json | jq '.modules[] | select(.failed > 0)'
   coursectl check docs/ --shard 2/4 -j 2
   coursectl check testdata/module1.md --from 3-install-docker --timeout 2m`,
 		ValidArgsFunction: completeModules,
@@ -48,7 +48,8 @@ Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
 	}
 	fl := cmd.Flags()
 	fl.SortFlags = false // as a reader meets them: reports, where to start, limits, places
-	fl.BoolVar(&f.json, "json", false, "one JSON object per module on stdout (the text report goes to stderr)")
+	fl.BoolVar(&f.json, "json", false, "one JSON document on stdout, {\"schema\": \"coursectl/v1\", \"modules\": [...]} (docs/json.md); the text report goes to stderr")
+	fl.BoolVar(&f.jsonLines, "json-lines", false, "instead of --json: one object per module (per course, for a course) on stdout, a line each (JSON Lines)")
 	fl.StringVar(&f.junit, "junit", "", "also write a JUnit XML report to `FILE`")
 	fl.BoolVar(&f.resume, "resume", false, "start each module at its first step with no valid checkpoint")
 	fl.StringVar(&f.from, "from", "", "start at step `ID` (an id, a step number or a unique prefix of an id; every module checked must have it)")
@@ -79,6 +80,7 @@ const (
 
 type checkFlags struct {
 	json, resume, keepGoing bool
+	jsonLines               bool // --json-lines; json is set too: stdout carries JSON
 	cont                    bool // --continue
 	noSandbox, noFakes      bool
 	update, diff            bool
@@ -120,6 +122,7 @@ func (f *checkFlags) validate(paths []string) error {
 // check runs the modules of paths and writes the reports f asks for.
 func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	streams := c.streams
+	f.json = f.json || f.jsonLines
 	if err := f.validate(paths); err != nil {
 		return err
 	}
@@ -167,6 +170,15 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	}
 	if err := f.checkPlaces(); err != nil {
 		return err
+	}
+	if !f.noSandbox {
+		// Another run using a module's sandbox would have it emptied under
+		// it: refuse before anything runs (docs/check.md).
+		for _, mod := range mods {
+			if err := runner.SandboxBusy(f.state, mod); err != nil {
+				return inputError(err)
+			}
+		}
 	}
 	var junit *os.File
 	if f.junit != "" {
@@ -219,7 +231,7 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	// "not checked" says nothing); the summary counts them.
 	reports.Text{Color: color}.WriteSummary(textOut, results, time.Since(start))
 
-	if err := writeReports(ctx, streams, f, mods, results, courses, junit); err != nil {
+	if err := writeReports(ctx, streams, f, mods, results, courses, junit, time.Since(start)); err != nil {
 		return err
 	}
 
@@ -240,9 +252,14 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 
 // writeReports writes the machine-read reports the flags ask for, and runs
 // --update, after the text report.
-func writeReports(ctx context.Context, streams *iostreams.IOStreams, f checkFlags, mods []*course.Module, results []*result.Module, courses []*result.Course, junit *os.File) error {
-	if f.json {
+func writeReports(ctx context.Context, streams *iostreams.IOStreams, f checkFlags, mods []*course.Module, results []*result.Module, courses []*result.Course, junit *os.File, took time.Duration) error {
+	switch {
+	case f.jsonLines:
 		if err := reports.JSON(streams.Out, results, courses...); err != nil {
+			return err
+		}
+	case f.json:
+		if err := reports.JSONDocument(streams.Out, results, courses, took, streams.OutTTY); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/iostreams"
 	"github.com/coursectl/coursectl/lint"
+	reports "github.com/coursectl/coursectl/report"
 	"github.com/spf13/cobra"
 )
 
@@ -39,7 +39,7 @@ Exit status: 0 no errors (warnings alone pass), 1 errors (or warnings with
 	}
 	fl := cmd.Flags()
 	fl.SortFlags = false
-	fl.BoolVar(&f.json, "json", false, `print {"files", "errors", "warnings", "findings": [...]}`)
+	fl.BoolVar(&f.json, "json", false, `print {"schema": "coursectl/v1", "files", "errors", "warnings", "findings": [...]} (docs/json.md)`)
 	fl.BoolVar(&f.strict, "strict", false, "warnings fail too")
 	fl.BoolVar(&f.fix, "fix", false, "repair what is safe (mojibake back to UTF-8) in place")
 	fl.BoolVar(&f.diff, "diff", false, "with --fix: print the repair as a unified diff, change nothing (exit 1 when there is something to fix)")
@@ -48,7 +48,9 @@ Exit status: 0 no errors (warnings alone pass), 1 errors (or warnings with
 
 type lintFlags struct{ json, strict, fix, diff bool }
 
+// lintReport is the `lint --json` document (docs/json.md).
 type lintReport struct {
+	Schema   string         `json:"schema"`
 	Files    int            `json:"files"`
 	Errors   int            `json:"errors"`
 	Warnings int            `json:"warnings"`
@@ -83,7 +85,7 @@ func (c *cli) lint(ctx context.Context, f lintFlags, paths []string) error {
 		}
 	}
 
-	rep := lintReport{Files: len(files), Findings: []lint.Finding{}}
+	rep := lintReport{Schema: reports.Schema, Files: len(files), Findings: []lint.Finding{}}
 	unreadable := false
 	pendingFix := false
 	for _, file := range files {
@@ -125,9 +127,7 @@ func (c *cli) lint(ctx context.Context, f lintFlags, paths []string) error {
 	case f.diff:
 		// The diff is the output; findings would only be in its way.
 	case f.json:
-		enc := json.NewEncoder(streams.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := reports.EncodeDocument(streams.Out, rep, streams.OutTTY); err != nil {
 			return err
 		}
 	default:
@@ -156,7 +156,7 @@ func (c *cli) lint(ctx context.Context, f lintFlags, paths []string) error {
 // fixFile repairs mojibake in file, or with showDiff prints the repair.
 // It reports whether there was anything to repair.
 func fixFile(streams *iostreams.IOStreams, file string, showDiff bool) (bool, error) {
-	src, err := os.ReadFile(file)
+	src, err := course.ReadFile(file)
 	if err != nil {
 		return false, &course.PosError{File: file, Err: course.ReadError(err)}
 	}

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/coursectl/coursectl/course"
+	reports "github.com/coursectl/coursectl/report"
 	"github.com/spf13/cobra"
 )
 
@@ -46,14 +47,15 @@ they run, with each one's step count; --json gives every module's steps.`,
 			return writeListTable(c.streams.Out, m, c.streams.Width)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"file", "steps": [...]} (see docs/authoring.md)`)
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"schema": "coursectl/v1", "file", "steps": [...]} (docs/json.md)`)
 	return cmd
 }
 
-// listJSON is the `list --json` document (SPEC §5).
+// listJSON is the `list --json` document (docs/spec.md §5, docs/json.md).
 type listJSON struct {
-	File  string         `json:"file"`
-	Steps []listStepJSON `json:"steps"`
+	Schema string         `json:"schema"`
+	File   string         `json:"file"`
+	Steps  []listStepJSON `json:"steps"`
 }
 
 type listStepJSON struct {
@@ -131,6 +133,12 @@ func attrsJSON(a course.Attrs) *listAttrsJSON {
 // terminal, one compact line for a pipe (what scripts and jq read, and
 // half the work on a big module).
 func writeListJSON(w io.Writer, m *course.Module, indent bool) error {
+	return writeModuleJSON(w, m, indent, true)
+}
+
+// writeModuleJSON writes a module's {"file", "steps"} object, with the
+// schema first when it is the document (not a course's module).
+func writeModuleJSON(w io.Writer, m *course.Module, indent, withSchema bool) error {
 	// Steps are encoded one at a time through a reused buffer, so a big
 	// module never needs its whole document in memory twice.
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -143,7 +151,12 @@ func writeListJSON(w io.Writer, m *course.Module, indent bool) error {
 	if indent {
 		sep = ": "
 	}
-	fmt.Fprintf(bw, "{%s%s\"file\"%s%s,%s%s\"steps\"%s[", nl, in1, sep, file, nl, in1, sep)
+	bw.WriteString("{")
+	if withSchema {
+		schema, _ := json.Marshal(reports.Schema)
+		fmt.Fprintf(bw, "%s%s\"schema\"%s%s,", nl, in1, sep, schema)
+	}
+	fmt.Fprintf(bw, "%s%s\"file\"%s%s,%s%s\"steps\"%s[", nl, in1, sep, file, nl, in1, sep)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	if indent {

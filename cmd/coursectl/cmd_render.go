@@ -140,7 +140,7 @@ func writeCheckHTML(path string, mods []*course.Module, results []*result.Module
 		if err := writeFileAtomic(filepath.Join(dir, name), page, 0o644); err != nil {
 			return explainWrite(err)
 		}
-		entries = append(entries, render.IndexEntry{Href: name, Record: r})
+		entries = append(entries, render.IndexEntry{Href: name, File: mods[i].Path, Record: r})
 	}
 	return explainWrite(writeFileAtomic(path, render.Index(entries), 0o644))
 }

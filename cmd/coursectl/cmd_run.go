@@ -81,14 +81,14 @@ func (c *cli) run(cmd *cobra.Command, f runFlags, args []string) error {
 		return err
 	}
 	// --from and --only take an id, a step number or a unique prefix: the
-	// runner is given the id.
+	// runner is given the id (MODULE:ID in a course, where ids repeat).
 	for _, ref := range []*string{&f.from, &f.only} {
 		if *ref != "" {
 			step, err := stepArg(mod, *ref)
 			if err != nil {
 				return err
 			}
-			*ref = step.ID
+			*ref = mod.Ref(step)
 		}
 	}
 	if f.state, err = stateDir(f.state); err != nil {

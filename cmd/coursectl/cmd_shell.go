@@ -131,7 +131,8 @@ func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 		}()
 	}
 	opts := runner.Options{StateDir: dir, Terminal: &runner.Terminal{In: in, Out: out}}
-	err = runner.Shell(cmd.Context(), mod, opts, step.ID)
+	// The reference, not the bare id: in a course two modules may have it.
+	err = runner.Shell(cmd.Context(), mod, opts, mod.Ref(step))
 	// A missing checkpoint is a request for a state that does not exist.
 	var pe *course.PosError
 	if errors.As(err, &pe) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/coursectl/coursectl/course"
+	reports "github.com/coursectl/coursectl/report"
 	"github.com/coursectl/coursectl/runner"
 	"github.com/coursectl/coursectl/walkthrough"
 	"github.com/spf13/cobra"
@@ -11,9 +12,9 @@ import (
 
 func (c *cli) statusCmd() *cobra.Command {
 	var state string
-	var sandbox bool
+	var sandbox, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "status FILE [--sandbox] [--state DIR]",
+		Use:   "status FILE [--json] [--sandbox] [--state DIR]",
 		Short: "show a module's progress: steps done, the last run, a failed step",
 		Long: `Shows how far you are in a module, from its checkpoints: how many steps are
 done, where 'coursectl run FILE' resumes, when the last run was and which
@@ -21,6 +22,7 @@ step failed in it, then one line per step. A step edited since it ran is no
 longer done (its checkpoint no longer matches).`,
 		Example: `  coursectl status testdata/module1.md
   coursectl status --sandbox testdata/module1.md
+  coursectl status module1.md --json | jq -r '.next.id'
   coursectl status module1.md --state /tmp/course-state`,
 		ValidArgsFunction: completeModules,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -36,10 +38,14 @@ longer done (its checkpoint no longer matches).`,
 			for _, w := range p.Warnings {
 				fmt.Fprintf(c.streams.Err, "coursectl: warning: %s\n", w)
 			}
+			if asJSON {
+				return reports.EncodeDocument(c.streams.Out, walkthrough.Status(mod, p, sandbox), c.streams.OutTTY)
+			}
 			walkthrough.WriteStatus(c.streams.Out, mod, p, c.streams.Color, sandbox)
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"schema": "coursectl/v1", "file", "done", "skipped", "next", "steps": [...]} (docs/json.md)`)
 	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "the progress of 'coursectl run --sandbox FILE', not of your own runs")
 	cmd.Flags().StringVar(&state, "state", "", stateFlagHelp)
 	return cmd

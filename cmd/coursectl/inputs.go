@@ -99,7 +99,7 @@ func isNumber(s string) bool {
 	return err == nil
 }
 
-// stateDir is the directory --state names or, without it, SPEC §3's
+// stateDir is the directory --state names or, without it, docs/spec.md §3's
 // default: $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl. Every
 // command settles it here, so run, status, reset and check --resume always
 // agree on where a module's checkpoints are. A relative XDG_STATE_HOME is

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,7 +151,7 @@ func TestRunSandboxTouchesNothing(t *testing.T) {
 	module := "# S\n\n## Try\n\n```sh\ntouch made-here \"$HOME/home-file\"\nsudo whoami\necho \"home is $HOME\"\n```\n"
 	p := newPlace(t, map[string]string{"m.md": module, "coursectl.yaml": "m.md:\n  fakes:\n    sudo: 'echo \"(fake sudo) $*\"'\n"})
 	l := p.start(t, p.env(), "run", "--sandbox", "m.md")
-	l.waitFor("In a sandbox: HOME is ", 1)
+	l.waitFor("In a sandbox, away from your own files: HOME and the working", 1)
 	l.waitFor("the module's fakes stand in for sudo.", 1)
 	l.waitFor(hint, 1)
 	l.typeKeys("\r")
@@ -178,5 +179,60 @@ func TestRunSandboxTouchesNothing(t *testing.T) {
 	}
 	l = p.start(t, p.env(), "run", "--sandbox", "m.md")
 	l.waitFor("'coursectl run --fresh --sandbox m.md' starts again", 1)
+	l.wait()
+}
+
+// In a 100-column terminal nothing runs past the frame or splits where it
+// should not: a long command wraps inside the frame, each further line
+// marked; a failure's message wraps at words under it; c puts the command,
+// whole, on the clipboard with OSC 52.
+func TestRunWrapsInsideTheFrameAt100Columns(t *testing.T) {
+	const long = "wget https://github.com/docker/compose/releases/download/v2.5.0/docker-compose-linux-x86_64 -O docker-compose"
+	module := "# W\n\n## Download\n\n```sh\n" + long + "\n```\n"
+	fake := "#!/bin/sh\necho \"wget: unable to resolve host address 'github.com' for the release of docker-compose-linux-x86_64\"\nexit 4\n"
+	p := newPlace(t, map[string]string{"m.md": module})
+	bin := filepath.Join(p.dir, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bin, "wget"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := p.env()
+	for i, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") {
+			env[i] = "PATH=" + bin + ":" + strings.TrimPrefix(kv, "PATH=")
+		}
+	}
+	l := p.startSized(t, 100, 30, env, "run", "m.md")
+	l.waitFor(hint, 1)
+	got := l.text()
+	want := "  │ wget https://github.com/docker/compose/releases/download/v2.5.0/docker-compose-linux-x86_64 -O\n" +
+		"  │ ↪ docker-compose\n"
+	if !strings.Contains(got, want) {
+		t.Errorf("the command does not wrap inside the frame as\n%s\nthe screen:\n%s", want, got)
+	}
+	// c: the command whole, on one line, to the clipboard.
+	l.typeKeys("c")
+	l.waitFor("copied 1 command to the clipboard", 1)
+	if osc := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(long)) + "\x07"; !strings.Contains(l.output(), osc) {
+		t.Errorf("c did not write the command with OSC 52 (%q)", osc)
+	}
+	l.typeKeys("\r")
+	l.waitFor("r retry", 1)
+	got = l.text()
+	// The failure's message, from the status line to the question: every
+	// line indented, none cut inside a word by the terminal.
+	block := got[strings.Index(got, "✗ failed (exit 4)"):strings.Index(got, "r retry")]
+	lines := strings.Split(strings.TrimRight(block, " \n"), "\n")
+	for _, line := range lines[1:] {
+		if !strings.HasPrefix(line, "  ") || strings.TrimSpace(line) == "" {
+			t.Errorf("the failure's line %q is not under the status:\n%s", line, got)
+		}
+	}
+	if !strings.Contains(block, "` failed with exit") || !strings.Contains(block, "step download (m.md:6): `wget") {
+		t.Errorf("the failure is not there whole:\n%s", block)
+	}
+	l.typeKeys("q")
 	l.wait()
 }

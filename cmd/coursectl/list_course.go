@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/coursectl/coursectl/course"
+	reports "github.com/coursectl/coursectl/report"
 )
 
 // writeCourseTable is `list DIR`: the course's modules in the order they
@@ -38,28 +39,25 @@ func writeCourseTable(w io.Writer, dir string, run *course.Module) error {
 	return err
 }
 
-// writeCourseJSON is `list DIR --json`: {"course", "title", "modules":
-// [{"file", "steps"}]}, each module as `list FILE --json` prints it.
+// writeCourseJSON is `list DIR --json`: {"schema", "course", "title",
+// "modules": [{"file", "steps"}]}, each module as `list FILE --json`
+// prints it, without the schema (docs/json.md).
 func writeCourseJSON(w io.Writer, run *course.Module, indent bool) error {
 	var mods []json.RawMessage
 	for _, m := range run.Modules {
 		var b bytes.Buffer
-		if err := writeListJSON(&b, m, false); err != nil {
+		if err := writeModuleJSON(&b, m, false, false); err != nil {
 			return err
 		}
 		mods = append(mods, json.RawMessage(bytes.TrimSpace(b.Bytes())))
 	}
 	doc := struct {
+		Schema  string            `json:"schema"`
 		Course  string            `json:"course"`
 		Title   string            `json:"title"`
 		Modules []json.RawMessage `json:"modules"`
-	}{run.Path, run.Title, mods}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if indent {
-		enc.SetIndent("", "  ")
-	}
-	return enc.Encode(doc)
+	}{reports.Schema, run.Path, run.Title, mods}
+	return reports.EncodeDocument(w, doc, indent)
 }
 
 // relModule is a module's path from its course's directory.

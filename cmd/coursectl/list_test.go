@@ -37,6 +37,9 @@ func TestListJSONIndent(t *testing.T) {
 	if err := json.Unmarshal(compact.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
+	if doc.Schema != "coursectl/v1" {
+		t.Errorf("schema %q, want coursectl/v1", doc.Schema)
+	}
 	if len(doc.Steps) != 9 || doc.Steps[6].ID != "4-install-docker-compose-4" || len(doc.Steps[6].Commands) != 2 {
 		t.Errorf("unexpected document: %+v", doc.Steps)
 	}

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/coursectl/coursectl/iostreams"
@@ -45,5 +49,42 @@ func TestScripts(t *testing.T) {
 			return os.MkdirAll(filepath.Join(env.WorkDir, "home"), 0o755)
 		},
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"running": cmdRunning,
+		},
 	})
+}
+
+// cmdRunning is `running`: it succeeds when some live process started by
+// this script (one with the script's $WORK in its environment, as
+// everything a coursectl the script ran inherits) is still running, and
+// lists them; `! running` fails if any is. The test process itself has no
+// $WORK in its environment.
+func cmdRunning(ts *testscript.TestScript, neg bool, args []string) {
+	want := []byte("WORK=" + ts.Getenv("WORK") + "\x00")
+	ents, _ := os.ReadDir("/proc")
+	var found []string
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if err != nil || !bytes.Contains(append([]byte{0}, env...), append([]byte{0}, want...)) {
+			continue
+		}
+		stat, _ := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if i := bytes.LastIndexByte(stat, ')'); i > 0 && i+2 < len(stat) && stat[i+2] == 'Z' {
+			continue // a zombie is gone, only not yet reaped
+		}
+		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		found = append(found, fmt.Sprintf("%d %s", pid, bytes.ReplaceAll(bytes.TrimRight(cmdline, "\x00"), []byte{0}, []byte{' '})))
+	}
+	ts.Logf("running: %v", found)
+	switch {
+	case neg && len(found) > 0:
+		ts.Fatalf("still running: %s", strings.Join(found, "; "))
+	case !neg && len(found) == 0:
+		ts.Fatalf("nothing of this script is running")
+	}
 }

@@ -99,6 +99,9 @@ func TestLintDocSamples(t *testing.T) {
 	for _, s := range samples {
 		var out, errb bytes.Buffer
 		streams := &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, Err: &errb, Width: 80}
+		// The --json sample is what a person at a terminal sees: indented
+		// (piped, it is one line).
+		streams.OutTTY = strings.Contains(s.cmd, "--json")
 		_ = Run(context.Background(), strings.Fields(s.cmd)[1:], streams) // lint exits 1 on errors
 		got := out.String() + errb.String()
 		if strings.Contains(s.cmd, "--json") {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -25,6 +26,11 @@ func (c *cli) renderCourse(run *course.Module, rec *result.Module, f renderFlags
 	if f.html {
 		if !toFile {
 			return usageError("render: --html of a course writes an index page and a page per module: add -o FILE")
+		}
+		// The module pages go beside FILE: beside /dev/stdout they would
+		// land in /dev.
+		if fi, err := os.Lstat(f.out); err == nil && !fi.Mode().IsRegular() {
+			return usageError("render: -o %s is not a regular file, and --html of a course writes a page per module beside it — name a page in a directory, like %s", f.out, "report/index.html")
 		}
 		if err := writeCheckHTML(f.out, run.Modules, split.Modules); err != nil {
 			return usageError("render: cannot write %s: %v", f.out, err)

@@ -12,7 +12,7 @@ import (
 )
 
 // runUnattended is `run` without a terminal (a pipe, CI): `check --yes`, as
-// SPEC §4 has it — check's code path and report, no questions — but where
+// docs/spec.md §4 has it — check's code path and report, no questions — but where
 // the learner stands (--no-sandbox: the current directory, the real HOME)
 // and resuming as run does.
 func (c *cli) runUnattended(ctx context.Context, mod *course.Module, f runFlags) error {

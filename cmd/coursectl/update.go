@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/iostreams"
@@ -50,12 +49,15 @@ func updateModules(streams *iostreams.IOStreams, mods []*course.Module, results 
 			continue
 		}
 		path := mod.Path
-		old, err := os.ReadFile(path)
+		old, err := course.ReadFile(path)
 		if err != nil {
 			return changed, pathError(path, err)
 		}
 		// The line numbers are those of the file as it was checked: an
 		// edit since would put the output in the wrong place.
+		// A file with lone CRs as line ends is written back with LFs: the
+		// lines the parser numbered (course.LineFeeds).
+		old = course.LineFeeds(old)
 		if !bytes.Equal(bytes.TrimPrefix(old, []byte("\xef\xbb\xbf")), mod.Source) {
 			return changed, inputError(&course.PosError{File: path, Err: errors.New("changed while it was being checked — run check --update again")})
 		}

@@ -36,8 +36,9 @@ type learner struct {
 	t    *testing.T
 	pty  *os.File
 	cmd  *exec.Cmd
-	mu   sync.Mutex // guards em: the copy goroutine writes, waits read
+	mu   sync.Mutex // guards em and raw: the copy goroutine writes, waits read
 	em   *vt.Emulator
+	raw  []byte        // every byte coursectl wrote, escapes and all
 	out  chan struct{} // closed when the pty's output ends
 	exit chan error
 }
@@ -83,13 +84,19 @@ func (p place) env(extra ...string) []string {
 // start runs `coursectl args...` in p on a termCols×termRows pty.
 func (p place) start(t *testing.T, env []string, args ...string) *learner {
 	t.Helper()
+	return p.startSized(t, termCols, termRows, env, args...)
+}
+
+// startSized is start on a cols×rows pty.
+func (p place) startSized(t *testing.T, cols, rows int, env []string, args ...string) *learner {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Dir, cmd.Env = p.dir, env
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: termRows, Cols: termCols})
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &learner{t: t, pty: f, cmd: cmd, em: vt.NewEmulator(termCols, termRows),
+	l := &learner{t: t, pty: f, cmd: cmd, em: vt.NewEmulator(cols, rows),
 		out: make(chan struct{}), exit: make(chan error, 1)}
 	l.em.SetScrollbackSize(5000)
 	go func() {
@@ -100,6 +107,7 @@ func (p place) start(t *testing.T, env []string, args ...string) *learner {
 			if n > 0 {
 				l.mu.Lock()
 				_, _ = l.em.Write(buf[:n])
+				l.raw = append(l.raw, buf[:n]...)
 				l.mu.Unlock()
 			}
 			if err != nil { // EIO: the program and its children are gone
@@ -152,6 +160,13 @@ func (l *learner) waitFor(s string, n int) {
 		}
 	}
 	l.t.Fatalf("%q was not shown %d times within %s; the terminal shows:\n%s", s, n, deadline, l.text())
+}
+
+// output is every byte coursectl wrote so far.
+func (l *learner) output() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.raw)
 }
 
 // typeKeys types s as the learner would.
@@ -237,7 +252,7 @@ func TestRunShowsProseWithoutMarkers(t *testing.T) {
 		}
 	}
 	// Ctrl-C at a question quits as q does (progress kept), but says it
-	// was interrupted and exits 130 (SPEC §4); q exits 0.
+	// was interrupted and exits 130 (docs/spec.md §4); q exits 0.
 	l.typeKeys("\x03")
 	l.waitFor("Progress kept: 0/2 steps done", 1)
 	l.waitFor("Interrupted (Ctrl-C)", 1)
@@ -642,7 +657,7 @@ func TestRunBackgroundStepShowsItsStart(t *testing.T) {
 	}
 }
 
-// An editor step in run (SPEC §7): the page says `nano notes.txt` and shows
+// An editor step in run (docs/spec.md §7): the page says `nano notes.txt` and shows
 // the content after it; run shows that content as what to type, then opens
 // the learner's own editor ($EDITOR, here a real vim) on the file with the
 // keyboard theirs, and the step after it sees what they saved.

@@ -17,6 +17,9 @@ import (
 // substitution or wrapper (`sudo nano`) is not an edit (its other parts
 // would have to run too). The reading is bash's (shellsyntax).
 func EditorTarget(command string) (editor, file string, ok bool) {
+	if !shellsyntax.MayOpenEditor(command) {
+		return "", "", false
+	}
 	c, ok := shellsyntax.Simple(command)
 	if !ok || c.Redirections > 0 || len(c.Wrappers) > 0 {
 		return "", "", false

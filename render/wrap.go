@@ -123,8 +123,11 @@ func wrapWords(s string, width int, indent string) string {
 
 // WrapMessage wraps a message (a step's error) for a terminal of width
 // columns at words, each line after the first indented by indent, as the
-// walkthrough prints a failure under the frame.
-func WrapMessage(s string, width int, indent string) string { return wrapWords(s, width, indent) }
+// walkthrough prints a failure under the frame. Control characters from
+// the markdown or the output are shown, never sent (sgr.Printable).
+func WrapMessage(s string, width int, indent string) string {
+	return wrapWords(sgr.Printable(s), width, indent)
+}
 
 // lineIndent is the start of a rendered prose line that is not text: its
 // margin, a quote's bar, and the styles opened there.

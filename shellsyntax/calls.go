@@ -160,13 +160,22 @@ func plainCall(src string) (Call, bool) {
 	}
 	rest, wrappers := unwrap(words)
 	c.Wrappers, c.Prog, c.Args = wrappers, rest[0], rest[1:]
-	c.Name = path.Base(c.Prog.Text)
+	c.Name = progName(c.Prog)
 	return c, true
 }
 
-// Placeholders are marked with bytes that cannot be in a module's text, so
-// that the parser takes them as words and the words are given back as
-// written.
+// progName is the program a word names: its base name, or the word itself
+// when an expansion makes it (`$EDITOR`, `${EDITOR:-/usr/bin/nano}`).
+func progName(w Word) string {
+	if strings.ContainsAny(w.Text, "$`") {
+		return w.Text
+	}
+	return path.Base(w.Text)
+}
+
+// Placeholders are marked with control bytes a module does not hold (when
+// it does, nothing is marked), so that the parser takes them as words and
+// the words are given back as written.
 const (
 	openMark  = '\x01'
 	closeMark = '\x02'
@@ -214,9 +223,9 @@ type walker struct {
 	base   int // line offset of the statements being walked
 	offs   int // byte offset of the parser's input in src
 	calls  []Call
-	// top counts the statements read, a pipeline or a list as one, a
-	// compound command or anything but a plain command as two; broken is
-	// set by a syntax error.
+	// top counts the top-level statements read, two for one that is not a
+	// plain call (a list, a pipeline, a compound command, `&`, `!`): Simple
+	// wants exactly one. broken is set by a syntax error.
 	top    int
 	broken bool
 }
@@ -370,7 +379,7 @@ func (w *walker) stmt(s *syntax.Stmt, sc scope) {
 		w.expansions(c, outer)
 	case nil:
 	default:
-		// (( )), [[ ]], let: no program, but their words may hold $( ).
+		// (( )), [[ ]]: no program, but their words may hold $( ).
 		w.expansions(c, outer)
 	}
 }
@@ -429,7 +438,7 @@ func (w *walker) call(args []*syntax.Word, pos syntax.Pos, sc scope, redirs int)
 	c := Call{Wrappers: wrappers, Redirections: redirs}
 	if len(rest) > 0 {
 		c.Prog, c.Args = rest[0], rest[1:]
-		c.Name = path.Base(c.Prog.Text)
+		c.Name = progName(c.Prog)
 	}
 	w.emit(c, pos, sc)
 }

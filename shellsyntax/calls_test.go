@@ -57,6 +57,7 @@ func TestCalls(t *testing.T) {
 		{"exec >log 2>&1", []string{"1:exec"}},
 		{"exec sleep 30", []string{"1:exec>sleep 30"}},
 		{"time nohup python3 x.py &", []string{"1:nohup>python3 x.py [bg] [sub]"}},
+		{"/usr/bin/time -v make", []string{"1:time>make"}},
 		{"builtin set -o pipefail", []string{"1:builtin>set -o pipefail"}},
 		{"/usr/bin/vim ~/.bashrc", []string{"1:vim ~/.bashrc~"}},
 		{"$EDITOR \"$HOME/notes.txt\"", []string{"1:$EDITOR $HOME/notes.txt~"}},

@@ -56,7 +56,8 @@ func FuzzShell(f *testing.F) {
 	for _, s := range seedTexts(f) {
 		f.Add(s)
 	}
-	for _, s := range []string{"echo a \\", "cat <<EOF\n$(", "$ cat <<'X'\n> a\nX", "f() { vim \"$@\" | less; }", "echo <a> <<<b", "# x \\\ny"} {
+	for _, s := range []string{"echo a \\", "cat <<EOF\n$(", "$ cat <<'X'\n> a\nX", "f() { vim \"$@\" | less; }", "echo <a> <<<b", "# x \\\ny",
+		"$ for i in 1\n> do\n> echo\n> done", "$ echo 'a\n> b\nc'\nout", "$ echo )\n> more\n$ ok"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
@@ -71,7 +72,11 @@ func FuzzShell(f *testing.F) {
 			}
 		}
 		check("SplitScript", SplitScript(lines))
-		check("SplitTranscript", SplitTranscript(lines))
+		tr := SplitTranscript(lines)
+		check("SplitTranscript", tr)
+		if fast, slow := fmt.Sprintf("%+v", tr), fmt.Sprintf("%+v", splitTranscript(lines, false)); fast != slow {
+			t.Fatalf("%q: transcript read fast\n%s\nby the parser\n%s", src, fast, slow)
+		}
 		Complete(src)
 		Pipefail(src)
 		checkPlain(t, src)
@@ -83,7 +88,9 @@ func FuzzShell(f *testing.F) {
 				t.Fatalf("call %q at line %d of %d", c.Name, c.Line, len(lines))
 			}
 			WaitsForKeys(c)
-			EditorTarget(c)
+			if ed, _, _ := EditorTarget(c); ed != "" && !MayOpenEditor(src) {
+				t.Fatalf("%q: %s opens an editor, but MayOpenEditor says no", src, ed)
+			}
 			c.Sudo()
 		}
 	})
@@ -107,6 +114,11 @@ func FuzzLine(f *testing.F) {
 			return
 		}
 		checkPlain(t, line)
+		for _, c := range Calls(line) {
+			if ed, _, _ := EditorTarget(c); ed != "" && !MayOpenEditor(line) {
+				t.Fatalf("%q: %s opens an editor, but MayOpenEditor says no", line, ed)
+			}
+		}
 	})
 }
 

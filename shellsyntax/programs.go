@@ -2,6 +2,7 @@ package shellsyntax
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 )
@@ -37,7 +38,8 @@ var wrappers = map[string]wrapper{
 // program after it (`sudo -s`, `exec >log`, `env`) is itself the call.
 func unwrap(words []Word) (rest []Word, outer []string) {
 	for len(words) > 0 {
-		w, ok := wrappers[words[0].Text]
+		name := path.Base(words[0].Text) // /usr/bin/time too
+		w, ok := wrappers[name]
 		if !ok || !words[0].Static {
 			return words, outer
 		}
@@ -71,7 +73,7 @@ func unwrap(words []Word) (rest []Word, outer []string) {
 		if i >= len(words) {
 			return words, outer
 		}
-		outer = append(outer, words[0].Text)
+		outer = append(outer, name)
 		words = words[i:]
 	}
 	return words, outer
@@ -359,6 +361,30 @@ func EditorTarget(c Call) (editor string, file Word, ok bool) {
 		return editor, Word{}, false // a directory: a file browser, nothing to write
 	}
 	return editor, files[0], true
+}
+
+// MayOpenEditor is a quick no before any parsing: false when text names
+// none of EditorTarget's editors as a word, nor $EDITOR or $VISUAL, so no
+// call in it can open one. True says nothing yet: ask EditorTarget.
+func MayOpenEditor(text string) bool {
+	if strings.Contains(text, "EDITOR") || strings.Contains(text, "VISUAL") {
+		return true
+	}
+	for name := range editorValued {
+		for i := 0; ; {
+			j := strings.Index(text[i:], name)
+			if j < 0 {
+				break
+			}
+			at, end := i+j, i+j+len(name)
+			if (at == 0 || strings.IndexByte(" \t\n;|&(/\"'`", text[at-1]) >= 0) &&
+				(end == len(text) || strings.IndexByte(" \t\n;|&)\"'`", text[end]) >= 0) {
+				return true
+			}
+			i = end
+		}
+	}
+	return false
 }
 
 // isEditorVariable: $EDITOR, ${EDITOR}, ${EDITOR:-nano} and the same of

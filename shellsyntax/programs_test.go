@@ -95,6 +95,7 @@ func TestEditorTarget(t *testing.T) {
 		{"$EDITOR notes.txt", "$EDITOR", "notes.txt", true, true},
 		{"\"${EDITOR}\" \"$f\"", "${EDITOR}", "$f", false, true},
 		{"${VISUAL:-vi} x", "${VISUAL:-vi}", "x", true, true},
+		{"\"${EDITOR:-/usr/bin/nano}\" x", "${EDITOR:-/usr/bin/nano}", "x", true, true},
 		{"nano", "nano", "", false, false},
 		{"vim a.txt b.txt", "vim", "", false, false},
 		{"nano \"my notes.txt\"", "nano", "my notes.txt", true, true},
@@ -108,6 +109,9 @@ func TestEditorTarget(t *testing.T) {
 		var editor string
 		var file Word
 		var ok bool
+		if tc.editor != "" && !MayOpenEditor(tc.src) {
+			t.Errorf("MayOpenEditor(%q) = false", tc.src)
+		}
 		for _, c := range Calls(tc.src) {
 			if editor, file, ok = EditorTarget(c); editor != "" {
 				break
@@ -128,5 +132,13 @@ func TestFlags(t *testing.T) {
 	}
 	if p := Positional([]string{"-i", "key", "-v", "host", "ls"}, "i"); len(p) != 2 || p[0] != "host" {
 		t.Errorf("Positional: %v", p)
+	}
+}
+
+func TestMayOpenEditorSaysNoQuickly(t *testing.T) {
+	for _, src := range []string{"ls -F", "cat services.txt", "cd ~/video", "echo environment", "nanotime"} {
+		if MayOpenEditor(src) {
+			t.Errorf("MayOpenEditor(%q) = true", src)
+		}
 	}
 }

@@ -19,8 +19,9 @@ type Command struct {
 	// First and Last are the indices of its first and last line in the
 	// lines given.
 	First, Last int
-	// Open is set when the input ended while bash would still be reading
-	// (an unclosed quote or heredoc): the command is the rest of the input.
+	// Open is set by SplitScript when the input ended while bash would
+	// still be reading (an unclosed quote or heredoc): the command is the
+	// rest of the input. (In a transcript the `> ` lines say it instead.)
 	Open bool
 }
 
@@ -121,6 +122,12 @@ func splitFrom(lines []string, at int, cmds *[]Command) int {
 // after it, as a terminal shows a continuation. Other lines (output, text)
 // and empty prompts belong to no command.
 func SplitTranscript(lines []string) []Command {
+	return splitTranscript(lines, true)
+}
+
+// splitTranscript is SplitTranscript; with fast false, every command goes
+// to the parser (the fuzz target compares the two).
+func splitTranscript(lines []string, fast bool) []Command {
 	var cmds []Command
 	for i := 0; i < len(lines); {
 		text, ok := PromptText(lines[i])
@@ -128,9 +135,27 @@ func SplitTranscript(lines []string) []Command {
 			i++
 			continue
 		}
-		if plainCommand(text) && (i+1 == len(lines) || !isPS2(lines[i+1])) {
+		if fast && plainCommand(text) && (i+1 == len(lines) || !isPS2(lines[i+1])) {
 			cmds = append(cmds, Command{First: i, Last: i, Text: text})
 			i++
+			continue
+		}
+		// `> ` lines running to the end (a Carpentries loop, its output in
+		// a fence of its own): the command takes them all, whatever the
+		// parser would say, and nothing is left that it could take too.
+		j := i + 1
+		for j < len(lines) && isPS2(lines[j]) {
+			j++
+		}
+		if fast && j == len(lines) && j > i+1 {
+			texts := make([]string, 0, j-i)
+			texts = append(texts, text)
+			for _, l := range lines[i+1 : j] {
+				t, _ := PS2Text(l)
+				texts = append(texts, t)
+			}
+			cmds = append(cmds, Command{First: i, Last: j - 1, Text: strings.Join(texts, "\n")})
+			i = j
 			continue
 		}
 		c := readPrompted(lines, i, text)
@@ -174,7 +199,6 @@ func readPrompted(lines []string, first int, text string) Command {
 		// After a syntax error bash starts afresh: a `> ` line still
 		// shows that the terminal took it as part of this command.
 		if v != broken || i == len(lines) || !isPS2(lines[i]) {
-			c.Open = v == incomplete
 			break
 		}
 		t, _ := PS2Text(lines[i])
@@ -223,9 +247,10 @@ func blankOrComment(line string) bool {
 	return t == "" || t[0] == '#'
 }
 
-// plainByte marks the bytes that cannot make a line anything but one simple
-// command with words: no quote, escape, operator, bracket or brace, no
-// redirection from (which could be a heredoc).
+// plainByte marks the bytes of plain words: none starts a quote, an escape,
+// an operator, a group, a substitution or a redirection from a file (which
+// could be a heredoc). `>` (to a file) and `$NAME` are plain: neither can
+// make bash read on.
 var plainByte = func() (t [256]bool) {
 	for _, c := range "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \t-_./:=,@%+~^*?[]#$>" {
 		t[c] = true
@@ -350,10 +375,11 @@ func readLines(p *syntax.Parser, next func() (string, bool), after func([]*synta
 		}
 		return next()
 	}}
-	// The loop never breaks: mvdan.cc/sh v3.14.1's iterators call on
-	// after a syntax error even when the loop has stopped (a panic in
-	// Go's range-over-func). Stopping is the reader's end of input instead,
-	// and what comes after it is not looked at.
+	// The loop never breaks: after a syntax error mvdan.cc/sh v3.14.1's
+	// StmtsSeq yields its error once more even when the loop body has
+	// returned false, which Go's range-over-func turns into a panic.
+	// Stopping is the reader's end of input instead, and what the parser
+	// still yields is not looked at.
 	for stmts, err := range p.InteractiveSeq(&r) {
 		if stopped {
 			continue

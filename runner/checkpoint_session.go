@@ -13,7 +13,7 @@ import (
 
 // FSCheckpointer keeps a sandbox's files with each checkpoint, for a
 // sandbox whose files are not simply kept in place (a container's
-// filesystem, SPEC §8). With one in Options.FS, every checkpoint names the
+// filesystem, docs/spec.md §8). With one in Options.FS, every checkpoint names the
 // directory its files went to (`fs` lines), and a restore gives back those
 // of every step up to the one restored.
 type FSCheckpointer interface {

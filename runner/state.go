@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-// shellState is what a checkpoint can hold of a shell (SPEC §3): its
+// shellState is what a checkpoint can hold of a shell (docs/spec.md §3): its
 // variables, functions and aliases by name, its options (SHELLOPTS and
 // BASHOPTS, among the variables), umask, working directory and directory
 // stack. The runner keeps one for the live shell, updated from what the

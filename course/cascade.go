@@ -109,9 +109,23 @@ func headingMatches(headings []string, glob string) bool {
 // yamlSetup puts the module's setup and workdir (coursectl.yaml) before
 // its first step, as one hidden setup step whose lines count in the yaml.
 func (p *parser) yamlSetup() {
-	set := p.m.Settings
-	if set.Workdir == "" && set.Setup == "" {
+	st := setupAndWorkdir("setup-module", p.m.Settings, p.m)
+	if st == nil {
 		return
+	}
+	p.m.Steps = append([]*Step{st}, p.m.Steps...)
+	for i, s := range p.m.Steps {
+		s.Index = i + 1
+	}
+}
+
+// setupAndWorkdir is the hidden step of a yaml's setup: and workdir: (a
+// module's or the course's), nil when it has neither: the setup's
+// commands, then a cd to the workdir — after the setup, which may make the
+// directory. Its lines count in the yaml.
+func setupAndWorkdir(id string, set Settings, mod *Module) *Step {
+	if set.Workdir == "" && set.Setup == "" {
+		return nil
 	}
 	var cmds []Command
 	var body strings.Builder
@@ -124,23 +138,17 @@ func (p *parser) yamlSetup() {
 		}
 	}
 	if set.Workdir != "" {
-		// After the setup, which may make the directory: the workdir is
-		// where the module starts.
 		if set.Setup == "" {
 			at = set.WorkdirAt
 		}
-		c := "cd -- " + shellPath(set.Workdir)
-		cmds = append(cmds, Command{Text: c, Line: set.WorkdirAt.Line})
-		body.WriteString(c + "\n")
+		cd := "cd -- " + shellPath(set.Workdir)
+		cmds = append(cmds, Command{Text: cd, Line: set.WorkdirAt.Line})
+		body.WriteString(cd + "\n")
 	}
 	first, last := commandSpan(cmds, at.Line)
-	st := &Step{ID: "setup-module", Line: first, EndLine: last, Kind: Setup, Lang: "sh",
+	return &Step{ID: id, Line: first, EndLine: last, Kind: Setup, Lang: "sh",
 		Body: body.String(), BodyLine: at.Line, Commands: cmds, Hidden: true,
-		Module: p.m, File: at.File}
-	p.m.Steps = append([]*Step{st}, p.m.Steps...)
-	for i, s := range p.m.Steps {
-		s.Index = i + 1
-	}
+		Module: mod, File: at.File}
 }
 
 // shellPath quotes a directory for cd, keeping a leading ~ as $HOME.

@@ -2,7 +2,6 @@ package course
 
 import (
 	"path/filepath"
-	"strings"
 )
 
 // Flatten is the course as one run for the runner: the course's hidden
@@ -66,33 +65,10 @@ func (c *Course) Title() string {
 // setupStep is the course's workdir and setup as one hidden step, nil when
 // it has neither. Its lines count in the coursectl.yaml.
 func (c *Course) setupStep() *Step {
-	set := c.Settings
-	if set.Workdir == "" && set.Setup == "" || len(c.Modules) == 0 {
+	if len(c.Modules) == 0 {
 		return nil
 	}
-	var cmds []Command
-	var body strings.Builder
-	at := set.SetupAt
-	if set.Setup != "" {
-		cmds = append(cmds, plainCommands(bodyLines(set.Setup, set.SetupAt.Line))...)
-		body.WriteString(set.Setup)
-		if !strings.HasSuffix(set.Setup, "\n") {
-			body.WriteByte('\n')
-		}
-	}
-	if set.Workdir != "" {
-		// After the setup: it may make the directory.
-		if set.Setup == "" {
-			at = set.WorkdirAt
-		}
-		cd := "cd -- " + shellPath(set.Workdir)
-		cmds = append(cmds, Command{Text: cd, Line: set.WorkdirAt.Line})
-		body.WriteString(cd + "\n")
-	}
-	first, last := commandSpan(cmds, at.Line)
-	return &Step{ID: "setup-course", Line: first, EndLine: last, Kind: Setup, Lang: "sh",
-		Body: body.String(), BodyLine: at.Line, Commands: cmds, Hidden: true,
-		Module: c.Modules[0], File: at.File}
+	return setupAndWorkdir("setup-course", c.Settings, c.Modules[0])
 }
 
 // Locate maps step index i (0-based) of the flattened run back to its

@@ -1,5 +1,9 @@
 package runner
 
+// The session's side of checkpoints: reading the dumped state, keeping a
+// passing step's checkpoint, the sandbox's files (Options.FS), and the
+// save queue that writes them in the background in step order.
+
 import (
 	"context"
 	"fmt"
@@ -91,3 +95,75 @@ func (s *Session) restoreFS(ctx context.Context, rs *restoredState) error {
 	}
 	return s.opts.FS.Restore(ctx, dirs...)
 }
+
+type saveJob struct {
+	step *course.Step
+	data []byte
+	// dropFrom >= 0 makes the job drop the checkpoints of steps
+	// dropFrom.. instead (ordered with the writes before it); with
+	// dropOne, of step dropFrom alone.
+	dropFrom int
+	dropOne  bool
+}
+
+// save hands a checkpoint to the writer goroutine: creating a file on a busy
+// disk can take longer than a step, and nothing waits for it but a restore
+// and Close (flush).
+func (s *Session) save(step *course.Step, data []byte) {
+	s.queue(saveJob{step: step, data: data, dropFrom: -1})
+}
+
+// dropBefore makes sure no checkpoint of step index i or later survives from
+// before this run of step i: a step run again is judged again.
+func (s *Session) dropBefore(i int) {
+	if s.opts.KeepLaterCheckpoints {
+		// Only the step's own checkpoint is judged again.
+		if i < s.dropFrom {
+			s.queue(saveJob{dropFrom: i, dropOne: true})
+		}
+		return
+	}
+	if i >= s.dropFrom {
+		return
+	}
+	s.dropFrom = i
+	s.queue(saveJob{dropFrom: i})
+}
+
+func (s *Session) queue(job saveJob) {
+	if s.saves == nil {
+		s.saves = make(chan saveJob, 64)
+		go func(jobs chan saveJob) {
+			for j := range jobs {
+				if err := noLinksUnder(s.opts.StateDir, s.store.dir); err != nil {
+					// A step replaced the state directory by a link: write
+					// and remove nothing there.
+					s.warn(fmt.Sprintf("%s: checkpoint not saved: %v", s.mod.Path, err))
+				} else if j.dropFrom >= 0 {
+					var err error
+					if j.dropOne {
+						err = s.store.dropOne(j.dropFrom)
+					} else {
+						err = s.store.drop(j.dropFrom, len(s.mod.Steps))
+					}
+					if err != nil {
+						s.warn(fmt.Sprintf("%s: removing old checkpoints: %v", s.mod.Path, err))
+					}
+				} else if err := s.store.write(j.step.Index-1, j.data); err != nil {
+					s.warn(fmt.Sprintf("%s:%d: step %s: checkpoint not saved: %v", s.file(j.step), j.step.Line, j.step.ID, err))
+				}
+				s.pending.Done()
+			}
+		}(s.saves)
+	}
+	s.pending.Add(1)
+	s.saves <- job
+}
+
+// flush waits until every checkpoint handed to save is on disk.
+func (s *Session) flush() { s.pending.Wait() }
+
+// Flush waits until the checkpoints of the steps run so far are on disk
+// (they are written in the background; Close flushes too). Call it before
+// reading progress of a live session with LoadProgress.
+func (s *Session) Flush() { s.flush() }

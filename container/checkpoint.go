@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // The files of one step's filesystem checkpoint, in the directory the
@@ -56,17 +58,24 @@ var ErrImageChanged = errors.New("the sandbox image changed since the checkpoint
 func (c *Container) Checkpoint(ctx context.Context, dir string) (FSCheckpoint, error) {
 	start := time.Now()
 	cp := FSCheckpoint{Image: c.ImageID}
-	inside, err := c.checkpointPath(dir)
-	if err != nil {
+	if _, err := c.checkpointPath(dir); err != nil {
 		return cp, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return cp, err
 	}
-	tmpTar, tmpDel := filepath.Join(dir, FSTar+".tmp"), filepath.Join(dir, FSDeleted+".tmp")
+	// Where the helper writes: the stage when there is one (the host then
+	// moves the files in), else dir itself.
+	out, outHost := "", dir
+	if c.stageDir != "" {
+		out, outHost = StageMount, c.stageDir
+	} else {
+		out, _ = c.checkpointPath(dir)
+	}
+	tmpTar, tmpDel := filepath.Join(outHost, FSTar+".tmp"), filepath.Join(outHost, FSDeleted+".tmp")
 	defer os.Remove(tmpTar)
 	defer os.Remove(tmpDel)
-	err = c.helper.request(ctx, "checkpoint "+inside, func() error {
+	err := c.helper.request(ctx, "checkpoint "+out, func() error {
 		// tar's status: 1 is "a file changed as we read it", which the
 		// next checkpoint takes again; more is a real failure.
 		status, rest, err := c.helper.answer("END")
@@ -84,23 +93,67 @@ func (c *Container) Checkpoint(ctx context.Context, dir string) (FSCheckpoint, e
 	if err != nil {
 		return cp, fmt.Errorf("checkpointing the container's files: %w", err)
 	}
-	fi, err := os.Stat(tmpTar)
-	if err != nil {
-		return cp, err
+	if c.stageDir != "" {
+		if _, err := moveStaged(c.stageDir, FSDeleted+".tmp", dir, FSDeleted); err != nil {
+			return cp, err
+		}
+		if cp.Bytes, err = moveStaged(c.stageDir, FSTar+".tmp", dir, FSTar); err != nil {
+			return cp, err
+		}
+	} else {
+		fi, err := os.Stat(tmpTar)
+		if err != nil {
+			return cp, err
+		}
+		cp.Bytes = fi.Size()
+		if err := os.Rename(tmpDel, filepath.Join(dir, FSDeleted)); err != nil {
+			return cp, err
+		}
+		if err := os.Rename(tmpTar, filepath.Join(dir, FSTar)); err != nil {
+			return cp, err
+		}
 	}
-	cp.Bytes = fi.Size()
 	cp.Duration = time.Since(start)
 	rec, err := json.Marshal(cp)
 	if err != nil {
 		return cp, err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, FSRecord), append(rec, '\n')); err != nil {
-		return cp, err
+	// Written by the host, never read back from what the container wrote.
+	return cp, writeFileAtomic(filepath.Join(dir, FSRecord), append(rec, '\n'))
+}
+
+// moveStaged moves the file name, which the helper wrote in the stage
+// directory, to dir/to, and returns its size. Root in the container may
+// have put anything in the stage by that name — a symbolic link to a host
+// file, a directory, a FIFO — so the move is rename(2) between directory
+// descriptors (which moves a link itself, never what it points to), and
+// what arrived is looked at without following it: anything but a regular
+// file is removed again and the checkpoint fails. The host never opens
+// the file: only the helper of a later container reads it, inside.
+func moveStaged(stage, name, dir, to string) (int64, error) {
+	sfd, err := unix.Open(stage, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, &os.PathError{Op: "open", Path: stage, Err: err}
 	}
-	if err := os.Rename(tmpDel, filepath.Join(dir, FSDeleted)); err != nil {
-		return cp, err
+	defer unix.Close(sfd)
+	dfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, &os.PathError{Op: "open", Path: dir, Err: err}
 	}
-	return cp, os.Rename(tmpTar, filepath.Join(dir, FSTar))
+	defer unix.Close(dfd)
+	if err := unix.Renameat(sfd, name, dfd, to); err != nil {
+		return 0, &os.PathError{Op: "rename", Path: filepath.Join(stage, name), Err: err}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstatat(dfd, to, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return 0, &os.PathError{Op: "stat", Path: filepath.Join(dir, to), Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		_ = unix.Unlinkat(dfd, to, 0)
+		_ = unix.Unlinkat(dfd, to, unix.AT_REMOVEDIR)
+		return 0, fmt.Errorf("the container left %s in place of its checkpoint file (not a regular file): refused", filepath.Join(stage, name))
+	}
+	return st.Size, nil
 }
 
 // checkpointPath is where dir is inside, when it is under

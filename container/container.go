@@ -24,6 +24,7 @@ const Learner = "learner"
 const (
 	ChannelMount    = "/run/coursectl-channel"
 	CheckpointMount = "/run/coursectl-checkpoints"
+	StageMount      = "/run/coursectl-stage"
 )
 
 // Options say what container to start for a run.
@@ -45,11 +46,19 @@ type Options struct {
 	// paths to tell the shell. Not at its host path: that may be under a
 	// HOME the learner cannot enter (/root is 0700).
 	ChannelDir string
-	// CheckpointDir (host) is mounted read-write at CheckpointMount, for
-	// the helper only: the directories Checkpoint writes and Restore reads
-	// are under it (the runner's checkpoints of this module). It must
-	// exist.
+	// CheckpointDir (host) is mounted at CheckpointMount, for the helper:
+	// the directories Checkpoint writes and Restore reads are under it
+	// (the runner's checkpoints of this module). It must exist. Read-only
+	// when StageDir is set, else read-write.
 	CheckpointDir string
+	// StageDir (host), when set, is mounted read-write at StageMount, and
+	// CheckpointDir read-only: the helper writes a checkpoint's files
+	// into the stage, and the host moves them into CheckpointDir without
+	// following a link (moveStaged). Root in the container (the course's
+	// sudo) can then plant nothing in the checkpoint directory that the
+	// host would write or read through. It must exist, on the same file
+	// system as CheckpointDir.
+	StageDir string
 	// LearnerUID and LearnerGID, when set, become the learner's ids
 	// before the shell starts, so that files the learner's shell writes in
 	// ChannelDir belong to the host user that runs coursectl (a rootful
@@ -71,9 +80,9 @@ type Container struct {
 	// CourseMount is where the course is inside ("" when none is mounted).
 	CourseMount string
 
-	// The host directories mounted at ChannelMount and CheckpointMount,
-	// absolute; "" when not mounted.
-	channelDir, checkpointDir string
+	// The host directories mounted at ChannelMount, CheckpointMount and
+	// StageMount, absolute; "" when not mounted.
+	channelDir, checkpointDir, stageDir string
 	helper                    *helper
 	closeOnce                 sync.Once
 	closeErr                  error
@@ -127,14 +136,19 @@ func Start(ctx context.Context, opts Options) (*Container, error) {
 	for _, m := range []struct {
 		dir, target string
 		abs         *string
-	}{{opts.ChannelDir, ChannelMount, &c.channelDir}, {opts.CheckpointDir, CheckpointMount, &c.checkpointDir}} {
+		readonly    bool
+	}{
+		{opts.ChannelDir, ChannelMount, &c.channelDir, false},
+		{opts.CheckpointDir, CheckpointMount, &c.checkpointDir, opts.StageDir != ""},
+		{opts.StageDir, StageMount, &c.stageDir, false},
+	} {
 		if m.dir == "" {
 			continue
 		}
 		if *m.abs, err = filepath.Abs(m.dir); err != nil {
 			return nil, err
 		}
-		args = append(args, "--mount", mountSpec(*m.abs, m.target, false))
+		args = append(args, "--mount", mountSpec(*m.abs, m.target, m.readonly))
 	}
 	// PID 1 is docker's init; `sleep infinity` only keeps the container
 	// up. As root: usermod (LearnerUID) refuses a user that has processes.
@@ -189,7 +203,7 @@ func (c *Container) Path(p string) (inside string, ok bool) {
 	if err != nil || strings.ContainsRune(abs, '\n') {
 		return "", false
 	}
-	for _, m := range [][2]string{{c.channelDir, ChannelMount}, {c.checkpointDir, CheckpointMount}} {
+	for _, m := range [][2]string{{c.channelDir, ChannelMount}, {c.checkpointDir, CheckpointMount}, {c.stageDir, StageMount}} {
 		if m[0] == "" {
 			continue
 		}

@@ -39,6 +39,8 @@ type Module struct {
 	// Settings are the module-wide settings: front matter under
 	// `coursectl:` merged with coursectl.yaml beside the module (it wins).
 	Settings Settings
+	// forSandbox: ForSandbox laid its settings over these already.
+	forSandbox bool
 	// Steps in document order, hidden setup steps included.
 	Steps []*Step
 	// Blocks are every fenced or indented code block, steps or not, for
@@ -76,6 +78,14 @@ type Settings struct {
 	// variables no checkpoint keeps, whoever set them.
 	EnvExclude []string `json:"env_exclude,omitempty"`
 	Workdir    string   `json:"workdir,omitempty"`
+	// Sandbox is where check runs the module when no --sandbox says
+	// (dir, docker, docker:IMAGE: docs/spec.md §8), written at SandboxAt.
+	Sandbox   string `json:"sandbox,omitempty"`
+	SandboxAt Pos    `json:"-"`
+	// Docker holds the settings that differ in the container sandbox
+	// (`docker:` — fakes, steps, timeout, env), laid over these by
+	// ForSandbox.
+	Docker *Settings `json:"-"`
 	// Setup is hidden shell run before the module's first step (a
 	// coursectl.yaml `setup:`), at SetupAt.
 	Setup   string `json:"setup,omitempty"`

@@ -176,6 +176,35 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 			} else {
 				s.Env = out
 			}
+		case "sandbox":
+			str, err := scalarString(v)
+			if err != nil || !validSandbox(str) {
+				return s, posErr(k, "sandbox: want dir, docker or docker:IMAGE")
+			}
+			s.Sandbox, s.SandboxAt = str, at
+		case "docker":
+			if where == "docker:" {
+				return s, posErr(k, "docker: the container's own settings go in one docker: mapping, not nested")
+			}
+			sub, err := settingsFromYAML(vnode, file, lineOff, "docker:")
+			if err != nil {
+				return s, err
+			}
+			// A fake given as ~ (null) is not faked in the container.
+			dm, _ := raw[k].(map[string]any)
+			if fm, ok := dm["fakes"].(map[string]any); ok {
+				for name, val := range fm {
+					if val == nil {
+						if sub.Fakes == nil {
+							sub.Fakes = map[string]string{}
+						}
+						sub.Fakes[name] = unfaked
+					}
+				}
+			}
+			s.Problems = append(s.Problems, sub.Problems...)
+			sub.Problems = nil
+			s.Docker = &sub
 		case "workdir":
 			str, err := scalarString(v)
 			if err != nil {
@@ -313,6 +342,16 @@ func mergeSettings(base, over Settings) Settings {
 	if over.Setup != "" {
 		out.Setup, out.SetupAt = over.Setup, over.SetupAt
 	}
+	if over.Sandbox != "" {
+		out.Sandbox, out.SandboxAt = over.Sandbox, over.SandboxAt
+	}
+	switch {
+	case base.Docker != nil && over.Docker != nil:
+		d := mergeSettings(*base.Docker, *over.Docker)
+		out.Docker = &d
+	case over.Docker != nil:
+		out.Docker = over.Docker
+	}
 	out.Attrs.Raw = maps.Clone(base.Attrs.Raw) // merge writes to it
 	out.Attrs.merge(over.Attrs)
 	// Nearer rules come later: they are applied after, so they win.
@@ -358,7 +397,7 @@ func mergeSettings(base, over Settings) Settings {
 }
 
 // SettingKeys are the keys a module's settings may have (docs/spec.md §2).
-var SettingKeys = []string{"timeout", "run-timeout", "fakes", "env", "workdir", "setup", "compare", "normalize", "pipefail", "sections", "divs", "steps"}
+var SettingKeys = []string{"timeout", "run-timeout", "fakes", "env", "workdir", "setup", "compare", "normalize", "pipefail", "sections", "divs", "steps", "sandbox", "docker"}
 
 // unknownSettings reports the keys of a settings mapping coursectl does
 // not know: a typo such as `timout:` would otherwise be ignored without a

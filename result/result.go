@@ -148,6 +148,9 @@ type Module struct {
 	// Warnings are problems that did not stop the run (a corrupt
 	// checkpoint ignored, a checkpoint that could not be written).
 	Warnings []string `json:"warnings,omitempty"`
+	// Sandbox is the container sandbox the run used ("docker:IMAGE",
+	// docs/spec.md §8); empty for the host's (dir, or none).
+	Sandbox string `json:"sandbox,omitempty"`
 }
 
 // Shown reports whether the result belongs in reports and counts. A hidden

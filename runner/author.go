@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coursectl/coursectl/container"
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
 )
@@ -32,7 +33,7 @@ import (
 // commands run — and stale shims from an earlier run are removed, so a
 // shell restored with their PATH cannot find them.
 func (s *Session) setupFakes() error {
-	dir := filepath.Join(s.store.dir, "fakes")
+	dir := s.fakesDir()
 	if s.opts.NoFakes || (s.opts.Terminal != nil && !s.opts.Sandbox) || len(s.mod.Settings.Fakes) == 0 {
 		_ = os.RemoveAll(dir)
 		return nil
@@ -45,9 +46,19 @@ func (s *Session) setupFakes() error {
 	if err != nil {
 		return err
 	}
-	f, err := NewFakes(dir, s.mod.Settings.Fakes, bash)
+	shellBash, inside := bash, (func(string) string)(nil)
+	if s.opts.Docker != nil {
+		shellBash, inside = boxBash, s.inside
+	}
+	f, err := newFakes(dir, s.mod.Settings.Fakes, shellBash, inside)
 	if err != nil {
 		return &course.PosError{File: source, Err: err}
+	}
+	if s.opts.Docker != nil {
+		// The learner appends to it (as itself, or as root under sudo).
+		if err := os.Chmod(f.log, 0o666); err != nil {
+			return err
+		}
 	}
 	s.fakes = f
 	for i := len(s.env) - 1; i >= 0; i-- {
@@ -64,7 +75,7 @@ func (s *Session) setupFakes() error {
 // the run that saved it, with or without the fakes directory; this run's
 // choice (fakes on in check, off with --no-fakes or a learner) wins.
 func (s *Session) fakesPathLine() string {
-	q := shellQuote(filepath.Join(s.store.dir, "fakes"))
+	q := shellQuote(s.inside(s.fakesDir()))
 	line := fmt.Sprintf("PATH=\":$PATH:\"; PATH=${PATH//:%s:/:}; PATH=${PATH#:}; PATH=${PATH%%:}\n", q)
 	if s.fakes != nil {
 		line += fmt.Sprintf("PATH=%s${PATH:+:$PATH}\n", q)
@@ -102,7 +113,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 			}
 		case ok:
 			// No one to type: the file gets the content the page shows.
-			if err := os.WriteFile(filepath.Join(s.runDir, "edit"), []byte(content), 0o600); err != nil {
+			if err := s.writeScratch(filepath.Join(s.runDir, "edit"), []byte(content)); err != nil {
 				fail(err)
 				return
 			}
@@ -111,11 +122,17 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 		}
 	}
 	switch {
+	case step.Kind == course.File && s.box != nil:
+		// In a container the shell writes it, as the learner (owner,
+		// umask), relative to where it stands: the container is the
+		// sandbox, nothing to confine.
+		p.script, p.lineMap, p.cmdAt, p.history = boxFileScript(step), []int{0, step.Line}, []int{-1, -1}, ""
+		p.before = func() error { return s.writeScratch(filepath.Join(s.runDir, "file"), []byte(step.Body)) }
 	case step.Kind == course.File:
 		p.script, p.lineMap, p.cmdAt, p.history = "", []int{0}, []int{-1}, ""
 		place := FilePlace{Home: s.home, Workdir: s.workdir, Confine: s.opts.Terminal == nil || s.opts.Sandbox}
 		p.before = func() error {
-			dir, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", s.sh.pid))
+			dir, err := s.sh.cwd()
 			if err != nil {
 				dir = s.workdir
 			}
@@ -141,7 +158,8 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 		if job.timeout <= 0 {
 			job.timeout = DefaultReadyTimeout
 		}
-		p.script = backgroundScript(p.script, job.log, job.pid)
+		job.alive = func() bool { return s.sh.jobAlive(job.pid) }
+		p.script = backgroundScript(p.script, s.inside(job.log), s.inside(job.pid))
 		// The wrapper's `{` line comes first: shift the line maps.
 		p.lineMap = append([]int{0, step.Line}, p.lineMap[1:]...)
 		p.cmdAt = append([]int{-1, -1}, p.cmdAt[1:]...)
@@ -226,13 +244,16 @@ func (k *keyboard) close() {
 // what ready line to wait for.
 type backgroundJob struct {
 	log, pid string
-	ready    *regexp.Regexp
+	// alive reports whether the job's process still runs.
+	alive func() bool
+	ready *regexp.Regexp
 	timeout  time.Duration
 }
 
-// alive reports whether the job's process still runs (a zombie does not).
-func (j *backgroundJob) alive() bool {
-	b, err := os.ReadFile(j.pid)
+// jobAlive reports whether the background job whose pid file (the
+// shell wrote it) is pidFile still runs (a zombie does not).
+func (sh *shell) jobAlive(pidFile string) bool {
+	b, err := readNoFollow(pidFile)
 	if err != nil {
 		return false
 	}
@@ -240,8 +261,7 @@ func (j *backgroundJob) alive() bool {
 	if err != nil {
 		return false
 	}
-	st, ok := readStat(pid)
-	return ok && st.state != 'Z'
+	return sh.alivePID(pid)
 }
 
 // commandOutcome is one transcript command's round trip.
@@ -458,8 +478,11 @@ func (s *Session) editRan(p *plan, o *outcome) bool {
 // stepVars are $HOME, $PWD and $USER as the step left them, for normalize.
 func (s *Session) stepVars() map[string]string {
 	vars := map[string]string{"HOME": s.home, "PWD": s.workdir}
-	if dir, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", s.sh.pid)); err == nil {
+	if dir, err := s.sh.cwd(); err == nil {
 		vars["PWD"] = dir
+	}
+	if s.box != nil {
+		vars["USER"] = container.Learner
 	}
 	for _, kv := range s.env {
 		if v, ok := strings.CutPrefix(kv, "USER="); ok {
@@ -481,7 +504,7 @@ func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *b
 	if job.ready != nil {
 		err = waitReady(ctx, job.log, job.ready, job.timeout, job.alive)
 	}
-	if b, rerr := os.ReadFile(job.log); rerr == nil {
+	if b, rerr := readNoFollow(job.log); rerr == nil {
 		t := newTail(outputCap)
 		t.Write(b)
 		r.Output = t.String()
@@ -547,7 +570,7 @@ func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *cou
 	r.Status, r.FailLine, r.ExitCode = result.Failed, v.Line, o.status
 	r.FailCommand = lastTraced(r.Verify)
 	// The failing command's line (a command spanning lines: its first).
-	if b, err := os.ReadFile(vline); err == nil {
+	if b, err := readNoFollow(vline); err == nil {
 		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
 			n-- // a line of step.sh, past stepPrefix
 			if n > 0 && n < len(vp.cmdAt) && vp.cmdAt[n] >= 0 {

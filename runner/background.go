@@ -11,7 +11,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -80,7 +79,7 @@ func waitReady(ctx context.Context, logPath string, ready *regexp.Regexp, timeou
 	var text strings.Builder
 	var plain plainText
 	check := func() bool {
-		f, err := os.Open(logPath)
+		f, err := openNoFollow(logPath)
 		if err != nil {
 			return false
 		}

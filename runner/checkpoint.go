@@ -27,7 +27,10 @@ type store struct {
 	// (check, watch --run), kept apart from the learner's live ones (run,
 	// check --no-sandbox) so neither restores the other's state.
 	sandboxed bool
-	made      bool     // checkpoints/ exists
+	// docker: the container sandbox's namespace (its checkpoints hold the
+	// container's files, and mean nothing to a run on the host).
+	docker bool
+	made   bool     // checkpoints/ exists
 	chain     []string // chain[i]: hash of steps 0..i (bodies and what affects running)
 }
 
@@ -126,6 +129,9 @@ func stepChain(mod *course.Module) []string {
 // live one keeps the name it always had, so their progress survives an
 // upgrade.
 func (st *store) checkpointsDir() string {
+	if st.docker {
+		return filepath.Join(st.dir, "docker-checkpoints")
+	}
 	if st.sandboxed {
 		return filepath.Join(st.dir, "sandbox-checkpoints")
 	}
@@ -143,6 +149,9 @@ func (st *store) fsPath(i int) string {
 }
 
 func (st *store) recordPath() string {
+	if st.docker {
+		return filepath.Join(st.dir, "docker-record.json")
+	}
 	if st.sandboxed {
 		return filepath.Join(st.dir, "sandbox-record.json")
 	}
@@ -423,11 +432,26 @@ func LoadSandboxProgress(stateDir string, mod *course.Module) (*Progress, error)
 	return loadProgress(stateDir, mod, true)
 }
 
+// LoadDockerProgress is LoadProgress for the container sandbox's runs
+// (--sandbox=docker), whose checkpoints hold the container's files too.
+func LoadDockerProgress(stateDir string, mod *course.Module) (*Progress, error) {
+	st, err := openStore(stateDir, mod, true)
+	if err != nil {
+		return nil, err
+	}
+	st.docker = true
+	return loadStoreProgress(st, mod)
+}
+
 func loadProgress(stateDir string, mod *course.Module, sandboxed bool) (*Progress, error) {
 	st, err := openStore(stateDir, mod, sandboxed)
 	if err != nil {
 		return nil, err
 	}
+	return loadStoreProgress(st, mod)
+}
+
+func loadStoreProgress(st *store, mod *course.Module) (*Progress, error) {
 	p := &Progress{Done: make([]bool, len(mod.Steps)), When: make([]time.Time, len(mod.Steps)), Next: -1}
 	r := st.reader()
 	missingBase := map[int]bool{}
@@ -474,11 +498,12 @@ func loadProgress(stateDir string, mod *course.Module, sandboxed bool) (*Progres
 // nil, nil when there is none.
 func LoadRecord(stateDir string, mod *course.Module) (*result.Module, error) {
 	var latest *result.Module
-	for _, sandboxed := range []bool{false, true} {
-		st, err := openStore(stateDir, mod, sandboxed)
+	for _, ns := range []int{0, 1, 2} {
+		st, err := openStore(stateDir, mod, ns > 0)
 		if err != nil {
 			return nil, err
 		}
+		st.docker = ns == 2
 		r, err := st.readRecord(mod)
 		if err != nil {
 			return nil, err

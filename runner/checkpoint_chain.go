@@ -95,7 +95,7 @@ var planned func(*dumpPlan)
 // to date. The state is unknown after a failed read: the next dump is a
 // full one.
 func (ls *liveState) ingest(path, sentinel string, plan *dumpPlan) error {
-	b, err := os.ReadFile(path)
+	b, err := readNoFollow(path)
 	_ = os.Remove(path)
 	if err != nil {
 		ls.known = false

@@ -43,7 +43,7 @@ func (s *Session) readState(sentinel string, plan *dumpPlan) {
 // the last time.
 func (s *Session) collectHistory() {
 	p := filepath.Join(s.runDir, "checkpoint.tmp.hist")
-	b, err := os.ReadFile(p)
+	b, err := readNoFollow(p)
 	if err != nil {
 		return
 	}

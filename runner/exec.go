@@ -421,7 +421,7 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			o.authorErr = err
 			stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 		case <-tick.C:
-			if escalation != nil && !aborted && s.sh.foreground() == s.sh.pid && blockedOnTTY(s.sh.pid) {
+			if escalation != nil && !aborted && s.sh.atPrompt() {
 				// Our signal ended the line and the shell waits at its
 				// prompt, but nothing finished the step: finish it.
 				aborted = true
@@ -448,14 +448,13 @@ func (s *Session) wait(ctx context.Context, step *course.Step, p *plan, o *outco
 			if p.idle > 0 && escalation == nil && !p.interact.Pending() {
 				last := time.Unix(0, s.sh.pump.lastOutput.Load())
 				if time.Since(last) >= p.idle {
-					pg := s.sh.foreground()
-					if leader, prog, ok := fullScreenWaiting(s.sh.pty, s.sh.pid, pg); ok {
-						o.idle, o.idleLine = s.waitingCommand(step, p, leader.pid, readCmdline(leader.pid), o.capture)
-						o.idleProgram = prog
+					if w, ok := s.sh.waitingForInput(); ok && w.program != "" {
+						o.idle, o.idleLine = s.waitingCommand(step, p, w.pid, w.cmdline, o.capture)
+						o.idleProgram = w.program
 						// vim and less take SIGINT as a key; SIGTERM ends them.
 						stop(syscall.SIGTERM, syscall.SIGKILL)
-					} else if pid, cmdline, ok := readingTTY(s.sh.pid, pg); ok {
-						o.idle, o.idleLine = s.waitingCommand(step, p, pid, cmdline, o.capture)
+					} else if ok {
+						o.idle, o.idleLine = s.waitingCommand(step, p, w.pid, w.cmdline, o.capture)
 						stop(syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL)
 					}
 				}

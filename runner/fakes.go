@@ -26,6 +26,9 @@ type Fakes struct {
 	// Dir holds one executable per faked command; put it first on PATH.
 	Dir string
 	log string
+	// shellDir and shellLog are Dir and the log as the shell sees them (a
+	// container's mount of the scratch directory).
+	shellDir, shellLog string
 	// read is how much of the log earlier Calls have consumed.
 	read int64
 }
@@ -34,6 +37,15 @@ type Fakes struct {
 // into dir, replacing any shims already there, with bash the interpreter
 // to use.
 func NewFakes(dir string, fakes map[string]string, bash string) (*Fakes, error) {
+	return newFakes(dir, fakes, bash, nil)
+}
+
+// newFakes is NewFakes for a shell that sees dir elsewhere (inside maps a
+// host path to its path; nil for the same) and runs bash there.
+func newFakes(dir string, fakes map[string]string, bash string, inside func(string) string) (*Fakes, error) {
+	if inside == nil {
+		inside = func(p string) string { return p }
+	}
 	names := make([]string, 0, len(fakes))
 	for name := range fakes {
 		if err := checkFakeName(name); err != nil {
@@ -53,6 +65,7 @@ func NewFakes(dir string, fakes map[string]string, bash string) (*Fakes, error) 
 		return nil, err
 	}
 	f := &Fakes{Dir: dir, log: filepath.Join(dir, ".calls")}
+	f.shellDir, f.shellLog = inside(dir), inside(f.log)
 	if err := os.WriteFile(f.log, nil, 0o644); err != nil {
 		return nil, err
 	}
@@ -95,7 +108,7 @@ func (f *Fakes) shim(name, snippet, bash string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#!%s\n", bash)
 	fmt.Fprintf(&b, "# coursectl fake for %s: stands in for it during check (--no-fakes runs the real one)\n", name)
-	fmt.Fprintf(&b, "printf '%%s\\0' \"$(( $# + 1 ))\" %s \"$@\" >> %s\n", shellWord(name), shellWord(f.log))
+	fmt.Fprintf(&b, "printf '%%s\\0' \"$(( $# + 1 ))\" %s \"$@\" >> %s\n", shellWord(name), shellWord(f.shellLog))
 	b.WriteString(snippet)
 	if !strings.HasSuffix(snippet, "\n") {
 		b.WriteString("\n")
@@ -106,9 +119,9 @@ func (f *Fakes) shim(name, snippet, bash string) string {
 // PathEnv returns the PATH value with the shims first.
 func (f *Fakes) PathEnv(path string) string {
 	if path == "" {
-		return f.Dir
+		return f.shellDir
 	}
-	return f.Dir + string(os.PathListSeparator) + path
+	return f.shellDir + string(os.PathListSeparator) + path
 }
 
 // Calls returns the calls made since the last Calls, in order. A nil
@@ -117,7 +130,7 @@ func (f *Fakes) Calls() ([]result.FakeCall, error) {
 	if f == nil {
 		return nil, nil
 	}
-	file, err := os.Open(f.log)
+	file, err := openNoFollow(f.log)
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,7 @@ func Shell(ctx context.Context, mod *course.Module, opts Options, atID string) e
 	defer func() {
 		s.sh.kill()
 		s.closed = true
+		s.closeBox()
 		s.removeScratch()
 	}()
 	if i := step.Index - 1; i > 0 {

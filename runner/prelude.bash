@@ -16,7 +16,15 @@
 # would hide the course's variable of the same name from the state dump: so
 # every name of the wrapper's, local or not, starts with __cc.
 #
-exec 247>&3 248<&5 249>&4 3>&- 4>&- 5<&-
+# In a container (__CC_FIFO) no fd but the terminal gets here: the records
+# and the answer are FIFOs in the scratch directory, opened in the order the
+# runner opens its ends (records, then answer), and fd 249 is the terminal.
+if [[ -n ${__CC_FIFO-} ]]; then
+	exec 247>"$__CC_DIR/records" 248<"$__CC_DIR/answer" 249>/dev/tty
+	unset __CC_FIFO
+else
+	exec 247>&3 248<&5 249>&4 3>&- 4>&- 5<&-
+fi
 __cc_pid=$$
 __cc_dir=$__CC_DIR
 unset __CC_DIR
@@ -235,4 +243,4 @@ trap - ERR
 readonly -f __cc_edit __cc_pre __cc_arm __cc_ret __cc_post __cc_prompt __cc_save __cc_place __cc_sync __cc_abort
 # In braces: under a course's set -x the hook is not traced into the output.
 PROMPT_COMMAND[99]='{ __cc_prompt;} 2>/dev/null'
-printf 'R\n' >&247
+printf 'R %d\n' "$$" >&247

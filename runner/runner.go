@@ -64,6 +64,9 @@ type Options struct {
 	// (--no-inherit-env), so neither the course's commands nor its
 	// checkpoints see the caller's secrets.
 	NoInheritEnv bool
+	// Docker runs the shell in a container (docs/spec.md §8) instead of
+	// on the host; it implies Sandbox.
+	Docker *Docker
 	// FS keeps the sandbox's files with each checkpoint (a container's);
 	// nil for a sandbox whose files stay in place.
 	FS FSCheckpointer

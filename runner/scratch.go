@@ -24,6 +24,11 @@ func (s *Session) prepareDirs(fresh bool) error {
 	if err := guardStateDir(s.opts.StateDir, s.store.dir); err != nil {
 		return err
 	}
+	if s.opts.Docker != nil {
+		// The container is fresh: its learner's HOME is the workdir.
+		s.workdir, s.home = boxHome, boxHome
+		return nil
+	}
 	if s.opts.Sandbox {
 		if err := os.MkdirAll(s.store.dir, 0o755); err != nil {
 			return err

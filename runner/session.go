@@ -68,6 +68,10 @@ type Session struct {
 
 	workdir, home string
 	env           []string
+	// box is the container the shell runs in (the container sandbox,
+	// sandbox.go); nil on the host.
+	box   *dockerBox
+	stage string // its stage directory (container.Options.StageDir)
 
 	result  *result.Module
 	byIndex map[int]*result.Step
@@ -106,13 +110,18 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	if opts.StateDir == "" {
 		opts.StateDir = DefaultStateDir()
 	}
+	if opts.Docker != nil {
+		// A container is a sandbox: check's semantics, progress of its own.
+		opts.Sandbox = true
+	}
 	st, err := openStore(opts.StateDir, mod, opts.Sandbox)
 	if err != nil {
 		return nil, err
 	}
+	st.docker = opts.Docker != nil
 	s := &Session{
 		mod: mod, opts: opts, store: st, restored: -1,
-		result:  &result.Module{File: mod.Path, Started: time.Now()},
+		result:  &result.Module{File: mod.Path, Started: time.Now(), Sandbox: dockerName(opts)},
 		byIndex: map[int]*result.Step{},
 	}
 	// What a killed run left running ends before this one starts: it may
@@ -143,7 +152,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		// A step's own setup (its setup attribute) runs before it.
 		s.start = mod.StartOf(step.Index - 1)
 	case opts.Resume:
-		p, err := loadProgress(opts.StateDir, mod, opts.Sandbox)
+		p, err := loadStoreProgress(st, mod)
 		if err != nil {
 			return nil, err
 		}
@@ -177,13 +186,19 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 			return nil, err
 		}
 	}
-	s.env = s.environment()
+	if opts.Docker != nil {
+		s.env = s.boxEnvironment()
+	} else {
+		s.env = s.environment()
+	}
 	s.state = newLiveState(newEnvPolicy(s.env, s.mod.Settings.EnvExclude))
 	if err := os.MkdirAll(st.dir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := s.setupFakes(); err != nil {
-		return nil, err
+	if opts.Docker == nil {
+		if err := s.setupFakes(); err != nil {
+			return nil, err
+		}
 	}
 	s.runDir, s.runLock, err = scratchDir(st.dir)
 	if err != nil {
@@ -193,13 +208,32 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		s.removeScratch()
 		return nil, err
 	}
+	if opts.Docker != nil {
+		// The fakes live in the channel, where the container sees them.
+		err := s.setupFakes()
+		if err == nil {
+			err = s.startBox(ctx)
+		}
+		if err != nil {
+			s.removeScratch()
+			return nil, err
+		}
+	}
 	if err := s.startShell(); err != nil {
+		s.closeBox()
 		s.removeScratch()
 		return nil, err
 	}
 	if s.start > 0 {
 		if err := s.restore(ctx, s.start-1); err != nil {
-			s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", mod.Path, err, mod.Steps[s.start].ID))
+			if s.box != nil {
+				// The container's files are those of no step: only the
+				// first step can start there.
+				s.warn(fmt.Sprintf("%s: %v; starting from the first step", mod.Path, err))
+				s.start = 0
+			} else {
+				s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", mod.Path, err, mod.Steps[s.start].ID))
+			}
 		}
 	}
 	done := st.reader() // one reader: each file read once, not once a step
@@ -283,7 +317,8 @@ func (s *Session) startShell() error {
 			rows, cols = r, c
 		}
 	}
-	sh, err := startShell(shellConfig{dir: s.runDir, workdir: s.workdir, env: s.env, rows: rows, cols: cols, owner: s})
+	sh, err := startShell(shellConfig{dir: s.runDir, workdir: s.workdir, env: s.env, rows: rows, cols: cols, owner: s,
+		box: s.box, inside: s.inside, perm: s.scratchPerm()})
 	if err != nil {
 		return err
 	}
@@ -313,15 +348,15 @@ func (s *Session) restore(ctx context.Context, i int) error {
 		s.warn(fmt.Sprintf("%s: the checkpoint of step %s: %s", s.file(s.mod.Steps[i]), s.mod.Steps[i].ID, n))
 	}
 	histFile := filepath.Join(s.runDir, "restore.hist")
-	script += s.fakesPathLine() + restoreHistory(histFile)
+	script += s.fakesPathLine() + restoreHistory(s.inside(histFile))
 	path := filepath.Join(s.runDir, "restore.sh")
-	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
+	if err := s.writeScratch(path, []byte(script)); err != nil {
 		return err
 	}
-	if err := os.WriteFile(histFile, []byte(historyText(rs.history)), 0o600); err != nil {
+	if err := s.writeScratch(histFile, []byte(historyText(rs.history))); err != nil {
 		return err
 	}
-	if err := s.sync(ctx, "source "+shellQuote(path)+" 247>&- 248<&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
+	if err := s.sync(ctx, "source "+shellQuote(s.inside(path))+" 247>&- 248<&- 249>&- >/dev/null 2>&1; __cc_sync"); err != nil {
 		return err
 	}
 	s.state.reset(i, r.files[i].id, rs)
@@ -395,6 +430,7 @@ func (s *Session) Close() error {
 	if s.saves != nil {
 		close(s.saves)
 	}
+	s.closeBox()
 	s.removeScratch()
 	s.result.Duration = time.Since(s.result.Started)
 	s.result.Steps = s.result.Steps[:0]

@@ -48,6 +48,11 @@ type shell struct {
 	// (endInput): it waits for one byte on it before its next prompt.
 	ack     *os.File
 	ttyName string // the slave's path, opened to flush its input
+	// box is the container the shell runs in (nil: on the host); inner
+	// is the shell's pid in its own pid namespace (the wrapper's $$),
+	// pid being the docker CLI's then.
+	box   *dockerBox
+	inner int
 
 	// in gates the learner's keystrokes: open while a step runs attached,
 	// closed by the step's E record before the pty's input is flushed.
@@ -63,7 +68,7 @@ type shell struct {
 // record is one line the wrapper wrote on the record pipe.
 type record struct {
 	kind     byte // 'R' ready, 'E' step ended, 'Y' sync
-	status   int
+	status   int  // for 'R', the shell's pid as it sees it
 	failLine int
 	// lostInput: after the step the shell's stdin was no longer the
 	// terminal (exec </dev/null); it cannot read another step.
@@ -77,6 +82,10 @@ type shellConfig struct {
 	rows    int
 	cols    int
 	owner   *Session
+	box     *dockerBox // run in this container (nil: on the host)
+	// inside maps a host path under dir to the shell's view of it.
+	inside func(string) string
+	perm   os.FileMode // of the files the shell reads in dir
 }
 
 // live are the shells of this process that are not yet killed, for KillAll.
@@ -125,6 +134,10 @@ func (s *Session) Kill() {
 
 // killNow SIGKILLs the shell's whole session, no grace period.
 func (s *shell) killNow() {
+	if s.box != nil {
+		s.boxKill(0)
+		return
+	}
 	for _, p := range sessionMembers(s.pid) {
 		_ = syscall.Kill(p, syscall.SIGKILL)
 	}
@@ -135,9 +148,18 @@ func startShell(cfg shellConfig) (*shell, error) {
 	if err := os.MkdirAll(cfg.dir, 0o700); err != nil {
 		return nil, err
 	}
+	if cfg.perm == 0 {
+		cfg.perm = 0o600
+	}
+	if cfg.inside == nil {
+		cfg.inside = func(p string) string { return p }
+	}
 	rc := filepath.Join(cfg.dir, "prelude.bash")
-	if err := os.WriteFile(rc, []byte(prelude), 0o600); err != nil {
+	if err := writeNoFollow(rc, []byte(prelude), cfg.perm); err != nil {
 		return nil, err
+	}
+	if cfg.box != nil {
+		return startBoxShell(cfg, rc)
 	}
 	recR, recW, err := os.Pipe()
 	if err != nil {
@@ -152,7 +174,7 @@ func startShell(cfg shellConfig) (*shell, error) {
 	closePipes := func() { recR.Close(); recW.Close(); ackR.Close(); ackW.Close() }
 	// The tokens go through a small file the wrapper reads with one read(2);
 	// bash reads a pipe one byte per read(2) (and two fcntl(2)s).
-	tokens, err := os.OpenFile(filepath.Join(cfg.dir, "tokens"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	tokens, err := openScratch(filepath.Join(cfg.dir, "tokens"), cfg.perm)
 	if err != nil {
 		closePipes()
 		return nil, err
@@ -197,7 +219,27 @@ func startShell(cfg shellConfig) (*shell, error) {
 		s.waitErr = cmd.Wait()
 		close(s.exited)
 	}()
-	if s.step, err = os.OpenFile(filepath.Join(cfg.dir, "step.sh"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600); err != nil {
+	return s.ready(cfg)
+}
+
+// openScratch opens (empty) a file of the scratch directory the runner
+// rewrites for the shell, never through a link put in its place.
+func openScratch(p string, perm os.FileMode) (*os.File, error) {
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, perm)
+	if err == nil {
+		err = f.Chmod(perm)
+	}
+	return f, err
+}
+
+// ready finishes a started shell: the step file, and the wrapper's ready
+// record.
+func (s *shell) ready(cfg shellConfig) (*shell, error) {
+	var err error
+	if s.step, err = openScratch(filepath.Join(cfg.dir, "step.sh"), cfg.perm); err != nil {
 		s.kill()
 		return nil, fmt.Errorf("starting bash: %w", err)
 	}
@@ -211,6 +253,10 @@ func startShell(cfg shellConfig) (*shell, error) {
 	select {
 	case r, ok := <-s.recs:
 		if ok && r.kind == 'R' {
+			s.inner = r.status
+			if s.inner <= 0 {
+				s.inner = s.pid
+			}
 			return s, nil
 		}
 	case <-time.After(30 * time.Second):
@@ -241,6 +287,9 @@ func (s *shell) readRecords(r *os.File) {
 			continue
 		}
 		rec := record{kind: line[0]}
+		if rec.kind == 'R' {
+			fmt.Sscanf(line[1:], "%d", &rec.status)
+		}
 		if rec.kind == 'E' {
 			input := 1
 			fmt.Sscanf(line[1:], "%d %d %d", &rec.status, &rec.failLine, &input)
@@ -296,9 +345,11 @@ func (s *shell) endInput() {
 	attached := s.in.open
 	s.in.open = false
 	s.in.Unlock()
-	if !attached {
+	if !attached || s.box != nil {
 		// No keyboard (check): only what the runner's answers to prompts
-		// (interact) left, already in the queue — one flush.
+		// (interact) left, already in the queue — one flush. In a
+		// container, the CLI has moved what was typed inside: one flush
+		// there, after the gate closed.
 		s.flushInput()
 		return
 	}
@@ -332,6 +383,13 @@ func (s *shell) endInput() {
 }
 
 func (s *shell) flushInput() {
+	if s.box != nil {
+		// The docker CLI moved what was typed into the terminal inside.
+		ctx, cancel := boxCtx()
+		defer cancel()
+		_ = s.box.c.FlushInput(ctx, s.inner)
+		return
+	}
 	f, err := os.OpenFile(s.ttyName, os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
 		return
@@ -392,6 +450,20 @@ func (s *shell) foreground() int {
 // bash aborts the command line on SIGINT and ignores SIGTERM. It returns the
 // signal it sent.
 func (s *shell) signalStep(sig syscall.Signal) syscall.Signal {
+	if s.box != nil {
+		// Our pty's foreground group is the docker CLI's: the group that
+		// has the terminal inside is the helper's to find.
+		pg := 0
+		if st, ok := s.boxSession(); ok {
+			pg = st.Foreground
+		}
+		if pg <= 0 || pg == s.inner {
+			s.boxSignal(s.inner, syscall.SIGINT)
+			return syscall.SIGINT
+		}
+		s.boxSignal(-pg, sig)
+		return sig
+	}
 	pg := s.foreground()
 	if pg <= 0 || pg == s.pid {
 		_ = syscall.Kill(s.pid, syscall.SIGINT)
@@ -419,6 +491,15 @@ func (s *shell) kill() {
 		delete(live.shells, s)
 		live.Unlock()
 	}()
+	if s.box != nil {
+		s.boxKill(500 * time.Millisecond)
+		select {
+		case <-s.exited:
+		case <-time.After(5 * time.Second):
+		}
+		s.closeFiles()
+		return
+	}
 	members := sessionMembers(s.pid)
 	for _, p := range members {
 		if p != s.pid {
@@ -445,6 +526,10 @@ func (s *shell) kill() {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	s.closeFiles()
+}
+
+func (s *shell) closeFiles() {
 	s.tokens.Close()
 	s.ack.Close()
 	s.pty.Close()

@@ -54,7 +54,7 @@ func (p *plan) lineCalling(match func(shellsyntax.Call) bool) int {
 // waiting process is the shell: read, select, mapfile) the step's line that
 // calls it — when several do, the one whose `-p` prompt was printed last.
 func (s *Session) waitingCommand(step *course.Step, p *plan, pid int, cmdline string, out *tail) (string, int) {
-	if pid != s.sh.pid && cmdline != "" {
+	if pid != s.sh.inner && cmdline != "" {
 		argv := strings.Fields(cmdline)
 		prog := filepath.Base(argv[0])
 		runs := func(c shellsyntax.Call) bool { return c.Name == prog }

@@ -79,6 +79,7 @@ func checkModule(ctx context.Context, mod *course.Module, f checkFlags, live *re
 		NoInheritEnv: f.noInheritEnv,
 		Update:       f.update,
 		Continue:     f.cont,
+		Docker:       f.sandboxes[mod].dockerOptions(),
 	}
 	c := f.courses.course(mod)
 	var finishCourse func(*result.Course)

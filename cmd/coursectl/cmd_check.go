@@ -62,6 +62,7 @@ Under GitHub Actions (GITHUB_ACTIONS=true) failures are also printed as
 	fl.StringVar(&f.state, "state", "", "keep checkpoints and sandboxes in `DIR` (default $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl)")
 	fl.StringVar(&f.workdir, "workdir", "", "run in `DIR` instead of a fresh sandbox workdir")
 	fl.StringVar(&f.home, "home", "", "use `DIR` as HOME instead of a fresh sandbox home")
+	addSandboxFlag(fl, &f.sandbox, "run in `KIND`: dir (a fresh workdir and HOME, the default) or docker[:IMAGE] (a container of the Docker engine; image default coursectl-sandbox:latest, built by scripts/sandbox-image.sh)", false)
 	fl.BoolVar(&f.noSandbox, "no-sandbox", false, "run in the current directory with the real HOME")
 	fl.BoolVar(&f.noFakes, "no-fakes", false, "run the real commands instead of the module's fakes")
 	fl.BoolVar(&f.noInheritEnv, "no-inherit-env", false, "start the shell without this environment's variables (PATH, locale, USER and the like pass)")
@@ -99,6 +100,10 @@ type checkFlags struct {
 	everyDirACourse bool
 	// fromIDs is the id --from names in each module.
 	fromIDs map[*course.Module]string
+	// sandbox is --sandbox; sandboxes what each module runs in (the flag,
+	// else its sandbox: setting).
+	sandbox   sandboxChoice
+	sandboxes map[*course.Module]sandboxChoice
 }
 
 func (f *checkFlags) validate(paths []string) error {
@@ -117,6 +122,10 @@ func (f *checkFlags) validate(paths []string) error {
 		return usageError("check: --diff shows what --update would change: use --update --diff")
 	case f.noSandbox && (f.workdir != "" || f.home != ""):
 		return usageError("check: --no-sandbox already uses the current directory and HOME: drop --workdir/--home")
+	case f.noSandbox && f.sandbox.kind != "":
+		return usageError("check: --no-sandbox and --sandbox=%s both say where to run: use one", f.sandbox)
+	case f.sandbox.docker() && (f.workdir != "" || f.home != ""):
+		return usageError("check: --sandbox=%s runs in a container's HOME: drop --workdir/--home", f.sandbox)
 	}
 	return nil
 }
@@ -173,6 +182,9 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	if err := f.checkPlaces(); err != nil {
 		return err
 	}
+	if err := f.pickSandboxes(ctx, mods); err != nil {
+		return err
+	}
 	if !f.noSandbox {
 		// Another run using a module's sandbox would have it emptied under
 		// it: refuse before anything runs (docs/check.md).
@@ -211,6 +223,8 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 			load := runner.LoadSandboxProgress // check's own checkpoints, not the learner's
 			if f.noSandbox {
 				load = runner.LoadProgress
+			} else if f.sandboxes[mod].docker() {
+				load = runner.LoadDockerProgress
 			}
 			p, err := load(f.state, mod)
 			if err != nil {

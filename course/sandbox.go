@@ -1,0 +1,78 @@
+package course
+
+import (
+	"maps"
+	"strings"
+)
+
+// unfaked is the value a `docker:` mapping's fake takes when given as ~
+// (null): the command is not faked in the container sandbox, where it
+// runs for real (sudo, apt).
+const unfaked = "\x00unfaked"
+
+// validSandbox reports whether v names a sandbox: dir, docker,
+// docker:IMAGE (docs/spec.md §8).
+func validSandbox(v string) bool {
+	kind, image, has := strings.Cut(v, ":")
+	return kind == "dir" && !has || kind == "docker" && (!has || image != "")
+}
+
+// ForSandbox lays the settings written under `docker:` over the module's
+// own when kind is "docker" (the container sandbox): its fakes (a fake
+// given as ~ is not faked there), env, timeouts, and the attributes of
+// its steps. For a course's run, each step's own module's settings. Other
+// kinds change nothing. Call it once, before the module runs: the
+// checkpoints' chain of step hashes sees the attributes it gives.
+func (m *Module) ForSandbox(kind string) {
+	if kind != "docker" || m.forSandbox {
+		return
+	}
+	m.forSandbox = true
+	done := map[*Module]bool{}
+	over := func(mod *Module) {
+		if done[mod] {
+			return
+		}
+		done[mod] = true
+		d := mod.Settings.Docker
+		if d == nil {
+			return
+		}
+		s := &mod.Settings
+		if d.Timeout > 0 {
+			s.Timeout = d.Timeout
+		}
+		if d.RunTimeout > 0 {
+			s.RunTimeout = d.RunTimeout
+		}
+		if len(d.Fakes) > 0 {
+			s.Fakes = maps.Clone(s.Fakes)
+			if s.Fakes == nil {
+				s.Fakes = map[string]string{}
+			}
+			for k, v := range d.Fakes {
+				if v == unfaked {
+					delete(s.Fakes, k)
+				} else {
+					s.Fakes[k] = v
+				}
+			}
+		}
+		if len(d.Env) > 0 {
+			s.Env = mergeMap(s.Env, d.Env)
+		}
+	}
+	over(m)
+	for _, st := range m.Steps {
+		mod := st.Module
+		if mod == nil {
+			mod = m
+		}
+		over(mod)
+		if d := mod.Settings.Docker; d != nil {
+			if a, ok := d.Steps[st.ID]; ok {
+				st.Attrs.merge(a)
+			}
+		}
+	}
+}

@@ -83,9 +83,9 @@ type Container struct {
 	// The host directories mounted at ChannelMount, CheckpointMount and
 	// StageMount, absolute; "" when not mounted.
 	channelDir, checkpointDir, stageDir string
-	helper                    *helper
-	closeOnce                 sync.Once
-	closeErr                  error
+	helper                              *helper
+	closeOnce                           sync.Once
+	closeErr                            error
 }
 
 // Start starts the run's container and its root helper (checkpoints), and

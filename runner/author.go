@@ -245,9 +245,9 @@ func (k *keyboard) close() {
 type backgroundJob struct {
 	log, pid string
 	// alive reports whether the job's process still runs.
-	alive func() bool
-	ready *regexp.Regexp
-	timeout  time.Duration
+	alive   func() bool
+	ready   *regexp.Regexp
+	timeout time.Duration
 }
 
 // jobAlive reports whether the background job whose pid file (the

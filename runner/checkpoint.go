@@ -31,7 +31,7 @@ type store struct {
 	// container's files, and mean nothing to a run on the host).
 	docker bool
 	made   bool     // checkpoints/ exists
-	chain     []string // chain[i]: hash of steps 0..i (bodies and what affects running)
+	chain  []string // chain[i]: hash of steps 0..i (bodies and what affects running)
 }
 
 // DefaultStateDir is docs/spec.md §3's default: $XDG_STATE_HOME/coursectl, else

@@ -68,6 +68,10 @@ type Options struct {
 	// Hostname inside (default "sandbox"): stable, so output that shows
 	// it (a prompt, `hostname`) is the same every run.
 	Hostname string
+	// StateDir, when set, is the coursectl state directory of the run, in
+	// the label LabelState: a person (or a test) can tell whose a
+	// container is.
+	StateDir string
 }
 
 // Container is one run's container: kept running (PID 1 sleeps, under
@@ -120,6 +124,9 @@ func Start(ctx context.Context, opts Options) (*Container, error) {
 	}
 	for _, l := range self().labels(opts.Run) {
 		args = append(args, "--label", l)
+	}
+	if opts.StateDir != "" {
+		args = append(args, "--label", LabelState+"="+opts.StateDir)
 	}
 	c := &Container{Run: opts.Run, ImageID: image, Workdir: opts.Workdir}
 	if opts.CourseDir != "" {

@@ -27,6 +27,8 @@ const (
 	// machines (DOCKER_HOST) or pid namespaces (a CI job in a container
 	// with the socket mounted); a pid means something only on its own.
 	LabelHost = "coursectl.host"
+	// LabelState is the run's state directory (Options.StateDir).
+	LabelState = "coursectl.state"
 )
 
 // owner identifies this process in labels.
@@ -177,4 +179,27 @@ func SweepLeftovers(ctx context.Context) ([]string, error) {
 		}
 	}
 	return runs, errors.Join(errs...)
+}
+
+// Orphans lists the containers of runs with state directory stateDir
+// (any, when "") whose coursectl (on this host) is gone: what
+// SweepLeftovers would remove. For tests and for a person's look.
+func Orphans(ctx context.Context, stateDir string) ([]string, error) {
+	format := fmt.Sprintf(`{{.ID}}	{{.Label %q}}	{{.Label %q}}	{{.Label %q}}`, LabelPID, LabelPIDStart, LabelHost)
+	filter := "label=" + LabelPID
+	if stateDir != "" {
+		filter = "label=" + LabelState + "=" + stateDir
+	}
+	out, err := docker(ctx, nil, "ps", "-a", "--filter", filter, "--format", format)
+	if err != nil || out == "" {
+		return nil, err
+	}
+	var ids []string
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) == 4 && ownerGone(f[1], f[2], f[3]) {
+			ids = append(ids, f[0])
+		}
+	}
+	return ids, nil
 }

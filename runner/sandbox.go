@@ -143,6 +143,9 @@ func (s *Session) startBox(ctx context.Context) error {
 		StageDir:      stage,
 		Workdir:       boxHome,
 	}
+	if abs, err := filepath.Abs(s.opts.StateDir); err == nil {
+		opts.StateDir = abs
+	}
 	if uid := os.Getuid(); uid != 0 {
 		// The learner's files in the channel are then the runner's.
 		opts.LearnerUID, opts.LearnerGID = uid, os.Getgid()

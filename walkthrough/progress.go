@@ -199,6 +199,9 @@ type StatusRun struct {
 	// Failed is the id of the step that failed in it, and Error why.
 	Failed string `json:"failed,omitempty"`
 	Error  string `json:"error,omitempty"`
+	// Sandbox is the container sandbox it ran in ("docker:IMAGE"), empty
+	// for the host's.
+	Sandbox string `json:"sandbox,omitempty"`
 }
 
 // StatusStep is one shown step.
@@ -227,7 +230,7 @@ func Status(mod *course.Module, p *runner.Progress, sandbox bool) StatusDocument
 	}
 	results := map[string]*result.Step{}
 	if lr := p.LastRun; lr != nil {
-		doc.LastRun = &StatusRun{Started: lr.Started, DurationMS: lr.Duration.Milliseconds(), Interrupted: lr.Interrupted, Failed: p.Failed}
+		doc.LastRun = &StatusRun{Started: lr.Started, DurationMS: lr.Duration.Milliseconds(), Interrupted: lr.Interrupted, Failed: p.Failed, Sandbox: lr.Sandbox}
 		for _, r := range lr.Steps {
 			results[r.ID] = r
 		}

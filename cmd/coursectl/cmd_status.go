@@ -12,7 +12,8 @@ import (
 
 func (c *cli) statusCmd() *cobra.Command {
 	var state string
-	var sandbox, asJSON bool
+	var asJSON bool
+	var sandbox sandboxChoice
 	cmd := &cobra.Command{
 		Use:   "status FILE [--json] [--sandbox] [--state DIR]",
 		Short: "show a module's progress: steps done, the last run, a failed step",
@@ -30,7 +31,12 @@ longer done (its checkpoint no longer matches).`,
 			if err != nil {
 				return err
 			}
-			if sandbox {
+			switch {
+			case sandbox.docker():
+				if p, err = runner.LoadDockerProgress(dir, mod); err != nil {
+					return err
+				}
+			case sandbox.kind != "":
 				if p, err = runner.LoadSandboxProgress(dir, mod); err != nil {
 					return err
 				}
@@ -39,14 +45,14 @@ longer done (its checkpoint no longer matches).`,
 				fmt.Fprintf(c.streams.Err, "coursectl: warning: %s\n", w)
 			}
 			if asJSON {
-				return reports.EncodeDocument(c.streams.Out, walkthrough.Status(mod, p, sandbox), c.streams.OutTTY)
+				return reports.EncodeDocument(c.streams.Out, walkthrough.Status(mod, p, sandbox.kind != ""), c.streams.OutTTY)
 			}
-			walkthrough.WriteStatus(c.streams.Out, mod, p, c.streams.Color, sandbox)
+			walkthrough.WriteStatus(c.streams.Out, mod, p, c.streams.Color, sandbox.kind != "")
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"schema": "coursectl/v1", "file", "done", "skipped", "next", "steps": [...]} (docs/json.md)`)
-	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "the progress of 'coursectl run --sandbox FILE', not of your own runs")
+	addSandboxFlag(cmd.Flags(), &sandbox, "the progress of 'coursectl run --sandbox[=KIND] FILE' (and of check in that sandbox), not of your own runs; KIND dir (the default) or docker", true)
 	cmd.Flags().StringVar(&state, "state", "", stateFlagHelp)
 	return cmd
 }

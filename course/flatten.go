@@ -18,11 +18,19 @@ func (c *Course) Flatten() *Module {
 	abs, _ := filepath.Abs(c.Dir)
 	run := &Module{Path: c.Dir, Title: c.Title(), CourseDir: abs, Modules: c.Modules}
 	run.Settings.Timeout = c.Settings.Timeout
+	run.Settings.Sandbox, run.Settings.SandboxAt = c.Settings.Sandbox, c.Settings.SandboxAt
 	// The shell starts with every module's environment and fakes: one
 	// shell serves the whole course (docs/courses.md).
 	for _, m := range c.Modules {
 		run.Settings.Env = mergeMap(run.Settings.Env, m.Settings.Env)
 		run.Settings.Fakes = mergeMap(run.Settings.Fakes, m.Settings.Fakes)
+		if d := m.Settings.Docker; d != nil {
+			// The container's fakes, for ForSandbox of the one shell.
+			if run.Settings.Docker == nil {
+				run.Settings.Docker = &Settings{}
+			}
+			run.Settings.Docker.Fakes = mergeMap(run.Settings.Docker.Fakes, d.Fakes)
+		}
 		if run.Settings.Source == "" {
 			run.Settings.Source = m.Settings.Source
 		}

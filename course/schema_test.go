@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Every key of coursectl.yaml's schema is honoured or refused: a table per
@@ -52,6 +53,13 @@ func refused(t *testing.T, yml, want string) {
 }
 
 var courseKeyCases = map[string]func(t *testing.T){
+	"sandbox": func(t *testing.T) {
+		c := mustCourse(t, "course:\n  sandbox: docker\n")
+		if c.Modules[0].Settings.Sandbox != "docker" || c.Flatten().Settings.Sandbox != "docker" {
+			t.Errorf("course sandbox: %q", c.Modules[0].Settings.Sandbox)
+		}
+		refused(t, "course:\n  sandbox: vm\n", "sandbox: want dir, docker or docker:IMAGE")
+	},
 	"modules": func(t *testing.T) {
 		c := mustCourse(t, "course:\n  modules: [b.md, a.md]\n")
 		if filepath.Base(c.Modules[0].Path) != "b.md" || c.Order != OrderModules {
@@ -135,6 +143,30 @@ func levelAttr(t *testing.T, key, value string) {
 }
 
 var moduleKeyCases = map[string]func(t *testing.T){
+	"sandbox": func(t *testing.T) {
+		c := mustCourse(t, "b.md:\n  sandbox: docker:img\n")
+		if c.Modules[1].Settings.Sandbox != "docker:img" || c.Modules[0].Settings.Sandbox != "" {
+			t.Errorf("module sandbox: %q, %q", c.Modules[1].Settings.Sandbox, c.Modules[0].Settings.Sandbox)
+		}
+		refused(t, "b.md:\n  sandbox: 'docker:'\n", "sandbox: want dir, docker or docker:IMAGE")
+	},
+	"docker": func(t *testing.T) {
+		c := mustCourse(t, "b.md:\n  fakes: {sudo: 'true', wget: 'true'}\n  docker:\n    fakes: {sudo: ~, apt: 'true'}\n    timeout: 9m\n")
+		b := c.Modules[1]
+		if _, ok := b.Settings.Fakes["sudo"]; !ok || b.Settings.Timeout == 9*time.Minute {
+			t.Fatalf("docker: applied before ForSandbox: %+v", b.Settings)
+		}
+		b.ForSandbox("dir")
+		if _, ok := b.Settings.Fakes["sudo"]; !ok {
+			t.Fatal("docker: applied to the dir sandbox")
+		}
+		b.ForSandbox("docker")
+		f := b.Settings.Fakes
+		if _, ok := f["sudo"]; ok || f["wget"] != "true" || f["apt"] != "true" || b.Settings.Timeout != 9*time.Minute {
+			t.Errorf("docker: in the container sandbox: fakes %v, timeout %v", f, b.Settings.Timeout)
+		}
+		refused(t, "b.md:\n  docker:\n    docker: {}\n", "not nested")
+	},
 	"timeout":     courseKeyCases["timeout"],
 	"run-timeout": courseKeyCases["run-timeout"],
 	"fakes": func(t *testing.T) {

@@ -265,7 +265,7 @@ func (s *Session) writeScratch(p string, data []byte) error {
 }
 
 func writeNoFollow(p string, data []byte, perm os.FileMode) error {
-	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := removeNotDir(p); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, perm)
@@ -281,6 +281,21 @@ func writeNoFollow(p string, data []byte, perm os.FileMode) error {
 		err = os.Chmod(p, perm)
 	}
 	return err
+}
+
+// removeNotDir removes the file or link p, if any, so that it can be made
+// afresh; a directory there is an error (EISDIR), as opening it would be.
+func removeNotDir(p string) error {
+	fi, err := os.Lstat(p)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case fi.IsDir():
+		return &os.PathError{Op: "open", Path: p, Err: syscall.EISDIR}
+	}
+	return os.Remove(p)
 }
 
 // openNoFollow opens a file the shell wrote in the scratch directory for

@@ -225,7 +225,7 @@ func startShell(cfg shellConfig) (*shell, error) {
 // openScratch opens (empty) a file of the scratch directory the runner
 // rewrites for the shell, never through a link put in its place.
 func openScratch(p string, perm os.FileMode) (*os.File, error) {
-	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := removeNotDir(p); err != nil {
 		return nil, err
 	}
 	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, perm)

@@ -57,7 +57,7 @@ var (
 // and its commands, then a key from the learner, then the step in the
 // runner's shell with the learner's terminal attached.
 func Run(ctx context.Context, o Options) error {
-	w := &walkthrough{mod: o.Module, streams: o.Streams, yes: o.Yes, only: o.Only, stateDir: o.StateDir, sandbox: o.Sandbox}
+	w := &walkthrough{mod: o.Module, streams: o.Streams, yes: o.Yes, only: o.Only, stateDir: o.StateDir, sandbox: o.Sandbox, docker: o.Runner.Docker != nil}
 	return w.run(ctx, o.Runner)
 }
 
@@ -72,6 +72,7 @@ type walkthrough struct {
 	only      bool
 	stateDir  string
 	sandbox   bool
+	docker    bool // in the container sandbox (Runner.Docker)
 
 	sess *runner.Session
 	// pos is each shown step's learner-facing number ("Step 3/9"): hidden
@@ -323,6 +324,9 @@ func (w *walkthrough) out() io.Writer { return w.streams.Out }
 // progress is the module's progress in the walkthrough's checkpoints: the
 // learner's own, or the sandbox's.
 func (w *walkthrough) progress() (*runner.Progress, error) {
+	if w.docker {
+		return runner.LoadDockerProgress(w.stateDir, w.mod)
+	}
 	if w.sandbox {
 		return runner.LoadSandboxProgress(w.stateDir, w.mod)
 	}

@@ -31,6 +31,9 @@ type Options struct {
 	Run      bool          // run the changed steps on every save
 	StateDir string        // checkpoints and the sandbox
 	Debounce time.Duration // quiet time after the last change before updating
+	// Docker runs in the container sandbox (--sandbox=docker) instead
+	// of the dir sandbox.
+	Docker *runner.Docker
 }
 
 // ErrStopped is how the loop ends at Ctrl-C: the command exits 130,
@@ -275,7 +278,12 @@ func fileExists(path string) bool {
 // startRun runs mod in the background from its first step with no valid
 // checkpoint (an edited step and those after it have none).
 func (w *Watcher) startRun(ctx context.Context, mod *course.Module) {
-	prog, err := runner.LoadSandboxProgress(w.opts.StateDir, mod)
+	load := runner.LoadSandboxProgress
+	if w.opts.Docker != nil {
+		mod.ForSandbox("docker")
+		load = runner.LoadDockerProgress
+	}
+	prog, err := load(w.opts.StateDir, mod)
 	if err != nil {
 		w.screen.note(fmt.Sprintf("coursectl: run: %v", err))
 		return
@@ -299,6 +307,7 @@ func (w *Watcher) startRun(ctx context.Context, mod *course.Module) {
 	opts := runner.Options{
 		StateDir: w.opts.StateDir,
 		Sandbox:  true,
+		Docker:   w.opts.Docker,
 		Resume:   true,
 		Events: runner.Events{
 			StepStarted: func(s *course.Step) {

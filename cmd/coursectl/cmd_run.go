@@ -57,7 +57,7 @@ start of its id when only one id starts so.`,
 	fl.BoolVar(&f.fresh, "fresh", false, "forget this module's progress and start at step 1")
 	fl.StringVar(&f.from, "from", "", "start at step `ID`, restoring the checkpoint before it")
 	fl.StringVar(&f.only, "only", "", "run step `ID` alone (with the checkpoint before it)")
-	fl.BoolVar(&f.sandbox, "sandbox", false, "try the module safely: a fresh HOME and working directory under the state directory, and the module's fakes (sudo, apt, wget...) in place of the real commands; progress of its own")
+	addSandboxFlag(fl, &f.sandbox, "try the module safely: a fresh HOME and working directory under the state directory (--sandbox, or =dir), or a container (=docker[:IMAGE]), and the module's fakes (sudo, apt, wget...) in place of the real commands; progress of its own", true)
 	fl.BoolVar(&f.yes, "yes", false, "ask nothing: run every step (still in your terminal); stop at the first failure")
 	fl.StringVar(&f.state, "state", "", stateFlagHelp)
 	_ = cmd.RegisterFlagCompletionFunc("from", completeStepIDs)
@@ -67,7 +67,7 @@ start of its id when only one id starts so.`,
 
 type runFlags struct {
 	fresh, yes bool
-	sandbox    bool
+	sandbox    sandboxChoice
 	from, only string
 	state      string
 }
@@ -94,6 +94,12 @@ func (c *cli) run(cmd *cobra.Command, f runFlags, args []string) error {
 	if f.state, err = stateDir(f.state); err != nil {
 		return err
 	}
+	// Where the learner runs it is theirs to say: a course's sandbox:
+	// setting is check's.
+	mod.ForSandbox(f.sandbox.kind)
+	if err := readySandbox(cmd.Context(), f.sandbox); err != nil {
+		return err
+	}
 	if f.fresh {
 		if err := runner.Reset(f.state, mod); err != nil {
 			return fmt.Errorf("--fresh: forgetting progress: %w", err)
@@ -104,7 +110,7 @@ func (c *cli) run(cmd *cobra.Command, f runFlags, args []string) error {
 		return c.runUnattended(cmd.Context(), mod, f)
 	}
 	return walkthrough.Run(cmd.Context(), walkthrough.Options{
-		Module: mod, Streams: streams, Yes: f.yes, Only: f.only != "", StateDir: f.state, Sandbox: f.sandbox,
+		Module: mod, Streams: streams, Yes: f.yes, Only: f.only != "", StateDir: f.state, Sandbox: f.sandbox.kind != "",
 		Runner: runOptions(f, &runner.Terminal{In: streams.InFile, Out: streams.OutFile}),
 	})
 }
@@ -122,7 +128,7 @@ func runOptions(f runFlags, t *runner.Terminal) runner.Options {
 	default:
 		opts.Resume = true
 	}
-	if t != nil && !f.sandbox {
+	if t != nil && f.sandbox.kind == "" {
 		// The learner runs the real commands: fakes stand in for them only
 		// in check, in run without a terminal, which is check, and in a
 		// sandbox, where trying the module must not touch the machine.
@@ -133,6 +139,7 @@ func runOptions(f runFlags, t *runner.Terminal) runner.Options {
 	// --sandbox: check's sandbox (a fresh workdir and HOME in the state
 	// directory, kept across runs so a resume finds what earlier steps
 	// made) and its own checkpoints, apart from the learner's.
-	opts.Sandbox = f.sandbox
+	opts.Sandbox = f.sandbox.kind != ""
+	opts.Docker = f.sandbox.dockerOptions()
 	return opts
 }

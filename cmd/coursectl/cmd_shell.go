@@ -40,12 +40,16 @@ Without --at, the state is the one 'coursectl run FILE' would resume with
 	fl := cmd.Flags()
 	fl.SortFlags = false
 	fl.StringVar(&f.at, "at", "", "stand before step `ID` (an id, a step number or a unique prefix of an id)")
+	addSandboxFlag(fl, &f.sandbox, "stand in the checkpoints of 'run --sandbox[=KIND]' and check in that sandbox: KIND dir (the default) or docker[:IMAGE], whose container gets the files of the steps before too", true)
 	fl.StringVar(&f.state, "state", "", stateFlagHelp)
 	_ = cmd.RegisterFlagCompletionFunc("at", completeStepIDs)
 	return cmd
 }
 
-type shellFlags struct{ at, state string }
+type shellFlags struct {
+	at, state string
+	sandbox   sandboxChoice
+}
 
 func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 	streams := c.streams
@@ -60,10 +64,21 @@ func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	mod.ForSandbox(f.sandbox.kind)
+	if err := readySandbox(cmd.Context(), f.sandbox); err != nil {
+		return err
+	}
+	load := runner.LoadProgress
+	switch {
+	case f.sandbox.docker():
+		load = runner.LoadDockerProgress
+	case f.sandbox.kind != "":
+		load = runner.LoadSandboxProgress
+	}
 	id := f.at
 	if id == "" {
 		// Where run would resume: before the first step not done.
-		p, err := runner.LoadProgress(dir, mod)
+		p, err := load(dir, mod)
 		if err != nil {
 			return err
 		}
@@ -77,7 +92,7 @@ func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 		return err
 	}
 	if i := step.Index - 1; i > 0 {
-		p, err := runner.LoadProgress(dir, mod)
+		p, err := load(dir, mod)
 		if err != nil {
 			return err
 		}
@@ -130,7 +145,8 @@ func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 			<-plainDone
 		}()
 	}
-	opts := runner.Options{StateDir: dir, Terminal: &runner.Terminal{In: in, Out: out}}
+	opts := runner.Options{StateDir: dir, Terminal: &runner.Terminal{In: in, Out: out},
+		Sandbox: f.sandbox.kind != "", Docker: f.sandbox.dockerOptions()}
 	// The reference, not the bare id: in a course two modules may have it.
 	err = runner.Shell(cmd.Context(), mod, opts, mod.Ref(step))
 	// A missing checkpoint is a request for a state that does not exist.

@@ -14,6 +14,7 @@ import (
 
 func (c *cli) watchCmd() *cobra.Command {
 	opts := watch.Options{Debounce: 50 * time.Millisecond}
+	var sandbox sandboxChoice
 	cmd := &cobra.Command{
 		Use:   "watch FILE [--run] [--state DIR] [--debounce D]",
 		Short: "for authors: re-lint and re-render a module on every save",
@@ -40,12 +41,20 @@ end) and exits 130, as an interrupted command does; a second Ctrl-C exits
   coursectl watch module1.md --run --state /tmp/author-state`,
 		ValidArgsFunction: completeModules,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if sandbox.kind != "" && !opts.Run {
+				return usageError("watch: --sandbox is where --run runs: add --run")
+			}
+			opts.Docker = sandbox.dockerOptions()
+			if err := readySandbox(cmd.Context(), sandbox); err != nil {
+				return err
+			}
 			return c.watch(cmd, opts, args)
 		},
 	}
 	fl := cmd.Flags()
 	fl.SortFlags = false
 	fl.BoolVar(&opts.Run, "run", false, "run the module on every save, from the first changed step")
+	fl.Var(sandboxFlag{&sandbox}, "sandbox", "with --run: run in `KIND`, dir (a fresh workdir and HOME, the default) or docker[:IMAGE] (a container)")
 	fl.StringVar(&opts.StateDir, "state", "", "keep checkpoints and the sandbox in `DIR` (default $XDG_STATE_HOME/coursectl, else ~/.local/state/coursectl)")
 	fl.Var(&debounceFlag{&opts.Debounce}, "debounce", "wait `D` after the last change before updating, so an editor's burst of writes and renames counts once")
 	return cmd

@@ -19,7 +19,7 @@ func (c *cli) runUnattended(ctx context.Context, mod *course.Module, f runFlags)
 	if f.only != "" {
 		return runOnlyUnattended(ctx, c.streams, mod, f)
 	}
-	cf := checkFlags{noSandbox: !f.sandbox, state: f.state, from: f.from, resume: f.from == "" && !f.fresh,
+	cf := checkFlags{noSandbox: f.sandbox.kind == "", sandbox: f.sandbox, state: f.state, from: f.from, resume: f.from == "" && !f.fresh,
 		timeout: defaultTimeout, idleTimeout: defaultIdleTimeout, jobs: 1, everyDirACourse: true}
 	return c.check(ctx, cf, []string{mod.Path})
 }

@@ -198,7 +198,9 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		return nil, err
 	}
 	if s.start > 0 {
-		if err := s.restore(ctx, s.start-1); err != nil {
+		if err := s.restore(ctx, s.start-1); err != nil && opts.FreshStart != nil {
+			opts.FreshStart(mod.Steps[s.start], err)
+		} else if err != nil {
 			s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", mod.Path, err, mod.Steps[s.start].ID))
 		}
 	}

@@ -206,7 +206,7 @@ func TestDiff(t *testing.T) {
 	before := "1\n2\n3\n4\nâ€”\n6\n7\n8\n9\n10\n11\n12\nâ€”"
 	after, _ := FixMojibake([]byte(before))
 	got := Diff("f.md", []byte(before), after)
-	want := "--- a/f.md\n+++ b/f.md\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-â€”\n+—\n 6\n 7\n 8\n@@ -10,4 +10,4 @@\n 10\n 11\n 12\n-â€”\n\\ No newline at end of file\n+—\n\\ No newline at end of file\n"
+	want := "diff a/f.md b/f.md\n--- a/f.md\n+++ b/f.md\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-â€”\n+—\n 6\n 7\n 8\n@@ -10,4 +10,4 @@\n 10\n 11\n 12\n-â€”\n\\ No newline at end of file\n+—\n\\ No newline at end of file\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

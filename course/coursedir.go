@@ -304,7 +304,7 @@ func naturalOrder(dir string) ([]string, error) {
 	}
 	var out []string
 	for _, md := range mds {
-		m, err := Load(md)
+		m, err := loadModule(md)
 		if err != nil {
 			return nil, err
 		}

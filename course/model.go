@@ -56,6 +56,9 @@ type Module struct {
 	// Modules are, for a course's run (Course.Flatten), the course's
 	// modules in order; nil for a module.
 	Modules []*Module
+	// AloneIn is the course a module run on its own belongs to
+	// (Course.Alone), nil otherwise.
+	AloneIn *Course
 
 	// number caches Number's answers for the steps starting numberedFirst.
 	number        []int

@@ -132,6 +132,13 @@ func LoadCourse(dir string) (*Course, error) {
 		m.CourseDir = abs
 		c.Modules = append(c.Modules, m)
 	}
+	if len(c.Modules) > 0 {
+		// The course's rules reach every module; one that reaches none of
+		// them is reported once, with the first module's problems.
+		first := c.Modules[0]
+		first.Problems = append(first.Problems, unusedRules("sections", c.Settings.Sections, c.Modules...)...)
+		first.Problems = append(first.Problems, unusedRules("divs", c.Settings.Divs, c.Modules...)...)
+	}
 	if len(c.Modules) == 0 {
 		return nil, &PosError{File: dir, Err: errors.New("no modules: no markdown file in it has a step — tag a fence ```sh, or name the modules under course.modules in coursectl.yaml")}
 	}

@@ -204,6 +204,11 @@ func courseSettings(node *yaml.Node, cfg, dir string) (Settings, []string, error
 			}
 			mds, _ := markdownFiles(dir)
 			for _, item := range val.Content {
+				// A module outside the course's directory would not be in
+				// the sandbox's $COURSE_DIR (nor in a container's mount).
+				if rel := filepath.ToSlash(filepath.Clean(item.Value)); filepath.IsAbs(item.Value) || rel == ".." || strings.HasPrefix(rel, "../") {
+					return Settings{}, nil, &PosError{File: cfg, Line: item.Line, Err: fmt.Errorf("course.modules: %s is outside the course's directory — move the file into the course, or make the course the directory that holds them all", item.Value)}
+				}
 				p, err := resolveModule(dir, item.Value, mds)
 				if err != nil {
 					return Settings{}, nil, &PosError{File: cfg, Line: item.Line, Err: fmt.Errorf("course.modules: %v", err)}
@@ -388,7 +393,7 @@ func readYAMLMapping(path string) (*yaml.Node, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, &PosError{File: path, Err: ReadError(err)}
+		return nil, &PosError{File: path, Err: settingsReadError(err)}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 )
 
@@ -89,10 +90,18 @@ func ReadError(err error) error {
 		return fmt.Errorf("permission denied — make it readable")
 	case errors.Is(err, ErrTooLarge):
 		return fmt.Errorf("%w — coursectl reads modules and settings of up to %d MiB; is this the right file?", ErrTooLarge, MaxInput>>20)
-	case err.Error() == "is a directory":
+	case errors.Is(err, syscall.EISDIR) || err.Error() == "is a directory":
 		return fmt.Errorf("is a directory — name a markdown file in it")
 	}
 	return err
+}
+
+// settingsReadError is ReadError for a coursectl.yaml or config.yaml.
+func settingsReadError(err error) error {
+	if errors.Is(err, syscall.EISDIR) {
+		return errors.New("is a directory — coursectl reads settings from a YAML file of this name: remove or rename the directory")
+	}
+	return ReadError(err)
 }
 
 // Parse parses src as the module at path (no coursectl.yaml is read: Load

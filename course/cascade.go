@@ -78,12 +78,14 @@ func (p *parser) cascade() {
 		for _, r := range set.Sections {
 			if headingMatches(st.Heading, r.Pattern) {
 				eff.merge(r.Attrs)
+				p.ruleUsed(r)
 			}
 		}
 		for _, class := range st.Divs {
 			for _, r := range set.Divs {
 				if ok, _ := path.Match(r.Pattern, class); ok {
 					eff.merge(r.Attrs)
+					p.ruleUsed(r)
 				}
 			}
 		}
@@ -92,6 +94,45 @@ func (p *parser) cascade() {
 		eff.Line = line
 		st.Attrs = eff
 	}
+}
+
+func (p *parser) ruleUsed(r Rule) {
+	if p.m.ruleUsed == nil {
+		p.m.ruleUsed = map[Pos]bool{}
+	}
+	p.m.ruleUsed[r.At] = true
+}
+
+// unusedRules reports the module's own sections: and divs: rules that
+// reach no step: a renamed heading or a mistyped class leaves a rule
+// doing nothing, and nothing else would say so. The course's rules are
+// judged over all its modules (LoadCourse).
+func (p *parser) unusedRules() {
+	set := p.m.Settings
+	p.m.Problems = append(p.m.Problems, unusedRules("sections", set.Sections[p.baseRules[0]:], p.m)...)
+	p.m.Problems = append(p.m.Problems, unusedRules("divs", set.Divs[p.baseRules[1]:], p.m)...)
+}
+
+// unusedRules are the problems of the rules under key that no step of
+// mods took.
+func unusedRules(key string, rules []Rule, mods ...*Module) []Problem {
+	var out []Problem
+	for _, r := range rules {
+		used := false
+		for _, m := range mods {
+			used = used || m.ruleUsed[r.At]
+		}
+		if used {
+			continue
+		}
+		what := "no step is under a heading that matches it — check the heading's words (case is ignored; * and ? are wildcards)"
+		if key == "divs" {
+			what = "no step is inside a ::: div of that class — check the class as the page writes it"
+		}
+		out = append(out, Problem{File: r.At.File, Line: r.At.Line, Code: ProblemUnusedRule,
+			Message: fmt.Sprintf("%s: %q reaches no step: %s", key, r.Pattern, what)})
+	}
+	return out
 }
 
 // headingMatches reports whether any heading of the path matches the glob,

@@ -132,6 +132,13 @@ func LoadCourse(dir string) (*Course, error) {
 		m.CourseDir = abs
 		c.Modules = append(c.Modules, m)
 	}
+	if len(c.Modules) > 0 {
+		// The course's rules reach every module; one that reaches none of
+		// them is reported once, with the first module's problems.
+		first := c.Modules[0]
+		first.Problems = append(first.Problems, unusedRules("sections", c.Settings.Sections, c.Modules...)...)
+		first.Problems = append(first.Problems, unusedRules("divs", c.Settings.Divs, c.Modules...)...)
+	}
 	if len(c.Modules) == 0 {
 		return nil, &PosError{File: dir, Err: errors.New("no modules: no markdown file in it has a step — tag a fence ```sh, or name the modules under course.modules in coursectl.yaml")}
 	}
@@ -197,6 +204,11 @@ func courseSettings(node *yaml.Node, cfg, dir string) (Settings, []string, error
 			}
 			mds, _ := markdownFiles(dir)
 			for _, item := range val.Content {
+				// A module outside the course's directory would not be in
+				// the sandbox's $COURSE_DIR (nor in a container's mount).
+				if rel := filepath.ToSlash(filepath.Clean(item.Value)); filepath.IsAbs(item.Value) || rel == ".." || strings.HasPrefix(rel, "../") {
+					return Settings{}, nil, &PosError{File: cfg, Line: item.Line, Err: fmt.Errorf("course.modules: %s is outside the course's directory — move the file into the course, or make the course the directory that holds them all", item.Value)}
+				}
 				p, err := resolveModule(dir, item.Value, mds)
 				if err != nil {
 					return Settings{}, nil, &PosError{File: cfg, Line: item.Line, Err: fmt.Errorf("course.modules: %v", err)}
@@ -304,7 +316,7 @@ func naturalOrder(dir string) ([]string, error) {
 	}
 	var out []string
 	for _, md := range mds {
-		m, err := Load(md)
+		m, err := loadModule(md)
 		if err != nil {
 			return nil, err
 		}
@@ -381,7 +393,7 @@ func readYAMLMapping(path string) (*yaml.Node, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, &PosError{File: path, Err: ReadError(err)}
+		return nil, &PosError{File: path, Err: settingsReadError(err)}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {

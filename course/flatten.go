@@ -56,6 +56,43 @@ func (c *Course) Flatten() *Module {
 	return run
 }
 
+// Alone is module m of the course as a run of its own, what `check
+// DIR/m.md` runs (docs/courses.md, "A module alone"): the course's settings
+// (fakes, env, compare, …) are m's already, and the course's workdir and
+// setup run first, as in the course's run; the modules before m do not run,
+// so what they leave is not there. Its steps keep their ids (no MODULE:
+// prefix): it is one module.
+func (c *Course) Alone(m *Module) *Module {
+	cp := *m
+	cp.AloneIn, cp.Steps = c, nil
+	if st := setupAndWorkdir("setup-course", c.Settings, m); st != nil {
+		cp.Steps = append(cp.Steps, st)
+	}
+	cp.Steps = append(cp.Steps, m.Steps...)
+	if len(cp.Steps) != len(m.Steps) {
+		// Steps are shared with the course's module: copy before numbering.
+		for i, st := range cp.Steps[1:] {
+			stc := *st
+			cp.Steps[i+1] = &stc
+		}
+		for i, st := range cp.Steps {
+			st.Index = i + 1
+		}
+	}
+	return &cp
+}
+
+// Position is m's place in the course, 1-based, 0 when it is not one of
+// its modules.
+func (c *Course) Position(m *Module) int {
+	for i, cm := range c.Modules {
+		if cm == m || cm.Path == m.Path {
+			return i + 1
+		}
+	}
+	return 0
+}
+
 // place is where a step of the flattened run comes from.
 type place struct{ module, local int }
 

@@ -6,12 +6,28 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
 	"unicode/utf8"
 )
 
 // Load reads and parses the module at path, with the coursectl.yaml beside
-// it when there is one. Errors are *PosError naming the file.
+// it when there is one. A module of a course is the course's module run
+// alone (Course.Alone, docs/courses.md "A module alone"). Errors are
+// *PosError naming the file.
 func Load(path string) (*Module, error) {
+	if c, m, err := courseOf(path); err != nil {
+		return nil, err
+	} else if m != nil {
+		return c.Alone(m), nil
+	}
+	return loadModule(path)
+}
+
+// loadModule is Load of a module as its own: its front matter and the
+// coursectl.yaml beside it, no course.
+func loadModule(path string) (*Module, error) {
 	src, err := ReadFile(path)
 	if err != nil {
 		return nil, &PosError{File: path, Err: ReadError(err)}
@@ -74,10 +90,18 @@ func ReadError(err error) error {
 		return fmt.Errorf("permission denied — make it readable")
 	case errors.Is(err, ErrTooLarge):
 		return fmt.Errorf("%w — coursectl reads modules and settings of up to %d MiB; is this the right file?", ErrTooLarge, MaxInput>>20)
-	case err.Error() == "is a directory":
+	case errors.Is(err, syscall.EISDIR) || err.Error() == "is a directory":
 		return fmt.Errorf("is a directory — name a markdown file in it")
 	}
 	return err
+}
+
+// settingsReadError is ReadError for a coursectl.yaml or config.yaml.
+func settingsReadError(err error) error {
+	if errors.Is(err, syscall.EISDIR) {
+		return errors.New("is a directory — coursectl reads settings from a YAML file of this name: remove or rename the directory")
+	}
+	return ReadError(err)
 }
 
 // Parse parses src as the module at path (no coursectl.yaml is read: Load
@@ -110,4 +134,55 @@ func checkText(path string, src []byte) error {
 	}
 	return &PosError{File: path, Line: 1 + bytes.Count(src[:off], []byte("\n")),
 		Err: fmt.Errorf("%w: byte 0x%02x is not UTF-8 — convert the file, e.g. iconv -f cp1252 -t utf-8", ErrNotText, src[off])}
+}
+
+// courseLevels is how far up from a module Load looks for its course: the
+// module's own directory and two above it (a Carpentries lesson keeps its
+// episodes in DIR/episodes/).
+const courseLevels = 3
+
+// courseOf finds the course the module at path belongs to: the nearest
+// directory above it (courseLevels at most) that is a course and lists it
+// among its modules. A module of no course gives nil, nil; a course that
+// does not load gives its error (a broken coursectl.yaml is reported, not
+// passed over).
+func courseOf(path string) (*Course, *Module, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, nil, nil
+	}
+	dir := filepath.Dir(abs)
+	for range courseLevels {
+		if IsCourse(dir) {
+			c, err := LoadCourse(relOrAbs(dir))
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, m := range c.Modules {
+				if ma, err := filepath.Abs(m.Path); err == nil && ma == abs {
+					return c, m, nil
+				}
+			}
+			return nil, nil, nil
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			break
+		}
+		dir = up
+	}
+	return nil, nil, nil
+}
+
+// relOrAbs is dir relative to the working directory when it is below it,
+// so messages name paths as the user would.
+func relOrAbs(dir string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return dir
+	}
+	if r, err := filepath.Rel(wd, dir); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return dir
 }

@@ -58,6 +58,13 @@ type Module struct {
 	// Modules are, for a course's run (Course.Flatten), the course's
 	// modules in order; nil for a module.
 	Modules []*Module
+	// AloneIn is the course a module run on its own belongs to
+	// (Course.Alone), nil otherwise.
+	AloneIn *Course
+
+	// ruleUsed is where each sections: and divs: rule that reached a step
+	// of this module was written (cascade), for the course's unused rules.
+	ruleUsed map[Pos]bool
 
 	// number caches Number's answers for the steps starting numberedFirst.
 	number        []int
@@ -342,6 +349,7 @@ const (
 	ProblemNoCommands    = "no-commands"     // a transcript with no `$ ` lines
 	ProblemUnknownStep   = "unknown-step"    // settings name a step that is not there
 	ProblemUnknownKey    = "unknown-setting" // a settings key coursectl does not know
+	ProblemUnusedRule    = "unused-rule"     // a sections: or divs: rule that reaches no step
 )
 
 // Link is a link or image in the prose, for lint's broken-link check.

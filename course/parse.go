@@ -35,6 +35,9 @@ type parser struct {
 	// next fence decides, unless a heading comes first.
 	editing   *Step
 	titleSlug string // of the front matter title, for steps before any heading
+	// baseRules is how many of the sections: and divs: rules are the
+	// course's, not this module's own.
+	baseRules [2]int
 	// pathCache is headingPath() until the next heading.
 	pathCache []string
 	// divs are the classes of the fenced divs open here; divCache is
@@ -96,6 +99,8 @@ func parseLayered(path string, src []byte, base, side *Settings) (*Module, error
 	}
 	if base != nil {
 		m.Settings = mergeSettings(*base, m.Settings)
+		// The course's rules come first; they may rightly miss this module.
+		p.baseRules = [2]int{len(base.Sections), len(base.Divs)}
 	}
 	if side != nil {
 		m.Settings = mergeSettings(m.Settings, *side)
@@ -146,6 +151,7 @@ func parseLayered(path string, src []byte, base, side *Settings) (*Module, error
 	p.assignIDs()
 	p.applySettings()
 	p.cascade()
+	p.unusedRules()
 	p.stepSetups()
 	p.yamlSetup()
 	p.unusedAnnotations()

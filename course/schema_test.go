@@ -259,6 +259,8 @@ func TestCourseYAMLRefusesUnknownAndMisplacedKeys(t *testing.T) {
 		{"a.md:\n  timout: 5m\n", `coursectl.yaml:2: unknown setting "timout" for a.md — did you mean timeout?`},
 		{"zz.md:\n  timeout: 5m\n", `coursectl.yaml:1: no module "zz.md"`},
 		{"course:\n  modules: [a.md, a.md]\n", "listed twice"},
+		{"course:\n  modules: [a.md, ../other/b.md]\n", `coursectl.yaml:2: course.modules: ../other/b.md is outside the course's directory — move the file into the course`},
+		{"course:\n  modules: [/tmp/b.md]\n", "outside the course's directory"},
 		{"course: [a.md]\n", "course: want a mapping"},
 	} {
 		_, err := courseFixture(t, c.yml)

@@ -517,7 +517,7 @@ func sidecarSettings(module string) (Settings, bool, error) {
 		return Settings{}, false, nil
 	}
 	if err != nil {
-		return Settings{}, false, &PosError{File: path, Err: ReadError(err)}
+		return Settings{}, false, &PosError{File: path, Err: settingsReadError(err)}
 	}
 	dir := filepath.Dir(module)
 	exists := func(name string) bool {

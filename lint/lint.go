@@ -71,6 +71,8 @@ var problemSeverity = map[string]Severity{
 	course.ProblemTreeDrawing:   Warning,
 	course.ProblemNoCommands:    Warning,
 	course.ProblemUnknownStep:   Error,
+	// A rule that reaches no step changes nothing; it is likely stale.
+	course.ProblemUnusedRule: Warning,
 	// Settings are coursectl's own keys (no other tool's share them), so
 	// an unknown one is a typo that silently changes the run.
 	course.ProblemUnknownKey: Error,

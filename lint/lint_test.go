@@ -3,6 +3,7 @@ package lint
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -206,7 +207,7 @@ func TestDiff(t *testing.T) {
 	before := "1\n2\n3\n4\nâ€”\n6\n7\n8\n9\n10\n11\n12\nâ€”"
 	after, _ := FixMojibake([]byte(before))
 	got := Diff("f.md", []byte(before), after)
-	want := "--- a/f.md\n+++ b/f.md\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-â€”\n+—\n 6\n 7\n 8\n@@ -10,4 +10,4 @@\n 10\n 11\n 12\n-â€”\n\\ No newline at end of file\n+—\n\\ No newline at end of file\n"
+	want := "diff a/f.md b/f.md\n--- a/f.md\n+++ b/f.md\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-â€”\n+—\n 6\n 7\n 8\n@@ -10,4 +10,4 @@\n 10\n 11\n 12\n-â€”\n\\ No newline at end of file\n+—\n\\ No newline at end of file\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
@@ -246,6 +247,45 @@ func TestSettingsFindings(t *testing.T) {
 		`coursectl.yaml:2: error: unknown setting "fakse" for m.md — did you mean fakes?`,
 		`coursectl.yaml:5: error: steps: "nosuch" is not a step of this module — run coursectl list for the ids`,
 	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A sections: or divs: rule that reaches no step is a warning at its line:
+// a renamed heading or a mistyped class would otherwise change nothing,
+// silently. A course's rule counts when it reaches a step of any module.
+func TestUnusedRules(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.md", "# A\n\n## Exercise 1\n\n```sh\necho hi\n```\n\n::: challenge\n\n```sh\necho c\n```\n\n:::\n")
+	write("b.md", "# B\n\n## Setup\n\n```sh\necho b\n```\n")
+	write("coursectl.yaml", "course:\n  modules: [a.md, b.md]\n  sections:\n    setup: {timeout: 1m}\n    nowhere: {skip: true}\n"+
+		"a.md:\n  sections:\n    \"exercise*\": {skip: true}\n    \"Ex 2\": {skip: true}\n  divs:\n    challenge: {skip: true}\n    solutoin: {skip: true}\n")
+	c, err := course.LoadCourse(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range c.Modules {
+		for _, f := range Module(m) {
+			if f.Check == course.ProblemUnusedRule {
+				got = append(got, strings.TrimPrefix(f.String(), dir+string(filepath.Separator)))
+			}
+		}
+	}
+	want := []string{
+		`coursectl.yaml:5: warning: sections: "nowhere" reaches no step: no step is under a heading that matches it — check the heading's words (case is ignored; * and ? are wildcards)`,
+		`coursectl.yaml:9: warning: sections: "Ex 2" reaches no step: no step is under a heading that matches it — check the heading's words (case is ignored; * and ? are wildcards)`,
+		`coursectl.yaml:12: warning: divs: "solutoin" reaches no step: no step is inside a ::: div of that class — check the class as the page writes it`,
+	}
+	sort.Strings(got)
+	sort.Strings(want)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/coursectl/coursectl/expect"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -157,7 +158,7 @@ func (d *draft) command(line string, e runner.Entry) {
 func answersFor(e runner.Entry) ([]answer, bool) {
 	var out []answer
 	for _, t := range e.Typed {
-		lines := runner.OutputLines(e.Output[:t.At])
+		lines := expect.OutputLines(e.Output[:t.At])
 		prompt := ""
 		for i := len(lines) - 1; i >= 0 && prompt == ""; i-- {
 			prompt = strings.TrimSpace(lines[i])
@@ -179,7 +180,7 @@ const (
 
 // expected turns a command's terminal output into expected lines.
 func (d *draft) expected(line, raw string, truncated bool) []string {
-	lines := runner.OutputLines(raw)
+	lines := expect.OutputLines(raw)
 	// Job notices are the interactive shell's, which check's steps do
 	// not print (`[1] 4242` when a job starts, `[1]+ Done ...`).
 	kept := lines[:0:0]

@@ -9,7 +9,7 @@ import (
 // Volatile output: what a command prints that will differ when check runs
 // it again — dates, times, durations, PIDs, temporary and sandbox paths,
 // the user and host names. A line holding any of these is written as a
-// ` (re)` line (runner/expect.go) in which each such part is a pattern and
+// ` (re)` line (expect/match.go) in which each such part is a pattern and
 // the rest is literal; the whole output of commands that print nothing but
 // the state of the machine (ps, df, env...) is written as `...`.
 

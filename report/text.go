@@ -228,11 +228,13 @@ func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.D
 		if mr.Interrupted {
 			interrupted = true
 		}
+		// Only modules after a failure count as left unchecked by it: a
+		// course's modules before --from did not start either.
+		if notStarted(mr) && c.notRun > 0 && failedModules > 0 {
+			unchecked++
+		}
 		if c.failed > 0 {
 			failedModules++
-		}
-		if notStarted(mr) && c.notRun > 0 {
-			unchecked++
 		}
 	}
 	verdict := t.paint(sgr.Green+";"+sgr.Bold, "PASS")

@@ -6,7 +6,7 @@ package runner
 // Session.Exec calls in here at three points: planAuthor (what to run),
 // runTranscript (instead of one round trip), judgeAuthor (after the exit
 // status is judged). The pieces themselves live in their own files
-// (fakes.go, files.go, interact.go, background.go, expect.go).
+// (fakes.go, files.go, interact.go, background.go, the expect package).
 
 import (
 	"context"
@@ -24,6 +24,7 @@ import (
 
 	"github.com/coursectl/coursectl/container"
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/expect"
 	"github.com/coursectl/coursectl/result"
 )
 
@@ -377,7 +378,7 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 		r.Edits = []result.Edit{{File: course.Unquote(p.edit.File), Lines: strings.Count(content, "\n")}}
 	}
 	vars := s.stepVars()
-	cmp, err := NewComparison(step.Compare(), step.Normalize(), vars)
+	cmp, err := expect.NewComparison(step.Compare(), step.Normalize(), vars)
 	if err != nil {
 		badExpectation(step, r, &course.PosError{File: s.file(step), Line: step.Line, Err: err})
 		return
@@ -396,7 +397,7 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 		}
 		if diff != "" {
 			r.Status, r.Diff = result.Failed, diff
-			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), at, ErrOutputMismatch)
+			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), at, expect.ErrOutputMismatch)
 		}
 	case step.Expected != nil && r.Status == result.Passed:
 		exit := 0
@@ -411,7 +412,7 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 		}
 		if !m.OK {
 			r.Status, r.Diff, r.OutputMismatch = result.Failed, m.Diff, true
-			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), step.Expected.Line, ErrOutputMismatch)
+			r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), step.Expected.Line, expect.ErrOutputMismatch)
 		}
 	}
 	if p.background != nil && r.Status == result.Passed {
@@ -428,7 +429,7 @@ func (s *Session) judgeAuthor(ctx context.Context, step *course.Step, p *plan, o
 
 // judgeTranscript compares each command's output and status with what the
 // transcript shows, and gathers the differences into one diff.
-func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step, clean bool, cmp *Comparison, vars map[string]string) {
+func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step, clean bool, cmp *expect.Comparison, vars map[string]string) {
 	var diffs []string
 	first := -1
 	for _, pc := range o.perCommand {
@@ -459,7 +460,7 @@ func (s *Session) judgeTranscript(step *course.Step, o *outcome, r *result.Step,
 	if r.Status == result.Passed {
 		c := step.Commands[first]
 		r.Status, r.FailLine, r.FailCommand = result.Failed, c.Line, c.Text
-		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), c.Line, ErrOutputMismatch)
+		r.Error = fmt.Sprintf("step %s (%s:%d): %v", step.ID, s.file(step), c.Line, expect.ErrOutputMismatch)
 	}
 	// A status that differs is part of the transcript too (`[N]`), so a
 	// transcript that ran to its end failed only on what it showed.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/expect"
 	"github.com/coursectl/coursectl/result"
 )
 
@@ -127,7 +128,7 @@ func TestUpdateRoundTripThroughRunner(t *testing.T) {
 	for _, r := range res.Steps {
 		actuals = append(actuals, r.Actuals...)
 	}
-	updated, err := UpdateSource(mod.Path, mod.Source, mod, actuals)
+	updated, err := expect.UpdateSource(mod.Path, mod.Source, mod, actuals)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/coursectl/coursectl/expect"
 )
 
 // DefaultReadyTimeout is how long a background step may take to print its
@@ -77,7 +79,7 @@ func waitReady(ctx context.Context, logPath string, ready *regexp.Regexp, timeou
 	defer tick.Stop()
 	var read int64
 	var text strings.Builder
-	var plain plainText
+	var plain expect.Plain
 	check := func() bool {
 		f, err := openNoFollow(logPath)
 		if err != nil {
@@ -92,7 +94,7 @@ func waitReady(ctx context.Context, logPath string, ready *regexp.Regexp, timeou
 			}
 			read += int64(n)
 			plain.WriteString(string(buf[:n]))
-			text.WriteString(strings.ReplaceAll(plain.take(), "\r", ""))
+			text.WriteString(strings.ReplaceAll(plain.Take(), "\r", ""))
 		}
 		if text.Len() > interactWindow {
 			rest := text.String()[text.Len()-interactWindow/2:]

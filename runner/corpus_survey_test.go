@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/expect"
 	"github.com/coursectl/coursectl/result"
 )
 
@@ -56,7 +57,7 @@ func TestCorpusSurvey(t *testing.T) {
 			if r.Diff != "" {
 				why += " [diff]"
 			}
-			last := lastLines(strings.Join(OutputLines(r.Output), "\n"), 1)
+			last := lastLines(strings.Join(expect.OutputLines(r.Output), "\n"), 1)
 			fmt.Printf("SURVEY\t%s\t%s\t%d\t%s\t%s\t%s\n", filepath.Base(page), r.ID, r.Line, r.Status, why, last)
 			switch r.Status {
 			case result.Passed:

@@ -3,15 +3,11 @@ package runner
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
-	"time"
 
-	"github.com/creack/pty"
 	"golang.org/x/term"
 )
 
@@ -37,19 +33,28 @@ func (s *Session) Shell(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	var rs *restoredState
-	if s.state.known {
-		rs = s.state.snapshot()
-	} else if s.restored >= 0 {
-		if rs, err = s.store.reader().state(s.restored); err != nil {
-			return err
-		}
+	rs, err := s.currentState()
+	if err != nil {
+		return err
 	}
 	restore := ""
 	if rs != nil {
 		restore, _ = restoreScript(rs)
 	}
 	return debugShell(ctx, s.opts.Terminal, dir, s.workdir, s.env, restore)
+}
+
+// currentState is the state the session's shell is in now: after a failed
+// step, what its wrapper saved on the way out, else the last checkpoint;
+// nil for a fresh shell.
+func (s *Session) currentState() (*restoredState, error) {
+	switch {
+	case s.state.known:
+		return s.state.snapshot(), nil
+	case s.restored >= 0:
+		return s.store.reader().state(s.restored)
+	}
+	return nil, nil
 }
 
 // debugShell runs `bash -i` on a new pty attached to t, with restore sourced
@@ -83,56 +88,18 @@ trap - ERR
 	cmd := exec.Command("bash", append(args, "-i")...)
 	cmd.Dir = workdir
 	cmd.Env = env
-	size := &pty.Winsize{Rows: 24, Cols: 80}
-	if r, c, ok := termSize(t); ok {
-		size = &pty.Winsize{Rows: uint16(r), Cols: uint16(c)}
-	}
-	master, err := pty.StartWithSize(cmd, size)
-	if err != nil {
-		return fmt.Errorf("starting bash: %w", err)
-	}
-	detach := attach(t, master, master)
-	copied := make(chan struct{})
-	go func() {
-		defer close(copied)
+	sh, err := startPersonShell(t, cmd, nil, func(master *os.File) {
 		// EIO from the master is the end of output (the slave side closed).
 		_, _ = io.Copy(t.Out, master)
-	}()
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	})
+	if err != nil {
+		return err
+	}
 	var waitErr error
 	select {
-	case waitErr = <-exited:
+	case waitErr = <-sh.exited:
 	case <-ctx.Done():
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGHUP)
-		select {
-		case waitErr = <-exited:
-		case <-time.After(stopGrace):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			waitErr = <-exited
-		}
+		waitErr = sh.hangUp()
 	}
-	// Jobs the person left running belong to the shell's session: end them,
-	// so leaving the shell leaves nothing behind.
-	for _, p := range sessionMembers(cmd.Process.Pid) {
-		_ = syscall.Kill(p, syscall.SIGHUP)
-		_ = syscall.Kill(p, syscall.SIGKILL)
-	}
-	select {
-	case <-copied:
-	case <-time.After(time.Second):
-		// Something outside the session still holds the terminal open.
-	}
-	detach()
-	master.Close()
-	<-copied
-	var ee *exec.ExitError
-	if errors.As(waitErr, &ee) {
-		// The person's last exit status is theirs, not an error of ours.
-		waitErr = nil
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return waitErr
+	return sh.end(ctx, waitErr)
 }

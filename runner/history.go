@@ -95,6 +95,20 @@ func oddBackslash(s string) bool {
 
 // openQuote reports whether s leaves a ' or " quote open.
 func openQuote(s string) bool {
+	q, _ := scanQuotes(s)
+	return q != 0
+}
+
+// trailingComment reports whether line ends in a comment (` # ...` outside
+// quotes): bash keeps the newline after it.
+func trailingComment(line string) bool {
+	_, comment := scanQuotes(line)
+	return comment
+}
+
+// scanQuotes reads s as bash quotes it: the quote left open at its end (0
+// for none), and whether a comment started outside quotes.
+func scanQuotes(s string) (open byte, comment bool) {
 	var q byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -105,27 +119,9 @@ func openQuote(s string) bool {
 			q = 0
 		case c == '\\' && q != '\'':
 			i++
+		case q == 0 && c == '#' && (i == 0 || s[i-1] == ' ' || s[i-1] == '\t'):
+			return 0, true
 		}
 	}
-	return q != 0
-}
-
-// trailingComment reports whether line ends in a comment (` # ...` outside
-// quotes): bash keeps the newline after it.
-func trailingComment(line string) bool {
-	var q byte
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case q == 0 && (c == '\'' || c == '"'):
-			q = c
-		case q == c:
-			q = 0
-		case c == '\\' && q != '\'':
-			i++
-		case q == 0 && c == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t'):
-			return true
-		}
-	}
-	return false
+	return q, false
 }

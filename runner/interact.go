@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/expect"
 )
 
 // DefaultInteractTimeout is how long an expect waits when it names no
@@ -50,7 +51,7 @@ type Interactor struct {
 	mu      sync.Mutex
 	next    int
 	text    strings.Builder // plain text seen since the last match
-	plain   plainText
+	plain   expect.Plain
 	timer   *time.Timer
 	started time.Time
 	failed  error
@@ -149,7 +150,7 @@ func (in *Interactor) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	in.plain.WriteString(string(p))
-	in.text.WriteString(strings.ReplaceAll(in.plain.take(), "\r", ""))
+	in.text.WriteString(strings.ReplaceAll(in.plain.Take(), "\r", ""))
 	for in.next < len(in.list) {
 		text := in.text.String()
 		it := in.list[in.next]

@@ -13,11 +13,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
 
@@ -103,17 +101,9 @@ func (s *Session) Record(ctx context.Context, t *Terminal, each func(Entry)) err
 // session's shell is in now, "" when it is fresh (as Shell does).
 func (s *Session) recordState(dir string) (string, error) {
 	s.flush()
-	var rs *restoredState
-	switch {
-	case s.state.known:
-		rs = s.state.snapshot()
-	case s.restored >= 0:
-		var err error
-		if rs, err = s.store.reader().state(s.restored); err != nil {
-			return "", err
-		}
-	default:
-		return "", nil
+	rs, err := s.currentState()
+	if err != nil || rs == nil {
+		return "", err
 	}
 	hist := filepath.Join(dir, "restore.hist")
 	script, _ := restoreScript(rs)
@@ -153,37 +143,16 @@ func recordShell(ctx context.Context, t *Terminal, dir, workdir string, env []st
 	}
 	defer recs.Close()
 
-	master, tty, err := pty.Open()
-	if err != nil {
-		return err
-	}
-	size := &pty.Winsize{Rows: 24, Cols: 80}
-	if r, c, ok := termSize(t); ok {
-		size = &pty.Winsize{Rows: uint16(r), Cols: uint16(c)}
-	}
-	_ = pty.Setsize(master, size)
 	cmd := exec.Command("bash", "--noprofile", "--rcfile", rc, "-i")
 	cmd.Dir = workdir
 	cmd.Env = append(env[:len(env):len(env)], "__CC_REC_DIR="+dir, "__CC_REC_TOKEN="+tok)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		master.Close()
-		tty.Close()
-		return fmt.Errorf("starting bash: %w", err)
-	}
-	// Our copy of the slave stays open while the shell lives: the keys'
-	// classification reads its modes (echo, line mode).
 	p := newRecordPump(t.Out, tok)
-	keys := &recordKeys{pump: p, master: master, tty: tty}
-	detach := attach(t, master, keys)
-	copied := make(chan struct{})
-	go func() {
-		defer close(copied)
-		p.copy(master)
-	}()
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	sh, err := startPersonShell(t, cmd, func(master, tty *os.File) io.Writer {
+		return &recordKeys{pump: p, master: master, tty: tty}
+	}, p.copy)
+	if err != nil {
+		return err
+	}
 	records := make(chan recRecord, 16)
 	go readRecRecords(recs, records)
 
@@ -194,16 +163,10 @@ func recordShell(ctx context.Context, t *Terminal, dir, workdir string, env []st
 		select {
 		case r := <-records:
 			before = deliver(r, p, before, each)
-		case waitErr = <-exited:
+		case waitErr = <-sh.exited:
 			running = false
 		case <-ctx.Done():
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGHUP)
-			select {
-			case waitErr = <-exited:
-			case <-time.After(stopGrace):
-				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-				waitErr = <-exited
-			}
+			waitErr = sh.hangUp()
 			running = false
 		}
 	}
@@ -212,30 +175,7 @@ func recordShell(ctx context.Context, t *Terminal, dir, workdir string, env []st
 	for r := range records {
 		before = deliver(r, p, before, each)
 	}
-	// Jobs the author left running belong to the shell's session.
-	for _, pid := range sessionMembers(cmd.Process.Pid) {
-		_ = syscall.Kill(pid, syscall.SIGHUP)
-		_ = syscall.Kill(pid, syscall.SIGKILL)
-	}
-	// The keyboard first: its copy reads the slave's modes.
-	detach()
-	tty.Close()
-	select {
-	case <-copied:
-	case <-time.After(time.Second):
-		// Something outside the session still holds the terminal open.
-	}
-	master.Close()
-	<-copied
-	var ee *exec.ExitError
-	if errors.As(waitErr, &ee) {
-		// The author's last exit status is theirs, not an error of ours.
-		waitErr = nil
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return waitErr
+	return sh.end(ctx, waitErr)
 }
 
 // deliver turns record r into an Entry for each, with its output; it

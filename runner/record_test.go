@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coursectl/coursectl/expect"
 )
 
 // waitCount waits until the terminal has shown s n times.
@@ -83,14 +85,14 @@ func TestRecordReportsEachLine(t *testing.T) {
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("lines entered:\n%q\nwant\n%q", lines, want)
 	}
-	if out := OutputLines(got[0].Output); strings.Join(out, "\n") != "one in sub" || got[0].Status != 0 ||
+	if out := expect.OutputLines(got[0].Output); strings.Join(out, "\n") != "one in sub" || got[0].Status != 0 ||
 		!strings.HasSuffix(got[0].Dir, "/sub") || got[0].DirBefore != got[0].Dir {
 		t.Errorf("echo: output %q status %d dir %q before %q", out, got[0].Status, got[0].Dir, got[0].DirBefore)
 	}
 	if got[2].Output != "" || got[2].Status != 0 {
 		t.Errorf("comment: output %q status %d", got[2].Output, got[2].Status)
 	}
-	if out := OutputLines(got[3].Output); got[3].Status != 2 || len(out) != 1 || !strings.Contains(out[0], "no-such-file") {
+	if out := expect.OutputLines(got[3].Output); got[3].Status != 2 || len(out) != 1 || !strings.Contains(out[0], "no-such-file") {
 		t.Errorf("ls: output %q status %d", out, got[3].Status)
 	}
 	name := got[4]
@@ -102,7 +104,7 @@ func TestRecordReportsEachLine(t *testing.T) {
 	if !pw.Secret || len(pw.Typed) != 0 || !strings.Contains(pw.Output, "7 chars") {
 		t.Errorf("password: secret %v typed %+v output %q", pw.Secret, pw.Typed, pw.Output)
 	}
-	if out := OutputLines(got[6].Output); strings.Join(out, "\n") != "2" {
+	if out := expect.OutputLines(got[6].Output); strings.Join(out, "\n") != "2" {
 		t.Errorf("history: the step's command and this line: %q", out)
 	}
 	if last := got[7]; last.Dir != "/tmp" || !strings.HasSuffix(last.DirBefore, "/sub") {

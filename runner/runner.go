@@ -76,6 +76,11 @@ type Options struct {
 	Terminal *Terminal
 	// Events receives progress as it happens; any field may be nil.
 	Events Events
+	// FreshStart, when set, is told instead of Events.Warning that the checkpoint
+	// before a --from/--only start could not be restored (err says why), so
+	// the run starts there with a fresh shell. The walkthrough folds it into
+	// its announcement of where the run starts.
+	FreshStart func(start *course.Step, err error)
 }
 
 // Terminal is the learner's terminal.

@@ -226,12 +226,15 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	}
 	if s.start > 0 {
 		if err := s.restore(ctx, s.start-1); err != nil {
-			if s.box != nil {
+			switch {
+			case s.box != nil:
 				// The container's files are those of no step: only the
 				// first step can start there.
 				s.warn(fmt.Sprintf("%s: %v; starting from the first step", mod.Path, err))
 				s.start = 0
-			} else {
+			case opts.FreshStart != nil:
+				opts.FreshStart(mod.Steps[s.start], err)
+			default:
 				s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", mod.Path, err, mod.Steps[s.start].ID))
 			}
 		}

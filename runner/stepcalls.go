@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/expect"
 	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/shellsyntax"
 )
@@ -75,9 +76,9 @@ func (s *Session) waitingCommand(step *course.Step, p *plan, pid int, cmdline st
 	if len(cands) > 0 {
 		pick := cands[0].Line
 		if len(cands) > 1 && out != nil {
-			var pt plainText
+			var pt expect.Plain
 			pt.WriteString(out.String())
-			last := lastLines(pt.take(), 1)
+			last := lastLines(pt.Take(), 1)
 			for _, c := range cands {
 				if prompt := strings.TrimSpace(readPrompt(c)); prompt != "" && strings.Contains(last, prompt) {
 					pick = c.Line

@@ -13,10 +13,11 @@ import (
 // is not in the result; a course's own kill keeps its report.
 func TestStopReportNotInOutput(t *testing.T) {
 	mod := module(t,
-		"echo before\nsleep 5\n",
+		"echo before\nsleep 60\n",
 		"sleep 5 & kill $!; wait\n",
 	)
-	mod.Steps[0].Attrs.Timeout = time.Second
+	// Long enough for echo to run on a loaded machine before the stop.
+	mod.Steps[0].Attrs.Timeout = 3 * time.Second
 	s := open(t, mod, testOptions(t))
 	r := s.Exec(ctxT(t), mod.Steps[0])
 	if r.Status != result.Timeout {

@@ -3,6 +3,7 @@ package walkthrough
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -105,7 +106,11 @@ func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color, san
 		head += " · " + sgr.Printable(runSkipped(run))
 	default:
 		if next := NextShown(mod, p.Next); next != nil {
-			head += fmt.Sprintf(" · next: step %d/%d · %s (line %d)", pos(next), total, sgr.Printable(next.Title()), next.Line)
+			at := fmt.Sprintf("line %d", next.Line)
+			if mod.Modules != nil {
+				at = fmt.Sprintf("%s:%d", moduleName(mod, next), next.Line)
+			}
+			head += fmt.Sprintf(" · next: step %d/%d · %s (%s)", pos(next), total, sgr.Printable(next.Title()), sgr.Printable(at))
 		}
 	}
 	fmt.Fprintln(w, sgr.Paint(color, head, sgr.Bold))
@@ -140,9 +145,19 @@ func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color, san
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var module *course.Module
 	for i, s := range mod.Steps {
 		if s.Hidden {
 			continue
+		}
+		// A course's steps come under the file of their module: a line
+		// number is that file's, and ids repeat across modules.
+		if mod.Modules != nil && s.Module != module {
+			if module != nil {
+				fmt.Fprintln(tw)
+			}
+			module = s.Module
+			fmt.Fprintln(tw, "  "+sgr.Paint(color, sgr.Printable(moduleName(mod, s)), sgr.Bold))
 		}
 		mark, state := "·", "not done"
 		r := results[s.ID]
@@ -157,6 +172,18 @@ func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color, san
 		fmt.Fprintf(tw, "  %s\t%d\t%s\tline %d\t%s\n", mark, pos(s), sgr.Printable(s.ID), s.Line, sgr.Printable(state))
 	}
 	tw.Flush()
+}
+
+// moduleName is the file of step s of a course's run, from the course's
+// directory.
+func moduleName(run *course.Module, s *course.Step) string {
+	if s.Module == nil {
+		return s.File
+	}
+	if r, err := filepath.Rel(run.Path, s.Module.Path); err == nil && !strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(r)
+	}
+	return s.Module.Path
 }
 
 // NextShown is the first shown step at or after index i.
@@ -206,6 +233,9 @@ type StatusRun struct {
 
 // StatusStep is one shown step.
 type StatusStep struct {
+	// Module is the step's module file, from the course's directory (a
+	// course's status only).
+	Module string `json:"module,omitempty"`
 	ID     string `json:"id"`
 	Number int    `json:"number"`
 	Line   int    `json:"line"`
@@ -243,6 +273,9 @@ func Status(mod *course.Module, p *runner.Progress, sandbox bool) StatusDocument
 			continue
 		}
 		st := StatusStep{ID: s.ID, Number: number(s), Line: s.Line, State: "not-done"}
+		if mod.Modules != nil {
+			st.Module = moduleName(mod, s)
+		}
 		r := results[s.ID]
 		switch {
 		case p.Skipped(i):

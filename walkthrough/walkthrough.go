@@ -112,22 +112,16 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 	defer restore()
 	w.cooked = restore
 	w.keys = func() { _, _ = keysMode(w.streams.InFile) }
-	// With --from/--only, the runner warns when the checkpoint before the
-	// start cannot be restored. The announcement says where the run starts
-	// and with what state, so that warning is folded into it: one message,
-	// not a warning of a fresh shell followed by "with the state step N
-	// left".
-	var freshSuffix string
-	if opts.From != "" {
-		if st := w.mod.Step(opts.From); st != nil && st.Index > 1 {
-			freshSuffix = fmt.Sprintf("; starting at step %s with a fresh shell", st.ID)
+	// With --from/--only, the checkpoint before the start may not restore.
+	// The announcement says where the run starts and with what state, so
+	// that is folded into it: one message, not a warning of a fresh shell
+	// followed by "with the state step N left".
+	opts.FreshStart = func(_ *course.Step, err error) {
+		if w.noRestore == "" {
+			w.noRestore = err.Error()
 		}
 	}
 	opts.Events.Warning = func(msg string) {
-		if freshSuffix != "" && w.noRestore == "" && strings.HasSuffix(msg, freshSuffix) {
-			w.noRestore = strings.TrimPrefix(strings.TrimSuffix(msg, freshSuffix), w.mod.Path+": ")
-			return
-		}
 		fmt.Fprintf(w.streams.Err, "coursectl: warning: %s\n", msg)
 	}
 	sess, err := runner.Open(ctx, w.mod, opts)

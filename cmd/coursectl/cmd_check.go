@@ -261,9 +261,30 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 		fmt.Fprintln(streams.Err, "coursectl: interrupted; the checkpoints of finished steps are kept (--resume continues)")
 		return silentExit(exitInterrupted)
 	case failed:
+		aloneHints(streams, mods, results)
 		return silentExit(exitFailed)
 	}
 	return nil
+}
+
+// aloneHints says, for each failed module of a course checked on its own
+// (course.Course.Alone), that the modules before it did not run, and how to
+// check it after them: a failure may be only what they leave missing.
+func aloneHints(streams *iostreams.IOStreams, mods []*course.Module, results []*result.Module) {
+	for i, mr := range results {
+		if i >= len(mods) || mr.OK() || mods[i].AloneIn == nil {
+			continue
+		}
+		c, m := mods[i].AloneIn, mods[i]
+		if n := c.Position(m); n > 1 {
+			before := "module 1 leaves"
+			if n > 2 {
+				before = fmt.Sprintf("modules 1–%d leave", n-1)
+			}
+			fmt.Fprintf(streams.Err, "coursectl: %s is module %d of the course in %s and ran alone, without what %s — 'coursectl check %s' runs the modules in order\n",
+				m.Path, n, c.Dir, before, c.Dir)
+		}
+	}
 }
 
 // writeReports writes the machine-read reports the flags ask for, and runs

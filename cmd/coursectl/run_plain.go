@@ -37,6 +37,11 @@ func runOnlyUnattended(ctx context.Context, streams *iostreams.IOStreams, mod *c
 	at := mod.Step(f.only).Index - 1
 	only := *mod
 	only.Steps = mod.Steps[at : at+1]
+	if st := mod.Steps[at]; mod.Modules != nil && st.Module != nil {
+		// In a course the step is reported under its module's file, as
+		// check reports it, not under the course's directory.
+		only.Path = st.Module.Path
+	}
 	opts := runner.Options{StateDir: f.state, From: f.only, KeepLaterCheckpoints: true, Timeout: defaultTimeout,
 		IdleTimeout: defaultIdleTimeout, Events: runner.Events(live.Module(&only))}
 	start := time.Now()
@@ -49,7 +54,7 @@ func runOnlyUnattended(ctx context.Context, streams *iostreams.IOStreams, mod *c
 	r := sess.Exec(ctx, mod.Steps[at])
 	closeErr := sess.Close()
 	mr := *sess.Result()
-	mr.Steps = []*result.Step{r}
+	mr.File, mr.Steps = only.Path, []*result.Step{r}
 	live.Done(&mr)
 	live.Stop()
 	reports.Text{Color: streams.Color}.WriteSummary(streams.Out, []*result.Module{&mr}, time.Since(start))

@@ -1,7 +1,7 @@
 package main
 
 // check --update: after the modules ran, rewrite each module's expected
-// output with what really printed (runner.UpdateSource), or with --diff
+// output with what really printed (expect.UpdateSource), or with --diff
 // print the change and write nothing.
 
 import (
@@ -10,9 +10,9 @@ import (
 	"fmt"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/expect"
 	"github.com/coursectl/coursectl/iostreams"
 	"github.com/coursectl/coursectl/result"
-	"github.com/coursectl/coursectl/runner"
 )
 
 // runUpdate is check's --update: the report has been printed; now the
@@ -61,7 +61,7 @@ func updateModules(streams *iostreams.IOStreams, mods []*course.Module, results 
 		if !bytes.Equal(bytes.TrimPrefix(old, []byte("\xef\xbb\xbf")), mod.Source) {
 			return changed, inputError(&course.PosError{File: path, Err: errors.New("changed while it was being checked — run check --update again")})
 		}
-		updated, err := runner.UpdateSource(path, old, mod, actuals)
+		updated, err := expect.UpdateSource(path, old, mod, actuals)
 		if err != nil {
 			return changed, inputError(err)
 		}
@@ -70,7 +70,7 @@ func updateModules(streams *iostreams.IOStreams, mods []*course.Module, results 
 		}
 		changed++
 		if diffOnly {
-			fmt.Fprint(streams.Out, runner.UpdateDiff(path, old, updated))
+			fmt.Fprint(streams.Out, expect.UpdateDiff(path, old, updated))
 			continue
 		}
 		if err := replaceFile(path, updated); err != nil {

@@ -1,4 +1,4 @@
-package runner
+package expect
 
 // `check --update`: rewrite expected output in the markdown with what
 // really printed, as `cram -i` and `scrut update` do. Only the lines of

@@ -1,4 +1,4 @@
-package runner
+package expect
 
 // How output is compared, as a page writes it (docs/spec.md §7): `compare` picks
 // exact (§1's rules), blanks (runs of blanks are one, leading blanks and

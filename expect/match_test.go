@@ -1,4 +1,4 @@
-package runner
+package expect
 
 import (
 	"errors"
@@ -38,7 +38,7 @@ func TestOutputLines(t *testing.T) {
 
 // A sequence split across writes (as pty reads split them) is still removed.
 func TestPlainTextSplitEscape(t *testing.T) {
-	var p plainText
+	var p Plain
 	for _, part := range []string{"a\x1b", "[3", "1mb\x1b]0;t", "itle\x1b", "\\c"} {
 		p.WriteString(part)
 	}

@@ -248,11 +248,16 @@ func (p *parser) stepSetups() {
 }
 
 // setupOf is the hidden step that runs st's setup attribute.
-func (p *parser) setupOf(st *Step) *Step {
+func (p *parser) setupOf(st *Step) *Step { return setupFor(p.m, p.m, st) }
+
+// setupFor is the hidden step that runs the setup attribute of st, a step
+// of module mod; its id is unique among run's steps (run is mod, or a
+// course's run).
+func setupFor(run, mod *Module, st *Step) *Step {
 	at := st.Attrs.SetupAt
 	if at.File == "" {
 		// Written on the page: the fence's (or its comment's) line.
-		at = Pos{File: p.m.Path, Line: st.Attrs.Line}
+		at = Pos{File: mod.Path, Line: st.Attrs.Line}
 		if at.Line == 0 {
 			at.Line = st.Line
 		}
@@ -262,13 +267,13 @@ func (p *parser) setupOf(st *Step) *Step {
 		body += "\n"
 	}
 	id := "setup-" + st.ID
-	for k := 2; p.m.Step(id) != nil; k++ {
+	for k := 2; run.Step(id) != nil; k++ {
 		id = fmt.Sprintf("setup-%s-%d", st.ID, k)
 	}
 	return &Step{ID: id, Line: at.Line, EndLine: at.Line, Kind: Setup, Lang: "sh",
 		Heading: st.Heading, Divs: st.Divs, Body: body, BodyLine: at.Line,
 		Commands: plainCommands(bodyLines(st.Attrs.Setup, at.Line)), Hidden: true,
-		Module: p.m, File: at.File, SetupFor: st.ID}
+		Module: mod, File: at.File, SetupFor: st.ID}
 }
 
 // StartOf is the 0-based index where a run that starts at step i (0-based)

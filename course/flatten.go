@@ -120,7 +120,9 @@ func (c *Course) setupStep() *Step {
 // module (its index in Modules) and its 0-based index in that module; the
 // course's setup step maps to the first module with local index -1.
 func (c *Course) Locate(run *Module, i int) (module, local int) {
-	if run == c.flat && i >= 0 && i < len(c.locs) {
+	// The map holds while the run's steps are Flatten's (ForSandbox may
+	// insert setups).
+	if run == c.flat && len(run.Steps) == len(c.locs) && i >= 0 && i < len(c.locs) {
 		return c.locs[i].module, c.locs[i].local
 	}
 	st := run.Steps[i]

@@ -2,6 +2,7 @@ package course
 
 import (
 	"maps"
+	"slices"
 	"strings"
 )
 
@@ -63,6 +64,7 @@ func (m *Module) ForSandbox(kind string) {
 		}
 	}
 	over(m)
+	var setups []*Step // steps the docker: settings give a setup
 	for _, st := range m.Steps {
 		mod := st.Module
 		if mod == nil {
@@ -71,8 +73,38 @@ func (m *Module) ForSandbox(kind string) {
 		over(mod)
 		if d := mod.Settings.Docker; d != nil {
 			if a, ok := d.Steps[st.ID]; ok {
+				before := st.Attrs.Setup
 				st.Attrs.merge(a)
+				if a.Setup != "" && a.Setup != before && !st.Attrs.Skip && !st.Hidden {
+					setups = append(setups, st)
+				}
 			}
 		}
 	}
+	if len(setups) == 0 {
+		return
+	}
+	// A setup given under docker: runs just before its step, as a hidden
+	// step of its own, as one given in steps: does (the page's setups were
+	// made when it was parsed; the sandbox is known only now). One the
+	// step already had is replaced.
+	out := make([]*Step, 0, len(m.Steps)+len(setups))
+	for _, st := range m.Steps {
+		if st.Kind == Setup && st.SetupFor != "" && slices.ContainsFunc(setups, func(s *Step) bool { return s.ID == st.SetupFor && s.Module == st.Module }) {
+			continue
+		}
+		if slices.Contains(setups, st) {
+			mod := st.Module
+			if mod == nil {
+				mod = m
+			}
+			out = append(out, setupFor(m, mod, st))
+		}
+		out = append(out, st)
+	}
+	m.Steps = out
+	for i, s := range m.Steps {
+		s.Index = i + 1
+	}
+	m.number, m.numberedFirst = nil, nil
 }

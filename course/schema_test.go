@@ -166,6 +166,35 @@ var moduleKeyCases = map[string]func(t *testing.T){
 			t.Errorf("docker: in the container sandbox: fakes %v, timeout %v", f, b.Settings.Timeout)
 		}
 		refused(t, "b.md:\n  docker:\n    docker: {}\n", "not nested")
+
+		// A setup under docker: steps runs before its step in the
+		// container only, as a hidden step of its own, in a module and in
+		// a course's run.
+		yml := "b.md:\n  docker:\n    steps:\n      b-one: {setup: 'groupdel x'}\n"
+		c = mustCourse(t, yml)
+		b = c.Modules[1]
+		n := len(b.Steps)
+		b.ForSandbox("docker")
+		if len(b.Steps) != n+1 || !b.Steps[0].Hidden || b.Steps[0].SetupFor != "b-one" || b.Steps[1].ID != "b-one" ||
+			b.Steps[0].Body != "groupdel x\n" || filepath.Base(b.Steps[0].File) != "coursectl.yaml" || b.Steps[1].Index != 2 {
+			t.Errorf("docker: setup in a module: %d steps, first %+v", len(b.Steps), b.Steps[0])
+		}
+		c = mustCourse(t, yml)
+		run := c.Flatten()
+		n = len(run.Steps)
+		run.ForSandbox("docker")
+		var at int
+		for i, st := range run.Steps {
+			if st.SetupFor == "b-one" {
+				at = i
+			}
+		}
+		if len(run.Steps) != n+1 || at == 0 || run.Steps[at+1].ID != "b-one" {
+			t.Fatalf("docker: setup in a course's run: %d steps (was %d), setup at %d", len(run.Steps), n, at)
+		}
+		if mi, li := c.Locate(run, at+1); mi != 1 || li != 0 {
+			t.Errorf("Locate of b-one after the setup: module %d, step %d; want 1, 0", mi, li)
+		}
 	},
 	"timeout":     courseKeyCases["timeout"],
 	"run-timeout": courseKeyCases["run-timeout"],

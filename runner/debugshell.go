@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 
+	"github.com/coursectl/coursectl/container"
 	"golang.org/x/term"
 )
 
@@ -28,11 +29,6 @@ func (s *Session) Shell(ctx context.Context) error {
 		return errors.New("a debug shell needs a terminal")
 	}
 	s.flush()
-	dir, err := os.MkdirTemp("", "coursectl-shell-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
 	rs, err := s.currentState()
 	if err != nil {
 		return err
@@ -41,7 +37,37 @@ func (s *Session) Shell(ctx context.Context) error {
 	if rs != nil {
 		restore, _ = restoreScript(rs)
 	}
-	return debugShell(ctx, s.opts.Terminal, dir, s.workdir, s.env, restore)
+	if s.box != nil {
+		return s.boxDebugShell(ctx, restore)
+	}
+	dir, err := os.MkdirTemp("", "coursectl-shell-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	return debugShell(ctx, s.opts.Terminal, dir, restore, func(rc string, args []string) *exec.Cmd {
+		cmd := exec.Command("bash", append(append([]string{"--rcfile", rc}, args...), "-i")...)
+		cmd.Dir, cmd.Env = s.workdir, s.env
+		return cmd
+	})
+}
+
+// boxDebugShell is Shell in the container sandbox: the person's bash runs
+// in the run's container, as the learner, where the step ran — not on the
+// host. Its files are in the scratch directory the container sees.
+func (s *Session) boxDebugShell(ctx context.Context, restore string) error {
+	dir := filepath.Join(s.runDir, "debug-"+newToken())
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	// The learner (not the runner) writes the history there.
+	if err := chownLearner(dir); err != nil {
+		return err
+	}
+	return debugShell(ctx, s.opts.Terminal, dir, restore, func(rc string, args []string) *exec.Cmd {
+		return s.box.c.ShellCommand(container.Shell{Args: append(append([]string{"--rcfile", s.inside(rc)}, args...), "-i"), Env: s.boxEnvironment()})
+	}, s.inside)
 }
 
 // currentState is the state the session's shell is in now: after a failed
@@ -57,12 +83,18 @@ func (s *Session) currentState() (*restoredState, error) {
 	return nil, nil
 }
 
-// debugShell runs `bash -i` on a new pty attached to t, with restore sourced
-// (dir is scratch space for its files)
-// before the first prompt. The order is the pty lifecycle's (STYLE §5):
-// start with the size, attach (raw mode, resizes, keys), copy output, wait,
-// close, and end what the person left running in the shell's session.
-func debugShell(ctx context.Context, t *Terminal, dir, workdir string, env []string, restore string) error {
+// debugShell runs a person's `bash -i` on a new pty attached to t, with
+// restore sourced before the first prompt (dir is scratch space for its
+// files; shellPath, when given, is where a path under it is for the shell).
+// command makes the bash from its rcfile and arguments. The order is the
+// pty lifecycle's (personshell.go): start with the size, attach (raw mode,
+// resizes, keys), copy output, wait, close, and end what the person left
+// running in the shell's session.
+func debugShell(ctx context.Context, t *Terminal, dir, restore string, command func(rc string, args []string) *exec.Cmd, shellPath ...func(string) string) error {
+	at := func(p string) string { return p }
+	if len(shellPath) > 0 {
+		at = shellPath[0]
+	}
 	rc := filepath.Join(dir, "rc.bash")
 	// The state first, then what makes the shell a person's: a prompt that
 	// says where they are, line editing on a terminal (the run's shell has
@@ -71,23 +103,21 @@ func debugShell(ctx context.Context, t *Terminal, dir, workdir string, env []str
 	script := restore + `
 PS1='(coursectl) \w \$ '
 PS2='> '
-HISTFILE=` + shellQuote(filepath.Join(dir, "history")) + `
+HISTFILE=` + shellQuote(at(filepath.Join(dir, "history"))) + `
 set +o errexit +o nounset
 trap - ERR
 `
 	if interactive {
 		script += "set -o emacs 2>/dev/null\n"
 	}
-	if err := os.WriteFile(rc, []byte(script), 0o600); err != nil {
+	if err := os.WriteFile(rc, []byte(script), 0o644); err != nil {
 		return err
 	}
-	args := []string{"--noprofile", "--rcfile", rc}
+	args := []string{"--noprofile"}
 	if !interactive {
 		args = append(args, "--noediting")
 	}
-	cmd := exec.Command("bash", append(args, "-i")...)
-	cmd.Dir = workdir
-	cmd.Env = env
+	cmd := command(rc, args)
 	sh, err := startPersonShell(t, cmd, nil, func(master *os.File) {
 		// EIO from the master is the end of output (the slave side closed).
 		_, _ = io.Copy(t.Out, master)

@@ -149,9 +149,7 @@ func (s *Session) startBox(ctx context.Context) error {
 	if uid := os.Getuid(); uid != 0 {
 		// The learner's files in the channel are then the runner's.
 		opts.LearnerUID, opts.LearnerGID = uid, os.Getgid()
-	} else if err := os.Chown(s.runDir, 1000, 1000); err != nil {
-		// A root runner reads everything; the learner (uid 1000 in the
-		// image) must write the channel.
+	} else if err := chownLearner(s.runDir); err != nil {
 		return err
 	}
 	c, err := container.Start(ctx, opts)
@@ -164,6 +162,16 @@ func (s *Session) startBox(ctx context.Context) error {
 	s.box = &dockerBox{c: c, fresh: true}
 	s.opts.FS = s.box
 	return nil
+}
+
+// chownLearner gives dir to the image's learner when the runner is root
+// (a root runner reads everything; the learner, uid 1000 in the image, must
+// write there). A runner that is not root runs the learner as itself.
+func chownLearner(dir string) error {
+	if os.Getuid() != 0 {
+		return nil
+	}
+	return os.Chown(dir, 1000, 1000)
 }
 
 // closeBox removes the container (every process in it ends) and the stage.

@@ -57,11 +57,20 @@ func runSkipped(run string) string {
 // RunCommand is the command that goes on with mod's progress: `coursectl
 // run FILE`, or `coursectl run --sandbox FILE` for a sandbox's, whose
 // checkpoints are kept apart from the learner's own.
-func RunCommand(mod *course.Module, sandbox bool) string {
-	if sandbox {
-		return "coursectl run --sandbox " + mod.Path
+func RunCommand(mod *course.Module, sandbox string) string {
+	return "coursectl run " + SandboxFlag(sandbox) + mod.Path
+}
+
+// SandboxFlag is the --sandbox flag that names sandbox ("dir",
+// "docker[:IMAGE]"), with a space after it; "" for none.
+func SandboxFlag(sandbox string) string {
+	switch sandbox {
+	case "":
+		return ""
+	case "dir":
+		return "--sandbox "
 	}
-	return "coursectl run " + mod.Path
+	return "--sandbox=" + sandbox + " "
 }
 
 // DoneOn is " on Nov 26", the day of the latest time in when ("" if none).
@@ -81,7 +90,7 @@ func DoneOn(when []time.Time) string {
 // WriteStatus is `coursectl status`: it prints the progress summary and a line per shown step.
 // Hidden setup steps are left out, and not counted, as on the walkthrough.
 // Sandbox says the progress is that of `run --sandbox`.
-func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color, sandbox bool) {
+func WriteStatus(w io.Writer, mod *course.Module, p *runner.Progress, color bool, sandbox string) {
 	run := RunCommand(mod, sandbox)
 	_, total := mod.Number(nil)
 	done, skipped := Counts(mod, p, len(mod.Steps))
@@ -248,10 +257,10 @@ type StatusStep struct {
 }
 
 // Status is mod's progress as StatusDocument.
-func Status(mod *course.Module, p *runner.Progress, sandbox bool) StatusDocument {
+func Status(mod *course.Module, p *runner.Progress, sandbox string) StatusDocument {
 	_, total := mod.Number(nil)
 	done, skipped := Counts(mod, p, len(mod.Steps))
-	doc := StatusDocument{Schema: report.Schema, File: mod.Path, Sandbox: sandbox, Total: total, Done: done, Skipped: skipped, Steps: []StatusStep{}}
+	doc := StatusDocument{Schema: report.Schema, File: mod.Path, Sandbox: sandbox != "", Total: total, Done: done, Skipped: skipped, Steps: []StatusStep{}}
 	number := func(s *course.Step) int { n, _ := mod.Number(s); return n }
 	if done+skipped < total {
 		if next := NextShown(mod, p.Next); next != nil {

@@ -58,6 +58,9 @@ var (
 // runner's shell with the learner's terminal attached.
 func Run(ctx context.Context, o Options) error {
 	w := &walkthrough{mod: o.Module, streams: o.Streams, yes: o.Yes, only: o.Only, stateDir: o.StateDir, sandbox: o.Sandbox, docker: o.Runner.Docker != nil}
+	if o.Runner.Docker != nil {
+		w.image = o.Runner.Docker.Image
+	}
 	return w.run(ctx, o.Runner)
 }
 
@@ -72,7 +75,8 @@ type walkthrough struct {
 	only      bool
 	stateDir  string
 	sandbox   bool
-	docker    bool // in the container sandbox (Runner.Docker)
+	docker    bool   // in the container sandbox (Runner.Docker)
+	image     string // the container's image as the learner named it, "" for the default
 
 	sess *runner.Session
 	// pos is each shown step's learner-facing number ("Step 3/9"): hidden
@@ -153,10 +157,7 @@ func (w *walkthrough) run(ctx context.Context, opts runner.Options) error {
 				w.mod.Path, Tally(done, skipped, w.total), DoneOn(before.When), runSkipped(w.runCommand()), w.runCommand("--fresh"))
 			return nil
 		}
-		status := "coursectl status " + w.mod.Path
-		if w.sandbox {
-			status = "coursectl status --sandbox " + w.mod.Path
-		}
+		status := "coursectl status " + SandboxFlag(w.sandboxName()) + w.mod.Path
 		fmt.Fprintf(w.out(), "  %s: all %s done%s.\n  '%s' starts again; '%s' shows the last run.\n",
 			w.mod.Path, plural(w.total, "step"), DoneOn(before.When), w.runCommand("--fresh"), status)
 		return nil
@@ -238,6 +239,13 @@ func (w *walkthrough) sandboxNote() {
 		where = "in " + tilde(dir)
 	}
 	msg := "In a sandbox, away from your own files: HOME and the working directory are fresh, " + where
+	if w.docker {
+		image := w.image
+		if image == "" {
+			image = "the sandbox image"
+		}
+		msg = "In a container of " + image + ", away from your machine: you are its learner, with sudo"
+	}
 	if fakes := w.mod.Settings.Fakes; len(fakes) > 0 {
 		names := make([]string, 0, len(fakes))
 		for n := range fakes {
@@ -327,10 +335,24 @@ func (w *walkthrough) progress() (*runner.Progress, error) {
 	return runner.LoadProgress(w.stateDir, w.mod)
 }
 
+// sandboxName is the run's sandbox as --sandbox names it ("" for none).
+func (w *walkthrough) sandboxName() string {
+	switch {
+	case w.docker:
+		if w.image != "" {
+			return "docker:" + w.image
+		}
+		return "docker"
+	case w.sandbox:
+		return "dir"
+	}
+	return ""
+}
+
 // runCommand is the command that goes on with this progress, with flags after
 // "run": coursectl run [flags] [--sandbox] FILE.
 func (w *walkthrough) runCommand(flags ...string) string {
-	cmd := RunCommand(w.mod, w.sandbox)
+	cmd := RunCommand(w.mod, w.sandboxName())
 	if len(flags) > 0 {
 		cmd = strings.Replace(cmd, " run ", " run "+strings.Join(flags, " ")+" ", 1)
 	}

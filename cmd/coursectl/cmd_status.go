@@ -45,9 +45,9 @@ longer done (its checkpoint no longer matches).`,
 				fmt.Fprintf(c.streams.Err, "coursectl: warning: %s\n", w)
 			}
 			if asJSON {
-				return reports.EncodeDocument(c.streams.Out, walkthrough.Status(mod, p, sandbox.kind != ""), c.streams.OutTTY)
+				return reports.EncodeDocument(c.streams.Out, walkthrough.Status(mod, p, sandbox.String()), c.streams.OutTTY)
 			}
-			walkthrough.WriteStatus(c.streams.Out, mod, p, c.streams.Color, sandbox.kind != "")
+			walkthrough.WriteStatus(c.streams.Out, mod, p, c.streams.Color, sandbox.String())
 			return nil
 		},
 	}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/coursectl/coursectl/result"
 )
 
@@ -160,4 +162,21 @@ func BenchmarkOutput1GB(b *testing.B) {
 	close(stop)
 	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-sys-MB")
 	fmt.Fprintf(os.Stderr, "peak Go runtime memory (MemStats.Sys): %.1f MB\n", float64(peak.Load())/(1<<20))
+}
+
+// BenchmarkSessionMembers is one look for the processes of a session, as a
+// run's end takes (docs/benchmarks.md, "Start-up"): the time grows with
+// the processes on the machine, not in the session.
+func BenchmarkSessionMembers(b *testing.B) {
+	sid, err := unix.Getsid(0)
+	if err != nil {
+		b.Skip(err)
+	}
+	procs := len(procPids())
+	for b.Loop() {
+		if len(sessionMembers(sid)) == 0 {
+			b.Fatal("this process is not in its own session")
+		}
+	}
+	b.ReportMetric(float64(procs), "procs")
 }

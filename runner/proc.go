@@ -40,18 +40,39 @@ func readStat(pid int) (procStat, bool) {
 	return st, true
 }
 
-func allProcs() []procStat {
-	ents, err := os.ReadDir("/proc")
+// procPids are the pids in /proc, unsorted.
+func procPids() []int {
+	d, err := os.Open("/proc")
 	if err != nil {
 		return nil
 	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return nil
+	}
+	pids := make([]int, 0, len(names))
+	for _, n := range names {
+		if pid, err := strconv.Atoi(n); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// sessionProcs are the processes of session sid, zombies included. Each
+// process is asked its session with getsid(2) first: reading a
+// /proc/PID/stat costs the kernel 30-70 µs (it gathers the memory figures
+// too), and with a hundred processes on the machine a scan that read them
+// all took several milliseconds, paid a few times as every run ends
+// (docs/benchmarks.md, "Start-up"). Only the members' stat is read.
+func sessionProcs(sid int) []procStat {
 	var out []procStat
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
+	for _, pid := range procPids() {
+		if s, err := unix.Getsid(pid); err != nil || s != sid {
 			continue
 		}
-		if st, ok := readStat(pid); ok {
+		if st, ok := readStat(pid); ok && st.session == sid {
 			out = append(out, st)
 		}
 	}
@@ -61,8 +82,8 @@ func allProcs() []procStat {
 // sessionMembers are the live (non-zombie) processes of session sid.
 func sessionMembers(sid int) []int {
 	var pids []int
-	for _, p := range allProcs() {
-		if p.session == sid && p.state != 'Z' {
+	for _, p := range sessionProcs(sid) {
+		if p.state != 'Z' {
 			pids = append(pids, p.pid)
 		}
 	}
@@ -72,8 +93,8 @@ func sessionMembers(sid int) []int {
 // readingTTY reports a process of the foreground group pg of session sid that
 // is blocked reading the terminal, with its command line.
 func readingTTY(sid, pg int) (pid int, cmdline string, ok bool) {
-	for _, p := range allProcs() {
-		if p.session != sid || p.pgrp != pg || p.state != 'S' {
+	for _, p := range sessionProcs(sid) {
+		if p.pgrp != pg || p.state != 'S' {
 			continue
 		}
 		if blockedOnTTY(p.pid) {
@@ -140,8 +161,8 @@ func fullScreenWaiting(master *os.File, sid, pg int) (leader procStat, program s
 	}
 	var group []procStat
 	parents := map[int]bool{}
-	for _, p := range allProcs() {
-		if p.session != sid || p.pgrp != pg || p.state == 'Z' {
+	for _, p := range sessionProcs(sid) {
+		if p.pgrp != pg || p.state == 'Z' {
 			continue
 		}
 		if p.state != 'S' {

@@ -258,8 +258,8 @@ func endSession(pid int, start uint64) {
 	}
 	for round := 0; round < 50; round++ {
 		var left []int
-		for _, p := range allProcs() {
-			if p.session == pid && p.state != 'Z' {
+		for _, p := range sessionProcs(pid) {
+			if p.state != 'Z' {
 				if s, ok := procStart(p.pid); ok && s >= start {
 					left = append(left, p.pid)
 				}

@@ -500,26 +500,33 @@ func (s *shell) kill() {
 		s.closeFiles()
 		return
 	}
-	members := sessionMembers(s.pid)
-	for _, p := range members {
+	// The jobs get a grace period; a session that is only the shell (most
+	// runs end so) needs no more than this one look before the shell goes.
+	others := false
+	for _, p := range sessionMembers(s.pid) {
 		if p != s.pid {
 			_ = syscall.Kill(p, syscall.SIGTERM)
+			others = true
 		}
 	}
-	deadline := time.Now().Add(500 * time.Millisecond)
-	for time.Now().Before(deadline) && len(sessionMembers(s.pid)) > 1 {
-		time.Sleep(10 * time.Millisecond)
-	}
-	for _, p := range sessionMembers(s.pid) {
-		_ = syscall.Kill(p, syscall.SIGKILL)
+	if others {
+		deadline := time.Now().Add(500 * time.Millisecond)
+		for time.Now().Before(deadline) && len(sessionMembers(s.pid)) > 1 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		for _, p := range sessionMembers(s.pid) {
+			_ = syscall.Kill(p, syscall.SIGKILL)
+		}
 	}
 	_ = syscall.Kill(s.pid, syscall.SIGKILL)
 	select {
 	case <-s.exited:
 	case <-time.After(5 * time.Second):
 	}
-	// Killed processes may linger as zombies for a moment until reaped.
-	deadline = time.Now().Add(2 * time.Second)
+	// Killed processes may linger as zombies for a moment until reaped;
+	// what the shell started since the look above (PROMPT_COMMAND's
+	// programs) is killed here.
+	deadline := time.Now().Add(2 * time.Second)
 	for time.Now().Before(deadline) && len(sessionMembers(s.pid)) > 0 {
 		for _, p := range sessionMembers(s.pid) {
 			_ = syscall.Kill(p, syscall.SIGKILL)

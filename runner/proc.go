@@ -69,7 +69,9 @@ func procPids() []int {
 func sessionProcs(sid int) []procStat {
 	var out []procStat
 	for _, pid := range procPids() {
-		if s, err := unix.Getsid(pid); err != nil || s != sid {
+		// A process gone in between (ESRCH) is skipped; one getsid may
+		// not ask (a security module's EPERM) is read as before.
+		if s, err := unix.Getsid(pid); err == unix.ESRCH || err == nil && s != sid {
 			continue
 		}
 		if st, ok := readStat(pid); ok && st.session == sid {

@@ -251,7 +251,7 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 
 	// Modules never started have no block of their own (a long list of
 	// "not checked" says nothing); the summary counts them.
-	reports.Text{Color: color}.WriteSummary(textOut, results, time.Since(start))
+	reports.Text{Color: color}.WriteSummary(textOut, results, time.Since(start), courses...)
 
 	if err := writeReports(ctx, streams, f, mods, results, courses, junit, time.Since(start)); err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"unicode/utf8"
 )
@@ -154,7 +153,7 @@ func courseOf(path string) (*Course, *Module, error) {
 	dir := filepath.Dir(abs)
 	for range courseLevels {
 		if IsCourse(dir) {
-			c, err := LoadCourse(relOrAbs(dir))
+			c, err := LoadCourse(relOrAbs(dir, path))
 			if err != nil {
 				return nil, nil, err
 			}
@@ -174,14 +173,19 @@ func courseOf(path string) (*Course, *Module, error) {
 	return nil, nil, nil
 }
 
-// relOrAbs is dir relative to the working directory when it is below it,
-// so messages name paths as the user would.
-func relOrAbs(dir string) string {
+// relOrAbs is dir as the user would name it: relative to the working
+// directory (../.. too: a module named from its own directory has its
+// course above it) when the module was named by a relative path, absolute
+// when it was named by an absolute one.
+func relOrAbs(dir, path string) string {
+	if filepath.IsAbs(path) {
+		return dir
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return dir
 	}
-	if r, err := filepath.Rel(wd, dir); err == nil && !strings.HasPrefix(r, "..") {
+	if r, err := filepath.Rel(wd, dir); err == nil {
 		return r
 	}
 	return dir

@@ -86,19 +86,19 @@ func (l *Live) Course(c *course.Course, run *course.Module) (Events, func(*resul
 			offset[c.Modules[mi]] = i
 		}
 	}
-	var runDone []bool
+	var runDone []Settled
 	asked := false
-	doneFlags := func() []bool {
+	doneFlags := func() []Settled {
 		if !asked && l.Checkpointed != nil {
 			runDone, asked = l.Checkpointed(run), true
 		}
 		return runDone
 	}
-	// moduleDone are module i's done flags, cut from the run's.
-	moduleDone := func(i int) []bool {
+	// moduleDone are module i's settled steps, cut from the run's.
+	moduleDone := func(i int) []Settled {
 		m := c.Modules[i]
 		flags := doneFlags()
-		out := make([]bool, len(m.Steps))
+		out := make([]Settled, len(m.Steps))
 		for li := range m.Steps {
 			if k := offset[m] + li; k < len(flags) {
 				out[li] = flags[k]
@@ -119,10 +119,8 @@ func (l *Live) Course(c *course.Course, run *course.Module) (Events, func(*resul
 				if mr.Started.IsZero() {
 					mr.Started = sr.Finished
 				}
-			case flags[li]:
-				r := StepFor(st, result.Passed)
-				r.FromCheckpoint = true
-				mr.Steps = append(mr.Steps, r)
+			case flags[li].done():
+				mr.Steps = append(mr.Steps, flags[li].result(st))
 			default:
 				mr.Steps = append(mr.Steps, StepFor(st, result.NotRun))
 			}
@@ -144,7 +142,7 @@ func (l *Live) Course(c *course.Course, run *course.Module) (Events, func(*resul
 				l.Done(block(j)) // passed over: restored from checkpoints
 			}
 			cur = mi
-			ev = l.module(c.Modules[mi], func() []bool { return moduleDone(mi) })
+			ev = l.module(c.Modules[mi], func() []Settled { return moduleDone(mi) })
 		}
 		return own
 	}

@@ -37,13 +37,13 @@ type Live struct {
 	Width int
 	// Buffered holds each module's block until the module ends (-j > 1).
 	Buffered bool
-	// Checkpointed, when set, tells which steps of mod (by index) a valid
-	// checkpoint stands for. A resumed run (--resume, --from) reports only
+	// Checkpointed, when set, tells what a valid checkpoint stands for of
+	// each step of mod (by index): a pass, or a skip in the run that made it. A resumed run (--resume, --from) reports only
 	// the steps it runs as they finish; the steps before the first of them
 	// were settled from checkpoints when the module started, so Live asks
 	// once that first step starts and writes their lines ahead of it, and
 	// every block reads in document order.
-	Checkpointed func(mod *course.Module) []bool
+	Checkpointed func(mod *course.Module) []Settled
 	// Warn is where the runner's warnings go as they happen, one line
 	// each (`coursectl: warning: ...`): a checkpoint that could not be
 	// restored, so the run starts from a fresh shell; a corrupt one
@@ -125,10 +125,28 @@ type Events struct {
 	Warning     func(string)
 }
 
+// Settled is what a valid checkpoint stands for of one step: Passed, or
+// Skipped (the step was skipped in the run that made it; Note says why).
+// The zero value is a step without one.
+type Settled struct {
+	Status result.Status
+	Note   string
+}
+
+// done reports whether a checkpoint stands for the step.
+func (s Settled) done() bool { return s.Status == result.Passed || s.Status == result.Skipped }
+
+// result is the step's line in a report: settled, not run.
+func (s Settled) result(st *course.Step) *result.Step {
+	r := StepFor(st, s.Status)
+	r.Note, r.FromCheckpoint = s.Note, true
+	return r
+}
+
 // Module announces that mod starts and returns the callbacks the runner
 // reports its steps through.
 func (l *Live) Module(mod *course.Module) Events {
-	return l.module(mod, func() []bool {
+	return l.module(mod, func() []Settled {
 		if l.Checkpointed == nil {
 			return nil
 		}
@@ -138,7 +156,7 @@ func (l *Live) Module(mod *course.Module) Events {
 
 // module is Module with where the done flags of the steps before the first
 // that runs come from (a course's module asks its course's run).
-func (l *Live) module(mod *course.Module, checkpointed func() []bool) Events {
+func (l *Live) module(mod *course.Module, checkpointed func() []Settled) Events {
 	lm := &liveModule{mod: mod, printed: map[*result.Step]bool{}}
 	for _, st := range mod.Steps {
 		lm.idw = max(lm.idw, ansi.StringWidth(st.ID))
@@ -150,7 +168,7 @@ func (l *Live) module(mod *course.Module, checkpointed func() []bool) Events {
 	l.mu.Unlock()
 	return Events{
 		StepStarted: func(st *course.Step) {
-			var done []bool
+			var done []Settled
 			if !lm.begun && st.Index > 1 {
 				done = checkpointed() // reads files: not under l.mu
 			}
@@ -227,23 +245,22 @@ func (l *Live) Done(mr *result.Module) {
 	}
 }
 
-// writeRestored writes the "(checkpoint)" lines of the steps before first
-// that done says a checkpoint stands for. Called with l.mu held.
-func (l *Live) writeRestored(lm *liveModule, first *course.Step, done []bool) {
+// writeRestored writes the lines of the steps before first that done says
+// a checkpoint stands for: "(checkpoint)", or skipped as they were in the
+// run that made it. Called with l.mu held.
+func (l *Live) writeRestored(lm *liveModule, first *course.Step, done []Settled) {
 	for i, st := range lm.mod.Steps {
 		if i >= first.Index-1 || i >= len(done) {
 			break
 		}
-		if !done[i] || st.Hidden {
+		if !done[i].done() || st.Hidden {
 			continue
 		}
 		if lm.restored == nil {
 			lm.restored = map[string]bool{}
 		}
 		lm.restored[st.ID] = true
-		sr := StepFor(st, result.Passed)
-		sr.FromCheckpoint = true
-		l.Text.step(l.out(lm), lm.mod.Path, sr, lm.idw)
+		l.Text.step(l.out(lm), lm.mod.Path, done[i].result(st), lm.idw)
 	}
 }
 

@@ -218,10 +218,21 @@ func notStarted(mr *result.Module) bool {
 
 // WriteSummary writes the last line of a check: the verdict, the counts
 // and the time; with several modules, one line per failed step below it so
-// a long CI log can be read from the end.
-func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.Duration) {
+// a long CI log can be read from the end. courses are the courses whose
+// modules are among results (a course's failure stops its later modules
+// whatever --keep-going says: --continue goes on, docs/courses.md).
+func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.Duration, courses ...*result.Course) {
+	courseOf := map[*result.Module]*result.Course{}
+	for _, c := range courses {
+		for _, m := range c.Modules {
+			courseOf[m] = c
+		}
+	}
 	var all tally
 	interrupted, failedModules, unchecked := false, 0, 0
+	courseFailed := map[*result.Course]bool{}
+	var stopped []*result.Course // courses with modules left after a failure, in order
+	courseUnchecked := map[*result.Course]int{}
 	for _, mr := range results {
 		c := count(Steps(mr))
 		all.add(c)
@@ -230,11 +241,22 @@ func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.D
 		}
 		// Only modules after a failure count as left unchecked by it: a
 		// course's modules before --from did not start either.
-		if notStarted(mr) && c.notRun > 0 && failedModules > 0 {
+		crs := courseOf[mr]
+		switch {
+		case !notStarted(mr) || c.notRun == 0:
+		case crs != nil && courseFailed[crs]:
+			if courseUnchecked[crs] == 0 {
+				stopped = append(stopped, crs)
+			}
+			courseUnchecked[crs]++
+		case failedModules > 0:
 			unchecked++
 		}
 		if c.failed > 0 {
 			failedModules++
+			if crs != nil {
+				courseFailed[crs] = true
+			}
 		}
 	}
 	verdict := t.paint(sgr.Green+";"+sgr.Bold, "PASS")
@@ -268,6 +290,13 @@ func (t Text) WriteSummary(w io.Writer, results []*result.Module, elapsed time.D
 	if unchecked > 0 && !interrupted {
 		fmt.Fprintf(w, "%s not checked after the first failure; --keep-going checks every module\n",
 			plural(unchecked, "module", "modules"))
+	}
+	for _, c := range stopped {
+		if interrupted {
+			break
+		}
+		fmt.Fprintf(w, "%s of the course in %s not checked after its first failure; 'coursectl check --continue %s' goes on after it\n",
+			plural(courseUnchecked[c], "module", "modules"), sgr.Printable(c.Dir), sgr.Printable(c.Dir))
 	}
 	if len(results) > 1 {
 		for _, mr := range results {

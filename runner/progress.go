@@ -37,3 +37,13 @@ func carriedStatus(last *result.Module, index int) (result.Status, string) {
 	}
 	return result.Passed, ""
 }
+
+// Carried is what step i's checkpoint stands for: result.Passed, or
+// result.Skipped with the skip's note, as the run that made it reported
+// it; result.NotRun when the step has no checkpoint.
+func (p *Progress) Carried(i int) (result.Status, string) {
+	if i < 0 || i >= len(p.Done) || !p.Done[i] {
+		return result.NotRun, ""
+	}
+	return carriedStatus(p.LastRun, i+1)
+}

@@ -135,6 +135,13 @@ func TestCourseYAMLExamplesAreValidKeys(t *testing.T) {
 	}
 	for _, m := range c.Modules {
 		for _, p := range m.Problems {
+			// The examples' sections: and divs: name headings and classes
+			// of the author's pages to come, not of the two starter
+			// modules: that they reach no step yet is lint's warning, not
+			// a key the course refuses.
+			if p.Code == course.ProblemUnusedRule {
+				continue
+			}
 			t.Errorf("%s:%d: %s", p.File, p.Line, p.Message)
 		}
 	}

@@ -28,22 +28,36 @@ func (f *checkFlags) checkPlaces() error {
 	if err := writableDir("--home", f.home, false); err != nil {
 		return err
 	}
-	if f.html != "" {
-		// The page, or the index and a page per module, go in FILE's
-		// directory, which is not created: a missing one is a typo.
-		if fi, err := os.Stat(f.html); err == nil && fi.IsDir() {
-			return usageError("--html %s: is a directory — name the page to write, like %s", f.html, filepath.Join(f.html, "report.html"))
-		}
-		dir := filepath.Dir(f.html)
-		fi, err := os.Stat(dir)
-		switch {
-		case err != nil:
-			return usageError("--html %s: directory %s does not exist — create it first", f.html, dir)
-		case !fi.IsDir():
-			return usageError("--html %s: %s is not a directory", f.html, dir)
-		case !canWriteIn(dir):
-			return usageError("--html %s: cannot write in %s — name a writable place", f.html, dir)
-		}
+	// The page (or the index and a page per module) and the JUnit file go
+	// in a directory that is not created: a missing one is a typo.
+	if err := reportFile("--html", f.html, "page", "report.html"); err != nil {
+		return err
+	}
+	if err := reportFile("--junit", f.junit, "file", "report.xml"); err != nil {
+		return err
+	}
+	return nil
+}
+
+// reportFile checks a report flag's FILE: not a directory, in a directory
+// that exists and can be written. example names the file a directory given
+// by mistake would hold; what is what FILE is ("page").
+func reportFile(flag, file, what, example string) error {
+	if file == "" {
+		return nil
+	}
+	if fi, err := os.Stat(file); err == nil && fi.IsDir() {
+		return usageError("%s %s: is a directory — name the %s to write, like %s", flag, file, what, filepath.Join(file, example))
+	}
+	dir := filepath.Dir(file)
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return usageError("%s %s: directory %s does not exist — create it first", flag, file, dir)
+	case !fi.IsDir():
+		return usageError("%s %s: %s is not a directory", flag, file, dir)
+	case !canWriteIn(dir):
+		return usageError("%s %s: cannot write in %s — name a writable place", flag, file, dir)
 	}
 	return nil
 }

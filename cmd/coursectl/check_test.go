@@ -338,7 +338,7 @@ func TestCheckBadInput(t *testing.T) {
 		{[]string{}, "name at least one module"},
 		{[]string{"--resume", "--from", "one", fc.path("a.md")}, "use one"},
 		{[]string{"--diff", fc.path("a.md")}, "--update --diff"},
-		{[]string{"--junit", filepath.Join(fc.dir, "no", "dir", "r.xml"), fc.path("a.md")}, "--junit: open"},
+		{[]string{"--junit", filepath.Join(fc.dir, "no", "dir", "r.xml"), fc.path("a.md")}, "does not exist — create it first"},
 	} {
 		out, errOut, code := check(t, c.args...)
 		if code != 2 || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 || out != "" {

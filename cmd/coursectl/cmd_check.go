@@ -217,7 +217,7 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 	live.Status, live.Width, live.Buffered = textTTY, width, f.jobs > 1
 	live.Warn = streams.Err
 	if f.resume || f.from != "" {
-		live.Checkpointed = func(mod *course.Module) []bool {
+		live.Checkpointed = func(mod *course.Module) []reports.Settled {
 			// The runner settled these steps from the same checkpoints
 			// when it opened the module.
 			load := runner.LoadSandboxProgress // check's own checkpoints, not the learner's
@@ -230,7 +230,13 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 			if err != nil {
 				return nil
 			}
-			return p.Done
+			out := make([]reports.Settled, len(p.Done))
+			for i := range out {
+				if status, note := p.Carried(i); status != result.NotRun {
+					out[i] = reports.Settled{Status: status, Note: note}
+				}
+			}
+			return out
 		}
 	}
 	if f.shard.n > 0 && len(mods) == 0 {
@@ -245,7 +251,7 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 
 	// Modules never started have no block of their own (a long list of
 	// "not checked" says nothing); the summary counts them.
-	reports.Text{Color: color}.WriteSummary(textOut, results, time.Since(start))
+	reports.Text{Color: color}.WriteSummary(textOut, results, time.Since(start), courses...)
 
 	if err := writeReports(ctx, streams, f, mods, results, courses, junit, time.Since(start)); err != nil {
 		return err

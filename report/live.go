@@ -159,7 +159,9 @@ func (l *Live) Module(mod *course.Module) Events {
 func (l *Live) module(mod *course.Module, checkpointed func() []Settled) Events {
 	lm := &liveModule{mod: mod, printed: map[*result.Step]bool{}}
 	for _, st := range mod.Steps {
-		lm.idw = max(lm.idw, ansi.StringWidth(st.ID))
+		if !st.Hidden { // as idWidth: the steps a reader sees
+			lm.idw = max(lm.idw, ansi.StringWidth(st.ID))
+		}
 	}
 	lm.idw = min(lm.idw, maxIDWidth)
 	l.mu.Lock()

@@ -42,10 +42,14 @@ func (t Text) WriteModule(w io.Writer, mr *result.Module) {
 	t.moduleEnd(w, mr, steps)
 }
 
+// idWidth is the id column's width: of the steps a reader sees (a hidden
+// setup step's line shows only when it fails, and then its id may overflow).
 func idWidth(steps []*result.Step) int {
 	w := 0
 	for _, sr := range steps {
-		w = max(w, ansi.StringWidth(sr.ID))
+		if !sr.Hidden {
+			w = max(w, ansi.StringWidth(sr.ID))
+		}
 	}
 	return min(w, maxIDWidth)
 }

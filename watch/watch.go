@@ -250,8 +250,9 @@ func (w *Watcher) footer(mod *course.Module) string {
 	if len(findings) > 0 {
 		summary = "lint: " + plural(errs, "error") + ", " + plural(warns, "warning")
 	}
+	_, shown := mod.Number(nil) // hidden setup steps are not counted, as on the page
 	head := fmt.Sprintf("watching %s · %s · %s · %s · Ctrl-C to stop",
-		w.opts.Path, time.Now().Format("15:04:05"), plural(len(mod.Steps), "step"), summary)
+		w.opts.Path, time.Now().Format("15:04:05"), plural(shown, "step"), summary)
 	var b strings.Builder
 	b.WriteString(rule(head, w.width) + "\n")
 	for _, f := range findings {
@@ -289,7 +290,8 @@ func (w *Watcher) startRun(ctx context.Context, mod *course.Module) {
 		return
 	}
 	if prog.Next >= len(mod.Steps) {
-		w.screen.note(fmt.Sprintf("run: nothing to run: all %s passed before and none changed since", plural(len(mod.Steps), "step")))
+		_, shown := mod.Number(nil)
+		w.screen.note(fmt.Sprintf("run: nothing to run: all %s passed before and none changed since", plural(shown, "step")))
 		return
 	}
 	w.runs++

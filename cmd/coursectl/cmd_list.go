@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -247,7 +248,12 @@ func writeListTable(w io.Writer, m *course.Module, width int) error {
 		if r := []rune(cmd); len(r) > 48 {
 			cmd = string(r[:47]) + "…"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\n", s.Index, printable(s.ID), s.Line, s.Kind, printable(cmd), printable(stepFlags(s)))
+		// A step written elsewhere (a coursectl.yaml's setup) says where.
+		line := strconv.Itoa(s.Line)
+		if s.File != "" && s.File != m.Path && (s.Module == nil || s.File != s.Module.Path) {
+			line = filepath.Base(s.File) + ":" + line
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", s.Index, printable(s.ID), printable(line), s.Kind, printable(cmd), printable(stepFlags(s)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -64,7 +64,10 @@ walks a learner through the shell steps of a module.`,
 		CompletionOptions:          cobra.CompletionOptions{DisableDefaultCmd: true},
 		DisableFlagsInUseLine:      true,
 		SuggestionsMinimumDistance: 2,
-		PersistentPreRunE: func(*cobra.Command, []string) error {
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := emptyStepFlags(cmd); err != nil {
+				return err
+			}
 			return c.streams.SetColorMode(c.color)
 		},
 	}
@@ -100,6 +103,18 @@ walks a learner through the shell steps of a module.`,
 		cmd.DisableFlagsInUseLine = true
 	}
 	return root
+}
+
+// emptyStepFlags refuses a flag that names a step given as "" (--from ""
+// from a script's unset variable): it would otherwise read as not given,
+// and the whole module would run instead of the part asked for.
+func emptyStepFlags(cmd *cobra.Command) error {
+	for _, name := range []string{"from", "only", "at"} {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+			return usageError("--%s: give a step (an id, a number or a unique prefix of an id) — 'coursectl list FILE' shows them", name)
+		}
+	}
+	return nil
 }
 
 // unknownCommand is the root's own run: with no command, the help on

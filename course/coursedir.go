@@ -297,6 +297,11 @@ func carpentriesOrder(dir string) ([]string, error) {
 	for _, item := range eps.Content {
 		p := filepath.Join(dir, "episodes", filepath.FromSlash(item.Value))
 		if _, err := os.Stat(p); err != nil {
+			rel := filepath.ToSlash(filepath.Join("episodes", filepath.FromSlash(item.Value)))
+			if errors.Is(err, os.ErrNotExist) {
+				// The Carpentries workbench reads episodes from episodes/.
+				return nil, &PosError{File: cfg, Line: item.Line, Err: fmt.Errorf("episode %s: no %s — a lesson's episodes are in its episodes/ directory", item.Value, rel)}
+			}
 			return nil, &PosError{File: cfg, Line: item.Line, Err: fmt.Errorf("episode %s: %v", item.Value, ReadError(err))}
 		}
 		if slices.Contains(out, p) {

@@ -34,16 +34,8 @@ func TestContainerScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/container",
-		Setup: func(env *testscript.Env) error {
-			env.Setenv("REPO", root)
-			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
-			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, "state"))
-			env.Setenv("TERM", "dumb")
-			env.Setenv("NO_COLOR", "1")
-			env.Setenv("PS1", "$ ")
-			return os.MkdirAll(filepath.Join(env.WorkDir, "home"), 0o755)
-		},
+		Dir:   "testdata/container",
+		Setup: scriptSetup(root),
 		Condition: func(cond string) (bool, error) {
 			if cond == "mirror" {
 				return mirrorReachable(), nil

@@ -38,21 +38,27 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
-		Setup: func(env *testscript.Env) error {
-			env.Setenv("REPO", root)
-			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
-			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, "state"))
-			env.Setenv("TERM", "dumb")
-			env.Setenv("NO_COLOR", "1")
-			env.Setenv("PS1", "$ ")
-			return os.MkdirAll(filepath.Join(env.WorkDir, "home"), 0o755)
-		},
+		Dir:           "testdata/script",
+		Setup:         scriptSetup(root),
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"running": cmdRunning,
 		},
 	})
+}
+
+// scriptSetup pins a script's environment: HOME and the state directory in
+// its $WORK, TERM=dumb, NO_COLOR, PS1; $REPO is the repository root.
+func scriptSetup(root string) func(*testscript.Env) error {
+	return func(env *testscript.Env) error {
+		env.Setenv("REPO", root)
+		env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
+		env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, "state"))
+		env.Setenv("TERM", "dumb")
+		env.Setenv("NO_COLOR", "1")
+		env.Setenv("PS1", "$ ")
+		return os.MkdirAll(filepath.Join(env.WorkDir, "home"), 0o755)
+	}
 }
 
 // cmdRunning is `running`: it succeeds when some live process started by

@@ -36,7 +36,7 @@ type Course struct {
 }
 
 // CourseKeys are the keys `course:` may have.
-var CourseKeys = []string{"modules", "setup", "workdir", "env", "fakes", "timeout", "run-timeout", "compare", "normalize", "pipefail", "sections", "divs", "sandbox"}
+var CourseKeys = []string{"modules", "setup", "workdir", "env", "fakes", "timeout", "run-timeout", "compare", "normalize", "pipefail", "sections", "divs", "sandbox", "docker"}
 
 // moduleOnlyKeys belong to a module's entry, never under `course:`.
 var moduleOnlyKeys = []string{"steps"}

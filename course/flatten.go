@@ -18,6 +18,9 @@ func (c *Course) Flatten() *Module {
 	abs, _ := filepath.Abs(c.Dir)
 	run := &Module{Path: c.Dir, Title: c.Title(), CourseDir: abs, Modules: c.Modules}
 	run.Settings.Timeout = c.Settings.Timeout
+	if d := c.Settings.Docker; d != nil && (d.Timeout > 0 || d.RunTimeout > 0) {
+		run.Settings.Docker = &Settings{Timeout: d.Timeout, RunTimeout: d.RunTimeout}
+	}
 	run.Settings.Sandbox, run.Settings.SandboxAt = c.Settings.Sandbox, c.Settings.SandboxAt
 	// The shell starts with every module's environment and fakes: one
 	// shell serves the whole course (docs/courses.md).
@@ -30,6 +33,7 @@ func (c *Course) Flatten() *Module {
 				run.Settings.Docker = &Settings{}
 			}
 			run.Settings.Docker.Fakes = mergeMap(run.Settings.Docker.Fakes, d.Fakes)
+			run.Settings.Docker.Env = mergeMap(run.Settings.Docker.Env, d.Env)
 		}
 		if run.Settings.Source == "" {
 			run.Settings.Source = m.Settings.Source

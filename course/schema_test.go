@@ -53,6 +53,30 @@ func refused(t *testing.T, yml, want string) {
 }
 
 var courseKeyCases = map[string]func(t *testing.T){
+	"docker": func(t *testing.T) {
+		// The course's docker: is every module's, under its own, and the
+		// course's run (one shell) takes its fakes, env and timeout.
+		yml := "course:\n  fakes: {sudo: 'true'}\n  docker:\n    fakes: {sudo: ~}\n    env: {WHERE: box}\n    timeout: 7m\n" +
+			"b.md:\n  docker:\n    env: {B: b}\n"
+		c := mustCourse(t, yml)
+		run := c.Flatten()
+		run.ForSandbox("docker")
+		if _, ok := run.Settings.Fakes["sudo"]; ok || run.Settings.Env["WHERE"] != "box" || run.Settings.Env["B"] != "b" || run.Settings.Timeout != 7*time.Minute {
+			t.Errorf("course docker: in the course's run: fakes %v, env %v, timeout %v", run.Settings.Fakes, run.Settings.Env, run.Settings.Timeout)
+		}
+		c = mustCourse(t, yml)
+		b := c.Modules[1]
+		b.ForSandbox("docker")
+		if _, ok := b.Settings.Fakes["sudo"]; ok || b.Settings.Env["WHERE"] != "box" || b.Settings.Env["B"] != "b" {
+			t.Errorf("course docker: in a module: fakes %v, env %v", b.Settings.Fakes, b.Settings.Env)
+		}
+		c = mustCourse(t, yml)
+		run = c.Flatten()
+		run.ForSandbox("dir")
+		if _, ok := run.Settings.Fakes["sudo"]; !ok || run.Settings.Env["WHERE"] != "" {
+			t.Error("course docker: applied in the dir sandbox")
+		}
+	},
 	"sandbox": func(t *testing.T) {
 		c := mustCourse(t, "course:\n  sandbox: docker\n")
 		if c.Modules[0].Settings.Sandbox != "docker" || c.Flatten().Settings.Sandbox != "docker" {

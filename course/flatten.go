@@ -72,17 +72,19 @@ func (c *Course) Alone(m *Module) *Module {
 	if st := setupAndWorkdir("setup-course", c.Settings, m); st != nil {
 		cp.Steps = append(cp.Steps, st)
 	}
-	cp.Steps = append(cp.Steps, m.Steps...)
-	if len(cp.Steps) != len(m.Steps) {
-		// Steps are shared with the course's module: copy before numbering.
-		for i, st := range cp.Steps[1:] {
-			stc := *st
-			cp.Steps[i+1] = &stc
-		}
-		for i, st := range cp.Steps {
-			st.Index = i + 1
+	// Copies: the course's module (which a later Alone may ask for again)
+	// keeps its own steps whatever this run does to them (ForSandbox).
+	for _, st := range m.Steps {
+		stc := *st
+		cp.Steps = append(cp.Steps, &stc)
+	}
+	for i, st := range cp.Steps {
+		st.Index = i + 1
+		if st.Module == m {
+			st.Module = &cp
 		}
 	}
+	cp.number, cp.numberedFirst = nil, nil
 	return &cp
 }
 

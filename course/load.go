@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"syscall"
 	"unicode/utf8"
 )
@@ -153,7 +155,7 @@ func courseOf(path string) (*Course, *Module, error) {
 	dir := filepath.Dir(abs)
 	for range courseLevels {
 		if IsCourse(dir) {
-			c, err := LoadCourse(relOrAbs(dir, path))
+			c, err := loadCourseCached(relOrAbs(dir, path))
 			if err != nil {
 				return nil, nil, err
 			}
@@ -189,4 +191,58 @@ func relOrAbs(dir, path string) string {
 		return r
 	}
 	return dir
+}
+
+// courses keeps the courses courseOf loaded, so that naming many modules of
+// one course (lint DIR, check of a directory holding a course) parses the
+// course once, not once a module. An entry is used only while its files
+// (the settings and every module) are as they were: watch reloads a module
+// on every save.
+var courses struct {
+	sync.Mutex
+	m map[string]cachedCourse
+}
+
+type cachedCourse struct {
+	c     *Course
+	stamp string
+}
+
+func loadCourseCached(dir string) (*Course, error) {
+	key, _ := filepath.Abs(dir)
+	courses.Lock()
+	e, ok := courses.m[key]
+	courses.Unlock()
+	if ok && e.c.Dir == dir && courseStamp(e.c) == e.stamp {
+		return e.c, nil
+	}
+	c, err := LoadCourse(dir)
+	if err != nil {
+		return nil, err
+	}
+	courses.Lock()
+	if courses.m == nil {
+		courses.m = map[string]cachedCourse{}
+	}
+	courses.m[key] = cachedCourse{c: c, stamp: courseStamp(c)}
+	courses.Unlock()
+	return c, nil
+}
+
+// courseStamp is the size and modification time of the course's settings
+// files and of every module.
+func courseStamp(c *Course) string {
+	var b strings.Builder
+	paths := []string{filepath.Join(c.Dir, SidecarName), filepath.Join(c.Dir, "config.yaml")}
+	for _, m := range c.Modules {
+		paths = append(paths, m.Path)
+	}
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil {
+			fmt.Fprintf(&b, "%s %d %d\n", p, fi.Size(), fi.ModTime().UnixNano())
+		} else {
+			fmt.Fprintf(&b, "%s -\n", p)
+		}
+	}
+	return b.String()
 }

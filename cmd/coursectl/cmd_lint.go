@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/iostreams"
@@ -88,7 +90,13 @@ func (c *cli) lint(ctx context.Context, f lintFlags, paths []string) error {
 	rep := lintReport{Schema: reports.Schema, Files: len(files), Findings: []lint.Finding{}}
 	unreadable := false
 	pendingFix := false
-	for _, file := range files {
+	// Without --fix the files are independent: they are read and linted
+	// on every core, and reported in order.
+	var ahead []lintResult
+	if !f.fix {
+		ahead = lintAll(ctx, files, inCourse)
+	}
+	for i, file := range files {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -101,16 +109,18 @@ func (c *cli) lint(ctx context.Context, f lintFlags, paths []string) error {
 			}
 			pendingFix = pendingFix || changed
 		}
-		m, err := course.Load(file)
-		if cm := inCourse[filepath.Clean(file)]; cm != nil && !pendingFix {
-			m, err = cm, nil
+		var res lintResult
+		if ahead != nil {
+			res = ahead[i]
+		} else {
+			res = lintOne(file, inCourse[filepath.Clean(file)], pendingFix)
 		}
-		if err != nil {
-			fmt.Fprintf(streams.Err, "coursectl: %v\n", err)
+		if res.err != nil {
+			fmt.Fprintf(streams.Err, "coursectl: %v\n", res.err)
 			unreadable = true
 			continue
 		}
-		for _, fd := range lint.Module(m) {
+		for _, fd := range res.findings {
 			if f.fix && !f.diff && fd.Check == lint.CheckMojibake {
 				continue
 			}
@@ -180,4 +190,50 @@ func fixFile(streams *iostreams.IOStreams, file string, showDiff bool) (bool, er
 	}
 	fmt.Fprintf(streams.Err, "%s: fixed %s\n", file, plural(len(fixes), "mojibake sequence"))
 	return true, nil
+}
+
+// lintResult is one file's findings, or why it could not be read.
+type lintResult struct {
+	findings []lint.Finding
+	err      error
+}
+
+// lintOne loads and lints one file; cm is its module as its course loaded
+// it (nil when it is in no course named on the command line), which a
+// pending --fix makes stale.
+func lintOne(file string, cm *course.Module, pendingFix bool) lintResult {
+	if cm != nil && !pendingFix {
+		return lintResult{findings: lint.Module(cm)}
+	}
+	m, err := course.Load(file)
+	if err != nil {
+		return lintResult{err: err}
+	}
+	return lintResult{findings: lint.Module(m)}
+}
+
+// lintAll lints files on as many goroutines as there are cores, each
+// file's result at its index.
+func lintAll(ctx context.Context, files []string, inCourse map[string]*course.Module) []lintResult {
+	out := make([]lintResult, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = lintOne(files[i], inCourse[filepath.Clean(files[i])], false)
+			}
+		}()
+	}
+	for i := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }

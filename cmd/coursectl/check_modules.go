@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -18,6 +19,7 @@ import (
 	reports "github.com/coursectl/coursectl/report"
 	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
+	"golang.org/x/sys/unix"
 )
 
 // The parser and the runner, as variables so the command's own logic
@@ -174,14 +176,19 @@ func interruptible(ctx context.Context, stderr io.Writer, notice string, exitNow
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	go func() {
+		var sig os.Signal
 		for n := 1; ; n++ {
 			select {
 			case <-done:
 				return
-			case <-sigs:
+			case sig = <-sigs:
 			}
 			if n == 1 {
 				if notice != "" {
+					if s, ok := sig.(syscall.Signal); ok && sig != os.Interrupt {
+						// Said as it came: a CI job's cancel is no Ctrl-C.
+						notice = strings.Replace(notice, "Ctrl-C again", unix.SignalName(s)+" again", 1)
+					}
 					fmt.Fprintln(stderr, notice)
 				}
 				cancel()

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -418,6 +419,21 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 		if processLives(pid) {
 			t.Errorf("process %d of the run survived the second interrupt", pid)
 		}
+	}
+}
+
+// A first SIGTERM (a CI job cancelled) is told as itself, not as Ctrl-C.
+func TestInterruptNoticeNamesTheSignal(t *testing.T) {
+	var errb bytes.Buffer
+	ctx, stop := interruptible(context.Background(), &errb, interruptNotice, func() {})
+	defer stop()
+	p, _ := os.FindProcess(os.Getpid())
+	if err := p.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-ctx.Done() // the notice is written before the cancel
+	if got := errb.String(); !strings.Contains(got, "(SIGTERM again to stop at once)") || strings.Contains(got, "Ctrl-C") {
+		t.Errorf("stderr %q", got)
 	}
 }
 

@@ -431,6 +431,10 @@ func (a *Attrs) merge(over Attrs) {
 // at most 2), or "" — for "did you mean timeout?".
 func Suggest(key string) string { return suggestFrom(key, KnownAttrs) }
 
+// Nearest is the word of known closest to word (edit distance at most 2,
+// case ignored), or "": the one "did you mean" of every coursectl message.
+func Nearest(word string, known []string) string { return suggestFrom(word, known) }
+
 func suggestFrom(key string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {

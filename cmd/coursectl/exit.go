@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/iostreams"
 	"github.com/coursectl/coursectl/walkthrough"
 	"github.com/coursectl/coursectl/watch"
@@ -97,6 +98,18 @@ func withOutputError(err, writeErr error) error {
 // check')`, exit 2.
 func (c *cli) flagError(cmd *cobra.Command, err error) error {
 	msg := c.flagMessage(err)
+	var notExist *pflag.NotExistError
+	if errors.As(err, &notExist) && notExist.GetSpecifiedShortnames() == "" {
+		var names []string
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			if !f.Hidden {
+				names = append(names, f.Name)
+			}
+		})
+		if near := course.Nearest(notExist.GetSpecifiedName(), names); near != "" {
+			msg += " — did you mean --" + near + "?"
+		}
+	}
 	if !cmd.HasParent() {
 		return usageError("%s (see 'coursectl help')", msg)
 	}

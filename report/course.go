@@ -19,11 +19,11 @@ func SplitCourse(run *course.Module, mr *result.Module) *result.Course {
 	if mr == nil {
 		mr = &result.Module{File: run.Path}
 	}
-	out := &result.Course{Dir: run.Path, Title: run.Title, Started: mr.Started, Duration: mr.Duration, Interrupted: mr.Interrupted}
+	out := &result.Course{Dir: run.Path, Title: run.Title, Started: mr.Started, Duration: mr.Duration, Interrupted: mr.Interrupted, Sandbox: mr.Sandbox}
 	mods := make([]*result.Module, len(run.Modules))
 	index := map[*course.Module]int{}
 	for i, m := range run.Modules {
-		mods[i] = &result.Module{File: m.Path}
+		mods[i] = &result.Module{File: m.Path, Sandbox: mr.Sandbox}
 		index[m] = i
 	}
 	if len(mods) == 0 {

@@ -21,6 +21,9 @@ type jsonModule struct {
 	// Warnings are the runner's: what went wrong without failing a step
 	// (--from with no checkpoint to restore, a corrupt checkpoint).
 	Warnings []string `json:"warnings,omitempty"`
+	// Sandbox is the container sandbox the module ran in ("docker:IMAGE");
+	// absent for the dir sandbox and none.
+	Sandbox string `json:"sandbox,omitempty"`
 }
 
 type jsonStep struct {
@@ -102,10 +105,11 @@ type jsonCourse struct {
 	DurationMS  int64        `json:"duration_ms"`
 	Modules     []jsonModule `json:"modules"`
 	Interrupted bool         `json:"interrupted,omitempty"`
+	Sandbox     string       `json:"sandbox,omitempty"` // as a module's
 }
 
 func jsonForCourse(c *result.Course) jsonCourse {
-	out := jsonCourse{Course: c.Dir, Title: c.Title, DurationMS: c.Duration.Milliseconds(), Interrupted: c.Interrupted,
+	out := jsonCourse{Course: c.Dir, Title: c.Title, DurationMS: c.Duration.Milliseconds(), Interrupted: c.Interrupted, Sandbox: c.Sandbox,
 		Modules: make([]jsonModule, 0, len(c.Modules))}
 	for _, mr := range c.Modules {
 		jm := jsonFor(mr)
@@ -133,6 +137,7 @@ func jsonFor(mr *result.Module) jsonModule {
 		Steps:       make([]jsonStep, 0, len(steps)),
 		Interrupted: mr.Interrupted,
 		Warnings:    mr.Warnings,
+		Sandbox:     mr.Sandbox,
 	}
 	for _, sr := range steps {
 		js := jsonStep{

@@ -249,6 +249,8 @@ type Course struct {
 	Started     time.Time     `json:"started"`
 	Duration    time.Duration `json:"duration_ns"`
 	Interrupted bool          `json:"interrupted,omitempty"`
+	// Sandbox is the container sandbox the course ran in, as Module's.
+	Sandbox string `json:"sandbox,omitempty"`
 }
 
 // OK reports whether no module failed.

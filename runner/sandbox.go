@@ -281,12 +281,13 @@ func writeNoFollow(p string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	_, err = f.Write(data)
+	if err == nil {
+		// The umask narrowed perm. Through f, not by name: the container
+		// may have put a link at p since.
+		err = f.Chmod(perm)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		// The umask narrowed perm.
-		err = os.Chmod(p, perm)
 	}
 	return err
 }

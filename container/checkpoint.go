@@ -55,14 +55,30 @@ var ErrImageChanged = errors.New("the sandbox image changed since the checkpoint
 // must be under Options.CheckpointDir, which the container sees. Its cost
 // is one walk of the container's filesystem (stat only) plus writing what
 // changed: a step that changed nothing costs the walk.
+//
+// A checkpoint that fails once the walk is done leaves the changes it took
+// in no checkpoint, and the next one (a delta from that walk) would miss
+// them: a restore through it would lack a step's files. So every later
+// Checkpoint fails too, until a Restore sets a new base.
 func (c *Container) Checkpoint(ctx context.Context, dir string) (FSCheckpoint, error) {
+	if c.gap != nil {
+		return FSCheckpoint{Image: c.ImageID}, fmt.Errorf("an earlier checkpoint of the container's files failed, and this one would miss its changes (%v)", c.gap)
+	}
+	cp, walked, err := c.checkpoint(ctx, dir)
+	if err != nil && walked {
+		c.gap = err
+	}
+	return cp, err
+}
+
+func (c *Container) checkpoint(ctx context.Context, dir string) (cp FSCheckpoint, walked bool, err error) {
 	start := time.Now()
-	cp := FSCheckpoint{Image: c.ImageID}
+	cp = FSCheckpoint{Image: c.ImageID}
 	if _, err := c.checkpointPath(dir); err != nil {
-		return cp, err
+		return cp, walked, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return cp, err
+		return cp, walked, err
 	}
 	// Where the helper writes: the stage when there is one (the host then
 	// moves the files in), else dir itself.
@@ -75,7 +91,8 @@ func (c *Container) Checkpoint(ctx context.Context, dir string) (FSCheckpoint, e
 	tmpTar, tmpDel := filepath.Join(outHost, FSTar+".tmp"), filepath.Join(outHost, FSDeleted+".tmp")
 	defer os.Remove(tmpTar)
 	defer os.Remove(tmpDel)
-	err := c.helper.request(ctx, "checkpoint "+out, func() error {
+	walked = true
+	err = c.helper.request(ctx, "checkpoint "+out, func() error {
 		// tar's status: 1 is "a file changed as we read it", which the
 		// next checkpoint takes again; more is a real failure.
 		status, rest, err := c.helper.answer("END")
@@ -91,35 +108,35 @@ func (c *Container) Checkpoint(ctx context.Context, dir string) (FSCheckpoint, e
 		return nil
 	})
 	if err != nil {
-		return cp, fmt.Errorf("checkpointing the container's files: %w", err)
+		return cp, walked, fmt.Errorf("checkpointing the container's files: %w", err)
 	}
 	if c.stageDir != "" {
 		if _, err := moveStaged(c.stageDir, FSDeleted+".tmp", dir, FSDeleted); err != nil {
-			return cp, err
+			return cp, walked, err
 		}
 		if cp.Bytes, err = moveStaged(c.stageDir, FSTar+".tmp", dir, FSTar); err != nil {
-			return cp, err
+			return cp, walked, err
 		}
 	} else {
 		fi, err := os.Stat(tmpTar)
 		if err != nil {
-			return cp, err
+			return cp, walked, err
 		}
 		cp.Bytes = fi.Size()
 		if err := os.Rename(tmpDel, filepath.Join(dir, FSDeleted)); err != nil {
-			return cp, err
+			return cp, walked, err
 		}
 		if err := os.Rename(tmpTar, filepath.Join(dir, FSTar)); err != nil {
-			return cp, err
+			return cp, walked, err
 		}
 	}
 	cp.Duration = time.Since(start)
 	rec, err := json.Marshal(cp)
 	if err != nil {
-		return cp, err
+		return cp, walked, err
 	}
 	// Written by the host, never read back from what the container wrote.
-	return cp, writeFileAtomic(filepath.Join(dir, FSRecord), append(rec, '\n'))
+	return cp, walked, writeFileAtomic(filepath.Join(dir, FSRecord), append(rec, '\n'))
 }
 
 // moveStaged moves the file name, which the helper wrote in the stage
@@ -201,10 +218,14 @@ func (c *Container) Restore(ctx context.Context, dirs ...string) error {
 			return fmt.Errorf("restoring %s: %w", dir, err)
 		}
 	}
-	return c.helper.request(ctx, "rebase", func() error {
+	err := c.helper.request(ctx, "rebase", func() error {
 		_, _, err := c.helper.answer("OK")
 		return err
 	})
+	if err == nil {
+		c.gap = nil
+	}
+	return err
 }
 
 func (c *Container) apply(ctx context.Context, dir string) error {

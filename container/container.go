@@ -88,8 +88,11 @@ type Container struct {
 	// StageMount, absolute; "" when not mounted.
 	channelDir, checkpointDir, stageDir string
 	helper                              *helper
-	closeOnce                           sync.Once
-	closeErr                            error
+	// gap: a checkpoint failed after its walk (Checkpoint); later ones
+	// fail until a Restore.
+	gap       error
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Start starts the run's container and its root helper (checkpoints), and

@@ -139,6 +139,15 @@ func (h *helper) request(ctx context.Context, line string, do func() error) erro
 	if err == nil {
 		err = do()
 	}
+	// The helper answered, and the answer is a failure (a process gone
+	// before its signal reached it): the stream is still in step, and
+	// later requests are served. (A failed checkpoint or restore still
+	// breaks the helper: its walk has moved on, and a later checkpoint
+	// would be a delta from files no checkpoint holds.)
+	var a answered
+	if errors.As(err, &a) {
+		return a.error
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			err = ctx.Err()
@@ -149,6 +158,12 @@ func (h *helper) request(ctx context.Context, line string, do func() error) erro
 	}
 	return nil
 }
+
+// answered is a failure the helper reported in a whole answer: do returns
+// it so that request does not take the helper for broken.
+type answered struct{ error }
+
+func (a answered) Unwrap() error { return a.error }
 
 // answer reads "WORD N [rest]" and checks WORD.
 func (h *helper) answer(word string) (int64, string, error) {

@@ -81,7 +81,7 @@ func (c *Container) Signal(ctx context.Context, id int, sig syscall.Signal) erro
 	return c.helper.request(ctx, fmt.Sprintf("signal %d %d", int(sig), id), func() error {
 		status, _, err := c.helper.answer("OK")
 		if err == nil && status != 0 {
-			err = fmt.Errorf("kill -%d %d: no such process", int(sig), id)
+			err = answered{fmt.Errorf("kill -%d %d: no such process", int(sig), id)}
 		}
 		return err
 	})
@@ -95,7 +95,7 @@ func (c *Container) Cwd(ctx context.Context, pid int) (string, error) {
 		_, rest, err := c.helper.answer("OK")
 		dir = rest
 		if err == nil && dir == "" {
-			err = fmt.Errorf("no process %d", pid)
+			err = answered{fmt.Errorf("no process %d", pid)}
 		}
 		return err
 	})
@@ -109,7 +109,7 @@ func (c *Container) FlushInput(ctx context.Context, sid int) error {
 	return c.helper.request(ctx, "flush "+strconv.Itoa(sid), func() error {
 		status, _, err := c.helper.answer("OK")
 		if err == nil && status != 0 {
-			err = fmt.Errorf("flushing the terminal of session %d failed (status %d)", sid, status)
+			err = answered{fmt.Errorf("flushing the terminal of session %d failed (status %d)", sid, status)}
 		}
 		return err
 	})

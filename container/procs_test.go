@@ -2,6 +2,7 @@ package container
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -123,5 +124,28 @@ func TestHelperSeesAndStopsTheShellsProcesses(t *testing.T) {
 	out := tm.waitFor("after-4")
 	if strings.Contains(out, "flushed-6") {
 		t.Error("a line typed during the step ran after it")
+	}
+}
+
+// A request the helper answers with a failure — a signal to a process that
+// has just exited, as when the runner stops what a step left after the
+// shell ended — leaves the helper serving the next ones (checkpoints
+// among them).
+func TestHelperServesAfterAFailedAnswer(t *testing.T) {
+	needImage(t)
+	ctx := context.Background()
+	ckpt := t.TempDir()
+	c := startContainer(t, Options{CheckpointDir: ckpt})
+	if err := c.Signal(ctx, 999999, syscall.SIGKILL); err == nil {
+		t.Error("a signal to no process succeeded")
+	}
+	if _, err := c.Cwd(ctx, 999999); err == nil {
+		t.Error("the working directory of no process was found")
+	}
+	if dir, err := c.Cwd(ctx, 1); err != nil || dir != "/home/learner" {
+		t.Fatalf("after the failures: Cwd(1) = %q, %v", dir, err)
+	}
+	if _, err := c.Checkpoint(ctx, filepath.Join(ckpt, "1")); err != nil {
+		t.Fatalf("after the failures: Checkpoint: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,5 +41,26 @@ func TestMoveStagedRefusesALink(t *testing.T) {
 	}
 	if n, err := moveStaged(stage, "fs.tar.tmp.2", dir, FSTar); err != nil || n != 5 {
 		t.Fatalf("moveStaged: %d, %v", n, err)
+	}
+}
+
+// A checkpoint refused after its walk (root in the container planted a
+// link in the stage) holds changes no checkpoint has; the next one, a
+// delta from that walk, would miss them, and a restore through it would
+// lack the step's files. So it fails too.
+func TestCheckpointAfterARefusedOneFails(t *testing.T) {
+	needImage(t)
+	ctx := context.Background()
+	ckpt, stage := t.TempDir(), sharedDir(t)
+	c := startContainer(t, Options{CheckpointDir: ckpt, StageDir: stage})
+	if err := os.Symlink("/nonexistent", filepath.Join(stage, FSDeleted+".tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Checkpoint(ctx, filepath.Join(ckpt, "1")); err == nil {
+		t.Fatal("a checkpoint with a link in the stage succeeded")
+	}
+	_ = os.Remove(filepath.Join(stage, FSDeleted+".tmp"))
+	if _, err := c.Checkpoint(ctx, filepath.Join(ckpt, "2")); err == nil {
+		t.Error("the checkpoint after a refused one succeeded: it misses the refused one's changes")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -92,17 +93,17 @@ func stepChain(mod *course.Module) []string {
 		for _, c := range s.Commands {
 			fmt.Fprintf(h, "cmd\x00%s\x00", c.Text)
 			if c.Want != nil {
-				fmt.Fprintf(h, "want\x00%q\x00%v\x00", c.Want.Lines, c.Want.Exit)
+				fmt.Fprintf(h, "want\x00%q\x00%s\x00", c.Want.Lines, chainInt(c.Want.Exit))
 			}
 		}
 		if len(s.Commands) == 0 {
 			fmt.Fprintf(h, "body\x00%s\x00", s.Body)
 		}
 		a := s.Attrs
-		fmt.Fprintf(h, "attrs\x00%v\x00%v\x00%v\x00%v\x00%q\x00%v\x00%q\x00%v\x00%q\x00%v\x00",
-			a.Skip, a.Exit, a.ExitAny, a.Interactive, a.File, a.Append, a.Mode, a.Background, a.Ready, a.Interact)
+		fmt.Fprintf(h, "attrs\x00%v\x00%s\x00%v\x00%v\x00%q\x00%v\x00%q\x00%v\x00%q\x00%v\x00",
+			a.Skip, chainInt(a.Exit), a.ExitAny, a.Interactive, a.File, a.Append, a.Mode, a.Background, a.Ready, a.Interact)
 		if s.Expected != nil {
-			fmt.Fprintf(h, "expected\x00%q\x00%v\x00", s.Expected.Lines, s.Expected.Exit)
+			fmt.Fprintf(h, "expected\x00%q\x00%s\x00", s.Expected.Lines, chainInt(s.Expected.Exit))
 		}
 		// Written only when set, so the chains of steps without them stay
 		// as they were.
@@ -123,6 +124,18 @@ func stepChain(mod *course.Module) []string {
 		out[i] = hex.EncodeToString(prev[:])
 	}
 	return out
+}
+
+// chainInt is an expected exit status as the chain hashes it: the value,
+// not the pointer (whose address differs in every process, so a step with
+// `exit=N` or a `[N]` line had a new key in each run and no checkpoint from
+// it on was ever found again). Absent is "<nil>", as %v wrote it, so the
+// chains of steps without one stay as they were.
+func chainInt(p *int) string {
+	if p == nil {
+		return "<nil>"
+	}
+	return strconv.Itoa(*p)
 }
 
 // checkpointsDir is the namespace's checkpoint directory: the learner's

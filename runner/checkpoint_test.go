@@ -268,3 +268,25 @@ func TestRestoreOddValues(t *testing.T) {
 		}
 	}
 }
+
+// A step's expected exit status (`exit=N`, a transcript's or an output
+// fence's `[N]`) is in the chain by value: the same file loaded again (as
+// the next run does) has the same chain, so its checkpoints are found.
+func TestChainOfExpectedExitIsStable(t *testing.T) {
+	src := "# E\n\n```sh {exit=3}\n(exit 3)\n```\n\n```console\n$ false\n[1]\n```\n\n```sh\nfalse\n```\n\n```output\n[1]\n```\n\n```sh\ntrue\n```\n"
+	a, b := parse(t, src), parse(t, src)
+	ca, cb := stepChain(a), stepChain(b)
+	if len(ca) != 4 {
+		t.Fatalf("%d steps, want 4", len(ca))
+	}
+	for i := range ca {
+		if ca[i] != cb[i] {
+			t.Errorf("step %d: the chain differs between two loads of the same file", i+1)
+		}
+	}
+	// And the value counts: another status is another chain.
+	c := parse(t, strings.Replace(src, "exit=3", "exit=4", 1))
+	if stepChain(c)[0] == ca[0] {
+		t.Error("exit=3 and exit=4 have the same chain")
+	}
+}

@@ -281,12 +281,13 @@ func writeNoFollow(p string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	_, err = f.Write(data)
+	if err == nil {
+		// The umask narrowed perm. Through f, not by name: the container
+		// may have put a link at p since.
+		err = f.Chmod(perm)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		// The umask narrowed perm.
-		err = os.Chmod(p, perm)
 	}
 	return err
 }
@@ -308,18 +309,11 @@ func removeNotDir(p string) error {
 
 // openNoFollow opens a file the shell wrote in the scratch directory for
 // reading: never through a link, never blocking on a FIFO put in its
-// place, only a regular file.
+// place, only a regular file — and, where the kernel can tell first
+// (openRegular), never opening anything else at all: a FIFO's writer is
+// not woken, a device node the container's root made is not opened.
 func openNoFollow(p string) (*os.File, error) {
-	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, &os.PathError{Op: "open", Path: p, Err: syscall.EINVAL}
-	}
-	return f, nil
+	return openRegular(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK)
 }
 
 // readNoFollow is os.ReadFile through openNoFollow.

@@ -204,7 +204,14 @@ func sweepScratch(parent string) {
 			continue
 		}
 		dir := filepath.Join(parent, e.Name())
-		lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR, 0)
+		// The scratch directory was the container sandbox's channel, which
+		// the container's root writes: its "lock" may be a link or a
+		// device node by now, opened only if a regular file, and else
+		// judged as no lock.
+		lock, err := openRegular(filepath.Join(dir, "lock"), os.O_RDWR)
+		if errors.Is(err, syscall.EINVAL) {
+			err = os.ErrNotExist
+		}
 		if err == nil {
 			if unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
 				// Ours now: no run can be using it.

@@ -45,7 +45,10 @@ func (s *Session) Shell(ctx context.Context) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	return debugShell(ctx, s.opts.Terminal, dir, restore, func(rc string, args []string) *exec.Cmd {
+	files := debugFiles{rc: filepath.Join(dir, "rc.bash"), hist: filepath.Join(dir, "history"),
+		at:    func(p string) string { return p },
+		write: func(p string, data []byte) error { return os.WriteFile(p, data, 0o600) }}
+	return debugShell(ctx, s.opts.Terminal, files, restore, func(rc string, args []string) *exec.Cmd {
 		cmd := exec.Command("bash", append(append([]string{"--rcfile", rc}, args...), "-i")...)
 		cmd.Dir, cmd.Env = s.workdir, s.env
 		return cmd
@@ -54,20 +57,26 @@ func (s *Session) Shell(ctx context.Context) error {
 
 // boxDebugShell is Shell in the container sandbox: the person's bash runs
 // in the run's container, as the learner, where the step ran — not on the
-// host. Its files are in the scratch directory the container sees.
+// host. Its rc file and history are in the scratch directory the container
+// sees, at its top (the mount itself, which nothing inside can swap for a
+// link); the rc file is written without following a link put at its name.
 func (s *Session) boxDebugShell(ctx context.Context, restore string) error {
-	dir := filepath.Join(s.runDir, "debug-"+newToken())
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	// The learner (not the runner) writes the history there.
-	if err := chownLearner(dir); err != nil {
-		return err
-	}
-	return debugShell(ctx, s.opts.Terminal, dir, restore, func(rc string, args []string) *exec.Cmd {
+	base := filepath.Join(s.runDir, "debug-"+newToken())
+	files := debugFiles{rc: base + ".rc", hist: base + ".history", at: s.inside,
+		write: func(p string, data []byte) error { return writeNoFollow(p, data, 0o644) }}
+	defer os.Remove(files.rc)
+	defer os.Remove(files.hist)
+	return debugShell(ctx, s.opts.Terminal, files, restore, func(rc string, args []string) *exec.Cmd {
 		return s.box.c.ShellCommand(container.Shell{Args: append(append([]string{"--rcfile", s.inside(rc)}, args...), "-i"), Env: s.boxEnvironment()})
-	}, s.inside)
+	})
+}
+
+// debugFiles are a debug shell's rc file and history (host paths), where
+// a host path is for the shell, and how the host writes the rc file.
+type debugFiles struct {
+	rc, hist string
+	at       func(string) string
+	write    func(path string, data []byte) error
 }
 
 // currentState is the state the session's shell is in now: after a failed
@@ -84,18 +93,12 @@ func (s *Session) currentState() (*restoredState, error) {
 }
 
 // debugShell runs a person's `bash -i` on a new pty attached to t, with
-// restore sourced before the first prompt (dir is scratch space for its
-// files; shellPath, when given, is where a path under it is for the shell).
-// command makes the bash from its rcfile and arguments. The order is the
-// pty lifecycle's (personshell.go): start with the size, attach (raw mode,
-// resizes, keys), copy output, wait, close, and end what the person left
-// running in the shell's session.
-func debugShell(ctx context.Context, t *Terminal, dir, restore string, command func(rc string, args []string) *exec.Cmd, shellPath ...func(string) string) error {
-	at := func(p string) string { return p }
-	if len(shellPath) > 0 {
-		at = shellPath[0]
-	}
-	rc := filepath.Join(dir, "rc.bash")
+// restore sourced before the first prompt (files say where its rc file and
+// history go). command makes the bash from its rcfile and arguments. The
+// order is the pty lifecycle's (personshell.go): start with the size,
+// attach (raw mode, resizes, keys), copy output, wait, close, and end what
+// the person left running in the shell's session.
+func debugShell(ctx context.Context, t *Terminal, files debugFiles, restore string, command func(rc string, args []string) *exec.Cmd) error {
 	// The state first, then what makes the shell a person's: a prompt that
 	// says where they are, line editing on a terminal (the run's shell has
 	// none, and its options came with the state), history kept apart.
@@ -103,21 +106,21 @@ func debugShell(ctx context.Context, t *Terminal, dir, restore string, command f
 	script := restore + `
 PS1='(coursectl) \w \$ '
 PS2='> '
-HISTFILE=` + shellQuote(at(filepath.Join(dir, "history"))) + `
+HISTFILE=` + shellQuote(files.at(files.hist)) + `
 set +o errexit +o nounset
 trap - ERR
 `
 	if interactive {
 		script += "set -o emacs 2>/dev/null\n"
 	}
-	if err := os.WriteFile(rc, []byte(script), 0o644); err != nil {
+	if err := files.write(files.rc, []byte(script)); err != nil {
 		return err
 	}
 	args := []string{"--noprofile"}
 	if !interactive {
 		args = append(args, "--noediting")
 	}
-	cmd := command(rc, args)
+	cmd := command(files.rc, args)
 	sh, err := startPersonShell(t, cmd, nil, func(master *os.File) {
 		// EIO from the master is the end of output (the slave side closed).
 		_, _ = io.Copy(t.Out, master)

@@ -124,6 +124,10 @@ func Start(ctx context.Context, opts Options) (*Container, error) {
 		// links (the helper's Session) only with it. The course's sudo
 		// gets it too: strace and gdb work in the sandbox.
 		"--cap-add", "SYS_PTRACE",
+		// No device nodes: the scratch directory is a host directory the
+		// container writes, and a node made there is one the host might
+		// open (the host also refuses all but regular files and FIFOs).
+		"--cap-drop", "MKNOD",
 	}
 	for _, l := range self().labels(opts.Run) {
 		args = append(args, "--label", l)

@@ -74,7 +74,7 @@ func classify(args []string, err error, stderr string) error {
 		msg = err.Error()
 	}
 	if unreachable(stderr) {
-		return &engineError{ErrNoEngine, "no Docker engine: " + msg}
+		return &engineError{ErrNoEngine, "no Docker engine: " + msg + " — start the engine, or use --sandbox=dir"}
 	}
 	sub := "docker"
 	if len(args) > 0 {
@@ -117,7 +117,7 @@ func CheckEngine(ctx context.Context) error {
 	_, err := docker(ctx, nil, "version", "--format", "{{.Server.Version}}")
 	if err != nil && !errors.Is(err, ErrNoEngine) {
 		// `docker version` fails only when it cannot reach the server.
-		return &engineError{ErrNoEngine, "no Docker engine: " + strings.TrimPrefix(err.Error(), "docker version: ")}
+		return &engineError{ErrNoEngine, "no Docker engine: " + strings.TrimPrefix(err.Error(), "docker version: ") + " — start the engine, or use --sandbox=dir"}
 	}
 	return err
 }

@@ -18,6 +18,13 @@ func validSandbox(v string) bool {
 	return kind == "dir" && !has || kind == "docker" && (!has || image != "")
 }
 
+// InContainer reports whether the module runs in the container sandbox:
+// ForSandbox("docker") was applied, or its settings say `sandbox: docker`.
+// There sudo and apt really run, and lint does not warn of them.
+func (m *Module) InContainer() bool {
+	return m.forSandbox || strings.HasPrefix(m.Settings.Sandbox, "docker")
+}
+
 // ForSandbox lays the settings written under `docker:` over the module's
 // own when kind is "docker" (the container sandbox): its fakes (a fake
 // given as ~ is not faked there), env, timeouts, and the attributes of

@@ -150,7 +150,7 @@ func (l *linter) commands(s *course.Step) {
 			// The line of the call itself: a command's lines are the
 			// markdown's, one for one.
 			line := c.Line + call.Line - 1
-			if call.Sudo() && !sudoSeen {
+			if call.Sudo() && !sudoSeen && !l.m.InContainer() {
 				if _, faked := fakes["sudo"]; !faked {
 					sudoSeen = true
 					l.add(line, Warning, CheckSudo, fmt.Sprintf("step %s uses sudo, which may ask for a password and needs root in check", s.ID),

@@ -290,3 +290,37 @@ func TestUnusedRules(t *testing.T) {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// In the container sandbox sudo really runs: no warning to fake it.
+func TestSudoInTheContainerIsNoWarning(t *testing.T) {
+	dir := t.TempDir()
+	mod := filepath.Join(dir, "m.md")
+	if err := os.WriteFile(mod, []byte("# M\n\n```sh\nsudo apt-get install -y cowsay\n```\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sudo := func(m *course.Module) bool {
+		for _, f := range Module(m) {
+			if f.Check == CheckSudo {
+				return true
+			}
+		}
+		return false
+	}
+	m, err := course.Load(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sudo(m) {
+		t.Error("sudo in the dir sandbox: no warning")
+	}
+	m.ForSandbox("docker")
+	if sudo(m) {
+		t.Error("sudo in the container sandbox: warned")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "coursectl.yaml"), []byte("m.md:\n  sandbox: docker\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = course.Load(mod); err != nil || sudo(m) {
+		t.Errorf("sandbox: docker in the yaml: warned (err %v)", err)
+	}
+}

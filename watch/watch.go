@@ -192,6 +192,11 @@ func (w *Watcher) update(ctx context.Context) {
 		w.stopRun()
 		return
 	}
+	if w.opts.Docker != nil {
+		// Before lint: in the container sudo is no warning, and the
+		// docker: settings are the ones that run.
+		mod.ForSandbox("docker")
+	}
 	if w.opts.Run {
 		if err := lint.Unrunnable(mod); err != nil {
 			// check refuses this module (a value the parser had to drop,
@@ -281,7 +286,6 @@ func fileExists(path string) bool {
 func (w *Watcher) startRun(ctx context.Context, mod *course.Module) {
 	load := runner.LoadSandboxProgress
 	if w.opts.Docker != nil {
-		mod.ForSandbox("docker")
 		load = runner.LoadDockerProgress
 	}
 	prog, err := load(w.opts.StateDir, mod)

@@ -235,7 +235,10 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 			case opts.FreshStart != nil:
 				opts.FreshStart(mod.Steps[s.start], err)
 			default:
-				s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", mod.Path, err, mod.Steps[s.start].ID))
+				// Named by the step's own file: in a course the run's
+				// path is the course's directory.
+				st := mod.Steps[s.start]
+				s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", s.file(st), err, st.ID))
 			}
 		}
 	}

@@ -93,15 +93,7 @@ func (c *cli) render(cmd *cobra.Command, f renderFlags, args []string) error {
 			return err
 		}
 	} else {
-		t := render.Terminal{Width: streams.Width, Color: streams.Color && !toFile}
-		if f.width > 0 {
-			t.Width = f.width
-		}
-		if t.Width <= 0 {
-			t.Width = render.DefaultWidth
-		}
-		t.Hyperlinks = t.Color && streams.Hyperlinks()
-		page = []byte(t.Module(mod, rec))
+		page = []byte(c.terminal(f, toFile).Module(mod, rec))
 	}
 	if !toFile {
 		_, err := streams.Out.Write(page)
@@ -155,3 +147,19 @@ func explainWrite(err error) error {
 }
 
 var pageNameRE = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// terminal is the renderer `render` draws with: the terminal's width (or
+// --width, or the default), colour and hyperlinks only on a terminal, never
+// into a file.
+func (c *cli) terminal(f renderFlags, toFile bool) render.Terminal {
+	streams := c.streams
+	t := render.Terminal{Width: streams.Width, Color: streams.Color && !toFile}
+	if f.width > 0 {
+		t.Width = f.width
+	}
+	if t.Width <= 0 {
+		t.Width = render.DefaultWidth
+	}
+	t.Hyperlinks = t.Color && streams.Hyperlinks()
+	return t
+}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/render"
 	reports "github.com/coursectl/coursectl/report"
 	"github.com/coursectl/coursectl/result"
 )
@@ -38,14 +37,7 @@ func (c *cli) renderCourse(run *course.Module, rec *result.Module, f renderFlags
 		return nil
 	}
 	streams := c.streams
-	t := render.Terminal{Width: streams.Width, Color: streams.Color && !toFile}
-	if f.width > 0 {
-		t.Width = f.width
-	}
-	if t.Width <= 0 {
-		t.Width = render.DefaultWidth
-	}
-	t.Hyperlinks = t.Color && streams.Hyperlinks()
+	t := c.terminal(f, toFile)
 	var b strings.Builder
 	for i, m := range run.Modules {
 		if i > 0 {

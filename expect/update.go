@@ -303,18 +303,11 @@ func stripPrefix(line, prefix string) string {
 }
 
 // splitLinesKeepEOL splits src after each `\n`, so joining the parts gives
-// src back byte for byte.
+// src back byte for byte (no empty part after a final newline).
 func splitLinesKeepEOL(src []byte) []string {
-	var lines []string
-	s := string(src)
-	for s != "" {
-		i := strings.IndexByte(s, '\n')
-		if i < 0 {
-			lines = append(lines, s)
-			break
-		}
-		lines = append(lines, s[:i+1])
-		s = s[i+1:]
+	lines := strings.SplitAfter(string(src), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
 	}
 	return lines
 }

@@ -126,17 +126,11 @@ func lastLine(s *course.Step) int {
 }
 
 // splitLinesKeep splits src into lines, each keeping its line ending, so
-// joining them gives src back.
+// joining them gives src back (no empty line after a final newline).
 func splitLinesKeep(src []byte) [][]byte {
-	var lines [][]byte
-	for len(src) > 0 {
-		i := bytes.IndexByte(src, '\n')
-		if i < 0 {
-			lines = append(lines, src)
-			break
-		}
-		lines = append(lines, src[:i+1])
-		src = src[i+1:]
+	lines := bytes.SplitAfter(src, []byte("\n"))
+	if len(lines[len(lines)-1]) == 0 {
+		lines = lines[:len(lines)-1]
 	}
 	return lines
 }

@@ -52,14 +52,7 @@ func BenchmarkGrowingState(b *testing.B) {
 				}
 				self0, shell0 := runnerCPU(b, s.sh.pid)
 				b.StartTimer()
-				for _, st := range mod.Steps {
-					t0 := time.Now()
-					r := s.Exec(ctxT(b), st)
-					per = append(per, time.Since(t0))
-					if r.Status != result.Passed {
-						b.Fatalf("%s: %s %q", r.ID, r.Error, r.Output)
-					}
-				}
+				per = execTimed(b, s, mod.Steps, per)
 				s.Flush()
 				b.StopTimer()
 				self1, shell1 := runnerCPU(b, s.sh.pid)

@@ -15,8 +15,6 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
-
-	"github.com/creack/pty"
 )
 
 type personShell struct {
@@ -35,20 +33,12 @@ type personShell struct {
 // master, as typed); copyOut copies the shell's output to the person until
 // the master reports the end.
 func startPersonShell(t *Terminal, cmd *exec.Cmd, keys func(master, tty *os.File) io.Writer, copyOut func(master *os.File)) (*personShell, error) {
-	master, tty, err := pty.Open()
-	if err != nil {
-		return nil, err
-	}
-	size := &pty.Winsize{Rows: 24, Cols: 80}
+	rows, cols := 24, 80
 	if r, c, ok := termSize(t); ok {
-		size = &pty.Winsize{Rows: uint16(r), Cols: uint16(c)}
+		rows, cols = r, c
 	}
-	_ = pty.Setsize(master, size)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		master.Close()
-		tty.Close()
+	master, tty, err := ptyStart(cmd, rows, cols, nil)
+	if err != nil {
 		return nil, fmt.Errorf("starting bash: %w", err)
 	}
 	var w io.Writer = master

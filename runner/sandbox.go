@@ -20,7 +20,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
 	"github.com/coursectl/coursectl/container"
@@ -503,37 +502,19 @@ func startBoxShell(cfg shellConfig, rc string) (*shell, error) {
 	if err != nil {
 		return nil, err
 	}
-	master, tty, err := pty.Open()
-	if err != nil {
-		tokens.Close()
-		return nil, err
-	}
-	_ = pty.Setsize(master, &pty.Winsize{Rows: uint16(cfg.rows), Cols: uint16(cfg.cols)})
 	cmd := cfg.box.c.ShellCommand(container.Shell{
 		Args: []string{"--noprofile", "--rcfile", cfg.inside(rc), "--noediting", "-i"},
 		Dir:  cfg.workdir,
 		Env:  append(append([]string(nil), cfg.env...), "__CC_DIR="+cfg.inside(cfg.dir), "__CC_FIFO=1"),
 	})
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	err = cmd.Start()
-	ttyName := tty.Name()
-	tty.Close()
+	master, tty, err := ptyStart(cmd, cfg.rows, cfg.cols, nil)
 	if err != nil {
-		master.Close()
 		tokens.Close()
 		return nil, fmt.Errorf("starting bash in the container: %w", err)
 	}
-	s := &shell{
-		cmd: cmd, pty: master, pid: cmd.Process.Pid, dir: cfg.dir, tokens: tokens,
-		recs: make(chan record, 4), exited: make(chan struct{}), owner: cfg.owner,
-		ttyName: ttyName, box: cfg.box,
-	}
-	s.pump = newPump(master)
-	go func() {
-		s.waitErr = cmd.Wait()
-		close(s.exited)
-	}()
+	ttyName := tty.Name()
+	tty.Close()
+	s := newShell(cfg, cmd, master, ttyName, tokens)
 	// The wrapper opens its ends once bash reads the rcfile; a shell that
 	// never starts (the CLI failed) ends the wait.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -144,6 +144,49 @@ func (s *shell) killNow() {
 	_ = syscall.Kill(s.pid, syscall.SIGKILL)
 }
 
+// ptyStart starts cmd as the leader of a new session whose controlling
+// terminal, stdin, stdout and stderr are a new pty of rows×cols: the one
+// way coursectl starts a bash (the run's, in a container too, and a
+// person's). extra, when not nil, gives cmd's ExtraFiles (it may name the
+// slave). It returns the master and our copy of the slave, which the
+// caller closes once it needs it no longer (EOF on the master waits for
+// it); on an error both are closed.
+func ptyStart(cmd *exec.Cmd, rows, cols int, extra func(tty *os.File) []*os.File) (master, tty *os.File, err error) {
+	master, tty, err = pty.Open()
+	if err != nil {
+		return nil, nil, err
+	}
+	_ = pty.Setsize(master, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	if extra != nil {
+		cmd.ExtraFiles = extra(tty)
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		master.Close()
+		tty.Close()
+		return nil, nil, err
+	}
+	return master, tty, nil
+}
+
+// newShell is the run's shell for a started cmd: everything kill needs
+// exists before anything after it can fail — the pump (kill waits for it)
+// and the waiter.
+func newShell(cfg shellConfig, cmd *exec.Cmd, master *os.File, ttyName string, tokens *os.File) *shell {
+	s := &shell{
+		cmd: cmd, pty: master, pid: cmd.Process.Pid, dir: cfg.dir, tokens: tokens,
+		recs: make(chan record, 4), exited: make(chan struct{}), owner: cfg.owner,
+		ttyName: ttyName, box: cfg.box,
+	}
+	s.pump = newPump(master)
+	go func() {
+		s.waitErr = cmd.Wait()
+		close(s.exited)
+	}()
+	return s
+}
+
 func startShell(cfg shellConfig) (*shell, error) {
 	if err := os.MkdirAll(cfg.dir, 0o700); err != nil {
 		return nil, err
@@ -179,46 +222,24 @@ func startShell(cfg shellConfig) (*shell, error) {
 		closePipes()
 		return nil, err
 	}
-	master, tty, err := pty.Open()
-	if err != nil {
-		closePipes()
-		tokens.Close()
-		return nil, err
-	}
-	_ = pty.Setsize(master, &pty.Winsize{Rows: uint16(cfg.rows), Cols: uint16(cfg.cols)})
-
 	cmd := exec.Command("bash", "--noprofile", "--rcfile", rc, "--noediting", "-i")
 	cmd.Dir = cfg.workdir
 	cmd.Env = append(cfg.env, "__CC_DIR="+cfg.dir)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.ExtraFiles = []*os.File{recW, tty, ackR}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	err = cmd.Start()
+	master, tty, err := ptyStart(cmd, cfg.rows, cfg.cols, func(tty *os.File) []*os.File { return []*os.File{recW, tty, ackR} })
 	// The child has its copies; ours must go so EOF means the shell is gone.
 	recW.Close()
 	ackR.Close()
-	ttyName := tty.Name()
-	tty.Close()
 	if err != nil {
-		master.Close()
 		recR.Close()
 		ackW.Close()
 		tokens.Close()
 		return nil, fmt.Errorf("starting bash: %w", err)
 	}
-	s := &shell{
-		cmd: cmd, pty: master, pid: cmd.Process.Pid, dir: cfg.dir, tokens: tokens,
-		recs: make(chan record, 4), exited: make(chan struct{}), owner: cfg.owner,
-		ack: ackW, ttyName: ttyName,
-	}
-	// Everything kill needs exists before anything below can fail: the
-	// pump (kill waits for it), the record reader and the waiter.
-	s.pump = newPump(master)
+	ttyName := tty.Name()
+	tty.Close()
+	s := newShell(cfg, cmd, master, ttyName, tokens)
+	s.ack = ackW
 	go s.readRecords(recR)
-	go func() {
-		s.waitErr = cmd.Wait()
-		close(s.exited)
-	}()
 	return s.ready(cfg)
 }
 

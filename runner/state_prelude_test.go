@@ -3,9 +3,14 @@ package runner
 import (
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 )
+
+// heredocRead finds the here-documents of prelude.bash independently of
+// inlineHeredocs' own scan.
+var heredocRead = regexp.MustCompile(`(?m)^IFS= read -r -d '' (\w+) <<'EOF'\n((?s:.*?))^EOF\n`)
 
 // The wrapper's code reaches bash as the here-documents of prelude.bash
 // hold it, less their comment lines.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
+	"github.com/yuin/goldmark/ast"
 )
 
 // flagWords are a step's flags as a reader says them, for the flags a
@@ -209,4 +210,22 @@ func outputTail(out string, n int) (tail string, dropped int) {
 		lines = lines[dropped:]
 	}
 	return strings.Join(lines, "\n"), dropped
+}
+
+// rewriteTargets replaces the target of every link and image in doc with
+// what rewrite makes of it. Both renderers move relative targets, each its
+// own way: HTML to the page's directory, the terminal out of glamour's way.
+func rewriteTargets(doc ast.Node, rewrite func(dest []byte) []byte) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			n.Destination = rewrite(n.Destination)
+		case *ast.Image:
+			n.Destination = rewrite(n.Destination)
+		}
+		return ast.WalkContinue, nil
+	})
 }

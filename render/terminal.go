@@ -1,25 +1,12 @@
 package render
 
 import (
-	"bytes"
 	"fmt"
-	"net/url"
-	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/formatters"
-	"github.com/charmbracelet/glamour/ansi"
 	xansi "github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
-	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/renderer"
-	"github.com/yuin/goldmark/text"
-	"github.com/yuin/goldmark/util"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
@@ -64,246 +51,7 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 	}
 	// The document's own control characters are shown, never sent: an
 	// OSC in a heading would retitle the terminal (sgr.Printable).
-	parts, links := splitProse([]byte(sgr.Printable(string(proseSource(mod, i)))))
-	var out []string
-	for _, p := range parts {
-		if p.code {
-			out = append(out, t.codeBlock(p.lang, p.text))
-			continue
-		}
-		if strings.TrimSpace(p.text) == "" {
-			continue
-		}
-		r, rel, err := t.markdown(p.text)
-		if err != nil {
-			// glamour fails only on a broken style or template; the reader
-			// is better served by the markdown as written than by nothing.
-			r = indentLines(p.text, strings.Repeat(" ", proseMargin))
-		}
-		urls := append([]string(nil), links...)
-		for _, d := range rel {
-			urls = append(urls, relMark+d)
-		}
-		out = append(out, unmarkRelative(keepURLsWhole(tidyLines(r), urls, t.width()), rel))
-	}
-	if len(out) == 0 {
-		return ""
-	}
-	s := strings.Join(out, "\n")
-	if t.Color && t.Hyperlinks {
-		s = hyperlink(s, links)
-	}
-	return s
-}
-
-// codeBlock shows a code block that is not a step: indented under the
-// prose, highlighted, lines as written.
-func (t Terminal) codeBlock(lang, body string) string {
-	pad := strings.Repeat(" ", proseMargin+2)
-	var b strings.Builder
-	for _, l := range t.codeLines(blockTokens(lang, body)) {
-		b.WriteString(strings.TrimRight(pad+l, " ") + "\n")
-	}
-	return b.String()
-}
-
-// markdown renders prose with glamour's ANSI renderer. It is glamour's
-// own pipeline (glamour.NewTermRenderer builds the same goldmark) plus one
-// AST transformer, markRelative, which glamour has no option for. It also
-// returns the relative link targets that were marked.
-func (t Terminal) markdown(src string) (string, []string, error) {
-	style, profile := plainStyle(), termenv.Ascii
-	if t.Color {
-		style, profile = colorStyle(), termenv.ANSI
-	}
-	rel := &markRelative{}
-	md := goldmark.New(
-		goldmark.WithExtensions(extension.GFM, extension.DefinitionList),
-		goldmark.WithParserOptions(
-			parser.WithAutoHeadingID(),
-			parser.WithASTTransformers(util.Prioritized(rel, 0)),
-		),
-	)
-	// Set after New, as glamour does: New lets the extensions add their
-	// HTML renderers, which the ANSI renderer replaces.
-	md.SetRenderer(renderer.NewRenderer(renderer.WithNodeRenderers(
-		util.Prioritized(ansi.NewRenderer(ansi.Options{
-			WordWrap:        t.width(),
-			ColorProfile:    profile,
-			Styles:          style,
-			ChromaFormatter: "terminal16",
-		}), 1000),
-	)))
-	var buf bytes.Buffer
-	if err := md.Convert([]byte(src), &buf); err != nil {
-		return "", nil, err
-	}
-	return buf.String(), rel.dests, nil
-}
-
-// relMark makes a relative link target absolute for glamour, which would
-// otherwise "resolve" it against an empty base URL: docs/x.md printed as
-// /docs/x.md, ../x.md as /x.md. A target with a scheme is printed as
-// written; unmarkRelative takes the mark out again. It is short, so
-// wrapping is at most two columns early, and has no hyphen, so glamour
-// never breaks a line inside it.
-const relMark = "r:"
-
-// markRelative is a goldmark AST transformer that puts relMark before the
-// target of every relative link and image, and remembers the targets.
-type markRelative struct{ dests []string }
-
-func (m *markRelative) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
-	rewriteTargets(doc, m.mark)
-}
-
-// rewriteTargets replaces the target of every link and image in doc with
-// what rewrite makes of it. Both renderers move relative targets, each its
-// own way: HTML to the page's directory, the terminal out of glamour's way.
-func rewriteTargets(doc ast.Node, rewrite func(dest []byte) []byte) {
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch n := n.(type) {
-		case *ast.Link:
-			n.Destination = rewrite(n.Destination)
-		case *ast.Image:
-			n.Destination = rewrite(n.Destination)
-		}
-		return ast.WalkContinue, nil
-	})
-}
-
-func (m *markRelative) mark(dest []byte) []byte {
-	d := string(dest)
-	// glamour prints no target for an anchor in the same page.
-	if d == "" || strings.HasPrefix(d, "#") || strings.HasPrefix(d, "//") {
-		return dest
-	}
-	u, err := url.Parse(d)
-	if err != nil || u.Scheme != "" || u.Host != "" {
-		return dest
-	}
-	m.dests = append(m.dests, d)
-	return []byte(relMark + d)
-}
-
-// unmarkRelative takes relMark out of the rendered text, also where
-// glamour wrapped a target at one of its hyphens.
-func unmarkRelative(s string, dests []string) string {
-	if len(dests) == 0 {
-		return s
-	}
-	marked := make([]string, len(dests))
-	for i, d := range dests {
-		marked[i] = relMark + d
-	}
-	return wrappedURLs(marked).ReplaceAllStringFunc(s, func(m string) string {
-		return strings.TrimPrefix(m, relMark)
-	})
-}
-
-// wrapBreak is what glamour puts where it wraps a line inside a link
-// target: the style closed, the newline, the indent (with a quote's bar)
-// and the style opened again.
-const wrapBreak = `(?:\x1b\[[0-9;]*m)*\n(?:[ │]|\x1b\[[0-9;]*m)*`
-
-var wrapBreakRE = regexp.MustCompile(wrapBreak)
-
-// wrappedURLs matches any of urls as printed, which may be wrapped after
-// any of its hyphens (glamour's word wrap breaks there). Longer URLs come
-// first, so one that extends another is matched whole.
-func wrappedURLs(urls []string) *regexp.Regexp {
-	urls = append([]string(nil), urls...)
-	sort.Slice(urls, func(i, j int) bool { return len(urls[i]) > len(urls[j]) })
-	alts := make([]string, 0, len(urls))
-	for _, u := range urls {
-		pieces := strings.SplitAfter(u, "-")
-		for i, p := range pieces {
-			pieces[i] = regexp.QuoteMeta(p)
-		}
-		alts = append(alts, strings.Join(pieces, "(?:"+wrapBreak+")?"))
-	}
-	return regexp.MustCompile(strings.Join(alts, "|"))
-}
-
-// proseParser finds what glamour must not see (annotation comments, code
-// blocks we draw ourselves) and the links to make clickable. It matches
-// glamour's own GFM setup.
-var proseParser = goldmark.New(goldmark.WithExtensions(extension.GFM))
-
-// prosePart is a run of markdown, or a code block drawn by us.
-type prosePart struct {
-	text string
-	code bool
-	lang string
-}
-
-// splitProse cuts a prose chunk into markdown and code blocks, dropping
-// HTML comment blocks (coursectl annotations, hidden setup/verify steps,
-// mdrip labels: invisible on GitHub, so invisible here), and returns the
-// absolute URLs of its links and images.
-func splitProse(src []byte) ([]prosePart, []string) {
-	doc := proseParser.Parser().Parse(text.NewReader(src))
-	type cut struct {
-		from, to int
-		code     *prosePart
-	}
-	var cuts []cut
-	var links []string
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch n := n.(type) {
-		case *ast.HTMLBlock:
-			if n.HTMLBlockType == ast.HTMLBlockType2 && n.Lines().Len() > 0 {
-				from := lineStart(src, n.Lines().At(0).Start)
-				to := n.Lines().At(n.Lines().Len() - 1).Stop
-				if n.HasClosure() {
-					to = n.ClosureLine.Stop
-				}
-				cuts = append(cuts, cut{from: from, to: to})
-			}
-		case *ast.FencedCodeBlock:
-			from, to := fenceRange(src, n)
-			lang := ""
-			if l := n.Language(src); l != nil {
-				lang = string(l)
-			}
-			cuts = append(cuts, cut{from, to, &prosePart{code: true, lang: lang, text: blockText(src, n)}})
-			return ast.WalkSkipChildren, nil
-		case *ast.CodeBlock:
-			if n.Lines().Len() > 0 {
-				from := lineStart(src, n.Lines().At(0).Start)
-				to := n.Lines().At(n.Lines().Len() - 1).Stop
-				cuts = append(cuts, cut{from, to, &prosePart{code: true, text: blockText(src, n)}})
-			}
-			return ast.WalkSkipChildren, nil
-		case *ast.Link:
-			links = append(links, string(n.Destination))
-		case *ast.Image:
-			links = append(links, string(n.Destination))
-		case *ast.AutoLink:
-			links = append(links, string(n.URL(src)))
-		}
-		return ast.WalkContinue, nil
-	})
-	var parts []prosePart
-	at := 0
-	for _, c := range cuts {
-		if c.from < at {
-			continue
-		}
-		parts = append(parts, prosePart{text: string(src[at:c.from])})
-		if c.code != nil {
-			parts = append(parts, *c.code)
-		}
-		at = c.to
-	}
-	parts = append(parts, prosePart{text: string(src[at:])})
-	return parts, links
+	return t.markdown([]byte(sgr.Printable(string(proseSource(mod, i)))))
 }
 
 // fenceRange is the byte range of a fenced block, fences included.
@@ -358,117 +106,6 @@ func lineStart(src []byte, at int) int {
 		at--
 	}
 	return at
-}
-
-// hyperlink makes each absolute URL glamour printed clickable (OSC 8).
-// glamour prints a link's target after its text; we wrap that target
-// rather than re-implement its link rendering, so wrapping and styles stay
-// glamour's. The escape has no width, so line lengths are unchanged. A
-// target glamour wrapped over several lines is linked on each line, each
-// piece to the whole URL, so clicking any of them opens the right page.
-func hyperlink(s string, links []string) string {
-	seen := map[string]bool{}
-	var abs []string
-	for _, u := range links {
-		if seen[u] || !isAbsoluteURL(u) {
-			continue
-		}
-		seen[u] = true
-		abs = append(abs, u)
-	}
-	if len(abs) == 0 {
-		return s
-	}
-	return wrappedURLs(abs).ReplaceAllStringFunc(s, func(m string) string {
-		u := wrapBreakRE.ReplaceAllString(m, "")
-		open, end := xansi.SetHyperlink(u), xansi.ResetHyperlink()
-		return open + wrapBreakRE.ReplaceAllStringFunc(m, func(br string) string {
-			return end + br + open
-		}) + end
-	})
-}
-
-var schemeRE = regexp.MustCompile(`^(https?|ftp|mailto|file):`)
-
-func isAbsoluteURL(u string) bool { return schemeRE.MatchString(u) }
-
-// tidyLines drops the spaces glamour pads every line with (they make
-// copied text and diffs ugly) and collapses runs of blank lines.
-func tidyLines(s string) string {
-	lines := strings.Split(s, "\n")
-	var out []string
-	blank := 0
-	for _, l := range lines {
-		l = dropNoopSGR(trimRightVisible(l))
-		if xansi.Strip(l) == "" {
-			blank++
-			if blank > 1 {
-				continue
-			}
-			l = ""
-		} else {
-			blank = 0
-		}
-		out = append(out, l)
-	}
-	return strings.Trim(strings.Join(out, "\n"), "\n") + "\n"
-}
-
-// noopSGR is a run of attributes switched on and straight off again, at
-// the start of a line or after a reset: glamour writes these for empty
-// margins and they change nothing on screen.
-var noopSGR = regexp.MustCompile(`(^|\x1b\[0m)(?:\x1b\[[0-9;]*m)+\x1b\[0m`)
-
-func dropNoopSGR(l string) string {
-	for {
-		n := noopSGR.ReplaceAllString(l, "$1")
-		n = strings.TrimPrefix(n, "\x1b[0m")
-		if n == l {
-			return l
-		}
-		l = n
-	}
-}
-
-// sgrRE matches one SGR escape (colour/attribute) sequence.
-var sgrRE = regexp.MustCompile(`\x1b\[[0-9;]*m`)
-
-// trimRightVisible removes trailing spaces, also those wrapped in SGR
-// sequences, keeping the sequences themselves so attributes still reset.
-func trimRightVisible(l string) string {
-	var tailSeqs string
-	for {
-		t := strings.TrimRight(l, " ")
-		loc := sgrRE.FindAllStringIndex(t, -1)
-		if len(loc) > 0 && loc[len(loc)-1][1] == len(t) {
-			last := loc[len(loc)-1]
-			tailSeqs = t[last[0]:] + tailSeqs
-			l = t[:last[0]]
-			continue
-		}
-		l = t
-		break
-	}
-	if tailSeqs == "" {
-		return l
-	}
-	// Only a reset matters once no visible text follows.
-	if strings.Contains(tailSeqs, "\x1b[0m") || strings.Contains(tailSeqs, "\x1b[m") {
-		if sgrRE.MatchString(l) {
-			return l + "\x1b[0m"
-		}
-	}
-	return l
-}
-
-func indentLines(s, prefix string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		if l != "" {
-			lines[i] = prefix + l
-		}
-	}
-	return strings.Join(lines, "\n") + "\n"
 }
 
 // lineSpan is where a step is in its file: the lines from its opening fence
@@ -733,24 +370,24 @@ func plainOutput(out string) string {
 
 // codeLines formats tokens for the terminal, one string per line.
 func (t Terminal) codeLines(toks []chroma.Token) []string {
-	for i := range toks {
-		toks[i].Value = sgr.Printable(toks[i].Value) // tabs and newlines stay
-	}
-	var text string
-	if t.Color {
-		var b strings.Builder
-		if err := formatters.TTY16.Format(&b, codeStyle, chroma.Literator(toks...)); err == nil {
-			text = b.String()
+	var b strings.Builder
+	for _, tok := range toks {
+		v := sgr.Printable(tok.Value) // tabs and newlines stay
+		if !t.Color {
+			b.WriteString(v)
+			continue
+		}
+		// Painted line by line, so no escape spans a line break: each
+		// line stands alone when the frame or a wrap cuts it.
+		style := tokenStyle(tok.Type)
+		for j, l := range strings.Split(v, "\n") {
+			if j > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(sgr.Paint(true, l, style...))
 		}
 	}
-	if text == "" {
-		var b strings.Builder
-		for _, tok := range toks {
-			b.WriteString(tok.Value)
-		}
-		text = b.String()
-	}
-	text = strings.ReplaceAll(text, "\t", "    ")
+	text := strings.ReplaceAll(b.String(), "\t", "    ")
 	return strings.Split(strings.TrimRight(text, "\n"), "\n")
 }
 

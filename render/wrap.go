@@ -1,7 +1,6 @@
 package render
 
 import (
-	"regexp"
 	"strings"
 
 	xansi "github.com/charmbracelet/x/ansi"
@@ -127,51 +126,4 @@ func wrapWords(s string, width int, indent string) string {
 // the markdown or the output are shown, never sent (sgr.Printable).
 func WrapMessage(s string, width int, indent string) string {
 	return wrapWords(sgr.Printable(s), width, indent)
-}
-
-// lineIndent is the start of a rendered prose line that is not text: its
-// margin, a quote's bar, and the styles opened there.
-var lineIndent = regexp.MustCompile(`^(?:[ │]|\x1b\[[0-9;]*m)*`)
-
-// leadingBlanks are the blanks a moved rest of a line starts with, after
-// its style escapes.
-var leadingBlanks = regexp.MustCompile(`^((?:\x1b\[[0-9;]*m)*) +`)
-
-// keepURLsWhole undoes glamour's wrapping inside URLs: its word wrap breaks
-// at hyphens, so a long image or link target came out as a stray fragment
-// per line. Each URL goes back on one line (longer than the width when it
-// must be: the terminal then shows it on two rows, but it is one line to
-// copy and to click); what followed it on the line it ended on moves to a
-// line of its own when the joined line is too wide.
-func keepURLsWhole(s string, urls []string, width int) string {
-	if len(urls) == 0 {
-		return s
-	}
-	re := wrappedURLs(urls)
-	joined := re.ReplaceAllStringFunc(s, func(m string) string { return wrapBreakRE.ReplaceAllString(m, "") })
-	if joined == s {
-		return s
-	}
-	lines := strings.Split(joined, "\n")
-	out := make([]string, 0, len(lines))
-	for _, l := range lines {
-		if xansi.StringWidth(l) <= width {
-			out = append(out, l)
-			continue
-		}
-		// Cut after the last URL that has text after it.
-		cut := -1
-		for _, loc := range re.FindAllStringIndex(l, -1) {
-			if rest := xansi.Strip(l[loc[1]:]); strings.TrimSpace(rest) != "" {
-				cut = loc[1]
-			}
-		}
-		if cut < 0 {
-			out = append(out, l)
-			continue
-		}
-		indent := lineIndent.FindString(l)
-		out = append(out, l[:cut], indent+leadingBlanks.ReplaceAllString(l[cut:], "$1"))
-	}
-	return strings.Join(out, "\n")
 }

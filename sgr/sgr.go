@@ -12,14 +12,18 @@ import (
 // Attributes, from the 16-colour palette only: the terminal's theme
 // defines those, so they read on a dark background and a light one.
 const (
-	Bold    = "1"
-	Dim     = "2"
-	Red     = "31"
-	Green   = "32"
-	Yellow  = "33"
-	Magenta = "35"
-	Cyan    = "36"
-	Gray    = "90" // bright black: dim on both backgrounds, still legible
+	Bold       = "1"
+	Dim        = "2"
+	Italic     = "3"
+	Underline  = "4"
+	CrossedOut = "9"
+	Red        = "31"
+	Green      = "32"
+	Yellow     = "33"
+	Blue       = "34"
+	Magenta    = "35"
+	Cyan       = "36"
+	Gray       = "90" // bright black: dim on both backgrounds, still legible
 )
 
 // Paint wraps s in the attributes when on is true (--color, NO_COLOR and

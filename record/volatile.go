@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Volatile output: what a command prints that will differ when check runs
@@ -50,24 +51,37 @@ const (
 	weekdayNames = `(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?`
 )
 
-var (
+// volatilePatterns are compiled on first use: only record needs them, and
+// a package-level regexp is compiled before every command's main
+// (docs/benchmarks.md, "Start-up").
+var volatilePatterns = sync.OnceValue(func() *patterns {
+	return &patterns{
+		isoDate:   regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?\b`),
+		clockTime: regexp.MustCompile(`\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s?(?:AM|PM|am|pm))?(?:\s+(?:[A-Z]{2,5}|[+-]\d{2}:?\d{2})\b)?`),
+		monthDay:  regexp.MustCompile(`\b` + monthNames + `\s+\d{1,2}\b`),
+		dayMonth:  regexp.MustCompile(`\b\d{1,2}\s+` + monthNames + `(?:\s|$)`),
+		weekday:   regexp.MustCompile(`\b` + weekdayNames),
+		year:      regexp.MustCompile(`\b(?:19|20)\d{2}\b`),
+		duration:  regexp.MustCompile(`\b\d+m\d+(?:\.\d+)?s\b|\b\d+(?:\.\d+)?(?:ns|µs|us|ms|s)\b|\b\d+(?:\.\d+)? (?:seconds?|secs?|minutes?|mins?|milliseconds?)\b`),
+		tempName:  regexp.MustCompile(`\btmp\.[A-Za-z0-9]{6,}\b`),
+		pidNumber: regexp.MustCompile(`(?i)\b(?:pid|process)[ =:#]*\d+\b`),
+		digits:    regexp.MustCompile(`\d+`),
+		blanks:    regexp.MustCompile(`[ \t]+`),
+	}
+})
+
+type patterns struct {
 	// Anchors: one of these makes a line a date line.
-	isoDate   = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?\b`)
-	clockTime = regexp.MustCompile(`\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s?(?:AM|PM|am|pm))?(?:\s+(?:[A-Z]{2,5}|[+-]\d{2}:?\d{2})\b)?`)
-	monthDay  = regexp.MustCompile(`\b` + monthNames + `\s+\d{1,2}\b`)
-	dayMonth  = regexp.MustCompile(`\b\d{1,2}\s+` + monthNames + `(?:\s|$)`)
+	isoDate, clockTime, monthDay, dayMonth *regexp.Regexp
 	// In a date line only.
-	weekday = regexp.MustCompile(`\b` + weekdayNames)
-	year    = regexp.MustCompile(`\b(?:19|20)\d{2}\b`)
+	weekday, year *regexp.Regexp
 	// Durations: `time`'s 0m0.003s, 1.5s, 12ms, 3 seconds.
-	duration = regexp.MustCompile(`\b\d+m\d+(?:\.\d+)?s\b|\b\d+(?:\.\d+)?(?:ns|µs|us|ms|s)\b|\b\d+(?:\.\d+)? (?:seconds?|secs?|minutes?|mins?|milliseconds?)\b`)
+	duration *regexp.Regexp
 	// mktemp's names: /tmp/tmp.Xa3b9QkLmZ.
-	tempName = regexp.MustCompile(`\btmp\.[A-Za-z0-9]{6,}\b`)
+	tempName *regexp.Regexp
 	// A number that says it is a process id.
-	pidNumber = regexp.MustCompile(`(?i)\b(?:pid|process)[ =:#]*\d+\b`)
-	digits    = regexp.MustCompile(`\d+`)
-	blanks    = regexp.MustCompile(`[ \t]+`)
-)
+	pidNumber, digits, blanks *regexp.Regexp
+}
 
 // shape turns a token into a pattern of its shape: each run of digits
 // `\d+`, each run of letters (a month, a zone) `[A-Za-z]+`, blanks `\s+`,
@@ -104,6 +118,7 @@ func shape(tok string) string {
 // spans finds the volatile parts of line.
 func (v *volatility) spans(line string) []span {
 	var out []span
+	pat := volatilePatterns()
 	add := func(re *regexp.Regexp, pattern func(string) string) {
 		for _, m := range re.FindAllStringIndex(line, -1) {
 			out = append(out, span{m[0], m[1], pattern(line[m[0]:m[1]])})
@@ -124,8 +139,8 @@ func (v *volatility) spans(line string) []span {
 		}
 	}
 	before := len(out)
-	add(isoDate, shape)
-	add(clockTime, func(tok string) string {
+	add(pat.isoDate, shape)
+	add(pat.clockTime, func(tok string) string {
 		// A zone may be another on the machine that runs check.
 		if f := strings.Fields(tok); len(f) > 1 {
 			last := f[len(f)-1]
@@ -137,18 +152,18 @@ func (v *volatility) spans(line string) []span {
 		return shape(tok)
 	})
 	n := len(out)
-	add(monthDay, shape)
+	add(pat.monthDay, shape)
 	if len(out) == n {
 		// `10 Jun 2025`, unless the month came first (`6 Jun 10` in ls -l
 		// is a size, then the date).
-		add(dayMonth, shape)
+		add(pat.dayMonth, shape)
 	}
 	if len(out) > before {
 		// A date line: its weekday and year are the date's too.
-		add(weekday, shape)
-		add(year, shape)
+		add(pat.weekday, shape)
+		add(pat.year, shape)
 	}
-	add(duration, func(tok string) string {
+	add(pat.duration, func(tok string) string {
 		if strings.Contains(tok, " ") {
 			return `[0-9.]+ [a-z]+`
 		}
@@ -157,11 +172,10 @@ func (v *volatility) spans(line string) []span {
 		}
 		return `[0-9.]+(?:ns|µs|us|ms|s)`
 	})
-	add(tempName, func(string) string { return `tmp\.\w+` })
-	add(pidNumber, func(tok string) string { return digits.ReplaceAllLiteralString(regexp.QuoteMeta(tok), `\d+`) })
+	add(pat.tempName, func(string) string { return `tmp\.\w+` })
+	add(pat.pidNumber, func(tok string) string { return pat.digits.ReplaceAllLiteralString(regexp.QuoteMeta(tok), `\d+`) })
 	for _, n := range v.names {
-		re := regexp.MustCompile(`\b` + regexp.QuoteMeta(n) + `\b`)
-		add(re, func(string) string { return `\S+` })
+		add(regexp.MustCompile(`\b`+regexp.QuoteMeta(n)+`\b`), func(string) string { return `\S+` })
 	}
 	return merge(out)
 }
@@ -199,7 +213,7 @@ func (v *volatility) generalise(line string) (string, bool) {
 	literal := func(s string) {
 		// Runs of blanks are `\s+`: padding moves with the width of what
 		// varies (date pads a one-digit day), and compare: blanks folds them.
-		parts := blanks.Split(s, -1)
+		parts := volatilePatterns().blanks.Split(s, -1)
 		for i, p := range parts {
 			if i > 0 {
 				b.WriteString(`\s+`)

@@ -4,9 +4,9 @@ import (
 	"strings"
 
 	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/lexers"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/render/highlight"
 )
 
 // stepTokens lexes a step's body for display. Both renderers format the
@@ -50,10 +50,12 @@ func langOf(lang string, kind course.Kind) string {
 	return "text"
 }
 
+// lexTokens lexes text as lang. A language highlight does not embed is
+// shown as plain text, as chroma's fallback lexer would show it.
 func lexTokens(lang, text string) []chroma.Token {
-	lexer := lexers.Get(lang)
+	lexer := highlight.Lexer(lang)
 	if lexer == nil {
-		lexer = lexers.Fallback
+		lexer = highlight.Lexer("plaintext")
 	}
 	it, err := chroma.Coalesce(lexer).Tokenise(nil, text)
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
-	chromastyles "github.com/alecthomas/chroma/v2/styles"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -23,25 +22,28 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/render/highlight"
 	"github.com/coursectl/coursectl/result"
 )
 
 //go:embed page.css
 var pageCSS string
 
-// The page's code colours: chroma's GitHub pair, the look most course
-// authors know from reading their docs on GitHub.
+// The page's code colours: chroma's GitHub pair (package highlight
+// embeds them), the look most course authors know from reading their
+// docs on GitHub.
 const (
 	lightCodeStyle = "github"
 	darkCodeStyle  = "github-dark"
 )
 
-// codeCSS is computed once: chroma's styles are read-only after init.
+// codeCSS is computed once: highlight's styles are shared and never
+// changed.
 var codeCSS = sync.OnceValue(func() string {
 	f := codeFormatter(0)
 	var light, dark bytes.Buffer
-	_ = f.WriteCSS(&light, chromastyles.Get(lightCodeStyle))
-	_ = f.WriteCSS(&dark, chromastyles.Get(darkCodeStyle))
+	_ = f.WriteCSS(&light, highlight.Style(lightCodeStyle))
+	_ = f.WriteCSS(&dark, highlight.Style(darkCodeStyle))
 	// Each set applies only in its own scheme: the dark style does not
 	// restate every class the light one colours, and a light rule left
 	// standing paints dark text on the dark background.
@@ -283,7 +285,7 @@ func lineOf(src []byte, at int) int {
 
 func writeCode(w util.BufWriter, toks []chroma.Token, firstLine int, class string) {
 	var buf bytes.Buffer
-	if err := codeFormatter(firstLine).Format(&buf, chromastyles.Get(lightCodeStyle), chroma.Literator(toks...)); err != nil {
+	if err := codeFormatter(firstLine).Format(&buf, highlight.Style(lightCodeStyle), chroma.Literator(toks...)); err != nil {
 		buf.Reset()
 		for _, t := range toks {
 			buf.WriteString(t.Value)

@@ -6,9 +6,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/coursectl/coursectl/internal/gfm"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/text"
 )
 
@@ -16,7 +16,7 @@ import (
 // (CommonMark + GFM tables). Renderers use the same one so that what is a
 // step and what is shown never disagree.
 func Markdown() goldmark.Markdown {
-	return goldmark.New(goldmark.WithExtensions(extension.Table))
+	return goldmark.New(goldmark.WithExtensions(gfm.Table))
 }
 
 var bom = []byte("\xef\xbb\xbf")

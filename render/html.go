@@ -13,9 +13,9 @@ import (
 
 	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
+	"github.com/coursectl/coursectl/internal/gfm"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
@@ -92,7 +92,7 @@ func HTMLAt(mod *course.Module, rec *result.Module, pageDir string) ([]byte, err
 		parserOpts = append(parserOpts, parser.WithASTTransformers(util.Prioritized(rl, 0)))
 	}
 	md := goldmark.New(
-		goldmark.WithExtensions(extension.GFM),
+		goldmark.WithExtensions(gfm.GFM),
 		goldmark.WithParserOptions(parserOpts...),
 		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(p, 100))),
 	)

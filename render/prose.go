@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	xansi "github.com/charmbracelet/x/ansi"
+	"github.com/coursectl/coursectl/internal/gfm"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/extension"
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
@@ -25,7 +25,7 @@ import (
 
 // proseParser is GitHub's markdown (tables, strikethrough, task lists, bare
 // URLs) plus definition lists, as the pages on GitHub read.
-var proseParser = goldmark.New(goldmark.WithExtensions(extension.GFM, extension.DefinitionList))
+var proseParser = goldmark.New(goldmark.WithExtensions(gfm.GFM, gfm.DefinitionList))
 
 // Styles of prose, from the 16-colour palette only (see style.go).
 var (

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/iostreams"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/text"
 )
@@ -125,4 +127,31 @@ func BenchmarkListJSONRatio(b *testing.B) {
 	}
 	b.ReportMetric(float64(listWall)/float64(gmWall), "wall-ratio")
 	b.ReportMetric(float64(listCPU)/float64(gmCPU), "cpu-ratio")
+}
+
+// BenchmarkCheckOneStep is `coursectl check` of a 1-step module (`true`)
+// run in this process, from an empty state directory each time: the cost
+// of a check after the process has started (docs/benchmarks.md,
+// "Start-up"; scripts/bench-startup.sh times the whole process).
+//
+//	go test ./cmd/coursectl -run '^$' -bench CheckOneStep -benchtime 50x
+func BenchmarkCheckOneStep(b *testing.B) {
+	dir := b.TempDir()
+	mod := filepath.Join(dir, "one.md")
+	if err := os.WriteFile(mod, []byte("# One step\n\n```sh\ntrue\n```\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	streams := &iostreams.IOStreams{In: &bytes.Buffer{}, Out: io.Discard, Err: io.Discard, Width: 80}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		state := filepath.Join(dir, "state")
+		if err := os.RemoveAll(state); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := Run(context.Background(), []string{"check", "--state", state, mod}, streams); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

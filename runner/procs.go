@@ -157,6 +157,30 @@ func (p *runProcs) end() {
 	}
 }
 
+// cgroupPids are the processes in the run's cgroup; ok is false when the
+// run has none.
+func (p *runProcs) cgroupPids() (pids []int, ok bool) {
+	if p == nil {
+		return nil, false
+	}
+	p.mu.Lock()
+	dir := p.cgroup
+	p.mu.Unlock()
+	if dir == "" {
+		return nil, false
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	if err != nil {
+		return nil, false
+	}
+	for _, l := range strings.Fields(string(b)) {
+		if pid, err := strconv.Atoi(l); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids, true
+}
+
 // endDeadRuns ends what runs that died before they could left running, as
 // their records in stateDir say, and removes the records.
 func endDeadRuns(stateDir string) {

@@ -524,7 +524,7 @@ func (s *shell) kill() {
 	// The jobs get a grace period; a session that is only the shell (most
 	// runs end so) needs no more than this one look before the shell goes.
 	others := false
-	for _, p := range sessionMembers(s.pid) {
+	for _, p := range s.members() {
 		if p != s.pid {
 			_ = syscall.Kill(p, syscall.SIGTERM)
 			others = true
@@ -532,10 +532,10 @@ func (s *shell) kill() {
 	}
 	if others {
 		deadline := time.Now().Add(500 * time.Millisecond)
-		for time.Now().Before(deadline) && len(sessionMembers(s.pid)) > 1 {
+		for time.Now().Before(deadline) && len(s.members()) > 1 {
 			time.Sleep(10 * time.Millisecond)
 		}
-		for _, p := range sessionMembers(s.pid) {
+		for _, p := range s.members() {
 			_ = syscall.Kill(p, syscall.SIGKILL)
 		}
 	}
@@ -548,13 +548,39 @@ func (s *shell) kill() {
 	// what the shell started since the look above (PROMPT_COMMAND's
 	// programs) is killed here.
 	deadline := time.Now().Add(2 * time.Second)
-	for time.Now().Before(deadline) && len(sessionMembers(s.pid)) > 0 {
-		for _, p := range sessionMembers(s.pid) {
+	for time.Now().Before(deadline) && len(s.members()) > 0 {
+		for _, p := range s.members() {
 			_ = syscall.Kill(p, syscall.SIGKILL)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	s.closeFiles()
+}
+
+// members are the live processes of the shell's session. In the run's
+// cgroup, which holds every process the shell started, they are looked for
+// among the cgroup's few processes rather than among every process on the
+// machine (sessionMembers): ending a run looks two to four times
+// (docs/benchmarks.md, "Start-up").
+func (s *shell) members() []int {
+	var pids []int
+	var ok bool
+	if s.owner != nil {
+		pids, ok = s.owner.procs.cgroupPids()
+	}
+	if !ok {
+		return sessionMembers(s.pid)
+	}
+	var out []int
+	for _, pid := range pids {
+		if sid, err := unix.Getsid(pid); err == nil && sid != s.pid {
+			continue
+		}
+		if st, ok := readStat(pid); ok && st.session == s.pid && st.state != 'Z' {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
 
 func (s *shell) closeFiles() {

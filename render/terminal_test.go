@@ -323,6 +323,27 @@ func TestRelativeLinksAsWritten(t *testing.T) {
 	}
 }
 
+// A Pandoc lesson gives a figure's alt text as an attribute after the
+// image (the Carpentries' figures all do): it reads as the image's text,
+// the attribute block is not shown, and the text after it stays.
+func TestImageAltFromPandocAttributes(t *testing.T) {
+	mod := proseModule(t, "![](fig/tree.svg){alt='The file system is a tree'} and then\n"+
+		"![](fig/b.svg){width=\"50%\"\nalt=\"Two\nlines\"}. Done.\n\n![Own alt](fig/c.svg){alt='not this'}\n\n![](fig/d.svg)\n")
+	got := Terminal{Width: 200}.Prose(mod, 0)
+	for _, want := range []string{
+		"Image: The file system is a tree → fig/tree.svg and then Image: Two lines → fig/b.svg. Done.",
+		"Image: Own alt → fig/c.svg\n",
+		"Image: fig/d.svg\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "{") {
+		t.Errorf("an attribute block is shown:\n%s", got)
+	}
+}
+
 // A URL is never split: glamour wraps prose at hyphens, which cut a long
 // image URL into stray fragments, one a line. The URL stays on one line
 // (wider than the window when it must be: the terminal shows it on two

@@ -87,7 +87,7 @@ func HTMLAt(mod *course.Module, rec *result.Module, pageDir string) ([]byte, err
 	for _, s := range mod.Steps {
 		p.byLine[s.Line] = s
 	}
-	parserOpts := []parser.Option{parser.WithAutoHeadingID()}
+	parserOpts := []parser.Option{parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(imageAttrs{}, 100))}
 	if rl := newRelink(filepath.Dir(mod.Path), pageDir); rl != nil {
 		parserOpts = append(parserOpts, parser.WithASTTransformers(util.Prioritized(rl, 0)))
 	}

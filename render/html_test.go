@@ -71,6 +71,22 @@ func TestHTMLStructure(t *testing.T) {
 	}
 }
 
+// A Pandoc lesson's figure keeps its alt text on the page, and its
+// attribute block is not shown as text.
+func TestHTMLImageAltFromPandocAttributes(t *testing.T) {
+	mod := proseModule(t, "![](fig/tree.svg){alt='The file\nsystem'} after\n")
+	page, err := HTML(mod, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(page, []byte(`alt="The file system">`)) || bytes.Contains(page, []byte("{alt=")) {
+		t.Errorf("the image's alt attribute is not taken:\n%s", page[bytes.Index(page, []byte("<body")):])
+	}
+	if !bytes.Contains(page, []byte("> after")) {
+		t.Errorf("the text after the attribute block is lost")
+	}
+}
+
 // A standalone page: nothing is fetched, nothing runs.
 func TestHTMLStandalone(t *testing.T) {
 	page, err := HTML(shapesModule(t), shapesRecord())

@@ -11,6 +11,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
@@ -25,7 +26,10 @@ import (
 
 // proseParser is GitHub's markdown (tables, strikethrough, task lists, bare
 // URLs) plus definition lists, as the pages on GitHub read.
-var proseParser = goldmark.New(goldmark.WithExtensions(gfm.GFM, gfm.DefinitionList))
+var proseParser = goldmark.New(
+	goldmark.WithExtensions(gfm.GFM, gfm.DefinitionList),
+	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(imageAttrs{}, 100))),
+)
 
 // Styles of prose, from the 16-colour palette only (see style.go).
 var (
@@ -240,29 +244,14 @@ func (w proseWriter) inlines(n ast.Node, style []string) []span {
 func (w proseWriter) inlinesIn(n ast.Node, style []string) []span {
 	var out []span
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		img, ok := c.(*ast.Image)
-		if !ok {
-			out = append(out, w.inline(c, style)...)
-			continue
-		}
-		alt, rest, last, ok := w.pandocAttrs(c.NextSibling(), style)
-		if !ok {
-			out = append(out, w.image(img, "")...)
-			continue
-		}
-		out = append(append(out, w.image(img, alt)...), rest...)
-		c = last
+		out = append(out, w.inline(c, style)...)
 	}
 	return out
 }
 
-// image is "Image: ALT → TARGET", the alt text from the markdown, else
-// from the attributes after the image (pandocAttrs).
-func (w proseWriter) image(n *ast.Image, attrAlt string) []span {
+// image is "Image: ALT → TARGET" ("Image: TARGET" with no alt text).
+func (w proseWriter) image(n *ast.Image) []span {
 	alt := strings.TrimSpace(plainText(w.inlinesIn(n, nil)))
-	if alt == "" {
-		alt = attrAlt
-	}
 	label := "Image:"
 	if alt != "" {
 		label = "Image: " + alt + " →"
@@ -272,69 +261,6 @@ func (w proseWriter) image(n *ast.Image, attrAlt string) []span {
 		{text: label, style: styleImage},
 		{text: " "},
 		{text: dest, style: styleURL, link: dest, whole: true},
-	}
-}
-
-// pandocAttrs reads the attribute block Pandoc lessons put after an image,
-// `![](fig/tree.svg){alt='The file system...'}` (the Carpentries' figures
-// all have one): from the text nodes starting at n up to the closing `}`.
-// It returns the alt attribute, the text after the `}` as spans, and the
-// last node it used; ok is false when n starts no attribute block.
-func (w proseWriter) pandocAttrs(n ast.Node, style []string) (alt string, rest []span, last ast.Node, ok bool) {
-	first, isText := n.(*ast.Text)
-	if !isText || !strings.HasPrefix(string(first.Value(w.src)), "{") {
-		return "", nil, nil, false
-	}
-	var block strings.Builder
-	for c := n; c != nil; c = c.NextSibling() {
-		t, isText := c.(*ast.Text)
-		if !isText {
-			return "", nil, nil, false
-		}
-		v := string(t.Value(w.src))
-		end := strings.IndexByte(v, '}')
-		if end < 0 {
-			block.WriteString(v)
-			if t.SoftLineBreak() || t.HardLineBreak() {
-				block.WriteByte(' ')
-			}
-			continue
-		}
-		block.WriteString(v[:end+1])
-		if tail := v[end+1:]; tail != "" {
-			rest = append(rest, span{text: resolveText([]byte(tail)), style: style})
-		}
-		if t.SoftLineBreak() {
-			rest = append(rest, span{text: " "})
-		} else if t.HardLineBreak() {
-			rest = append(rest, span{brk: true})
-		}
-		return attrValue(block.String(), "alt"), rest, c, true
-	}
-	return "", nil, nil, false
-}
-
-// attrValue is the quoted value of name in an attribute block
-// (`{#id .class alt='…' width="50%"}`), "" when it has none.
-func attrValue(block, name string) string {
-	for i := 0; ; {
-		j := strings.Index(block[i:], name+"=")
-		if j < 0 {
-			return ""
-		}
-		at := i + j
-		i = at + len(name) + 1
-		if at > 0 && !strings.ContainsRune(" \t{", rune(block[at-1])) {
-			continue
-		}
-		if i >= len(block) || block[i] != '\'' && block[i] != '"' {
-			continue
-		}
-		q := block[i]
-		if k := strings.IndexByte(block[i+1:], q); k >= 0 {
-			return resolveText([]byte(block[i+1 : i+1+k]))
-		}
-		return ""
 	}
 }
 
@@ -392,7 +318,7 @@ func (w proseWriter) inline(n ast.Node, style []string) []span {
 		url, label := string(n.URL(w.src)), string(n.Label(w.src))
 		return []span{{text: label, style: styleURL, link: url, whole: true}}
 	case *ast.Image:
-		return w.image(n, "")
+		return w.image(n)
 	case *ast.RawHTML:
 		// Inline tags (<kbd>, <br>, <span>) are markup, not text; the text
 		// between them is its own node and stays.

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # bench-startup.sh: how long `coursectl check` of a 1-step module takes,
 # start to exit (target <= 25 ms), next to what it is made of: the Go
-# process before main (`coursectl version`) and bash's own start (an
-# interactive bash, no rcfile). Medians of RUNS runs (default 30).
+# process before main (`coursectl version`), bash's own start (an
+# interactive bash, no rcfile) and the floor of this machine (ptyfloor: a
+# Go program that starts bash -i on a pty, runs `true` and waits). Medians
+# of RUNS runs (default 30).
 #
 #   scripts/bench-startup.sh                        # this tree
 #   BEFORE=/tmp/coursectl-old scripts/bench-startup.sh   # and another binary,
@@ -22,7 +24,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 printf '# One step\n\n```sh\ntrue\n```\n' >"$work/one.md"
-(cd "$root" && go build -o "$work/coursectl" ./cmd/coursectl)
+(cd "$root" && go build -o "$work/coursectl" ./cmd/coursectl && go build -o "$work/ptyfloor" ./scripts/ptyfloor)
 bash_plain=(bash --noprofile --norc --noediting -i -c true)
 
 binaries=("$work/coursectl")
@@ -55,14 +57,15 @@ run() {
 	fi
 }
 
-printf '%-8s %-6s %12s %12s %12s\n' round binary "check ms" "version ms" "bash -i ms"
+printf '%-8s %-6s %12s %12s %12s %12s\n' round binary "check ms" "version ms" "bash -i ms" "floor ms"
 for ((r = 1; r <= rounds; r++)); do
 	for i in "${!binaries[@]}"; do
 		b=${binaries[i]}
 		c=$(run check "$b" check --state "$work/state" "$work/one.md")
 		v=$(run version "$b" version)
 		s=$(run bash "${bash_plain[@]}")
-		printf '%-8s %-6s %12s %12s %12s\n' "$r" "${names[i]}" "$c" "$v" "$s"
+		f=$(run floor "$work/ptyfloor")
+		printf '%-8s %-6s %12s %12s %12s %12s\n' "$r" "${names[i]}" "$c" "$v" "$s" "$f"
 	done
 done
 echo "target: check of a 1-step module <= 25 ms (docs/benchmarks.md, \"Start-up\")"

@@ -359,9 +359,10 @@ func plainText(spans []span) string {
 }
 
 // resolveText turns markdown's escapes and entities into the characters
-// they stand for, as a browser shows them.
+// they stand for, as a browser shows them; a control character written as
+// a reference (&#27;) is shown, never sent, as a literal one is (Prose).
 func resolveText(v []byte) string {
-	return string(util.UnescapePunctuations(util.ResolveNumericReferences(util.ResolveEntityNames(v))))
+	return sgr.Printable(string(util.UnescapePunctuations(util.ResolveNumericReferences(util.ResolveEntityNames(v)))))
 }
 
 // piece is a part of a word in one span's style.

@@ -50,8 +50,11 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 		return t.courseProse(mod, i)
 	}
 	// The document's own control characters are shown, never sent: an
-	// OSC in a heading would retitle the terminal (sgr.Printable).
-	return t.markdown([]byte(sgr.Printable(string(proseSource(mod, i)))))
+	// OSC in a heading would retitle the terminal (sgr.Printable). A CR
+	// ending a line is a line ending (CommonMark), not one of them: shown,
+	// it would make no blank line blank and lose the page's structure.
+	src := strings.ReplaceAll(string(proseSource(mod, i)), "\r\n", "\n")
+	return t.markdown([]byte(sgr.Printable(src)))
 }
 
 // fenceRange is the byte range of a fenced block, fences included.

@@ -1,0 +1,41 @@
+package render
+
+import (
+	"strings"
+	"testing"
+
+	xansi "github.com/charmbracelet/x/ansi"
+)
+
+// A page saved with Windows line endings reads as the same page: CRLF is a
+// line ending (CommonMark), not a control character to show. Shown as
+// `\x0d`, every blank line stopped being blank and the page's structure
+// (paragraphs, lists, fences) was lost.
+func TestProseCRLF(t *testing.T) {
+	mod := proseModule(t, "# Title\r\n\r\nSome *prose*.\r\n\r\n- one\r\n- two\r\n\r\n```text\r\nplain\r\n```\r\n")
+	got := Terminal{Width: 60}.Prose(mod, 0)
+	want := "  Title\n\n  Some prose.\n\n  • one\n  • two\n\n    plain\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// Control characters the document writes as character references
+// (&#27;, &#x9b;) are shown, never sent, like the literal ones
+// (docs/render.md, "No colour"; sgr.Printable).
+func TestProseEntityControlsShown(t *testing.T) {
+	mod := proseModule(t, "Red &#27;[31mtext&#x1b;]0;title&#7; and &#x9b;1m.\n\n<div>block &#27;[35m</div>\n\n[l](https://e.com/&#27;x)\n")
+	for _, tm := range []Terminal{{Width: 80}, {Width: 80, Color: true, Hyperlinks: true}} {
+		got := tm.Prose(mod, 0)
+		rest := got
+		if tm.Color {
+			rest = xansi.Strip(got) // our own colours and links
+		}
+		if strings.ContainsAny(rest, "\x1b\a\u009b") {
+			t.Errorf("color=%v: a control character reaches the terminal:\n%s", tm.Color, quoteEscapes(got))
+		}
+		if !strings.Contains(rest, `\x1b[31mtext`) {
+			t.Errorf("color=%v: the escape is not shown:\n%s", tm.Color, rest)
+		}
+	}
+}

@@ -296,8 +296,9 @@ func (w proseWriter) inline(n ast.Node, style []string) []span {
 			}
 		}
 		// Whole, blanks and all: `$ ` keeps its blank, and a command in
-		// backticks is never cut in two.
-		return []span{{text: b.String(), style: with(style, styleCode...), whole: true}}
+		// backticks is never cut in two. A line break inside the span is
+		// a blank (CommonMark), not a new line.
+		return []span{{text: strings.ReplaceAll(b.String(), "\n", " "), style: with(style, styleCode...), whole: true}}
 	case *ast.Emphasis:
 		if n.Level >= 2 {
 			return w.inlinesIn(n, with(style, sgr.Bold))

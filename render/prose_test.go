@@ -39,3 +39,17 @@ func TestProseEntityControlsShown(t *testing.T) {
 		}
 	}
 }
+
+// A code span may run over a line break in the source; the break is a
+// blank (CommonMark), not a new line at column 0 with the span's colour
+// left open across it.
+func TestCodeSpanOverLines(t *testing.T) {
+	mod := proseModule(t, "Run `git commit\n-m \"msg\"` now.\n\n- item `a\nb` c\n")
+	for _, tm := range []Terminal{{Width: 80}, {Width: 80, Color: true}} {
+		got := xansi.Strip(tm.Prose(mod, 0))
+		want := "  Run git commit -m \"msg\" now.\n\n  • item a b c\n"
+		if got != want {
+			t.Errorf("color=%v: got\n%s\nwant\n%s", tm.Color, got, want)
+		}
+	}
+}

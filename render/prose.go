@@ -162,10 +162,7 @@ func (w proseWriter) code(lang, body string) []string {
 // list renders a list's items, each child line after its marker's width.
 func (w proseWriter) list(n *ast.List, room int) []string {
 	var out []string
-	num := n.Start
-	if num == 0 {
-		num = 1
-	}
+	num := n.Start // an ordered list's first number, 0 included
 	for item := n.FirstChild(); item != nil; item = item.NextSibling() {
 		marker := "• "
 		if n.IsOrdered() {

@@ -53,3 +53,12 @@ func TestCodeSpanOverLines(t *testing.T) {
 		}
 	}
 }
+
+// An ordered list is numbered from its first number, 0 included.
+func TestOrderedListStartsAtZero(t *testing.T) {
+	mod := proseModule(t, "0. zero\n1. one\n")
+	got := Terminal{Width: 60}.Prose(mod, 0)
+	if want := "  0. zero\n  1. one\n"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

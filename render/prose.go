@@ -488,6 +488,7 @@ func isAbsoluteURL(u string) bool { return schemeRE.MatchString(u) }
 // give way and their cells wrap at words.
 func (w proseWriter) table(n *east.Table, room int) []string {
 	var rows [][][]span
+	var aligns []east.Alignment
 	for r := n.FirstChild(); r != nil; r = r.NextSibling() {
 		var cells [][]span
 		var style []string
@@ -496,6 +497,9 @@ func (w proseWriter) table(n *east.Table, room int) []string {
 		}
 		for c := r.FirstChild(); c != nil; c = c.NextSibling() {
 			cells = append(cells, w.inlines(c, style))
+			if cell, ok := c.(*east.TableCell); ok && len(aligns) < len(cells) {
+				aligns = append(aligns, cell.Alignment)
+			}
 		}
 		rows = append(rows, cells)
 	}
@@ -506,10 +510,15 @@ func (w proseWriter) table(n *east.Table, room int) []string {
 	if cols == 0 {
 		return nil
 	}
-	widths := make([]int, cols)
+	// widths are the cells' widths on one line; least, each column's
+	// widest word (a URL, a code span), which no wrap cuts.
+	widths, least := make([]int, cols), make([]int, cols)
 	for _, r := range rows {
 		for i, c := range r {
 			widths[i] = max(widths[i], xansi.StringWidth(plainText(c)))
+			for _, l := range w.wrap(c, 1) {
+				least[i] = max(least[i], xansi.StringWidth(l))
+			}
 		}
 	}
 	// Each column takes its width plus a blank each side, and a bar
@@ -526,6 +535,12 @@ func (w proseWriter) table(n *east.Table, room int) []string {
 			break
 		}
 		widths[widest]--
+	}
+	// A column holding a word wider than its share takes the word's
+	// width: the table is wider than the line by that much, as the word
+	// alone would be, but every row's bars stay in line.
+	for i := range widths {
+		widths[i] = max(widths[i], least[i])
 	}
 	bar := w.paint("│", sgr.Gray)
 	var out []string
@@ -548,7 +563,18 @@ func (w proseWriter) table(n *east.Table, room int) []string {
 				if k < len(cellLines[i]) {
 					cell = cellLines[i][k]
 				}
-				b.WriteString(" " + cell + strings.Repeat(" ", max(widths[i]-xansi.StringWidth(cell), 0)))
+				// Aligned as the delimiter row says (|--:| right, |:-:| centre).
+				pad := max(widths[i]-xansi.StringWidth(cell), 0)
+				left := 0
+				if i < len(aligns) {
+					switch aligns[i] {
+					case east.AlignRight:
+						left = pad
+					case east.AlignCenter:
+						left = pad / 2
+					}
+				}
+				b.WriteString(" " + strings.Repeat(" ", left) + cell + strings.Repeat(" ", pad-left))
 			}
 			out = append(out, b.String())
 		}

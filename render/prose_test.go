@@ -62,3 +62,33 @@ func TestOrderedListStartsAtZero(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A table's columns are aligned as its delimiter row says, and a cell
+// holding a word wider than its column's share (a URL) widens the column
+// rather than pushing that one row's bars out of line.
+func TestTableAlignmentAndBars(t *testing.T) {
+	const u = "https://example.com/a/very/long/url/that/cannot/be/broken/anywhere"
+	mod := proseModule(t, "| name | n | mid |\n|---|--:|:-:|\n| a | 1 | x |\n| bb | 100 | yyy |\n\n"+
+		"| some words in a header cell | link | more |\n|---|---|---|\n| a cell with quite a few words in it | "+u+" | c |\n| short | also short | d |\n")
+	got := Terminal{Width: 60}.Prose(mod, 0)
+	for _, want := range []string{"   name │   n │ mid\n", "   a    │   1 │  x\n", "   bb   │ 100 │ yyy\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in\n%s", want, got)
+		}
+	}
+	bar := -1
+	for _, l := range strings.Split(strings.SplitN(got, "\n\n", 2)[1], "\n") {
+		if !strings.Contains(l, "│") {
+			continue
+		}
+		at := xansi.StringWidth(l[:strings.LastIndex(l, "│")])
+		if bar >= 0 && at != bar {
+			t.Errorf("the bars are not in line (column %d, then %d):\n%s", bar, at, got)
+			break
+		}
+		bar = at
+	}
+	if !strings.Contains(got, u) {
+		t.Errorf("the URL is cut:\n%s", got)
+	}
+}

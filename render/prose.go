@@ -213,7 +213,8 @@ func (w proseWriter) htmlBlock(n *ast.HTMLBlock, room int) []string {
 	if n.HasClosure() {
 		b.Write(n.ClosureLine.Value(w.src))
 	}
-	s := strings.TrimSpace(htmlTag.ReplaceAllString(b.String(), " "))
+	s := htmlHidden.ReplaceAllString(b.String(), " ")
+	s = strings.TrimSpace(htmlTag.ReplaceAllString(s, " "))
 	if s == "" {
 		return nil
 	}
@@ -221,6 +222,11 @@ func (w proseWriter) htmlBlock(n *ast.HTMLBlock, room int) []string {
 }
 
 var htmlTag = regexp.MustCompile(`<[^>]*>`)
+
+// htmlHidden is what a browser (and GitHub) never shows of an HTML block:
+// comments, which may hold a '>', and scripts and style sheets, contents
+// and all.
+var htmlHidden = regexp.MustCompile(`(?is)<!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*>`)
 
 // span is a run of inline text in one style; link, when set, is the URL
 // the run opens (OSC 8), and whole keeps the run on one line.

@@ -92,3 +92,14 @@ func TestTableAlignmentAndBars(t *testing.T) {
 		t.Errorf("the URL is cut:\n%s", got)
 	}
 }
+
+// An HTML block shows what a browser would: not a script's code, a style
+// sheet's rules or a comment, even one holding a '>'.
+func TestHTMLBlockHidesScriptStyleComments(t *testing.T) {
+	mod := proseModule(t, "<script>alert(\"x\")</script>\n\n<style>\nbody { color: red; }\n</style>\n\n"+
+		"<div>\nshown <!-- a -> b --> text\n</div>\n")
+	got := Terminal{Width: 60}.Prose(mod, 0)
+	if want := "  shown text\n"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -117,10 +117,17 @@ func manFlags(fs *pflag.FlagSet) string {
 	return b.String()
 }
 
-// roffParagraphs turns blank-line separated text into .PP paragraphs.
+// roffParagraphs turns blank-line separated text into .PP paragraphs. An
+// indented one (run's table of keys, lint's line format) is laid out by
+// hand: it is kept as written, where filling would run its columns
+// together, as 'coursectl help' shows it.
 func roffParagraphs(s string) string {
 	var b strings.Builder
-	for _, p := range strings.Split(strings.TrimSpace(s), "\n\n") {
+	for _, p := range strings.Split(strings.Trim(s, "\n"), "\n\n") {
+		if strings.HasPrefix(p, " ") {
+			b.WriteString(".PP\n.nf\n" + roffText(strings.TrimRight(p, " \n")) + "\n.fi\n")
+			continue
+		}
 		b.WriteString(".PP\n" + roffText(strings.TrimSpace(p)) + "\n")
 	}
 	return b.String()

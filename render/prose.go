@@ -404,7 +404,10 @@ func (w proseWriter) wrap(spans []span, room int) []string {
 			cur.width += xansi.StringWidth(s.text)
 			continue
 		}
-		for j, f := range strings.Split(strings.ReplaceAll(s.text, "\n", " "), " ") {
+		// A tab is a blank between words, as a browser shows it; kept, it
+		// glued its words into one too wide to wrap, and the terminal's
+		// tab stops widened it further.
+		for j, f := range strings.Split(blanks.Replace(s.text), " ") {
 			if j > 0 {
 				flush()
 			}
@@ -454,6 +457,9 @@ func (w proseWriter) wrap(spans []span, room int) []string {
 	}
 	return lines
 }
+
+// blanks are the characters prose breaks at, as a space.
+var blanks = strings.NewReplacer("\n", " ", "\t", " ")
 
 // sameRun says whether two spans paint alike and open the same link.
 func sameRun(a, b *span) bool {

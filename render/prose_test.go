@@ -103,3 +103,12 @@ func TestHTMLBlockHidesScriptStyleComments(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// Tabs in prose are blanks: the paragraph wraps at them.
+func TestProseTabsAreBlanks(t *testing.T) {
+	mod := proseModule(t, "Tabbed\tcolumns\there\tand\tmore\twords\tthat\tgo\ton\tand\ton\tforever.\n")
+	got := Terminal{Width: 40}.Prose(mod, 0)
+	if want := "  Tabbed columns here and more words\n  that go on and on forever.\n"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

@@ -88,7 +88,9 @@ func (w proseWriter) blocks(n ast.Node, room int) []string {
 		if len(lines) == 0 {
 			continue
 		}
-		if len(out) > 0 && !tight {
+		// A tight definition hangs under its term, as in a browser.
+		dd, _ := c.(*east.DefinitionDescription)
+		if len(out) > 0 && !tight && (dd == nil || !dd.IsTight) {
 			out = append(out, "")
 		}
 		out = append(out, lines...)

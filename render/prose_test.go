@@ -112,3 +112,13 @@ func TestProseTabsAreBlanks(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A definition written right under its term hangs under it, no blank
+// line between them.
+func TestDefinitionUnderItsTerm(t *testing.T) {
+	mod := proseModule(t, "Term\n: The definition.\n: Another.\n\nNext\n\n: Loose one.\n")
+	got := Terminal{Width: 60}.Prose(mod, 0)
+	if want := "  Term\n    The definition.\n    Another.\n\n  Next\n\n    Loose one.\n"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

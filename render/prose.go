@@ -216,6 +216,14 @@ func (w proseWriter) htmlBlock(n *ast.HTMLBlock, room int) []string {
 		b.Write(n.ClosureLine.Value(w.src))
 	}
 	s := htmlHidden.ReplaceAllString(b.String(), " ")
+	if preBlock.MatchString(s) {
+		// Preformatted: its lines as written, like a code block.
+		var lines []string
+		for _, l := range strings.Split(strings.Trim(htmlTag.ReplaceAllString(s, ""), "\n"), "\n") {
+			lines = append(lines, "  "+resolveText([]byte(l)))
+		}
+		return lines
+	}
 	s = strings.TrimSpace(htmlTag.ReplaceAllString(s, " "))
 	if s == "" {
 		return nil
@@ -224,6 +232,8 @@ func (w proseWriter) htmlBlock(n *ast.HTMLBlock, room int) []string {
 }
 
 var htmlTag = regexp.MustCompile(`<[^>]*>`)
+
+var preBlock = regexp.MustCompile(`(?i)^\s*<pre[\s>]`)
 
 // htmlHidden is what a browser (and GitHub) never shows of an HTML block:
 // comments, which may hold a '>', and scripts and style sheets, contents

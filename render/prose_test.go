@@ -122,3 +122,12 @@ func TestDefinitionUnderItsTerm(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A <pre> block keeps its lines and blanks, as a browser shows it.
+func TestHTMLPreKeepsItsLines(t *testing.T) {
+	mod := proseModule(t, "<pre>\nname    size\n  a.txt  &lt;1k\n</pre>\n\n<pre>&gt; docker-compose up</pre>\n")
+	got := Terminal{Width: 60}.Prose(mod, 0)
+	if want := "    name    size\n      a.txt  <1k\n\n    > docker-compose up\n"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

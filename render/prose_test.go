@@ -131,3 +131,15 @@ func TestHTMLPreKeepsItsLines(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// The rest of a list item after a step inside it reads as prose: cut at
+// the step, its lines would start the next chunk indented by the item's
+// four columns, an indented code block.
+func TestItemRestAfterStepIsProse(t *testing.T) {
+	mod := proseModule(t, "1.  Make it:\n\n    ```sh\n    mkdir -p demo\n    ```\n\n    Then look at it,\n    in the item.\n\n        an indented block\n\n2.  Next\n")
+	got := Terminal{Width: 80}.Prose(mod, 1)
+	want := "  Then look at it, in the item.\n\n    an indented block\n\n  2. Next\n"
+	if got != want {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}

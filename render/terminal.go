@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -54,7 +55,43 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 	// ending a line is a line ending (CommonMark), not one of them: shown,
 	// it would make no blank line blank and lose the page's structure.
 	src := strings.ReplaceAll(string(proseSource(mod, i)), "\r\n", "\n")
+	if i > 0 {
+		src = dedentItemRest(src, fenceIndent(mod, mod.Steps[i-1]))
+	}
 	return t.markdown([]byte(sgr.Printable(src)))
+}
+
+// fenceIndent is how far a step's opening fence is indented: inside a
+// list item, the item's content indent.
+func fenceIndent(mod *course.Module, s *course.Step) int {
+	idx := linesOf(mod.Source)
+	if s.Line < 1 || s.Line >= len(idx.starts) {
+		return 0
+	}
+	line := mod.Source[idx.starts[s.Line-1]:idx.starts[s.Line]]
+	return len(line) - len(bytes.TrimLeft(line, " "))
+}
+
+// dedentItemRest takes a list item's indent off the lines that continue it
+// after a step inside it: the prose is cut at the step, and the rest of the
+// item would otherwise start the next chunk indented — by four columns or
+// more, an indented code block. The item ends at the first non-blank line
+// indented less.
+func dedentItemRest(src string, indent int) string {
+	if indent == 0 {
+		return src
+	}
+	lines := strings.SplitAfter(src, "\n")
+	for k, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if len(l)-len(strings.TrimLeft(l, " ")) < indent {
+			break
+		}
+		lines[k] = l[indent:]
+	}
+	return strings.Join(lines, "")
 }
 
 // fenceRange is the byte range of a fenced block, fences included.

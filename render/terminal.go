@@ -25,15 +25,16 @@ type Terminal struct {
 // DefaultWidth is used when the width is unknown (not a terminal).
 const DefaultWidth = 80
 
-// minWidth keeps the frame drawable in a very narrow window.
-const minWidth = 30
+// MinWidth keeps the frame drawable in a very narrow window: a narrower
+// one is drawn at this width.
+const MinWidth = 30
 
 func (t Terminal) width() int {
 	switch {
 	case t.Width <= 0:
 		return DefaultWidth
-	case t.Width < minWidth:
-		return minWidth
+	case t.Width < MinWidth:
+		return MinWidth
 	}
 	return t.Width
 }

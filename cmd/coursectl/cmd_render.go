@@ -54,8 +54,8 @@ type renderFlags struct {
 
 func (c *cli) render(cmd *cobra.Command, f renderFlags, args []string) error {
 	streams := c.streams
-	if f.width < 0 || (f.width > 0 && f.width < 20) {
-		return usageError("render: --width %d is too narrow: give 20 columns or more", f.width)
+	if f.width < 0 || (f.width > 0 && f.width < render.MinWidth) {
+		return usageError("render: --width %d is too narrow: give %d columns or more", f.width, render.MinWidth)
 	}
 	if f.html && f.out == "" && streams.OutTTY {
 		return usageError("render: --html writes a page: add -o FILE (or -o - for standard output)")

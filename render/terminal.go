@@ -291,6 +291,13 @@ func (t Terminal) StepResult(mod *course.Module, s *course.Step, r *result.Step)
 		used += 3 + xansi.StringWidth(title)
 	}
 	fill := w - used - 1 - rightWidth()
+	if fill < 1 && len(flags) > 0 {
+		// Still too wide with the title and the place gone: the flags are
+		// cut, the first ones kept (skip, interactive).
+		room := xansi.StringWidth(strings.Join(flags, " · ")) + fill - 1
+		flags = []string{xansi.Truncate(strings.Join(flags, " · "), max(room, 1), "…")}
+		fill = w - used - 1 - rightWidth()
+	}
 	if fill < 1 {
 		fill = 1
 	}

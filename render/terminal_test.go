@@ -435,3 +435,16 @@ func TestFailureMessageWrapsAtWords(t *testing.T) {
 		t.Errorf("the message is not wrapped at words under the frame:\n%s", got)
 	}
 }
+
+// A step's top rule fits the width down to the narrowest frame: what does
+// not fit goes (the place, the title) or is cut (the flags).
+func TestFrameTopFitsTheWidth(t *testing.T) {
+	mod := seedModule(t)
+	for w := MinWidth; w <= 60; w++ {
+		for _, l := range strings.Split(Terminal{Width: w}.Module(mod, nil), "\n") {
+			if strings.HasPrefix(l, "  ┌─") && xansi.StringWidth(l) > w {
+				t.Errorf("width %d: %d columns: %s", w, xansi.StringWidth(l), l)
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/coursectl/coursectl/internal/gfm"
@@ -395,6 +396,7 @@ func (w proseWriter) wrap(spans []span, room int) []string {
 		pieces []piece
 		width  int
 		brk    bool
+		glued  bool // no blank before it: it follows a wide character
 	}
 	var words []word
 	cur := word{}
@@ -423,9 +425,20 @@ func (w proseWriter) wrap(spans []span, room int) []string {
 			if j > 0 {
 				flush()
 			}
-			if f != "" {
-				cur.pieces = append(cur.pieces, piece{f, s})
-				cur.width += xansi.StringWidth(f)
+			// Chinese and Japanese put no blanks between words: a line
+			// may break before or after any wide character.
+			for f != "" {
+				k := wideBreak(f)
+				if k == 0 {
+					cur.pieces = append(cur.pieces, piece{f, s})
+					cur.width += xansi.StringWidth(f)
+					break
+				}
+				cur.pieces = append(cur.pieces, piece{f[:k], s})
+				cur.width += xansi.StringWidth(f[:k])
+				flush()
+				cur.glued = true
+				f = f[k:]
 			}
 		}
 	}
@@ -443,10 +456,14 @@ func (w proseWriter) wrap(spans []span, room int) []string {
 			end()
 			continue
 		}
-		if col > 0 && col+1+wd.width > room {
+		blank := 1
+		if wd.glued {
+			blank = 0
+		}
+		if col > 0 && col+blank+wd.width > room {
 			end()
 		}
-		if col > 0 {
+		if col > 0 && !wd.glued {
 			// The blank between two words takes their style when they
 			// share it, so a styled phrase is one run of escapes.
 			prev, next := line[len(line)-1].sp, wd.pieces[0].sp
@@ -472,6 +489,41 @@ func (w proseWriter) wrap(spans []span, room int) []string {
 
 // blanks are the characters prose breaks at, as a space.
 var blanks = strings.NewReplacer("\n", " ", "\t", " ")
+
+// wideBreak is where s may first break for a wide character: just after
+// the first wide character, or just before it when something precedes it;
+// 0 when s has none (or only at its end). A line never starts with closing
+// punctuation (。、」): it stays with the character before it.
+func wideBreak(s string) int {
+	for i, r := range s {
+		if r < 0x1100 || xansi.StringWidth(string(r)) < 2 {
+			continue
+		}
+		if i > 0 {
+			if strings.ContainsRune(noLineStart, r) {
+				continue
+			}
+			return i
+		}
+		n := i + utf8.RuneLen(r)
+		for n < len(s) {
+			next, size := utf8.DecodeRuneInString(s[n:])
+			if !strings.ContainsRune(noLineStart, next) {
+				break
+			}
+			n += size
+		}
+		if n < len(s) {
+			return n
+		}
+		return 0
+	}
+	return 0
+}
+
+// noLineStart is the closing punctuation of Chinese and Japanese, which
+// does not begin a line.
+const noLineStart = "、。，．！？：；）」』】〕〉》〙〛｝］ー々ゝゞヽヾぁぃぅぇぉっゃゅょァィゥェォッャュョ…"
 
 // sameRun says whether two spans paint alike and open the same link.
 func sameRun(a, b *span) bool {

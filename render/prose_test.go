@@ -143,3 +143,29 @@ func TestItemRestAfterStepIsProse(t *testing.T) {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
 }
+
+// Chinese and Japanese have no blanks between words: a paragraph wraps
+// between wide characters, within the width, never starting a line with
+// closing punctuation, and no blank is added where a line is cut.
+func TestWideTextWraps(t *testing.T) {
+	src := "这是一个很长的中文段落，用来测试换行是否正确地在字符之间进行，而不会超出终端的宽度。English words 进来 too.\n\n日本語の文章もスペースなしで続きます。これは折り返しのテストです。\n"
+	mod := proseModule(t, src)
+	for w := MinWidth; w <= 50; w++ {
+		got := Terminal{Width: w}.Prose(mod, 0)
+		var joined strings.Builder
+		for _, l := range strings.Split(strings.TrimRight(got, "\n"), "\n") {
+			if xansi.StringWidth(l) > w {
+				t.Errorf("width %d: %d columns: %q", w, xansi.StringWidth(l), l)
+			}
+			body := strings.TrimPrefix(l, "  ")
+			if strings.ContainsAny(body[:min(len(body), 3)], "。，、") {
+				t.Errorf("width %d: a line starts with closing punctuation: %q", w, l)
+			}
+			joined.WriteString(body)
+		}
+		// Nothing is lost or added but the cuts.
+		if want := strings.NewReplacer(" ", "", "\n", "").Replace(src); strings.ReplaceAll(joined.String(), " ", "") != want {
+			t.Errorf("width %d: text changed:\n%s", w, got)
+		}
+	}
+}

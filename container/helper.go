@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/coursectl/coursectl/internal/procwait"
 )
 
 // helperDir is a tmpfs inside the container for the helper's lists: outside
@@ -61,7 +63,7 @@ func startHelper(ctx context.Context, id string, setup helperSetup) (*helper, er
 		return nil, classify([]string{"exec"}, err, "")
 	}
 	go func() {
-		_ = h.cmd.Wait()
+		_ = procwait.Wait(h.cmd)
 		close(h.exited)
 	}()
 	line, err := h.readLine(ctx)

@@ -15,6 +15,8 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	"github.com/coursectl/coursectl/internal/procwait"
 )
 
 type personShell struct {
@@ -51,7 +53,7 @@ func startPersonShell(t *Terminal, cmd *exec.Cmd, keys func(master, tty *os.File
 		defer close(p.copied)
 		copyOut(master)
 	}()
-	go func() { p.exited <- cmd.Wait() }()
+	go func() { p.exited <- procwait.Wait(cmd) }()
 	return p, nil
 }
 

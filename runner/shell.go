@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/coursectl/coursectl/internal/procwait"
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
@@ -181,7 +182,7 @@ func newShell(cfg shellConfig, cmd *exec.Cmd, master *os.File, ttyName string, t
 	}
 	s.pump = newPump(master)
 	go func() {
-		s.waitErr = cmd.Wait()
+		s.waitErr = procwait.Wait(cmd)
 		close(s.exited)
 	}()
 	return s

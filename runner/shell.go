@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/coursectl/coursectl/internal/procwait"
+	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
 
@@ -152,10 +153,11 @@ func (s *shell) killNow() {
 // caller closes once it needs it no longer (EOF on the master waits for
 // it); on an error both are closed.
 func ptyStart(cmd *exec.Cmd, rows, cols int, extra func(tty *os.File) []*os.File) (master, tty *os.File, err error) {
-	master, tty, err = openPTY(rows, cols)
+	master, tty, err = pty.Open()
 	if err != nil {
 		return nil, nil, err
 	}
+	_ = pty.Setsize(master, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	if extra != nil {
 		cmd.ExtraFiles = extra(tty)

@@ -225,12 +225,32 @@ func (w proseWriter) htmlBlock(n *ast.HTMLBlock, room int) []string {
 		}
 		return lines
 	}
-	s = strings.TrimSpace(htmlTag.ReplaceAllString(s, " "))
-	if s == "" {
+	// The text without the tags; an image (a README's centred logo) reads
+	// as a markdown image does.
+	var spans []span
+	text := func(t string) {
+		if t = strings.TrimSpace(htmlTag.ReplaceAllString(t, " ")); t != "" {
+			spans = append(spans, span{text: resolveText([]byte(t))}, span{text: " "})
+		}
+	}
+	at := 0
+	for _, m := range htmlImg.FindAllStringIndex(s, -1) {
+		text(s[at:m[0]])
+		tag := s[m[0]:m[1]]
+		if src := attrValue(tag, "src"); src != "" {
+			spans = append(spans, imageSpans(attrValue(tag, "alt"), src)...)
+			spans = append(spans, span{text: " "})
+		}
+		at = m[1]
+	}
+	text(s[at:])
+	if len(spans) == 0 {
 		return nil
 	}
-	return w.wrap([]span{{text: resolveText([]byte(s))}}, room)
+	return w.wrap(spans, room)
 }
+
+var htmlImg = regexp.MustCompile(`(?i)<img\b[^>]*>`)
 
 var htmlTag = regexp.MustCompile(`<[^>]*>`)
 
@@ -267,12 +287,14 @@ func (w proseWriter) inlinesIn(n ast.Node, style []string) []span {
 
 // image is "Image: ALT → TARGET" ("Image: TARGET" with no alt text).
 func (w proseWriter) image(n *ast.Image) []span {
-	alt := strings.TrimSpace(plainText(w.inlinesIn(n, nil)))
+	return imageSpans(strings.TrimSpace(plainText(w.inlinesIn(n, nil))), string(n.Destination))
+}
+
+func imageSpans(alt, dest string) []span {
 	label := "Image:"
 	if alt != "" {
 		label = "Image: " + alt + " →"
 	}
-	dest := string(n.Destination)
 	return []span{
 		{text: label, style: styleImage},
 		{text: " "},

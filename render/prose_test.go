@@ -169,3 +169,14 @@ func TestWideTextWraps(t *testing.T) {
 		}
 	}
 }
+
+// An image in an HTML block (a README's centred logo) reads as a markdown
+// image does, and the text around it stays.
+func TestHTMLBlockImage(t *testing.T) {
+	mod := proseModule(t, "<p align=\"center\">\n  <img src=\"docs/logo.png\" alt=\"The logo\" width=\"200\">\n  Fast &amp; small\n</p>\n\n<img src='x.png'>\n")
+	got := Terminal{Width: 80}.Prose(mod, 0)
+	want := "  Image: The logo → docs/logo.png Fast & small\n\n  Image: x.png\n"
+	if got != want {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}

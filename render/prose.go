@@ -55,8 +55,18 @@ type proseWriter struct {
 
 // markdown renders a chunk of prose to lines at the margin, "" when
 // nothing in it shows (only annotation comments, blank lines).
-func (t Terminal) markdown(src []byte) string {
+func (t Terminal) markdown(src []byte, next listContinuation) string {
 	doc := proseParser.Parser().Parse(text.NewReader(src))
+	if next.number > 0 {
+		// The list the cut chunk goes on with numbers on from the page's.
+		for c := doc.FirstChild(); c != nil; c = c.NextSibling() {
+			list, ok := c.(*ast.List)
+			if from, _ := nodeSpan(c); ok && list.IsOrdered() && from >= next.at && from < lineEnd(src, next.at) {
+				list.Start = next.number
+				break
+			}
+		}
+	}
 	w := proseWriter{t: t, src: src}
 	lines := w.blocks(doc, t.width()-2*proseMargin)
 	if len(lines) == 0 {

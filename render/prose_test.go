@@ -180,3 +180,17 @@ func TestHTMLBlockImage(t *testing.T) {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
 }
+
+// After a step inside an item of a list numbered `1.` throughout (as
+// GitHub numbers it: 1, 2, 3), the list goes on with the page's numbers,
+// not from 1 again; a list inside the item's rest keeps its own.
+func TestListNumbersGoOnAfterAStep(t *testing.T) {
+	mod := proseModule(t, "1. Make it:\n\n   ```sh\n   mkdir -p demo\n   ```\n\n   1. inner\n\n1. Second\n\n1. Third:\n\n   ```sh\n   ls\n   ```\n\n1. Fourth\n")
+	tm := Terminal{Width: 80}
+	if got, want := tm.Prose(mod, 1), "  1. inner\n\n  2. Second\n\n  3. Third:\n"; got != want {
+		t.Errorf("after the first step:\ngot  %q\nwant %q", got, want)
+	}
+	if got, want := tm.Prose(mod, 2), "  4. Fourth\n"; got != want {
+		t.Errorf("after the second step:\ngot  %q\nwant %q", got, want)
+	}
+}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/chroma/v2"
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
@@ -56,10 +58,96 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 	// ending a line is a line ending (CommonMark), not one of them: shown,
 	// it would make no blank line blank and lose the page's structure.
 	src := strings.ReplaceAll(string(proseSource(mod, i)), "\r\n", "\n")
+	next := listContinuation{at: -1}
 	if i > 0 {
-		src = dedentItemRest(src, fenceIndent(mod, mod.Steps[i-1]))
+		if indent := fenceIndent(mod, mod.Steps[i-1]); indent > 0 {
+			src, next.at = dedentItemRest(src, indent)
+			if next.at >= 0 {
+				next.at = len(sgr.Printable(src[:next.at]))
+				next.number = nextItemNumber(mod, mod.Steps[i-1])
+			}
+		}
 	}
-	return t.markdown([]byte(sgr.Printable(src)))
+	return t.markdown([]byte(sgr.Printable(src)), next)
+}
+
+// listContinuation is where, in a chunk of prose after a step inside an
+// ordered list's item, the list goes on (a byte offset of the chunk, -1
+// for nowhere), and the number its next item has in the whole page. Cut at
+// the step, `1. … step … 1. next` would start counting again.
+type listContinuation struct {
+	at, number int
+}
+
+// nextItemNumber is the number of the item after the one of an ordered
+// list that holds step, as the whole page numbers it; 0 when the step is
+// in no ordered list.
+func nextItemNumber(mod *course.Module, s *course.Step) int {
+	idx := linesOf(mod.Source)
+	if s.Line < 1 || s.Line >= len(idx.starts) {
+		return 0
+	}
+	off := idx.starts[s.Line-1]
+	doc := pageTree(mod.Source)
+	number := 0
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		item, ok := n.(*ast.ListItem)
+		if !entering || !ok {
+			return ast.WalkContinue, nil
+		}
+		from, to := nodeSpan(item)
+		if from < 0 || off < from || off >= to {
+			return ast.WalkSkipChildren, nil
+		}
+		if list, ok := item.Parent().(*ast.List); ok && list.IsOrdered() {
+			k := 0
+			for c := list.FirstChild(); c != nil && c != item; c = c.NextSibling() {
+				k++
+			}
+			number = list.Start + k + 1
+		}
+		return ast.WalkContinue, nil // an inner ordered list is nearer
+	})
+	return number
+}
+
+// nodeSpan is the byte range of the lines a block's descendants hold, -1
+// when it holds none.
+func nodeSpan(n ast.Node) (from, to int) {
+	from, to = -1, -1
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering || c.Type() != ast.TypeBlock {
+			return ast.WalkContinue, nil
+		}
+		lines := c.Lines()
+		for k := 0; k < lines.Len(); k++ {
+			seg := lines.At(k)
+			if from < 0 || seg.Start < from {
+				from = seg.Start
+			}
+			to = max(to, seg.Stop)
+		}
+		return ast.WalkContinue, nil
+	})
+	return from, to
+}
+
+// lastTree keeps the page's parse for nextItemNumber, as lastIndex keeps
+// its lines: one page at a time is rendered.
+var lastTree struct {
+	sync.Mutex
+	src []byte
+	doc ast.Node
+}
+
+func pageTree(src []byte) ast.Node {
+	lastTree.Lock()
+	defer lastTree.Unlock()
+	if lastTree.doc != nil && len(lastTree.src) == len(src) && (len(src) == 0 || &lastTree.src[0] == &src[0]) {
+		return lastTree.doc
+	}
+	lastTree.src, lastTree.doc = src, proseParser.Parser().Parse(text.NewReader(src))
+	return lastTree.doc
 }
 
 // fenceIndent is how far a step's opening fence is indented: inside a
@@ -78,21 +166,22 @@ func fenceIndent(mod *course.Module, s *course.Step) int {
 // item would otherwise start the next chunk indented — by four columns or
 // more, an indented code block. The item ends at the first non-blank line
 // indented less.
-func dedentItemRest(src string, indent int) string {
-	if indent == 0 {
-		return src
-	}
+// It also returns the offset, in what it returns, of the line the item
+// ended at (-1: it did not end in src).
+func dedentItemRest(src string, indent int) (string, int) {
 	lines := strings.SplitAfter(src, "\n")
+	at, end := -1, 0
 	for k, l := range lines {
-		if strings.TrimSpace(l) == "" {
-			continue
-		}
-		if len(l)-len(strings.TrimLeft(l, " ")) < indent {
+		if strings.TrimSpace(l) != "" && len(l)-len(strings.TrimLeft(l, " ")) < indent {
+			at = end
 			break
 		}
-		lines[k] = l[indent:]
+		if strings.TrimSpace(l) != "" {
+			lines[k] = l[indent:]
+		}
+		end += len(lines[k])
 	}
-	return strings.Join(lines, "")
+	return strings.Join(lines, ""), at
 }
 
 // fenceRange is the byte range of a fenced block, fences included.

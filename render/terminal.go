@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
@@ -88,27 +89,57 @@ func nextItemNumber(mod *course.Module, s *course.Step) int {
 		return 0
 	}
 	off := idx.starts[s.Line-1]
-	doc := pageTree(mod.Source)
-	number := 0
+	items := pageItems(mod.Source)
+	// The innermost item holding off is the last one starting at or
+	// before it that has not ended.
+	k := sort.Search(len(items), func(k int) bool { return items[k].from > off })
+	for k--; k >= 0; k-- {
+		if it := items[k]; off < it.to {
+			return it.next
+		}
+	}
+	return 0
+}
+
+// orderedItem is an item of an ordered list: its byte range in the page,
+// and the number of the item after it.
+type orderedItem struct{ from, to, next int }
+
+// lastItems keeps the ordered items of the page rendered last, as
+// lastIndex keeps its lines: a page's prose is rendered chunk by chunk,
+// and one parse serves them all.
+var lastItems struct {
+	sync.Mutex
+	src   []byte
+	items []orderedItem
+}
+
+// pageItems are the ordered list items of the page src, by start.
+func pageItems(src []byte) []orderedItem {
+	lastItems.Lock()
+	defer lastItems.Unlock()
+	if lastItems.items != nil && len(lastItems.src) == len(src) && (len(src) == 0 || &lastItems.src[0] == &src[0]) {
+		return lastItems.items
+	}
+	items := []orderedItem{}
+	doc := proseParser.Parser().Parse(text.NewReader(src))
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		item, ok := n.(*ast.ListItem)
-		if !entering || !ok {
+		list, ok := n.(*ast.List)
+		if !entering || !ok || !list.IsOrdered() {
 			return ast.WalkContinue, nil
 		}
-		from, to := nodeSpan(item)
-		if from < 0 || off < from || off >= to {
-			return ast.WalkSkipChildren, nil
-		}
-		if list, ok := item.Parent().(*ast.List); ok && list.IsOrdered() {
-			k := 0
-			for c := list.FirstChild(); c != nil && c != item; c = c.NextSibling() {
-				k++
+		number := list.Start
+		for c := list.FirstChild(); c != nil; c = c.NextSibling() {
+			number++
+			if from, to := nodeSpan(c); from >= 0 {
+				items = append(items, orderedItem{from, to, number})
 			}
-			number = list.Start + k + 1
 		}
-		return ast.WalkContinue, nil // an inner ordered list is nearer
+		return ast.WalkContinue, nil
 	})
-	return number
+	sort.Slice(items, func(a, b int) bool { return items[a].from < items[b].from })
+	lastItems.src, lastItems.items = src, items
+	return items
 }
 
 // nodeSpan is the byte range of the lines a block's descendants hold, -1
@@ -130,24 +161,6 @@ func nodeSpan(n ast.Node) (from, to int) {
 		return ast.WalkContinue, nil
 	})
 	return from, to
-}
-
-// lastTree keeps the page's parse for nextItemNumber, as lastIndex keeps
-// its lines: one page at a time is rendered.
-var lastTree struct {
-	sync.Mutex
-	src []byte
-	doc ast.Node
-}
-
-func pageTree(src []byte) ast.Node {
-	lastTree.Lock()
-	defer lastTree.Unlock()
-	if lastTree.doc != nil && len(lastTree.src) == len(src) && (len(src) == 0 || &lastTree.src[0] == &src[0]) {
-		return lastTree.doc
-	}
-	lastTree.src, lastTree.doc = src, proseParser.Parser().Parse(text.NewReader(src))
-	return lastTree.doc
 }
 
 // fenceIndent is how far a step's opening fence is indented: inside a

@@ -531,3 +531,36 @@ func TestEmptyCgroupOfADeadRunIsSwept(t *testing.T) {
 		t.Errorf("a live run's cgroup went: %v", err)
 	}
 }
+
+// A process that left the session but kept the terminal (`setsid sleep
+// 1000 &`, no redirection) held the master's end of file back, and the
+// run's end waited for it forever, deaf to Ctrl-C.
+func TestSetsidKeepingTheTerminalDoesNotHoldTheRunsEnd(t *testing.T) {
+	for _, cgroup := range []bool{true, false} {
+		t.Run(map[bool]string{true: "cgroup", false: "session"}[cgroup], func(t *testing.T) {
+			defer func(old bool) { noCgroup = old }(noCgroup)
+			noCgroup = !cgroup
+			mod := module(t, "setsid sleep 1046 & wait $!\n")
+			s := open(t, mod, testOptions(t))
+			if cgroup && s.procs.cgroup == "" {
+				t.Skip("no cgroup v2 of our own can be made here")
+			}
+			mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+			closed := make(chan struct{})
+			go func() {
+				s.Close()
+				close(closed)
+			}()
+			select {
+			case <-closed:
+			case <-time.After(20 * time.Second):
+				out, _ := exec.Command("pkill", "-KILL", "-f", "^sleep 1046$").CombinedOutput()
+				t.Fatalf("Close still waits 20 s after it was called (%s)", out)
+			}
+			if out, err := exec.Command("pgrep", "-f", "^sleep 1046$").Output(); err == nil {
+				t.Errorf("the setsid'd process outlived the run: %s", out)
+				_ = exec.Command("pkill", "-KILL", "-f", "^sleep 1046$").Run()
+			}
+		})
+	}
+}

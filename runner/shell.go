@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -506,7 +507,8 @@ func (s *shell) alive() bool {
 
 // kill ends every process of the shell's session (background jobs included),
 // the shell, and the pty. Processes that left the session (setsid, daemons)
-// are out of reach; docs/design.md says so.
+// are out of reach (docs/design.md) unless they kept the terminal open
+// (releaseTerminal) or the run has a cgroup (runProcs.end).
 func (s *shell) kill() {
 	defer func() {
 		live.Lock()
@@ -555,7 +557,70 @@ func (s *shell) kill() {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	s.releaseTerminal()
 	s.closeFiles()
+}
+
+// releaseTerminal ends what still holds the shell's terminal once its
+// session is gone. The pump ends at the master's end of file, which comes
+// only when no process has the slave open, and a process that left the
+// session but kept the terminal as its output (`setsid sleep 1000 &`, a
+// daemon that keeps its stdio) is no member of it: the run's end, Ctrl-C's
+// too, waited for it forever. Every process holding the pty is the run's
+// (the pty is the run's own), so it ends as docs/spec.md §3 says all of
+// them do; in the run's cgroup, where one is, else among all processes —
+// only when the end of file has not come, never in the usual case.
+func (s *shell) releaseTerminal() {
+	if s.ttyName == "" {
+		return
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for wait := 50 * time.Millisecond; ; wait = 20 * time.Millisecond {
+		select {
+		case <-s.pump.done:
+			return
+		case <-time.After(wait):
+		}
+		if time.Now().After(deadline) {
+			return
+		}
+		for _, pid := range s.terminalHolders() {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// terminalHolders are the processes (coursectl aside) with a descriptor of
+// the shell's terminal open.
+func (s *shell) terminalHolders() []int {
+	var pids []int
+	var ok bool
+	if s.owner != nil {
+		pids, ok = s.owner.procs.cgroupPids()
+	}
+	if !ok {
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			if pid, err := strconv.Atoi(e.Name()); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	var out []int
+	for _, pid := range pids {
+		if pid == os.Getpid() {
+			continue
+		}
+		dir := "/proc/" + strconv.Itoa(pid) + "/fd/"
+		fds, _ := os.ReadDir(dir)
+		for _, fd := range fds {
+			if target, err := os.Readlink(dir + fd.Name()); err == nil && target == s.ttyName {
+				out = append(out, pid)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // members are the live processes of the shell's session. In the run's

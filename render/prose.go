@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"regexp"
 	"slices"
 	"strconv"
@@ -55,15 +56,16 @@ type proseWriter struct {
 
 // markdown renders a chunk of prose to lines at the margin, "" when
 // nothing in it shows (only annotation comments, blank lines).
-func (t Terminal) markdown(src []byte, next listContinuation) string {
+// number, when not nil, gives the number the page has for an ordered
+// list's item starting on a line of src (0-based).
+func (t Terminal) markdown(src []byte, number func(line int) (int, bool)) string {
 	doc := proseParser.Parser().Parse(text.NewReader(src))
-	if next.number > 0 {
-		// The list the cut chunk goes on with numbers on from the page's.
-		for c := doc.FirstChild(); c != nil; c = c.NextSibling() {
-			list, ok := c.(*ast.List)
-			if from, _ := nodeSpan(c); ok && list.IsOrdered() && from >= next.at && from < lineEnd(src, next.at) {
-				list.Start = next.number
-				break
+	for c := doc.FirstChild(); c != nil && number != nil; c = c.NextSibling() {
+		if list, ok := c.(*ast.List); ok && list.IsOrdered() {
+			if off := firstOffset(list.FirstChild()); off >= 0 {
+				if n, ok := number(bytes.Count(src[:off], []byte("\n"))); ok {
+					list.Start = n
+				}
 			}
 		}
 	}

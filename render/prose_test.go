@@ -193,4 +193,10 @@ func TestListNumbersGoOnAfterAStep(t *testing.T) {
 	if got, want := tm.Prose(mod, 2), "  4. Fourth\n"; got != want {
 		t.Errorf("after the second step:\ngot  %q\nwant %q", got, want)
 	}
+	// The step in a bullet list inside the ordered item: the ordered list
+	// still goes on with 2.
+	nested := proseModule(t, "1. one\n   - x\n\n     ```sh\n     echo n\n     ```\n   - y\n1. two\n")
+	if got := tm.Prose(nested, 1); !strings.Contains(got, "  2. two\n") {
+		t.Errorf("after a step in a nested list:\n%s", got)
+	}
 }

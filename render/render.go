@@ -58,6 +58,12 @@ func flagWords(s *course.Step) []string {
 // start of step i (i == len(Steps) gives the tail of the document). Front
 // matter is left out of the first chunk.
 func proseSource(mod *course.Module, i int) []byte {
+	src, _ := proseChunk(mod, i)
+	return src
+}
+
+// proseChunk is proseSource and the page's line the chunk starts on.
+func proseChunk(mod *course.Module, i int) ([]byte, int) {
 	idx := linesOf(mod.Source)
 	from := 1 // 1-based first line of the chunk
 	if i == 0 {
@@ -77,9 +83,9 @@ func proseSource(mod *course.Module, i int) []byte {
 		to = n
 	}
 	if from > to {
-		return nil
+		return nil, from
 	}
-	return mod.Source[idx.starts[from-1]:idx.starts[to]]
+	return mod.Source[idx.starts[from-1]:idx.starts[to]], from
 }
 
 // lineIndex is where each line of a source starts (starts[n] is the end),

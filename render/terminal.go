@@ -58,52 +58,52 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 	// OSC in a heading would retitle the terminal (sgr.Printable). A CR
 	// ending a line is a line ending (CommonMark), not one of them: shown,
 	// it would make no blank line blank and lose the page's structure.
-	src := strings.ReplaceAll(string(proseSource(mod, i)), "\r\n", "\n")
-	next := listContinuation{at: -1}
+	chunk, first := proseChunk(mod, i)
+	src := strings.ReplaceAll(string(chunk), "\r\n", "\n")
 	if i > 0 {
 		if indent := fenceIndent(mod, mod.Steps[i-1]); indent > 0 {
-			src, next.at = dedentItemRest(src, indent)
-			if next.at >= 0 {
-				next.at = len(sgr.Printable(src[:next.at]))
-				next.number = nextItemNumber(mod, mod.Steps[i-1])
-			}
+			src = dedentItemRest(src, indent)
 		}
 	}
-	return t.markdown([]byte(sgr.Printable(src)), next)
-}
-
-// listContinuation is where, in a chunk of prose after a step inside an
-// ordered list's item, the list goes on (a byte offset of the chunk, -1
-// for nowhere), and the number its next item has in the whole page. Cut at
-// the step, `1. … step … 1. next` would start counting again.
-type listContinuation struct {
-	at, number int
-}
-
-// nextItemNumber is the number of the item after the one of an ordered
-// list that holds step, as the whole page numbers it; 0 when the step is
-// in no ordered list.
-func nextItemNumber(mod *course.Module, s *course.Step) int {
-	idx := linesOf(mod.Source)
-	if s.Line < 1 || s.Line >= len(idx.starts) {
-		return 0
-	}
-	off := idx.starts[s.Line-1]
+	// A list the chunk starts in the middle of numbers on as the page
+	// does: cut at a step inside one of its items, `1. … step … 1. next`
+	// would count from 1 again.
 	items := pageItems(mod.Source)
-	// The innermost item holding off is the last one starting at or
-	// before it that has not ended.
-	k := sort.Search(len(items), func(k int) bool { return items[k].from > off })
-	for k--; k >= 0; k-- {
-		if it := items[k]; off < it.to {
-			return it.next
-		}
+	number := func(line int) (int, bool) {
+		n, ok := items[first+line]
+		return n, ok
 	}
-	return 0
+	return t.markdown([]byte(sgr.Printable(src)), number)
 }
 
-// orderedItem is an item of an ordered list: its byte range in the page,
-// and the number of the item after it.
-type orderedItem struct{ from, to, next int }
+// pageItems are the numbers of the page's ordered list items, by the
+// page's line (1-based) each item's text starts on.
+func pageItems(src []byte) map[int]int {
+	lastItems.Lock()
+	defer lastItems.Unlock()
+	if lastItems.items != nil && len(lastItems.src) == len(src) && (len(src) == 0 || &lastItems.src[0] == &src[0]) {
+		return lastItems.items
+	}
+	items := map[int]int{}
+	idx := linesOf(src)
+	doc := proseParser.Parser().Parse(text.NewReader(src))
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		list, ok := n.(*ast.List)
+		if !entering || !ok || !list.IsOrdered() {
+			return ast.WalkContinue, nil
+		}
+		k := 0
+		for c := list.FirstChild(); c != nil; c = c.NextSibling() {
+			if from := firstOffset(c); from >= 0 {
+				items[lineAt(idx.starts, from)] = list.Start + k
+			}
+			k++
+		}
+		return ast.WalkContinue, nil
+	})
+	lastItems.src, lastItems.items = src, items
+	return items
+}
 
 // lastItems keeps the ordered items of the page rendered last, as
 // lastIndex keeps its lines: a page's prose is rendered chunk by chunk,
@@ -111,56 +111,28 @@ type orderedItem struct{ from, to, next int }
 var lastItems struct {
 	sync.Mutex
 	src   []byte
-	items []orderedItem
+	items map[int]int
 }
 
-// pageItems are the ordered list items of the page src, by start.
-func pageItems(src []byte) []orderedItem {
-	lastItems.Lock()
-	defer lastItems.Unlock()
-	if lastItems.items != nil && len(lastItems.src) == len(src) && (len(src) == 0 || &lastItems.src[0] == &src[0]) {
-		return lastItems.items
-	}
-	items := []orderedItem{}
-	doc := proseParser.Parser().Parse(text.NewReader(src))
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		list, ok := n.(*ast.List)
-		if !entering || !ok || !list.IsOrdered() {
-			return ast.WalkContinue, nil
-		}
-		number := list.Start
-		for c := list.FirstChild(); c != nil; c = c.NextSibling() {
-			number++
-			if from, to := nodeSpan(c); from >= 0 {
-				items = append(items, orderedItem{from, to, number})
-			}
-		}
-		return ast.WalkContinue, nil
-	})
-	sort.Slice(items, func(a, b int) bool { return items[a].from < items[b].from })
-	lastItems.src, lastItems.items = src, items
-	return items
-}
-
-// nodeSpan is the byte range of the lines a block's descendants hold, -1
-// when it holds none.
-func nodeSpan(n ast.Node) (from, to int) {
-	from, to = -1, -1
+// firstOffset is where the first line a block's descendants hold starts,
+// -1 when they hold none.
+func firstOffset(n ast.Node) int {
+	from := -1
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering || c.Type() != ast.TypeBlock {
-			return ast.WalkContinue, nil
+		if from >= 0 {
+			return ast.WalkStop, nil
 		}
-		lines := c.Lines()
-		for k := 0; k < lines.Len(); k++ {
-			seg := lines.At(k)
-			if from < 0 || seg.Start < from {
-				from = seg.Start
-			}
-			to = max(to, seg.Stop)
+		if entering && c.Type() == ast.TypeBlock && c.Lines().Len() > 0 {
+			from = c.Lines().At(0).Start
 		}
 		return ast.WalkContinue, nil
 	})
-	return from, to
+	return from
+}
+
+// lineAt is the 1-based line of offset off, for a line index's starts.
+func lineAt(starts []int, off int) int {
+	return sort.Search(len(starts), func(k int) bool { return starts[k] > off })
 }
 
 // fenceIndent is how far a step's opening fence is indented: inside a
@@ -179,22 +151,18 @@ func fenceIndent(mod *course.Module, s *course.Step) int {
 // item would otherwise start the next chunk indented — by four columns or
 // more, an indented code block. The item ends at the first non-blank line
 // indented less.
-// It also returns the offset, in what it returns, of the line the item
-// ended at (-1: it did not end in src).
-func dedentItemRest(src string, indent int) (string, int) {
+func dedentItemRest(src string, indent int) string {
 	lines := strings.SplitAfter(src, "\n")
-	at, end := -1, 0
 	for k, l := range lines {
-		if strings.TrimSpace(l) != "" && len(l)-len(strings.TrimLeft(l, " ")) < indent {
-			at = end
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if len(l)-len(strings.TrimLeft(l, " ")) < indent {
 			break
 		}
-		if strings.TrimSpace(l) != "" {
-			lines[k] = l[indent:]
-		}
-		end += len(lines[k])
+		lines[k] = l[indent:]
 	}
-	return strings.Join(lines, ""), at
+	return strings.Join(lines, "")
 }
 
 // fenceRange is the byte range of a fenced block, fences included.

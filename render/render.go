@@ -54,15 +54,9 @@ func flagWords(s *course.Step) []string {
 	return out
 }
 
-// proseSource returns the markdown between the end of step i-1 and the
-// start of step i (i == len(Steps) gives the tail of the document). Front
-// matter is left out of the first chunk.
-func proseSource(mod *course.Module, i int) []byte {
-	src, _ := proseChunk(mod, i)
-	return src
-}
-
-// proseChunk is proseSource and the page's line the chunk starts on.
+// proseChunk returns the markdown between the end of step i-1 and the
+// start of step i (i == len(Steps) gives the tail of the document), and the
+// page's line it starts on. Front matter is left out of the first chunk.
 func proseChunk(mod *course.Module, i int) ([]byte, int) {
 	idx := linesOf(mod.Source)
 	from := 1 // 1-based first line of the chunk

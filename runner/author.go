@@ -9,6 +9,7 @@ package runner
 // (fakes.go, files.go, interact.go, background.go, the expect package).
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -164,6 +165,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 		// The wrapper's `{` line comes first: shift the line maps.
 		p.lineMap = append([]int{0, step.Line}, p.lineMap[1:]...)
 		p.cmdAt = append([]int{-1, -1}, p.cmdAt[1:]...)
+		job.mapLine = func(n int) int { return p.markdownLine(n - 1) }
 		p.background = job
 	}
 	if len(step.Attrs.Interact) > 0 && !p.attach {
@@ -245,6 +247,8 @@ func (k *keyboard) close() {
 // what ready line to wait for.
 type backgroundJob struct {
 	log, pid string
+	// mapLine maps a line of the step file to the markdown's.
+	mapLine func(int) int
 	// alive reports whether the job's process still runs.
 	alive   func() bool
 	ready   *regexp.Regexp
@@ -505,12 +509,29 @@ func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *b
 	if job.ready != nil {
 		err = waitReady(ctx, job.log, job.ready, job.timeout, job.alive)
 	}
+	// What bash says of the step file it says of the markdown, as in the
+	// foreground (scriptPaths): the scratch directory means nothing to a
+	// reader.
+	courseTerms := func(b []byte) []byte {
+		var out bytes.Buffer
+		paths := &scriptPaths{
+			needle: []byte(filepath.Join(s.runDir, "step.sh") + ": line "),
+			name:   s.file(step), mapLine: job.mapLine,
+			out: func(b []byte) { out.Write(b) },
+		}
+		paths.Write(b)
+		paths.flush()
+		return out.Bytes()
+	}
 	if b, rerr := readNoFollow(job.log); rerr == nil {
 		t := newTail(outputCap)
-		t.Write(b)
+		t.Write(courseTerms(b))
 		r.Output = t.String()
 	}
 	var re *ReadyError
+	if errors.As(err, &re) {
+		re.LogTail = string(courseTerms([]byte(re.LogTail)))
+	}
 	switch {
 	case err == nil:
 	case errors.As(err, &re) && !re.Exited:

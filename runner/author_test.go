@@ -306,6 +306,20 @@ func TestBackgroundNeverReady(t *testing.T) {
 	}
 }
 
+// What bash says of a background step's file it says of the markdown, in
+// the error and the output: the scratch directory's step.sh means nothing
+// to a reader.
+func TestBackgroundErrorsNameTheMarkdown(t *testing.T) {
+	mod := loadMD(t, "m.md", "# Serve\n\n```sh {background ready=\"Listening\"}\nno-such-server-xyz --port 8080\n```\n")
+	s := open(t, mod, testOptions(t))
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	for _, got := range []string{r.Error, r.Output} {
+		if !strings.Contains(got, "m.md: line 4: no-such-server-xyz") || strings.Contains(got, "step.sh") {
+			t.Errorf("%s: %q", r.Status, got)
+		}
+	}
+}
+
 func TestFakesInTheShell(t *testing.T) {
 	md := "---\ncoursectl:\n  fakes:\n    sudo: '\"$@\"'\n    apt-get: 'echo \"pretend $*\"'\n    uname: 'echo FakeOS'\n---\n" +
 		"# Install\n\n```sh\nsudo apt-get install -y nginx\n```\n\n# Which\n\n```console\n$ uname\nFakeOS\n```\n"

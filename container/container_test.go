@@ -292,6 +292,13 @@ func TestMissingEngineIsOneLine(t *testing.T) {
 	if !errors.Is(err, ErrNoEngine) || !strings.Contains(err.Error(), "command not found") {
 		t.Errorf("no docker command: %v", err)
 	}
+	// A program that fails and says nothing is not docker: the message
+	// asks whether it is, not "exit status 1".
+	t.Setenv("COURSECTL_DOCKER", "false")
+	_, err = Start(ctx, Options{})
+	if !errors.Is(err, ErrNoEngine) || !strings.Contains(err.Error(), "is false the Docker CLI?") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("a silent CLI: %v", err)
+	}
 	if _, err := exec.LookPath("docker"); err != nil {
 		return // no CLI here to point at a dead socket
 	}

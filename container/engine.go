@@ -71,7 +71,14 @@ func classify(args []string, err error, stderr string) error {
 	}
 	msg := firstLine(stderr)
 	if msg == "" {
-		msg = err.Error()
+		// A CLI that fails without a word is not docker's (docker says
+		// why): a wrong COURSECTL_DOCKER, a wrapper, a stub.
+		what := dockerProgram()
+		if len(args) > 0 {
+			what += " " + args[0]
+		}
+		return &engineError{ErrNoEngine, fmt.Sprintf("%s: %v, and it printed nothing: is %s the Docker CLI? (COURSECTL_DOCKER names it; or use --sandbox=dir)",
+			what, err, dockerProgram())}
 	}
 	if unreachable(stderr) {
 		return &engineError{ErrNoEngine, "no Docker engine: " + msg + " — start the engine, or use --sandbox=dir"}

@@ -132,13 +132,13 @@ func TestHTMLPreKeepsItsLines(t *testing.T) {
 	}
 }
 
-// The rest of a list item after a step inside it reads as prose: cut at
-// the step, its lines would start the next chunk indented by the item's
-// four columns, an indented code block.
+// The rest of a list item after a step inside it reads as prose under its
+// item: cut at the step, its lines would start the next chunk indented by
+// the item's four columns, an indented code block.
 func TestItemRestAfterStepIsProse(t *testing.T) {
 	mod := proseModule(t, "1.  Make it:\n\n    ```sh\n    mkdir -p demo\n    ```\n\n    Then look at it,\n    in the item.\n\n        an indented block\n\n2.  Next\n")
 	got := Terminal{Width: 80}.Prose(mod, 1)
-	want := "  Then look at it, in the item.\n\n    an indented block\n\n  2. Next\n"
+	want := "      Then look at it, in the item.\n\n        an indented block\n\n  2. Next\n"
 	if got != want {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
@@ -187,7 +187,7 @@ func TestHTMLBlockImage(t *testing.T) {
 func TestListNumbersGoOnAfterAStep(t *testing.T) {
 	mod := proseModule(t, "1. Make it:\n\n   ```sh\n   mkdir -p demo\n   ```\n\n   1. inner\n\n1. Second\n\n1. Third:\n\n   ```sh\n   ls\n   ```\n\n1. Fourth\n")
 	tm := Terminal{Width: 80}
-	if got, want := tm.Prose(mod, 1), "  1. inner\n\n  2. Second\n\n  3. Third:\n"; got != want {
+	if got, want := tm.Prose(mod, 1), "     1. inner\n\n  2. Second\n\n  3. Third:\n"; got != want {
 		t.Errorf("after the first step:\ngot  %q\nwant %q", got, want)
 	}
 	if got, want := tm.Prose(mod, 2), "  4. Fourth\n"; got != want {
@@ -196,7 +196,8 @@ func TestListNumbersGoOnAfterAStep(t *testing.T) {
 	// The step in a bullet list inside the ordered item: the ordered list
 	// still goes on with 2.
 	nested := proseModule(t, "1. one\n   - x\n\n     ```sh\n     echo n\n     ```\n   - y\n1. two\n")
-	if got := tm.Prose(nested, 1); !strings.Contains(got, "  2. two\n") {
-		t.Errorf("after a step in a nested list:\n%s", got)
+	// and the inner list's next bullet stays under its item.
+	if got, want := tm.Prose(nested, 1), "     • y\n\n  2. two\n"; got != want {
+		t.Errorf("after a step in a nested list:\ngot  %q\nwant %q", got, want)
 	}
 }

@@ -60,20 +60,101 @@ func (t Terminal) Prose(mod *course.Module, i int) string {
 	// it would make no blank line blank and lose the page's structure.
 	chunk, first := proseChunk(mod, i)
 	src := strings.ReplaceAll(string(chunk), "\r\n", "\n")
+	indent := 0
 	if i > 0 {
-		if indent := fenceIndent(mod, mod.Steps[i-1]); indent > 0 {
-			src = dedentItemRest(src, indent)
-		}
+		indent = fenceIndent(mod, mod.Steps[i-1])
 	}
 	// A list the chunk starts in the middle of numbers on as the page
 	// does: cut at a step inside one of its items, `1. … step … 1. next`
 	// would count from 1 again.
 	items := pageItems(mod.Source)
-	number := func(line int) (int, bool) {
-		n, ok := items[first+line]
-		return n, ok
+	var out []string
+	for _, p := range nestedParts(src, indent) {
+		number := func(line int) (int, bool) {
+			n, ok := items[first+p.line+line]
+			return n, ok
+		}
+		tp := t
+		tp.Width = t.width() - p.indent
+		r := tp.markdown([]byte(sgr.Printable(p.text)), number)
+		if r == "" {
+			continue
+		}
+		if p.indent > 0 {
+			r = indentText(r, strings.Repeat(" ", p.indent))
+		}
+		out = append(out, r)
 	}
-	return t.markdown([]byte(sgr.Printable(src)), number)
+	return strings.Join(out, "\n")
+}
+
+// part is a run of a prose chunk at one depth of the lists it continues:
+// its text with that indent taken off, the indent, and its first line in
+// the chunk (0-based).
+type part struct {
+	text   string
+	indent int
+	line   int
+}
+
+// nestedParts cuts a chunk that starts inside a list item — after a step
+// nested indent columns deep — into runs by the depth each continues: the
+// rest of the step's item, then (a line indented less ends a depth) the
+// rest of each item around it, then the page at the margin. Cut at the
+// step, the item's rest would otherwise start the chunk indented, by four
+// columns or more an indented code block, and an outer item's next bullet
+// would lose its nesting. Each run is drawn indented as deep as it is.
+func nestedParts(src string, indent int) []part {
+	if indent == 0 {
+		return []part{{text: src}}
+	}
+	lines := strings.SplitAfter(src, "\n")
+	var parts []part
+	cur, from := indent, 0
+	flush := func(to int) {
+		var b strings.Builder
+		for _, l := range lines[from:to] {
+			if len(l)-len(strings.TrimLeft(l, " ")) >= cur {
+				l = l[cur:]
+			} else {
+				l = strings.TrimLeft(l, " ")
+			}
+			b.WriteString(l)
+		}
+		parts = append(parts, part{text: b.String(), indent: cur, line: from})
+		from = to
+	}
+	for k, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		ind := len(l) - len(strings.TrimLeft(l, " "))
+		if ind >= cur {
+			continue
+		}
+		flush(k)
+		cur = ind
+		if cur == 0 {
+			break
+		}
+	}
+	if cur == 0 {
+		parts = append(parts, part{text: strings.Join(lines[from:], ""), line: from})
+	} else {
+		flush(len(lines))
+	}
+	return parts
+}
+
+// indentText puts prefix before every line of s that is not blank.
+func indentText(s, prefix string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for k, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			lines[k] = prefix + l
+		}
+	}
+	return strings.Join(lines, "")
 }
 
 // pageItems are the numbers of the page's ordered list items, by the
@@ -144,25 +225,6 @@ func fenceIndent(mod *course.Module, s *course.Step) int {
 	}
 	line := mod.Source[idx.starts[s.Line-1]:idx.starts[s.Line]]
 	return len(line) - len(bytes.TrimLeft(line, " "))
-}
-
-// dedentItemRest takes a list item's indent off the lines that continue it
-// after a step inside it: the prose is cut at the step, and the rest of the
-// item would otherwise start the next chunk indented — by four columns or
-// more, an indented code block. The item ends at the first non-blank line
-// indented less.
-func dedentItemRest(src string, indent int) string {
-	lines := strings.SplitAfter(src, "\n")
-	for k, l := range lines {
-		if strings.TrimSpace(l) == "" {
-			continue
-		}
-		if len(l)-len(strings.TrimLeft(l, " ")) < indent {
-			break
-		}
-		lines[k] = l[indent:]
-	}
-	return strings.Join(lines, "")
 }
 
 // fenceRange is the byte range of a fenced block, fences included.

@@ -87,6 +87,9 @@ func proseChunk(mod *course.Module, i int) ([]byte, int) {
 type lineIndex struct {
 	starts         []int
 	frontMatterEnd int
+	// items are the page's ordered list items (pageItems), made once.
+	itemsOnce sync.Once
+	items     map[int]int
 }
 
 // lastIndex keeps the line index of the source rendered last: the whole

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/alecthomas/chroma/v2"
 	xansi "github.com/charmbracelet/x/ansi"
@@ -158,15 +157,17 @@ func indentText(s, prefix string) string {
 }
 
 // pageItems are the numbers of the page's ordered list items, by the
-// page's line (1-based) each item's text starts on.
+// page's line (1-based) each item's text starts on. They are kept with the
+// page's line index (linesOf): a page's prose is rendered chunk by chunk,
+// and one parse serves them all.
 func pageItems(src []byte) map[int]int {
-	lastItems.Lock()
-	defer lastItems.Unlock()
-	if lastItems.items != nil && len(lastItems.src) == len(src) && (len(src) == 0 || &lastItems.src[0] == &src[0]) {
-		return lastItems.items
-	}
-	items := map[int]int{}
 	idx := linesOf(src)
+	idx.itemsOnce.Do(func() { idx.items = orderedItems(src, idx.starts) })
+	return idx.items
+}
+
+func orderedItems(src []byte, starts []int) map[int]int {
+	items := map[int]int{}
 	doc := proseParser.Parser().Parse(text.NewReader(src))
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		list, ok := n.(*ast.List)
@@ -176,23 +177,13 @@ func pageItems(src []byte) map[int]int {
 		k := 0
 		for c := list.FirstChild(); c != nil; c = c.NextSibling() {
 			if from := firstOffset(c); from >= 0 {
-				items[lineAt(idx.starts, from)] = list.Start + k
+				items[lineAt(starts, from)] = list.Start + k
 			}
 			k++
 		}
 		return ast.WalkContinue, nil
 	})
-	lastItems.src, lastItems.items = src, items
 	return items
-}
-
-// lastItems keeps the ordered items of the page rendered last, as
-// lastIndex keeps its lines: a page's prose is rendered chunk by chunk,
-// and one parse serves them all.
-var lastItems struct {
-	sync.Mutex
-	src   []byte
-	items map[int]int
 }
 
 // firstOffset is where the first line a block's descendants hold starts,

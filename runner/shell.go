@@ -599,12 +599,7 @@ func (s *shell) terminalHolders() []int {
 		pids, ok = s.owner.procs.cgroupPids()
 	}
 	if !ok {
-		ents, _ := os.ReadDir("/proc")
-		for _, e := range ents {
-			if pid, err := strconv.Atoi(e.Name()); err == nil {
-				pids = append(pids, pid)
-			}
-		}
+		pids = procPids()
 	}
 	var out []int
 	for _, pid := range pids {

@@ -3,6 +3,7 @@ package course
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -57,6 +58,10 @@ func (m *Module) Number(s *Step) (n, total int) {
 // end the total; computed once per set of steps (render numbers every step
 // of a 20,000-step module).
 func (m *Module) numbers() []int {
+	// Renderers number steps from several goroutines (a check's reports,
+	// watch's redraw): the cache is read and filled under one lock.
+	numbersMu.Lock()
+	defer numbersMu.Unlock()
 	if len(m.number) == len(m.Steps)+1 && (len(m.Steps) == 0 || m.numberedFirst == m.Steps[0]) {
 		return m.number
 	}
@@ -83,6 +88,9 @@ func (m *Module) numbers() []int {
 	}
 	return pos
 }
+
+// numbersMu guards every Module's number cache (numbers).
+var numbersMu sync.Mutex
 
 // Flag is an annotation of a step that makes it run differently, for views
 // to word as they need (list: `timeout=2m`; render: "timeout 2m0s").

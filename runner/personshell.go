@@ -39,7 +39,7 @@ func startPersonShell(t *Terminal, cmd *exec.Cmd, keys func(master, tty *os.File
 	if r, c, ok := termSize(t); ok {
 		rows, cols = r, c
 	}
-	master, tty, err := ptyStart(cmd, rows, cols, nil)
+	master, tty, err := ptyStart(cmd, rows, cols, nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("starting bash: %w", err)
 	}

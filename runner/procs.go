@@ -118,10 +118,11 @@ func (p *runProcs) note(line string) {
 }
 
 // shellStarted records a new shell (the leader of a session of its own)
-// and moves it into the run's cgroup. It is called once bash has read its
-// rcfile and before the first step: the prelude starts no process, so
-// every process of the run is forked after the move and inherits it.
-func (p *runProcs) shellStarted(pid int) {
+// and, unless it started there (inCgroup), moves it into the run's cgroup.
+// It is called once bash has read its rcfile and before the first step:
+// the prelude starts no process, so every process of the run is forked
+// after the move and inherits it.
+func (p *runProcs) shellStarted(pid int, inCgroup bool) {
 	if p == nil {
 		return
 	}
@@ -130,7 +131,7 @@ func (p *runProcs) shellStarted(pid int) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.cgroup == "" {
+	if p.cgroup == "" || inCgroup {
 		return
 	}
 	if err := os.WriteFile(filepath.Join(p.cgroup, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
@@ -139,6 +140,25 @@ func (p *runProcs) shellStarted(pid int) {
 		_ = os.Remove(p.cgroup)
 		p.cgroup = ""
 	}
+}
+
+// cgroupDir opens the run's cgroup directory for a shell to start in
+// (ptyStart); nil when the run has none.
+func (p *runProcs) cgroupDir() *os.File {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	dir := p.cgroup
+	p.mu.Unlock()
+	if dir == "" {
+		return nil
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil
+	}
+	return f
 }
 
 // end ends every process left in the run's cgroup (the shell's session is

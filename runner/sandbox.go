@@ -507,7 +507,7 @@ func startBoxShell(cfg shellConfig, rc string) (*shell, error) {
 		Dir:  cfg.workdir,
 		Env:  append(append([]string(nil), cfg.env...), "__CC_DIR="+cfg.inside(cfg.dir), "__CC_FIFO=1"),
 	})
-	master, tty, err := ptyStart(cmd, cfg.rows, cfg.cols, nil)
+	master, tty, err := ptyStart(cmd, cfg.rows, cfg.cols, nil, nil)
 	if err != nil {
 		tokens.Close()
 		return nil, fmt.Errorf("starting bash in the container: %w", err)

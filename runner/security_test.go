@@ -23,6 +23,7 @@ import (
 
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/result"
+	"golang.org/x/sys/unix"
 )
 
 // A file block never creates a file through a symbolic link that leads
@@ -383,6 +384,60 @@ func TestSetsidEscapeEndsWithTheRunInACgroup(t *testing.T) {
 	}
 	if _, err := os.Stat(cg); err == nil {
 		t.Errorf("cgroup %s left", cg)
+	}
+}
+
+// The shell starts in the run's cgroup (clone3 into it), not moved in
+// after it started: the move costs the kernel an RCU grace period, the
+// largest part of a one-step check on some machines.
+func TestShellStartsInTheRunsCgroup(t *testing.T) {
+	mod := module(t, "cat /proc/$$/cgroup\n")
+	s := open(t, mod, testOptions(t))
+	if s.procs.cgroup == "" {
+		t.Skip("no cgroup v2 of our own can be made here")
+	}
+	if !kernelAtLeast(5, 7) {
+		t.Skip("this kernel cannot start a process in a cgroup (clone3, Linux 5.7)")
+	}
+	if !s.sh.inCgroup {
+		t.Error("the shell was moved into the run's cgroup, not started there")
+	}
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	if want := "0::/" + filepath.Base(s.procs.cgroup); !strings.Contains(r.Output, want) {
+		t.Errorf("the shell's cgroups:\n%s\nwant a line %q", r.Output, want)
+	}
+}
+
+// kernelAtLeast reports whether the running kernel is major.minor or later.
+func kernelAtLeast(major, minor int) bool {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return false
+	}
+	var ma, mi int
+	if _, err := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
+}
+
+// A cgroup the shell cannot start in (here: not a directory) leaves the
+// shell started as before, and moved in when it can be.
+func TestShellStartsWhenItCannotStartInTheCgroup(t *testing.T) {
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dir := t.TempDir()
+	sh, err := startShell(shellConfig{dir: dir, workdir: dir, env: os.Environ(), rows: 24, cols: 80, cgroup: f})
+	if err != nil {
+		t.Fatalf("startShell with an unusable cgroup: %v", err)
+	}
+	defer sh.kill()
+	if sh.inCgroup {
+		t.Error("the shell is said to be in a cgroup it could not start in")
 	}
 }
 

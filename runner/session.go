@@ -323,12 +323,16 @@ func (s *Session) startShell() error {
 			rows, cols = r, c
 		}
 	}
+	cg := s.procs.cgroupDir()
 	sh, err := startShell(shellConfig{dir: s.runDir, workdir: s.workdir, env: s.env, rows: rows, cols: cols, owner: s,
-		box: s.box, inside: s.inside, perm: s.scratchPerm()})
+		box: s.box, inside: s.inside, perm: s.scratchPerm(), cgroup: cg})
+	if cg != nil {
+		cg.Close()
+	}
 	if err != nil {
 		return err
 	}
-	s.procs.shellStarted(sh.pid)
+	s.procs.shellStarted(sh.pid, sh.inCgroup)
 	s.sh = sh
 	s.restored = -1
 	s.state.reset(-1, "", nil)

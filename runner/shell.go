@@ -45,6 +45,8 @@ type shell struct {
 	pump   *pump
 	step   *os.File // step.sh, rewritten for every step
 	owner  *Session // for Session.Kill
+	// inCgroup: the shell started in the run's cgroup (ptyStart).
+	inCgroup bool
 	// ack (runner → bash) lets the wrapper go on after a step's E record
 	// once the runner has thrown away what was typed and not read
 	// (endInput): it waits for one byte on it before its next prompt.
@@ -88,6 +90,9 @@ type shellConfig struct {
 	// inside maps a host path under dir to the shell's view of it.
 	inside func(string) string
 	perm   os.FileMode // of the files the shell reads in dir
+	// cgroup is the run's cgroup directory, open, for the shell to start
+	// in; nil when the run has none.
+	cgroup *os.File
 }
 
 // live are the shells of this process that are not yet killed, for KillAll.
@@ -153,7 +158,13 @@ func (s *shell) killNow() {
 // slave). It returns the master and our copy of the slave, which the
 // caller closes once it needs it no longer (EOF on the master waits for
 // it); on an error both are closed.
-func ptyStart(cmd *exec.Cmd, rows, cols int, extra func(tty *os.File) []*os.File) (master, tty *os.File, err error) {
+//
+// cgroup, when not nil, is a cgroup (v2) directory the process starts in
+// (clone3's CLONE_INTO_CGROUP): moving it in afterwards, by a write to
+// cgroup.procs, waits for an RCU grace period in the kernel — 5–8 ms, the
+// largest part of a one-step check (docs/benchmarks.md, "Start-up, third
+// pass").
+func ptyStart(cmd *exec.Cmd, rows, cols int, cgroup *os.File, extra func(tty *os.File) []*os.File) (master, tty *os.File, err error) {
 	master, tty, err = pty.Open()
 	if err != nil {
 		return nil, nil, err
@@ -164,6 +175,9 @@ func ptyStart(cmd *exec.Cmd, rows, cols int, extra func(tty *os.File) []*os.File
 		cmd.ExtraFiles = extra(tty)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if cgroup != nil {
+		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, int(cgroup.Fd())
+	}
 	if err := cmd.Start(); err != nil {
 		master.Close()
 		tty.Close()
@@ -224,10 +238,22 @@ func startShell(cfg shellConfig) (*shell, error) {
 		closePipes()
 		return nil, err
 	}
-	cmd := exec.Command("bash", "--noprofile", "--rcfile", rc, "--noediting", "-i")
-	cmd.Dir = cfg.workdir
-	cmd.Env = append(cfg.env, "__CC_DIR="+cfg.dir)
-	master, tty, err := ptyStart(cmd, cfg.rows, cfg.cols, func(tty *os.File) []*os.File { return []*os.File{recW, tty, ackR} })
+	bash := func() *exec.Cmd {
+		cmd := exec.Command("bash", "--noprofile", "--rcfile", rc, "--noediting", "-i")
+		cmd.Dir = cfg.workdir
+		cmd.Env = append(cfg.env, "__CC_DIR="+cfg.dir)
+		return cmd
+	}
+	files := func(tty *os.File) []*os.File { return []*os.File{recW, tty, ackR} }
+	cmd := bash()
+	master, tty, err := ptyStart(cmd, cfg.rows, cfg.cols, cfg.cgroup, files)
+	inCgroup := err == nil && cfg.cgroup != nil
+	if err != nil && cfg.cgroup != nil {
+		// A kernel before 5.7, or a cgroup this process may create but
+		// not start processes in: the shell is moved in once started.
+		cmd = bash()
+		master, tty, err = ptyStart(cmd, cfg.rows, cfg.cols, nil, files)
+	}
 	// The child has its copies; ours must go so EOF means the shell is gone.
 	recW.Close()
 	ackR.Close()
@@ -240,6 +266,7 @@ func startShell(cfg shellConfig) (*shell, error) {
 	ttyName := tty.Name()
 	tty.Close()
 	s := newShell(cfg, cmd, master, ttyName, tokens)
+	s.inCgroup = inCgroup
 	s.ack = ackW
 	go s.readRecords(recR)
 	return s.ready(cfg)

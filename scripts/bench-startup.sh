@@ -8,13 +8,13 @@
 #
 #   scripts/bench-startup.sh                        # this tree
 #   BEFORE=/tmp/coursectl-old scripts/bench-startup.sh   # and another binary,
-#                                                   # alternated round by round
+#                                                   # interleaved run by run
 #   ROUNDS=3 RUNS=20 scripts/bench-startup.sh
 #
-# Uses hyperfine (apt-get install hyperfine) when it is there, else a loop
-# of date +%s%N (which adds ~1 ms of its own to every run). Every check
-# starts from an empty state directory. The machine's load average is
-# printed first: on a shared machine the figures move with it.
+# Every check starts from an empty state directory. The machine's load
+# average and CPU pressure (the share of time something waited for a CPU,
+# /proc/pressure/cpu) are printed first: on a shared machine the figures
+# move with them, the floor column with them.
 set -euo pipefail
 
 runs=${RUNS:-30}
@@ -24,7 +24,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 printf '# One step\n\n```sh\ntrue\n```\n' >"$work/one.md"
-(cd "$root" && go build -o "$work/coursectl" ./cmd/coursectl && go build -o "$work/ptyfloor" ./scripts/ptyfloor)
+(cd "$root" && go build -o "$work/coursectl" ./cmd/coursectl && go build -o "$work/ptyfloor" ./scripts/ptyfloor &&
+	go build -o "$work/interleave" ./scripts/interleave)
 bash_plain=(bash --noprofile --norc --noediting -i -c true)
 
 binaries=("$work/coursectl")
@@ -35,37 +36,22 @@ if [[ -n ${BEFORE:-} ]]; then
 fi
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+if [[ -r /proc/pressure/cpu ]]; then echo "cpu pressure: $(head -1 /proc/pressure/cpu)"; fi
 
-median_ms() { sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] / 1e6}'; }
-now() { date +%s%N; }
-
-# run NAME CMD...: the median wall time of CMD over $runs runs, in ms.
-run() {
-	local name=$1 i t0
-	shift
-	if command -v hyperfine >/dev/null; then
-		hyperfine -N -w 3 -r "$runs" --prepare "rm -rf $work/state" \
-			--export-json "$work/h.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
-		python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$work/h.json"
-	else
-		for ((i = 0; i < runs; i++)); do
-			rm -rf "$work/state"
-			t0=$(now)
-			"$@" >/dev/null 2>&1
-			echo $(($(now) - t0))
-		done | median_ms
-	fi
-}
-
+# Each round times every command once per run, interleaved (scripts/interleave):
+# this machine's speed swings from minute to minute, and commands timed one
+# after the other would each see a different machine.
 printf '%-8s %-6s %12s %12s %12s %12s\n' round binary "check ms" "version ms" "bash -i ms" "floor ms"
 for ((r = 1; r <= rounds; r++)); do
+	cmds=()
+	for b in "${binaries[@]}"; do
+		cmds+=("$b check --state $work/state $work/one.md" "$b version")
+	done
+	cmds+=("${bash_plain[*]}" "$work/ptyfloor")
+	mapfile -t med < <("$work/interleave" -n "$runs" -prepare "rm -rf $work/state" "${cmds[@]}" | cut -d' ' -f1)
+	n=${#binaries[@]}
 	for i in "${!binaries[@]}"; do
-		b=${binaries[i]}
-		c=$(run check "$b" check --state "$work/state" "$work/one.md")
-		v=$(run version "$b" version)
-		s=$(run bash "${bash_plain[@]}")
-		f=$(run floor "$work/ptyfloor")
-		printf '%-8s %-6s %12s %12s %12s %12s\n' "$r" "${names[i]}" "$c" "$v" "$s" "$f"
+		printf '%-8s %-6s %12s %12s %12s %12s\n' "$r" "${names[i]}" "${med[2 * i]}" "${med[2 * i + 1]}" "${med[2 * n]}" "${med[2 * n + 1]}"
 	done
 done
 echo "target: check of a 1-step module <= 25 ms (docs/benchmarks.md, \"Start-up\")"

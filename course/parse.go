@@ -9,15 +9,29 @@ import (
 	"github.com/coursectl/coursectl/internal/gfm"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	gmparser "github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // Markdown returns the goldmark configuration coursectl reads modules with
-// (CommonMark + GFM tables). Renderers use the same one so that what is a
-// step and what is shown never disagree.
+// (CommonMark + GFM tables).
 func Markdown() goldmark.Markdown {
 	return goldmark.New(goldmark.WithExtensions(gfm.Table))
 }
+
+// moduleParser is Markdown's parser for reading a module's steps: the
+// same blocks, with the inline content of paragraphs that hold no link
+// left unparsed (plainpara.go).
+func moduleParser() gmparser.Parser {
+	p := Markdown().Parser()
+	p.AddOptions(gmparser.WithParagraphTransformers(util.Prioritized(plainParagraphs{}, plainParagraphPriority)))
+	return p
+}
+
+// newModuleParser is moduleParser; a test swaps in goldmark's own to show
+// the two read every page alike.
+var newModuleParser = moduleParser
 
 var bom = []byte("\xef\xbb\xbf")
 
@@ -116,12 +130,15 @@ func parseLayered(path string, src []byte, base, side *Settings) (*Module, error
 		off += i + 1
 	}
 
-	doc := Markdown().Parser().Parse(text.NewReader(p.src))
+	doc := newModuleParser().Parse(text.NewReader(p.src))
 	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
+		case *plainParagraph:
+			p.divLines(n)
+			return ast.WalkSkipChildren, nil
 		case *ast.Paragraph, *ast.TextBlock:
 			p.divLines(n)
 			// Only links are wanted from inline content: a block with

@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -26,7 +25,10 @@ var cp1252High = map[rune]byte{
 // cp1252Byte is the byte r came from if it is a cp1252 character above
 // ASCII (mojibake is made only of those).
 func cp1252Byte(r rune) (byte, bool) {
-	if r >= 0xA0 && r <= 0xFF {
+	switch {
+	case r < 0x80 || r > '™': // '™' (U+2122) is the table's highest
+		return 0, false
+	case r >= 0xA0 && r <= 0xFF:
 		return byte(r), true
 	}
 	b, ok := cp1252High[r]
@@ -42,19 +44,25 @@ type MojibakeFix struct {
 // FixMojibake returns src with every mojibake run turned back into the
 // UTF-8 it was, and the runs it changed. Text that is not mojibake (a
 // lone "é", "Ñ" followed by ASCII) is left alone: only runs that decode to
-// a whole multi-byte character change.
+// a whole multi-byte character change. With nothing to change it returns
+// src itself.
 func FixMojibake(src []byte) ([]byte, []MojibakeFix) {
-	var out bytes.Buffer
+	var out []byte // src up to copied, fixed; nil until the first fix
+	copied := 0
 	var fixes []MojibakeFix
 	line := 1
 	i := 0
 	for i < len(src) {
-		r, size := utf8.DecodeRune(src[i:])
-		if _, ok := cp1252Byte(r); !ok {
-			if r == '\n' {
+		// Most of a page is ASCII, which is never part of a run.
+		if c := src[i]; c < utf8.RuneSelf {
+			if c == '\n' {
 				line++
 			}
-			out.Write(src[i : i+size])
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(src[i:])
+		if _, ok := cp1252Byte(r); !ok {
 			i += size
 			continue
 		}
@@ -72,15 +80,16 @@ func FixMojibake(src []byte) ([]byte, []MojibakeFix) {
 			runes = append(runes, r)
 			i += size
 		}
-		fixed, changed := decodeRun(raw, runes)
-		if changed {
+		if fixed, changed := decodeRun(raw, runes); changed {
 			fixes = append(fixes, MojibakeFix{Line: line, Bad: string(src[start:i]), Fix: fixed})
-			out.WriteString(fixed)
-		} else {
-			out.Write(src[start:i])
+			out = append(append(out, src[copied:start]...), fixed...)
+			copied = i
 		}
 	}
-	return out.Bytes(), fixes
+	if fixes == nil {
+		return src, nil
+	}
+	return append(out, src[copied:]...), fixes
 }
 
 // decodeRun turns the cp1252 bytes of a run back into UTF-8 where they

@@ -2,7 +2,9 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -343,6 +345,11 @@ func TestKillNow(t *testing.T) {
 			r := s.Exec(ctxT(t), mod.Steps[1])
 			if r.Status != result.Failed || !strings.Contains(r.Error, "killed by signal") {
 				t.Fatalf("%s: %s", r.Status, r.Error)
+			}
+			if _, err := os.Stat(s.runDir); how == "KillAll" && !errors.Is(err, fs.ErrNotExist) {
+				// The process exits next, without Close: the scratch
+				// directory, with the shell's variables, must not stay.
+				t.Errorf("after KillAll the scratch directory %s is still there (%v)", s.runDir, err)
 			}
 			for _, f := range []string{"bg", "fg"} {
 				pid := pidFrom(t, filepath.Join(dir, f))

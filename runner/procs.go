@@ -136,9 +136,12 @@ func (p *runProcs) shellStarted(pid int, inCgroup bool) {
 	}
 	if err := os.WriteFile(filepath.Join(p.cgroup, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
 		// Not movable here (a cgroup we may create but not move into):
-		// the session alone then.
-		_ = os.Remove(p.cgroup)
-		p.cgroup = ""
+		// the session alone then — unless an earlier shell's processes
+		// are in it, which the run's end must still find.
+		removeCgroup(p.cgroup)
+		if _, err := os.Stat(p.cgroup); err != nil {
+			p.cgroup = ""
+		}
 	}
 }
 
@@ -172,7 +175,7 @@ func (p *runProcs) end() {
 	defer p.mu.Unlock()
 	if p.cgroup != "" {
 		killCgroup(p.cgroup)
-		_ = os.Remove(p.cgroup)
+		removeCgroup(p.cgroup)
 		p.cgroup = ""
 	}
 }
@@ -261,7 +264,7 @@ func sweepCgroups() {
 			continue // its process lives (or a process with its pid)
 		}
 		// rmdir fails for a cgroup that still has processes.
-		_ = os.Remove(filepath.Join(parent, e.Name()))
+		removeCgroup(filepath.Join(parent, e.Name()))
 	}
 }
 
@@ -280,7 +283,7 @@ func endLeftovers(record *os.File) {
 			// Only a directory of ours, on a cgroup2 file system.
 			if strings.HasPrefix(filepath.Base(f[1]), "coursectl-run-") && isCgroup2(f[1]) {
 				killCgroup(f[1])
-				_ = os.Remove(f[1])
+				removeCgroup(f[1])
 			}
 		case len(f) == 3 && f[0] == "shell":
 			pid, err1 := strconv.Atoi(f[1])
@@ -319,23 +322,66 @@ func endSession(pid int, start uint64) {
 	}
 }
 
-// killCgroup kills every process in the cgroup dir and waits (briefly)
-// until it is empty: cgroup.kill where the kernel has it (5.14), else a
+// killCgroup kills every process in the cgroup dir and the cgroups a step
+// made under it, and waits (briefly) until they are empty: cgroup.kill
+// where the kernel has it (5.14; it takes the descendants too), else a
 // SIGKILL to each pid listed until none is.
 func killCgroup(dir string) {
 	_ = os.WriteFile(filepath.Join(dir, "cgroup.kill"), []byte("1"), 0)
 	for round := 0; round < 200; round++ {
-		b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
-		if err != nil || len(bytes.TrimSpace(b)) == 0 {
+		pids := cgroupTreePids(dir)
+		if len(pids) == 0 {
 			return
 		}
-		for _, l := range strings.Fields(string(b)) {
-			if pid, err := strconv.Atoi(l); err == nil && pid > 1 && pid != os.Getpid() {
+		for _, pid := range pids {
+			if pid > 1 && pid != os.Getpid() {
 				_ = syscall.Kill(pid, syscall.SIGKILL)
 			}
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// cgroupTreePids lists the processes of the cgroup dir and of every cgroup
+// under it.
+func cgroupTreePids(dir string) []int {
+	var pids []int
+	if b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs")); err == nil {
+		for _, l := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(l); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	for _, sub := range subCgroups(dir) {
+		pids = append(pids, cgroupTreePids(sub)...)
+	}
+	return pids
+}
+
+// subCgroups are the cgroups directly under dir (a step may make some:
+// rmdir of a cgroup with children fails).
+func subCgroups(dir string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var subs []string
+	for _, e := range ents {
+		if e.IsDir() {
+			subs = append(subs, filepath.Join(dir, e.Name()))
+		}
+	}
+	return subs
+}
+
+// removeCgroup removes the cgroup dir, the cgroups under it first. A
+// cgroup that still has processes stays, and so do those above it.
+func removeCgroup(dir string) {
+	for _, sub := range subCgroups(dir) {
+		removeCgroup(sub)
+	}
+	_ = os.Remove(dir)
 }
 
 // ownCgroup is the directory of this process's cgroup v2, "" when there

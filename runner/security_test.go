@@ -387,6 +387,42 @@ func TestSetsidEscapeEndsWithTheRunInACgroup(t *testing.T) {
 	}
 }
 
+// A step may make cgroups under the run's (a container runtime, a test of
+// cgroups): their processes end with the run, and the run's cgroup goes,
+// theirs first.
+func TestCgroupsAStepMadeGoWithTheRun(t *testing.T) {
+	mod := module(t, `cg=$(sed -n 's/^0:://p' /proc/$$/cgroup)
+for m in $(awk '$3 == "cgroup2" {print $2}' /proc/mounts); do d=$m$cg; done
+mkdir "$d/inner" "$d/inner/deeper"
+sleep 1045 >/dev/null 2>&1 </dev/null &
+echo $! >"$d/inner/deeper/cgroup.procs"
+echo $!
+`)
+	s := open(t, mod, testOptions(t))
+	if s.procs.cgroup == "" {
+		t.Skip("no cgroup v2 of our own can be made here")
+	}
+	r := s.Exec(ctxT(t), mod.Steps[0])
+	mustPass(t, r)
+	pid, err := strconv.Atoi(lastLines(strings.TrimSpace(r.Output), 1))
+	if err != nil {
+		t.Fatalf("output %q", r.Output)
+	}
+	cg := s.procs.cgroup
+	if _, err := os.Stat(filepath.Join(cg, "inner", "deeper")); err != nil {
+		t.Fatalf("the step made no cgroup under the run's: %v", err)
+	}
+	s.Close()
+	if alive(pid) {
+		t.Errorf("the process in the step's cgroup (%d) outlived the run", pid)
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	if _, err := os.Stat(cg); err == nil {
+		t.Errorf("cgroup %s left", cg)
+		removeCgroup(cg)
+	}
+}
+
 // The shell starts in the run's cgroup (clone3 into it), not moved in
 // after it started: the move costs the kernel an RCU grace period, the
 // largest part of a one-step check on some machines.

@@ -118,8 +118,12 @@ func KillAll() {
 		sh.killNow()
 		if sh.owner != nil {
 			// What left the session, and the cgroup itself: the process
-			// is about to exit without Close (procs.go).
+			// is about to exit without Close (procs.go). So is the
+			// scratch directory, which holds a dump of the shell's
+			// variables: on tmpfs, it would outlive us until another
+			// run swept it.
 			sh.owner.procs.end()
+			removeAll(sh.owner.runDir)
 		}
 	}
 }

@@ -58,3 +58,31 @@ func TestPlainParagraphsReadAsGoldmarkDoes(t *testing.T) {
 		})
 	}
 }
+
+// FuzzPlainParagraphs looks for a page the two parses read differently.
+func FuzzPlainParagraphs(f *testing.F) {
+	for _, seed := range []string{
+		"Install\n=======\n\n```sh\ntrue\n```\n",
+		"- item\n  text\n  ---\n\n```sh\ntrue\n```\n",
+		"> quoted\n---\n\n# Next\n\n```sh\ntrue\n```\n",
+		"a | b\n--- | ---\n1 | 2\n\n```sh\ntrue\n```\n",
+		"[ref]: https://example.com\n\nSee [it][ref].\n\n```sh\ntrue\n```\n",
+		"::: challenge\n\nText\n\n```sh\ntrue\n```\n\n:::\n",
+		"1. one\n2. two\n\n   ```sh\n   true\n   ```\n",
+		"text\n<!-- coursectl: skip -->\n```sh\ntrue\n```\n",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		got, err1 := Parse("page.md", []byte(src))
+		newModuleParser = func() gmparser.Parser { return Markdown().Parser() }
+		want, err2 := Parse("page.md", []byte(src))
+		newModuleParser = moduleParser
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("errors differ: %v / %v", err1, err2)
+		}
+		if err1 == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: the model differs from goldmark's full parse", src)
+		}
+	})
+}

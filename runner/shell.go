@@ -180,7 +180,7 @@ func ptyStart(cmd *exec.Cmd, rows, cols int, cgroup *os.File, extra func(tty *os
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if cgroup != nil {
-		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, int(cgroup.Fd())
+		startInCgroup(cmd.SysProcAttr, cgroup)
 	}
 	if err := cmd.Start(); err != nil {
 		master.Close()

@@ -23,6 +23,8 @@ func TestFixMojibake(t *testing.T) {
 		{"ascii only", "ascii only"},
 		{"© 2024 — ok", "© 2024 — ok"},
 		{"line1\nâ€” on line 2", "line1\n— on line 2"},
+		// Saved through cp1252 twice: one fix repairs both.
+		{"cafÃƒÂ© and Ã¢â‚¬â€\u009d", "café and —"},
 	}
 	for _, c := range cases {
 		got, _ := FixMojibake([]byte(c.in))
@@ -210,6 +212,12 @@ func TestDiff(t *testing.T) {
 	want := "diff a/f.md b/f.md\n--- a/f.md\n+++ b/f.md\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-â€”\n+—\n 6\n 7\n 8\n@@ -10,4 +10,4 @@\n 10\n 11\n 12\n-â€”\n\\ No newline at end of file\n+—\n\\ No newline at end of file\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	// A lone CR ends a line in the diff as in the findings.
+	cr := "1\r2\r3\râ€”\r5\r"
+	fixed, _ := FixMojibake([]byte(cr))
+	if got := Diff("f.md", []byte(cr), fixed); !strings.Contains(got, "@@ -1,5 +1,5 @@\n 1\n 2\n 3\n-â€”\n+—\n 5\n") {
+		t.Errorf("lone CR diff:\n%s", got)
 	}
 	if Diff("f.md", []byte("same\n"), []byte("same\n")) != "" {
 		t.Error("no change should give no diff")

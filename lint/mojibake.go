@@ -81,6 +81,7 @@ func FixMojibake(src []byte) ([]byte, []MojibakeFix) {
 			i += size
 		}
 		if fixed, changed := decodeRun(raw, runes); changed {
+			fixed = fixAgain(fixed)
 			fixes = append(fixes, MojibakeFix{Line: line, Bad: string(src[start:i]), Fix: fixed})
 			out = append(append(out, src[copied:start]...), fixed...)
 			copied = i
@@ -90,6 +91,19 @@ func FixMojibake(src []byte) ([]byte, []MojibakeFix) {
 		return src, nil
 	}
 	return append(out, src[copied:]...), fixes
+}
+
+// fixAgain repairs text decoded twice ("é" saved as "ÃƒÂ©"): a run's
+// repair that is mojibake itself is repaired again, so one --fix leaves
+// none behind. Each round shortens the text, so it ends.
+func fixAgain(fixed string) string {
+	for {
+		again, fixes := FixMojibake([]byte(fixed))
+		if fixes == nil {
+			return fixed
+		}
+		fixed = string(again)
+	}
 }
 
 // decodeRun turns the cp1252 bytes of a run back into UTF-8 where they

@@ -147,7 +147,11 @@ func parseLayered(path string, src []byte, base, side *Settings) (*Module, error
 				return ast.WalkSkipChildren, nil
 			}
 		case *ast.Heading:
-			p.heading(n)
+			if text, ok := p.setextDivs(n); !ok {
+				p.heading(n, "", false)
+			} else if text != "" {
+				p.heading(n, text, true)
+			}
 			return ast.WalkSkipChildren, nil
 		case *ast.FencedCodeBlock:
 			p.fence(n)
@@ -238,18 +242,66 @@ func (p *parser) problem(line int, code, format string, a ...any) {
 	p.m.Problems = append(p.m.Problems, Problem{Line: line, Code: code, Message: fmt.Sprintf(format, a...)})
 }
 
-func (p *parser) heading(n *ast.Heading) {
+// heading enters a heading; text, when given (known), is its text instead
+// of its inline content's.
+func (p *parser) heading(n *ast.Heading, text string, known bool) {
 	for len(p.headings) > 0 && p.headings[len(p.headings)-1].level >= n.Level {
 		p.headings = p.headings[:len(p.headings)-1]
 	}
 	// Text and slug are worked out only when a step needs them: most
 	// headings of a long page have no step under them.
-	p.headings = append(p.headings, headingEntry{level: n.Level, node: n})
+	h := headingEntry{level: n.Level, node: n}
+	if known {
+		h.text, h.slug, h.done = text, Slug(text), true
+	}
+	p.headings = append(p.headings, h)
 	p.pathCache = nil
 	p.editing = nil
 	if p.m.Title == "" {
 		p.m.Title = p.headingText(len(p.headings) - 1)
 	}
+}
+
+// setextDivs reads the fenced-div markers among a setext heading's lines.
+// Pandoc reads a `:::` line as a div's fence; goldmark, which has no divs,
+// as heading text when `===` or `---` follows (`:::` closing a div, then a
+// rule): the div would never close, and its settings would reach the steps
+// after it. ok is false when the heading has no such line; else the
+// markers are applied and text is the plain text of the other lines (""
+// when none is left: then it is no heading).
+func (p *parser) setextDivs(n *ast.Heading) (title string, ok bool) {
+	lines := n.Lines()
+	if lines.Len() == 0 {
+		return "", false
+	}
+	// An ATX heading's line has its '#' before the text; `# ::: x` is text.
+	first := lines.At(0)
+	if bytes.IndexByte(p.src[bytes.LastIndexByte(p.src[:first.Start], '\n')+1:first.Start], '#') >= 0 {
+		return "", false
+	}
+	var rest [][]byte
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		t := bytes.TrimSpace(p.src[seg.Start:seg.Stop])
+		if bytes.HasPrefix(t, []byte(":::")) {
+			ok = true
+		} else {
+			rest = append(rest, t)
+		}
+	}
+	if !ok {
+		return "", false
+	}
+	p.divLines(n)
+	if len(rest) == 0 {
+		return "", true
+	}
+	src := bytes.Join(rest, []byte("\n"))
+	doc := Markdown().Parser().Parse(text.NewReader(src))
+	if para := doc.FirstChild(); para != nil {
+		return strings.TrimSpace(inlineText(para, src)), true
+	}
+	return "", true
 }
 
 func (p *parser) headingText(i int) string {

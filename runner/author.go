@@ -144,8 +144,9 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 		}
 	case step.Attrs.Background:
 		job := &backgroundJob{
-			log: filepath.Join(s.runDir, "background-"+strconv.Itoa(step.Index)+".log"),
-			pid: filepath.Join(s.runDir, "background-"+strconv.Itoa(step.Index)+".pid"),
+			log:    filepath.Join(s.runDir, "background-"+strconv.Itoa(step.Index)+".log"),
+			pid:    filepath.Join(s.runDir, "background-"+strconv.Itoa(step.Index)+".pid"),
+			status: filepath.Join(s.runDir, "background-"+strconv.Itoa(step.Index)+".status"), // backgroundScript
 		}
 		if step.Attrs.Ready != "" {
 			re, err := regexp.Compile(step.Attrs.Ready)
@@ -161,7 +162,7 @@ func (s *Session) planAuthor(step *course.Step, p *plan) {
 			job.timeout = DefaultReadyTimeout
 		}
 		job.alive = func() bool { return s.sh.jobAlive(job.pid) }
-		p.script = backgroundScript(p.script, s.inside(job.log), s.inside(job.pid))
+		p.script = backgroundScript(p.script, s.inside(job.log), s.inside(job.pid), step.Index)
 		// The wrapper's `{` line comes first: shift the line maps.
 		p.lineMap = append([]int{0, step.Line}, p.lineMap[1:]...)
 		p.cmdAt = append([]int{-1, -1}, p.cmdAt[1:]...)
@@ -246,7 +247,7 @@ func (k *keyboard) close() {
 // backgroundJob is a background step's job: its log, its pid file, and
 // what ready line to wait for.
 type backgroundJob struct {
-	log, pid string
+	log, pid, status string
 	// mapLine maps a line of the step file to the markdown's.
 	mapLine func(int) int
 	// alive reports whether the job's process still runs.
@@ -531,6 +532,11 @@ func (s *Session) awaitBackground(ctx context.Context, step *course.Step, job *b
 	var re *ReadyError
 	if errors.As(err, &re) {
 		re.LogTail = string(courseTerms([]byte(re.LogTail)))
+		if b, rerr := readNoFollow(job.status); rerr == nil && re.Exited {
+			if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+				re.Status = n
+			}
+		}
 	}
 	switch {
 	case err == nil:

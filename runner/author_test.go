@@ -296,7 +296,7 @@ func TestBackgroundNeverReady(t *testing.T) {
 		"# Slow\n\n```sh {background ready=\"Listening\" timeout=300ms}\necho warming up\nsleep 30\n```\n")
 	s := open(t, mod, testOptions(t))
 	r := s.Exec(ctxT(t), mod.Steps[0])
-	if r.Status != result.Failed || !strings.Contains(r.Error, `ended before its output matched ready='Listening'`) ||
+	if r.Status != result.Failed || !strings.Contains(r.Error, `ended (exit status 1) before its output matched ready='Listening'`) ||
 		!strings.Contains(r.Error, "address already in use") {
 		t.Fatalf("%s: %s", r.Status, r.Error)
 	}
@@ -569,5 +569,27 @@ func TestHiddenStepCountsOnlyWhenItFails(t *testing.T) {
 	res = runAll(t, mod, testOptions(t))
 	if p, f, _ := res.Counts(); p != 0 || f != 1 {
 		t.Errorf("failing setup: counts %d passed %d failed; want the setup counted as the failure", p, f)
+	}
+}
+
+// A background job that ends before it is ready says with what status
+// (`exit N` or its last command's), also under a course's set -x, whose
+// trace of the wrapper's own commands stays out of the job's log.
+func TestBackgroundJobsExitStatus(t *testing.T) {
+	mod := loadMD(t, "m.md", "# A\n\n```sh {background ready=\"up\"}\nfalse\n```\n\n"+
+		"# B\n\n```sh {background ready=\"up\"}\necho going\nexit 7\n```\n\n"+
+		"# C\n\n```sh\nset -x\n```\n\n"+
+		"# D\n\n```sh {background ready=\"up\"}\necho traced\nexit 3\n```\n")
+	opts := testOptions(t)
+	opts.Continue = true
+	res := runAll(t, mod, opts)
+	for i, want := range map[int]string{0: "(exit status 1)", 1: "(exit status 7)", 3: "(exit status 3)"} {
+		r := res.Steps[i]
+		if r.Status != result.Failed || !strings.Contains(r.Error, "ended "+want+" before its output matched ready='up'") {
+			t.Errorf("step %d: %s: %s", i, r.Status, r.Error)
+		}
+	}
+	if out := res.Steps[3].Output; strings.Contains(out, "__cc") || strings.Contains(out, "status") {
+		t.Errorf("the job's log shows the wrapper: %q", out)
 	}
 }

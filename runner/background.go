@@ -26,11 +26,14 @@ const DefaultReadyTimeout = 60 * time.Second
 const readyPoll = 20 * time.Millisecond
 
 // backgroundScript wraps a step's script so it runs as a background job
-// with its output in logPath and its pid written to pidPath. The body
-// starts on the script's second line.
-func backgroundScript(script, logPath, pidPath string) string {
+// with its output in logPath and its pid written to pidPath. When the job
+// ends, its exit status goes to background-N.status in the scratch
+// directory (the prelude's __cc_bg sets an EXIT trap in the job's own
+// subshell: the shell that reaps the job is busy with the next steps). The
+// body starts on the script's second line.
+func backgroundScript(script, logPath, pidPath string, n int) string {
 	var b strings.Builder
-	b.WriteString("{\n")
+	fmt.Fprintf(&b, "{ { __cc_bg %d;} 2>/dev/null\n", n)
 	b.WriteString(script)
 	if !strings.HasSuffix(script, "\n") {
 		b.WriteByte('\n')
@@ -49,12 +52,19 @@ type ReadyError struct {
 	Waited  time.Duration
 	Exited  bool   // the job ended before printing its ready line
 	LogTail string // the last lines it printed
+	// Status is the job's exit status when it ended (Exited) and said so;
+	// -1 when unknown (it exec'd, set its own EXIT trap, was killed).
+	Status int
 }
 
 func (e *ReadyError) Error() string {
 	var b strings.Builder
 	if e.Exited {
-		fmt.Fprintf(&b, "the background step ended before its output matched ready='%s'", e.Ready)
+		b.WriteString("the background step ended")
+		if e.Status >= 0 {
+			fmt.Fprintf(&b, " (exit status %d)", e.Status)
+		}
+		fmt.Fprintf(&b, " before its output matched ready='%s'", e.Ready)
 	} else {
 		fmt.Fprintf(&b, "waited %s for output matching ready='%s'", e.Waited, e.Ready)
 	}
@@ -104,7 +114,7 @@ func waitReady(ctx context.Context, logPath string, ready *regexp.Regexp, timeou
 		return ready.MatchString(text.String())
 	}
 	fail := func(exited bool) error {
-		return &ReadyError{Ready: ready.String(), Waited: timeout, Exited: exited, LogTail: lastLines(text.String(), 3)}
+		return &ReadyError{Ready: ready.String(), Waited: timeout, Exited: exited, LogTail: lastLines(text.String(), 3), Status: -1}
 	}
 	for {
 		if check() {

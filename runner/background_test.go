@@ -103,7 +103,7 @@ func TestWaitReadyCancelled(t *testing.T) {
 func TestBackgroundScript(t *testing.T) {
 	dir := t.TempDir()
 	log, pidFile := filepath.Join(dir, "my log"), filepath.Join(dir, "pid")
-	script := backgroundScript("echo one\necho two >&2\nexec sleep 30\n", log, pidFile)
+	script := "__cc_bg() { :; }\n" + backgroundScript("echo one\necho two >&2\nexec sleep 30\n", log, pidFile, 0)
 	if out, err := exec.Command(bashPath(t), "-c", script).CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}

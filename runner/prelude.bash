@@ -222,6 +222,11 @@ __cc_pre() { eval "$__cc_pre_src"; }
 declare -ft __cc_pre
 # __cc_ret N: sets $? to N (for the user's ERR handler).
 __cc_ret() { return "$1"; }
+# __cc_bg N: the first command of background step N's job (a subshell of its
+# own): when the job ends, its exit status goes to background-N.status.
+# Both in braces that send stderr away: under a course's set -x neither is
+# traced into the job's log.
+__cc_bg() { trap '{ printf "%s\n" "$?" >"$__cc_dir/background-'"$1"'.status";} 2>/dev/null' EXIT; }
 # __cc_arm: the first line of every step file. Untraced (xtrace is still off)
 # and it returns 0, so neither set -x nor the ERR trap sees it.
 __cc_arm() { if [[ $__cc_xt == 1 ]]; then set -o xtrace; fi; }
@@ -240,7 +245,7 @@ trap "$__cc_errtrap" ERR
 trap -p ERR >|"$__cc_dir/errnow"
 IFS= read -r -d "" __cc_errtrap_p <"$__cc_dir/errnow" || :
 trap - ERR
-readonly -f __cc_edit __cc_pre __cc_arm __cc_ret __cc_post __cc_prompt __cc_save __cc_place __cc_sync __cc_abort
+readonly -f __cc_edit __cc_pre __cc_arm __cc_ret __cc_bg __cc_post __cc_prompt __cc_save __cc_place __cc_sync __cc_abort
 # In braces: under a course's set -x the hook is not traced into the output.
 PROMPT_COMMAND[99]='{ __cc_prompt;} 2>/dev/null'
 printf 'R %d\n' "$$" >&247

@@ -20,9 +20,17 @@ import (
 // program the step exec'd is still running) — and kills what is left of its
 // session and collects the last output.
 func (s *Session) shellDeath() (*result.Stop, int) {
+	// A shell still there after the grace has exec'd a program. In a
+	// container the shell is the docker CLI's, which ends some time after
+	// bash inside: over a second on a loaded machine (an `exit 3` was
+	// taken for an exec).
+	grace := 300 * time.Millisecond
+	if s.sh.box != nil {
+		grace = 5 * time.Second
+	}
 	select {
 	case <-s.sh.exited:
-	case <-time.After(300 * time.Millisecond):
+	case <-time.After(grace):
 	}
 	stop := &result.Stop{Kind: result.StopExited}
 	code := -1

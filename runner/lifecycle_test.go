@@ -330,7 +330,9 @@ func TestKillNow(t *testing.T) {
 			opts.Timeout = time.Hour
 			s := open(t, mod, opts)
 			mustPass(t, s.Exec(ctxT(t), mod.Steps[0]))
+			killed := make(chan struct{})
 			go func() {
+				defer close(killed)
 				for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 					if _, err := os.Stat(dir + "/fg"); err == nil {
 						break
@@ -346,6 +348,10 @@ func TestKillNow(t *testing.T) {
 			if r.Status != result.Failed || !strings.Contains(r.Error, "killed by signal") {
 				t.Fatalf("%s: %s", r.Status, r.Error)
 			}
+			// The step ends as soon as the shell dies; KillAll goes on to
+			// empty the cgroup and remove the scratch directory, and the
+			// signal handler exits only once it returns.
+			<-killed
 			if _, err := os.Stat(s.runDir); how == "KillAll" && !errors.Is(err, fs.ErrNotExist) {
 				// The process exits next, without Close: the scratch
 				// directory, with the shell's variables, must not stay.

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -16,6 +15,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/coursectl/coursectl/internal/lazyre"
 )
 
 // SidecarName is the settings file read beside a module.
@@ -157,7 +158,7 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				var nameErr error
 				if k == "fakes" {
 					nameErr = CheckFakeName(mk)
-				} else if !envNameRE.MatchString(mk) {
+				} else if !envNameRE().MatchString(mk) {
 					// bash drops such a variable from its environment
 					// without a word; the steps would not see it.
 					nameErr = fmt.Errorf("%q is not a variable name — use letters, digits and _, not starting with a digit", mk)
@@ -439,7 +440,7 @@ func stepKeys(node *yaml.Node, key, file string, lineOff int) map[string]Pos {
 
 // yamlLineRE finds the line yaml.v3 puts in its messages ("yaml: line 3:
 // ..." for syntax, "line 3: ..." in an unmarshal error's list).
-var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?(?:unmarshal errors:\s*)?line (\d+): `)
+var yamlLineRE = lazyre.New(`^(?:yaml: )?(?:unmarshal errors:\s*)?line (\d+): `)
 
 // yamlError turns a yaml.v3 error into a PosError at the line it names
 // (plus lineOff, where the YAML starts in file), so it prints as
@@ -447,7 +448,7 @@ var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?(?:unmarshal errors:\s*)?line (
 func yamlError(file string, lineOff int, err error, prefix, hint string) *PosError {
 	msg := strings.TrimSpace(err.Error())
 	line := 0
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+	if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 		if n, cerr := strconv.Atoi(m[1]); cerr == nil {
 			line = n + lineOff
 			msg = msg[len(m[0]):]
@@ -663,7 +664,7 @@ func stepNode(steps *yaml.Node, id string) *yaml.Node {
 }
 
 // envNameRE is a name bash takes as a variable from its environment.
-var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var envNameRE = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // yamlKind names what a YAML node holds, for "got ..." in a message.
 func yamlKind(n *yaml.Node) string {

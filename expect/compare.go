@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/internal/lazyre"
 )
 
 // Comparison is how one step's output is compared. A nil *Comparison
@@ -31,7 +32,7 @@ type rewrite struct {
 }
 
 // stepVars are the variables a normalize `with` may name.
-var stepVars = regexp.MustCompile(`\$(?:\{(HOME|PWD|USER)\}|(HOME|PWD|USER)\b)`)
+var stepVars = lazyre.New(`\$(?:\{(HOME|PWD|USER)\}|(HOME|PWD|USER)\b)`)
 
 // NewComparison binds mode and the normalize pairs to a step's values of
 // $HOME, $PWD and $USER (vars). A bad regexp is an error naming it.
@@ -42,7 +43,7 @@ func NewComparison(mode string, norm []course.Normalize, vars map[string]string)
 		if err != nil {
 			return nil, fmt.Errorf("normalize: match %q is not a Go regexp: %v", n.Match, err)
 		}
-		with := stepVars.ReplaceAllStringFunc(n.With, func(v string) string {
+		with := stepVars().ReplaceAllStringFunc(n.With, func(v string) string {
 			name := strings.Trim(v, "${}")
 			// A value is text, not a template: its own $ stay $.
 			return strings.ReplaceAll(vars[name], "$", "$$")
@@ -105,7 +106,7 @@ func (c *Comparison) gotLines(lines []string) (match, shown []string) {
 // shellPrefix is what a shell puts before its own error messages: pages
 // show an interactive shell's (`-bash: `, `bash: `), a script's has
 // `bash: line N: `, and coursectl's shell names the module file.
-var shellPrefix = regexp.MustCompile(`^(?:-?bash: (?:line \d+: )?)`)
+var shellPrefix = lazyre.New(`^(?:-?bash: (?:line \d+: )?)`)
 
 // quoteFold makes the quotes of a message one kind: coreutils quote
 // ‘thus’, 'thus' or `thus' by version and locale, which is no part of
@@ -128,7 +129,7 @@ func (c *Comparison) ErrorLines(file string, want *course.Expected, raw string) 
 	var b strings.Builder
 	missing := false
 	for i, l := range want.Lines {
-		w := strings.TrimSpace(shellPrefix.ReplaceAllString(strings.TrimSpace(l), ""))
+		w := strings.TrimSpace(shellPrefix().ReplaceAllString(strings.TrimSpace(l), ""))
 		if w == "" || isEllipsis(w) {
 			continue
 		}

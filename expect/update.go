@@ -20,9 +20,11 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/coursectl/coursectl/course"
-	"github.com/coursectl/coursectl/result"
 	"github.com/rogpeppe/go-internal/diff"
+
+	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/internal/lazyre"
+	"github.com/coursectl/coursectl/result"
 )
 
 // actual is a result.Actual with its step looked up in the module.
@@ -167,7 +169,7 @@ func containerPrefix(line string, col int) string {
 	return string(b)
 }
 
-var exitLine = regexp.MustCompile(`^\[(\d+)\]$`)
+var exitLine = lazyre.New(`^\[(\d+)\]$`)
 
 // rewrite computes the new lines of r for a. changed is false when what
 // printed still matches what is written.
@@ -185,7 +187,7 @@ func (r region) rewrite(file string, lines []string, a actual) (repl []string, c
 	// A last `[N]` line is the expected exit status, not output.
 	oldExit := -1
 	if body > 0 {
-		if m := exitLine.FindStringSubmatch(strings.TrimRight(content[body-1], " \t")); m != nil {
+		if m := exitLine().FindStringSubmatch(strings.TrimRight(content[body-1], " \t")); m != nil {
 			oldExit, _ = strconv.Atoi(m[1])
 			content = content[:body-1]
 		}
@@ -265,7 +267,7 @@ func escapeOutputLine(line string, transcript bool) string {
 		return r != '\t' && unicode.IsControl(r)
 	}) >= 0
 	switch {
-	case needsEsc || exitLine.MatchString(line) || isFenceLike(line):
+	case needsEsc || exitLine().MatchString(line) || isFenceLike(line):
 		return escLine(line)
 	case line == "...":
 		return `\.\.\. (re)`

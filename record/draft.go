@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/coursectl/coursectl/expect"
+	"github.com/coursectl/coursectl/internal/lazyre"
 	"github.com/coursectl/coursectl/runner"
 )
 
@@ -185,7 +186,7 @@ func (d *draft) expected(line, raw string, truncated bool) []string {
 	// not print (`[1] 4242` when a job starts, `[1]+ Done ...`).
 	kept := lines[:0:0]
 	for _, l := range lines {
-		if jobNotice.MatchString(l) {
+		if jobNotice().MatchString(l) {
 			continue
 		}
 		kept = append(kept, l)
@@ -231,9 +232,9 @@ func (d *draft) line(l string, first bool) string {
 }
 
 var (
-	jobNotice = regexp.MustCompile(`^\[\d+\][+-]?\s+(?:\d+$|(?:Done|Exit \d+|Terminated|Killed|Stopped|Running|Hangup|Interrupt)\b)`)
-	exitLine  = regexp.MustCompile(`^\s*\[\d+\]\s*$`)
-	patSuffix = regexp.MustCompile(` \((?:re|regex|glob|esc|escaped)\)$`)
+	jobNotice = lazyre.New(`^\[\d+\][+-]?\s+(?:\d+$|(?:Done|Exit \d+|Terminated|Killed|Stopped|Running|Hangup|Interrupt)\b)`)
+	exitLine  = lazyre.New(`^\s*\[\d+\]\s*$`)
+	patSuffix = lazyre.New(` \((?:re|regex|glob|esc|escaped)\)$`)
 )
 
 // escapeLine makes an output line mean itself where a transcript or an
@@ -245,8 +246,8 @@ func escapeLine(l string, first bool) string {
 	switch {
 	case t == "$" || strings.HasPrefix(t, "$ ") || strings.HasPrefix(t, "$\t"),
 		first && (t == ">" || strings.HasPrefix(t, "> ")),
-		exitLine.MatchString(l), t == "..." || t == "... ...",
-		patSuffix.MatchString(l):
+		exitLine().MatchString(l), t == "..." || t == "... ...",
+		patSuffix().MatchString(l):
 		q := regexp.QuoteMeta(l)
 		if i := strings.IndexByte(q, '>'); i >= 0 && strings.TrimLeft(q[:i], " \t") == "" {
 			q = q[:i] + "[>]" + q[i+1:]

@@ -2,20 +2,21 @@ package render
 
 import (
 	"bytes"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	xansi "github.com/charmbracelet/x/ansi"
-	"github.com/coursectl/coursectl/internal/gfm"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/coursectl/coursectl/internal/gfm"
+	"github.com/coursectl/coursectl/internal/lazyre"
 
 	"github.com/coursectl/coursectl/sgr"
 )
@@ -228,11 +229,11 @@ func (w proseWriter) htmlBlock(n *ast.HTMLBlock, room int) []string {
 	if n.HasClosure() {
 		b.Write(n.ClosureLine.Value(w.src))
 	}
-	s := htmlHidden.ReplaceAllString(b.String(), " ")
-	if preBlock.MatchString(s) {
+	s := htmlHidden().ReplaceAllString(b.String(), " ")
+	if preBlock().MatchString(s) {
 		// Preformatted: its lines as written, like a code block.
 		var lines []string
-		for _, l := range strings.Split(strings.Trim(htmlTag.ReplaceAllString(s, ""), "\n"), "\n") {
+		for _, l := range strings.Split(strings.Trim(htmlTag().ReplaceAllString(s, ""), "\n"), "\n") {
 			lines = append(lines, "  "+resolveText([]byte(l)))
 		}
 		return lines
@@ -241,12 +242,12 @@ func (w proseWriter) htmlBlock(n *ast.HTMLBlock, room int) []string {
 	// as a markdown image does.
 	var spans []span
 	text := func(t string) {
-		if t = strings.TrimSpace(htmlTag.ReplaceAllString(t, " ")); t != "" {
+		if t = strings.TrimSpace(htmlTag().ReplaceAllString(t, " ")); t != "" {
 			spans = append(spans, span{text: resolveText([]byte(t))}, span{text: " "})
 		}
 	}
 	at := 0
-	for _, m := range htmlImg.FindAllStringIndex(s, -1) {
+	for _, m := range htmlImg().FindAllStringIndex(s, -1) {
 		text(s[at:m[0]])
 		tag := s[m[0]:m[1]]
 		if src := attrValue(tag, "src"); src != "" {
@@ -262,16 +263,16 @@ func (w proseWriter) htmlBlock(n *ast.HTMLBlock, room int) []string {
 	return w.wrap(spans, room)
 }
 
-var htmlImg = regexp.MustCompile(`(?i)<img\b[^>]*>`)
+var htmlImg = lazyre.New(`(?i)<img\b[^>]*>`)
 
-var htmlTag = regexp.MustCompile(`<[^>]*>`)
+var htmlTag = lazyre.New(`<[^>]*>`)
 
-var preBlock = regexp.MustCompile(`(?i)^\s*<pre[\s>]`)
+var preBlock = lazyre.New(`(?i)^\s*<pre[\s>]`)
 
 // htmlHidden is what a browser (and GitHub) never shows of an HTML block:
 // comments, which may hold a '>', and scripts and style sheets, contents
 // and all.
-var htmlHidden = regexp.MustCompile(`(?is)<!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*>`)
+var htmlHidden = lazyre.New(`(?is)<!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*>`)
 
 // span is a run of inline text in one style; link, when set, is the URL
 // the run opens (OSC 8), and whole keeps the run on one line.
@@ -589,9 +590,9 @@ func (w proseWriter) line(pieces []piece) string {
 
 func (w proseWriter) paint(s string, style ...string) string { return w.t.paint(s, style...) }
 
-var schemeRE = regexp.MustCompile(`^(https?|ftp|mailto|file):`)
+var schemeRE = lazyre.New(`^(https?|ftp|mailto|file):`)
 
-func isAbsoluteURL(u string) bool { return schemeRE.MatchString(u) }
+func isAbsoluteURL(u string) bool { return schemeRE().MatchString(u) }
 
 // table lays a GFM table out with columns as wide as their cells, a rule
 // under the header; when that is wider than the room the widest columns

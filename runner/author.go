@@ -26,6 +26,7 @@ import (
 	"github.com/coursectl/coursectl/container"
 	"github.com/coursectl/coursectl/course"
 	"github.com/coursectl/coursectl/expect"
+	"github.com/coursectl/coursectl/internal/lazyre"
 	"github.com/coursectl/coursectl/result"
 )
 
@@ -630,11 +631,11 @@ func (s *Session) verify(ctx context.Context, step *course.Step, p *plan, v *cou
 	return false
 }
 
-var tracePrefix = regexp.MustCompile(`(?m)^\x1f+ `)
+var tracePrefix = lazyre.New(`(?m)^\x1f+ `)
 
 // traceAsTranscript turns the verify's xtrace lines into `$ ` prompts.
 func traceAsTranscript(out string) string {
-	return tracePrefix.ReplaceAllString(out, "$$ ")
+	return tracePrefix().ReplaceAllString(out, "$$ ")
 }
 
 // lastTraced is the last command xtrace showed: the one that failed.

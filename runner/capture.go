@@ -3,9 +3,10 @@ package runner
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/coursectl/coursectl/internal/lazyre"
 )
 
 // tail keeps the last max bytes written to it, so a step that prints a
@@ -68,12 +69,12 @@ func (t *tail) String() string {
 		}
 		head = fmt.Sprintf("[... %d bytes of output not kept ...]\n", t.dropped)
 	}
-	return head + crlf.ReplaceAllString(string(b), "\n")
+	return head + crlf().ReplaceAllString(string(b), "\n")
 }
 
 // crlf: the pty's output post-processing turns \n into \r\n, and a step's
 // own \r\n arrives as \r\r\n.
-var crlf = regexp.MustCompile(`\r+\n`)
+var crlf = lazyre.New(`\r+\n`)
 
 // scriptPaths rewrites, in a step's output stream, what bash says about the
 // step file — `/dev/shm/coursectl-run-…/step.sh: line N:`, which it prints

@@ -9,13 +9,13 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/internal/lazyre"
 	"github.com/coursectl/coursectl/result"
 )
 
@@ -63,7 +63,7 @@ func openStore(stateDir string, mod *course.Module, sandboxed bool) (*store, err
 	}
 	sum := sha256.Sum256([]byte(abs))
 	name := strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
-	name = regexp.MustCompile(`[^A-Za-z0-9._-]+`).ReplaceAllString(name, "_")
+	name = unsafeInName().ReplaceAllString(name, "_")
 	st := &store{dir: filepath.Join(stateDir, "modules", name+"-"+hex.EncodeToString(sum[:6])), sandboxed: sandboxed}
 	st.chain = stepChain(mod)
 	return st, nil
@@ -587,3 +587,6 @@ func (st *store) writeRecord(r *result.Module) error {
 	}
 	return os.Rename(tmp.Name(), st.recordPath())
 }
+
+// unsafeInName is what a module's state directory name replaces with "_".
+var unsafeInName = lazyre.New(`[^A-Za-z0-9._-]+`)

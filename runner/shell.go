@@ -28,7 +28,7 @@ import (
 // terminal, signals process groups and ends the session (STYLE §5).
 
 //go:embed prelude.bash
-var prelude string
+var preludeSource string
 
 // shell is one interactive bash on one pty. Steps arrive as a short line typed
 // on the terminal; completion comes back on a pipe (never parsed out of the
@@ -218,7 +218,7 @@ func startShell(cfg shellConfig) (*shell, error) {
 		cfg.inside = func(p string) string { return p }
 	}
 	rc := filepath.Join(cfg.dir, "prelude.bash")
-	if err := writeNoFollow(rc, []byte(prelude), cfg.perm); err != nil {
+	if err := writeNoFollow(rc, []byte(prelude()), cfg.perm); err != nil {
 		return nil, err
 	}
 	if cfg.box != nil {

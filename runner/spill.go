@@ -16,11 +16,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/internal/lazyre"
 	"github.com/coursectl/coursectl/result"
 )
 
@@ -160,7 +160,7 @@ func (s *Session) keepOutput(step *course.Step, r *result.Step) {
 }
 
 // notKept is the line a cut output starts with (see tail.String).
-var notKept = regexp.MustCompile(`^\[\.\.\. (\d+) bytes of output not kept \.\.\.\]\n`)
+var notKept = lazyre.New(`^\[\.\.\. (\d+) bytes of output not kept \.\.\.\]\n`)
 
 // cutOutput keeps the last max bytes of out, from a line start, saying how
 // much went before — counting what an earlier cut already dropped.
@@ -169,7 +169,7 @@ func cutOutput(out string, max int) string {
 		return out
 	}
 	var dropped int64
-	if m := notKept.FindStringSubmatch(out); m != nil {
+	if m := notKept().FindStringSubmatch(out); m != nil {
 		dropped, _ = strconv.ParseInt(m[1], 10, 64)
 		out = out[len(m[0]):]
 	}

@@ -1,6 +1,9 @@
 package runner
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // The wrapper keeps code it needs as a string (its ERR trap) in a variable,
 // read in prelude.bash from a here-document so the source stays readable.
@@ -9,8 +12,9 @@ import "strings"
 // so (8 KB), that was 8,000 system calls at every shell start
 // (docs/benchmarks.md, "Checkpoints"). So the text bash gets has each
 // here-document the prelude reads into a variable (`read -r -d` from
-// `<<'EOF'`) turned into the assignment NAME=$'...' of the same code.
-func init() { prelude = inlineHeredocs(prelude) }
+// `<<'EOF'`) turned into the assignment NAME=$'...' of the same code —
+// once, when the first shell starts, not before every command's main.
+var prelude = sync.OnceValue(func() string { return inlineHeredocs(preludeSource) })
 
 // heredocOpen starts a here-document the prelude reads into a variable;
 // the variable's name follows it, then heredocTag.

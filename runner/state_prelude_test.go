@@ -19,7 +19,7 @@ func TestInlinedHeredocsHoldTheSameCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(prelude, "<<'EOF'") {
+	if strings.Contains(prelude(), "<<'EOF'") {
 		t.Errorf("a here-document is left in the prelude bash gets")
 	}
 	docs := heredocRead.FindAllStringSubmatch(string(raw), -1)
@@ -27,7 +27,7 @@ func TestInlinedHeredocsHoldTheSameCode(t *testing.T) {
 		t.Fatalf("%d here-documents in prelude.bash", len(docs))
 	}
 	// Only the definitions: the prelude's tail needs the runner's fds.
-	head, _, _ := strings.Cut(prelude, "# The wrapper's ERR trap as")
+	head, _, _ := strings.Cut(prelude(), "# The wrapper's ERR trap as")
 	for _, d := range docs {
 		cmd := exec.Command("bash", "--noprofile", "--norc", "-s")
 		cmd.Stdin = strings.NewReader(head + "\nprintf '%s' \"$" + d[1] + "\"\n")

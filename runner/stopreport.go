@@ -1,9 +1,10 @@
 package runner
 
 import (
-	"regexp"
 	"strings"
 	"syscall"
+
+	"github.com/coursectl/coursectl/internal/lazyre"
 )
 
 // bash's own words for a process killed by a signal (strsignal), as it
@@ -20,8 +21,8 @@ var signalWords = map[syscall.Signal]string{
 // `NAME: line N:  PID Terminated              COMMAND`. A course's own
 // background job's report (`[1]+  Terminated  sleep 5`) matches neither.
 var (
-	stopReportBare   = regexp.MustCompile(`^(Interrupt|Terminated|Killed)(?: \(core dumped\))?$`)
-	stopReportScript = regexp.MustCompile(`^.*: line \d+: +\d+ (Interrupt|Terminated|Killed)(?: \(core dumped\))?(?: +.*)?$`)
+	stopReportBare   = lazyre.New(`^(Interrupt|Terminated|Killed)(?: \(core dumped\))?$`)
+	stopReportScript = lazyre.New(`^.*: line \d+: +\d+ (Interrupt|Terminated|Killed)(?: \(core dumped\))?(?: +.*)?$`)
 )
 
 // dropStopReports takes out of a step's output the lines at its end that are
@@ -44,9 +45,9 @@ func dropStopReports(output string, sent []syscall.Signal) (string, int) {
 		body := strings.TrimSuffix(output, "\n")
 		start := strings.LastIndexByte(body, '\n') + 1
 		line := strings.TrimRight(body[start:], " ")
-		m := stopReportBare.FindStringSubmatch(line)
+		m := stopReportBare().FindStringSubmatch(line)
 		if m == nil {
-			m = stopReportScript.FindStringSubmatch(line)
+			m = stopReportScript().FindStringSubmatch(line)
 		}
 		if m == nil || !words[m[1]] {
 			return output, dropped

@@ -5,15 +5,16 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 
+	"github.com/spf13/cobra"
+
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/internal/lazyre"
 	"github.com/coursectl/coursectl/render"
 	"github.com/coursectl/coursectl/result"
 	"github.com/coursectl/coursectl/runner"
-	"github.com/spf13/cobra"
 )
 
 func (c *cli) renderCmd() *cobra.Command {
@@ -128,7 +129,7 @@ func writeCheckHTML(path string, mods []*course.Module, results []*result.Module
 			return err
 		}
 		name := strings.TrimSuffix(filepath.Base(mods[i].Path), filepath.Ext(mods[i].Path))
-		name = fmt.Sprintf("%s-%d-%s.html", stem, i+1, pageNameRE.ReplaceAllString(name, "_"))
+		name = fmt.Sprintf("%s-%d-%s.html", stem, i+1, pageNameRE().ReplaceAllString(name, "_"))
 		if err := writeFileAtomic(filepath.Join(dir, name), page, 0o644); err != nil {
 			return explainWrite(err)
 		}
@@ -146,7 +147,7 @@ func explainWrite(err error) error {
 	return err
 }
 
-var pageNameRE = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var pageNameRE = lazyre.New(`[^A-Za-z0-9._-]+`)
 
 // terminal is the renderer `render` draws with: the terminal's width (or
 // --width, or the default), colour and hyperlinks only on a terminal, never

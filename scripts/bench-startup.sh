@@ -24,7 +24,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 printf '# One step\n\n```sh\ntrue\n```\n' >"$work/one.md"
-(cd "$root" && go build -o "$work/coursectl" ./cmd/coursectl && go build -o "$work/ptyfloor" ./scripts/ptyfloor &&
+# Built as README.md installs it: without cgo (set CGO_ENABLED=1 for the
+# dynamically linked binary `go build` makes where a C compiler is found).
+(cd "$root" && CGO_ENABLED=${CGO_ENABLED:-0} go build -o "$work/coursectl" ./cmd/coursectl && go build -o "$work/ptyfloor" ./scripts/ptyfloor &&
 	go build -o "$work/interleave" ./scripts/interleave)
 bash_plain=(bash --noprofile --norc --noediting -i -c true)
 

@@ -192,7 +192,7 @@ func (s *Session) plan(step *course.Step) *plan {
 	}
 	switch {
 	case step.Attrs.Skip:
-		p.skip = "skip: marked skip"
+		p.skip = "marked skip"
 	case step.NeedsPerson() && s.opts.Terminal == nil:
 		p.skip = "interactive: needs a person at the keyboard"
 		if e := step.Edit; e != nil && !step.Attrs.Interactive {

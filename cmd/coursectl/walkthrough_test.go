@@ -455,7 +455,7 @@ func TestRunFailureMenuShellEditSkip(t *testing.T) {
 	l.typeKeys("s")
 	l.waitFor("skipped by you", 1)
 	l.waitFor("Step 3/4 · Marked", 2)
-	l.waitFor("skip: marked skip", 1)
+	l.waitFor("· marked skip", 1)
 
 	// The hidden setup step ran unseen before the last step.
 	l.waitFor("Step 4/4 · Last", 2)

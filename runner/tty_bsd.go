@@ -21,3 +21,7 @@ func ttyInputQueued(fd int) (int, error) { return unix.IoctlGetInt(fd, fionread)
 
 // ttyTermios is the tty's settings (TIOCGETA).
 func ttyTermios(fd int) (*unix.Termios, error) { return unix.IoctlGetTermios(fd, unix.TIOCGETA) }
+
+// setTTYTermios changes the tty's settings at once (TIOCSETA). On a pty's
+// master it sets the terminal's, which both ends share.
+func setTTYTermios(fd int, t *unix.Termios) error { return unix.IoctlSetTermios(fd, unix.TIOCSETA, t) }

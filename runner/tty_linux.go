@@ -11,3 +11,7 @@ func ttyInputQueued(fd int) (int, error) { return unix.IoctlGetInt(fd, unix.TIOC
 
 // ttyTermios is the tty's settings (TCGETS).
 func ttyTermios(fd int) (*unix.Termios, error) { return unix.IoctlGetTermios(fd, unix.TCGETS) }
+
+// setTTYTermios changes the tty's settings at once (TCSETS). On a pty's
+// master it sets the terminal's, which both ends share.
+func setTTYTermios(fd int, t *unix.Termios) error { return unix.IoctlSetTermios(fd, unix.TCSETS, t) }

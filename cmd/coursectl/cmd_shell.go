@@ -160,7 +160,8 @@ func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 // endWithCtrlD is a pipe that gives what r holds and then ends the line
 // discipline's input: a newline if the last line has none (so it runs, as
 // bash runs a script's unterminated last line), then Ctrl-D, which the pty
-// turns into end of file for the shell reading it.
+// turns into end of file for the shell reading it. The runner turns the
+// terminal's echo and the prompts off for such input (runner.Shell).
 func endWithCtrlD(r io.Reader) (*os.File, error) {
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -185,7 +186,10 @@ func endWithCtrlD(r io.Reader) (*os.File, error) {
 		if last != '\n' {
 			_, _ = pw.Write([]byte{'\n'})
 		}
-		_, _ = pw.Write([]byte{4})
+		// bash says "exit" on stderr as Ctrl-D ends it, which `bash <
+		// script` does not: its stderr goes first (the leading space
+		// keeps the line out of history).
+		_, _ = pw.Write([]byte(" exec 2>/dev/null\n\x04"))
 	}()
 	return pr, nil
 }

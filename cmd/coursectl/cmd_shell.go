@@ -98,8 +98,20 @@ func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 		}
 		if !p.Done[i-1] {
 			prev := mod.Steps[i-1]
-			return usageError("%s:%d: step %s has no checkpoint (never passed, or edited since) — run the module up to it first: coursectl run %s",
-				stepFile(mod, prev), prev.Line, prev.ID, mod.Path)
+			flag := ""
+			if f.sandbox.kind != "" {
+				flag = "--sandbox=" + f.sandbox.String() + " "
+			}
+			if f.sandbox.kind == "" {
+				// check runs in the directory sandbox by default and keeps
+				// its checkpoints apart from a learner's run (docs/sandbox.md).
+				if sp, err := runner.LoadSandboxProgress(dir, mod); err == nil && sp.Done[i-1] {
+					return usageError("%s:%d: step %s has no checkpoint outside the sandbox, where check and run --sandbox keep theirs — coursectl shell --sandbox %s --at %s",
+						stepFile(mod, prev), prev.Line, prev.ID, mod.Path, mod.Ref(step))
+				}
+			}
+			return usageError("%s:%d: step %s has no checkpoint (never passed, or edited since) — run the module up to it first: coursectl run %s%s",
+				stepFile(mod, prev), prev.Line, prev.ID, flag, mod.Path)
 		}
 	}
 	if i := step.Index - 1; i == 0 {

@@ -9,17 +9,20 @@ import (
 )
 
 // fatalProblems are the parse problems check will not run a module with:
-// an annotation or setting whose value cannot be used. The parser drops
-// such a value, so running anyway would check something other than the
-// author wrote ({exit=foo} expects 0, {timeout=banana} becomes the default
-// timeout, settings for a renamed step apply to nothing) and could pass.
+// an annotation or setting whose value cannot be used, and a fence never
+// closed. The parser drops such a value, so running anyway would check
+// something other than the author wrote ({exit=foo} expects 0,
+// {timeout=banana} becomes the default timeout, settings for a renamed step
+// apply to nothing) and could pass; an unclosed fence makes whatever
+// follows it, prose included, the step's commands (docs/check.md).
 // Lint calls the other problems errors or warnings too, but the module
-// still runs as written (an unterminated fence is still a step, a
-// duplicate name gets a -2 id), so check runs it and leaves them to lint.
+// still runs as written (a duplicate name gets a -2 id), so check runs it
+// and leaves them to lint.
 var fatalProblems = map[string]bool{
-	course.ProblemBadAttr:     true,
-	course.ProblemUnknownStep: true,
-	course.ProblemUnknownKey:  true, // `timout:` or `fakse:` under coursectl: settings
+	course.ProblemBadAttr:      true,
+	course.ProblemUnknownStep:  true,
+	course.ProblemUnknownKey:   true, // `timout:` or `fakse:` under coursectl: settings
+	course.ProblemUnterminated: true,
 }
 
 // Unrunnable is the first problem of mod that check (and watch --run) will

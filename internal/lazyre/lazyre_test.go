@@ -7,7 +7,7 @@ func TestCompiledOnceOnFirstUse(t *testing.T) {
 	if !re().MatchString("xaab") {
 		t.Fatal("a+b does not match xaab")
 	}
-	if re() != re() {
+	if first, second := re(), re(); first != second {
 		t.Fatal("compiled again on the second call")
 	}
 }

@@ -21,34 +21,40 @@ func (p *parser) divLines(n ast.Node) {
 	lines := n.Lines()
 	for i := 0; i < lines.Len(); i++ {
 		seg := lines.At(i)
-		t := bytes.TrimSpace(p.src[seg.Start:seg.Stop])
-		if !bytes.HasPrefix(t, []byte(":::")) {
+		class, ok := DivFence(p.src[seg.Start:seg.Stop])
+		switch {
+		case !ok:
 			continue
-		}
-		rest := strings.TrimSpace(strings.TrimLeft(string(t), ":"))
-		if rest == "" {
+		case class == "":
 			if len(p.divs) > 0 {
 				p.divs = p.divs[:len(p.divs)-1]
 				p.divCache = nil
 			}
-			continue
+		default:
+			p.divs = append(p.divs, class)
+			p.divCache = nil
 		}
-		p.divs = append(p.divs, divClass(rest))
-		p.divCache = nil
 	}
 }
 
-// divClass is the class of a div opener's text: `challenge`,
-// `{.challenge}`, `challenge ::::`, `{.callout title="x"}`.
-func divClass(s string) string {
-	s = strings.TrimSpace(strings.TrimRight(s, ":"))
+// DivFence says whether line is a fenced div's fence — three colons or
+// more, as Pandoc reads them — and the class it opens: `challenge` for
+// `::: challenge`, `{.challenge}`, `challenge ::::` or `{.callout
+// title="x"}`; "" for a closing fence. The renderers show the fences as
+// the div they mark; the parser gives their steps the course's divs:.
+func DivFence(line []byte) (class string, ok bool) {
+	t := bytes.TrimSpace(line)
+	if !bytes.HasPrefix(t, []byte(":::")) {
+		return "", false
+	}
+	s := strings.TrimSpace(strings.TrimRight(strings.TrimLeft(string(t), ":"), ":"))
 	s = strings.TrimPrefix(s, "{")
 	s = strings.TrimSuffix(s, "}")
 	s = strings.TrimPrefix(strings.TrimSpace(s), ".")
 	if f := strings.Fields(s); len(f) > 0 {
-		return f[0]
+		return f[0], true
 	}
-	return ""
+	return "", true
 }
 
 // divPath is the classes of the divs around the current place, outermost

@@ -282,11 +282,10 @@ func (p *parser) setextDivs(n *ast.Heading) (title string, ok bool) {
 	var rest [][]byte
 	for i := 0; i < lines.Len(); i++ {
 		seg := lines.At(i)
-		t := bytes.TrimSpace(p.src[seg.Start:seg.Stop])
-		if bytes.HasPrefix(t, []byte(":::")) {
+		if _, fence := DivFence(p.src[seg.Start:seg.Stop]); fence {
 			ok = true
 		} else {
-			rest = append(rest, t)
+			rest = append(rest, bytes.TrimSpace(p.src[seg.Start:seg.Stop]))
 		}
 	}
 	if !ok {

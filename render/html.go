@@ -87,7 +87,7 @@ func HTMLAt(mod *course.Module, rec *result.Module, pageDir string) ([]byte, err
 	for _, s := range mod.Steps {
 		p.byLine[s.Line] = s
 	}
-	parserOpts := []parser.Option{parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(imageAttrs{}, 100))}
+	parserOpts := []parser.Option{parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(imageAttrs{}, 100)), divFencesOption}
 	if rl := newRelink(filepath.Dir(mod.Path), pageDir); rl != nil {
 		parserOpts = append(parserOpts, parser.WithASTTransformers(util.Prioritized(rl, 0)))
 	}
@@ -216,12 +216,54 @@ type htmlPage struct {
 	results map[string]*result.Step
 	byLine  map[int]*course.Step
 	written map[string]bool // the steps the page shows in place
+	divs    []string        // the closing tags of the divs open (divs.go)
 }
 
 func (p *htmlPage) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindFencedCodeBlock, p.renderFenced)
 	reg.Register(ast.KindCodeBlock, p.renderIndented)
 	reg.Register(ast.KindHTMLBlock, p.renderHTMLBlock)
+	reg.Register(kindDivFence, p.renderDivFence)
+	reg.Register(ast.KindDocument, p.renderDocument)
+}
+
+// renderDivFence opens a div as the lesson's site shows it — a solution or
+// an instructor's note folded (<details>), the others a box with their
+// name — and closes it at its closing fence.
+func (p *htmlPage) renderDivFence(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	f := node.(*divFence)
+	if f.Class == "" {
+		if n := len(p.divs); n > 0 {
+			_, _ = w.WriteString(p.divs[n-1])
+			p.divs = p.divs[:n-1]
+		}
+		return ast.WalkContinue, nil
+	}
+	class := html.EscapeString(f.Class)
+	title := html.EscapeString(divTitle(f.Class))
+	switch f.Class {
+	case "solution", "instructor", "spoiler":
+		fmt.Fprintf(w, `<details class="div div-%s"><summary>%s</summary>`+"\n", class, title)
+		p.divs = append(p.divs, "</details>\n")
+	default:
+		fmt.Fprintf(w, `<div class="div div-%s"><p class="div-title">%s</p>`+"\n", class, title)
+		p.divs = append(p.divs, "</div>\n")
+	}
+	return ast.WalkContinue, nil
+}
+
+// renderDocument closes the divs a page leaves open.
+func (p *htmlPage) renderDocument(w util.BufWriter, _ []byte, _ ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		for i := len(p.divs) - 1; i >= 0; i-- {
+			_, _ = w.WriteString(p.divs[i])
+		}
+		p.divs = nil
+	}
+	return ast.WalkContinue, nil
 }
 
 func (p *htmlPage) renderFenced(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {

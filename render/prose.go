@@ -31,7 +31,7 @@ import (
 // URLs) plus definition lists, as the pages on GitHub read.
 var proseParser = goldmark.New(
 	goldmark.WithExtensions(gfm.GFM, gfm.DefinitionList),
-	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(imageAttrs{}, 100))),
+	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(imageAttrs{}, 100)), divFencesOption),
 )
 
 // Styles of prose, from the 16-colour palette only (see style.go).
@@ -46,6 +46,8 @@ var (
 	styleImage    = []string{sgr.Gray}
 	styleRule     = []string{sgr.Gray}
 	styleQuote    = []string{sgr.Italic}
+	styleDiv      = []string{sgr.Yellow}
+	styleDivTitle = []string{sgr.Bold}
 )
 
 // proseWriter renders one chunk of prose.
@@ -97,19 +99,54 @@ func (w proseWriter) blocks(n ast.Node, room int) []string {
 			tight = list.IsTight
 		}
 	}
+	// The divs open here (divs.go): their blocks hang on a bar.
+	var open []string
+	bar := ""
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		lines := w.block(c, room)
+		if f, ok := c.(*divFence); ok {
+			switch {
+			case f.Class == "":
+				if len(open) > 0 {
+					open = open[:len(open)-1]
+				}
+			case f.Class == "instructor" && divCloses(f):
+				// Notes for the instructor: a learner's view of a
+				// lesson leaves them out, as the lesson's site does.
+				c = divEnd(f)
+				continue
+			default:
+				// A solution's own "## Solution" heading is its label.
+				if !w.headedAs(f.NextSibling(), divTitle(f.Class)) {
+					if len(out) > 0 {
+						out = append(out, bar)
+					}
+					out = append(out, bar+w.block(c, room)[0])
+				}
+				open = append(open, f.Class)
+			}
+			bar = strings.Repeat(w.paint("▌", styleDiv...)+" ", len(open))
+			continue
+		}
+		lines := w.block(c, room-2*len(open))
 		if len(lines) == 0 {
 			continue
 		}
 		// A tight definition hangs under its term, as in a browser.
 		dd, _ := c.(*east.DefinitionDescription)
 		if len(out) > 0 && !tight && (dd == nil || !dd.IsTight) {
-			out = append(out, "")
+			out = append(out, bar)
 		}
-		out = append(out, lines...)
+		for _, l := range lines {
+			out = append(out, bar+l)
+		}
 	}
 	return out
+}
+
+// headedAs says whether n is a heading that reads title.
+func (w proseWriter) headedAs(n ast.Node, title string) bool {
+	h, ok := n.(*ast.Heading)
+	return ok && strings.EqualFold(strings.TrimSpace(plainText(w.inlines(h, nil))), title)
 }
 
 func (w proseWriter) block(n ast.Node, room int) []string {
@@ -129,6 +166,11 @@ func (w proseWriter) block(n ast.Node, room int) []string {
 		return w.wrap(w.inlines(n, style), room)
 	case *ast.ThematicBreak:
 		return []string{w.paint("────────", styleRule...)}
+	case *divFence:
+		if n.Class == "" {
+			return nil
+		}
+		return []string{w.paint("▌", styleDiv...) + " " + w.paint(divTitle(n.Class), styleDivTitle...)}
 	case *ast.Blockquote:
 		bar := w.paint("│", sgr.Gray) + " "
 		quoted := w

@@ -29,6 +29,56 @@ func (imageAttrs) Transform(doc *ast.Document, reader text.Reader, _ parser.Cont
 	for _, img := range images {
 		takeAttrs(img, src)
 	}
+	dropKramdownIALs(doc, src)
+}
+
+// dropKramdownIALs removes kramdown's attribute lists, the `{: .class }`
+// line that Jekyll sites (docs.docker.com, GitHub Pages) put under a
+// paragraph or an image to style it: to CommonMark it is the paragraph's
+// last line of text, shown as written.
+func dropKramdownIALs(doc *ast.Document, src []byte) {
+	var paras []*ast.Paragraph
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if p, ok := n.(*ast.Paragraph); ok && entering {
+			paras = append(paras, p)
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, p := range paras {
+		lines := p.Lines()
+		if lines.Len() == 0 {
+			continue
+		}
+		last := lines.At(lines.Len() - 1)
+		if !isKramdownIAL(src[last.Start:last.Stop]) {
+			continue
+		}
+		if lines.Len() == 1 {
+			p.Parent().RemoveChild(p.Parent(), p)
+			continue
+		}
+		// The line's inlines are text (linkify splits it at the colon).
+		var drop []ast.Node
+		for c := p.LastChild(); c != nil; c = c.PreviousSibling() {
+			t, ok := c.(*ast.Text)
+			if !ok || t.Segment.Start < last.Start {
+				break
+			}
+			drop = append(drop, c)
+		}
+		for _, c := range drop {
+			p.RemoveChild(p, c)
+		}
+		if t, ok := p.LastChild().(*ast.Text); ok {
+			t.SetSoftLineBreak(false)
+		}
+	}
+}
+
+// isKramdownIAL is a line `{: ... }`.
+func isKramdownIAL(line []byte) bool {
+	v := strings.TrimSpace(string(line))
+	return strings.HasPrefix(v, "{:") && strings.HasSuffix(v, "}") && !strings.Contains(v[1:len(v)-1], "}")
 }
 
 // takeAttrs removes the attribute block in the text nodes after img, and

@@ -201,3 +201,22 @@ func TestListNumbersGoOnAfterAStep(t *testing.T) {
 		t.Errorf("after a step in a nested list:\ngot  %q\nwant %q", got, want)
 	}
 }
+
+// Jekyll sites style a paragraph or a figure with a kramdown attribute list
+// on the line under it (docs.docker.com's tutorial does): it is markup,
+// not text. One inside a line is text.
+func TestKramdownAttributeListsHidden(t *testing.T) {
+	src := "# T\n\n![Todo](x.png)\n{: .text-center }\n\nPara\n{: .note}\n\n{: #x}\n\nA {: b} c.\n"
+	got := Terminal{Width: 80}.Prose(proseModule(t, src), 0)
+	want := "  T\n\n  Image: Todo → x.png\n\n  Para\n\n  A {: b} c.\n"
+	if got != want {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+	page, err := HTML(proseModule(t, src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := string(page); strings.Contains(body, ".text-center") || strings.Contains(body, "{: .note}") || !strings.Contains(body, "A {: b} c.") {
+		t.Errorf("the page:\n%s", body[strings.Index(body, "<article"):])
+	}
+}

@@ -3,6 +3,7 @@ package render
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // A Carpentries page's fenced divs, as its episodes write them: fences of
@@ -87,4 +88,27 @@ func TestDivsOnThePage(t *testing.T) {
 		}
 		at += i + len(s)
 	}
+}
+
+// Fences anywhere — in lists, quotes, under setext underlines, unbalanced —
+// never break the page: no panic, and a div the page opens it closes.
+func FuzzDivs(f *testing.F) {
+	for _, s := range []string{divPage, "- a\n:::\n- b\n", "::: x\n---\n", "> ::: note\n> text\n:::\n", "1. a\n   ::: b\n   c\n:::::\n", ":::\n:::\n::: {.callout}\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if !utf8.ValidString(src) || strings.ContainsRune(src, 0) {
+			return // not a module: the parser refuses it
+		}
+		mod := proseModule(t, src)
+		_ = Terminal{Width: 40}.Prose(mod, 0)
+		page, err := HTML(mod, nil)
+		if err != nil {
+			return
+		}
+		body := string(page)
+		if open, shut := strings.Count(body, `<details class="div`), strings.Count(body, "</details>"); open != shut {
+			t.Errorf("%d <details> opened, %d closed", open, shut)
+		}
+	})
 }

@@ -290,3 +290,41 @@ func TestChainOfExpectedExitIsStable(t *testing.T) {
 		t.Error("exit=3 and exit=4 have the same chain")
 	}
 }
+
+// `cd -` after a restore goes where it goes live: the restore's own cd
+// does not leave the fresh shell's directory in OLDPWD, and a shell whose
+// steps never changed directory has OLDPWD as a fresh shell has it (not the
+// caller's, which the session does not pass on).
+func TestRestoreKeepsOLDPWD(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("OLDPWD", "/")
+	show := "echo \"old=${OLDPWD-unset}\"\n"
+	for _, tc := range []struct {
+		name  string
+		first string
+		want  string
+	}{
+		{"changed", "mkdir -p " + dir + "/a " + dir + "/b; cd " + dir + "/a; cd ../b\n", "old=" + dir + "/a"},
+		{"never", "true\n", "old=unset"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mod := module(t, tc.first, "true\n", show)
+			opts := testOptions(t)
+			res, err := RunModule(ctxT(t), mod, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimSpace(res.Steps[2].Output); got != tc.want {
+				t.Fatalf("live: %q, want %q", got, tc.want)
+			}
+			opts.From = mod.Steps[2].ID
+			res, err = RunModule(ctxT(t), mod, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimSpace(res.Steps[2].Output); got != tc.want {
+				t.Errorf("restored: %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -287,7 +287,8 @@ func (s *Session) warn(msg string) {
 // module's and the options' additions on top.
 func (s *Session) environment() []string {
 	drop := map[string]bool{"PROMPT_COMMAND": true, "BASH_ENV": true, "ENV": true, "PS1": true,
-		"PS2": true, "HISTFILE": true, "COLUMNS": true, "LINES": true, "CDPATH": true}
+		"PS2": true, "HISTFILE": true, "COLUMNS": true, "LINES": true, "CDPATH": true,
+		"OLDPWD": true} // the caller's last directory: `cd -` in a step is the step's
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")

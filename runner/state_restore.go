@@ -74,6 +74,24 @@ func restoreScript(rs *restoredState) (script string, notes []string) {
 	for i := len(rs.dirs) - 1; i >= 0; i-- {
 		fmt.Fprintf(&s, "pushd -n %s >/dev/null\n", shellQuote(rs.dirs[i]))
 	}
+	// The cd made OLDPWD the fresh shell's directory: the checkpoint's
+	// goes back, or `cd -` after a restore goes elsewhere than live.
+	// With no entry no step changed it: as a fresh shell has it (the
+	// session's environment drops the caller's), exported and unset.
+	if rs.cwd != "" {
+		v, ok := rs.entries["v:OLDPWD"]
+		d, err := parseDecl(v)
+		switch {
+		case !ok:
+			s.WriteString("unset -v OLDPWD; declare -x OLDPWD\n")
+		case v == storedUnset || err != nil:
+			s.WriteString("unset -v OLDPWD\n")
+		case !d.set:
+			s.WriteString("unset -v OLDPWD\n" + d.render() + "\n")
+		default:
+			s.WriteString(d.render() + "\n")
+		}
+	}
 	if rs.umask != "" {
 		fmt.Fprintf(&s, "umask %s\n", rs.umask)
 	}

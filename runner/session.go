@@ -224,8 +224,10 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		s.removeScratch()
 		return nil, err
 	}
+	freshAt := false
 	if s.start > 0 {
 		if err := s.restore(ctx, s.start-1); err != nil {
+			freshAt = s.box == nil
 			switch {
 			case s.box != nil:
 				// The container's files are those of no step: only the
@@ -238,7 +240,11 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 				// Named by the step's own file: in a course the run's
 				// path is the course's directory.
 				st := mod.Steps[s.start]
-				s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell", s.file(st), err, st.ID))
+				also := ""
+				if mod.Steps[0].Hidden && !inspect {
+					also = ", after the setup steps the run begins with" // runLeadingSetup
+				}
+				s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell%s", s.file(st), err, st.ID, also))
 			}
 		}
 	}
@@ -255,7 +261,24 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 			}
 		}
 	}
+	if freshAt && !inspect {
+		s.runLeadingSetup(ctx)
+	}
 	return s, nil
+}
+
+// runLeadingSetup runs, in the fresh shell of a start that had no
+// checkpoint to restore, the hidden setup steps the module (or course)
+// begins with — what every later step stands on, a course's data
+// unzipped, a module's `cd` — so `--from` its first step passes where a
+// whole run does. Only the steps before any visible one: from the first
+// step on, their checkpoints are the run's own.
+func (s *Session) runLeadingSetup(ctx context.Context) {
+	for i := 0; i < s.start && s.mod.Steps[i].Hidden; i++ {
+		if r := s.Exec(ctx, s.mod.Steps[i]); r.Status != result.Passed {
+			return
+		}
+	}
 }
 
 // file is the file a step's lines count in, for messages: its own module's

@@ -231,3 +231,27 @@ func TestSettingsYAMLErrorLines(t *testing.T) {
 		t.Errorf("front matter error = %v", err)
 	}
 }
+
+// A bad step setting in coursectl.yaml is reported at its own line — the
+// attribute's, else the step id's — not at the `steps:` above them.
+func TestStepSettingErrorLines(t *testing.T) {
+	dir := t.TempDir()
+	mod := filepath.Join(dir, "m.md")
+	if err := os.WriteFile(mod, []byte("# M\n\n## a\n\n```sh\ntrue\n```\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	side := filepath.Join(dir, "coursectl.yaml")
+	for _, tc := range []struct{ yaml, want string }{
+		{"# c\nm.md:\n  timeout: 5m\n  steps:\n    a:\n      skip: true\n      skp: true\n", ":7: steps.a: unknown attribute \"skp\""},
+		{"m.md:\n  steps:\n    a:\n      timeout: 5s\n      exit: many\n", ":5: steps.a: attribute exit=\"many\""},
+		{"m.md:\n  steps:\n    x: 1\n    a: 5\n", ":3: steps.x: want a mapping"},
+		{"m.md:\n  steps:\n    a:\n      timeout: 5s\n      append: true\n", ":5: steps.a: append adds"},
+	} {
+		if err := os.WriteFile(side, []byte(tc.yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(mod); err == nil || !strings.HasPrefix(err.Error(), side+tc.want) {
+			t.Errorf("%q: error = %v, want %s%s", tc.yaml, err, side, tc.want)
+		}
+	}
+}

@@ -223,20 +223,43 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				return s, posErr(k, "steps: want a mapping of step id to attributes")
 			}
 			s.Steps = map[string]Attrs{}
+			// An error names the line of the attribute at fault, else of
+			// the step's id, else of steps: itself.
+			stepErr := func(id, attr string, format string, a ...any) error {
+				line := 0
+				if attr != "" {
+					line = attrKeyLine(stepNode(vnode, id), attr, lineOff)
+				}
+				if line == 0 {
+					line = attrKeyLine(vnode, id, lineOff)
+				}
+				if line == 0 {
+					return posErr(k, format, a...)
+				}
+				return &PosError{File: file, Line: line, Err: fmt.Errorf(format, a...)}
+			}
 			for _, id := range orderedKeys(vnode, m) {
 				am, ok := m[id].(map[string]any)
 				if !ok && m[id] != nil {
-					return s, posErr(k, "steps.%s: want a mapping of attributes", id)
+					return s, stepErr(id, "", "steps.%s: want a mapping of attributes", id)
 				}
-				if err := onlyKnownAttrs(am); err != nil {
-					return s, posErr(k, "steps.%s: %v", id, err)
+				for _, attr := range orderedKeys(stepNode(vnode, id), am) {
+					if err := onlyKnownAttrs(map[string]any{attr: am[attr]}); err != nil {
+						return s, stepErr(id, attr, "steps.%s: %v", id, err)
+					}
+				}
+				for _, attr := range orderedKeys(stepNode(vnode, id), am) {
+					var one Attrs
+					if probs := setAttrMap(&one, map[string]any{attr: am[attr]}, 0); len(probs) > 0 {
+						return s, stepErr(id, attr, "steps.%s: %s", id, probs[0].Message)
+					}
 				}
 				var a Attrs
 				if probs := setAttrMap(&a, am, 0); len(probs) > 0 {
-					return s, posErr(k, "steps.%s: %s", id, probs[0].Message)
+					return s, stepErr(id, "", "steps.%s: %s", id, probs[0].Message)
 				}
 				if a.Append && a.File == "" {
-					return s, posErr(k, "steps.%s: append adds the fence to a file — give the file too: {file: PATH, append: true}", id)
+					return s, stepErr(id, "append", "steps.%s: append adds the fence to a file — give the file too: {file: PATH, append: true}", id)
 				}
 				if a.Raw == nil {
 					a.Raw = map[string]string{}
@@ -708,6 +731,22 @@ func duplicateKeyError(n *yaml.Node, file string, lineOff int) error {
 // attrValueLine is the line of the first line of key's value in the
 // attribute mapping m: a block scalar (setup: |) starts on the line after
 // its key. 0 when m has no such key.
+// attrKeyLine is the line of key in mapping m (0 when it is not there).
+func attrKeyLine(m *yaml.Node, key string, lineOff int) int {
+	if m != nil && m.Kind == yaml.AliasNode {
+		m = m.Alias
+	}
+	if m == nil || m.Kind != yaml.MappingNode {
+		return 0
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i].Line + lineOff
+		}
+	}
+	return 0
+}
+
 func attrValueLine(m *yaml.Node, key string, lineOff int) int {
 	if m != nil && m.Kind == yaml.AliasNode {
 		m = m.Alias

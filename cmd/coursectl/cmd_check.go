@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -179,6 +181,11 @@ func (c *cli) check(ctx context.Context, f checkFlags, paths []string) error {
 		}
 		mods = append(mods, mod)
 	}
+	if f.shard.n == 0 {
+		if err := noStepsIn(paths, mods); err != nil {
+			return err
+		}
+	}
 	if err := f.checkPlaces(); err != nil {
 		return err
 	}
@@ -333,6 +340,28 @@ func writeReports(ctx context.Context, streams *iostreams.IOStreams, f checkFlag
 	if f.update && ctx.Err() == nil {
 		if err := runUpdate(streams, mods, results, f.diff); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// noStepsIn refuses a directory argument none of whose modules has a step,
+// as list does: a CI job pointed at the wrong folder would pass with
+// nothing checked. A file named on its own may have none.
+func noStepsIn(paths []string, mods []*course.Module) error {
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+			continue
+		}
+		found, steps := false, 0
+		for _, m := range mods {
+			if rel, err := filepath.Rel(p, m.Path); err == nil && !strings.HasPrefix(rel, "..") {
+				found = true
+				steps += len(m.Steps)
+			}
+		}
+		if found && steps == 0 {
+			return usageError("%s: no markdown file in it has a step — tag a fence ```sh to make one, or name a file to check it anyway", p)
 		}
 	}
 	return nil

@@ -160,7 +160,7 @@ func (l *linter) commands(s *course.Step) {
 			if attended {
 				continue
 			}
-			if why := interactiveReason(call); why != "" {
+			if why := interactiveReason(call); why != "" && !pagerSetAside(call, l.m.Settings.Env) {
 				l.add(line, Error, CheckInteractive, fmt.Sprintf("step %s: %s", s.ID, why),
 					"add {interactive} (check skips it with a note) or an interact: list that answers it, or a fake")
 			} else if why := confirmReason(call); why != "" {
@@ -175,4 +175,22 @@ func (l *linter) commands(s *course.Step) {
 			}
 		}
 	}
+}
+
+// pagerSetAside says whether the module's env: makes a program that would
+// page its output print it whole instead (`env: {MANPAGER: cat}`: man then
+// waits for nobody, as check's run shows).
+func pagerSetAside(c shellsyntax.Call, env map[string]string) bool {
+	if c.Name != "man" {
+		return false
+	}
+	pager, ok := env["MANPAGER"]
+	if !ok {
+		pager, ok = env["PAGER"]
+	}
+	switch strings.TrimSpace(pager) {
+	case "cat", "/bin/cat", "/usr/bin/cat", "tee":
+		return ok
+	}
+	return false
 }

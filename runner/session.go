@@ -264,7 +264,37 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 	if freshAt && !inspect {
 		s.runLeadingSetup(ctx)
 	}
+	if opts.Sandbox && s.box == nil && s.start > 0 && !inspect && opts.Workdir == "" {
+		s.warnLaterFiles(last)
+	}
 	return s, nil
+}
+
+// warnLaterFiles says, when a start in the middle of a directory sandbox
+// follows a run that went past it, that the files are that run's: a dir
+// checkpoint holds the shell's state, not the files (docs/sandbox.md), so a
+// step may meet what a later step made (`cat all.pdb: input file is output
+// file`) and fail where a whole run passes.
+func (s *Session) warnLaterFiles(last *result.Module) {
+	if last == nil {
+		return
+	}
+	latest := 0
+	for _, r := range last.Steps {
+		if r.Index > s.start+1 && r.Status != result.NotRun && !r.FromCheckpoint { // after the start step
+			latest = max(latest, r.Index)
+		}
+	}
+	if latest == 0 || latest > len(s.mod.Steps) {
+		return
+	}
+	// Named by the first step a reader sees: a setup's file is a yaml.
+	st := s.mod.Steps[s.start]
+	for i := s.start; i < len(s.mod.Steps) && st.Hidden; i++ {
+		st = s.mod.Steps[i]
+	}
+	s.warn(fmt.Sprintf("%s: the sandbox holds the files of the last run, which went on to step %s: a dir checkpoint keeps no files, so step %s may meet files later steps made (a whole check empties the sandbox first; --sandbox=docker keeps each step's files)",
+		s.file(st), s.mod.Steps[latest-1].ID, st.ID))
 }
 
 // runLeadingSetup runs, in the fresh shell of a start that had no

@@ -39,8 +39,9 @@ func (p *parser) divLines(n ast.Node) {
 
 // DivFence says whether line is a fenced div's fence — three colons or
 // more, as Pandoc reads them — and the class it opens: `challenge` for
-// `::: challenge`, `{.challenge}`, `challenge ::::` or `{.callout
-// title="x"}`; "" for a closing fence. The renderers show the fences as
+// `::: challenge`, `{.challenge}`, `{#ex1 .challenge}`, `challenge ::::`
+// or `{.callout title="x"}`, "div" for attributes without a class; "" for
+// a closing fence. The renderers show the fences as
 // the div they mark; the parser gives their steps the course's divs:.
 func DivFence(line []byte) (class string, ok bool) {
 	t := bytes.TrimSpace(line)
@@ -48,13 +49,20 @@ func DivFence(line []byte) (class string, ok bool) {
 		return "", false
 	}
 	s := strings.TrimSpace(strings.TrimRight(strings.TrimLeft(string(t), ":"), ":"))
-	s = strings.TrimPrefix(s, "{")
-	s = strings.TrimSuffix(s, "}")
-	s = strings.TrimPrefix(strings.TrimSpace(s), ".")
-	if f := strings.Fields(s); len(f) > 0 {
-		return f[0], true
+	if s == "" {
+		return "", true
 	}
-	return "", true
+	if inner, braced := strings.CutPrefix(s, "{"); braced {
+		// Pandoc's attributes: the first .class names the div
+		// (`{#ex1 .challenge}`); one with none still opens a div.
+		for _, f := range strings.Fields(strings.TrimSuffix(inner, "}")) {
+			if c, ok := strings.CutPrefix(f, "."); ok && c != "" {
+				return c, true
+			}
+		}
+		return "div", true
+	}
+	return strings.Fields(s)[0], true
 }
 
 // divPath is the classes of the divs around the current place, outermost

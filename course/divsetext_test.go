@@ -40,3 +40,28 @@ func TestDivFenceBeforeASetextUnderline(t *testing.T) {
 		})
 	}
 }
+
+func TestDivFence(t *testing.T) {
+	for line, want := range map[string]string{
+		"::: challenge":                "challenge",
+		":::::::::::::::: callout":     "callout",
+		"::: {.challenge}":             "challenge",
+		"::: {#ex1 .challenge .wide}":  "challenge",
+		`::: {.callout title="a b"}`:   "callout",
+		"::: {#only}":                  "div",
+		"::: challenge :::":            "challenge",
+		":::challenge":                 "challenge",
+		":::":                          "",
+		"  ::::::::::::::::::::::::  ": "",
+	} {
+		got, ok := DivFence([]byte(line))
+		if !ok || got != want {
+			t.Errorf("DivFence(%q) = %q, %v; want %q", line, got, ok, want)
+		}
+	}
+	for _, line := range []string{"::", "text ::: x", "", "- :::"} {
+		if _, ok := DivFence([]byte(line)); ok {
+			t.Errorf("DivFence(%q) is a fence", line)
+		}
+	}
+}

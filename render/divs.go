@@ -93,7 +93,9 @@ func (divFences) Transform(node *ast.Paragraph, reader text.Reader, _ parser.Con
 			continue
 		}
 		flush()
-		if top := lazyInList(node, seg, src); top != nil {
+		if parent != node.Parent() {
+			// Already moved out of the list.
+		} else if top := lazyInList(node, seg, src); top != nil {
 			// `- item` then a fence on the next line: CommonMark reads
 			// the fence as the item's lazy continuation, Pandoc (and the
 			// lesson) as the end of the div the list is in. What follows

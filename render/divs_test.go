@@ -112,3 +112,25 @@ func FuzzDivs(f *testing.F) {
 		}
 	})
 }
+
+// A fence right under a list item is CommonMark's lazy continuation of the
+// item and Pandoc's div: the div, and what follows it, come after the list,
+// in order, closed where the lesson closes it.
+func TestDivUnderAListItem(t *testing.T) {
+	for _, src := range []string{
+		"# L\n\n- item one\n::: callout\nUnder.\n:::\nTail after.\n",
+		"# L\n\n- item one\n::: callout\nUnder.\n:::\n\nTail after.\n\n## Next\n\nMore.\n",
+	} {
+		got := Terminal{Width: 60}.Prose(proseModule(t, src), 0)
+		if want := "  • item one\n\n  ▌ Callout\n  ▌\n  ▌ Under.\n\n  Tail after.\n"; !strings.Contains(got, want) {
+			t.Errorf("%q:\ngot\n%s\nwant\n%s", src, got, want)
+		}
+		page, err := HTML(proseModule(t, src), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "<p>Under.</p>\n</div>\n<p>Tail after.</p>"; !strings.Contains(string(page), want) {
+			t.Errorf("%q: the page has no %q", src, want)
+		}
+	}
+}

@@ -85,7 +85,9 @@ func HTMLAt(mod *course.Module, rec *result.Module, pageDir string) ([]byte, err
 	src := blankFrontMatter(mod.Source)
 	p := &htmlPage{mod: mod, rec: rec, results: resultsByID(rec), byLine: map[int]*course.Step{}, written: map[string]bool{}}
 	for _, s := range mod.Steps {
-		p.byLine[s.Line] = s
+		if onPage(mod, s) { // a yaml setup's line is the yaml's
+			p.byLine[s.Line] = s
+		}
 	}
 	parserOpts := []parser.Option{parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(imageAttrs{}, 100)), divFencesOption}
 	if rl := newRelink(filepath.Dir(mod.Path), pageDir); rl != nil {

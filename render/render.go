@@ -59,11 +59,21 @@ func flagWords(s *course.Step) []string {
 // page's line it starts on. Front matter is left out of the first chunk.
 func proseChunk(mod *course.Module, i int) ([]byte, int) {
 	idx := linesOf(mod.Source)
+	// A setup: or workdir: from coursectl.yaml is a step whose lines are
+	// the yaml's: the page's prose goes round it, from the step before it
+	// on the page to the one after.
+	if i < len(mod.Steps) && !onPage(mod, mod.Steps[i]) {
+		return nil, 1
+	}
+	prev := i - 1
+	for prev >= 0 && prev < len(mod.Steps) && !onPage(mod, mod.Steps[prev]) {
+		prev--
+	}
 	from := 1 // 1-based first line of the chunk
-	if i == 0 {
+	if prev < 0 {
 		from = idx.frontMatterEnd + 1
-	} else if i-1 < len(mod.Steps) {
-		from = lastLine(mod.Steps[i-1]) + 1
+	} else if prev < len(mod.Steps) {
+		from = lastLine(mod.Steps[prev]) + 1
 	}
 	n := len(idx.starts) - 1 // lines
 	to := n                  // inclusive
@@ -80,6 +90,12 @@ func proseChunk(mod *course.Module, i int) ([]byte, int) {
 		return nil, from
 	}
 	return mod.Source[idx.starts[from-1]:idx.starts[to]], from
+}
+
+// onPage says whether step's lines are the module's own: not those of a
+// setup its coursectl.yaml gave (hidden, and counted in the yaml).
+func onPage(mod *course.Module, step *course.Step) bool {
+	return !step.Hidden || step.File == "" || step.File == mod.Path
 }
 
 // lineIndex is where each line of a source starts (starts[n] is the end),

@@ -448,3 +448,28 @@ func TestFrameTopFitsTheWidth(t *testing.T) {
 		}
 	}
 }
+
+// A setup: or workdir: from coursectl.yaml is a step whose lines are the
+// yaml's: the page's prose is rendered once, in order, round it.
+func TestProseRoundYAMLSetup(t *testing.T) {
+	dir := t.TempDir()
+	page := "# M\n\nIntro.\n\n```sh\necho one\n```\n\nMiddle.\n\n## Second\n\n```sh\necho two\n```\n\nTail.\n"
+	if err := os.WriteFile(filepath.Join(dir, "n.md"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	yaml := "n.md:\n  setup: echo module\n  workdir: /tmp\n  steps: {second: {setup: echo step}}\n"
+	if err := os.WriteFile(filepath.Join(dir, "coursectl.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mod, err := course.Load(filepath.Join(dir, "n.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for i := 0; i <= len(mod.Steps); i++ {
+		b.WriteString(Terminal{Width: 60}.Prose(mod, i))
+	}
+	if got, want := b.String(), "  M\n\n  Intro.\n  Middle.\n\n  Second\n  Tail.\n"; got != want {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}

@@ -56,7 +56,7 @@ func (s *Session) collectHistory() {
 // keep is Exec's last phase for the shell's state: a passing (or skipped)
 // step's checkpoint goes to the writer.
 func (s *Session) keep(ctx context.Context, step *course.Step, r *result.Step) {
-	if r.Status != result.Passed && r.Status != result.Skipped {
+	if r.Status != result.Passed && r.Status != result.Skipped || s.unkept {
 		return
 	}
 	if !s.state.known {

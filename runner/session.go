@@ -81,9 +81,12 @@ type Session struct {
 	// holds, -1 for none: a shell that died is restarted from its checkpoint.
 	restored int
 	closed   bool
-	saves    chan saveJob
-	pending  sync.WaitGroup
-	mu       sync.Mutex // result.Warnings: the writer goroutine warns too
+	// unkept: steps run now leave no checkpoint (the setup a fresh start
+	// runs in the middle of a course: the steps before it did not run).
+	unkept  bool
+	saves   chan saveJob
+	pending sync.WaitGroup
+	mu      sync.Mutex // result.Warnings: the writer goroutine warns too
 	// dropFrom is the first step whose checkpoints this session already
 	// dropped; running an earlier step drops from there.
 	dropFrom int
@@ -241,8 +244,8 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 				// path is the course's directory.
 				st := mod.Steps[s.start]
 				also := ""
-				if mod.Steps[0].Hidden && !inspect {
-					also = ", after the setup steps the run begins with" // runLeadingSetup
+				if len(s.setupBefore()) > 0 && !inspect {
+					also = ", after the setup steps it stands on" // runSetupBefore
 				}
 				s.warn(fmt.Sprintf("%s: %v; starting at step %s with a fresh shell%s", s.file(st), err, st.ID, also))
 			}
@@ -262,7 +265,7 @@ func openSession(ctx context.Context, mod *course.Module, opts Options, inspect 
 		}
 	}
 	if freshAt && !inspect {
-		s.runLeadingSetup(ctx)
+		s.runSetupBefore(ctx)
 	}
 	if opts.Sandbox && s.box == nil && s.start > 0 && !inspect && opts.Workdir == "" {
 		s.warnLaterFiles(last)
@@ -297,14 +300,37 @@ func (s *Session) warnLaterFiles(last *result.Module) {
 		s.file(st), s.mod.Steps[latest-1].ID, st.ID))
 }
 
-// runLeadingSetup runs, in the fresh shell of a start that had no
-// checkpoint to restore, the hidden setup steps the module (or course)
-// begins with — what every later step stands on, a course's data
-// unzipped, a module's `cd` — so `--from` its first step passes where a
-// whole run does. Only the steps before any visible one: from the first
-// step on, their checkpoints are the run's own.
-func (s *Session) runLeadingSetup(ctx context.Context) {
-	for i := 0; i < s.start && s.mod.Steps[i].Hidden; i++ {
+// setupBefore is the hidden setup a fresh start at s.start stands on: the
+// steps the run begins with (a course's setup:, a module's
+// coursectl:setup) and, in a course, those its module begins with (its
+// setup: and workdir:) — what every later step needs: the data unzipped,
+// the module's directory.
+func (s *Session) setupBefore() []int {
+	var idx []int
+	i := 0
+	for ; i < s.start && s.mod.Steps[i].Hidden; i++ {
+		idx = append(idx, i)
+	}
+	first := s.start
+	if o := s.mod.Steps[s.start].Origin; o != nil {
+		for first > 0 && s.mod.Steps[first-1].Origin != nil && s.mod.Steps[first-1].Origin.Module == o.Module {
+			first--
+		}
+	}
+	for j := max(first, i); j < s.start && s.mod.Steps[j].Hidden; j++ {
+		idx = append(idx, j)
+	}
+	return idx
+}
+
+// runSetupBefore runs setupBefore in the fresh shell of a start that had
+// no checkpoint to restore, so --from a module's first step passes as a
+// whole run does. The run's leading setup keeps its checkpoints (nothing
+// came before it); a module's, after steps that did not run, keeps none.
+func (s *Session) runSetupBefore(ctx context.Context) {
+	defer func() { s.unkept = false }()
+	for n, i := range s.setupBefore() {
+		s.unkept = i != n // a gap: steps before it did not run
 		if r := s.Exec(ctx, s.mod.Steps[i]); r.Status != result.Passed {
 			return
 		}

@@ -114,10 +114,16 @@ func (c *cli) shell(cmd *cobra.Command, f shellFlags, args []string) error {
 				stepFile(mod, prev), prev.Line, prev.ID, flag, mod.Path)
 		}
 	}
+	// Commands piped in print to stdout what they print, as `bash <
+	// script` does: the banner is for a person, on stderr then.
+	banner := streams.Out
+	if streams.InFile == nil {
+		banner = streams.Err
+	}
 	if i := step.Index - 1; i == 0 {
-		fmt.Fprintf(streams.Out, "A fresh shell, before the first step %s (%s:%d). Type exit to leave.\n", step.ID, stepFile(mod, step), step.Line)
+		fmt.Fprintf(banner, "A fresh shell, before the first step %s (%s:%d). Type exit to leave.\n", step.ID, stepFile(mod, step), step.Line)
 	} else {
-		fmt.Fprintf(streams.Out, "A shell with the state before step %s (%s:%d), as step %s left it. Type exit to leave.\n",
+		fmt.Fprintf(banner, "A shell with the state before step %s (%s:%d), as step %s left it. Type exit to leave.\n",
 			step.ID, stepFile(mod, step), step.Line, mod.Steps[i-1].ID)
 	}
 	in := streams.InFile

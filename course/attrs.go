@@ -413,7 +413,7 @@ func (a *Attrs) merge(over Attrs) {
 		case "pipefail":
 			a.Pipefail = over.Pipefail
 		case "content":
-			a.Content = over.Content
+			a.Content, a.ContentAt = over.Content, over.ContentAt
 		case "setup":
 			a.Setup, a.SetupAt = over.Setup, over.SetupAt
 		case "normalize":

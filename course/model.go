@@ -272,6 +272,8 @@ type Attrs struct {
 	// (steps: {ID: {content: ...}}), for pages that show it only in prose
 	// or a picture; it wins over a content fence. Nil when not given.
 	Content *string `json:"content,omitempty"`
+	// ContentAt is where a coursectl.yaml gave Content (for its findings).
+	ContentAt Pos `json:"-"`
 	// Setup is hidden shell that runs just before the step, in the shared
 	// shell (the scenario a challenge assumes: Jamie's `analyzed/` and
 	// `raw/`); given per step, or for every step of a section or div.

@@ -803,6 +803,9 @@ func (p *parser) applySettings() {
 			}
 			if a.Content != nil && s.Edit == nil {
 				at := p.m.Settings.StepKeys[s.ID]
+				if a.ContentAt.Line > 0 {
+					at = a.ContentAt
+				}
 				p.m.Problems = append(p.m.Problems, Problem{File: at.File, Line: at.Line, Code: ProblemBadAttr,
 					Message: fmt.Sprintf("steps: %s: content is for a step that opens an editor on a file (nano FILE), and step %s does not — drop content, or give it to the editor step", s.ID, s.ID)})
 			}

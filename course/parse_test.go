@@ -2,6 +2,7 @@ package course
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -246,11 +247,18 @@ func TestStepSettingErrorLines(t *testing.T) {
 		{"m.md:\n  steps:\n    a:\n      timeout: 5s\n      exit: many\n", ":5: steps.a: attribute exit=\"many\""},
 		{"m.md:\n  steps:\n    x: 1\n    a: 5\n", ":3: steps.x: want a mapping"},
 		{"m.md:\n  steps:\n    a:\n      timeout: 5s\n      append: true\n", ":5: steps.a: append adds"},
+		{"m.md:\n  steps:\n    a:\n      timeout: 5s\n      content: hello\n", ":5: steps: a: content is for a step that opens an editor"},
 	} {
 		if err := os.WriteFile(side, []byte(tc.yaml), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Load(mod); err == nil || !strings.HasPrefix(err.Error(), side+tc.want) {
+		m, err := Load(mod)
+		if err == nil && len(m.Problems) > 0 {
+			// Reported by check and lint, not by the load.
+			p := m.Problems[0]
+			err = fmt.Errorf("%s:%d: %s", p.File, p.Line, p.Message)
+		}
+		if err == nil || !strings.HasPrefix(err.Error(), side+tc.want) {
 			t.Errorf("%q: error = %v, want %s%s", tc.yaml, err, side, tc.want)
 		}
 	}

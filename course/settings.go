@@ -267,6 +267,9 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 				if a.Setup != "" {
 					a.SetupAt = Pos{File: file, Line: attrValueLine(stepNode(vnode, id), "setup", lineOff)}
 				}
+				if a.Content != nil {
+					a.ContentAt = Pos{File: file, Line: attrKeyLine(stepNode(vnode, id), "content", lineOff)}
+				}
 				s.Steps[id] = a
 			}
 			s.StepKeys = stepKeys(node, k, file, lineOff)

@@ -297,7 +297,7 @@ func (s *Session) warnLaterFiles(last *result.Module) {
 		st = s.mod.Steps[i]
 	}
 	s.warn(fmt.Sprintf("%s: the sandbox holds the files of the last run, which went on to step %s: a dir checkpoint keeps no files, so step %s may meet files later steps made (a whole check empties the sandbox first; --sandbox=docker keeps each step's files)",
-		s.file(st), s.mod.Steps[latest-1].ID, st.ID))
+		s.file(st), s.mod.Ref(s.mod.Steps[latest-1]), st.ID))
 }
 
 // setupBefore is the hidden setup a fresh start at s.start stands on: the

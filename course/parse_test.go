@@ -248,6 +248,7 @@ func TestStepSettingErrorLines(t *testing.T) {
 		{"m.md:\n  steps:\n    x: 1\n    a: 5\n", ":3: steps.x: want a mapping"},
 		{"m.md:\n  steps:\n    a:\n      timeout: 5s\n      append: true\n", ":5: steps.a: append adds"},
 		{"m.md:\n  steps:\n    a:\n      timeout: 5s\n      content: hello\n", ":5: steps: a: content is for a step that opens an editor"},
+		{"m.md:\n  steps:\n    a:\n      name: b\n", ":4: steps.a: name renames nothing here"},
 	} {
 		if err := os.WriteFile(side, []byte(tc.yaml), 0o644); err != nil {
 			t.Fatal(err)

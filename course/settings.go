@@ -247,6 +247,9 @@ func settingsFromYAML(node *yaml.Node, file string, lineOff int, where string) (
 					if err := onlyKnownAttrs(map[string]any{attr: am[attr]}); err != nil {
 						return s, stepErr(id, attr, "steps.%s: %v", id, err)
 					}
+					if attr == "name" {
+						return s, stepErr(id, attr, "steps.%s: name renames nothing here: the key under steps: is the step's id — give the name on the fence ({name=...}) and use it as the key", id)
+					}
 				}
 				for _, attr := range orderedKeys(stepNode(vnode, id), am) {
 					var one Attrs

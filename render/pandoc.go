@@ -37,10 +37,13 @@ func (imageAttrs) Transform(doc *ast.Document, reader text.Reader, _ parser.Cont
 // paragraph or an image to style it: to CommonMark it is the paragraph's
 // last line of text, shown as written.
 func dropKramdownIALs(doc *ast.Document, src []byte) {
-	var paras []*ast.Paragraph
+	var paras []ast.Node // paragraphs, and a tight list item's text
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if p, ok := n.(*ast.Paragraph); ok && entering {
-			paras = append(paras, p)
+		switch n.(type) {
+		case *ast.Paragraph, *ast.TextBlock:
+			if entering {
+				paras = append(paras, n)
+			}
 		}
 		return ast.WalkContinue, nil
 	})

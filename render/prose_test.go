@@ -206,9 +206,9 @@ func TestListNumbersGoOnAfterAStep(t *testing.T) {
 // on the line under it (docs.docker.com's tutorial does): it is markup,
 // not text. One inside a line is text.
 func TestKramdownAttributeListsHidden(t *testing.T) {
-	src := "# T\n\n![Todo](x.png)\n{: .text-center }\n\nPara\n{: .note}\n\n{: #x}\n\nA {: b} c.\n"
+	src := "# T\n\n![Todo](x.png)\n{: .text-center }\n\nPara\n{: .note}\n\n{: #x}\n\nA {: b} c.\n\n1. item\n   {: .li }\n2. next\n"
 	got := Terminal{Width: 80}.Prose(proseModule(t, src), 0)
-	want := "  T\n\n  Image: Todo → x.png\n\n  Para\n\n  A {: b} c.\n"
+	want := "  T\n\n  Image: Todo → x.png\n\n  Para\n\n  A {: b} c.\n\n  1. item\n  2. next\n"
 	if got != want {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}

@@ -416,12 +416,8 @@ func readYAMLMapping(path string) (*yaml.Node, error) {
 
 // mappingValue is the value of key in a mapping node, nil when absent.
 func mappingValue(m *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
+	_, v := mappingEntry(m, key)
+	return v
 }
 
 // Module returns the course's module at path (as loaded, or its file name

@@ -6,6 +6,8 @@ import (
 	"github.com/yuin/goldmark/ast"
 	gmparser "github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+
+	"github.com/coursectl/coursectl/internal/mdpara"
 )
 
 // A module's prose is read for three things: its headings' text, the
@@ -47,28 +49,14 @@ func (plainParagraphs) Transform(node *ast.Paragraph, reader text.Reader, pc gmp
 	// goldmark asks here too when a setext underline follows the
 	// paragraph (it becomes the heading's text), and reads a paragraph
 	// transformed away as "no heading": leave that one be.
-	if line, _ := reader.PeekLine(); isSetextUnderline(line) {
+	if line, _ := reader.PeekLine(); mdpara.SetextUnderline(line) {
 		return
 	}
 	// What the paragraph's Close would do, which goldmark skips for a
-	// paragraph replaced: the lines without their outer blanks.
-	for i := 0; i < lines.Len(); i++ {
-		seg := lines.At(i)
-		lines.Set(i, seg.TrimLeftSpace(src))
-	}
-	last := lines.At(lines.Len() - 1)
-	lines.Set(lines.Len()-1, last.TrimRightSpace(src))
+	// paragraph replaced.
+	mdpara.Close(lines, src)
 	plain := &plainParagraph{}
 	plain.SetLines(lines)
 	plain.SetBlankPreviousLines(node.HasBlankPreviousLines())
 	node.Parent().ReplaceChild(node.Parent(), node, plain)
-}
-
-// isSetextUnderline: a line of only '=' or only '-', blanks around.
-func isSetextUnderline(line []byte) bool {
-	t := bytes.TrimSpace(line)
-	if len(t) == 0 || t[0] != '=' && t[0] != '-' {
-		return false
-	}
-	return len(bytes.Trim(t, string(t[0]))) == 0
 }

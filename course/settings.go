@@ -734,41 +734,41 @@ func duplicateKeyError(n *yaml.Node, file string, lineOff int) error {
 	return nil
 }
 
-// attrValueLine is the line of the first line of key's value in the
-// attribute mapping m: a block scalar (setup: |) starts on the line after
-// its key. 0 when m has no such key.
-// attrKeyLine is the line of key in mapping m (0 when it is not there).
-func attrKeyLine(m *yaml.Node, key string, lineOff int) int {
+// mappingEntry is key's key and value nodes in mapping m (through an
+// alias), nil when m has no such key.
+func mappingEntry(m *yaml.Node, key string) (k, v *yaml.Node) {
 	if m != nil && m.Kind == yaml.AliasNode {
 		m = m.Alias
 	}
 	if m == nil || m.Kind != yaml.MappingNode {
-		return 0
+		return nil, nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			return m.Content[i].Line + lineOff
+			return m.Content[i], m.Content[i+1]
 		}
+	}
+	return nil, nil
+}
+
+// attrKeyLine is the line of key in mapping m (0 when it is not there).
+func attrKeyLine(m *yaml.Node, key string, lineOff int) int {
+	if k, _ := mappingEntry(m, key); k != nil {
+		return k.Line + lineOff
 	}
 	return 0
 }
 
+// attrValueLine is the line of the first line of key's value in the
+// attribute mapping m: a block scalar (setup: |) starts on the line after
+// its key. 0 when m has no such key.
 func attrValueLine(m *yaml.Node, key string, lineOff int) int {
-	if m != nil && m.Kind == yaml.AliasNode {
-		m = m.Alias
-	}
-	if m == nil || m.Kind != yaml.MappingNode {
+	_, v := mappingEntry(m, key)
+	switch {
+	case v == nil:
 		return 0
+	case v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+		return v.Line + lineOff + 1
 	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value != key {
-			continue
-		}
-		v := m.Content[i+1]
-		if v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-			return v.Line + lineOff + 1
-		}
-		return v.Line + lineOff
-	}
-	return 0
+	return v.Line + lineOff
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/yuin/goldmark/util"
 
 	"github.com/coursectl/coursectl/course"
+	"github.com/coursectl/coursectl/internal/mdpara"
 )
 
 // Fenced divs (`::: challenge` … `:::`, Pandoc's, as every Carpentries
@@ -60,7 +61,7 @@ func (divFences) Transform(node *ast.Paragraph, reader text.Reader, _ parser.Con
 	// goldmark asks again when a setext underline follows (the lines
 	// become a heading's) and reads a paragraph taken away as none: that
 	// rare heading keeps its fence as text.
-	if next, _ := reader.PeekLine(); isSetextUnderline(next) {
+	if next, _ := reader.PeekLine(); mdpara.SetextUnderline(next) {
 		return
 	}
 	parent, last := node.Parent(), ast.Node(node)
@@ -73,13 +74,7 @@ func (divFences) Transform(node *ast.Paragraph, reader text.Reader, _ parser.Con
 		if run.Len() == 0 {
 			return
 		}
-		// What the paragraph's Close would do: no outer blanks.
-		for i := 0; i < run.Len(); i++ {
-			seg := run.At(i)
-			run.Set(i, seg.TrimLeftSpace(src))
-		}
-		end := run.At(run.Len() - 1)
-		run.Set(run.Len()-1, end.TrimRightSpace(src))
+		mdpara.Close(run, src) // what the paragraph's own Close would do
 		p := ast.NewParagraph()
 		p.SetLines(run)
 		emit(p)
@@ -131,15 +126,6 @@ func lazyInList(p ast.Node, seg text.Segment, src []byte) ast.Node {
 		}
 	}
 	return top
-}
-
-// isSetextUnderline is a line of only '=' or only '-' (and blanks).
-func isSetextUnderline(line []byte) bool {
-	t := strings.TrimSpace(string(line))
-	if t == "" || t[0] != '=' && t[0] != '-' {
-		return false
-	}
-	return strings.Trim(t, t[:1]) == ""
 }
 
 // divTitle is the name a div is shown under: its class with a capital
